@@ -1,0 +1,73 @@
+//! Human rendering through miette's graphical handler.
+
+use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
+
+use super::Diagnostic;
+use crate::source::SourceMap;
+
+/// A miette report over one diagnostic and its file's text.
+struct WithSource<'a> {
+    diagnostic: &'a Diagnostic,
+    source: NamedSource<String>,
+}
+
+impl std::fmt::Debug for WithSource<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.diagnostic.fmt(f)
+    }
+}
+
+impl std::fmt::Display for WithSource<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.diagnostic.message())
+    }
+}
+
+impl std::error::Error for WithSource<'_> {}
+
+impl miette::Diagnostic for WithSource<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diagnostic.error.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.diagnostic.error.severity()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        let help = self.diagnostic.help();
+        let fixes: Vec<String> = self.diagnostic.fixes.iter().map(|f| f.message.clone()).collect();
+        match (help, fixes.is_empty()) {
+            (None, true) => None,
+            (Some(help), true) => Some(Box::new(help)),
+            (help, false) => {
+                let mut lines: Vec<String> = help.into_iter().collect();
+                lines.extend(fixes.into_iter().map(|f| format!("fix: {f}")));
+                Some(Box::new(lines.join("\n")))
+            }
+        }
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.diagnostic.error.labels()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        self.diagnostic.error.related()
+    }
+}
+
+/// Renders a diagnostic as text. `color` selects ANSI colours; snapshots and pipes use `false`.
+pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> String {
+    let file = sources.get(diagnostic.file);
+    let report = WithSource {
+        diagnostic,
+        source: NamedSource::new(file.name.clone(), file.text.clone()).with_language("escher"),
+    };
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let mut out = String::new();
+    if handler.render_report(&mut out, &report).is_err() {
+        out = format!("{}: {}\n", diagnostic.code(), diagnostic.message());
+    }
+    out
+}

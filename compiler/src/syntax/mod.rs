@@ -1,0 +1,10 @@
+//! The parse pass: source text to a syntax tree with spans ([`ast`]).
+
+pub mod ast;
+mod error;
+mod lower;
+pub(crate) mod parser;
+
+pub use error::ParseError;
+pub use lower::parse_duration;
+pub use parser::{MAX_NESTING, Parsed, parse_declarations, parse_playbook};

@@ -1,0 +1,376 @@
+//! The parse driver: pest over the one grammar, with recovery between playbook members.
+//!
+//! A whole file is tried first. When that fails the driver re-reads the file piece by piece (the header, then
+//! one member at a time), records an error for each member that does not parse and skips to the next line that
+//! starts a member, so one mistake does not hide the ones after it.
+
+use pest::Parser;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+
+use super::ast::{DeclarationFile, Member, PlaybookFile};
+use super::error::ParseError;
+use super::lower::Lowerer;
+use crate::span::{Span, floor_char_boundary};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/escher.pest"]
+pub struct EscherParser;
+
+/// Brackets may nest this deep; deeper input is refused before pest sees it, so recursion stays bounded.
+pub const MAX_NESTING: usize = 64;
+
+/// The result of parsing a playbook file: a tree, possibly partial, and the errors met on the way.
+#[derive(Debug)]
+pub struct Parsed<T> {
+    pub tree: Option<T>,
+    pub errors: Vec<ParseError>,
+}
+
+/// Parses a playbook file.
+pub fn parse_playbook(src: &str) -> Parsed<PlaybookFile> {
+    if let Some(error) = check_nesting(src) {
+        return Parsed { tree: None, errors: vec![error] };
+    }
+    match EscherParser::parse(Rule::playbook_file, src) {
+        Ok(mut pairs) => {
+            let mut lowerer = Lowerer::new(src, 0);
+            let tree = pairs.next().map(|file| lowerer.playbook_file(file));
+            Parsed { tree, errors: lowerer.errors }
+        }
+        Err(_) => recover_playbook(src),
+    }
+}
+
+/// Parses a declaration file of the stdlib. Declarations are ours, so there is no recovery: the first error is it.
+pub fn parse_declarations(src: &str) -> Parsed<DeclarationFile> {
+    match EscherParser::parse(Rule::declaration_file, src) {
+        Ok(mut pairs) => {
+            let mut lowerer = Lowerer::new(src, 0);
+            let tree = pairs.next().map(|file| lowerer.declaration_file(file));
+            Parsed { tree, errors: lowerer.errors }
+        }
+        Err(error) => Parsed { tree: None, errors: vec![to_parse_error(src, 0, &error)] },
+    }
+}
+
+/// Re-reads a file that failed to parse, member by member.
+fn recover_playbook(src: &str) -> Parsed<PlaybookFile> {
+    pest::set_error_detail(true);
+    let mut errors = Vec::new();
+    let mut lowerer = Lowerer::new(src, 0);
+    let mut pos = skip_trivia(src, 0);
+
+    // File docs and imports.
+    let mut docs = Vec::new();
+    if let Ok(mut pairs) = EscherParser::parse(Rule::file_docs, &src[pos..]) {
+        if let Some(pair) = pairs.next() {
+            docs = Lowerer::doc_lines(pair.clone());
+            pos = skip_trivia(src, pos + pair.as_span().end());
+        }
+    }
+    let mut uses = Vec::new();
+    while src[pos..].starts_with("use") {
+        match parse_at(src, pos, Rule::use_decl) {
+            Ok(pair) => {
+                let end = pos + pair.as_span().end();
+                lowerer.base = pos;
+                uses.push(lowerer.use_decl(pair));
+                pos = skip_trivia(src, end);
+            }
+            Err(error) => {
+                errors.push(error);
+                pos = skip_trivia(src, next_line(src, pos));
+            }
+        }
+    }
+
+    // The playbook head.
+    let head = match parse_at(src, pos, Rule::playbook_head) {
+        Ok(pair) => pair,
+        Err(error) => {
+            errors.push(error);
+            return Parsed { tree: None, errors };
+        }
+    };
+    let head_start = pos;
+    pos = skip_trivia(src, pos + head.as_span().end());
+    lowerer.base = head_start;
+    let (head_docs, kind, name) = lowerer.playbook_head(head);
+
+    // Members, one at a time.
+    let mut members: Vec<Member> = Vec::new();
+    loop {
+        if pos >= src.len() {
+            errors.push(ParseError::Unclosed {
+                open: '{',
+                close: '}',
+                span: Span::new(head_start, head_start).into(),
+            });
+            break;
+        }
+        if src[pos..].starts_with('}') {
+            pos = skip_trivia(src, pos + 1);
+            if pos < src.len() {
+                errors.push(unexpected(src, pos, "the end of the file".into()));
+            }
+            break;
+        }
+        match parse_at(src, pos, Rule::member_checked) {
+            Ok(pair) => {
+                let end = pos + pair.as_span().end();
+                lowerer.base = pos;
+                if let Some(member) = pair.into_inner().next() {
+                    members.push(lowerer.member(member));
+                }
+                pos = skip_trivia(src, end);
+            }
+            Err(error) => {
+                errors.push(error);
+                pos = skip_to_next_member(src, pos);
+            }
+        }
+    }
+    errors.append(&mut lowerer.errors);
+    let playbook = super::ast::Playbook {
+        docs: head_docs,
+        kind,
+        name,
+        members,
+        span: Span::new(head_start, pos.min(src.len())),
+    };
+    Parsed { tree: Some(PlaybookFile { docs, uses, playbook }), errors }
+}
+
+/// Parses one rule at byte offset `pos`, returning its pair (positions relative to `pos`) or a located error.
+fn parse_at(src: &str, pos: usize, rule: Rule) -> Result<Pair<'_, Rule>, ParseError> {
+    let rest = &src[pos..];
+    match EscherParser::parse(rule, rest) {
+        Ok(mut pairs) => pairs.next().ok_or_else(|| unexpected(src, pos, describe_rule(rule).into())),
+        Err(error) => Err(to_parse_error(src, pos, &error)),
+    }
+}
+
+/// Skips whitespace and plain comments, but not doc comments, which belong to the next member.
+fn skip_trivia(src: &str, mut pos: usize) -> usize {
+    loop {
+        let rest = &src[pos..];
+        let trimmed = rest.trim_start();
+        pos += rest.len() - trimmed.len();
+        let is_comment = trimmed.starts_with("//")
+            && !(trimmed.starts_with("///") && !trimmed.starts_with("////"))
+            && !trimmed.starts_with("//!");
+        if is_comment {
+            pos = next_line(src, pos);
+        } else {
+            return pos;
+        }
+    }
+}
+
+fn next_line(src: &str, pos: usize) -> usize {
+    src[pos..].find('\n').map_or(src.len(), |i| pos + i + 1)
+}
+
+/// The next line that begins a member (or the playbook's closing brace), after the one at `pos`.
+fn skip_to_next_member(src: &str, mut pos: usize) -> usize {
+    loop {
+        pos = next_line(src, pos);
+        if pos >= src.len() {
+            return src.len();
+        }
+        let line = &src[pos..];
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let word = &line[indent..];
+        let starts_member = ["step ", "let ", "param ", "schedule ", "///"].iter().any(|k| word.starts_with(k));
+        // A `}` alone at the start of a line closes the playbook.
+        let closes = indent == 0 && word.starts_with('}');
+        if starts_member || closes {
+            return pos + indent;
+        }
+    }
+}
+
+/// Refuses input whose brackets nest deeper than [`MAX_NESTING`], ignoring brackets inside strings and comments.
+fn check_nesting(src: &str) -> Option<ParseError> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut chars = src.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if in_string {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' | '\n' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '/' if chars.peek().map(|(_, c)| *c) == Some('/') => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(ParseError::TooDeep { limit: MAX_NESTING, span: Span::new(i, i + 1).into() });
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Tokens that can start an expression; when all of them are expected, "an expression" says it in two words.
+const EXPRESSION_STARTS: &[&str] = &["`\"`", "`(`", "`-`", "`[`", "`{`", "`_`", "`true`", "`false`", "`none`", "`not`"];
+
+/// Turns a pest error at `base` into a [`ParseError`] that speaks in words, not rule names.
+///
+/// With pest's error detail on, the deepest attempt is used: its position is where the input stopped making
+/// sense, and its tokens and rules are what would have continued it.
+fn to_parse_error(src: &str, base: usize, error: &pest::error::Error<Rule>) -> ParseError {
+    let location = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let mut expected: Vec<String> = Vec::new();
+    let mut offset = location;
+    match error.parse_attempts() {
+        Some(attempts) if attempts.max_position >= location => {
+            offset = attempts.max_position;
+            for stack in attempts.call_stacks() {
+                if let Some(rule) = stack.deepest.get_rule() {
+                    expected.push(describe_rule(*rule).to_string());
+                }
+            }
+            for token in attempts.expected_tokens() {
+                // pest does not export its token type; Display gives the literal of a plain token.
+                let token = token.to_string();
+                let is_range = token.chars().count() == 4 && token.chars().skip(1).take(2).all(|c| c == '.');
+                let is_trivia = token.trim().is_empty() || token.starts_with("//");
+                if !is_range && !is_trivia && token != "BUILTIN_RULE" {
+                    expected.push(format!("`{token}`"));
+                }
+            }
+        }
+        _ => {
+            if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+                expected.extend(positives.iter().map(|r| describe_rule(*r).to_string()));
+            }
+        }
+    }
+    let offset = floor_char_boundary(src, (base + offset).min(src.len()));
+    if let Some(start) = unterminated_string_at(src, offset) {
+        return ParseError::UnterminatedString { span: Span::new(start, start + 1).into() };
+    }
+    if expected.iter().filter(|e| EXPRESSION_STARTS.contains(&e.as_str())).count() >= 3 {
+        expected.retain(|e| !EXPRESSION_STARTS.contains(&e.as_str()));
+        expected.push("an expression".into());
+    }
+    expected.retain(|e| !e.is_empty());
+    expected.sort();
+    expected.dedup();
+    let expected = if expected.is_empty() { "something else".to_string() } else { join_or(&expected) };
+    unexpected(src, offset, expected)
+}
+
+fn unexpected(src: &str, offset: usize, expected: String) -> ParseError {
+    let (found, len) = found_at(src, offset);
+    let help = if found == "end of file" {
+        "the file ends too early; is a closing bracket missing?".to_string()
+    } else {
+        format!("write {expected} here, or remove {found}")
+    };
+    ParseError::Unexpected { expected, found, help, span: Span::new(offset, offset + len).into() }
+}
+
+/// Describes what stands at `offset`: a word, a symbol or the end of the file, and its byte length.
+fn found_at(src: &str, offset: usize) -> (String, usize) {
+    let rest = &src[offset..];
+    let Some(first) = rest.chars().next() else {
+        return ("end of file".into(), 0);
+    };
+    if first.is_alphanumeric() || first == '_' {
+        let len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        (format!("`{}`", &rest[..len]), len)
+    } else if first == '\n' {
+        ("the end of the line".into(), 1)
+    } else {
+        (format!("`{first}`"), first.len_utf8())
+    }
+}
+
+/// If a string opened on the line of `offset` is never closed on that line, its start.
+fn unterminated_string_at(src: &str, offset: usize) -> Option<usize> {
+    let line_start = src[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = src[offset..].find('\n').map_or(src.len(), |i| offset + i);
+    let line = &src[line_start..line_end];
+    let mut open: Option<usize> = None;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        if open.is_none() && line[i..].starts_with("//") {
+            break;
+        }
+        match (open, c, escaped) {
+            (_, _, true) => escaped = false,
+            (Some(_), '\\', false) => escaped = true,
+            (Some(_), '"', false) => open = None,
+            (None, '"', false) => open = Some(i),
+            _ => {}
+        }
+    }
+    open.map(|i| line_start + i)
+}
+
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// The words users see for a grammar rule. Internal rules map to "" and are left out.
+pub(crate) fn describe_rule(rule: Rule) -> &'static str {
+    match rule {
+        Rule::ident | Rule::path => "a name",
+        Rule::keyword => "",
+        Rule::string | Rule::string_text => "a string",
+        Rule::int => "an integer",
+        Rule::float => "a number",
+        Rule::duration | Rule::duration_unit => "a duration",
+        Rule::boolean => "`true` or `false`",
+        Rule::none_lit => "`none`",
+        Rule::list | Rule::list_items | Rule::comprehension => "a list",
+        Rule::record | Rule::record_field => "a record",
+        Rule::expr | Rule::postfix | Rule::paren | Rule::arg | Rule::arg_list => "an expression",
+        Rule::type_expr | Rule::named_type | Rule::record_type | Rule::field_type => "a type",
+        Rule::member | Rule::step | Rule::param | Rule::let_binding | Rule::schedule => "",
+        Rule::playbook | Rule::playbook_head | Rule::playbook_kind => "`playbook` or `template`",
+        Rule::use_decl => "`use`",
+        Rule::constraint | Rule::range_bound | Rule::one_of | Rule::pattern => "a constraint",
+        Rule::step_options | Rule::step_option => "step options",
+        Rule::after_clause => "`after`",
+        Rule::step_body | Rule::for_each | Rule::script => "an action call",
+        Rule::rhai_block | Rule::rhai_code => "a script body in braces",
+        Rule::field_suffix => "`.`",
+        Rule::call_suffix => "`(`",
+        Rule::not_op => "`not`",
+        Rule::or_op | Rule::and_op | Rule::eq_op | Rule::ne_op | Rule::le_op | Rule::ge_op | Rule::lt_op
+        | Rule::gt_op | Rule::in_op | Rule::concat_op => "an operator",
+        Rule::range_op => "`..=` or `..`",
+        Rule::interpolation => "`${`",
+        Rule::escape => "an escape",
+        Rule::EOI => "the end of the file",
+        Rule::doc_line | Rule::inner_doc_line | Rule::docs | Rule::file_docs => "",
+        _ => "",
+    }
+}
