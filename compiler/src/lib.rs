@@ -2,10 +2,17 @@
 //!
 //! The crate does no IO. Hosts give it text and, for imports, a [`SourceLoader`].
 
+pub mod dag;
 pub mod diagnostics;
+pub mod format;
+pub mod input;
+pub mod plan;
+pub mod risk;
 pub mod source;
 pub mod span;
+pub mod stdlib;
 pub mod syntax;
+pub mod types;
 
 pub use source::{MemoryLoader, NoImports, SourceFile, SourceLoader, SourceMap};
 pub use span::{FileId, Span};

@@ -1,0 +1,1 @@
+//! The formatter: canonical, idempotent layout that keeps comments.

@@ -1,0 +1,183 @@
+//! What the compiler knows of the stdlib: types, resources, interfaces, enums, queries and actions, built once
+//! from the declaration files embedded in the binary.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::types::Type;
+
+/// What an action does to the world, in increasing order of risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Reads only (queries, reports).
+    Read,
+    /// Reversible configuration change (tags, settings, rules).
+    Mutate,
+    /// Reversible, but interrupts service (stop, restart, resize).
+    Disrupt,
+    /// Irreversible (delete, terminate).
+    Destroy,
+}
+
+impl Effect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Read => "read",
+            Effect::Mutate => "mutate",
+            Effect::Disrupt => "disrupt",
+            Effect::Destroy => "destroy",
+        }
+    }
+}
+
+/// How an action behaves under `--dry-run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DryRun {
+    /// The provider's own dry-run mechanism (EC2's `DryRun`).
+    Native,
+    /// Escher simulates it from a listing of the targets.
+    Simulated,
+    /// Cannot be simulated: dry run reports "not simulated".
+    Unsupported,
+}
+
+/// The cloud an item belongs to, from the first segment of its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cloud {
+    Aws,
+    Azure,
+    Gcp,
+    /// Cloud-agnostic (`compute.*`, `storage.*`, `database.*`, `inventory.*`, `cost.*`, `security.*`): dispatches
+    /// per cloud at run time.
+    Any,
+    /// Not a cloud call (`report.*`, `wait`, `notify`, `fail`).
+    None,
+}
+
+impl Cloud {
+    pub fn of(dotted: &str) -> Cloud {
+        match dotted.split('.').next() {
+            Some("aws") => Cloud::Aws,
+            Some("azure") => Cloud::Azure,
+            Some("gcp") => Cloud::Gcp,
+            Some("compute" | "storage" | "database" | "inventory" | "cost" | "security") => Cloud::Any,
+            _ => Cloud::None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallableKind {
+    Query,
+    Action,
+}
+
+/// One parameter of a query or action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamSig {
+    pub name: String,
+    pub ty: Type,
+    /// Whether a call may leave it out (it has a default or an optional type).
+    pub has_default: bool,
+    pub docs: String,
+}
+
+/// A query or action of the stdlib.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Callable {
+    pub name: String,
+    pub kind: CallableKind,
+    pub docs: String,
+    pub params: Vec<ParamSig>,
+    pub returns: Type,
+    pub effect: Effect,
+    /// The action that undoes this one (`aws.ec2.start` for `aws.ec2.stop`), used by `on_failure = rollback`.
+    pub undo: Option<String>,
+    /// How many targets one provider call can take.
+    pub batch: Option<u32>,
+    /// The rate-limit class the runtime keys its token buckets by, such as `ec2.mutating`.
+    pub rate_class: String,
+    pub dry_run: DryRun,
+    /// The parameter that carries the resources the action touches (its blast radius).
+    pub targets: Option<String>,
+    /// Whether this action makes a backup or snapshot (a destroy after it is covered).
+    pub backup: bool,
+    pub cloud: Cloud,
+}
+
+impl Callable {
+    pub fn param(&self, name: &str) -> Option<&ParamSig> {
+        self.params.iter().find(|p| p.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDecl {
+    pub name: String,
+    pub values: Vec<String>,
+    pub docs: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordDecl {
+    pub name: String,
+    pub fields: BTreeMap<String, Type>,
+    pub docs: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceDecl {
+    pub name: String,
+    pub implements: Vec<String>,
+    pub fields: BTreeMap<String, Type>,
+    pub docs: String,
+    pub cloud: Cloud,
+}
+
+/// Everything the stdlib declares, by dotted name.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub enums: BTreeMap<String, EnumDecl>,
+    pub interfaces: BTreeMap<String, RecordDecl>,
+    pub resources: BTreeMap<String, ResourceDecl>,
+    pub callables: BTreeMap<String, Callable>,
+}
+
+impl Catalog {
+    /// Whether resource `resource` implements interface `interface`.
+    pub fn implements(&self, resource: &str, interface: &str) -> bool {
+        self.resources.get(resource).is_some_and(|r| r.implements.iter().any(|i| i == interface))
+    }
+
+    /// The fields of a resource or interface type.
+    pub fn fields_of(&self, ty: &Type) -> Option<&BTreeMap<String, Type>> {
+        match ty {
+            Type::Resource(name) => self.resources.get(name).map(|r| &r.fields),
+            Type::Interface(name) => self.interfaces.get(name).map(|i| &i.fields),
+            _ => None,
+        }
+    }
+
+    /// Resolves a named type written in source (`aws.ec2.Instance`, `aws.region`), if the stdlib declares it.
+    pub fn named_type(&self, name: &str) -> Option<Type> {
+        if self.resources.contains_key(name) {
+            Some(Type::Resource(name.to_string()))
+        } else if self.interfaces.contains_key(name) {
+            Some(Type::Interface(name.to_string()))
+        } else if self.enums.contains_key(name) {
+            Some(Type::Enum(name.to_string()))
+        } else {
+            None
+        }
+    }
+
+    /// Every type name the catalog knows, for "did you mean".
+    pub fn type_names(&self) -> impl Iterator<Item = &str> {
+        self.resources.keys().chain(self.interfaces.keys()).chain(self.enums.keys()).map(String::as_str)
+    }
+}
