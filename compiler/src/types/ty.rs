@@ -36,6 +36,9 @@ pub enum Type {
     Outcome(Box<Type>),
     /// The type of `[]` and `none`'s payload: assignable to anything.
     Never,
+    /// Accepts any value but a secret. Only stdlib declarations may use it (`report.table`'s rows); playbooks
+    /// cannot name it, and nothing of type `any` has fields.
+    Any,
     /// Stands in after an error so one mistake is reported once.
     Error,
 }
@@ -108,6 +111,7 @@ impl fmt::Display for Type {
             Type::Enum(name) | Type::Resource(name) | Type::Interface(name) => f.write_str(name),
             Type::Outcome(t) => write!(f, "outcome<{t}>"),
             Type::Never => f.write_str("never"),
+            Type::Any => f.write_str("any"),
             Type::Error => f.write_str("{unknown}"),
         }
     }
@@ -118,6 +122,7 @@ pub fn is_assignable(from: &Type, to: &Type, catalog: &Catalog) -> bool {
     use Type::*;
     match (from, to) {
         (Error, _) | (_, Error) | (Never, _) => true,
+        (from, Any) => !from.contains_secret(),
         (a, b) if a == b => true,
         (Int, Float) => true,
         // Enum values are strings; the converse is checked value by value where the string is known.
