@@ -6,12 +6,15 @@ pub mod dag;
 pub mod diagnostics;
 pub mod format;
 pub mod input;
+pub mod lower;
 pub mod plan;
+pub mod resolve;
 pub mod risk;
 pub mod source;
 pub mod span;
 pub mod stdlib;
 pub mod syntax;
+pub mod typecheck;
 pub mod types;
 
 pub use source::{MemoryLoader, NoImports, SourceFile, SourceLoader, SourceMap};

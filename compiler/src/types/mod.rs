@@ -1,5 +1,7 @@
-//! Types of the language.
+//! Types of the language and how written types resolve to them.
 
+mod syntax;
 mod ty;
 
+pub use syntax::{BUILTIN_TYPES, TypeSyntaxError, resolve_type};
 pub use ty::{Type, is_assignable};

@@ -1,0 +1,83 @@
+//! Parameters: their types, constraints and defaults.
+
+use super::{Checker, TypeError};
+use crate::lower::{Bound, literal_value};
+use crate::syntax::ast::*;
+use crate::types::Type;
+
+impl Checker<'_> {
+    pub(super) fn param(&mut self, param: &Param) {
+        let ty = self.typed.params.get(&param.name.name).map(|p| p.ty.clone()).unwrap_or(Type::Error);
+        if ty.contains_secret() {
+            self.error(TypeError::SecretParam { span: param.ty.span().into() });
+            return;
+        }
+        if let Some(constraint) = &param.constraint {
+            self.constraint(constraint, &ty);
+        }
+        let Some(default) = &param.default else {
+            return;
+        };
+        self.check(default, &ty);
+        let bound = param.constraint.as_ref().and_then(Bound::from_constraint);
+        if let (Some(bound), Some(value)) = (bound, literal_value(default)) {
+            if let Err(reason) = bound.admits(&value) {
+                self.error(TypeError::DefaultOutsideConstraint {
+                    param: param.name.name.clone(),
+                    reason,
+                    span: default.span.into(),
+                });
+            }
+        }
+    }
+
+    fn constraint(&mut self, constraint: &Constraint, ty: &Type) {
+        let wrong = |kind: &str, span: crate::span::Span| TypeError::ConstraintOnWrongType {
+            constraint: kind.into(),
+            ty: ty.to_string(),
+            span: span.into(),
+        };
+        match constraint {
+            Constraint::Range { low, high, span, .. } => {
+                if !matches!(ty, Type::Int | Type::Float | Type::Duration | Type::Error) {
+                    self.error(wrong("range", *span));
+                    return;
+                }
+                self.check(low, ty);
+                self.check(high, ty);
+                for bound in [low, high] {
+                    if literal_value(bound).is_none() {
+                        self.error(TypeError::NotALiteral {
+                            what: "a range bound".into(),
+                            help: "write the bound as a number or duration".into(),
+                            span: bound.span.into(),
+                        });
+                    }
+                }
+            }
+            Constraint::OneOf { values, span } => {
+                let element = match ty {
+                    Type::List(element) => element.as_ref().clone(),
+                    other => other.clone(),
+                };
+                if !matches!(element, Type::String | Type::Int | Type::Enum(_) | Type::Error) {
+                    self.error(wrong("`in [...]`", *span));
+                    return;
+                }
+                for value in values {
+                    self.check(value, &element);
+                }
+            }
+            Constraint::Pattern { regex, span } => {
+                if !matches!(ty, Type::String | Type::Error) {
+                    self.error(wrong("`matches`", *span));
+                    return;
+                }
+                if let Err(error) = regex::Regex::new(&regex.value) {
+                    let reason = error.to_string().lines().last().unwrap_or_default().trim().to_string();
+                    self.error(TypeError::BadPattern { reason, span: regex.span.into() });
+                }
+            }
+        }
+    }
+}
