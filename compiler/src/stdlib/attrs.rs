@@ -1,0 +1,167 @@
+//! The attributes in braces after a query or action declaration: `effect`, `undo`, `batch`, `rate`,
+//! `dry_run`, `targets` and `backup`.
+
+use crate::diagnostics::did_you_mean;
+use crate::span::Span;
+use crate::syntax::ast::{CallableDecl, CallableKind, Expr, ExprKind, StepOption, StrPart};
+
+use super::error::StdlibError;
+use super::{DryRun, Effect};
+
+const ATTRIBUTES: &[&str] = &[
+    "effect", "undo", "batch", "rate", "dry_run", "targets", "backup",
+];
+/// What a query may state; everything else describes a change to the world.
+const QUERY_ATTRIBUTES: &[&str] = &["effect", "rate"];
+const EFFECTS: &[&str] = &["read", "mutate", "disrupt", "destroy"];
+const DRY_RUNS: &[&str] = &["native", "simulated", "unsupported"];
+
+/// The attributes of one callable as written; absent ones are `None`.
+#[derive(Debug, Default)]
+pub(super) struct Attrs {
+    pub effect: Option<Effect>,
+    pub undo: Option<(String, Span)>,
+    pub batch: Option<u32>,
+    pub rate: Option<String>,
+    pub dry_run: Option<DryRun>,
+    pub targets: Option<(String, Span)>,
+    pub backup: bool,
+}
+
+/// Reads the attributes of `decl`, pushing an error for each unknown, repeated or malformed one.
+pub(super) fn read_attrs(decl: &CallableDecl, errors: &mut Vec<StdlibError>) -> Attrs {
+    let mut attrs = Attrs::default();
+    let mut seen: Vec<&str> = Vec::new();
+    for attr in &decl.attrs {
+        let name = attr.name.name.as_str();
+        if !ATTRIBUTES.contains(&name) {
+            errors.push(StdlibError::UnknownAttribute {
+                name: name.to_string(),
+                span: attr.name.span.into(),
+                help: did_you_mean(name, ATTRIBUTES.iter().copied()),
+            });
+            continue;
+        }
+        if seen.contains(&name) {
+            errors.push(StdlibError::DuplicateMember {
+                name: name.to_string(),
+                owner: decl.name.dotted(),
+                span: attr.name.span.into(),
+            });
+            continue;
+        }
+        seen.push(name);
+        if decl.kind == CallableKind::Query && !QUERY_ATTRIBUTES.contains(&name) {
+            errors.push(StdlibError::NotForQueries {
+                name: name.to_string(),
+                span: attr.name.span.into(),
+            });
+            continue;
+        }
+        if let Err(error) = read_one(attr, decl.kind, &mut attrs) {
+            errors.push(error);
+        }
+    }
+    attrs
+}
+
+fn read_one(attr: &StepOption, kind: CallableKind, attrs: &mut Attrs) -> Result<(), StdlibError> {
+    let value = &attr.value;
+    match attr.name.name.as_str() {
+        "effect" => {
+            let effect = keyword(attr, EFFECTS, "`read`, `mutate`, `disrupt` or `destroy`")?;
+            let effect = match effect.as_str() {
+                "mutate" => Effect::Mutate,
+                "disrupt" => Effect::Disrupt,
+                "destroy" => Effect::Destroy,
+                _ => Effect::Read,
+            };
+            if kind == CallableKind::Query && effect != Effect::Read {
+                return Err(invalid(attr, "`read`: queries only read", None));
+            }
+            attrs.effect = Some(effect);
+        }
+        "dry_run" => {
+            let dry_run = keyword(attr, DRY_RUNS, "`native`, `simulated` or `unsupported`")?;
+            attrs.dry_run = Some(match dry_run.as_str() {
+                "native" => DryRun::Native,
+                "simulated" => DryRun::Simulated,
+                _ => DryRun::Unsupported,
+            });
+        }
+        "undo" => {
+            let name = dotted(value).ok_or_else(|| invalid(attr, "the name of an action", None))?;
+            attrs.undo = Some((name, value.span));
+        }
+        "targets" => match &value.kind {
+            ExprKind::Name(ident) => attrs.targets = Some((ident.name.clone(), value.span)),
+            _ => return Err(invalid(attr, "the name of a parameter", None)),
+        },
+        "batch" => {
+            let batch = match value.kind {
+                ExprKind::Int(n) => u32::try_from(n).ok().filter(|b| *b > 0),
+                _ => None,
+            };
+            attrs.batch =
+                Some(batch.ok_or_else(|| invalid(attr, "a whole number of at least 1", None))?);
+        }
+        "rate" => {
+            let class = plain_string(value)
+                .filter(|class| !class.is_empty())
+                .ok_or_else(|| {
+                    invalid(attr, "a rate-limit class such as \"ec2.mutating\"", None)
+                })?;
+            attrs.rate = Some(class);
+        }
+        "backup" => match value.kind {
+            ExprKind::Bool(backup) => attrs.backup = backup,
+            _ => return Err(invalid(attr, "`true` or `false`", None)),
+        },
+        // `read_attrs` only passes names from ATTRIBUTES, all handled above.
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A bare word out of `allowed`, such as `disrupt`.
+fn keyword(attr: &StepOption, allowed: &[&str], expected: &str) -> Result<String, StdlibError> {
+    match &attr.value.kind {
+        ExprKind::Name(ident) if allowed.contains(&ident.name.as_str()) => Ok(ident.name.clone()),
+        ExprKind::Name(ident) => Err(invalid(
+            attr,
+            expected,
+            did_you_mean(&ident.name, allowed.iter().copied()),
+        )),
+        _ => Err(invalid(attr, expected, None)),
+    }
+}
+
+/// The text of a string literal without interpolations.
+fn plain_string(expr: &Expr) -> Option<String> {
+    match &expr.kind {
+        ExprKind::Str(parts) => match parts.as_slice() {
+            [] => Some(String::new()),
+            [StrPart::Text(text)] => Some(text.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `a.b.c` written as names and field accesses, as a dotted string.
+fn dotted(expr: &Expr) -> Option<String> {
+    match &expr.kind {
+        ExprKind::Name(ident) => Some(ident.name.clone()),
+        ExprKind::Field(base, field) => Some(format!("{}.{}", dotted(base)?, field.name)),
+        _ => None,
+    }
+}
+
+fn invalid(attr: &StepOption, expected: &str, help: Option<String>) -> StdlibError {
+    StdlibError::InvalidAttribute {
+        name: attr.name.name.clone(),
+        expected: expected.to_string(),
+        span: attr.value.span.into(),
+        help,
+    }
+}
