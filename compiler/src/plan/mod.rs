@@ -1,5 +1,7 @@
 //! The Plan and the passes that finish it: risk and policy, the DAG, the hash.
 
+mod hash;
 mod model;
 
+pub use hash::plan_hash;
 pub use model::*;
