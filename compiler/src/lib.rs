@@ -19,3 +19,7 @@ pub mod types;
 
 pub use source::{MemoryLoader, NoImports, SourceFile, SourceLoader, SourceMap};
 pub use span::{FileId, Span};
+mod compile;
+
+pub use compile::{Compilation, CompileOptions, compile, compile_input, compile_with};
+pub use lower::{Mode, ParamInput};

@@ -4,6 +4,7 @@
 //! diagnostic found in the playbook can be shown, and every fix applied, in the file the user or the AI loop
 //! actually has ([`remap`]).
 
+mod claims;
 mod envelope;
 mod error;
 mod json_string;
@@ -11,6 +12,7 @@ mod markdown;
 mod offset_map;
 mod remap;
 
+pub use claims::{ClaimWarning, compare_claims};
 pub use envelope::{ClaimSpans, Claims};
 pub use error::InputError;
 pub use remap::remap;

@@ -121,6 +121,10 @@ pub fn format_duration(ms: u64) -> String {
     let mut rest = ms;
     let mut out = String::new();
     for (unit, size) in UNITS {
+        // Weeks only when exact: 90 days reads better as 90d than 12w6d.
+        if *unit == "w" && ms % size != 0 {
+            continue;
+        }
         if rest >= *size {
             out.push_str(&format!("{}{unit}", rest / size));
             rest %= size;

@@ -1,0 +1,18 @@
+//! `escher explain CODE`
+
+use escher_compiler::diagnostics::explain;
+
+use super::{EXIT_OK, EXIT_USAGE};
+
+pub fn run(code: &str) -> u8 {
+    match explain(code) {
+        Some(info) => {
+            println!("{}: {}\n\n{}", info.code, info.title, info.explanation.trim());
+            EXIT_OK
+        }
+        None => {
+            eprintln!("error: there is no diagnostic code \"{code}\"; codes look like E0201 or W0701");
+            EXIT_USAGE
+        }
+    }
+}
