@@ -26,12 +26,19 @@ pub(super) struct Attrs {
     pub dry_run: Option<DryRun>,
     pub targets: Option<(String, Span)>,
     pub backup: bool,
+    /// Every attribute written, valid or not, so a malformed one is not also reported as missing.
+    pub stated: Vec<String>,
+}
+
+impl Attrs {
+    pub fn states(&self, name: &str) -> bool {
+        self.stated.iter().any(|s| s == name)
+    }
 }
 
 /// Reads the attributes of `decl`, pushing an error for each unknown, repeated or malformed one.
 pub(super) fn read_attrs(decl: &CallableDecl, errors: &mut Vec<StdlibError>) -> Attrs {
     let mut attrs = Attrs::default();
-    let mut seen: Vec<&str> = Vec::new();
     for attr in &decl.attrs {
         let name = attr.name.name.as_str();
         if !ATTRIBUTES.contains(&name) {
@@ -42,7 +49,7 @@ pub(super) fn read_attrs(decl: &CallableDecl, errors: &mut Vec<StdlibError>) -> 
             });
             continue;
         }
-        if seen.contains(&name) {
+        if attrs.states(name) {
             errors.push(StdlibError::DuplicateMember {
                 name: name.to_string(),
                 owner: decl.name.dotted(),
@@ -50,7 +57,7 @@ pub(super) fn read_attrs(decl: &CallableDecl, errors: &mut Vec<StdlibError>) -> 
             });
             continue;
         }
-        seen.push(name);
+        attrs.stated.push(name.to_string());
         if decl.kind == CallableKind::Query && !QUERY_ATTRIBUTES.contains(&name) {
             errors.push(StdlibError::NotForQueries {
                 name: name.to_string(),

@@ -10,7 +10,7 @@ use crate::syntax::ast::{self, CallableDecl, Declaration, DeclarationFile, Path}
 use crate::syntax::parse_declarations;
 use crate::types::Type;
 
-use super::attrs::read_attrs;
+use super::attrs::{Attrs, read_attrs};
 use super::defaults::fits;
 use super::error::StdlibError;
 use super::type_expr::{TypeKind, TypeNames};
@@ -247,52 +247,18 @@ impl Loader {
             ast::CallableKind::Action => CallableKind::Action,
         };
 
-        let effect = match (kind, attrs.effect) {
-            (CallableKind::Query, _) => Effect::Read,
-            (CallableKind::Action, Some(effect)) => effect,
-            (CallableKind::Action, None) => {
-                errors.push(StdlibError::MissingEffect {
-                    action: name.clone(),
-                    span: decl.name.span.into(),
-                });
-                // The most cautious reading of an action that does not say.
-                Effect::Destroy
-            }
-        };
-        // A read is safe to make in a dry run, so it runs as itself; a change must say how it is handled.
-        let dry_run = match attrs.dry_run {
-            Some(dry_run) => dry_run,
-            None if effect == Effect::Read => DryRun::Native,
-            None => {
-                errors.push(StdlibError::MissingDryRun {
-                    action: name.clone(),
-                    span: decl.name.span.into(),
-                });
-                DryRun::Unsupported
-            }
-        };
-        let rate_class = match attrs.rate {
-            Some(rate) => rate,
-            None => {
-                if cloud != Cloud::None {
-                    errors.push(StdlibError::MissingRate {
-                        name: name.clone(),
-                        span: decl.name.span.into(),
-                    });
-                }
-                "local".to_string()
-            }
-        };
-        let declares_targets = attrs.targets.is_some();
-        let targets = attrs.targets.and_then(|(param, span)| {
-            check_targets(&name, &param, span, decl, &params, errors).then_some(param)
-        });
-        if effect == Effect::Destroy && !declares_targets && attrs.effect.is_some() {
+        let effect = effect_of(kind, &attrs, &name, decl.name.span, errors);
+        let dry_run = dry_run_of(effect, &attrs, &name, decl.name.span, errors);
+        let rate_class = rate_of(cloud, &attrs, &name, decl.name.span, errors);
+        if effect == Effect::Destroy && attrs.effect.is_some() && !attrs.states("targets") {
             errors.push(StdlibError::DestroyWithoutTargets {
                 action: name.clone(),
                 span: decl.name.span.into(),
             });
         }
+        let targets = attrs.targets.clone().and_then(|(param, span)| {
+            check_targets(&name, &param, span, decl, &params, errors).then_some(param)
+        });
 
         let link = attrs.undo.clone().map(|(undo, span)| UndoLink {
             action: name.clone(),
@@ -385,6 +351,74 @@ impl Loader {
             span: link.span.into(),
         })
     }
+}
+
+fn effect_of(
+    kind: CallableKind,
+    attrs: &Attrs,
+    name: &str,
+    span: Span,
+    errors: &mut Vec<StdlibError>,
+) -> Effect {
+    match (kind, attrs.effect) {
+        (CallableKind::Query, _) => Effect::Read,
+        (CallableKind::Action, Some(effect)) => effect,
+        (CallableKind::Action, None) => {
+            if !attrs.states("effect") {
+                let action = name.to_string();
+                errors.push(StdlibError::MissingEffect {
+                    action,
+                    span: span.into(),
+                });
+            }
+            // The most cautious reading of an action that does not say.
+            Effect::Destroy
+        }
+    }
+}
+
+/// A read is safe to make in a dry run, so it runs as itself; a change must say how dry runs treat it.
+fn dry_run_of(
+    effect: Effect,
+    attrs: &Attrs,
+    name: &str,
+    span: Span,
+    errors: &mut Vec<StdlibError>,
+) -> DryRun {
+    match attrs.dry_run {
+        Some(dry_run) => dry_run,
+        None if effect == Effect::Read => DryRun::Native,
+        None => {
+            if !attrs.states("dry_run") {
+                let action = name.to_string();
+                errors.push(StdlibError::MissingDryRun {
+                    action,
+                    span: span.into(),
+                });
+            }
+            DryRun::Unsupported
+        }
+    }
+}
+
+/// Calls that reach a cloud need a rate-limit class; local ones (`wait`, `report.*`) share one.
+fn rate_of(
+    cloud: Cloud,
+    attrs: &Attrs,
+    name: &str,
+    span: Span,
+    errors: &mut Vec<StdlibError>,
+) -> String {
+    if let Some(rate) = &attrs.rate {
+        return rate.clone();
+    }
+    if cloud != Cloud::None && !attrs.states("rate") {
+        errors.push(StdlibError::MissingRate {
+            name: name.to_string(),
+            span: span.into(),
+        });
+    }
+    "local".to_string()
 }
 
 /// `undo = NAME` on an action, to check once all actions are known.

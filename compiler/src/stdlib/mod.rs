@@ -2,15 +2,19 @@
 
 mod attrs;
 mod catalog;
+mod codes;
 mod defaults;
 mod embedded;
 mod error;
 mod load;
+#[cfg(test)]
+mod load_tests;
 mod type_expr;
 
 use std::sync::LazyLock;
 
 pub use catalog::*;
+pub use codes::STDLIB_CODES;
 pub use error::StdlibError;
 pub use load::load;
 

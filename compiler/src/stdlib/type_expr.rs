@@ -78,7 +78,8 @@ impl TypeNames {
                     expected,
                     found: args.len(),
                     usage,
-                    span: (*span).into(),
+                    // Without arguments, the name alone (the whole span may end in whitespace).
+                    span: if args.is_empty() { path.span } else { *span }.into(),
                 };
                 if let Some(ty) = scalar(&name) {
                     if !args.is_empty() {

@@ -1,0 +1,378 @@
+//! Each check of the loader, shown by a small declaration file that breaks it.
+
+use miette::Diagnostic;
+
+use super::error::StdlibError;
+use super::{CallableKind, Catalog, DryRun, Effect, load};
+use crate::types::Type;
+
+/// Declarations the bad files below lean on.
+const BASE: &str = r#"
+/// An instance.
+interface compute.Instance { id: string, tags: map<string, string> }
+/// An EC2 instance.
+resource aws.ec2.Instance: compute.Instance { id: string, tags: map<string, string>, instance_type: string }
+/// An EBS volume.
+resource aws.ec2.Volume { id: string }
+/// A region.
+enum aws.region { "us-east-1", "eu-west-1" }
+/// Starts instances.
+action aws.ec2.start(instances: list<aws.ec2.Instance>) -> outcome<aws.ec2.Instance> {
+    effect = mutate, rate = "ec2.mutating", dry_run = native, targets = instances
+}
+"#;
+
+fn load_with_base(src: &str) -> (Catalog, Vec<(String, StdlibError)>) {
+    load(&[("base.esc", BASE), ("bad.esc", src)])
+}
+
+/// The one error `src` causes, with the text its primary label points at.
+fn only_error(src: &str) -> (StdlibError, String) {
+    let (_, errors) = load_with_base(src);
+    let [(file, error)] = errors.as_slice() else {
+        panic!("expected one error, got {errors:#?}");
+    };
+    assert_eq!(file, "bad.esc");
+    (error.clone(), labelled(error, src))
+}
+
+fn labelled(error: &StdlibError, src: &str) -> String {
+    let label = error
+        .labels()
+        .and_then(|mut l| l.next())
+        .expect("a labelled span");
+    src[label.offset()..label.offset() + label.len()].to_string()
+}
+
+fn code(error: &StdlibError) -> String {
+    error.code().map(|c| c.to_string()).unwrap_or_default()
+}
+
+fn help(error: &StdlibError) -> String {
+    error.help().map(|h| h.to_string()).unwrap_or_default()
+}
+
+#[test]
+fn a_clean_file_loads_without_errors() {
+    let (catalog, errors) = load_with_base(
+        r#"
+        /// Stops instances.
+        action aws.ec2.stop(
+            instances: list<aws.ec2.Instance>,
+            force: optional<bool>,
+            regions: list<aws.region> = ["eu-west-1"],
+        ) -> outcome<aws.ec2.Instance> {
+            effect = disrupt
+            undo = aws.ec2.start
+            batch = 1000
+            rate = "ec2.mutating"
+            dry_run = native
+            targets = instances
+        }
+        "#,
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
+    let stop = &catalog.callables["aws.ec2.stop"];
+    assert_eq!(stop.effect, Effect::Disrupt);
+    assert_eq!(stop.undo.as_deref(), Some("aws.ec2.start"));
+    assert_eq!(stop.batch, Some(1000));
+    assert_eq!(stop.dry_run, DryRun::Native);
+    assert_eq!(stop.targets.as_deref(), Some("instances"));
+    assert_eq!(stop.docs, "Stops instances.");
+    let has_default: Vec<bool> = stop.params.iter().map(|p| p.has_default).collect();
+    assert_eq!(has_default, [false, true, true]);
+}
+
+#[test]
+fn a_query_is_read_and_runs_as_itself_in_a_dry_run() {
+    let (catalog, errors) = load_with_base(
+        "/// Lists.\nquery aws.ec2.instances() -> list<aws.ec2.Instance> { rate = \"ec2.describe\" }",
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
+    let query = &catalog.callables["aws.ec2.instances"];
+    assert_eq!(
+        (query.kind, query.effect, query.dry_run),
+        (CallableKind::Query, Effect::Read, DryRun::Native)
+    );
+}
+
+#[test]
+fn names_resolve_whatever_the_order_of_files() {
+    let resource = "/// R.\nresource aws.x.R: compute.I { id: string }";
+    let interface = "/// I.\ninterface compute.I { id: string }";
+    let (catalog, errors) = load(&[("a.esc", resource), ("b.esc", interface)]);
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(catalog.implements("aws.x.R", "compute.I"));
+}
+
+#[test]
+fn any_is_a_type_declarations_may_use() {
+    let (catalog, errors) = load_with_base(
+        "/// T.\naction report.table(rows: list<any>) -> {rows: int} { effect = read }",
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(
+        catalog.callables["report.table"].params[0].ty,
+        Type::list(Type::Any)
+    );
+}
+
+#[test]
+fn a_syntax_error_is_reported_in_its_file() {
+    let (_, errors) = load_with_base("/// Broken.\naction aws.ec2.stop(instances: ) -> x {}");
+    let [(file, error)] = errors.as_slice() else {
+        panic!("{errors:#?}")
+    };
+    assert_eq!(file, "bad.esc");
+    assert!(code(error).starts_with("E01"), "{error:?}");
+}
+
+#[test]
+fn an_unknown_type_is_refused_with_a_suggestion() {
+    let (error, text) = only_error("/// Q.\nquery q() -> list<aws.ec2.Instanse> { rate = \"x\" }");
+    assert_eq!(code(&error), "E0601");
+    assert_eq!(text, "aws.ec2.Instanse");
+    assert_eq!(help(&error), "did you mean `aws.ec2.Instance`?");
+}
+
+#[test]
+fn a_list_without_its_element_type_is_refused() {
+    let (error, text) = only_error("/// Q.\nquery q() -> list { rate = \"x\" }");
+    assert_eq!(code(&error), "E0602");
+    assert_eq!(text, "list");
+}
+
+#[test]
+fn a_plain_type_given_arguments_is_refused() {
+    let (error, _) = only_error("/// Q.\nquery q() -> string<int> { rate = \"x\" }");
+    assert_eq!(code(&error), "E0602");
+}
+
+#[test]
+fn map_keys_other_than_string_are_refused() {
+    let (error, text) = only_error("/// Q.\nquery q() -> map<int, string> { rate = \"x\" }");
+    assert_eq!(code(&error), "E0603");
+    assert_eq!(text, "int");
+}
+
+#[test]
+fn a_name_declared_twice_is_refused_and_points_at_the_first_file() {
+    let (error, text) = only_error("/// Again.\nenum aws.region { \"us-east-1\" }");
+    assert_eq!(code(&error), "E0604");
+    assert_eq!(text, "aws.region");
+    assert!(help(&error).contains("base.esc"), "{}", help(&error));
+}
+
+#[test]
+fn a_repeated_field_is_refused() {
+    let (error, text) = only_error("/// I.\ninterface compute.Disk { id: string, id: int }");
+    assert_eq!(code(&error), "E0605");
+    assert_eq!(text, "id");
+}
+
+#[test]
+fn a_repeated_parameter_is_refused() {
+    let (error, _) = only_error(
+        "/// W.\naction wait(d: duration, d: duration) -> {waited: duration} { effect = read }",
+    );
+    assert_eq!(code(&error), "E0605");
+}
+
+#[test]
+fn a_repeated_enum_value_is_refused() {
+    let (error, text) = only_error("/// Z.\nenum gcp.zone { \"a\", \"b\", \"a\" }");
+    assert_eq!(code(&error), "E0605");
+    assert_eq!(text, "\"a\"");
+}
+
+#[test]
+fn an_unknown_attribute_is_refused_with_a_suggestion() {
+    let (error, text) =
+        only_error("/// F.\naction fail(message: string) -> {} { effect = read, dry_rn = native }");
+    assert_eq!(code(&error), "E0606");
+    assert_eq!(text, "dry_rn");
+    assert_eq!(help(&error), "did you mean `dry_run`?");
+}
+
+#[test]
+fn a_misspelt_effect_is_refused_with_a_suggestion() {
+    let (error, text) = only_error(
+        "/// T.\naction aws.ec2.terminate(instances: list<aws.ec2.Instance>) -> outcome<aws.ec2.Instance> \
+         { effect = destory, rate = \"x\", dry_run = native, targets = instances }",
+    );
+    assert_eq!(code(&error), "E0607");
+    assert_eq!(text, "destory");
+    assert_eq!(help(&error), "did you mean `destroy`?");
+}
+
+#[test]
+fn a_batch_of_zero_is_refused() {
+    let (error, text) = only_error("/// W.\naction wait() -> {} { effect = read, batch = 0 }");
+    assert_eq!(code(&error), "E0607");
+    assert_eq!(text, "0");
+}
+
+#[test]
+fn a_query_cannot_claim_to_change_anything() {
+    let (error, text) =
+        only_error("/// Q.\nquery q() -> list<string> { rate = \"x\", effect = mutate }");
+    assert_eq!(code(&error), "E0607");
+    assert_eq!(text, "mutate");
+}
+
+#[test]
+fn a_query_cannot_have_an_undo() {
+    let (error, text) =
+        only_error("/// Q.\nquery q() -> list<string> { rate = \"x\", undo = aws.ec2.start }");
+    assert_eq!(code(&error), "E0608");
+    assert_eq!(text, "undo");
+}
+
+#[test]
+fn an_action_without_an_effect_is_refused() {
+    let (error, text) =
+        only_error("/// N.\naction notify(message: string) -> {} { dry_run = simulated }");
+    assert_eq!(code(&error), "E0609");
+    assert_eq!(text, "notify");
+}
+
+#[test]
+fn a_changing_action_must_say_how_dry_runs_treat_it() {
+    let (error, text) = only_error(
+        "/// T.\naction aws.ec2.tag(instances: list<aws.ec2.Instance>) -> outcome<aws.ec2.Instance> \
+         { effect = mutate, rate = \"x\", targets = instances }",
+    );
+    assert_eq!(code(&error), "E0610");
+    assert_eq!(text, "aws.ec2.tag");
+}
+
+#[test]
+fn a_cloud_call_without_a_rate_class_is_refused() {
+    let (error, text) = only_error("/// Q.\nquery gcp.sql.instances() -> list<string> {}");
+    assert_eq!(code(&error), "E0611");
+    assert_eq!(text, "gcp.sql.instances");
+}
+
+#[test]
+fn an_undo_naming_a_missing_action_is_refused_with_a_suggestion() {
+    let (error, text) = only_error(
+        "/// S.\naction aws.ec2.stop(instances: list<aws.ec2.Instance>) -> outcome<aws.ec2.Instance> \
+         { effect = disrupt, undo = aws.ec2.strat, rate = \"x\", dry_run = native, targets = instances }",
+    );
+    assert_eq!(code(&error), "E0612");
+    assert_eq!(text, "aws.ec2.strat");
+    assert_eq!(help(&error), "did you mean `aws.ec2.start`?");
+}
+
+#[test]
+fn an_undo_taking_other_targets_is_refused() {
+    let (error, text) = only_error(
+        "/// D.\naction aws.ec2.detach(volumes: list<aws.ec2.Volume>) -> outcome<aws.ec2.Volume> \
+         { effect = disrupt, undo = aws.ec2.start, rate = \"x\", dry_run = native, targets = volumes }",
+    );
+    assert_eq!(code(&error), "E0613");
+    assert_eq!(text, "aws.ec2.start");
+    assert!(
+        error.to_string().contains("`list<aws.ec2.Instance>`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn targets_naming_a_missing_parameter_are_refused_with_a_suggestion() {
+    let (error, text) = only_error(
+        "/// S.\naction aws.ec2.stop(instances: list<aws.ec2.Instance>) -> outcome<aws.ec2.Instance> \
+         { effect = disrupt, rate = \"x\", dry_run = native, targets = instance }",
+    );
+    assert_eq!(code(&error), "E0614");
+    assert_eq!(text, "instance");
+    assert_eq!(help(&error), "did you mean `instances`?");
+}
+
+#[test]
+fn targets_that_are_not_a_list_of_resources_are_refused() {
+    let (error, text) = only_error(
+        "/// S.\naction aws.ec2.stop(ids: list<string>) -> outcome<aws.ec2.Instance> \
+         { effect = disrupt, rate = \"x\", dry_run = native, targets = ids }",
+    );
+    assert_eq!(code(&error), "E0615");
+    assert_eq!(text, "list<string>");
+}
+
+#[test]
+fn a_destroy_must_name_its_targets() {
+    let (error, text) = only_error(
+        "/// T.\naction aws.ec2.terminate(instances: list<aws.ec2.Instance>) -> outcome<aws.ec2.Instance> \
+         { effect = destroy, rate = \"x\", dry_run = native }",
+    );
+    assert_eq!(code(&error), "E0616");
+    assert_eq!(text, "aws.ec2.terminate");
+}
+
+#[test]
+fn a_resource_implementing_an_unknown_interface_is_refused_with_a_suggestion() {
+    let (error, text) = only_error("/// V.\nresource azure.vm.Vm: compute.Instanse { id: string }");
+    assert_eq!(code(&error), "E0617");
+    assert_eq!(text, "compute.Instanse");
+    assert_eq!(help(&error), "did you mean `compute.Instance`?");
+}
+
+#[test]
+fn a_resource_cannot_implement_another_resource() {
+    let (error, _) = only_error("/// V.\nresource aws.ec2.Big: aws.ec2.Instance { id: string }");
+    assert_eq!(code(&error), "E0617");
+}
+
+#[test]
+fn a_resource_lacking_an_interface_field_is_refused() {
+    let (error, text) = only_error("/// V.\nresource azure.vm.Vm: compute.Instance { id: string }");
+    assert_eq!(code(&error), "E0618");
+    assert_eq!(text, "azure.vm.Vm");
+    assert_eq!(
+        help(&error),
+        "add `tags: map<string, string>` to the resource"
+    );
+}
+
+#[test]
+fn a_resource_field_of_another_type_than_its_interface_is_refused() {
+    let (error, text) = only_error(
+        "/// V.\nresource azure.vm.Vm: compute.Instance { id: int, tags: map<string, string> }",
+    );
+    assert_eq!(code(&error), "E0619");
+    assert_eq!(text, "int");
+}
+
+#[test]
+fn a_default_of_the_wrong_type_is_refused() {
+    let (error, text) = only_error(
+        "/// Q.\nquery aws.ec2.volumes(size: int = \"big\") -> list<aws.ec2.Volume> { rate = \"x\" }",
+    );
+    assert_eq!(code(&error), "E0620");
+    assert_eq!(text, "\"big\"");
+}
+
+#[test]
+fn a_default_outside_an_enum_is_refused() {
+    let (error, text) = only_error(
+        "/// Q.\nquery aws.ec2.volumes(regions: list<aws.region> = [\"mars-1\"]) -> list<aws.ec2.Volume> \
+         { rate = \"x\" }",
+    );
+    assert_eq!(code(&error), "E0620");
+    assert_eq!(text, "[\"mars-1\"]");
+}
+
+#[test]
+fn a_default_that_is_not_a_literal_is_refused() {
+    let (error, _) = only_error(
+        "/// Q.\nquery aws.ec2.volumes(n: int = len(\"x\")) -> list<aws.ec2.Volume> { rate = \"x\" }",
+    );
+    assert_eq!(code(&error), "E0620");
+}
+
+#[test]
+fn an_outcome_over_plain_values_is_refused() {
+    let (error, text) = only_error("/// W.\naction wait() -> outcome<string> { effect = read }");
+    assert_eq!(code(&error), "E0621");
+    assert_eq!(text, "string");
+}
