@@ -101,6 +101,9 @@ pub fn compile_with(catalog: &Catalog, name: &str, text: &str, options: &Compile
     let order = match crate::dag::order(&nodes, &edges, &node_sources) {
         Ok(order) => order,
         Err(cycles) => {
+            // The safety rules do not need an order; report them with the cycle rather than after it is fixed.
+            let mut nodes = nodes;
+            diagnostics.0.extend(crate::risk::assess(&mut nodes, &edges, &options.policy, catalog, &node_sources));
             diagnostics.0.extend(cycles);
             return finish(diagnostics, sources, None);
         }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, every test (unit, integration, fixtures, snapshots, property tests,
+# doc tests), and every example through the command line. CI runs exactly this (see .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Snapshots are compared, never written: a pending or stale snapshot fails the run.
+export INSTA_UPDATE=no
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test"
+cargo test --workspace --locked
+
+step "no pending snapshots"
+pending=$(find . -path ./target -prune -o \( -name '*.snap.new' -o -name '*.pending-snap' \) -print)
+if [ -n "$pending" ]; then
+  echo "pending insta snapshots (review and commit them):"
+  echo "$pending"
+  exit 1
+fi
+
+step "every example checks and is formatted, through the CLI (tests/examples.rs also plans each one)"
+escher=target/debug/escher
+"$escher" check examples/*.esc examples/lib/*.esc
+"$escher" fmt --check examples/*.esc examples/lib/*.esc
+
+echo
+echo "all checks passed"

@@ -1,0 +1,171 @@
+//! The command line's contract: exit codes, output formats, and what each command prints.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn escher(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_escher"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("escher runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn scratch(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write scratch file");
+    let path = path.display().to_string();
+    (dir, path)
+}
+
+const TYPO: &str = r#"playbook typo {
+  let vms = aws.ec2.instances(regions = ["us-east-1"], state = "running")
+  step stop = aws.ec2.stpo(vms) { max_targets = 3 }
+}
+"#;
+
+#[test]
+fn check_of_a_valid_example_exits_zero() {
+    let output = escher(&["check", "examples/nightly_shutdown.esc"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("ok: examples/nightly_shutdown.esc"));
+}
+
+#[test]
+fn check_with_errors_exits_one_and_suggests_the_fix() {
+    let (_dir, path) = scratch("typo.esc", TYPO);
+    let output = escher(&["check", &path]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("E0202"), "{text}");
+    assert!(text.contains("did you mean `aws.ec2.stop`?"), "{text}");
+}
+
+#[test]
+fn a_missing_file_is_a_usage_error() {
+    let output = escher(&["check", "no/such/file.esc"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot read no/such/file.esc"));
+}
+
+#[test]
+fn bad_arguments_are_a_usage_error() {
+    assert_eq!(escher(&["check"]).status.code(), Some(2));
+    assert_eq!(escher(&["plan", "examples/resize.esc", "--param", "novalue"]).status.code(), Some(2));
+}
+
+#[test]
+fn json_diagnostics_carry_code_location_and_machine_applicable_fix() {
+    let (_dir, path) = scratch("typo.esc", TYPO);
+    let output = escher(&["check", &path, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let line = stdout(&output).lines().next().expect("one JSON diagnostic per line").to_string();
+    let json: serde_json::Value = serde_json::from_str(&line).expect("valid JSON");
+    assert_eq!(json["code"], "E0202");
+    assert_eq!(json["level"], "error");
+    let span = &json["spans"][0];
+    assert_eq!(span["is_primary"], true);
+    assert_eq!(span["line_start"], 3);
+    let start = span["byte_start"].as_u64().expect("byte_start") as usize;
+    let end = span["byte_end"].as_u64().expect("byte_end") as usize;
+    assert_eq!(&TYPO[start..end], "aws.ec2.stpo");
+    let edit = &json["fixes"][0]["edits"][0];
+    assert_eq!(edit["suggested_replacement"], "aws.ec2.stop");
+    assert_eq!(json["fixes"][0]["applicability"], "MachineApplicable");
+}
+
+#[test]
+fn an_envelope_whose_claims_understate_the_risk_gets_a_warning_and_the_computed_risk_stands() {
+    let playbook = r#"playbook prune {
+  let old = aws.ec2.snapshots(regions = ["us-east-1"], older_than = 90d)
+  step prune = aws.ec2.delete_snapshots(old) { max_targets = 5, irreversible = true }
+}"#;
+    let envelope = serde_json::json!({
+        "response_type": "execution",
+        "risk_level": "low",
+        "requires_approval": false,
+        "playbook": playbook,
+    });
+    let (_dir, path) = scratch("answer.json", &envelope.to_string());
+    let output = escher(&["check", &path, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "warnings do not fail the check: {}", stdout(&output));
+    let mut codes: Vec<String> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON")["code"].as_str().unwrap_or("").to_string())
+        .collect();
+    codes.sort();
+    assert_eq!(codes, ["W0701", "W0702"]);
+}
+
+#[test]
+fn plan_prints_steps_risk_and_approvals() {
+    let output = escher(&["plan", "examples/waste_cleanup.esc"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("delete_volumes"), "{text}");
+    assert!(text.contains("destroy"), "{text}");
+    assert!(text.contains("needs approval:"), "{text}");
+}
+
+#[test]
+fn plan_json_is_the_serialized_plan_and_parameters_change_its_hash() {
+    let plan = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["plan", "examples/nightly_shutdown.esc", "--format", "json"];
+        args.extend_from_slice(extra);
+        let output = escher(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        serde_json::from_str(&stdout(&output)).expect("plan JSON")
+    };
+    let default = plan(&[]);
+    assert_eq!(default["hash"].as_str().map(str::len), Some(64));
+    assert_eq!(default, plan(&[]), "the same source and parameters give the same plan");
+    let other = plan(&["--param", "env=staging"]);
+    assert_ne!(default["hash"], other["hash"]);
+    assert_eq!(other["params"]["env"], "staging");
+}
+
+#[test]
+fn a_parameter_outside_its_constraint_is_refused() {
+    let output = escher(&["plan", "examples/nightly_shutdown.esc", "--param", "max_per_cloud=100000"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("E0804"), "{}", stderr(&output));
+}
+
+#[test]
+fn plan_dot_is_a_graph_of_the_steps() {
+    let output = escher(&["plan", "examples/nightly_shutdown.esc", "--format", "dot"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(text.starts_with("digraph \"nightly_shutdown\""), "{text}");
+    assert!(text.contains("\"ec2\" -> \"stop_ec2\""), "{text}");
+}
+
+#[test]
+fn fmt_check_lists_unformatted_files_and_fmt_fixes_them() {
+    let (_dir, path) = scratch("messy.esc", "playbook   messy{\nstep   w=wait(10m)\n}\n");
+    let check = escher(&["fmt", "--check", &path]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stdout(&check).contains("messy.esc"));
+    assert_eq!(escher(&["fmt", &path]).status.code(), Some(0));
+    assert_eq!(escher(&["fmt", "--check", &path]).status.code(), Some(0));
+    let formatted = std::fs::read_to_string(Path::new(&path)).expect("formatted file");
+    assert!(formatted.contains("step w = wait(10m)"), "{formatted}");
+}
+
+#[test]
+fn explain_prints_the_long_form_of_a_code() {
+    let output = escher(&["explain", "E0201"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("E0201: "));
+    assert_eq!(escher(&["explain", "E9999"]).status.code(), Some(2));
+}
