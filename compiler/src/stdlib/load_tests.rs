@@ -376,3 +376,28 @@ fn an_outcome_over_plain_values_is_refused() {
     assert_eq!(code(&error), "E0621");
     assert_eq!(text, "string");
 }
+
+#[test]
+fn a_stdlib_error_renders_like_any_diagnostic() {
+    let src = "/// S.\naction aws.ec2.stop(instances: list<aws.ec2.Instance>) -> outcome<aws.ec2.Instance> \
+               { effect = disrupt, rate = \"x\", dry_run = native, targets = instance }";
+    let (_, errors) = load_with_base(src);
+    let mut sources = crate::SourceMap::new();
+    let mut diagnostics = Vec::new();
+    for (name, error) in errors {
+        let file = sources
+            .find(&name)
+            .unwrap_or_else(|| sources.add(name, src));
+        diagnostics.push(crate::diagnostics::Diagnostic::new(file, error));
+    }
+    let [diagnostic] = diagnostics.as_slice() else {
+        panic!("{diagnostics:#?}")
+    };
+    let json = crate::diagnostics::to_json(diagnostic, &sources);
+    let json = serde_json::to_value(&json).expect("serializable");
+    assert_eq!(json["code"], "E0614");
+    assert_eq!(json["spans"][0]["is_primary"], true);
+    let rendered = crate::diagnostics::render_human(diagnostic, &sources, false);
+    assert!(rendered.contains("did you mean `instances`?"), "{rendered}");
+    assert!(rendered.contains("bad.esc"), "{rendered}");
+}
