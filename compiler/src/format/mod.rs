@@ -1,1 +1,83 @@
-//! The formatter: canonical, idempotent layout that keeps comments.
+//! The formatter: one canonical, idempotent layout for playbook files that keeps every comment.
+//!
+//! [`format_playbook`] parses the file and prints its syntax tree again; a file that does not parse is returned as
+//! its parse errors, never half formatted. [`format_verified`] also checks the result (same tree, same comments,
+//! stable under a second pass) before anyone writes it back.
+//!
+//! # The layout
+//! - Two spaces per level of indentation; lines of at most 100 columns where the code allows.
+//! - `//!` file docs first, then an empty line, the `use` lines, an empty line and the playbook.
+//! - Each member on its own line. Members of one kind (schedules, params, lets, steps) form a group and an empty
+//!   line separates groups; within a group one empty line is kept wherever the author left one or more.
+//! - A bracketed list (call arguments, lists, records, record types, `after (a, b)`, step options) stays on one
+//!   line when it fits, otherwise it puts each element on its own line with a trailing comma. A step is
+//!   `step NAME after (a, b) = call(args) { opt = v }` on one line when it fits; otherwise its options go one per
+//!   line, and its arguments too unless the call fits on the step's first line (`... = f(x) {`).
+//! - Records and step options are spaced (`{ a: 1 }`), lists and calls are not (`[a, b]`, `f(x)`).
+//! - Operators are spaced, and parenthesised only where precedence needs it (`or`, `and`, `not`,
+//!   comparisons and `in`, `++`, from loosest to tightest).
+//! - Strings are re-escaped (`\"`, `\\`, `\n`, `\t`, `\r`, and `\$` only before `{`); `${...}` interpolations
+//!   are kept. Durations use the largest exact units (`90m` is `1h30m`,
+//!   `600000ms` is `10m`), weeks only for whole weeks (`14d` is `2w`, `30d` stays `30d`); floats always show a
+//!   decimal point.
+//! - Script bodies are printed exactly as written between their braces.
+//!
+//! # Comments
+//! Comments are not in the syntax tree; they are read from the source text (outside strings and script bodies)
+//! and each is printed at the first place after it where the layout may break a line: before the next member,
+//! argument, option, list element or closing bracket. A comment that followed code on its line stays at the end
+//! of the line that code ends; a comment on its own line stays on its own line. Doc comments are placed the same
+//! way, so they stay right before what they document. A comment in the middle of an expression that has no such
+//! place (`a ++ // why` `b`) moves to the end of that expression's line, or before the next member.
+
+mod comments;
+mod doc;
+mod exprs;
+mod literals;
+mod members;
+mod printer;
+mod render;
+mod verify;
+
+pub use verify::{FormatDefect, format_verified};
+
+use crate::span::Span;
+use crate::syntax::ast::PlaybookFile;
+use crate::syntax::{ParseError, parse_playbook};
+
+/// The line width the layout aims for.
+pub const MAX_WIDTH: usize = 100;
+
+/// Formats a playbook file in the canonical layout, or returns the errors that keep it from parsing.
+pub fn format_playbook(src: &str) -> Result<String, Vec<ParseError>> {
+    let file = parse_cleanly(src)?;
+    Ok(format_tree(src, &file))
+}
+
+/// Whether the file is already in the canonical layout.
+pub fn is_formatted(src: &str) -> Result<bool, Vec<ParseError>> {
+    Ok(format_playbook(src)? == src)
+}
+
+/// The file's syntax tree, if it parses without a single error.
+fn parse_cleanly(src: &str) -> Result<PlaybookFile, Vec<ParseError>> {
+    let parsed = parse_playbook(src);
+    match parsed.tree {
+        Some(tree) if parsed.errors.is_empty() => Ok(tree),
+        _ if !parsed.errors.is_empty() => Err(parsed.errors),
+        // The parser reports why it has no tree; this only keeps that promise visible.
+        _ => Err(vec![ParseError::Unexpected {
+            expected: "a playbook".into(),
+            found: "nothing".into(),
+            help: "write `playbook NAME { ... }`".into(),
+            span: Span::empty_at(0).into(),
+        }]),
+    }
+}
+
+fn format_tree(src: &str, file: &PlaybookFile) -> String {
+    let found = comments::collect_comments(src, &comments::script_bodies(file));
+    let mut printer = printer::Printer::new(src, found);
+    let doc = printer.file(file);
+    render::render(&doc, MAX_WIDTH)
+}
