@@ -24,9 +24,7 @@ fn normalize(path: &Path) -> String {
     for component in path.components() {
         match component {
             std::path::Component::CurDir => {}
-            std::path::Component::ParentDir
-                if matches!(parts.last(), Some(std::path::Component::Normal(_))) =>
-            {
+            std::path::Component::ParentDir if matches!(parts.last(), Some(std::path::Component::Normal(_))) => {
                 parts.pop();
             }
             other => parts.push(other),

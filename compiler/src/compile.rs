@@ -59,7 +59,8 @@ pub fn compile_with(catalog: &Catalog, name: &str, text: &str, options: &Compile
     let mut sources = SourceMap::new();
     let main = sources.add(name, text);
     let mut diagnostics = Diagnostics::default();
-    let mut loader = ModuleLoader { loader: options.loader, sources: &mut sources, modules: Vec::new(), diagnostics: Vec::new() };
+    let mut loader =
+        ModuleLoader { loader: options.loader, sources: &mut sources, modules: Vec::new(), diagnostics: Vec::new() };
     let main_index = loader.load(main, &mut Vec::new());
     let ModuleLoader { modules, diagnostics: load_diagnostics, .. } = loader;
     diagnostics.0.extend(load_diagnostics);
@@ -161,10 +162,8 @@ impl ModuleLoader<'_> {
                 None => self.modules[index].playbook().name.name.clone(),
             };
             if imports.insert(name.clone(), index).is_some() {
-                self.diagnostics.push(Diagnostic::new(
-                    file,
-                    ResolveError::DuplicateImport { name, span: import.span.into() },
-                ));
+                self.diagnostics
+                    .push(Diagnostic::new(file, ResolveError::DuplicateImport { name, span: import.span.into() }));
             }
         }
         stack.pop();

@@ -58,7 +58,13 @@ fn blast(radius: BlastRadius) -> String {
 /// The plan as a table a person reads before approving it.
 pub fn human(plan: &Plan) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "plan {} ({} nodes, hash {})", plan.playbook, plan.nodes.len(), &plan.hash[..16.min(plan.hash.len())]);
+    let _ = writeln!(
+        out,
+        "plan {} ({} nodes, hash {})",
+        plan.playbook,
+        plan.nodes.len(),
+        &plan.hash[..16.min(plan.hash.len())]
+    );
     if let Some(schedule) = &plan.schedule {
         let _ = writeln!(out, "schedule: cron \"{}\" in {}", schedule.cron, schedule.timezone);
     }
@@ -68,13 +74,16 @@ pub fn human(plan: &Plan) -> String {
         let _ = writeln!(out, "params: {}", params.join(", "));
     }
     let _ = writeln!(out);
-    let _ = writeln!(out, "{:<24} {:<34} {:<8} {:<9} {:<10} {:<18} after", "step", "action", "effect", "risk", "targets", "approval");
+    let _ = writeln!(
+        out,
+        "{:<24} {:<34} {:<8} {:<9} {:<10} {:<18} after",
+        "step", "action", "effect", "risk", "targets", "approval"
+    );
     for node in &plan.nodes {
         let approval = node.approval.as_ref().map_or("-".to_string(), |a| {
             if a.irreversible { format!("{} (irreversible)", a.role) } else { a.role.clone() }
         });
-        let mut after: Vec<&str> =
-            plan.edges.iter().filter(|e| e.to == node.id).map(|e| e.from.as_str()).collect();
+        let mut after: Vec<&str> = plan.edges.iter().filter(|e| e.to == node.id).map(|e| e.from.as_str()).collect();
         after.dedup();
         let _ = writeln!(
             out,

@@ -76,11 +76,7 @@ pub fn to_json(diagnostic: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
         .labels()
         .into_iter()
         .enumerate()
-        .map(|(i, (span, label))| JsonSpan {
-            is_primary: i == 0,
-            label,
-            ..json_span(sources, diagnostic, span)
-        })
+        .map(|(i, (span, label))| JsonSpan { is_primary: i == 0, label, ..json_span(sources, diagnostic, span) })
         .collect();
     let mut children = Vec::new();
     if let Some(help) = diagnostic.help() {

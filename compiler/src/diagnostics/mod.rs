@@ -124,9 +124,7 @@ impl Diagnostic {
         self.error
             .labels()
             .map(|labels| {
-                labels
-                    .map(|l| (Span::new(l.offset(), l.offset() + l.len()), l.label().map(str::to_string)))
-                    .collect()
+                labels.map(|l| (Span::new(l.offset(), l.offset() + l.len()), l.label().map(str::to_string))).collect()
             })
             .unwrap_or_default()
     }

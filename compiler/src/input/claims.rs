@@ -6,7 +6,6 @@ use thiserror::Error;
 
 use super::Claims;
 use crate::plan::{Plan, RiskLevel};
-use crate::span::Span;
 
 #[derive(Debug, Clone, Error, Diagnostic)]
 pub enum ClaimWarning {
@@ -71,7 +70,7 @@ pub fn compare_claims(claims: &Claims, plan: &Plan) -> Vec<ClaimWarning> {
                 claimed,
                 computed,
                 reason,
-                span: claims.claims_span.requires_approval.unwrap_or(Span::default()).into(),
+                span: claims.claims_span.requires_approval.unwrap_or_default().into(),
             });
         }
     }

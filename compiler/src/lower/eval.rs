@@ -85,10 +85,10 @@ impl<'a> Env<'a> {
             }
             ExprKind::Comprehension { elem, var, iter, cond } => {
                 let iter = self.lower(iter);
-                if let PlanExpr::Value { value: Value::List(items) } = &iter {
-                    if let Some(folded) = self.fold_comprehension(items, elem, &var.name, cond.as_deref()) {
-                        return folded;
-                    }
+                if let PlanExpr::Value { value: Value::List(items) } = &iter
+                    && let Some(folded) = self.fold_comprehension(items, elem, &var.name, cond.as_deref())
+                {
+                    return folded;
                 }
                 self.locals.push((var.name.clone(), PlanExpr::Var { name: var.name.clone(), path: Vec::new() }));
                 let elem = self.lower(elem);

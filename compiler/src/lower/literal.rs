@@ -104,10 +104,9 @@ pub fn display(value: &Value) -> String {
         Value::String(s) => format!("\"{s}\""),
         Value::Duration { duration_ms } => format_duration(*duration_ms),
         Value::List(items) => format!("[{}]", items.iter().map(display).collect::<Vec<_>>().join(", ")),
-        Value::Record(fields) => format!(
-            "{{{}}}",
-            fields.iter().map(|(k, v)| format!("{k}: {}", display(v))).collect::<Vec<_>>().join(", ")
-        ),
+        Value::Record(fields) => {
+            format!("{{{}}}", fields.iter().map(|(k, v)| format!("{k}: {}", display(v))).collect::<Vec<_>>().join(", "))
+        }
     }
 }
 
@@ -122,7 +121,7 @@ pub fn format_duration(ms: u64) -> String {
     let mut out = String::new();
     for (unit, size) in UNITS {
         // Weeks only when exact: 90 days reads better as 90d than 12w6d.
-        if *unit == "w" && ms % size != 0 {
+        if *unit == "w" && !ms.is_multiple_of(*size) {
             continue;
         }
         if rest >= *size {

@@ -92,12 +92,10 @@ pub fn lower(
             }
             Err(reason) => {
                 let span = param_span(module, name);
-                lowerer.error(module.file, PlanError::BadParamValue {
-                    name: name.clone(),
-                    ty: info.ty.to_string(),
-                    reason,
-                    span: span.into(),
-                });
+                lowerer.error(
+                    module.file,
+                    PlanError::BadParamValue { name: name.clone(), ty: info.ty.to_string(), reason, span: span.into() },
+                );
             }
         }
     }
@@ -132,10 +130,12 @@ fn param_span(module: &Module, name: &str) -> crate::span::Span {
 fn schedule_of(module: &Module) -> Option<Schedule> {
     module.playbook().members.iter().find_map(|m| match m {
         Member::Schedule(s) if s.kind.name == "cron" => {
-            let text = |arg: &crate::syntax::ast::Arg| literal_value(&arg.value).and_then(|v| match v {
-                Value::String(s) => Some(s),
-                _ => None,
-            });
+            let text = |arg: &crate::syntax::ast::Arg| {
+                literal_value(&arg.value).and_then(|v| match v {
+                    Value::String(s) => Some(s),
+                    _ => None,
+                })
+            };
             let cron = s.args.iter().find(|a| a.name.is_none()).and_then(text)?;
             let timezone = s
                 .args
@@ -163,25 +163,28 @@ impl Lowerer<'_> {
                     Some(default) => env.lower(default),
                     None => {
                         if mode == Mode::Plan {
-                            self.error(module.file, PlanError::MissingParam {
-                                name: name.clone(),
-                                span: param.name.span.into(),
-                            });
+                            self.error(
+                                module.file,
+                                PlanError::MissingParam { name: name.clone(), span: param.name.span.into() },
+                            );
                         }
                         continue;
                     }
                 },
             };
-            if let (Some(constraint), Some(known)) = (&param.constraint, value.as_value()) {
-                if let Some(Err(reason)) = Bound::from_constraint(constraint).map(|b| b.admits(known)) {
-                    if given.contains_key(name) {
-                        self.error(module.file, PlanError::ParamOutsideConstraint {
-                            name: name.clone(),
-                            reason,
-                            span: constraint_span(constraint).into(),
-                        });
-                    }
-                }
+            // Defaults were checked against their constraints by the type checker.
+            if let (Some(constraint), Some(known)) = (&param.constraint, value.as_value())
+                && given.contains_key(name)
+                && let Some(Err(reason)) = Bound::from_constraint(constraint).map(|b| b.admits(known))
+            {
+                self.error(
+                    module.file,
+                    PlanError::ParamOutsideConstraint {
+                        name: name.clone(),
+                        reason,
+                        span: constraint_span(constraint).into(),
+                    },
+                );
             }
             env.params.insert(name.clone(), value);
         }

@@ -22,11 +22,11 @@ impl Lowerer<'_> {
         let mut pending_after: Vec<(String, Vec<Ident>)> = Vec::new();
 
         for member in &module.playbook().members {
-            if let Member::Step(step) = member {
-                if let Some(&imported) = self.import_of(module_index, step) {
-                    let names = self.program.typed[imported].steps.keys().cloned().collect();
-                    env.import_steps.insert(step.name.name.clone(), names);
-                }
+            if let Member::Step(step) = member
+                && let Some(&imported) = self.import_of(module_index, step)
+            {
+                let names = self.program.typed[imported].steps.keys().cloned().collect();
+                env.import_steps.insert(step.name.name.clone(), names);
             }
         }
 
@@ -114,7 +114,9 @@ impl Lowerer<'_> {
         let args = bind_args(env, callable, call, None);
         let mut node = node_from_callable(id, callable, args, binding.docs.join("\n"));
         node.kind = NodeKind::Query;
-        self.sources.nodes.insert(id.to_string(), self.source_of(env, binding.span, binding.name.span, &[], binding.span.end, false));
+        self.sources
+            .nodes
+            .insert(id.to_string(), self.source_of(env, binding.span, binding.name.span, &[], binding.span.end, false));
         self.nodes.push(node);
     }
 
@@ -170,7 +172,9 @@ impl Lowerer<'_> {
         };
         node.options = self.step_options(env, step);
         let has_block = step.span.end > body_end;
-        self.sources.nodes.insert(id.to_string(), self.source_of(env, step.span, step.name.span, &step.options, body_end, has_block));
+        self.sources
+            .nodes
+            .insert(id.to_string(), self.source_of(env, step.span, step.name.span, &step.options, body_end, has_block));
         self.nodes.push(node);
     }
 
@@ -229,13 +233,16 @@ impl Lowerer<'_> {
                     };
                     let (low, high) = crate::typecheck::int_option_range(name).unwrap_or((0, i64::MAX));
                     if n < low || n > high {
-                        self.error(env.module.file, PlanError::BadOption {
-                            option: name.into(),
-                            step: step.name.name.clone(),
-                            problem: format!("is {n}, outside {low}..={high}"),
-                            help: "give a value in range".into(),
-                            span: option.span.into(),
-                        });
+                        self.error(
+                            env.module.file,
+                            PlanError::BadOption {
+                                option: name.into(),
+                                step: step.name.name.clone(),
+                                problem: format!("is {n}, outside {low}..={high}"),
+                                help: "give a value in range".into(),
+                                span: option.span.into(),
+                            },
+                        );
                         continue;
                     }
                     match name {
@@ -257,13 +264,16 @@ impl Lowerer<'_> {
             PlanExpr::Value { value } => Some(value),
             _ => {
                 if self.mode == Mode::Plan {
-                    self.error(env.module.file, PlanError::BadOption {
-                        option: option.name.name.clone(),
-                        step: step.name.name.clone(),
-                        problem: format!("must be {what} known when planning"),
-                        help: "use literals and parameters only".into(),
-                        span: option.span.into(),
-                    });
+                    self.error(
+                        env.module.file,
+                        PlanError::BadOption {
+                            option: option.name.name.clone(),
+                            step: step.name.name.clone(),
+                            problem: format!("must be {what} known when planning"),
+                            help: "use literals and parameters only".into(),
+                            span: option.span.into(),
+                        },
+                    );
                 }
                 None
             }

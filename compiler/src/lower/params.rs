@@ -52,7 +52,11 @@ fn from_text(text: &str, ty: &Type, catalog: &Catalog) -> Result<Value, String> 
             if trimmed.is_empty() {
                 return Ok(Value::List(Vec::new()));
             }
-            trimmed.split(',').map(|item| from_text(item.trim(), element, catalog)).collect::<Result<_, _>>().map(Value::List)
+            trimmed
+                .split(',')
+                .map(|item| from_text(item.trim(), element, catalog))
+                .collect::<Result<_, _>>()
+                .map(Value::List)
         }
         _ => {
             let json: serde_json::Value =

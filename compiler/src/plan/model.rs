@@ -209,25 +209,58 @@ pub enum Value {
 #[serde(tag = "expr", rename_all = "snake_case")]
 pub enum PlanExpr {
     /// Known at plan time.
-    Value { value: Value },
+    Value {
+        value: Value,
+    },
     /// The output of a plan node, optionally a field path into it: `stop_ec2.changed`.
-    Ref { node: String, path: Vec<String> },
+    Ref {
+        node: String,
+        path: Vec<String>,
+    },
     /// A variable bound by `for` (fan-out or comprehension), optionally a field path into it.
-    Var { name: String, path: Vec<String> },
+    Var {
+        name: String,
+        path: Vec<String>,
+    },
     /// A secret, resolved by the runtime at the last moment and never printed.
-    Secret { name: String },
+    Secret {
+        name: String,
+    },
     /// A field of a computed value.
-    Field { base: Box<PlanExpr>, field: String },
-    List { items: Vec<PlanExpr> },
-    Record { fields: BTreeMap<String, PlanExpr> },
+    Field {
+        base: Box<PlanExpr>,
+        field: String,
+    },
+    List {
+        items: Vec<PlanExpr>,
+    },
+    Record {
+        fields: BTreeMap<String, PlanExpr>,
+    },
     /// A string with interpolations; parts are concatenated as text.
-    Interpolate { parts: Vec<PlanExpr> },
-    Not { operand: Box<PlanExpr> },
-    Binary { op: String, left: Box<PlanExpr>, right: Box<PlanExpr> },
+    Interpolate {
+        parts: Vec<PlanExpr>,
+    },
+    Not {
+        operand: Box<PlanExpr>,
+    },
+    Binary {
+        op: String,
+        left: Box<PlanExpr>,
+        right: Box<PlanExpr>,
+    },
     /// A built-in function evaluated at run time (`len`, `datetime`).
-    Call { function: String, args: Vec<PlanExpr> },
+    Call {
+        function: String,
+        args: Vec<PlanExpr>,
+    },
     /// `[elem for var in iter if cond]`
-    Comprehension { elem: Box<PlanExpr>, var: String, iter: Box<PlanExpr>, cond: Option<Box<PlanExpr>> },
+    Comprehension {
+        elem: Box<PlanExpr>,
+        var: String,
+        iter: Box<PlanExpr>,
+        cond: Option<Box<PlanExpr>>,
+    },
 }
 
 impl PlanExpr {

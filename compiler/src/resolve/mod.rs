@@ -180,11 +180,7 @@ impl Resolver<'_> {
                     }
                 }
             }
-            ExprKind::Int(_)
-            | ExprKind::Float(_)
-            | ExprKind::Bool(_)
-            | ExprKind::Duration(_)
-            | ExprKind::None => {}
+            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Duration(_) | ExprKind::None => {}
             ExprKind::List(items) => items.iter().for_each(|e| self.expr(e)),
             ExprKind::Record(fields) => fields.iter().for_each(|f| self.expr(&f.value)),
             ExprKind::Name(ident) => self.name(ident),
@@ -211,18 +207,16 @@ impl Resolver<'_> {
         if self.is_defined(&ident.name) {
             return;
         }
-        let candidates: Vec<&str> =
-            self.scope.names().chain(self.locals.iter().map(String::as_str)).collect();
+        let candidates: Vec<&str> = self.scope.names().chain(self.locals.iter().map(String::as_str)).collect();
         let fix = suggest(&ident.name, candidates.iter().copied())
             .map(|s| Fix::replace(format!("replace with `{s}`"), ident.span, s));
-        let help = did_you_mean(&ident.name, candidates).or_else(|| {
-            // A dotted stdlib name used without a call is the likeliest mistake left.
-            self.catalog
-                .callables
-                .keys()
-                .any(|k| k.starts_with(&format!("{}.", ident.name)))
-                .then(|| format!("`{}` starts a stdlib name; queries and actions are called with `(...)`", ident.name))
-        });
+        let help =
+            did_you_mean(&ident.name, candidates).or_else(|| {
+                // A dotted stdlib name used without a call is the likeliest mistake left.
+                self.catalog.callables.keys().any(|k| k.starts_with(&format!("{}.", ident.name))).then(|| {
+                    format!("`{}` starts a stdlib name; queries and actions are called with `(...)`", ident.name)
+                })
+            });
         self.push(ResolveError::UnknownName { name: ident.name.clone(), span: ident.span.into(), help }, fix);
     }
 

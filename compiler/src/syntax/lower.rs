@@ -365,8 +365,7 @@ impl<'s> Lowerer<'s> {
             Rule::duration => match parse_duration(pair.as_str()) {
                 Some(ms) => ExprKind::Duration(ms),
                 None => {
-                    self.errors
-                        .push(ParseError::DurationOutOfRange { text: pair.as_str().into(), span: span.into() });
+                    self.errors.push(ParseError::DurationOutOfRange { text: pair.as_str().into(), span: span.into() });
                     ExprKind::Duration(0)
                 }
             },
@@ -452,10 +451,7 @@ impl<'s> Lowerer<'s> {
     pub fn declaration_file(&mut self, pair: Pair<'_, Rule>) -> DeclarationFile {
         let mut inner = pair.into_inner();
         let docs = Self::doc_lines(next(&mut inner));
-        let declarations = inner
-            .filter(|p| p.as_rule() == Rule::declaration)
-            .map(|p| self.declaration(p))
-            .collect();
+        let declarations = inner.filter(|p| p.as_rule() == Rule::declaration).map(|p| self.declaration(p)).collect();
         DeclarationFile { docs, declarations }
     }
 

@@ -63,11 +63,11 @@ fn recover_playbook(src: &str) -> Parsed<PlaybookFile> {
 
     // File docs and imports.
     let mut docs = Vec::new();
-    if let Ok(mut pairs) = EscherParser::parse(Rule::file_docs, &src[pos..]) {
-        if let Some(pair) = pairs.next() {
-            docs = Lowerer::doc_lines(pair.clone());
-            pos = skip_trivia(src, pos + pair.as_span().end());
-        }
+    if let Ok(mut pairs) = EscherParser::parse(Rule::file_docs, &src[pos..])
+        && let Some(pair) = pairs.next()
+    {
+        docs = Lowerer::doc_lines(pair.clone());
+        pos = skip_trivia(src, pos + pair.as_span().end());
     }
     let mut uses = Vec::new();
     while src[pos..].starts_with("use") {
@@ -102,11 +102,7 @@ fn recover_playbook(src: &str) -> Parsed<PlaybookFile> {
     let mut members: Vec<Member> = Vec::new();
     loop {
         if pos >= src.len() {
-            errors.push(ParseError::Unclosed {
-                open: '{',
-                close: '}',
-                span: Span::new(head_start, head_start).into(),
-            });
+            errors.push(ParseError::Unclosed { open: '{', close: '}', span: Span::new(head_start, head_start).into() });
             break;
         }
         if src[pos..].starts_with('}') {
@@ -132,13 +128,8 @@ fn recover_playbook(src: &str) -> Parsed<PlaybookFile> {
         }
     }
     errors.append(&mut lowerer.errors);
-    let playbook = super::ast::Playbook {
-        docs: head_docs,
-        kind,
-        name,
-        members,
-        span: Span::new(head_start, pos.min(src.len())),
-    };
+    let playbook =
+        super::ast::Playbook { docs: head_docs, kind, name, members, span: Span::new(head_start, pos.min(src.len())) };
     Parsed { tree: Some(PlaybookFile { docs, uses, playbook }), errors }
 }
 
@@ -157,9 +148,8 @@ fn skip_trivia(src: &str, mut pos: usize) -> usize {
         let rest = &src[pos..];
         let trimmed = rest.trim_start();
         pos += rest.len() - trimmed.len();
-        let is_comment = trimmed.starts_with("//")
-            && !(trimmed.starts_with("///") && !trimmed.starts_with("////"))
-            && !trimmed.starts_with("//!");
+        let is_doc = (trimmed.starts_with("///") && !trimmed.starts_with("////")) || trimmed.starts_with("//!");
+        let is_comment = trimmed.starts_with("//") && !is_doc;
         if is_comment {
             pos = next_line(src, pos);
         } else {
@@ -364,8 +354,16 @@ pub(crate) fn describe_rule(rule: Rule) -> &'static str {
         Rule::field_suffix => "`.`",
         Rule::call_suffix => "`(`",
         Rule::not_op => "`not`",
-        Rule::or_op | Rule::and_op | Rule::eq_op | Rule::ne_op | Rule::le_op | Rule::ge_op | Rule::lt_op
-        | Rule::gt_op | Rule::in_op | Rule::concat_op => "an operator",
+        Rule::or_op
+        | Rule::and_op
+        | Rule::eq_op
+        | Rule::ne_op
+        | Rule::le_op
+        | Rule::ge_op
+        | Rule::lt_op
+        | Rule::gt_op
+        | Rule::in_op
+        | Rule::concat_op => "an operator",
         Rule::range_op => "`..=` or `..`",
         Rule::interpolation => "`${`",
         Rule::escape => "an escape",

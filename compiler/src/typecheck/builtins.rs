@@ -28,16 +28,11 @@ impl Checker<'_> {
                 Type::Int
             }
             "datetime" => {
-                if let Some(text) =
-                    self.single_literal_arg(call, "the date and time", "write `datetime(\"2026-01-31T20:00:00Z\")`")
+                let help = "write `datetime(\"2026-01-31T20:00:00Z\")`";
+                if let Some((text, span)) = self.single_literal_arg(call, "the date and time", help)
+                    && let Err(error) = chrono::DateTime::parse_from_rfc3339(&text)
                 {
-                    if let Err(error) = chrono::DateTime::parse_from_rfc3339(&text.0) {
-                        self.error(TypeError::BadDatetime {
-                            text: text.0,
-                            reason: error.to_string(),
-                            span: text.1.into(),
-                        });
-                    }
+                    self.error(TypeError::BadDatetime { text, reason: error.to_string(), span: span.into() });
                 }
                 Type::Datetime
             }
@@ -59,11 +54,7 @@ impl Checker<'_> {
         match call.args.first() {
             Some(arg) => Some(arg),
             None => {
-                self.error(TypeError::MissingArgument {
-                    callee: name,
-                    name: "value".into(),
-                    span: call.span.into(),
-                });
+                self.error(TypeError::MissingArgument { callee: name, name: "value".into(), span: call.span.into() });
                 None
             }
         }

@@ -61,9 +61,8 @@ impl Checker<'_> {
                         let names: Vec<&str> = signature.params.iter().map(|p| p.0.as_str()).collect();
                         let fix = suggest(&name.name, names.iter().copied())
                             .map(|s| Fix::replace(format!("replace with `{s}`"), name.span, s));
-                        let help = did_you_mean(&name.name, names.iter().copied()).or_else(|| {
-                            Some(format!("`{}` takes: {}", signature.name, names.join(", ")))
-                        });
+                        let help = did_you_mean(&name.name, names.iter().copied())
+                            .or_else(|| Some(format!("`{}` takes: {}", signature.name, names.join(", "))));
                         self.error_with_fix(
                             TypeError::UnknownArgument {
                                 callee: signature.name.clone(),

@@ -90,7 +90,9 @@ pub enum TypeError {
     #[error("a secret cannot be {usage}")]
     #[diagnostic(
         code(E0309),
-        help("secrets may only be passed to action parameters of type secret<string>; they are never printed, compared or copied")
+        help(
+            "secrets may only be passed to action parameters of type secret<string>; they are never printed, compared or copied"
+        )
     )]
     SecretMisuse {
         usage: String,
@@ -110,7 +112,9 @@ pub enum TypeError {
     #[error("a {constraint} constraint does not apply to {ty}")]
     #[diagnostic(
         code(E0311),
-        help("ranges apply to int, float and duration; `matches` to string; `in [...]` lists values of the parameter's type")
+        help(
+            "ranges apply to int, float and duration; `matches` to string; `in [...]` lists values of the parameter's type"
+        )
     )]
     ConstraintOnWrongType {
         constraint: String,
@@ -276,7 +280,10 @@ pub enum TypeError {
 #[derive(Debug, Clone, Error, Diagnostic)]
 pub enum CallError {
     #[error("`{name}` is a function, not an action")]
-    #[diagnostic(code(E0329), help("steps run actions, such as `aws.ec2.stop(...)`; use `{name}` inside an expression"))]
+    #[diagnostic(
+        code(E0329),
+        help("steps run actions, such as `aws.ec2.stop(...)`; use `{name}` inside an expression")
+    )]
     FunctionInStep {
         name: String,
         #[label("a function")]

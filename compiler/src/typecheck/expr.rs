@@ -162,9 +162,7 @@ impl Checker<'_> {
         }
         let candidates: Vec<&str> = decl.values.iter().map(String::as_str).collect();
         let suggestion = suggest(value, candidates.iter().copied()).map(str::to_string);
-        let fix = suggestion
-            .as_ref()
-            .map(|s| Fix::replace(format!("replace with \"{s}\""), span, format!("\"{s}\"")));
+        let fix = suggestion.as_ref().map(|s| Fix::replace(format!("replace with \"{s}\""), span, format!("\"{s}\"")));
         let help = did_you_mean(value, candidates);
         self.error_with_fix(
             TypeError::NotAnEnumValue { value: value.to_string(), ty: enum_name.to_string(), span: span.into(), help },
@@ -177,9 +175,7 @@ impl Checker<'_> {
             return ty.clone();
         }
         match self.scope.get(&ident.name) {
-            Some(Symbol::Param(_)) => {
-                self.typed.params.get(&ident.name).map(|p| p.ty.clone()).unwrap_or(Type::Error)
-            }
+            Some(Symbol::Param(_)) => self.typed.params.get(&ident.name).map(|p| p.ty.clone()).unwrap_or(Type::Error),
             Some(Symbol::Let(_)) => self.let_type(&ident.name, ident.span),
             Some(Symbol::Step(_)) => self.typed.steps.get(&ident.name).cloned().unwrap_or(Type::Error),
             None => Type::Error,
@@ -209,14 +205,16 @@ impl Checker<'_> {
         }
         let help = match (&fields, base) {
             (Some(fields), _) => did_you_mean(&field.name, fields.keys().map(String::as_str)),
-            (None, Type::List(_)) => {
-                Some(format!("a list has no fields; to read `{}` of each element write `[x.{} for x in LIST]`", field.name, field.name))
-            }
+            (None, Type::List(_)) => Some(format!(
+                "a list has no fields; to read `{}` of each element write `[x.{} for x in LIST]`",
+                field.name, field.name
+            )),
             _ => None,
         };
-        let fix = fields.as_ref().and_then(|f| suggest(&field.name, f.keys().map(String::as_str))).map(|s| {
-            Fix::replace(format!("replace with `{s}`"), field.span, s)
-        });
+        let fix = fields
+            .as_ref()
+            .and_then(|f| suggest(&field.name, f.keys().map(String::as_str)))
+            .map(|s| Fix::replace(format!("replace with `{s}`"), field.span, s));
         self.error_with_fix(
             TypeError::UnknownField { ty: base.to_string(), field: field.name.clone(), span: field.span.into(), help },
             fix,
@@ -238,11 +236,9 @@ impl Checker<'_> {
                     suggestion: binding,
                     span: call.span.into(),
                 }),
-                CallableKind::Action => self.error(TypeError::ActionInExpression {
-                    name: dotted.clone(),
-                    binding,
-                    span: call.span.into(),
-                }),
+                CallableKind::Action => {
+                    self.error(TypeError::ActionInExpression { name: dotted.clone(), binding, span: call.span.into() })
+                }
             }
             return callable.returns.clone();
         }
@@ -283,7 +279,10 @@ impl Checker<'_> {
             }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
                 let ordered = |t: &Type| {
-                    matches!(strip_optional(t), Type::Int | Type::Float | Type::Duration | Type::Datetime | Type::String | Type::Enum(_))
+                    matches!(
+                        strip_optional(t),
+                        Type::Int | Type::Float | Type::Duration | Type::Datetime | Type::String | Type::Enum(_)
+                    )
                 };
                 if !(ordered(&l) && ordered(&r) && self.join(strip_optional(&l), strip_optional(&r)).is_some()) {
                     self.error(bad("order compares numbers, durations, datetimes or strings of the same type"));
@@ -298,7 +297,9 @@ impl Checker<'_> {
                     _ => false,
                 };
                 if !fits {
-                    self.error(bad("`x in y` needs a list of x's type, a map (keys) or a string (substring) on the right"));
+                    self.error(bad(
+                        "`x in y` needs a list of x's type, a map (keys) or a string (substring) on the right",
+                    ));
                 }
                 Type::Bool
             }
@@ -341,9 +342,7 @@ impl Checker<'_> {
 
     fn interfaces_of(&self, ty: &Type) -> Vec<String> {
         match ty {
-            Type::Resource(name) => {
-                self.catalog.resources.get(name).map(|r| r.implements.clone()).unwrap_or_default()
-            }
+            Type::Resource(name) => self.catalog.resources.get(name).map(|r| r.implements.clone()).unwrap_or_default(),
             Type::Interface(name) => vec![name.clone()],
             _ => Vec::new(),
         }

@@ -170,16 +170,14 @@ impl Checker<'_> {
     }
 
     fn let_value(&mut self, binding: &Let) -> Type {
-        if let ExprKind::Call(call) = &binding.value.kind {
-            let dotted = call.callee.dotted();
-            if let Some(callable) = self.catalog.callables.get(&dotted) {
-                if callable.kind == crate::stdlib::CallableKind::Query {
-                    self.typed.query_lets.insert(binding.name.name.clone());
-                    let callable = callable.clone();
-                    self.check_callable_args(&callable, call);
-                    return self.annotated(binding, callable.returns.clone());
-                }
-            }
+        if let ExprKind::Call(call) = &binding.value.kind
+            && let Some(callable) = self.catalog.callables.get(&call.callee.dotted())
+            && callable.kind == crate::stdlib::CallableKind::Query
+        {
+            self.typed.query_lets.insert(binding.name.name.clone());
+            let callable = callable.clone();
+            self.check_callable_args(&callable, call);
+            return self.annotated(binding, callable.returns.clone());
         }
         match &binding.ty {
             Some(written) => {

@@ -48,16 +48,17 @@ impl Checker<'_> {
                 "timeout" => self.check(&option.value, &Type::Duration),
                 "retry" | "max_targets" | "max_errors" | "concurrency" => {
                     self.check(&option.value, &Type::Int);
-                    if let (ExprKind::Int(n), Some((low, high))) = (&option.value.kind, int_option_range(name)) {
-                        if *n < low || *n > high {
-                            let range = if high == i64::MAX { format!("at least {low}") } else { format!("{low} to {high}") };
-                            self.error(TypeError::BadOptionValue {
-                                option: name.into(),
-                                problem: format!("must be {range}, not {n}"),
-                                span: option.value.span.into(),
-                                help: None,
-                            });
-                        }
+                    if let (ExprKind::Int(n), Some((low, high))) = (&option.value.kind, int_option_range(name))
+                        && (*n < low || *n > high)
+                    {
+                        let range =
+                            if high == i64::MAX { format!("at least {low}") } else { format!("{low} to {high}") };
+                        self.error(TypeError::BadOptionValue {
+                            option: name.into(),
+                            problem: format!("must be {range}, not {n}"),
+                            span: option.value.span.into(),
+                            help: None,
+                        });
                     }
                 }
                 "on_failure" => self.word_option(option, ON_FAILURE_VALUES),

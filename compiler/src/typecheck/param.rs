@@ -20,14 +20,14 @@ impl Checker<'_> {
         };
         self.check(default, &ty);
         let bound = param.constraint.as_ref().and_then(Bound::from_constraint);
-        if let (Some(bound), Some(value)) = (bound, literal_value(default)) {
-            if let Err(reason) = bound.admits(&value) {
-                self.error(TypeError::DefaultOutsideConstraint {
-                    param: param.name.name.clone(),
-                    reason,
-                    span: default.span.into(),
-                });
-            }
+        if let (Some(bound), Some(value)) = (bound, literal_value(default))
+            && let Err(reason) = bound.admits(&value)
+        {
+            self.error(TypeError::DefaultOutsideConstraint {
+                param: param.name.name.clone(),
+                reason,
+                span: default.span.into(),
+            });
         }
     }
 

@@ -48,10 +48,11 @@ impl Checker<'_> {
             } else if chrono_tz::Tz::from_str(&text).is_err() {
                 let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
                 let suggestion = suggest(&text, names.clone()).map(str::to_string);
-                let fix = suggestion.as_ref().map(|s| {
-                    Fix::replace(format!("replace with \"{s}\""), arg.value.span, format!("\"{s}\""))
-                });
-                let help = did_you_mean(&text, names).or(Some("use an IANA name such as \"Europe/London\" or \"UTC\"".into()));
+                let fix = suggestion
+                    .as_ref()
+                    .map(|s| Fix::replace(format!("replace with \"{s}\""), arg.value.span, format!("\"{s}\"")));
+                let help =
+                    did_you_mean(&text, names).or(Some("use an IANA name such as \"Europe/London\" or \"UTC\"".into()));
                 self.error_with_fix(TypeError::UnknownTimeZone { zone: text, span: arg.value.span.into(), help }, fix);
             }
         }

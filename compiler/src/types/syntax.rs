@@ -33,11 +33,7 @@ pub enum TypeSyntaxError {
 
 /// Resolves a written type against the built-in names and the catalog. `any` is accepted only when `allow_any`
 /// (stdlib declarations).
-pub fn resolve_type(
-    written: &TypeExpr,
-    catalog: &Catalog,
-    allow_any: bool,
-) -> Result<Type, TypeSyntaxError> {
+pub fn resolve_type(written: &TypeExpr, catalog: &Catalog, allow_any: bool) -> Result<Type, TypeSyntaxError> {
     match written {
         TypeExpr::Record { fields, .. } => {
             let mut out = BTreeMap::new();
@@ -78,11 +74,7 @@ pub fn resolve_type(
                         let builtins = BUILTIN_TYPES.iter().map(|(n, _)| *n);
                         let candidates: Vec<&str> = builtins.chain(catalog.type_names()).collect();
                         let suggestion = suggest(other, candidates).map(str::to_string);
-                        return Err(TypeSyntaxError::Unknown {
-                            name: other.to_string(),
-                            span: path.span,
-                            suggestion,
-                        });
+                        return Err(TypeSyntaxError::Unknown { name: other.to_string(), span: path.span, suggestion });
                     }
                 },
             };

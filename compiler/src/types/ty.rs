@@ -72,10 +72,8 @@ impl Type {
 
     /// The fields of an outcome over resources of type `of`.
     pub fn outcome_fields(of: &Type) -> BTreeMap<String, Type> {
-        let failure = Type::Record(BTreeMap::from([
-            ("id".to_string(), Type::String),
-            ("error".to_string(), Type::String),
-        ]));
+        let failure =
+            Type::Record(BTreeMap::from([("id".to_string(), Type::String), ("error".to_string(), Type::String)]));
         BTreeMap::from([
             ("targets".to_string(), Type::list(of.clone())),
             ("changed".to_string(), Type::list(of.clone())),
