@@ -326,6 +326,12 @@ fn bind_args(env: &mut Env<'_>, callable: &Callable, call: &Call, var: Option<&s
         };
         args.insert(name, value);
     }
+    // Declared defaults are part of the plan, so the hash covers everything the runtime will do.
+    for param in &callable.params {
+        if let Some(default) = &param.default {
+            args.entry(param.name.clone()).or_insert_with(|| PlanExpr::value(default.clone()));
+        }
+    }
     args
 }
 

@@ -84,6 +84,8 @@ pub struct ParamSig {
     pub ty: Type,
     /// Whether a call may leave it out (it has a default or an optional type).
     pub has_default: bool,
+    /// The declared default, which the plan records for every argument a call leaves out.
+    pub default: Option<crate::plan::Value>,
     pub docs: String,
 }
 

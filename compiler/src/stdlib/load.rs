@@ -14,10 +14,7 @@ use super::attrs::{Attrs, read_attrs};
 use super::defaults::fits;
 use super::error::StdlibError;
 use super::type_expr::{TypeKind, TypeNames};
-use super::{
-    Callable, CallableKind, Catalog, Cloud, DryRun, Effect, EnumDecl, ParamSig, RecordDecl,
-    ResourceDecl,
-};
+use super::{Callable, CallableKind, Catalog, Cloud, DryRun, Effect, EnumDecl, ParamSig, RecordDecl, ResourceDecl};
 
 /// Parses and checks declaration files given as (name, text). Returns what could be built and every error,
 /// each with the name of the file it points into.
@@ -50,8 +47,7 @@ struct Loader {
 
 impl Loader {
     fn push(&mut self, file: &str, errors: Vec<StdlibError>) {
-        self.errors
-            .extend(errors.into_iter().map(|e| (file.to_string(), e)));
+        self.errors.extend(errors.into_iter().map(|e| (file.to_string(), e)));
     }
 
     /// Registers every declared name. Types and callables share one namespace, so a name means one thing; a
@@ -93,21 +89,13 @@ impl Loader {
         for (file, declaration) in accepted {
             let mut errors = Vec::new();
             match declaration {
-                Declaration::Enum {
-                    docs, name, values, ..
-                } => {
+                Declaration::Enum { docs, name, values, .. } => {
                     self.add_enum(docs, name, values, &mut errors);
                 }
-                Declaration::Interface {
-                    docs, name, fields, ..
-                } => {
+                Declaration::Interface { docs, name, fields, .. } => {
                     let dotted = name.dotted();
                     let fields = self.types.fields(fields, &dotted, &mut errors);
-                    let interface = RecordDecl {
-                        name: dotted.clone(),
-                        fields,
-                        docs: join(docs),
-                    };
+                    let interface = RecordDecl { name: dotted.clone(), fields, docs: join(docs) };
                     self.catalog.interfaces.insert(dotted, interface);
                 }
                 _ => {}
@@ -115,14 +103,7 @@ impl Loader {
             self.push(file, errors);
         }
         for (file, declaration) in accepted {
-            if let Declaration::Resource {
-                docs,
-                name,
-                implements,
-                fields,
-                ..
-            } = declaration
-            {
+            if let Declaration::Resource { docs, name, implements, fields, .. } = declaration {
                 let mut errors = Vec::new();
                 self.add_resource(docs, name, implements, fields, &mut errors);
                 self.push(file, errors);
@@ -145,13 +126,7 @@ impl Loader {
         }
     }
 
-    fn add_enum(
-        &mut self,
-        docs: &ast::Docs,
-        name: &Path,
-        values: &[ast::StringLit],
-        errors: &mut Vec<StdlibError>,
-    ) {
+    fn add_enum(&mut self, docs: &ast::Docs, name: &Path, values: &[ast::StringLit], errors: &mut Vec<StdlibError>) {
         let dotted = name.dotted();
         let mut kept: Vec<String> = Vec::new();
         for value in values {
@@ -165,11 +140,7 @@ impl Loader {
             }
             kept.push(value.value.clone());
         }
-        let decl = EnumDecl {
-            name: dotted.clone(),
-            values: kept,
-            docs: join(docs),
-        };
+        let decl = EnumDecl { name: dotted.clone(), values: kept, docs: join(docs) };
         self.catalog.enums.insert(dotted, decl);
     }
 
@@ -204,10 +175,7 @@ impl Loader {
                         span: name.span.into(),
                     }),
                     Some(found) if found != expected && *found != Type::Error => {
-                        let span = fields
-                            .iter()
-                            .find(|f| &f.name.name == field)
-                            .map_or(name.span, |f| f.ty.span());
+                        let span = fields.iter().find(|f| &f.name.name == field).map_or(name.span, |f| f.ty.span());
                         errors.push(StdlibError::InterfaceFieldType {
                             field: field.clone(),
                             interface: interface_name.clone(),
@@ -232,11 +200,7 @@ impl Loader {
     }
 
     /// Builds one query or action. Returns its `undo` link, checked once every action is known.
-    fn add_callable(
-        &mut self,
-        decl: &CallableDecl,
-        errors: &mut Vec<StdlibError>,
-    ) -> Option<UndoLink> {
+    fn add_callable(&mut self, decl: &CallableDecl, errors: &mut Vec<StdlibError>) -> Option<UndoLink> {
         let name = decl.name.dotted();
         let cloud = Cloud::of(&name);
         let params = self.params(decl, errors);
@@ -251,20 +215,14 @@ impl Loader {
         let dry_run = dry_run_of(effect, &attrs, &name, decl.name.span, errors);
         let rate_class = rate_of(cloud, &attrs, &name, decl.name.span, errors);
         if effect == Effect::Destroy && attrs.effect.is_some() && !attrs.states("targets") {
-            errors.push(StdlibError::DestroyWithoutTargets {
-                action: name.clone(),
-                span: decl.name.span.into(),
-            });
+            errors.push(StdlibError::DestroyWithoutTargets { action: name.clone(), span: decl.name.span.into() });
         }
-        let targets = attrs.targets.clone().and_then(|(param, span)| {
-            check_targets(&name, &param, span, decl, &params, errors).then_some(param)
-        });
+        let targets = attrs
+            .targets
+            .clone()
+            .and_then(|(param, span)| check_targets(&name, &param, span, decl, &params, errors).then_some(param));
 
-        let link = attrs.undo.clone().map(|(undo, span)| UndoLink {
-            action: name.clone(),
-            undo,
-            span,
-        });
+        let link = attrs.undo.clone().map(|(undo, span)| UndoLink { action: name.clone(), undo, span });
         let callable = Callable {
             name: name.clone(),
             kind,
@@ -308,6 +266,7 @@ impl Loader {
             params.push(ParamSig {
                 name: param.name.name.clone(),
                 has_default: param.default.is_some() || matches!(ty, Type::Optional(_)),
+                default: param.default.as_ref().and_then(crate::lower::literal_value),
                 ty,
                 docs: join(&param.docs),
             });
@@ -317,18 +276,9 @@ impl Loader {
 
     /// The undo action must exist, be an action, and take targets of the same type.
     fn check_undo(&self, link: &UndoLink) -> Option<StdlibError> {
-        let Some(undo) = self
-            .catalog
-            .callables
-            .get(&link.undo)
-            .filter(|c| c.kind == CallableKind::Action)
-        else {
-            let actions = self
-                .catalog
-                .callables
-                .values()
-                .filter(|c| c.kind == CallableKind::Action)
-                .map(|c| c.name.as_str());
+        let Some(undo) = self.catalog.callables.get(&link.undo).filter(|c| c.kind == CallableKind::Action) else {
+            let actions =
+                self.catalog.callables.values().filter(|c| c.kind == CallableKind::Action).map(|c| c.name.as_str());
             return Some(StdlibError::UnknownUndo {
                 help: did_you_mean(&link.undo, actions),
                 undo: link.undo.clone(),
@@ -341,8 +291,7 @@ impl Loader {
         if expected.is_some() && expected == found {
             return None;
         }
-        let describe =
-            |ty: Option<&Type>| ty.map_or("no targets".to_string(), |t| format!("`{t}`"));
+        let describe = |ty: Option<&Type>| ty.map_or("no targets".to_string(), |t| format!("`{t}`"));
         Some(StdlibError::UndoTargetsDiffer {
             action: link.action.clone(),
             undo: link.undo.clone(),
@@ -353,23 +302,14 @@ impl Loader {
     }
 }
 
-fn effect_of(
-    kind: CallableKind,
-    attrs: &Attrs,
-    name: &str,
-    span: Span,
-    errors: &mut Vec<StdlibError>,
-) -> Effect {
+fn effect_of(kind: CallableKind, attrs: &Attrs, name: &str, span: Span, errors: &mut Vec<StdlibError>) -> Effect {
     match (kind, attrs.effect) {
         (CallableKind::Query, _) => Effect::Read,
         (CallableKind::Action, Some(effect)) => effect,
         (CallableKind::Action, None) => {
             if !attrs.states("effect") {
                 let action = name.to_string();
-                errors.push(StdlibError::MissingEffect {
-                    action,
-                    span: span.into(),
-                });
+                errors.push(StdlibError::MissingEffect { action, span: span.into() });
             }
             // The most cautious reading of an action that does not say.
             Effect::Destroy
@@ -378,23 +318,14 @@ fn effect_of(
 }
 
 /// A read is safe to make in a dry run, so it runs as itself; a change must say how dry runs treat it.
-fn dry_run_of(
-    effect: Effect,
-    attrs: &Attrs,
-    name: &str,
-    span: Span,
-    errors: &mut Vec<StdlibError>,
-) -> DryRun {
+fn dry_run_of(effect: Effect, attrs: &Attrs, name: &str, span: Span, errors: &mut Vec<StdlibError>) -> DryRun {
     match attrs.dry_run {
         Some(dry_run) => dry_run,
         None if effect == Effect::Read => DryRun::Native,
         None => {
             if !attrs.states("dry_run") {
                 let action = name.to_string();
-                errors.push(StdlibError::MissingDryRun {
-                    action,
-                    span: span.into(),
-                });
+                errors.push(StdlibError::MissingDryRun { action, span: span.into() });
             }
             DryRun::Unsupported
         }
@@ -402,21 +333,12 @@ fn dry_run_of(
 }
 
 /// Calls that reach a cloud need a rate-limit class; local ones (`wait`, `report.*`) share one.
-fn rate_of(
-    cloud: Cloud,
-    attrs: &Attrs,
-    name: &str,
-    span: Span,
-    errors: &mut Vec<StdlibError>,
-) -> String {
+fn rate_of(cloud: Cloud, attrs: &Attrs, name: &str, span: Span, errors: &mut Vec<StdlibError>) -> String {
     if let Some(rate) = &attrs.rate {
         return rate.clone();
     }
     if cloud != Cloud::None && !attrs.states("rate") {
-        errors.push(StdlibError::MissingRate {
-            name: name.to_string(),
-            span: span.into(),
-        });
+        errors.push(StdlibError::MissingRate { name: name.to_string(), span: span.into() });
     }
     "local".to_string()
 }
@@ -446,16 +368,9 @@ fn check_targets(
         });
         return false;
     };
-    let is_resource_list = matches!(
-        sig.ty.element(),
-        Some(Type::Resource(_) | Type::Interface(_) | Type::Error)
-    );
+    let is_resource_list = matches!(sig.ty.element(), Some(Type::Resource(_) | Type::Interface(_) | Type::Error));
     if !is_resource_list {
-        let type_span = decl
-            .params
-            .iter()
-            .find(|p| p.name.name == param)
-            .map_or(span, |p| p.ty.span());
+        let type_span = decl.params.iter().find(|p| p.name.name == param).map_or(span, |p| p.ty.span());
         errors.push(StdlibError::TargetsNotResources {
             name: param.to_string(),
             found: sig.ty.to_string(),
@@ -467,18 +382,14 @@ fn check_targets(
 
 /// The type of an action's targets parameter, if it has one.
 fn target_type(callable: &Callable) -> Option<&Type> {
-    callable
-        .targets
-        .as_deref()
-        .and_then(|t| callable.param(t))
-        .map(|p| &p.ty)
+    callable.targets.as_deref().and_then(|t| callable.param(t)).map(|p| &p.ty)
 }
 
 fn declared_name(declaration: &Declaration) -> &Path {
     match declaration {
-        Declaration::Enum { name, .. }
-        | Declaration::Interface { name, .. }
-        | Declaration::Resource { name, .. } => name,
+        Declaration::Enum { name, .. } | Declaration::Interface { name, .. } | Declaration::Resource { name, .. } => {
+            name
+        }
         Declaration::Callable(decl) => &decl.name,
     }
 }
