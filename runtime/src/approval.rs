@@ -1,0 +1,98 @@
+//! Approvals: the runtime asks an [`Approver`] before any step whose risk the policy does not let the runner run
+//! alone. Decisions are recorded (journal and audit) with who made them.
+//!
+//! Signed, asynchronous approvals by a manager come with governance; the trait is shaped for them: a decision
+//! names its author and role, and is bound to the plan hash and step it was given for.
+
+use escher_compiler::plan::{Approval, Risk, RiskLevel, Value};
+use escher_compiler::stdlib::Effect;
+use serde::{Deserialize, Serialize};
+
+/// What an approver is asked to decide.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApprovalRequest {
+    pub run_id: String,
+    pub playbook: String,
+    pub plan_hash: String,
+    pub params: std::collections::BTreeMap<String, Value>,
+    pub node: String,
+    pub action: String,
+    pub effect: Effect,
+    pub risk: Risk,
+    pub required: Approval,
+    /// The resources the step will touch, read from the live listing (its blast radius).
+    pub targets: Vec<Value>,
+}
+
+/// An approver's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub approved: bool,
+    /// Who decided (a user name, or `auto` for `--approve-up-to`).
+    pub by: String,
+    /// The role they decided in.
+    pub role: String,
+    pub reason: Option<String>,
+    /// The plan hash and step the decision was given for; the runtime refuses a decision for anything else.
+    pub plan_hash: String,
+    pub node: String,
+}
+
+#[async_trait::async_trait]
+pub trait Approver: Send + Sync {
+    async fn decide(&self, request: &ApprovalRequest) -> Decision;
+}
+
+/// Approves automatically up to a risk level (`--approve-up-to`), refuses above it. Irreversible steps are
+/// approved only when the level explicitly reaches `critical`.
+pub struct ApproveUpTo {
+    pub level: RiskLevel,
+    pub who: String,
+}
+
+#[async_trait::async_trait]
+impl Approver for ApproveUpTo {
+    async fn decide(&self, request: &ApprovalRequest) -> Decision {
+        let approved = request.risk.level <= self.level;
+        let reason = if approved {
+            format!("risk {} is within --approve-up-to {}", request.risk.level.as_str(), self.level.as_str())
+        } else {
+            format!(
+                "risk {} is above --approve-up-to {}; approve it interactively or raise the level",
+                request.risk.level.as_str(),
+                self.level.as_str()
+            )
+        };
+        Decision {
+            approved,
+            by: self.who.clone(),
+            role: request.required.role.clone(),
+            reason: Some(reason),
+            plan_hash: request.plan_hash.clone(),
+            node: request.node.clone(),
+        }
+    }
+}
+
+/// Refuses everything, saying how to approve: the approver when there is no terminal to ask.
+pub struct RefuseWithoutTerminal;
+
+#[async_trait::async_trait]
+impl Approver for RefuseWithoutTerminal {
+    async fn decide(&self, request: &ApprovalRequest) -> Decision {
+        Decision {
+            approved: false,
+            by: "nobody".into(),
+            role: request.required.role.clone(),
+            reason: Some(format!(
+                "step `{}` needs approval by {} and there is no terminal to ask; run in a terminal, or pass \
+                 --approve-up-to {} if you may approve it",
+                request.node,
+                request.required.role,
+                request.risk.level.as_str()
+            )),
+            plan_hash: request.plan_hash.clone(),
+            node: request.node.clone(),
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! One record of the audit log. Each holds the hash of the one before, so editing, removing, inserting or
+//! reordering records breaks the chain at the first record touched.
+
+use serde::{Deserialize, Serialize};
+
+/// What happened, by whom, under which plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: String,
+    /// The person or process that acted (`$USER`, `auto`, a scheduler).
+    pub who: String,
+    pub role: String,
+    pub run_id: String,
+    pub plan_hash: String,
+    /// `run.started`, `approval.decided`, `step.finished`, `run.finished`, ...
+    pub kind: String,
+    pub step: Option<String>,
+    pub action: Option<String>,
+    /// Ids of the resources touched.
+    pub targets: Vec<String>,
+    /// The approval behind this record, if any: who approved, in which role.
+    pub approval: Option<String>,
+    pub result: String,
+}
+
+/// An entry as stored: its place in the chain and the hashes that link it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChainedEntry {
+    pub seq: u64,
+    /// Hex SHA-256 of the previous record's `hash`; 64 zeros for the first.
+    pub prev_hash: String,
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+    /// Hex SHA-256 over `seq`, `prev_hash` and the entry's canonical JSON.
+    pub hash: String,
+}

@@ -1,0 +1,3 @@
+//! The hash-chained audit log.
+mod entry;
+pub use entry::{AuditEntry, ChainedEntry};

@@ -1,0 +1,1 @@
+//! Evaluating plan expressions at run time.

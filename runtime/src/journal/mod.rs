@@ -1,0 +1,5 @@
+//! The per-run append-only journal.
+
+mod record;
+
+pub use record::{JournalRecord, JournalState};

@@ -1,0 +1,12 @@
+//! Escher's runtime: runs a compiled [`Plan`](escher_compiler::plan::Plan) in parallel, within rate limits,
+//! asking for the approvals its risk needs, with a durable journal that `resume` continues from and a
+//! hash-chained audit log.
+
+pub mod approval;
+pub mod audit;
+pub mod eval;
+pub mod events;
+pub mod journal;
+pub mod provider;
+pub mod report;
+pub mod secrets;

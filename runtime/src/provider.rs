@@ -1,0 +1,172 @@
+//! The provider interface: how the runtime asks a cloud (or the simulator) to read or change something.
+//!
+//! The runtime evaluates arguments, resolves secrets, groups targets into batches by cloud, account and region,
+//! waits for rate-limit tokens, and calls [`Provider::call`] once per batch. Providers report per-target results
+//! so a step that stopped 48 of 50 instances says which 2 failed and why.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use escher_compiler::plan::Value;
+use escher_compiler::stdlib::Cloud;
+
+/// A secret's value. It prints as `***`; only [`Secret::expose`] gives the text, at the moment of use.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// One call to a provider: a query, or an action over one batch of targets.
+#[derive(Debug, Clone)]
+pub struct ProviderCall {
+    pub run_id: String,
+    /// The plan node making the call.
+    pub node: String,
+    /// The stdlib name, such as `aws.ec2.stop` or `compute.stop`.
+    pub action: String,
+    /// Evaluated arguments, without secrets and without the targets argument.
+    pub args: BTreeMap<String, Value>,
+    /// Arguments of type secret<string>, resolved.
+    pub secrets: BTreeMap<String, Secret>,
+    /// This batch's targets (resource records), for actions that declare `targets`; empty otherwise.
+    pub targets: Vec<Value>,
+    pub dry_run: bool,
+    /// Stable across retries and resumes of the same batch: `RUN:NODE:BATCH`.
+    pub idempotency_key: String,
+}
+
+/// What happened to one target.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum TargetStatus {
+    /// The action changed it (or, in a dry run, would have).
+    Changed,
+    /// It was already in the desired state.
+    Unchanged,
+    Failed { error: String },
+    /// Dry run only: the action cannot be simulated for this target.
+    NotSimulated { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TargetResult {
+    pub id: String,
+    #[serde(flatten)]
+    pub status: TargetStatus,
+    /// The resource as it is after the call (or would be, in a dry run).
+    pub resource: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProviderResponse {
+    /// A query's result, a report, or an action without targets.
+    Value(Value),
+    /// One result per target of the batch.
+    Targets(Vec<TargetResult>),
+}
+
+/// Why a call failed as a whole. Only throttling, unavailability (5xx) and timeouts are retried.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProviderError {
+    #[error("throttled: {message}")]
+    Throttled { message: String, retry_after: Option<Duration> },
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("timed out: {0}")]
+    Timeout(String),
+    /// A 4xx: the request was refused (permissions, missing resource, conflict).
+    #[error("rejected: {0}")]
+    Rejected(String),
+    /// The request was malformed; retrying cannot help.
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    /// Dry run: this provider cannot simulate the action.
+    #[error("not simulated: {0}")]
+    NotSimulated(String),
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+}
+
+impl ProviderError {
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, ProviderError::Throttled { .. } | ProviderError::Unavailable(_) | ProviderError::Timeout(_))
+    }
+}
+
+/// A token bucket: `capacity` calls at once, refilled at `per_second`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    pub capacity: u32,
+    pub per_second: f64,
+}
+
+/// The request buckets of the EC2 API ("Request throttling for the Amazon EC2 API"): the defaults for classes a
+/// provider does not name.
+pub const EC2_MUTATING: Bucket = Bucket { capacity: 50, per_second: 5.0 };
+pub const EC2_NON_MUTATING: Bucket = Bucket { capacity: 100, per_second: 20.0 };
+
+/// A cloud, or the simulator, as the runtime sees it.
+#[async_trait::async_trait]
+pub trait Provider: Send + Sync {
+    /// A short name for events, rate-limit keys and the journal: `sim`, `aws`.
+    fn name(&self) -> &str;
+
+    /// Whether this provider serves calls for `cloud` (the simulator serves all).
+    fn serves(&self, cloud: Cloud) -> bool;
+
+    /// Performs one query or one batch of an action.
+    async fn call(&self, call: &ProviderCall) -> Result<ProviderResponse, ProviderError>;
+
+    /// The current state of the given resources (by their `id`), to re-check steps that were in flight when a run
+    /// stopped. A resource that no longer exists is left out.
+    async fn describe(&self, resources: &[Value]) -> Result<Vec<Value>, ProviderError>;
+
+    /// The token bucket for a rate-limit class (`ec2.mutating`), or `None` for the runtime's default.
+    fn bucket(&self, rate_class: &str) -> Option<Bucket> {
+        let _ = rate_class;
+        None
+    }
+}
+
+/// The `id` field of a resource record.
+pub fn resource_id(resource: &Value) -> Option<&str> {
+    match resource {
+        Value::Record(fields) => match fields.get("id") {
+            Some(Value::String(id)) => Some(id),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A string field of a resource record.
+pub fn resource_field<'a>(resource: &'a Value, field: &str) -> Option<&'a str> {
+    match resource {
+        Value::Record(fields) => match fields.get(field) {
+            Some(Value::String(value)) => Some(value),
+            _ => None,
+        },
+        _ => None,
+    }
+}

@@ -1,0 +1,40 @@
+//! The run report: how each step ended and what it did to each resource.
+
+use escher_compiler::plan::Value;
+use serde::{Deserialize, Serialize};
+
+use crate::events::{RunStatus, StepStatus};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    pub run_id: String,
+    pub playbook: String,
+    pub plan_hash: String,
+    pub dry_run: bool,
+    pub status: RunStatus,
+    pub steps: Vec<StepReport>,
+    pub started_at: String,
+    pub finished_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepReport {
+    pub node: String,
+    pub action: String,
+    pub status: StepStatus,
+    /// Ids of the resources the step changed, found already in the desired state, or failed on (with why).
+    pub changed: Vec<String>,
+    pub unchanged: Vec<String>,
+    pub failed: Vec<FailedTarget>,
+    pub attempts: u32,
+    pub duration_ms: u64,
+    pub error: Option<String>,
+    /// The step's output, as later steps read it.
+    pub output: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedTarget {
+    pub id: String,
+    pub error: String,
+}

@@ -1,0 +1,17 @@
+//! Where `secret("name")` values come from: the environment, or a local secrets file only its owner can read.
+
+use crate::provider::Secret;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecretError {
+    #[error("no secret named \"{name}\": set {env_var}, or add it to {file}")]
+    Missing { name: String, env_var: String, file: String },
+    #[error("the secrets file {file} can be read by others (mode {mode:o}); run `chmod 600 {file}`")]
+    Exposed { file: String, mode: u32 },
+    #[error("cannot read the secrets file {file}: {reason}")]
+    Unreadable { file: String, reason: String },
+}
+
+pub trait SecretStore: Send + Sync {
+    fn get(&self, name: &str) -> Result<Secret, SecretError>;
+}
