@@ -29,13 +29,7 @@ impl Comment {
 pub(crate) fn collect_comments(src: &str, opaque: &[Range<usize>]) -> Vec<Comment> {
     let mut opaque = opaque.to_vec();
     opaque.sort_by_key(|range| range.start);
-    let mut scanner = Scanner {
-        src,
-        pos: 0,
-        opaque,
-        next_opaque: 0,
-        found: Vec::new(),
-    };
+    let mut scanner = Scanner { src, pos: 0, opaque, next_opaque: 0, found: Vec::new() };
     scanner.code(false);
     scanner.found
 }
@@ -93,11 +87,7 @@ impl Scanner<'_> {
         let bytes = self.src.as_bytes();
         let mut depth = 0usize;
         while self.pos < bytes.len() {
-            if let Some(range) = self
-                .opaque
-                .get(self.next_opaque)
-                .filter(|r| r.start <= self.pos)
-            {
+            if let Some(range) = self.opaque.get(self.next_opaque).filter(|r| r.start <= self.pos) {
                 self.pos = self.pos.max(range.end);
                 self.next_opaque += 1;
                 continue;
@@ -143,9 +133,7 @@ impl Scanner<'_> {
 
     fn comment(&mut self) {
         let start = self.pos;
-        let end = self.src[start..]
-            .find('\n')
-            .map_or(self.src.len(), |i| start + i);
+        let end = self.src[start..].find('\n').map_or(self.src.len(), |i| start + i);
         let line_start = self.src[..start].rfind('\n').map_or(0, |i| i + 1);
         let text = self.src[start..end].trim_end().to_string();
         // A doc comment documents what follows it, so it is never left at the end of a line of code.
@@ -165,19 +153,13 @@ mod tests {
     use super::*;
 
     fn texts(src: &str, opaque: &[Range<usize>]) -> Vec<String> {
-        collect_comments(src, opaque)
-            .into_iter()
-            .map(|c| c.text)
-            .collect()
+        collect_comments(src, opaque).into_iter().map(|c| c.text).collect()
     }
 
     #[test]
     fn comments_of_every_kind_are_found_in_order() {
         let src = "//! file\n/// item\nx // end\n//// four\n";
-        assert_eq!(
-            texts(src, &[]),
-            ["//! file", "/// item", "// end", "//// four"]
-        );
+        assert_eq!(texts(src, &[]), ["//! file", "/// item", "// end", "//// four"]);
     }
 
     #[test]

@@ -12,6 +12,9 @@ pub(crate) enum Doc {
     Verbatim(String),
     /// `flat` when the enclosing group is flat (a space or nothing), a line break when it is broken.
     Line(&'static str),
+    /// A comment at the end of a line (a line break always follows it). Its width does not count when deciding
+    /// whether the code before it fits: a long remark should not reshape the code it annotates.
+    TrailingComment(String),
     /// A line break whatever the layout; `blank` asks for one empty line before the next.
     HardLine {
         blank: bool,
@@ -37,9 +40,12 @@ impl Doc {
             Doc::Group { hard, .. } => *hard,
             Doc::Indent(doc) => doc.has_hard_line(),
             Doc::Concat(docs) => docs.iter().any(Doc::has_hard_line),
-            Doc::Text(_) | Doc::Verbatim(_) | Doc::Line(_) | Doc::IfBroken(_) | Doc::Flat(_) => {
-                false
-            }
+            Doc::Text(_)
+            | Doc::Verbatim(_)
+            | Doc::TrailingComment(_)
+            | Doc::Line(_)
+            | Doc::IfBroken(_)
+            | Doc::Flat(_) => false,
         }
     }
 }
@@ -50,6 +56,11 @@ pub(crate) fn text(text: impl Into<String>) -> Doc {
 
 pub(crate) fn verbatim(text: impl Into<String>) -> Doc {
     Doc::Verbatim(text.into())
+}
+
+/// ` // comment` at the end of the line.
+pub(crate) fn trailing_comment(comment: &str) -> Doc {
+    Doc::TrailingComment(format!(" {comment}"))
 }
 
 /// A space when flat.
@@ -76,10 +87,7 @@ pub(crate) fn indent(doc: Doc) -> Doc {
 
 pub(crate) fn group(doc: Doc) -> Doc {
     let hard = doc.has_hard_line();
-    Doc::Group {
-        doc: Box::new(doc),
-        hard,
-    }
+    Doc::Group { doc: Box::new(doc), hard }
 }
 
 pub(crate) fn flat(doc: Doc) -> Doc {

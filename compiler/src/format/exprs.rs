@@ -21,24 +21,17 @@ fn binary_precedence(op: BinaryOp) -> u8 {
     match op {
         BinaryOp::Or => 1,
         BinaryOp::And => 2,
-        BinaryOp::Eq
-        | BinaryOp::Ne
-        | BinaryOp::Lt
-        | BinaryOp::Le
-        | BinaryOp::Gt
-        | BinaryOp::Ge
-        | BinaryOp::In => 4,
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::In => 4,
         BinaryOp::Concat => 5,
     }
 }
 
 /// Whether an operand of a binary operator binding at `outer` needs parentheses. Operators associate to the
-/// left, so a right operand of equal precedence needs them. A `not` operand binding tighter than `not` needs
-/// them too: unparenthesised, `not` would take in the operators that follow it (`a < not b == c` reads as
-/// `a < not (b == c)`).
+/// left, so a right operand of equal precedence needs them. A `not` operand of a comparison or `++` gets them too
+/// (`not` binds looser), which also keeps it from taking in the operators that follow it: `a < (not b) == c`.
 fn operand_needs_parens(operand: &Expr, outer: u8, is_right: bool) -> bool {
     let inner = precedence(operand);
-    inner < outer || (is_right && inner == outer) || (inner == NOT && outer > NOT)
+    inner < outer || (is_right && inner == outer)
 }
 
 impl Printer<'_> {
@@ -57,12 +50,7 @@ impl Printer<'_> {
             }
             ExprKind::Record(fields) => {
                 let brackets = Brackets::braces(close_of(expr));
-                group(self.delimited(
-                    brackets,
-                    fields,
-                    |f| f.key.span.start as usize,
-                    Self::record_field,
-                ))
+                group(self.delimited(brackets, fields, |f| f.key.span.start as usize, Self::record_field))
             }
             ExprKind::Field(base, field) => {
                 let base = self.parenthesized_if(base, precedence(base) < ATOM);
@@ -79,16 +67,8 @@ impl Printer<'_> {
                 let right = self.parenthesized_if(right, operand_needs_parens(right, outer, true));
                 concat([left, text(format!(" {} ", op.symbol())), right])
             }
-            ExprKind::Comprehension {
-                elem,
-                var,
-                iter,
-                cond,
-            } => {
-                let mut inner = vec![
-                    self.gap(elem.span.start as usize, Gap::element(Break::Soft)),
-                    self.expr(elem),
-                ];
+            ExprKind::Comprehension { elem, var, iter, cond } => {
+                let mut inner = vec![self.gap(elem.span.start as usize, Gap::element(Break::Soft)), self.expr(elem)];
                 inner.push(self.gap(var.span.start as usize, Gap::element(Break::Space)));
                 inner.push(text(format!("for {} in ", var.name)));
                 inner.push(self.expr(iter));
@@ -98,32 +78,21 @@ impl Printer<'_> {
                     inner.push(self.expr(cond));
                 }
                 let closing = self.gap(close_of(expr), Gap::close(Break::Soft));
-                group(concat([
-                    text("["),
-                    super::doc::indent(concat(inner)),
-                    closing,
-                    text("]"),
-                ]))
+                group(concat([text("["), super::doc::indent(concat(inner)), closing, text("]")]))
             }
         }
     }
 
     /// An operand that must be an atom, as the bounds of a range constraint are.
     pub(super) fn atom(&mut self, expr: &Expr) -> Doc {
-        let is_atom = !matches!(
-            expr.kind,
-            ExprKind::Field(..) | ExprKind::Call(_) | ExprKind::Unary(..) | ExprKind::Binary(..)
-        );
+        let is_atom =
+            !matches!(expr.kind, ExprKind::Field(..) | ExprKind::Call(_) | ExprKind::Unary(..) | ExprKind::Binary(..));
         self.parenthesized_if(expr, !is_atom)
     }
 
     fn parenthesized_if(&mut self, expr: &Expr, parens: bool) -> Doc {
         let doc = self.expr(expr);
-        if parens {
-            concat([text("("), doc, text(")")])
-        } else {
-            doc
-        }
+        if parens { concat([text("("), doc, text(")")]) } else { doc }
     }
 
     /// A call's callee and arguments, not grouped: a step groups them with its options.
@@ -140,8 +109,7 @@ impl Printer<'_> {
             |a| a.span.start as usize,
             |p, arg| match &arg.name {
                 Some(name) => {
-                    let value =
-                        p.assigned(" =", arg.value.span.start as usize, |p| p.expr(&arg.value));
+                    let value = p.assigned(" =", arg.value.span.start as usize, |p| p.expr(&arg.value));
                     concat([text(name.name.clone()), value])
                 }
                 None => p.expr(&arg.value),
@@ -150,14 +118,8 @@ impl Printer<'_> {
     }
 
     fn record_field(&mut self, field: &RecordField) -> Doc {
-        let key = if field.quoted {
-            quoted(&field.key.name)
-        } else {
-            field.key.name.clone()
-        };
-        let value = self.assigned(":", field.value.span.start as usize, |p| {
-            p.expr(&field.value)
-        });
+        let key = if field.quoted { quoted(&field.key.name) } else { field.key.name.clone() };
+        let value = self.assigned(":", field.value.span.start as usize, |p| p.expr(&field.value));
         concat([text(key), value])
     }
 
@@ -196,12 +158,7 @@ impl Printer<'_> {
                     brackets,
                     fields,
                     |f| f.name.span.start as usize,
-                    |p, field| {
-                        concat([
-                            text(format!("{}: ", field.name.name)),
-                            p.type_expr(&field.ty),
-                        ])
-                    },
+                    |p, field| concat([text(format!("{}: ", field.name.name)), p.type_expr(&field.ty)]),
                 ))
             }
         }

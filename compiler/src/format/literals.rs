@@ -2,14 +2,8 @@
 //! a decimal point.
 
 /// Duration units from the largest down, with their length in milliseconds.
-const DURATION_UNITS: [(&str, u64); 6] = [
-    ("w", 604_800_000),
-    ("d", 86_400_000),
-    ("h", 3_600_000),
-    ("m", 60_000),
-    ("s", 1_000),
-    ("ms", 1),
-];
+const DURATION_UNITS: [(&str, u64); 6] =
+    [("w", 604_800_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)];
 
 /// A duration written with the largest units that divide it exactly, largest first: `5400000` is `1h30m`.
 /// Weeks are used only for whole weeks: `30d` reads better than `4w2d`.
@@ -18,11 +12,7 @@ pub(crate) fn duration_text(millis: u64) -> String {
         return "0s".to_string();
     }
     let (week, rest_of_units) = DURATION_UNITS.split_at(1);
-    let units = if millis.is_multiple_of(week[0].1) {
-        week
-    } else {
-        rest_of_units
-    };
+    let units = if millis.is_multiple_of(week[0].1) { week } else { rest_of_units };
     let mut rest = millis;
     let mut text = String::new();
     for &(unit, length) in units {
@@ -41,11 +31,7 @@ pub(crate) fn float_text(value: f64, written: &str) -> String {
         return written.to_string();
     }
     let text = value.to_string();
-    if text.contains('.') {
-        text
-    } else {
-        format!("{text}.0")
-    }
+    if text.contains('.') { text } else { format!("{text}.0") }
 }
 
 /// The text of a string part between the quotes, escaped so that it reads back as `value`.
@@ -110,21 +96,8 @@ mod tests {
 
     #[test]
     fn every_printed_duration_reads_back_as_the_same_length() {
-        for millis in [
-            1,
-            999,
-            1_000,
-            61_001,
-            3_600_000,
-            90_061_001,
-            604_800_000 * 3 + 1,
-            u64::MAX,
-        ] {
-            assert_eq!(
-                parse_duration(&duration_text(millis)),
-                Some(millis),
-                "{millis}"
-            );
+        for millis in [1, 999, 1_000, 61_001, 3_600_000, 90_061_001, 604_800_000 * 3 + 1, u64::MAX] {
+            assert_eq!(parse_duration(&duration_text(millis)), Some(millis), "{millis}");
         }
     }
 
@@ -132,10 +105,7 @@ mod tests {
     fn a_whole_float_keeps_its_decimal_point() {
         assert_eq!(float_text(1.0, "1.000"), "1.0");
         assert_eq!(float_text(-0.25, "-0.250"), "-0.25");
-        assert_eq!(
-            float_text(1e20, "100000000000000000000.0"),
-            "100000000000000000000.0"
-        );
+        assert_eq!(float_text(1e20, "100000000000000000000.0"), "100000000000000000000.0");
     }
 
     #[test]
@@ -145,10 +115,7 @@ mod tests {
 
     #[test]
     fn quotes_backslashes_and_control_characters_are_escaped() {
-        assert_eq!(
-            escape_text("say \"hi\"\\\n\t\r"),
-            "say \\\"hi\\\"\\\\\\n\\t\\r"
-        );
+        assert_eq!(escape_text("say \"hi\"\\\n\t\r"), "say \\\"hi\\\"\\\\\\n\\t\\r");
     }
 
     #[test]

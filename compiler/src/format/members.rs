@@ -6,8 +6,8 @@ use super::doc::{Doc, concat, group, indent, nothing, text, verbatim};
 use super::literals::quoted;
 use super::printer::{Blank, Brackets, Break, Gap, Printer};
 use crate::syntax::ast::{
-    Constraint, Let, Member, Param, Playbook, PlaybookFile, PlaybookKind, Schedule, Script, Step,
-    StepBody, StepOption, Use,
+    Constraint, Let, Member, Param, Playbook, PlaybookFile, PlaybookKind, Schedule, Script, Step, StepBody, StepOption,
+    Use,
 };
 
 impl Printer<'_> {
@@ -19,15 +19,8 @@ impl Printer<'_> {
         }
         let playbook = &file.playbook;
         // The imports are set apart from the playbook by an empty line.
-        let first = if file.uses.is_empty() {
-            Blank::Keep
-        } else {
-            Blank::Always
-        };
-        docs.push(self.gap(
-            next_code(self.src, playbook.span.start as usize),
-            Gap::member(first),
-        ));
+        let first = if file.uses.is_empty() { Blank::Keep } else { Blank::Always };
+        docs.push(self.gap(next_code(self.src, playbook.span.start as usize), Gap::member(first)));
         docs.push(self.playbook(playbook));
         // Comments after the closing brace.
         docs.push(self.gap(self.src.len(), Gap::member(Blank::Keep)));
@@ -35,11 +28,7 @@ impl Printer<'_> {
     }
 
     fn use_decl(&mut self, use_decl: &Use) -> Doc {
-        let alias = use_decl
-            .alias
-            .as_ref()
-            .map(|a| format!(" as {}", a.name))
-            .unwrap_or_default();
+        let alias = use_decl.alias.as_ref().map(|a| format!(" as {}", a.name)).unwrap_or_default();
         text(format!("use {}{alias}", quoted(&use_decl.path.value)))
     }
 
@@ -63,10 +52,7 @@ impl Printer<'_> {
                 Some(previous) if kind_rank(previous) != kind_rank(member) => Blank::Always,
                 Some(_) => Blank::Keep,
             };
-            body.push(self.gap(
-                next_code(self.src, member.span().start as usize),
-                Gap::member(first),
-            ));
+            body.push(self.gap(next_code(self.src, member.span().start as usize), Gap::member(first)));
             body.push(self.member(member));
             previous = Some(member);
         }
@@ -86,17 +72,11 @@ impl Printer<'_> {
     fn schedule(&mut self, schedule: &Schedule) -> Doc {
         let brackets = Brackets::tight("(", ")", (schedule.span.end as usize).saturating_sub(1));
         let args = self.arguments(brackets, &schedule.args);
-        group(concat([
-            text(format!("schedule {}", schedule.kind.name)),
-            args,
-        ]))
+        group(concat([text(format!("schedule {}", schedule.kind.name)), args]))
     }
 
     fn param(&mut self, param: &Param) -> Doc {
-        let mut docs = vec![
-            text(format!("param {}: ", param.name.name)),
-            self.type_expr(&param.ty),
-        ];
+        let mut docs = vec![text(format!("param {}: ", param.name.name)), self.type_expr(&param.ty)];
         if let Some(constraint) = &param.constraint {
             docs.push(self.constraint(constraint));
         }
@@ -108,19 +88,12 @@ impl Printer<'_> {
 
     fn constraint(&mut self, constraint: &Constraint) -> Doc {
         match constraint {
-            Constraint::Range {
-                low,
-                high,
-                inclusive,
-                ..
-            } => {
+            Constraint::Range { low, high, inclusive, .. } => {
                 let op = if *inclusive { "..=" } else { ".." };
                 concat([text(" in "), self.atom(low), text(op), self.atom(high)])
             }
             // `in [x for x in xs]` lowers to the comprehension alone; printing it back in brackets keeps that.
-            Constraint::OneOf { values, .. }
-                if values.len() == 1 && is_comprehension(&values[0].kind) =>
-            {
+            Constraint::OneOf { values, .. } if values.len() == 1 && is_comprehension(&values[0].kind) => {
                 concat([text(" in "), self.expr(&values[0])])
             }
             Constraint::OneOf { values, span } => {
@@ -138,9 +111,7 @@ impl Printer<'_> {
             docs.push(text(": "));
             docs.push(self.type_expr(ty));
         }
-        docs.push(self.assigned(" =", binding.value.span.start as usize, |p| {
-            p.expr(&binding.value)
-        }));
+        docs.push(self.assigned(" =", binding.value.span.start as usize, |p| p.expr(&binding.value)));
         concat(docs)
     }
 
@@ -153,12 +124,7 @@ impl Printer<'_> {
         if let (Some(first), Some(last)) = (step.after.first(), step.after.last()) {
             let close_pos = closing_bracket_after(self.src, last.span.end as usize);
             let brackets = Brackets::tight("(", ")", close_pos);
-            let names = self.delimited(
-                brackets,
-                &step.after,
-                |n| n.span.start as usize,
-                |_, n| text(n.name.clone()),
-            );
+            let names = self.delimited(brackets, &step.after, |n| n.span.start as usize, |_, n| text(n.name.clone()));
             head.extend([text(" after "), group(names)]);
             head_end = close_pos.max(first.span.end as usize) + 1;
         }
@@ -176,26 +142,14 @@ impl Printer<'_> {
                 head.push(self.assigned(" =", body_start, |p| {
                     let over = p.expr(over);
                     let call = group(p.call(call));
-                    concat([
-                        text(format!("for {} in ", var.name)),
-                        over,
-                        text(": "),
-                        call,
-                        p.options(step),
-                    ])
+                    concat([text(format!("for {} in ", var.name)), over, text(": "), call, p.options(step)])
                 }));
                 group(concat(head))
             }
             StepBody::Script(script) => {
                 head.push(self.assigned(" =", body_start, |p| p.script_signature(script)));
                 let options = self.options(step);
-                concat([
-                    group(concat(head)),
-                    text(" {"),
-                    verbatim(script.body.clone()),
-                    text("}"),
-                    group(options),
-                ])
+                concat([group(concat(head)), text(" {"), verbatim(script.body.clone()), text("}"), group(options)])
             }
         }
     }
@@ -208,12 +162,7 @@ impl Printer<'_> {
             None => next_code(self.src, open + 1),
         };
         let args = self.arguments(Brackets::tight("(", ")", close_pos), &script.args);
-        concat([
-            text("script"),
-            args,
-            text(" -> "),
-            self.type_expr(&script.output),
-        ])
+        concat([text("script"), args, text(" -> "), self.type_expr(&script.output)])
     }
 
     fn options(&mut self, step: &Step) -> Doc {
@@ -222,19 +171,12 @@ impl Printer<'_> {
         }
         // The options are the step's last part, so its span ends with their closing brace.
         let brackets = Brackets::braces((step.span.end as usize).saturating_sub(1));
-        let options = self.delimited(
-            brackets,
-            &step.options,
-            |o| o.span.start as usize,
-            Self::option,
-        );
+        let options = self.delimited(brackets, &step.options, |o| o.span.start as usize, Self::option);
         concat([text(" "), options])
     }
 
     fn option(&mut self, option: &StepOption) -> Doc {
-        let value = self.assigned(" =", option.value.span.start as usize, |p| {
-            p.expr(&option.value)
-        });
+        let value = self.assigned(" =", option.value.span.start as usize, |p| p.expr(&option.value));
         concat([text(option.name.name.clone()), value])
     }
 }
@@ -256,9 +198,5 @@ fn is_comprehension(kind: &crate::syntax::ast::ExprKind) -> bool {
 /// The closing bracket after a list's last item, past an optional trailing comma.
 fn closing_bracket_after(src: &str, last_item_end: usize) -> usize {
     let next = next_code(src, last_item_end);
-    if src[next..].starts_with(',') {
-        next_code(src, next + 1)
-    } else {
-        next
-    }
+    if src[next..].starts_with(',') { next_code(src, next + 1) } else { next }
 }

@@ -3,7 +3,7 @@
 //! printed that starts before that code, so comments keep their order and none is lost or printed twice.
 
 use super::comments::{Comment, blank_line_before};
-use super::doc::{Doc, concat, group, hardline, if_broken, indent, line, softline, text};
+use super::doc::{Doc, concat, group, hardline, if_broken, indent, line, softline, text, trailing_comment};
 
 pub(crate) struct Printer<'s> {
     pub(super) src: &'s str,
@@ -48,42 +48,22 @@ pub(super) struct Gap {
 impl Gap {
     /// Before an element of a bracketed list.
     pub fn element(line: Break) -> Gap {
-        Gap {
-            line,
-            comments_inside: false,
-            blank_first: None,
-            blank_before_code: false,
-        }
+        Gap { line, comments_inside: false, blank_first: None, blank_before_code: false }
     }
 
     /// Before the closing bracket of a list.
     pub fn close(line: Break) -> Gap {
-        Gap {
-            line,
-            comments_inside: true,
-            blank_first: None,
-            blank_before_code: false,
-        }
+        Gap { line, comments_inside: true, blank_first: None, blank_before_code: false }
     }
 
     /// Before a member, a `use` or the playbook, each on its own line.
     pub fn member(first: Blank) -> Gap {
-        Gap {
-            line: Break::Hard,
-            comments_inside: false,
-            blank_first: Some(first),
-            blank_before_code: true,
-        }
+        Gap { line: Break::Hard, comments_inside: false, blank_first: Some(first), blank_before_code: true }
     }
 
     /// Before the brace that closes the playbook.
     pub fn block_end() -> Gap {
-        Gap {
-            line: Break::Hard,
-            comments_inside: true,
-            blank_first: Some(Blank::Keep),
-            blank_before_code: false,
-        }
+        Gap { line: Break::Hard, comments_inside: true, blank_first: Some(Blank::Keep), blank_before_code: false }
     }
 
     fn blank(self, first_line: bool, in_source: bool) -> bool {
@@ -117,33 +97,18 @@ pub(super) struct Brackets {
 impl Brackets {
     /// `( )`, `[ ]` and `< >` hug their items: `f(a, b)`.
     pub fn tight(open: &'static str, close: &'static str, close_pos: usize) -> Brackets {
-        Brackets {
-            open,
-            close,
-            close_pos,
-            pad: Break::Soft,
-        }
+        Brackets { open, close, close_pos, pad: Break::Soft }
     }
 
     /// Braces are spaced: `{ a: 1 }`.
     pub fn braces(close_pos: usize) -> Brackets {
-        Brackets {
-            open: "{",
-            close: "}",
-            close_pos,
-            pad: Break::Space,
-        }
+        Brackets { open: "{", close: "}", close_pos, pad: Break::Space }
     }
 }
 
 impl<'s> Printer<'s> {
     pub fn new(src: &'s str, comments: Vec<Comment>) -> Self {
-        Printer {
-            src,
-            comments,
-            next_comment: 0,
-            flat_depth: 0,
-        }
+        Printer { src, comments, next_comment: 0, flat_depth: 0 }
     }
 
     /// The break before the code at `pos`, with the comments that precede that code.
@@ -157,35 +122,25 @@ impl<'s> Printer<'s> {
         let mut after_file_docs = false;
         for (i, comment) in comments.iter().enumerate() {
             if i == 0 && comment.trailing {
-                lines.push(text(format!(" {}", comment.text)));
+                lines.push(trailing_comment(&comment.text));
                 continue;
             }
             // The file's docs are set apart from what they document by one empty line.
-            let blank = (after_file_docs && !comment.is_file_doc())
-                || gap.blank(first_line, comment.blank_before);
+            let blank = (after_file_docs && !comment.is_file_doc()) || gap.blank(first_line, comment.blank_before);
             lines.push(hardline(blank));
             lines.push(text(comment.text.clone()));
             first_line = false;
             after_file_docs = comment.is_file_doc();
         }
-        let code_blank = after_file_docs
-            || (gap.blank_before_code && gap.blank(first_line, blank_line_before(self.src, pos)));
-        let lines = if gap.comments_inside {
-            indent(concat(lines))
-        } else {
-            concat(lines)
-        };
+        let code_blank =
+            after_file_docs || (gap.blank_before_code && gap.blank(first_line, blank_line_before(self.src, pos)));
+        let lines = if gap.comments_inside { indent(concat(lines)) } else { concat(lines) };
         concat([lines, hardline(code_blank)])
     }
 
     /// `sign value`, as in ` = 3` or `: 3`. Comments between the sign and the value go right after the sign,
     /// and the value moves to its own line, indented, after them.
-    pub(super) fn assigned(
-        &mut self,
-        sign: &str,
-        value_start: usize,
-        value: impl FnOnce(&mut Self) -> Doc,
-    ) -> Doc {
+    pub(super) fn assigned(&mut self, sign: &str, value_start: usize, value: impl FnOnce(&mut Self) -> Doc) -> Doc {
         let comments = self.take_comments_before(value_start);
         if comments.is_empty() {
             return concat([text(format!("{sign} ")), value(self)]);
@@ -193,7 +148,7 @@ impl<'s> Printer<'s> {
         let mut lines = Vec::new();
         for (i, comment) in comments.iter().enumerate() {
             if i == 0 && comment.trailing {
-                lines.push(text(format!(" {}", comment.text)));
+                lines.push(trailing_comment(&comment.text));
             } else {
                 lines.push(hardline(false));
                 lines.push(text(comment.text.clone()));
@@ -213,12 +168,7 @@ impl<'s> Printer<'s> {
         start_of: impl Fn(&T) -> usize,
         mut item: impl FnMut(&mut Self, &T) -> Doc,
     ) -> Doc {
-        let Brackets {
-            open,
-            close,
-            close_pos,
-            pad,
-        } = brackets;
+        let Brackets { open, close, close_pos, pad } = brackets;
         let mut inner = Vec::new();
         for (i, element) in items.iter().enumerate() {
             if i > 0 {
@@ -251,11 +201,7 @@ impl<'s> Printer<'s> {
             return Vec::new();
         }
         let first = self.next_comment;
-        while self
-            .comments
-            .get(self.next_comment)
-            .is_some_and(|c| c.start < pos)
-        {
+        while self.comments.get(self.next_comment).is_some_and(|c| c.start < pos) {
             self.next_comment += 1;
         }
         self.comments[first..self.next_comment].to_vec()

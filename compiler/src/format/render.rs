@@ -16,14 +16,11 @@ type Command<'d> = (usize, Mode, &'d Doc);
 /// Prints `doc`, breaking groups that do not fit in `width` columns. The text ends with exactly one newline and
 /// has no trailing spaces on any line it breaks.
 pub(crate) fn render(doc: &Doc, width: usize) -> String {
-    let mut out = Output {
-        text: String::new(),
-        column: 0,
-    };
+    let mut out = Output { text: String::new(), column: 0 };
     let mut commands: Vec<Command<'_>> = vec![(0, Mode::Break, doc)];
     while let Some((indent, mode, doc)) = commands.pop() {
         match doc {
-            Doc::Text(text) => out.push(text),
+            Doc::Text(text) | Doc::TrailingComment(text) => out.push(text),
             Doc::Verbatim(text) => out.push_verbatim(text),
             Doc::Line(flat) => match mode {
                 Mode::Flat => out.push(flat),
@@ -75,7 +72,7 @@ fn fits(doc: &Doc, rest: &[Command<'_>], mut room: isize) -> bool {
                 Mode::Flat => room -= width_of(flat),
                 Mode::Break => return true,
             },
-            Doc::HardLine { .. } => return true,
+            Doc::HardLine { .. } | Doc::TrailingComment(_) => return true,
             Doc::IfBroken(text) => {
                 if mode == Mode::Break {
                     room -= width_of(text);
@@ -83,9 +80,7 @@ fn fits(doc: &Doc, rest: &[Command<'_>], mut room: isize) -> bool {
             }
             Doc::Indent(inner) => todo.push((mode, inner)),
             Doc::Flat(inner) => todo.push((Mode::Flat, inner)),
-            Doc::Group { doc: inner, hard } => {
-                todo.push((if *hard { Mode::Break } else { mode }, inner))
-            }
+            Doc::Group { doc: inner, hard } => todo.push((if *hard { Mode::Break } else { mode }, inner)),
             Doc::Concat(docs) => todo.extend(docs.iter().rev().map(|d| (mode, d))),
         }
     }
@@ -147,12 +142,7 @@ mod tests {
             inner.push(text(*arg));
         }
         inner.push(if_broken(","));
-        group(concat([
-            text("f("),
-            indent(concat(inner)),
-            softline(),
-            text(")"),
-        ]))
+        group(concat([text("f("), indent(concat(inner)), softline(), text(")")]))
     }
 
     #[test]
@@ -162,10 +152,7 @@ mod tests {
 
     #[test]
     fn a_group_that_does_not_fit_puts_each_element_on_its_own_line_with_a_trailing_comma() {
-        assert_eq!(
-            render(&call(&["alpha", "beta"]), 10),
-            "f(\n  alpha,\n  beta,\n)\n"
-        );
+        assert_eq!(render(&call(&["alpha", "beta"]), 10), "f(\n  alpha,\n  beta,\n)\n");
     }
 
     #[test]
@@ -182,34 +169,26 @@ mod tests {
 
     #[test]
     fn a_hard_line_inside_a_group_breaks_it_however_short() {
-        let doc = group(concat([
-            text("["),
-            indent(concat([softline(), text("a")])),
-            hardline(false),
-            text("]"),
-        ]));
+        let doc = group(concat([text("["), indent(concat([softline(), text("a")])), hardline(false), text("]")]));
         assert_eq!(render(&doc, 80), "[\n  a\n]\n");
     }
 
     #[test]
     fn blank_lines_collapse_to_one_and_none_leads_the_text() {
-        let doc = concat([
-            hardline(true),
-            text("a"),
-            hardline(true),
-            hardline(true),
-            text("b"),
-            hardline(false),
-        ]);
+        let doc = concat([hardline(true), text("a"), hardline(true), hardline(true), text("b"), hardline(false)]);
         assert_eq!(render(&doc, 80), "a\n\nb\n");
     }
 
     #[test]
+    fn a_trailing_comment_does_not_count_towards_the_width_of_the_code_before_it() {
+        let doc =
+            concat([call(&["ab", "cd"]), trailing_comment("// a remark far longer than the line"), hardline(false)]);
+        assert_eq!(render(&doc, 10), "f(ab, cd) // a remark far longer than the line\n");
+    }
+
+    #[test]
     fn a_flat_part_never_breaks() {
-        assert_eq!(
-            render(&flat(call(&["alpha", "beta"])), 4),
-            "f(alpha, beta)\n"
-        );
+        assert_eq!(render(&flat(call(&["alpha", "beta"])), 4), "f(alpha, beta)\n");
     }
 
     #[test]

@@ -14,17 +14,11 @@ pub enum FormatDefect {
     #[error("the file does not parse")]
     Unparsable(Vec<ParseError>),
     #[error("the formatted text does not parse")]
-    OutputUnparsable {
-        output: String,
-        errors: Vec<ParseError>,
-    },
+    OutputUnparsable { output: String, errors: Vec<ParseError> },
     #[error("the formatted text means something else")]
     MeaningChanged { output: String },
     #[error("the formatted text does not carry the same comments in the same order")]
-    CommentsChanged {
-        before: Vec<String>,
-        after: Vec<String>,
-    },
+    CommentsChanged { before: Vec<String>, after: Vec<String> },
     #[error("formatting the formatted text changes it again")]
     NotIdempotent { first: String, second: String },
 }
@@ -47,19 +41,13 @@ pub fn format_verified(src: &str) -> Result<String, FormatDefect> {
     }
     let second = format_tree(&output, &output_tree);
     if second != output {
-        return Err(FormatDefect::NotIdempotent {
-            first: output,
-            second,
-        });
+        return Err(FormatDefect::NotIdempotent { first: output, second });
     }
     Ok(output)
 }
 
 fn comment_texts(src: &str, tree: &PlaybookFile) -> Vec<String> {
-    collect_comments(src, &script_bodies(tree))
-        .into_iter()
-        .map(|c| c.text)
-        .collect()
+    collect_comments(src, &script_bodies(tree)).into_iter().map(|c| c.text).collect()
 }
 
 /// The tree with every span blanked out, so that two trees compare by content alone.
