@@ -49,11 +49,11 @@ pub fn evaluate(expr: &PlanExpr, scope: &EvalScope<'_>) -> Result<Value, EvalErr
     Evaluator { scope, locals: Vec::new() }.value(expr, "an expression")
 }
 
+/// A step's arguments evaluated: plain values, and secrets resolved and kept apart.
+pub type EvaluatedArgs = (BTreeMap<String, Value>, BTreeMap<String, Secret>);
+
 /// Evaluates a step's arguments; arguments that are secrets are returned apart, resolved.
-pub fn evaluate_args(
-    args: &BTreeMap<String, PlanExpr>,
-    scope: &EvalScope<'_>,
-) -> Result<(BTreeMap<String, Value>, BTreeMap<String, Secret>), EvalError> {
+pub fn evaluate_args(args: &BTreeMap<String, PlanExpr>, scope: &EvalScope<'_>) -> Result<EvaluatedArgs, EvalError> {
     let mut values = BTreeMap::new();
     let mut secrets = BTreeMap::new();
     let mut evaluator = Evaluator { scope, locals: Vec::new() };

@@ -216,8 +216,8 @@ impl<'s> Lowerer<'s> {
 
     /// Lowers a postfix expression that must be a call (a step's action).
     fn expect_call(&mut self, pair: Pair<'_, Rule>) -> Call {
-        let span = self.span(&pair);
         let expr = self.postfix(pair);
+        let span = expr.span;
         match expr.kind {
             ExprKind::Call(call) => call,
             _ => {

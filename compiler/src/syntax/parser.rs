@@ -348,6 +348,7 @@ pub(crate) fn describe_rule(rule: Rule) -> &'static str {
         Rule::use_decl => "`use`",
         Rule::constraint | Rule::range_bound | Rule::one_of | Rule::pattern => "a constraint",
         Rule::step_options | Rule::step_option => "step options",
+        Rule::option_name => "an option name",
         Rule::after_clause => "`after`",
         Rule::step_body | Rule::for_each | Rule::script => "an action call",
         Rule::rhai_block | Rule::rhai_code => "a script body in braces",

@@ -65,7 +65,7 @@ pub enum TypeError {
         span: SourceSpan,
     },
 
-    #[error("\"{value}\" is not a {ty}")]
+    #[error("\"{value}\" is not one of the values of {ty}")]
     #[diagnostic(code(E0307))]
     NotAnEnumValue {
         value: String,

@@ -7,7 +7,7 @@ use super::{Checker, TypeError};
 use crate::diagnostics::{Fix, did_you_mean, suggest};
 use crate::resolve::Symbol;
 use crate::span::Span;
-use crate::stdlib::CallableKind;
+use crate::stdlib::{CallableKind, Cloud};
 use crate::syntax::ast::*;
 use crate::types::{Type, is_assignable};
 
@@ -384,7 +384,8 @@ fn cross_cloud_help(found: &Type, expected: &Type) -> Option<String> {
     };
     let (found, expected) = (resource(found)?, resource(expected)?);
     let cloud = |n: &str| n.split('.').next().unwrap_or_default().to_string();
-    (cloud(&found) != cloud(&expected)).then(|| {
+    let per_cloud = |n: &str| matches!(Cloud::of(n), Cloud::Aws | Cloud::Azure | Cloud::Gcp);
+    (per_cloud(&found) && per_cloud(&expected) && cloud(&found) != cloud(&expected)).then(|| {
         format!(
             "{found} belongs to {}, but this expects {expected}; use the {} action for it, or a cloud-agnostic one such as compute.stop",
             cloud(&found),
