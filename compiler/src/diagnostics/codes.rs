@@ -540,14 +540,14 @@ There is no implicit conversion, so an expression's type is always plain from it
 passed where a plain value is wanted.
 
 ```escher
-step tell = notify(channel = "#ops", message = "token ${secret("slack-token")}")
+step tell = notify(channel = "#ops", message = "token ${secret("slack-webhook")}")
 ```
 
-Keep the secret out of the text; pass `secret(...)` only straight to an action parameter declared
-`secret<string>`, which receives the value at the last moment:
+Pass the secret only straight to an action parameter that takes a secret, which receives the value at the
+last moment:
 
 ```escher
-step tell = notify(channel = "#ops", message = "the token was rotated")
+step tell = notify(channel = "#ops", message = "deployed", webhook = secret("slack-webhook"))
 ```
 
 Secrets must never appear in logs, plans, reports or anything sent to the AI server."##,
@@ -689,8 +689,11 @@ Zone names carry daylight-saving rules; an abbreviation or a typo would run at t
 param token: secret<string>
 ```
 
-Remove the parameter, and write `secret("webhook-token")` as the argument of the action parameter of type
-`secret<string>` that needs the value; the plan then holds only the secret's name.
+Remove the parameter and read the secret by name where an action takes it; the plan then holds only the name:
+
+```escher
+step tell = notify(channel = "#ops", message = "done", webhook = secret("webhook-token"))
+```
 
 Parameter values are stored in plans and approvals; secrets must never be."##,
     },
