@@ -9,4 +9,5 @@ pub mod events;
 pub mod journal;
 pub mod provider;
 pub mod report;
+pub mod scheduler;
 pub mod secrets;
