@@ -510,6 +510,15 @@ fn formatted_lines_stay_within_the_width_unless_a_single_token_is_wider() {
     }
 }
 
+#[test]
+fn a_very_long_operator_chain_is_formatted_without_exhausting_the_stack() {
+    let n = 5000;
+    let concatenated = vec!["a"; n].join(" ++ ");
+    let conjunction = vec!["x.y.z"; n].join(" and not ");
+    let src = format!("playbook p {{\n  let x = {concatenated}\n  let y = {conjunction}\n}}\n");
+    assert_eq!(format_playbook(&src).ok(), Some(src));
+}
+
 // ---- files that do not parse ----
 
 #[test]

@@ -52,21 +52,10 @@ impl Printer<'_> {
                 let brackets = Brackets::braces(close_of(expr));
                 group(self.delimited(brackets, fields, |f| f.key.span.start as usize, Self::record_field))
             }
-            ExprKind::Field(base, field) => {
-                let base = self.parenthesized_if(base, precedence(base) < ATOM);
-                concat([base, text(format!(".{}", field.name))])
-            }
+            ExprKind::Field(..) => self.field_chain(expr),
             ExprKind::Call(call) => group(self.call(call)),
-            ExprKind::Unary(_, operand) => {
-                let operand = self.parenthesized_if(operand, precedence(operand) < NOT);
-                concat([text("not "), operand])
-            }
-            ExprKind::Binary(op, left, right) => {
-                let outer = binary_precedence(*op);
-                let left = self.parenthesized_if(left, operand_needs_parens(left, outer, false));
-                let right = self.parenthesized_if(right, operand_needs_parens(right, outer, true));
-                concat([left, text(format!(" {} ", op.symbol())), right])
-            }
+            ExprKind::Unary(..) => self.not_chain(expr),
+            ExprKind::Binary(..) => self.operator_chain(expr),
             ExprKind::Comprehension { elem, var, iter, cond } => {
                 let mut inner = vec![self.gap(elem.span.start as usize, Gap::element(Break::Soft)), self.expr(elem)];
                 inner.push(self.gap(var.span.start as usize, Gap::element(Break::Space)));
@@ -83,6 +72,56 @@ impl Printer<'_> {
         }
     }
 
+    // Operator and field chains lean left (`a ++ b ++ c` is `(a ++ b) ++ c`), so they are walked down their left
+    // side in a loop: a long chain must not exhaust the stack, and the document stays flat.
+
+    /// `a ++ b == c and d`, parenthesised where precedence needs it.
+    fn operator_chain(&mut self, expr: &Expr) -> Doc {
+        let mut spine = Vec::new();
+        let mut leftmost = expr;
+        while let ExprKind::Binary(op, left, right) = &leftmost.kind {
+            spine.push((*op, left.as_ref(), right.as_ref()));
+            leftmost = left;
+        }
+        let mut parts = Vec::new();
+        for (i, (op, left, right)) in spine.iter().rev().enumerate() {
+            let outer = binary_precedence(*op);
+            if i == 0 {
+                parts.push(self.parenthesized_if(left, operand_needs_parens(left, outer, false)));
+            } else if operand_needs_parens(left, outer, false) {
+                parts = vec![text("("), concat(parts), text(")")];
+            }
+            parts.push(text(format!(" {} ", op.symbol())));
+            parts.push(self.parenthesized_if(right, operand_needs_parens(right, outer, true)));
+        }
+        concat(parts)
+    }
+
+    /// `not not x`
+    fn not_chain(&mut self, expr: &Expr) -> Doc {
+        let mut nots = 0;
+        let mut operand = expr;
+        while let ExprKind::Unary(_, inner) = &operand.kind {
+            nots += 1;
+            operand = inner;
+        }
+        let operand = self.parenthesized_if(operand, precedence(operand) < NOT);
+        concat([text("not ".repeat(nots)), operand])
+    }
+
+    /// `a.b.c`
+    fn field_chain(&mut self, expr: &Expr) -> Doc {
+        let mut fields = Vec::new();
+        let mut base = expr;
+        while let ExprKind::Field(inner, field) = &base.kind {
+            fields.push(field.name.as_str());
+            base = inner;
+        }
+        let base = self.parenthesized_if(base, precedence(base) < ATOM);
+        let path: String = fields.iter().rev().map(|name| format!(".{name}")).collect();
+        concat([base, text(path)])
+    }
+
     /// An operand that must be an atom, as the bounds of a range constraint are.
     pub(super) fn atom(&mut self, expr: &Expr) -> Doc {
         let is_atom =
@@ -97,7 +136,7 @@ impl Printer<'_> {
 
     /// A call's callee and arguments, not grouped: a step groups them with its options.
     pub(super) fn call(&mut self, call: &Call) -> Doc {
-        let brackets = Brackets::tight("(", ")", call.span.end as usize - 1);
+        let brackets = Brackets::tight("(", ")", (call.span.end as usize).saturating_sub(1));
         let args = self.arguments(brackets, &call.args);
         concat([text(call.callee.dotted()), args])
     }
@@ -153,7 +192,7 @@ impl Printer<'_> {
                 concat(docs)
             }
             TypeExpr::Record { fields, span } => {
-                let brackets = Brackets::braces(span.end as usize - 1);
+                let brackets = Brackets::braces((span.end as usize).saturating_sub(1));
                 group(self.delimited(
                     brackets,
                     fields,

@@ -23,7 +23,8 @@ pub enum FormatDefect {
     NotIdempotent { first: String, second: String },
 }
 
-/// Formats `src` and checks the result; see [`FormatDefect`].
+/// Formats `src` and checks the result; see [`FormatDefect`]. The tree comparison recurses, so unlike
+/// [`format_playbook`](super::format_playbook) it is not meant for operator chains thousands of terms long.
 pub fn format_verified(src: &str) -> Result<String, FormatDefect> {
     let tree = parse_cleanly(src).map_err(FormatDefect::Unparsable)?;
     let output = format_tree(src, &tree);
