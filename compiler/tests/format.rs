@@ -511,6 +511,13 @@ fn formatted_lines_stay_within_the_width_unless_a_single_token_is_wider() {
 }
 
 #[test]
+fn windows_line_endings_become_unix_line_endings_outside_script_bodies() {
+    let src = "// note\r\nplaybook p {\r\n  let x = 1 // one\r\n  step s = script() -> int {\r\n    1\r\n  }\r\n}\r\n";
+    let expected = "// note\nplaybook p {\n  let x = 1 // one\n\n  step s = script() -> int {\r\n    1\r\n  }\n}\n";
+    assert_eq!(fmt(src), expected);
+}
+
+#[test]
 fn a_very_long_operator_chain_is_formatted_without_exhausting_the_stack() {
     let n = 5000;
     let concatenated = vec!["a"; n].join(" ++ ");
