@@ -93,15 +93,16 @@ fn a_step_that_had_no_effect_still_releases_its_dependents() {
 
 #[test]
 fn a_cycle_is_rejected_before_anything_runs() {
-    let error = DependencyGraph::new(nodes(&["a", "b", "c"]), [("a", "b"), ("b", "a"), ("c", "a")]).unwrap_err();
+    let error =
+        DependencyGraph::new(nodes(&["a", "b", "c"]), [("a", "b"), ("b", "a"), ("c", "a")]).expect_err("an error");
     assert_eq!(error, GraphError::Cycle(vec!["a".into(), "b".into()]));
 }
 
 #[test]
 fn an_edge_to_an_unknown_node_and_a_duplicate_node_are_rejected() {
-    let unknown = DependencyGraph::new(nodes(&["a"]), [("a", "ghost")]).unwrap_err();
+    let unknown = DependencyGraph::new(nodes(&["a"]), [("a", "ghost")]).expect_err("an error");
     assert_eq!(unknown, GraphError::UnknownNode("ghost".into()));
-    let duplicate = DependencyGraph::new(nodes(&["a", "a"]), []).unwrap_err();
+    let duplicate = DependencyGraph::new(nodes(&["a", "a"]), []).expect_err("an error");
     assert_eq!(duplicate, GraphError::DuplicateNode("a".into()));
 }
 
