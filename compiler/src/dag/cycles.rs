@@ -15,21 +15,14 @@ use crate::span::{FileId, Span};
 
 /// One E0501 per strongly connected component that contains a cycle (a self-edge counts), in source order of
 /// each component's first node.
-pub(super) fn cycle_diagnostics(
-    graph: &PlanGraph,
-    nodes: &[PlanNode],
-    sources: &PlanSources,
-) -> Vec<Diagnostic> {
+pub(super) fn cycle_diagnostics(graph: &PlanGraph, nodes: &[PlanNode], sources: &PlanSources) -> Vec<Diagnostic> {
     let mut components: Vec<BTreeSet<NodeIndex>> = tarjan_scc(graph)
         .into_iter()
         .filter(|scc| scc.len() > 1 || graph.contains_edge(scc[0], scc[0]))
         .map(|scc| scc.into_iter().collect())
         .collect();
     components.sort();
-    components
-        .iter()
-        .map(|component| cycle_diagnostic(graph, &closed_walk(graph, component), nodes, sources))
-        .collect()
+    components.iter().map(|component| cycle_diagnostic(graph, &closed_walk(graph, component), nodes, sources)).collect()
 }
 
 /// A walk along edges that starts and ends at the component's first node and visits every node of it. For a
@@ -40,8 +33,7 @@ fn closed_walk(graph: &PlanGraph, component: &BTreeSet<NodeIndex>) -> Vec<NodeIn
         return Vec::new();
     };
     let mut walk = vec![start];
-    let mut unvisited: BTreeSet<NodeIndex> =
-        component.iter().copied().filter(|&n| n != start).collect();
+    let mut unvisited: BTreeSet<NodeIndex> = component.iter().copied().filter(|&n| n != start).collect();
     let mut current = start;
     while !unvisited.is_empty() {
         let path = shortest_path(graph, component, current, |n| unvisited.contains(&n));
@@ -91,12 +83,7 @@ fn shortest_path(
     Vec::new()
 }
 
-fn cycle_diagnostic(
-    graph: &PlanGraph,
-    walk: &[NodeIndex],
-    nodes: &[PlanNode],
-    sources: &PlanSources,
-) -> Diagnostic {
+fn cycle_diagnostic(graph: &PlanGraph, walk: &[NodeIndex], nodes: &[PlanNode], sources: &PlanSources) -> Diagnostic {
     let id = |n: NodeIndex| nodes[graph[n]].id.as_str();
     let locate = |n: NodeIndex| sources.nodes.get(id(n)).map(|s| (s.file, s.name));
     let start = walk[0];
@@ -111,9 +98,7 @@ fn cycle_diagnostic(
         .filter_map(|pair| {
             let (node_file, span) = locate(pair[1])?;
             // A diagnostic shows one file; steps declared elsewhere are still named in the message.
-            (node_file == file).then(|| {
-                LabeledSpan::new_with_span(Some(waits_for(id(pair[1]), id(pair[0]))), span)
-            })
+            (node_file == file).then(|| LabeledSpan::new_with_span(Some(waits_for(id(pair[1]), id(pair[0]))), span))
         })
         .collect();
 
@@ -130,25 +115,12 @@ fn cycle_diagnostic(
 }
 
 fn waits_for(waiter: &str, awaited: &str) -> String {
-    if waiter == awaited {
-        format!("`{waiter}` waits for itself")
-    } else {
-        format!("`{waiter}` waits for `{awaited}`")
-    }
+    if waiter == awaited { format!("`{waiter}` waits for itself") } else { format!("`{waiter}` waits for `{awaited}`") }
 }
 
 /// Help that names one concrete dependency to remove: the one that closes the cycle.
-fn breaking_help(
-    graph: &PlanGraph,
-    from: NodeIndex,
-    to: NodeIndex,
-    from_id: &str,
-    to_id: &str,
-) -> String {
-    let kinds: BTreeSet<EdgeKind> = graph
-        .edges_connecting(from, to)
-        .map(|e| *e.weight())
-        .collect();
+fn breaking_help(graph: &PlanGraph, from: NodeIndex, to: NodeIndex, from_id: &str, to_id: &str) -> String {
+    let kinds: BTreeSet<EdgeKind> = graph.edges_connecting(from, to).map(|e| *e.weight()).collect();
     match (kinds.contains(&EdgeKind::After), from == to) {
         (true, true) => {
             format!("`{to_id}` is written to run after itself; remove it from its `after` list")

@@ -22,9 +22,7 @@ pub enum DagError {
     #[error("the plan has an edge from `{from}` to `{to}`, but no node named `{missing}`")]
     #[diagnostic(
         code(E0502),
-        help(
-            "this is a bug in the compiler, not in the playbook; please report it with the playbook"
-        )
+        help("this is a bug in the compiler, not in the playbook; please report it with the playbook")
     )]
     UnknownNode {
         from: String,

@@ -19,11 +19,7 @@ pub(super) type PlanGraph = DiGraph<usize, EdgeKind>;
 /// same time the one declared first comes first, so the order is the same on every machine.
 ///
 /// Every cycle is one E0501 diagnostic; an edge that names a node the plan lacks is an E0502.
-pub fn order(
-    nodes: &[PlanNode],
-    edges: &[Edge],
-    sources: &PlanSources,
-) -> Result<Vec<usize>, Vec<Diagnostic>> {
+pub fn order(nodes: &[PlanNode], edges: &[Edge], sources: &PlanSources) -> Result<Vec<usize>, Vec<Diagnostic>> {
     let (graph, mut diagnostics) = build_graph(nodes, edges, sources);
     diagnostics.extend(cycle_diagnostics(&graph, nodes, sources));
     if !diagnostics.is_empty() {
@@ -32,17 +28,10 @@ pub fn order(
     Ok(kahn_by_index(&graph))
 }
 
-fn build_graph(
-    nodes: &[PlanNode],
-    edges: &[Edge],
-    sources: &PlanSources,
-) -> (PlanGraph, Vec<Diagnostic>) {
+fn build_graph(nodes: &[PlanNode], edges: &[Edge], sources: &PlanSources) -> (PlanGraph, Vec<Diagnostic>) {
     let mut graph = PlanGraph::with_capacity(nodes.len(), edges.len());
-    let index: BTreeMap<&str, NodeIndex> = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, node)| (node.id.as_str(), graph.add_node(i)))
-        .collect();
+    let index: BTreeMap<&str, NodeIndex> =
+        nodes.iter().enumerate().map(|(i, node)| (node.id.as_str(), graph.add_node(i))).collect();
     let mut diagnostics = Vec::new();
     for edge in edges {
         match (index.get(edge.from.as_str()), index.get(edge.to.as_str())) {
@@ -63,9 +52,7 @@ fn unknown_node(edge: &Edge, missing: &str, sources: &PlanSources) -> Diagnostic
     let (file, span) = [&edge.to, &edge.from]
         .into_iter()
         .find_map(|id| sources.nodes.get(id))
-        .map_or((FileId(0), Span::default()), |source| {
-            (source.file, source.name)
-        });
+        .map_or((FileId(0), Span::default()), |source| (source.file, source.name));
     Diagnostic::new(
         file,
         DagError::UnknownNode {
@@ -79,15 +66,10 @@ fn unknown_node(edge: &Edge, missing: &str, sources: &PlanSources) -> Diagnostic
 
 /// Kahn's algorithm with a min-heap of ready nodes; the graph must be acyclic.
 fn kahn_by_index(graph: &PlanGraph) -> Vec<usize> {
-    let mut waiting: Vec<usize> = graph
-        .node_indices()
-        .map(|n| graph.neighbors_directed(n, Direction::Incoming).count())
-        .collect();
-    let mut ready: BinaryHeap<Reverse<NodeIndex>> = graph
-        .node_indices()
-        .filter(|n| waiting[n.index()] == 0)
-        .map(Reverse)
-        .collect();
+    let mut waiting: Vec<usize> =
+        graph.node_indices().map(|n| graph.neighbors_directed(n, Direction::Incoming).count()).collect();
+    let mut ready: BinaryHeap<Reverse<NodeIndex>> =
+        graph.node_indices().filter(|n| waiting[n.index()] == 0).map(Reverse).collect();
     let mut order = Vec::with_capacity(graph.node_count());
     while let Some(Reverse(node)) = ready.pop() {
         order.push(graph[node]);

@@ -17,9 +17,7 @@ playbook loops {
 ";
 
 fn nodes(ids: &[&str]) -> Vec<PlanNode> {
-    ids.iter()
-        .map(|id| node(id, "report.table", Effect::Read))
-        .collect()
+    ids.iter().map(|id| node(id, "report.table", Effect::Read)).collect()
 }
 
 fn ordered(ids: &[&str], edges: &[Edge]) -> Vec<String> {
@@ -39,33 +37,18 @@ fn nodes_without_edges_keep_source_order() {
 
 #[test]
 fn a_node_moves_after_the_nodes_it_waits_for() {
-    assert_eq!(
-        ordered(&["a", "b", "c"], &[data("c", "a")]),
-        ["b", "c", "a"]
-    );
+    assert_eq!(ordered(&["a", "b", "c"], &[data("c", "a")]), ["b", "c", "a"]);
 }
 
 #[test]
 fn nodes_ready_at_the_same_time_run_in_source_order() {
-    let edges = [
-        data("q2", "report"),
-        data("q1", "report"),
-        after("q3", "q1"),
-    ];
-    assert_eq!(
-        ordered(&["report", "q2", "q3", "q1"], &edges),
-        ["q2", "q3", "q1", "report"]
-    );
+    let edges = [data("q2", "report"), data("q1", "report"), after("q3", "q1")];
+    assert_eq!(ordered(&["report", "q2", "q3", "q1"], &edges), ["q2", "q3", "q1", "report"]);
 }
 
 #[test]
 fn the_order_does_not_depend_on_the_order_of_edges() {
-    let edges = [
-        data("a", "c"),
-        after("b", "c"),
-        data("a", "d"),
-        data("c", "d"),
-    ];
+    let edges = [data("a", "c"), after("b", "c"), data("a", "d"), data("c", "d")];
     let mut reversed = edges.clone();
     reversed.reverse();
     let ids = ["d", "c", "b", "a"];
@@ -75,25 +58,14 @@ fn the_order_does_not_depend_on_the_order_of_edges() {
 
 #[test]
 fn a_cycle_names_its_steps_in_the_order_they_wait_from_the_first_declared() {
-    let diagnostics = cycles(
-        &["a", "b", "c"],
-        &[data("b", "a"), data("a", "c"), data("c", "b")],
-    );
+    let diagnostics = cycles(&["a", "b", "c"], &[data("b", "a"), data("a", "c"), data("c", "b")]);
     assert_eq!(diagnostics.len(), 1);
     assert_eq!(diagnostics[0].code(), "E0501");
-    assert_eq!(
-        diagnostics[0].message(),
-        "these steps wait for each other: a → c → b → a"
-    );
+    assert_eq!(diagnostics[0].message(), "these steps wait for each other: a → c → b → a");
     let labels: Vec<_> = diagnostics[0]
         .labels()
         .into_iter()
-        .map(|(span, label)| {
-            (
-                PLAYBOOK[span.range()].to_string(),
-                label.unwrap_or_default(),
-            )
-        })
+        .map(|(span, label)| (PLAYBOOK[span.range()].to_string(), label.unwrap_or_default()))
         .collect();
     assert_eq!(
         labels,
@@ -105,20 +77,14 @@ fn a_cycle_names_its_steps_in_the_order_they_wait_from_the_first_declared() {
     );
     let rendered = render_human(&diagnostics[0], &locate(PLAYBOOK).files, false);
     assert!(rendered.contains("E0501"), "{rendered}");
-    assert!(
-        rendered.contains("`a` reads `b`: remove that"),
-        "{rendered}"
-    );
+    assert!(rendered.contains("`a` reads `b`: remove that"), "{rendered}");
 }
 
 #[test]
 fn a_step_that_reads_itself_is_a_cycle() {
     let diagnostics = cycles(&["a", "d"], &[data("d", "d")]);
     assert_eq!(diagnostics.len(), 1);
-    assert_eq!(
-        diagnostics[0].message(),
-        "these steps wait for each other: d → d"
-    );
+    assert_eq!(diagnostics[0].message(), "these steps wait for each other: d → d");
     let rendered = render_human(&diagnostics[0], &locate(PLAYBOOK).files, false);
     assert!(rendered.contains("`d` waits for itself"), "{rendered}");
     assert!(rendered.contains("`d` reads its own output"), "{rendered}");
@@ -128,61 +94,32 @@ fn a_step_that_reads_itself_is_a_cycle() {
 fn an_after_that_closes_a_cycle_is_named_in_the_help() {
     let diagnostics = cycles(&["a", "b"], &[data("a", "b"), after("b", "a")]);
     let help = diagnostics[0].help().unwrap_or_default();
-    assert!(
-        help.contains("remove `b` from the `after` list of `a`"),
-        "{help}"
-    );
+    assert!(help.contains("remove `b` from the `after` list of `a`"), "{help}");
 }
 
 #[test]
 fn separate_cycles_are_separate_diagnostics_in_source_order() {
-    let edges = [
-        after("d", "c"),
-        after("c", "d"),
-        data("a", "b"),
-        data("b", "a"),
-    ];
-    let messages: Vec<_> = cycles(&["a", "b", "c", "d"], &edges)
-        .iter()
-        .map(Diagnostic::message)
-        .collect();
-    assert_eq!(
-        messages,
-        [
-            "these steps wait for each other: a → b → a",
-            "these steps wait for each other: c → d → c"
-        ]
-    );
+    let edges = [after("d", "c"), after("c", "d"), data("a", "b"), data("b", "a")];
+    let messages: Vec<_> = cycles(&["a", "b", "c", "d"], &edges).iter().map(Diagnostic::message).collect();
+    assert_eq!(messages, ["these steps wait for each other: a → b → a", "these steps wait for each other: c → d → c"]);
 }
 
 #[test]
 fn a_tangled_cycle_names_every_step_involved() {
-    let edges = [
-        data("a", "c"),
-        data("c", "a"),
-        data("a", "b"),
-        data("b", "a"),
-    ];
+    let edges = [data("a", "c"), data("c", "a"), data("a", "b"), data("b", "a")];
     let diagnostics = cycles(&["a", "b", "c"], &edges);
     assert_eq!(diagnostics.len(), 1);
-    assert_eq!(
-        diagnostics[0].message(),
-        "these steps wait for each other: a → b → a → c → a"
-    );
+    assert_eq!(diagnostics[0].message(), "these steps wait for each other: a → b → a → c → a");
 }
 
 #[test]
 fn an_edge_to_an_unknown_node_is_reported_not_a_panic() {
     let located = locate(PLAYBOOK);
-    let diagnostics =
-        order(&nodes(&["a", "b"]), &[data("ghost", "b")], &located.sources).expect_err("unknown");
+    let diagnostics = order(&nodes(&["a", "b"]), &[data("ghost", "b")], &located.sources).expect_err("unknown");
     assert_eq!(diagnostics.len(), 1);
     assert_eq!(diagnostics[0].code(), "E0502");
     let rendered = render_human(&diagnostics[0], &located.files, false);
-    assert!(
-        rendered.contains("edge from `ghost` to `b`, but no node named `ghost`"),
-        "{rendered}"
-    );
+    assert!(rendered.contains("edge from `ghost` to `b`, but no node named `ghost`"), "{rendered}");
     assert!(rendered.contains("bug in the compiler"), "{rendered}");
     assert_eq!(&PLAYBOOK[diagnostics[0].primary_span().range()], "b");
 }

@@ -3,9 +3,9 @@
 /// The candidate closest to `name`, if it is close enough to be a plausible typo.
 ///
 /// Closeness is Damerau-Levenshtein distance, allowed to grow with the name's length (one edit per three
-/// characters, at least one); a candidate that differs only in case always qualifies.
+/// characters, rounded up); a candidate that differs only in case always qualifies.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
+    let limit = name.chars().count().div_ceil(3).max(1);
     candidates
         .into_iter()
         .filter(|c| *c != name)
@@ -35,6 +35,11 @@ mod tests {
     #[test]
     fn a_distant_name_finds_nothing() {
         assert_eq!(suggest("terminate", ["stop", "start"]), None);
+    }
+
+    #[test]
+    fn a_plural_finds_its_singular() {
+        assert_eq!(suggest("retries", ["retry", "timeout", "when"]), Some("retry"));
     }
 
     #[test]

@@ -39,9 +39,7 @@ pub(crate) fn read(src: &str) -> Result<(JsonString, Claims), InputError> {
     let value: Value = serde_json::from_str(src).map_err(|error| invalid_json(src, &error))?;
     let Value::Object(object) = value else {
         let start = src.len() - src.trim_start().len();
-        return Err(InputError::EnvelopeNotAnObject {
-            span: one_char(src, start).into(),
-        });
+        return Err(InputError::EnvelopeNotAnObject { span: one_char(src, start).into() });
     };
     let fields = top_level_fields(src).ok_or_else(|| InputError::InvalidJson {
         message: "the object's fields could not be located".to_string(),
@@ -49,26 +47,15 @@ pub(crate) fn read(src: &str) -> Result<(JsonString, Claims), InputError> {
     })?;
     let span_of = |key: &str| fields.iter().rev().find(|f| f.key == key).map(|f| f.value);
 
-    let response_type = object
-        .get("response_type")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let response_type = object.get("response_type").and_then(Value::as_str).map(str::to_string);
     if let (Some(kind), Some(span)) = (&response_type, span_of("response_type"))
-        && !PLAYBOOK_RESPONSES
-            .iter()
-            .any(|ok| kind.eq_ignore_ascii_case(ok))
+        && !PLAYBOOK_RESPONSES.iter().any(|ok| kind.eq_ignore_ascii_case(ok))
     {
-        return Err(InputError::NotAPlaybookResponse {
-            response_type: kind.clone(),
-            span: span.into(),
-        });
+        return Err(InputError::NotAPlaybookResponse { response_type: kind.clone(), span: span.into() });
     }
     let claims = Claims {
         response_type,
-        risk_level: object
-            .get("risk_level")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        risk_level: object.get("risk_level").and_then(Value::as_str).map(str::to_string),
         requires_approval: object.get("requires_approval").and_then(Value::as_bool),
         claims_span: ClaimSpans {
             response_type: span_of("response_type"),
@@ -123,17 +110,10 @@ fn invalid_json(src: &str, error: &serde_json::Error) -> InputError {
     let span = if error.is_eof() {
         Span::empty_at(src.trim_end().len())
     } else {
-        let line_start: usize = src
-            .split_inclusive('\n')
-            .take(error.line().saturating_sub(1))
-            .map(str::len)
-            .sum();
+        let line_start: usize = src.split_inclusive('\n').take(error.line().saturating_sub(1)).map(str::len).sum();
         one_char(src, line_start + error.column().saturating_sub(1))
     };
-    InputError::InvalidJson {
-        message,
-        span: span.into(),
-    }
+    InputError::InvalidJson { message, span: span.into() }
 }
 
 /// The char at `offset` (moved back to a char boundary), or an empty span at the end.
@@ -169,10 +149,7 @@ fn top_level_fields(src: &str) -> Option<Vec<Field>> {
         }
         let value_start = skip_whitespace(bytes, pos + 1);
         let value_end = skip_value(src, value_start)?;
-        fields.push(Field {
-            key: key.text,
-            value: Span::new(value_start, value_end),
-        });
+        fields.push(Field { key: key.text, value: Span::new(value_start, value_end) });
         pos = skip_whitespace(bytes, value_end);
         match bytes.get(pos)? {
             b',' => pos = skip_whitespace(bytes, pos + 1),
@@ -183,10 +160,7 @@ fn top_level_fields(src: &str) -> Option<Vec<Field>> {
 }
 
 fn skip_whitespace(bytes: &[u8], mut pos: usize) -> usize {
-    while bytes
-        .get(pos)
-        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-    {
+    while bytes.get(pos).is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
         pos += 1;
     }
     pos
@@ -220,9 +194,7 @@ fn skip_value(src: &str, pos: usize) -> Option<usize> {
         }
         _ => {
             // A number, `true`, `false` or `null`: it runs to the next delimiter.
-            let len = src[pos..]
-                .find([',', '}', ']', ' ', '\t', '\n', '\r'])
-                .unwrap_or(src.len() - pos);
+            let len = src[pos..].find([',', '}', ']', ' ', '\t', '\n', '\r']).unwrap_or(src.len() - pos);
             Some(pos + len)
         }
     }
@@ -236,18 +208,8 @@ mod tests {
     fn fields_are_found_with_the_spans_of_their_raw_values() {
         let src = r#" { "a" : [1, {"b": "]"}] , "k\u0065y": true, "s": "x\"y" }"#;
         let fields = top_level_fields(src).expect("valid JSON");
-        let found: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|f| (f.key.as_str(), &src[f.value.range()]))
-            .collect();
-        assert_eq!(
-            found,
-            [
-                ("a", r#"[1, {"b": "]"}]"#),
-                ("key", "true"),
-                ("s", r#""x\"y""#)
-            ]
-        );
+        let found: Vec<(&str, &str)> = fields.iter().map(|f| (f.key.as_str(), &src[f.value.range()])).collect();
+        assert_eq!(found, [("a", r#"[1, {"b": "]"}]"#), ("key", "true"), ("s", r#""x\"y""#)]);
     }
 
     #[test]

@@ -23,9 +23,7 @@ pub enum InputError {
     #[error("this is not valid JSON: {message}")]
     #[diagnostic(
         code(E0702),
-        help(
-            "a response envelope is one JSON object; strings need `\\\"` for quotes and `\\n` for new lines"
-        )
+        help("a response envelope is one JSON object; strings need `\\\"` for quotes and `\\n` for new lines")
     )]
     InvalidJson {
         message: String,
@@ -36,9 +34,7 @@ pub enum InputError {
     #[error("the response envelope has no `playbook` string")]
     #[diagnostic(
         code(E0703),
-        help(
-            "give the playbook's source as a JSON string: `\"playbook\": \"playbook NAME {{\\n ... \\n}}\"`"
-        )
+        help("give the playbook's source as a JSON string: `\"playbook\": \"playbook NAME {{\\n ... \\n}}\"`")
     )]
     MissingPlaybook {
         #[label("{detail}")]
@@ -49,9 +45,7 @@ pub enum InputError {
     #[error("a `{response_type}` response carries no playbook to check")]
     #[diagnostic(
         code(E0704),
-        help(
-            "only responses whose `response_type` is \"execution\" or \"playbook\" hold a playbook"
-        )
+        help("only responses whose `response_type` is \"execution\" or \"playbook\" hold a playbook")
     )]
     NotAPlaybookResponse {
         response_type: String,
@@ -62,9 +56,7 @@ pub enum InputError {
     #[error("the response envelope must be a JSON object")]
     #[diagnostic(
         code(E0705),
-        help(
-            "write the envelope as `{{\"response_type\": \"execution\", \"playbook\": \"...\"}}`"
-        )
+        help("write the envelope as `{{\"response_type\": \"execution\", \"playbook\": \"...\"}}`")
     )]
     EnvelopeNotAnObject {
         #[label("a JSON object `{{ ... }}` was expected here")]

@@ -34,23 +34,14 @@ pub(crate) fn decode(src: &str, start: usize) -> Option<JsonString> {
         map.verbatim(pos, plain.len());
         pos = plain_end;
         if bytes[pos] == b'"' {
-            return Some(JsonString {
-                text,
-                map: map.finish(),
-                end: pos + 1,
-            });
+            return Some(JsonString { text, map: map.finish(), end: pos + 1 });
         }
         pos = decode_escape(src, pos, &mut text, &mut map)?;
     }
 }
 
 /// Decodes the escape whose backslash is at `pos`, returning the offset after it.
-fn decode_escape(
-    src: &str,
-    pos: usize,
-    text: &mut String,
-    map: &mut OffsetMapBuilder,
-) -> Option<usize> {
+fn decode_escape(src: &str, pos: usize, text: &mut String, map: &mut OffsetMapBuilder) -> Option<usize> {
     let simple = match src.as_bytes().get(pos + 1)? {
         b'"' => Some('"'),
         b'\\' => Some('\\'),
@@ -111,9 +102,7 @@ mod tests {
     use super::*;
 
     fn decoded(src: &str) -> String {
-        decode(src, 0)
-            .map(|s| s.text)
-            .unwrap_or_else(|| panic!("{src} should decode"))
+        decode(src, 0).map(|s| s.text).unwrap_or_else(|| panic!("{src} should decode"))
     }
 
     #[test]
@@ -139,14 +128,7 @@ mod tests {
 
     #[test]
     fn malformed_literals_are_refused() {
-        for src in [
-            r#""open"#,
-            r#""\x""#,
-            r#""\u12""#,
-            r#""\ud83d""#,
-            r#""\ud83d\u0041""#,
-            "\"a\nb\"",
-        ] {
+        for src in [r#""open"#, r#""\x""#, r#""\u12""#, r#""\ud83d""#, r#""\ud83d\u0041""#, "\"a\nb\""] {
             assert!(decode(src, 0).is_none(), "{src} should be refused");
         }
     }

@@ -40,12 +40,7 @@ fn opening(line: &str) -> Option<Opening<'_>> {
     let run = body.len() - body.trim_start_matches(fence_char).len();
     let info = body[run..].trim();
     // A backtick in a backtick fence's info string makes the line inline code, not a fence.
-    (run >= 3 && !(fence_char == '`' && info.contains('`'))).then_some(Opening {
-        indent,
-        fence_char,
-        run,
-        info,
-    })
+    (run >= 3 && !(fence_char == '`' && info.contains('`'))).then_some(Opening { indent, fence_char, run, info })
 }
 
 fn closes(line: &str, open: &Opening<'_>) -> bool {
@@ -82,12 +77,7 @@ pub(crate) fn fences(text: &str) -> Vec<Fence> {
         rows.next(); // The closing fence, if the block is closed at all.
         found.push(Fence {
             opening: Span::new(start, start + opening_line.len()),
-            language: open
-                .info
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_ascii_lowercase(),
+            language: open.info.split_whitespace().next().unwrap_or("").to_ascii_lowercase(),
             indent: open.indent.to_string(),
             content,
             map: map.finish(),
@@ -98,11 +88,7 @@ pub(crate) fn fences(text: &str) -> Vec<Fence> {
 
 /// `line` without up to `width` leading spaces or tabs.
 fn strip_indent(line: &str, width: usize) -> &str {
-    let strip = line
-        .bytes()
-        .take(width)
-        .take_while(|b| *b == b' ' || *b == b'\t')
-        .count();
+    let strip = line.bytes().take(width).take_while(|b| *b == b' ' || *b == b'\t').count();
     &line[strip..]
 }
 
@@ -110,10 +96,9 @@ fn strip_indent(line: &str, width: usize) -> &str {
 fn starts_a_playbook(content: &str) -> bool {
     content.lines().any(|line| {
         let line = line.trim_start();
-        ["playbook", "template"].iter().any(|keyword| {
-            line.strip_prefix(keyword)
-                .is_some_and(|rest| rest.starts_with([' ', '\t']))
-        })
+        ["playbook", "template"]
+            .iter()
+            .any(|keyword| line.strip_prefix(keyword).is_some_and(|rest| rest.starts_with([' ', '\t'])))
     })
 }
 
@@ -132,10 +117,7 @@ pub(crate) fn playbook_block(text: &str) -> Result<Fence, InputError> {
     let chosen = all
         .iter()
         .position(|fence| starts_a_playbook(&fence.content))
-        .or_else(|| {
-            all.iter()
-                .position(|fence| is_escher_label(&fence.language))
-        });
+        .or_else(|| all.iter().position(|fence| is_escher_label(&fence.language)));
     if let Some(index) = chosen {
         return Ok(all.swap_remove(index));
     }
@@ -150,16 +132,10 @@ pub(crate) fn playbook_block(text: &str) -> Result<Fence, InputError> {
         ),
         None => {
             let first_line = text.lines().next().unwrap_or("");
-            (
-                Span::new(0, first_line.len()),
-                "no fenced code block in the text".to_string(),
-            )
+            (Span::new(0, first_line.len()), "no fenced code block in the text".to_string())
         }
     };
-    Err(InputError::NoPlaybookBlock {
-        span: span.into(),
-        detail,
-    })
+    Err(InputError::NoPlaybookBlock { span: span.into(), detail })
 }
 
 #[cfg(test)]

@@ -37,9 +37,7 @@ impl InputKind {
     /// The kind named by `name`'s extension (`.esc`; `.md` or `.markdown`; `.json`), else the kind the text
     /// looks like: an object is an envelope, text with a code fence is Markdown, anything else a playbook.
     pub fn detect(name: &str, text: &str) -> InputKind {
-        let extension = name
-            .rsplit_once('.')
-            .map(|(_, ext)| ext.to_ascii_lowercase());
+        let extension = name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase());
         match extension.as_deref() {
             Some("esc") => InputKind::Playbook,
             Some("md" | "markdown") => InputKind::Markdown,
@@ -86,18 +84,8 @@ pub fn extract(name: &str, original: &str) -> Result<Extracted, InputError> {
         }),
         InputKind::Markdown => {
             let fence = markdown::playbook_block(original)?;
-            let encoding = if fence.indent.is_empty() {
-                Encoding::Verbatim
-            } else {
-                Encoding::Indented(fence.indent)
-            };
-            Ok(Extracted {
-                text: fence.content,
-                kind: InputKind::Markdown,
-                claims: None,
-                map: fence.map,
-                encoding,
-            })
+            let encoding = if fence.indent.is_empty() { Encoding::Verbatim } else { Encoding::Indented(fence.indent) };
+            Ok(Extracted { text: fence.content, kind: InputKind::Markdown, claims: None, map: fence.map, encoding })
         }
         InputKind::Envelope => {
             let (playbook, claims) = envelope::read(original)?;
@@ -125,9 +113,7 @@ impl Extracted {
         if span.is_empty() {
             return Span::new(start, start);
         }
-        let end = self
-            .map
-            .end_of(ceil_char_boundary(&self.text, span.end as usize));
+        let end = self.map.end_of(ceil_char_boundary(&self.text, span.end as usize));
         Span::new(start, end.max(start))
     }
 
@@ -140,30 +126,20 @@ impl Extracted {
         let original_start = self.map.start_of(start);
         // The end is where the next kept char starts, so a removed line break takes the following line's
         // stripped indentation with it; the replacement puts indentation back after its own line breaks.
-        let original_end = if end == start {
-            original_start
-        } else {
-            self.map.start_of(end)
-        };
+        let original_end = if end == start { original_start } else { self.map.start_of(end) };
         let replacement = match &self.encoding {
             Encoding::Verbatim => edit.replacement.clone(),
             Encoding::JsonString => json_string::escape(&edit.replacement),
             Encoding::Indented(indent) => {
                 // At a line start, the original already holds whatever indentation was stripped there.
                 let at_line_start = start == 0 || self.text[..start].ends_with('\n');
-                let missing = if at_line_start {
-                    indent.get(self.map.skipped_before(start)..).unwrap_or("")
-                } else {
-                    ""
-                };
+                let missing =
+                    if at_line_start { indent.get(self.map.skipped_before(start)..).unwrap_or("") } else { "" };
                 let body = reindent(&edit.replacement, indent, end == self.text.len());
                 format!("{missing}{body}")
             }
         };
-        TextEdit {
-            span: Span::new(original_start, original_end.max(original_start)),
-            replacement,
-        }
+        TextEdit { span: Span::new(original_start, original_end.max(original_start)), replacement }
     }
 }
 

@@ -42,11 +42,7 @@ impl OffsetMap {
     /// Starts a map whose extracted text begins at `original_start`.
     pub(crate) fn builder(original_start: usize) -> OffsetMapBuilder {
         OffsetMapBuilder {
-            map: OffsetMap {
-                pieces: Vec::new(),
-                original_start,
-                original_end: original_start,
-            },
+            map: OffsetMap { pieces: Vec::new(), original_start, original_end: original_start },
             text_len: 0,
         }
     }
@@ -62,9 +58,7 @@ impl OffsetMap {
     /// falls inside an escape, the end of the last piece at or past the end. `offset` must be a char boundary
     /// of the extracted text, which keeps a verbatim result on a char boundary of the original.
     pub(crate) fn start_of(&self, offset: usize) -> usize {
-        let index = self
-            .pieces
-            .partition_point(|piece| piece.text_end() <= offset);
+        let index = self.pieces.partition_point(|piece| piece.text_end() <= offset);
         match self.pieces.get(index) {
             Some(piece) if piece.is_verbatim() => piece.original + (offset - piece.text),
             Some(piece) => piece.original,
@@ -78,9 +72,7 @@ impl OffsetMap {
         if offset == 0 {
             return self.start_of(0);
         }
-        let index = self
-            .pieces
-            .partition_point(|piece| piece.text_end() < offset);
+        let index = self.pieces.partition_point(|piece| piece.text_end() < offset);
         match self.pieces.get(index) {
             Some(piece) if piece.is_verbatim() => piece.original + (offset - piece.text),
             Some(piece) => piece.original_end(),
@@ -127,22 +119,12 @@ impl OffsetMapBuilder {
                 return;
             }
         }
-        self.push(Piece {
-            text: self.text_len,
-            text_len: len,
-            original,
-            original_len: len,
-        });
+        self.push(Piece { text: self.text_len, text_len: len, original, original_len: len });
     }
 
     /// Records one char of `text_len` bytes decoded from the `original_len` bytes at `original`.
     pub(crate) fn escape(&mut self, original: usize, original_len: usize, text_len: usize) {
-        self.push(Piece {
-            text: self.text_len,
-            text_len,
-            original,
-            original_len,
-        });
+        self.push(Piece { text: self.text_len, text_len, original, original_len });
     }
 
     pub(crate) fn finish(self) -> OffsetMap {
@@ -204,16 +186,8 @@ mod tests {
         builder.verbatim(4, 2);
         builder.verbatim(8, 2);
         let map = builder.finish();
-        assert_eq!(
-            map.end_of(2),
-            6,
-            "a span ending on the line end stops before the indentation"
-        );
-        assert_eq!(
-            map.start_of(2),
-            8,
-            "the char after it is found after the indentation"
-        );
+        assert_eq!(map.end_of(2), 6, "a span ending on the line end stops before the indentation");
+        assert_eq!(map.start_of(2), 8, "the char after it is found after the indentation");
     }
 
     #[test]

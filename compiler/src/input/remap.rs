@@ -16,11 +16,7 @@ pub fn remap(diagnostic: &Diagnostic, extracted: &Extracted, original_file: File
         .fixes
         .iter()
         .map(|fix| Fix {
-            edits: fix
-                .edits
-                .iter()
-                .map(|edit| extracted.edit_to_original(edit))
-                .collect(),
+            edits: fix.edits.iter().map(|edit| extracted.edit_to_original(edit)).collect(),
             ..fix.clone()
         })
         .collect();
@@ -33,11 +29,7 @@ pub fn remap(diagnostic: &Diagnostic, extracted: &Extracted, original_file: File
             .unwrap_or_default(),
         inner: Arc::clone(&diagnostic.error),
     };
-    Diagnostic {
-        file: original_file,
-        error: Arc::new(remapped),
-        fixes,
-    }
+    Diagnostic { file: original_file, error: Arc::new(remapped), fixes }
 }
 
 fn map_labels(error: &dyn miette::Diagnostic, extracted: &Extracted) -> Vec<LabeledSpan> {
@@ -94,9 +86,7 @@ impl miette::Diagnostic for Remapped {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(
-            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-        ))
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
     }
 }
 
@@ -137,17 +127,13 @@ impl std::error::Error for RelatedCopy {}
 
 impl miette::Diagnostic for RelatedCopy {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code
-            .as_ref()
-            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
+        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
     fn severity(&self) -> Option<miette::Severity> {
         self.severity
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
@@ -156,8 +142,6 @@ impl miette::Diagnostic for RelatedCopy {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(
-            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-        ))
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
     }
 }

@@ -23,7 +23,7 @@ pub enum PlanError {
         help: Option<String>,
     },
 
-    #[error("the value given for `{name}` is not a {ty}: {reason}")]
+    #[error("the value given for `{name}` is not of type {ty}: {reason}")]
     #[diagnostic(code(E0803), help("lists and records may be given as JSON, lists also as a,b,c"))]
     BadParamValue {
         name: String,

@@ -69,6 +69,11 @@ impl Bound {
                 }
                 Ok(())
             }
+            // A list parameter constrained by `in [...]` may hold only allowed values.
+            Bound::OneOf(_) if matches!(value, Value::List(_)) => match value {
+                Value::List(items) => items.iter().try_for_each(|item| self.admits(item)),
+                _ => Ok(()),
+            },
             Bound::OneOf(values) => {
                 if values.contains(value) {
                     Ok(())

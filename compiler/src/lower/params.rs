@@ -72,7 +72,7 @@ fn enum_value(text: &str, name: &str, catalog: &Catalog) -> Result<Value, String
             let hint = crate::diagnostics::did_you_mean(text, decl.values.iter().map(String::as_str))
                 .map(|h| format!("; {h}"))
                 .unwrap_or_default();
-            Err(format!("\"{text}\" is not a {name}{hint}"))
+            Err(format!("\"{text}\" is not one of the values of {name}{hint}"))
         }
         _ => Ok(Value::String(text.to_string())),
     }
@@ -108,6 +108,6 @@ fn from_json(json: &serde_json::Value, ty: &Type, catalog: &Catalog) -> Result<V
             }
             Ok(Value::Record(out))
         }
-        _ => Err(format!("{json} is not a {ty}")),
+        _ => Err(format!("{json} is not of type {ty}")),
     }
 }

@@ -29,8 +29,8 @@ mod tests {
 
     use super::*;
     use crate::plan::{
-        BlastRadius, Edge, EdgeKind, NodeKind, PLAN_FORMAT_VERSION, PlanExpr, PlanNode, Risk,
-        RiskLevel, StepOptions, Value,
+        BlastRadius, Edge, EdgeKind, NodeKind, PLAN_FORMAT_VERSION, PlanExpr, PlanNode, Risk, RiskLevel, StepOptions,
+        Value,
     };
     use crate::stdlib::{Cloud, DryRun, Effect};
     use crate::types::Type;
@@ -42,17 +42,8 @@ mod tests {
             docs: "Stop the dev VMs.".to_string(),
             action: "aws.ec2.stop".to_string(),
             args: BTreeMap::from([
-                (
-                    "instances".to_string(),
-                    PlanExpr::Ref {
-                        node: "vms".to_string(),
-                        path: Vec::new(),
-                    },
-                ),
-                (
-                    "region".to_string(),
-                    PlanExpr::value(Value::String("eu-west-1".to_string())),
-                ),
+                ("instances".to_string(), PlanExpr::Ref { node: "vms".to_string(), path: Vec::new() }),
+                ("region".to_string(), PlanExpr::value(Value::String("eu-west-1".to_string()))),
             ]),
             output: Type::Outcome(Box::new(Type::Resource("aws.ec2.Instance".to_string()))),
             effect: Effect::Disrupt,
@@ -64,11 +55,7 @@ mod tests {
             targets: Some("instances".to_string()),
             for_each: None,
             script: None,
-            options: StepOptions {
-                max_targets: Some(5),
-                retry: 3,
-                ..StepOptions::default()
-            },
+            options: StepOptions { max_targets: Some(5), retry: 3, ..StepOptions::default() },
             risk: Risk {
                 level: RiskLevel::Medium,
                 blast_radius: BlastRadius::AtMost(5),
@@ -86,11 +73,7 @@ mod tests {
             params: BTreeMap::from([("env".to_string(), Value::String("dev".to_string()))]),
             schedule: None,
             nodes: vec![stop],
-            edges: vec![Edge {
-                from: "vms".to_string(),
-                to: "stop".to_string(),
-                kind: EdgeKind::Data,
-            }],
+            edges: vec![Edge { from: "vms".to_string(), to: "stop".to_string(), kind: EdgeKind::Data }],
             hash: String::new(),
         }
     }
@@ -99,21 +82,14 @@ mod tests {
     /// A deliberate change to the Plan's shape changes it: bump PLAN_FORMAT_VERSION and update it then.
     #[test]
     fn a_fixed_plan_has_a_fixed_hash() {
-        assert_eq!(
-            plan_hash(&small_plan()),
-            "90af1b6c0bd921cd2eff4ae6d23452581f9f0411ba7ae0738488a933546a9a79"
-        );
+        assert_eq!(plan_hash(&small_plan()), "90af1b6c0bd921cd2eff4ae6d23452581f9f0411ba7ae0738488a933546a9a79");
     }
 
     #[test]
     fn the_hash_is_lowercase_hex_sha256() {
         let hash = plan_hash(&small_plan());
         assert_eq!(hash.len(), 64);
-        assert!(
-            hash.chars()
-                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)),
-            "{hash}"
-        );
+        assert!(hash.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)), "{hash}");
     }
 
     #[test]
@@ -128,10 +104,7 @@ mod tests {
     fn changing_an_argument_changes_the_hash() {
         let mut plan = small_plan();
         let before = plan_hash(&plan);
-        plan.nodes[0].args.insert(
-            "region".to_string(),
-            PlanExpr::value(Value::String("eu-west-2".to_string())),
-        );
+        plan.nodes[0].args.insert("region".to_string(), PlanExpr::value(Value::String("eu-west-2".to_string())));
         assert_ne!(plan_hash(&plan), before);
     }
 
@@ -139,9 +112,7 @@ mod tests {
     fn changing_a_parameter_or_an_option_changes_the_hash() {
         let before = plan_hash(&small_plan());
         let mut param = small_plan();
-        param
-            .params
-            .insert("env".to_string(), Value::String("prod".to_string()));
+        param.params.insert("env".to_string(), Value::String("prod".to_string()));
         let mut option = small_plan();
         option.nodes[0].options.retry = 4;
         assert_ne!(plan_hash(&param), before);
@@ -180,14 +151,9 @@ mod tests {
         let mut map = serde_json::Map::new();
         map.insert("zone".to_string(), serde_json::Value::Null);
         map.insert("action".to_string(), serde_json::Value::Null);
-        assert_eq!(
-            serde_json::Value::Object(map).to_string(),
-            r#"{"action":null,"zone":null}"#
-        );
+        assert_eq!(serde_json::Value::Object(map).to_string(), r#"{"action":null,"zone":null}"#);
         let json = canonical_json(&small_plan());
         let position = |key: &str| json.find(&format!("\"{key}\":")).expect("key present");
-        assert!(
-            position("docs") < position("edges") && position("edges") < position("format_version")
-        );
+        assert!(position("docs") < position("edges") && position("edges") < position("format_version"));
     }
 }

@@ -22,14 +22,6 @@ pub(super) fn approval_for(node: &PlanNode, policy: &Policy) -> Option<Approval>
         });
     }
     // An unknown role is reported as E0404; it must not become an approval nobody can give.
-    let role = node
-        .options
-        .approve
-        .as_ref()
-        .filter(|role| policy.has_role(role))?;
-    Some(Approval {
-        role: role.clone(),
-        irreversible,
-        reason: format!("the playbook asks for approval by {role}"),
-    })
+    let role = node.options.approve.as_ref().filter(|role| policy.has_role(role))?;
+    Some(Approval { role: role.clone(), irreversible, reason: format!("the playbook asks for approval by {role}") })
 }

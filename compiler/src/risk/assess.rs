@@ -22,15 +22,9 @@ pub fn assess(
     catalog: &Catalog,
     sources: &PlanSources,
 ) -> Vec<Diagnostic> {
-    let by_id: BTreeMap<&str, usize> = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, node)| (node.id.as_str(), i))
-        .collect();
+    let by_id: BTreeMap<&str, usize> = nodes.iter().enumerate().map(|(i, node)| (node.id.as_str(), i)).collect();
     // Scopes read other nodes, so all are computed before any node is written.
-    let risks: Vec<_> = (0..nodes.len())
-        .map(|i| risk_of(nodes[i].effect, scope_of(i, nodes, &by_id)))
-        .collect();
+    let risks: Vec<_> = (0..nodes.len()).map(|i| risk_of(nodes[i].effect, scope_of(i, nodes, &by_id))).collect();
     for (node, risk) in nodes.iter_mut().zip(risks) {
         node.risk = risk;
         node.approval = approval_for(node, policy);

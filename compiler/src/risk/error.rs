@@ -23,9 +23,7 @@ pub enum RiskError {
     #[error("`{step}` destroys an unbounded number of resources")]
     #[diagnostic(
         code(E0402),
-        help(
-            "add `max_targets = N` to its options to cap how many it may destroy, or pass a literal list of targets"
-        )
+        help("add `max_targets = N` to its options to cap how many it may destroy, or pass a literal list of targets")
     )]
     UnboundedDestroy {
         step: String,

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::plan::{
-    BlastRadius, Edge, EdgeKind, NodeKind, NodeSource, PlanExpr, PlanNode, PlanSources, Risk,
-    RiskLevel, StepOptions, Value,
+    BlastRadius, Edge, EdgeKind, NodeKind, NodeSource, PlanExpr, PlanNode, PlanSources, Risk, RiskLevel, StepOptions,
+    Value,
 };
 use crate::source::SourceMap;
 use crate::span::{FileId, Span};
@@ -15,11 +15,7 @@ use crate::types::Type;
 pub(crate) fn node(id: &str, action: &str, effect: Effect) -> PlanNode {
     PlanNode {
         id: id.to_string(),
-        kind: if effect == Effect::Read {
-            NodeKind::Query
-        } else {
-            NodeKind::Action
-        },
+        kind: if effect == Effect::Read { NodeKind::Query } else { NodeKind::Action },
         docs: String::new(),
         action: action.to_string(),
         args: BTreeMap::new(),
@@ -55,10 +51,7 @@ pub(crate) fn step_on(id: &str, action: &str, effect: Effect, targets: PlanExpr)
 }
 
 pub(crate) fn reference(node: &str) -> PlanExpr {
-    PlanExpr::Ref {
-        node: node.to_string(),
-        path: Vec::new(),
-    }
+    PlanExpr::Ref { node: node.to_string(), path: Vec::new() }
 }
 
 pub(crate) fn text(value: &str) -> PlanExpr {
@@ -67,35 +60,20 @@ pub(crate) fn text(value: &str) -> PlanExpr {
 
 /// A constant list of `count` instance ids.
 pub(crate) fn ids(count: usize) -> PlanExpr {
-    PlanExpr::value(Value::List(
-        (0..count)
-            .map(|i| Value::String(format!("i-{i}")))
-            .collect(),
-    ))
+    PlanExpr::value(Value::List((0..count).map(|i| Value::String(format!("i-{i}"))).collect()))
 }
 
 pub(crate) fn tags(pairs: &[(&str, &str)]) -> PlanExpr {
-    let record = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
-        .collect();
+    let record = pairs.iter().map(|(k, v)| (k.to_string(), Value::String(v.to_string()))).collect();
     PlanExpr::value(Value::Record(record))
 }
 
 pub(crate) fn data(from: &str, to: &str) -> Edge {
-    Edge {
-        from: from.to_string(),
-        to: to.to_string(),
-        kind: EdgeKind::Data,
-    }
+    Edge { from: from.to_string(), to: to.to_string(), kind: EdgeKind::Data }
 }
 
 pub(crate) fn after(from: &str, to: &str) -> Edge {
-    Edge {
-        from: from.to_string(),
-        to: to.to_string(),
-        kind: EdgeKind::After,
-    }
+    Edge { from: from.to_string(), to: to.to_string(), kind: EdgeKind::After }
 }
 
 /// A catalog that knows `aws.ebs.snapshot` as a backup action and `aws.ec2.terminate` as a destroy.
@@ -115,14 +93,9 @@ pub(crate) fn catalog() -> Catalog {
         backup,
         cloud: Cloud::Aws,
     };
-    let callables = [
-        callable("aws.ebs.snapshot", Effect::Mutate, true),
-        callable("aws.ec2.terminate", Effect::Destroy, false),
-    ];
-    Catalog {
-        callables: callables.into_iter().map(|c| (c.name.clone(), c)).collect(),
-        ..Catalog::default()
-    }
+    let callables =
+        [callable("aws.ebs.snapshot", Effect::Mutate, true), callable("aws.ec2.terminate", Effect::Destroy, false)];
+    Catalog { callables: callables.into_iter().map(|c| (c.name.clone(), c)).collect(), ..Catalog::default() }
 }
 
 /// A playbook text with the plan sources of its `let` and `step` lines, found the way the checker records
@@ -151,9 +124,7 @@ fn locate_line(file: FileId, line: &str, base: usize) -> Option<(String, NodeSou
     let trimmed = line.trim_end();
     let indent = trimmed.len() - trimmed.trim_start().len();
     let rest = trimmed.trim_start();
-    let keyword = ["step ", "let "]
-        .into_iter()
-        .find(|k| rest.starts_with(k))?;
+    let keyword = ["step ", "let "].into_iter().find(|k| rest.starts_with(k))?;
     let name_start = indent + keyword.len();
     let name_len = trimmed[name_start..].find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
     let name = Span::new(base + name_start, base + name_start + name_len);
@@ -169,10 +140,7 @@ fn locate_line(file: FileId, line: &str, base: usize) -> Option<(String, NodeSou
                 let key = option.trim().split('=').next()?.trim();
                 if !key.is_empty() {
                     let start = at + lead;
-                    options.insert(
-                        key.to_string(),
-                        Span::new(base + start, base + start + option.trim().len()),
-                    );
+                    options.insert(key.to_string(), Span::new(base + start, base + start + option.trim().len()));
                 }
                 at += option.len() + 1;
             }
@@ -188,10 +156,7 @@ fn locate_line(file: FileId, line: &str, base: usize) -> Option<(String, NodeSou
         options_insert_at: Span::empty_at(base + insert_at),
         has_options_block: block.is_some(),
     };
-    Some((
-        trimmed[name_start..name_start + name_len].to_string(),
-        source,
-    ))
+    Some((trimmed[name_start..name_start + name_len].to_string(), source))
 }
 
 /// The text after applying every edit of a fix (edits must not overlap).

@@ -10,12 +10,7 @@ const LARGE_BLAST_RADIUS: u64 = 10;
 /// Steps over more regions than this raise the level.
 const MANY_REGIONS: usize = 3;
 
-const LEVELS: [RiskLevel; 4] = [
-    RiskLevel::Low,
-    RiskLevel::Medium,
-    RiskLevel::High,
-    RiskLevel::Critical,
-];
+const LEVELS: [RiskLevel; 4] = [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High, RiskLevel::Critical];
 
 pub(super) fn risk_of(effect: Effect, scope: Scope) -> Risk {
     let mut reasons = Vec::new();
@@ -25,16 +20,8 @@ pub(super) fn risk_of(effect: Effect, scope: Scope) -> Risk {
     } else {
         let base = base_level(effect);
         reasons.push(format!("{}: base level {}", effect.as_str(), base.as_str()));
-        let raises = [
-            blast_reason(scope.blast_radius),
-            production_reason(&scope),
-            breadth_reason(&scope),
-        ];
-        let raised: Vec<String> = raises
-            .into_iter()
-            .flatten()
-            .map(|why| format!("{why}: +1"))
-            .collect();
+        let raises = [blast_reason(scope.blast_radius), production_reason(&scope), breadth_reason(&scope)];
+        let raised: Vec<String> = raises.into_iter().flatten().map(|why| format!("{why}: +1")).collect();
         let uncapped = base as usize + raised.len();
         reasons.extend(raised);
         let top = LEVELS.len() - 1;
@@ -64,21 +51,14 @@ fn base_level(effect: Effect) -> RiskLevel {
 fn blast_reason(radius: BlastRadius) -> Option<String> {
     match radius {
         BlastRadius::Unbounded => Some("blast radius unbounded".to_string()),
-        BlastRadius::Exact(n) if n > LARGE_BLAST_RADIUS => {
-            Some(format!("blast radius {n} resources"))
-        }
-        BlastRadius::AtMost(n) if n > LARGE_BLAST_RADIUS => {
-            Some(format!("blast radius up to {n} resources"))
-        }
+        BlastRadius::Exact(n) if n > LARGE_BLAST_RADIUS => Some(format!("blast radius {n} resources")),
+        BlastRadius::AtMost(n) if n > LARGE_BLAST_RADIUS => Some(format!("blast radius up to {n} resources")),
         _ => None,
     }
 }
 
 fn production_reason(scope: &Scope) -> Option<String> {
-    scope
-        .production
-        .as_ref()
-        .map(|tag| format!("touches production ({tag})"))
+    scope.production.as_ref().map(|tag| format!("touches production ({tag})"))
 }
 
 fn breadth_reason(scope: &Scope) -> Option<String> {

@@ -15,10 +15,7 @@ pub(super) fn insert_option(source: &NodeSource, option: &str) -> TextEdit {
         };
     }
     match source.options.values().map(|span| span.end).max() {
-        Some(end) => TextEdit {
-            span: Span::empty_at(end as usize),
-            replacement: format!(", {option}"),
-        },
+        Some(end) => TextEdit { span: Span::empty_at(end as usize), replacement: format!(", {option}") },
         None => TextEdit {
             span: Span::empty_at(source.options_insert_at.start as usize),
             replacement: format!(" {option} "),

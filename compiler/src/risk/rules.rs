@@ -24,12 +24,7 @@ pub(super) fn check(
 ) -> Vec<Diagnostic> {
     let backups: BTreeSet<&str> = nodes
         .iter()
-        .filter(|node| {
-            catalog
-                .callables
-                .get(&node.action)
-                .is_some_and(|c| c.backup)
-        })
+        .filter(|node| catalog.callables.get(&node.action).is_some_and(|c| c.backup))
         .map(|node| node.id.as_str())
         .collect();
     let parents = parents_by_id(edges);
@@ -40,24 +35,15 @@ pub(super) fn check(
         let step = node.id.clone();
         let acknowledged = node.options.irreversible;
 
-        if node.effect == Effect::Destroy
-            && !acknowledged
-            && !has_ancestor_in(&node.id, &parents, &backups)
-        {
+        if node.effect == Effect::Destroy && !acknowledged && !has_ancestor_in(&node.id, &parents, &backups) {
             // No fix: choosing between a backup and giving up on one is the author's decision.
-            let error = RiskError::DestroyWithoutBackup {
-                step: step.clone(),
-                action: node.action.clone(),
-                span: name.into(),
-            };
+            let error =
+                RiskError::DestroyWithoutBackup { step: step.clone(), action: node.action.clone(), span: name.into() };
             diagnostics.push(Diagnostic::new(file, error));
         }
 
         if node.effect == Effect::Destroy && node.risk.blast_radius == BlastRadius::Unbounded {
-            let error = RiskError::UnboundedDestroy {
-                step: step.clone(),
-                span: name.into(),
-            };
+            let error = RiskError::UnboundedDestroy { step: step.clone(), span: name.into() };
             let fix = source.map(|source| Fix {
                 message: format!("cap it with `max_targets = {SUGGESTED_MAX_TARGETS}`, then choose the real limit"),
                 edits: vec![insert_option(source, &format!("max_targets = {SUGGESTED_MAX_TARGETS}"))],
@@ -66,16 +52,9 @@ pub(super) fn check(
             diagnostics.push(Diagnostic::new(file, error).with_fixes(fix));
         }
 
-        if node.risk.level == RiskLevel::Critical
-            && policy.critical_needs_acknowledgement
-            && !acknowledged
-        {
+        if node.risk.level == RiskLevel::Critical && policy.critical_needs_acknowledgement && !acknowledged {
             let reasons = node.risk.reasons.join("; ");
-            let error = RiskError::UnacknowledgedCritical {
-                step: step.clone(),
-                span: name.into(),
-                reasons,
-            };
+            let error = RiskError::UnacknowledgedCritical { step: step.clone(), span: name.into(), reasons };
             let fix = source.map(|source| Fix {
                 message: "acknowledge it with `irreversible = true`".to_string(),
                 edits: vec![insert_option(source, "irreversible = true")],
@@ -93,39 +72,20 @@ pub(super) fn check(
     diagnostics
 }
 
-fn unknown_role(
-    role: &str,
-    policy: &Policy,
-    file: FileId,
-    source: Option<&NodeSource>,
-) -> Diagnostic {
+fn unknown_role(role: &str, policy: &Policy, file: FileId, source: Option<&NodeSource>) -> Diagnostic {
     let option = source.and_then(|s| s.options.get("approve").copied());
     // The option's span covers `approve = ROLE`; the role is the text at its end.
     let value = option.map_or(Span::default(), |span| {
-        Span::new(
-            (span.end as usize)
-                .saturating_sub(role.len())
-                .max(span.start as usize),
-            span.end as usize,
-        )
+        Span::new((span.end as usize).saturating_sub(role.len()).max(span.start as usize), span.end as usize)
     });
     let roles = policy.roles.iter().map(String::as_str);
     let help = did_you_mean(role, roles.clone()).unwrap_or_else(|| {
         format!(
             "the policy's roles are {}",
-            policy
-                .roles
-                .iter()
-                .map(|r| format!("`{r}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            policy.roles.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
         )
     });
-    let error = RiskError::UnknownRole {
-        role: role.to_string(),
-        help,
-        span: value.into(),
-    };
+    let error = RiskError::UnknownRole { role: role.to_string(), help, span: value.into() };
     let fix = suggest(role, roles)
         .filter(|_| option.is_some())
         .map(|closest| Fix::replace(format!("use the role `{closest}`"), value, closest));
@@ -136,10 +96,7 @@ fn unknown_role(
 fn parents_by_id(edges: &[Edge]) -> BTreeMap<&str, Vec<&str>> {
     let mut parents: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for edge in edges {
-        parents
-            .entry(edge.to.as_str())
-            .or_default()
-            .push(edge.from.as_str());
+        parents.entry(edge.to.as_str()).or_default().push(edge.from.as_str());
     }
     parents
 }

@@ -10,13 +10,7 @@ use crate::stdlib::Cloud;
 const TAG_ARGS: [&str; 2] = ["tags", "labels"];
 const ENV_KEYS: [&str; 3] = ["env", "environment", "stage"];
 const PRODUCTION_VALUES: [&str; 3] = ["prod", "production", "prd"];
-const REGION_ARGS: [&str; 5] = [
-    "regions",
-    "region",
-    "zone",
-    "location",
-    "destination_region",
-];
+const REGION_ARGS: [&str; 5] = ["regions", "region", "zone", "location", "destination_region"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Scope {
@@ -55,11 +49,7 @@ pub(super) fn scope_of(index: usize, nodes: &[PlanNode], by_id: &BTreeMap<&str, 
 
 /// The node itself and every node its targets come from, transitively: a query contributes all of its
 /// arguments (they filter what it lists), a step only its targets and fan-out list.
-fn traced_nodes(
-    index: usize,
-    nodes: &[PlanNode],
-    by_id: &BTreeMap<&str, usize>,
-) -> BTreeSet<usize> {
+fn traced_nodes(index: usize, nodes: &[PlanNode], by_id: &BTreeMap<&str, usize>) -> BTreeSet<usize> {
     let mut traced = BTreeSet::from([index]);
     let mut pending = vec![index];
     while let Some(i) = pending.pop() {
@@ -100,19 +90,14 @@ fn blast_radius(node: &PlanNode) -> BlastRadius {
     };
     match (per_call, calls) {
         (Some(per_call), Some(calls)) => BlastRadius::Exact(per_call.saturating_mul(calls)),
-        _ => node
-            .options
-            .max_targets
-            .map_or(BlastRadius::Unbounded, BlastRadius::AtMost),
+        _ => node.options.max_targets.map_or(BlastRadius::Unbounded, BlastRadius::AtMost),
     }
 }
 
 fn literal_len(expr: &PlanExpr) -> Option<u64> {
     match expr {
         PlanExpr::List { items } => Some(items.len() as u64),
-        PlanExpr::Value {
-            value: Value::List(items),
-        } => Some(items.len() as u64),
+        PlanExpr::Value { value: Value::List(items) } => Some(items.len() as u64),
         _ => None,
     }
 }
@@ -130,11 +115,7 @@ fn clouds_of(cloud: Cloud) -> Vec<Cloud> {
 fn constant_strings(expr: &PlanExpr) -> Vec<String> {
     match expr {
         PlanExpr::Value { value } => value_strings(value),
-        PlanExpr::List { items } => items
-            .iter()
-            .filter_map(PlanExpr::as_value)
-            .flat_map(value_strings)
-            .collect(),
+        PlanExpr::List { items } => items.iter().filter_map(PlanExpr::as_value).flat_map(value_strings).collect(),
         _ => Vec::new(),
     }
 }
@@ -150,13 +131,10 @@ fn value_strings(value: &Value) -> Vec<String> {
 /// `env=prod` if a tags or labels record says production in a key and value known at plan time.
 fn production_tag(expr: &PlanExpr) -> Option<String> {
     let pairs: Vec<(&String, &Value)> = match expr {
-        PlanExpr::Value {
-            value: Value::Record(fields),
-        } => fields.iter().collect(),
-        PlanExpr::Record { fields } => fields
-            .iter()
-            .filter_map(|(key, value)| Some((key, value.as_value()?)))
-            .collect(),
+        PlanExpr::Value { value: Value::Record(fields) } => fields.iter().collect(),
+        PlanExpr::Record { fields } => {
+            fields.iter().filter_map(|(key, value)| Some((key, value.as_value()?))).collect()
+        }
         _ => Vec::new(),
     };
     pairs.into_iter().find_map(|(key, value)| {
@@ -164,9 +142,7 @@ fn production_tag(expr: &PlanExpr) -> Option<String> {
             return None;
         };
         let is_env = ENV_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key));
-        let is_production = PRODUCTION_VALUES
-            .iter()
-            .any(|p| p.eq_ignore_ascii_case(text));
+        let is_production = PRODUCTION_VALUES.iter().any(|p| p.eq_ignore_ascii_case(text));
         (is_env && is_production).then(|| format!("{key}={text}"))
     })
 }

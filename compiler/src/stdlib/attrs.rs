@@ -8,9 +8,7 @@ use crate::syntax::ast::{CallableDecl, CallableKind, Expr, ExprKind, StepOption,
 use super::error::StdlibError;
 use super::{DryRun, Effect};
 
-const ATTRIBUTES: &[&str] = &[
-    "effect", "undo", "batch", "rate", "dry_run", "targets", "backup",
-];
+const ATTRIBUTES: &[&str] = &["effect", "undo", "batch", "rate", "dry_run", "targets", "backup"];
 /// What a query may state; everything else describes a change to the world.
 const QUERY_ATTRIBUTES: &[&str] = &["effect", "rate"];
 const EFFECTS: &[&str] = &["read", "mutate", "disrupt", "destroy"];
@@ -59,10 +57,7 @@ pub(super) fn read_attrs(decl: &CallableDecl, errors: &mut Vec<StdlibError>) -> 
         }
         attrs.stated.push(name.to_string());
         if decl.kind == CallableKind::Query && !QUERY_ATTRIBUTES.contains(&name) {
-            errors.push(StdlibError::NotForQueries {
-                name: name.to_string(),
-                span: attr.name.span.into(),
-            });
+            errors.push(StdlibError::NotForQueries { name: name.to_string(), span: attr.name.span.into() });
             continue;
         }
         if let Err(error) = read_one(attr, decl.kind, &mut attrs) {
@@ -109,15 +104,12 @@ fn read_one(attr: &StepOption, kind: CallableKind, attrs: &mut Attrs) -> Result<
                 ExprKind::Int(n) => u32::try_from(n).ok().filter(|b| *b > 0),
                 _ => None,
             };
-            attrs.batch =
-                Some(batch.ok_or_else(|| invalid(attr, "a whole number of at least 1", None))?);
+            attrs.batch = Some(batch.ok_or_else(|| invalid(attr, "a whole number of at least 1", None))?);
         }
         "rate" => {
             let class = plain_string(value)
                 .filter(|class| !class.is_empty())
-                .ok_or_else(|| {
-                    invalid(attr, "a rate-limit class such as \"ec2.mutating\"", None)
-                })?;
+                .ok_or_else(|| invalid(attr, "a rate-limit class such as \"ec2.mutating\"", None))?;
             attrs.rate = Some(class);
         }
         "backup" => match value.kind {
@@ -134,11 +126,7 @@ fn read_one(attr: &StepOption, kind: CallableKind, attrs: &mut Attrs) -> Result<
 fn keyword(attr: &StepOption, allowed: &[&str], expected: &str) -> Result<String, StdlibError> {
     match &attr.value.kind {
         ExprKind::Name(ident) if allowed.contains(&ident.name.as_str()) => Ok(ident.name.clone()),
-        ExprKind::Name(ident) => Err(invalid(
-            attr,
-            expected,
-            did_you_mean(&ident.name, allowed.iter().copied()),
-        )),
+        ExprKind::Name(ident) => Err(invalid(attr, expected, did_you_mean(&ident.name, allowed.iter().copied()))),
         _ => Err(invalid(attr, expected, None)),
     }
 }

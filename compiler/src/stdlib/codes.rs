@@ -4,11 +4,7 @@
 use crate::diagnostics::CodeInfo;
 
 const fn info(code: &'static str, title: &'static str, explanation: &'static str) -> CodeInfo {
-    CodeInfo {
-        code,
-        title,
-        explanation,
-    }
+    CodeInfo { code, title, explanation }
 }
 
 /// The codes of [`StdlibError`](super::StdlibError), in order.
@@ -26,11 +22,7 @@ pub static STDLIB_CODES: &[CodeInfo] = &[
         "`list`, `optional`, `secret` and `outcome` take one type argument, `map` takes two \
          (`map<string, T>`), and every other type takes none.",
     ),
-    info(
-        "E0603",
-        "map key that is not a string",
-        "Map keys are always strings: write `map<string, T>`.",
-    ),
+    info("E0603", "map key that is not a string", "Map keys are always strings: write `map<string, T>`."),
     info(
         "E0604",
         "name declared twice",
@@ -92,11 +84,7 @@ pub static STDLIB_CODES: &[CodeInfo] = &[
         "Rollback passes an action's targets to its undo action, so both must declare `targets` of the same \
          type.",
     ),
-    info(
-        "E0614",
-        "targets names a missing parameter",
-        "`targets = NAME` must name one of the action's parameters.",
-    ),
+    info("E0614", "targets names a missing parameter", "`targets = NAME` must name one of the action's parameters."),
     info(
         "E0615",
         "targets parameter is not a list of resources",
@@ -148,11 +136,7 @@ mod tests {
         assert_eq!(STDLIB_CODES.len(), 21);
         for (i, info) in STDLIB_CODES.iter().enumerate() {
             assert_eq!(info.code, format!("E06{:02}", i + 1));
-            assert!(
-                !info.title.is_empty() && !info.explanation.is_empty(),
-                "{}",
-                info.code
-            );
+            assert!(!info.title.is_empty() && !info.explanation.is_empty(), "{}", info.code);
         }
     }
 }

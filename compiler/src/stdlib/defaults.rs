@@ -23,19 +23,13 @@ pub(super) fn fits(expr: &Expr, ty: &Type, enums: &BTreeMap<String, EnumDecl>) -
         | (ExprKind::Float(_), Type::Float | Type::Any)
         | (ExprKind::Bool(_), Type::Bool | Type::Any)
         | (ExprKind::Duration(_), Type::Duration | Type::Any) => true,
-        (ExprKind::List(items), Type::List(element)) => {
-            items.iter().all(|i| fits(i, element, enums))
-        }
+        (ExprKind::List(items), Type::List(element)) => items.iter().all(|i| fits(i, element, enums)),
         (ExprKind::List(items), Type::Any) => items.iter().all(|i| fits(i, ty, enums)),
-        (ExprKind::Record(fields), Type::Map(value)) => {
-            fields.iter().all(|f| fits(&f.value, value, enums))
-        }
+        (ExprKind::Record(fields), Type::Map(value)) => fields.iter().all(|f| fits(&f.value, value, enums)),
         (ExprKind::Record(fields), Type::Any) => fields.iter().all(|f| fits(&f.value, ty, enums)),
         (ExprKind::Record(fields), Type::Record(want)) => {
-            let given_fit = fields.iter().all(|f| {
-                want.get(&f.key.name)
-                    .is_some_and(|want_ty| fits(&f.value, want_ty, enums))
-            });
+            let given_fit =
+                fields.iter().all(|f| want.get(&f.key.name).is_some_and(|want_ty| fits(&f.value, want_ty, enums)));
             let missing_are_optional = want.iter().all(|(name, want_ty)| {
                 fields.iter().any(|f| &f.key.name == name) || matches!(want_ty, Type::Optional(_))
             });

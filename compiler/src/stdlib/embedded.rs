@@ -3,124 +3,34 @@
 
 /// Every declaration file as (name, text). Order does not matter: names resolve across files.
 pub const FILES: &[(&str, &str)] = &[
-    (
-        "stdlib/agnostic/compute.esc",
-        include_str!("../../../stdlib/declarations/agnostic/compute.esc"),
-    ),
-    (
-        "stdlib/agnostic/cost.esc",
-        include_str!("../../../stdlib/declarations/agnostic/cost.esc"),
-    ),
-    (
-        "stdlib/agnostic/database.esc",
-        include_str!("../../../stdlib/declarations/agnostic/database.esc"),
-    ),
-    (
-        "stdlib/agnostic/inventory.esc",
-        include_str!("../../../stdlib/declarations/agnostic/inventory.esc"),
-    ),
-    (
-        "stdlib/agnostic/security.esc",
-        include_str!("../../../stdlib/declarations/agnostic/security.esc"),
-    ),
-    (
-        "stdlib/agnostic/storage.esc",
-        include_str!("../../../stdlib/declarations/agnostic/storage.esc"),
-    ),
-    (
-        "stdlib/aws/cost.esc",
-        include_str!("../../../stdlib/declarations/aws/cost.esc"),
-    ),
-    (
-        "stdlib/aws/ec2.esc",
-        include_str!("../../../stdlib/declarations/aws/ec2.esc"),
-    ),
-    (
-        "stdlib/aws/lambda.esc",
-        include_str!("../../../stdlib/declarations/aws/lambda.esc"),
-    ),
-    (
-        "stdlib/aws/rds.esc",
-        include_str!("../../../stdlib/declarations/aws/rds.esc"),
-    ),
-    (
-        "stdlib/aws/regions.esc",
-        include_str!("../../../stdlib/declarations/aws/regions.esc"),
-    ),
-    (
-        "stdlib/aws/route53.esc",
-        include_str!("../../../stdlib/declarations/aws/route53.esc"),
-    ),
-    (
-        "stdlib/aws/s3.esc",
-        include_str!("../../../stdlib/declarations/aws/s3.esc"),
-    ),
-    (
-        "stdlib/azure/cost.esc",
-        include_str!("../../../stdlib/declarations/azure/cost.esc"),
-    ),
-    (
-        "stdlib/azure/disk.esc",
-        include_str!("../../../stdlib/declarations/azure/disk.esc"),
-    ),
-    (
-        "stdlib/azure/functions.esc",
-        include_str!("../../../stdlib/declarations/azure/functions.esc"),
-    ),
-    (
-        "stdlib/azure/locations.esc",
-        include_str!("../../../stdlib/declarations/azure/locations.esc"),
-    ),
-    (
-        "stdlib/azure/network.esc",
-        include_str!("../../../stdlib/declarations/azure/network.esc"),
-    ),
-    (
-        "stdlib/azure/sql.esc",
-        include_str!("../../../stdlib/declarations/azure/sql.esc"),
-    ),
-    (
-        "stdlib/azure/storage.esc",
-        include_str!("../../../stdlib/declarations/azure/storage.esc"),
-    ),
-    (
-        "stdlib/azure/vm.esc",
-        include_str!("../../../stdlib/declarations/azure/vm.esc"),
-    ),
-    (
-        "stdlib/core.esc",
-        include_str!("../../../stdlib/declarations/core.esc"),
-    ),
-    (
-        "stdlib/gcp/billing.esc",
-        include_str!("../../../stdlib/declarations/gcp/billing.esc"),
-    ),
-    (
-        "stdlib/gcp/compute.esc",
-        include_str!("../../../stdlib/declarations/gcp/compute.esc"),
-    ),
-    (
-        "stdlib/gcp/functions.esc",
-        include_str!("../../../stdlib/declarations/gcp/functions.esc"),
-    ),
-    (
-        "stdlib/gcp/regions.esc",
-        include_str!("../../../stdlib/declarations/gcp/regions.esc"),
-    ),
-    (
-        "stdlib/gcp/sql.esc",
-        include_str!("../../../stdlib/declarations/gcp/sql.esc"),
-    ),
-    (
-        "stdlib/gcp/storage.esc",
-        include_str!("../../../stdlib/declarations/gcp/storage.esc"),
-    ),
-    (
-        "stdlib/report.esc",
-        include_str!("../../../stdlib/declarations/report.esc"),
-    ),
-    (
-        "stdlib/types.esc",
-        include_str!("../../../stdlib/declarations/types.esc"),
-    ),
+    ("stdlib/agnostic/compute.esc", include_str!("../../../stdlib/declarations/agnostic/compute.esc")),
+    ("stdlib/agnostic/cost.esc", include_str!("../../../stdlib/declarations/agnostic/cost.esc")),
+    ("stdlib/agnostic/database.esc", include_str!("../../../stdlib/declarations/agnostic/database.esc")),
+    ("stdlib/agnostic/inventory.esc", include_str!("../../../stdlib/declarations/agnostic/inventory.esc")),
+    ("stdlib/agnostic/security.esc", include_str!("../../../stdlib/declarations/agnostic/security.esc")),
+    ("stdlib/agnostic/storage.esc", include_str!("../../../stdlib/declarations/agnostic/storage.esc")),
+    ("stdlib/aws/cost.esc", include_str!("../../../stdlib/declarations/aws/cost.esc")),
+    ("stdlib/aws/ec2.esc", include_str!("../../../stdlib/declarations/aws/ec2.esc")),
+    ("stdlib/aws/lambda.esc", include_str!("../../../stdlib/declarations/aws/lambda.esc")),
+    ("stdlib/aws/rds.esc", include_str!("../../../stdlib/declarations/aws/rds.esc")),
+    ("stdlib/aws/regions.esc", include_str!("../../../stdlib/declarations/aws/regions.esc")),
+    ("stdlib/aws/route53.esc", include_str!("../../../stdlib/declarations/aws/route53.esc")),
+    ("stdlib/aws/s3.esc", include_str!("../../../stdlib/declarations/aws/s3.esc")),
+    ("stdlib/azure/cost.esc", include_str!("../../../stdlib/declarations/azure/cost.esc")),
+    ("stdlib/azure/disk.esc", include_str!("../../../stdlib/declarations/azure/disk.esc")),
+    ("stdlib/azure/functions.esc", include_str!("../../../stdlib/declarations/azure/functions.esc")),
+    ("stdlib/azure/locations.esc", include_str!("../../../stdlib/declarations/azure/locations.esc")),
+    ("stdlib/azure/network.esc", include_str!("../../../stdlib/declarations/azure/network.esc")),
+    ("stdlib/azure/sql.esc", include_str!("../../../stdlib/declarations/azure/sql.esc")),
+    ("stdlib/azure/storage.esc", include_str!("../../../stdlib/declarations/azure/storage.esc")),
+    ("stdlib/azure/vm.esc", include_str!("../../../stdlib/declarations/azure/vm.esc")),
+    ("stdlib/core.esc", include_str!("../../../stdlib/declarations/core.esc")),
+    ("stdlib/gcp/billing.esc", include_str!("../../../stdlib/declarations/gcp/billing.esc")),
+    ("stdlib/gcp/compute.esc", include_str!("../../../stdlib/declarations/gcp/compute.esc")),
+    ("stdlib/gcp/functions.esc", include_str!("../../../stdlib/declarations/gcp/functions.esc")),
+    ("stdlib/gcp/regions.esc", include_str!("../../../stdlib/declarations/gcp/regions.esc")),
+    ("stdlib/gcp/sql.esc", include_str!("../../../stdlib/declarations/gcp/sql.esc")),
+    ("stdlib/gcp/storage.esc", include_str!("../../../stdlib/declarations/gcp/storage.esc")),
+    ("stdlib/report.esc", include_str!("../../../stdlib/declarations/report.esc")),
+    ("stdlib/types.esc", include_str!("../../../stdlib/declarations/types.esc")),
 ];

@@ -42,10 +42,7 @@ pub enum StdlibError {
     },
 
     #[error("`{name}` is declared twice")]
-    #[diagnostic(
-        code(E0604),
-        help("the first declaration is in {first_file}; rename or remove one of them")
-    )]
+    #[diagnostic(code(E0604), help("the first declaration is in {first_file}; rename or remove one of them"))]
     DuplicateName {
         name: String,
         first_file: String,
@@ -84,10 +81,7 @@ pub enum StdlibError {
     },
 
     #[error("`{name}` does not apply to queries")]
-    #[diagnostic(
-        code(E0608),
-        help("queries only read; they take `rate` and, if stated, `effect = read`")
-    )]
+    #[diagnostic(code(E0608), help("queries only read; they take `rate` and, if stated, `effect = read`"))]
     NotForQueries {
         name: String,
         #[label("an action's attribute")]
@@ -95,10 +89,7 @@ pub enum StdlibError {
     },
 
     #[error("action `{action}` does not say what it does to the world")]
-    #[diagnostic(
-        code(E0609),
-        help("add `effect = read`, `mutate`, `disrupt` or `destroy` to its attributes")
-    )]
+    #[diagnostic(code(E0609), help("add `effect = read`, `mutate`, `disrupt` or `destroy` to its attributes"))]
     MissingEffect {
         action: String,
         #[label("no `effect`")]
@@ -106,10 +97,7 @@ pub enum StdlibError {
     },
 
     #[error("action `{action}` changes the world but does not say how a dry run treats it")]
-    #[diagnostic(
-        code(E0610),
-        help("add `dry_run = native`, `simulated` or `unsupported`; dry runs must never guess")
-    )]
+    #[diagnostic(code(E0610), help("add `dry_run = native`, `simulated` or `unsupported`; dry runs must never guess"))]
     MissingDryRun {
         action: String,
         #[label("no `dry_run`")]
@@ -135,10 +123,7 @@ pub enum StdlibError {
     },
 
     #[error("`{undo}` cannot undo `{action}`: it takes {found} as targets, not {expected}")]
-    #[diagnostic(
-        code(E0613),
-        help("an undo action must take the same targets as the action it reverses")
-    )]
+    #[diagnostic(code(E0613), help("an undo action must take the same targets as the action it reverses"))]
     UndoTargetsDiffer {
         action: String,
         undo: String,
@@ -162,9 +147,7 @@ pub enum StdlibError {
     #[error("the targets parameter `{name}` has type `{found}`, not a list of resources")]
     #[diagnostic(
         code(E0615),
-        help(
-            "targets are a `list<R>` where R is a resource or interface, such as `list<aws.ec2.Instance>`"
-        )
+        help("targets are a `list<R>` where R is a resource or interface, such as `list<aws.ec2.Instance>`")
     )]
     TargetsNotResources {
         name: String,
@@ -174,10 +157,7 @@ pub enum StdlibError {
     },
 
     #[error("destructive action `{action}` does not say which parameter holds its targets")]
-    #[diagnostic(
-        code(E0616),
-        help("add `targets = PARAM`; a destroy's blast radius must be known to check it")
-    )]
+    #[diagnostic(code(E0616), help("add `targets = PARAM`; a destroy's blast radius must be known to check it"))]
     DestroyWithoutTargets {
         action: String,
         #[label("no `targets`")]
@@ -206,10 +186,7 @@ pub enum StdlibError {
     },
 
     #[error("field `{field}` is `{found}` here but `{expected}` in interface `{interface}`")]
-    #[diagnostic(
-        code(E0619),
-        help("a resource declares each field of its interfaces with the same type")
-    )]
+    #[diagnostic(code(E0619), help("a resource declares each field of its interfaces with the same type"))]
     InterfaceFieldType {
         field: String,
         interface: String,
@@ -219,12 +196,10 @@ pub enum StdlibError {
         span: SourceSpan,
     },
 
-    #[error("the default of `{param}` is not a `{expected}` literal")]
+    #[error("the default of `{param}` is not a literal of type `{expected}`")]
     #[diagnostic(
         code(E0620),
-        help(
-            "a default is a literal of the parameter's type, such as `[]`, `{{}}`, `\"\"`, `30d` or `none`"
-        )
+        help("a default is a literal of the parameter's type, such as `[]`, `{{}}`, `\"\"`, `30d` or `none`")
     )]
     BadDefault {
         param: String,
@@ -236,9 +211,7 @@ pub enum StdlibError {
     #[error("`outcome<{found}>` is not over resources")]
     #[diagnostic(
         code(E0621),
-        help(
-            "an outcome lists the resources an action touched: `outcome<R>` where R is a resource or interface"
-        )
+        help("an outcome lists the resources an action touched: `outcome<R>` where R is a resource or interface")
     )]
     OutcomeOfNonResource {
         found: String,

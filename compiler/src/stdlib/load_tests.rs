@@ -37,10 +37,7 @@ fn only_error(src: &str) -> (StdlibError, String) {
 }
 
 fn labelled(error: &StdlibError, src: &str) -> String {
-    let label = error
-        .labels()
-        .and_then(|mut l| l.next())
-        .expect("a labelled span");
+    let label = error.labels().and_then(|mut l| l.next()).expect("a labelled span");
     src[label.offset()..label.offset() + label.len()].to_string()
 }
 
@@ -85,15 +82,11 @@ fn a_clean_file_loads_without_errors() {
 
 #[test]
 fn a_query_is_read_and_runs_as_itself_in_a_dry_run() {
-    let (catalog, errors) = load_with_base(
-        "/// Lists.\nquery aws.ec2.instances() -> list<aws.ec2.Instance> { rate = \"ec2.describe\" }",
-    );
+    let (catalog, errors) =
+        load_with_base("/// Lists.\nquery aws.ec2.instances() -> list<aws.ec2.Instance> { rate = \"ec2.describe\" }");
     assert!(errors.is_empty(), "{errors:#?}");
     let query = &catalog.callables["aws.ec2.instances"];
-    assert_eq!(
-        (query.kind, query.effect, query.dry_run),
-        (CallableKind::Query, Effect::Read, DryRun::Native)
-    );
+    assert_eq!((query.kind, query.effect, query.dry_run), (CallableKind::Query, Effect::Read, DryRun::Native));
 }
 
 #[test]
@@ -107,22 +100,16 @@ fn names_resolve_whatever_the_order_of_files() {
 
 #[test]
 fn any_is_a_type_declarations_may_use() {
-    let (catalog, errors) = load_with_base(
-        "/// T.\naction report.table(rows: list<any>) -> {rows: int} { effect = read }",
-    );
+    let (catalog, errors) =
+        load_with_base("/// T.\naction report.table(rows: list<any>) -> {rows: int} { effect = read }");
     assert!(errors.is_empty(), "{errors:#?}");
-    assert_eq!(
-        catalog.callables["report.table"].params[0].ty,
-        Type::list(Type::Any)
-    );
+    assert_eq!(catalog.callables["report.table"].params[0].ty, Type::list(Type::Any));
 }
 
 #[test]
 fn a_syntax_error_is_reported_in_its_file() {
     let (_, errors) = load_with_base("/// Broken.\naction aws.ec2.stop(instances: ) -> x {}");
-    let [(file, error)] = errors.as_slice() else {
-        panic!("{errors:#?}")
-    };
+    let [(file, error)] = errors.as_slice() else { panic!("{errors:#?}") };
     assert_eq!(file, "bad.esc");
     assert!(code(error).starts_with("E01"), "{error:?}");
 }
@@ -172,9 +159,8 @@ fn a_repeated_field_is_refused() {
 
 #[test]
 fn a_repeated_parameter_is_refused() {
-    let (error, _) = only_error(
-        "/// W.\naction wait(d: duration, d: duration) -> {waited: duration} { effect = read }",
-    );
+    let (error, _) =
+        only_error("/// W.\naction wait(d: duration, d: duration) -> {waited: duration} { effect = read }");
     assert_eq!(code(&error), "E0605");
 }
 
@@ -187,8 +173,7 @@ fn a_repeated_enum_value_is_refused() {
 
 #[test]
 fn an_unknown_attribute_is_refused_with_a_suggestion() {
-    let (error, text) =
-        only_error("/// F.\naction fail(message: string) -> {} { effect = read, dry_rn = native }");
+    let (error, text) = only_error("/// F.\naction fail(message: string) -> {} { effect = read, dry_rn = native }");
     assert_eq!(code(&error), "E0606");
     assert_eq!(text, "dry_rn");
     assert_eq!(help(&error), "did you mean `dry_run`?");
@@ -214,24 +199,21 @@ fn a_batch_of_zero_is_refused() {
 
 #[test]
 fn a_query_cannot_claim_to_change_anything() {
-    let (error, text) =
-        only_error("/// Q.\nquery q() -> list<string> { rate = \"x\", effect = mutate }");
+    let (error, text) = only_error("/// Q.\nquery q() -> list<string> { rate = \"x\", effect = mutate }");
     assert_eq!(code(&error), "E0607");
     assert_eq!(text, "mutate");
 }
 
 #[test]
 fn a_query_cannot_have_an_undo() {
-    let (error, text) =
-        only_error("/// Q.\nquery q() -> list<string> { rate = \"x\", undo = aws.ec2.start }");
+    let (error, text) = only_error("/// Q.\nquery q() -> list<string> { rate = \"x\", undo = aws.ec2.start }");
     assert_eq!(code(&error), "E0608");
     assert_eq!(text, "undo");
 }
 
 #[test]
 fn an_action_without_an_effect_is_refused() {
-    let (error, text) =
-        only_error("/// N.\naction notify(message: string) -> {} { dry_run = simulated }");
+    let (error, text) = only_error("/// N.\naction notify(message: string) -> {} { dry_run = simulated }");
     assert_eq!(code(&error), "E0609");
     assert_eq!(text, "notify");
 }
@@ -272,10 +254,7 @@ fn an_undo_taking_other_targets_is_refused() {
     );
     assert_eq!(code(&error), "E0613");
     assert_eq!(text, "aws.ec2.start");
-    assert!(
-        error.to_string().contains("`list<aws.ec2.Instance>`"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("`list<aws.ec2.Instance>`"), "{error}");
 }
 
 #[test]
@@ -328,26 +307,21 @@ fn a_resource_lacking_an_interface_field_is_refused() {
     let (error, text) = only_error("/// V.\nresource azure.vm.Vm: compute.Instance { id: string }");
     assert_eq!(code(&error), "E0618");
     assert_eq!(text, "azure.vm.Vm");
-    assert_eq!(
-        help(&error),
-        "add `tags: map<string, string>` to the resource"
-    );
+    assert_eq!(help(&error), "add `tags: map<string, string>` to the resource");
 }
 
 #[test]
 fn a_resource_field_of_another_type_than_its_interface_is_refused() {
-    let (error, text) = only_error(
-        "/// V.\nresource azure.vm.Vm: compute.Instance { id: int, tags: map<string, string> }",
-    );
+    let (error, text) =
+        only_error("/// V.\nresource azure.vm.Vm: compute.Instance { id: int, tags: map<string, string> }");
     assert_eq!(code(&error), "E0619");
     assert_eq!(text, "int");
 }
 
 #[test]
 fn a_default_of_the_wrong_type_is_refused() {
-    let (error, text) = only_error(
-        "/// Q.\nquery aws.ec2.volumes(size: int = \"big\") -> list<aws.ec2.Volume> { rate = \"x\" }",
-    );
+    let (error, text) =
+        only_error("/// Q.\nquery aws.ec2.volumes(size: int = \"big\") -> list<aws.ec2.Volume> { rate = \"x\" }");
     assert_eq!(code(&error), "E0620");
     assert_eq!(text, "\"big\"");
 }
@@ -364,9 +338,8 @@ fn a_default_outside_an_enum_is_refused() {
 
 #[test]
 fn a_default_that_is_not_a_literal_is_refused() {
-    let (error, _) = only_error(
-        "/// Q.\nquery aws.ec2.volumes(n: int = len(\"x\")) -> list<aws.ec2.Volume> { rate = \"x\" }",
-    );
+    let (error, _) =
+        only_error("/// Q.\nquery aws.ec2.volumes(n: int = len(\"x\")) -> list<aws.ec2.Volume> { rate = \"x\" }");
     assert_eq!(code(&error), "E0620");
 }
 
@@ -385,14 +358,10 @@ fn a_stdlib_error_renders_like_any_diagnostic() {
     let mut sources = crate::SourceMap::new();
     let mut diagnostics = Vec::new();
     for (name, error) in errors {
-        let file = sources
-            .find(&name)
-            .unwrap_or_else(|| sources.add(name, src));
+        let file = sources.find(&name).unwrap_or_else(|| sources.add(name, src));
         diagnostics.push(crate::diagnostics::Diagnostic::new(file, error));
     }
-    let [diagnostic] = diagnostics.as_slice() else {
-        panic!("{diagnostics:#?}")
-    };
+    let [diagnostic] = diagnostics.as_slice() else { panic!("{diagnostics:#?}") };
     let json = crate::diagnostics::to_json(diagnostic, &sources);
     let json = serde_json::to_value(&json).expect("serializable");
     assert_eq!(json["code"], "E0614");

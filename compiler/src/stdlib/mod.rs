@@ -21,10 +21,7 @@ pub use load::load;
 static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     let (catalog, errors) = load(embedded::FILES);
     // The embedded files are fixed at build time and a test loads them with zero errors.
-    debug_assert!(
-        errors.is_empty(),
-        "the embedded stdlib has errors: {errors:?}"
-    );
+    debug_assert!(errors.is_empty(), "the embedded stdlib has errors: {errors:?}");
     catalog
 });
 

@@ -18,9 +18,7 @@ pub(super) enum TypeKind {
 }
 
 /// Built-in types that take no arguments. `any` is for declarations only: playbooks cannot name it.
-const SCALARS: &[&str] = &[
-    "string", "int", "float", "bool", "duration", "datetime", "any",
-];
+const SCALARS: &[&str] = &["string", "int", "float", "bool", "duration", "datetime", "any"];
 /// Built-in type constructors and how they are written.
 const GENERICS: &[(&str, usize, &str)] = &[
     ("list", 1, "list<T>"),
@@ -58,18 +56,13 @@ impl TypeNames {
 
     /// Declared names of one kind, for "did you mean".
     pub fn of_kind(&self, kind: TypeKind) -> impl Iterator<Item = &str> {
-        self.0
-            .iter()
-            .filter(move |(_, k)| **k == kind)
-            .map(|(name, _)| name.as_str())
+        self.0.iter().filter(move |(_, k)| **k == kind).map(|(name, _)| name.as_str())
     }
 
     /// Resolves a type expression, pushing an error for each mistake; a broken part becomes [`Type::Error`].
     pub fn resolve(&self, expr: &TypeExpr, errors: &mut Vec<StdlibError>) -> Type {
         match expr {
-            TypeExpr::Record { fields, .. } => {
-                Type::Record(self.fields(fields, "record type", errors))
-            }
+            TypeExpr::Record { fields, .. } => Type::Record(self.fields(fields, "record type", errors)),
             TypeExpr::Named { path, args, span } => {
                 let name = path.dotted();
                 let resolved: Vec<Type> = args.iter().map(|a| self.resolve(a, errors)).collect();
@@ -120,13 +113,7 @@ impl TypeNames {
     }
 
     /// A built-in constructor applied to arguments of the right count.
-    fn generic(
-        &self,
-        name: &str,
-        mut resolved: Vec<Type>,
-        args: &[TypeExpr],
-        errors: &mut Vec<StdlibError>,
-    ) -> Type {
+    fn generic(&self, name: &str, mut resolved: Vec<Type>, args: &[TypeExpr], errors: &mut Vec<StdlibError>) -> Type {
         let last = Box::new(resolved.pop().unwrap_or(Type::Error));
         match name {
             "list" => Type::List(last),
@@ -136,20 +123,14 @@ impl TypeNames {
                 if let (Some(key), Some(key_expr)) = (resolved.first(), args.first())
                     && !matches!(key, Type::String | Type::Error)
                 {
-                    errors.push(StdlibError::MapKey {
-                        found: key.to_string(),
-                        span: key_expr.span().into(),
-                    });
+                    errors.push(StdlibError::MapKey { found: key.to_string(), span: key_expr.span().into() });
                 }
                 Type::Map(last)
             }
             "outcome" => {
                 if !matches!(*last, Type::Resource(_) | Type::Interface(_) | Type::Error) {
                     let span = args.first().map_or_else(Default::default, TypeExpr::span);
-                    errors.push(StdlibError::OutcomeOfNonResource {
-                        found: last.to_string(),
-                        span: span.into(),
-                    });
+                    errors.push(StdlibError::OutcomeOfNonResource { found: last.to_string(), span: span.into() });
                 }
                 Type::Outcome(last)
             }
@@ -159,12 +140,7 @@ impl TypeNames {
     }
 
     /// The fields of a record type, interface or resource; `owner` names it in messages.
-    pub fn fields(
-        &self,
-        fields: &[FieldType],
-        owner: &str,
-        errors: &mut Vec<StdlibError>,
-    ) -> BTreeMap<String, Type> {
+    pub fn fields(&self, fields: &[FieldType], owner: &str, errors: &mut Vec<StdlibError>) -> BTreeMap<String, Type> {
         let mut out = BTreeMap::new();
         for field in fields {
             let ty = self.resolve(&field.ty, errors);

@@ -46,8 +46,12 @@ impl<'s> Lowerer<'s> {
         Lowerer { src, base, errors: Vec::new() }
     }
 
+    /// The pair's span without the whitespace pest's implicit skipping may leave at its end, so labels and fixes
+    /// cover exactly the text.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
-        Span::from(pair.as_span()).offset_by(self.base)
+        let span = pair.as_span();
+        let trimmed = pair.as_str().trim_end().len();
+        Span::new(span.start(), span.start() + trimmed).offset_by(self.base)
     }
 
     pub fn doc_lines(pair: Pair<'_, Rule>) -> Docs {

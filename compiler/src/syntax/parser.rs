@@ -94,6 +94,8 @@ fn recover_playbook(src: &str) -> Parsed<PlaybookFile> {
         }
     };
     let head_start = pos;
+    // The head ends with the playbook's opening brace.
+    let brace = pos + head.as_span().end() - 1;
     pos = skip_trivia(src, pos + head.as_span().end());
     lowerer.base = head_start;
     let (head_docs, kind, name) = lowerer.playbook_head(head);
@@ -102,7 +104,7 @@ fn recover_playbook(src: &str) -> Parsed<PlaybookFile> {
     let mut members: Vec<Member> = Vec::new();
     loop {
         if pos >= src.len() {
-            errors.push(ParseError::Unclosed { open: '{', close: '}', span: Span::new(head_start, head_start).into() });
+            errors.push(ParseError::Unclosed { open: '{', close: '}', span: Span::new(brace, brace + 1).into() });
             break;
         }
         if src[pos..].starts_with('}') {
@@ -261,6 +263,12 @@ fn to_parse_error(src: &str, base: usize, error: &pest::error::Error<Rule>) -> P
     if let Some(start) = unterminated_string_at(src, offset) {
         return ParseError::UnterminatedString { span: Span::new(start, start + 1).into() };
     }
+    // Point at the next token, not at the whitespace before it.
+    let offset = offset + (src[offset..].len() - src[offset..].trim_start().len());
+    // `_` is one way a name may start; "a name" already says it.
+    if expected.iter().any(|e| e == "a name") {
+        expected.retain(|e| e != "`_`");
+    }
     if expected.iter().filter(|e| EXPRESSION_STARTS.contains(&e.as_str())).count() >= 3 {
         expected.retain(|e| !EXPRESSION_STARTS.contains(&e.as_str()));
         expected.push("an expression".into());
@@ -273,6 +281,11 @@ fn to_parse_error(src: &str, base: usize, error: &pest::error::Error<Rule>) -> P
 }
 
 fn unexpected(src: &str, offset: usize, expected: String) -> ParseError {
+    if expected.contains("a name") {
+        if let Some(error) = keyword_as_name(src, offset, &expected) {
+            return error;
+        }
+    }
     let (found, len) = found_at(src, offset);
     let help = if found == "end of file" {
         "the file ends too early; is a closing bracket missing?".to_string()
@@ -280,6 +293,28 @@ fn unexpected(src: &str, offset: usize, expected: String) -> ParseError {
         format!("write {expected} here, or remove {found}")
     };
     ParseError::Unexpected { expected, found, help, span: Span::new(offset, offset + len).into() }
+}
+
+/// A name was expected and a keyword stands at `offset` or just before it (pest stops after the keyword):
+/// say so, pointing at the keyword.
+fn keyword_as_name(src: &str, offset: usize, expected: &str) -> Option<ParseError> {
+    let ident_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let here = src[offset..].find(|c: char| !ident_char(c)).map_or(src.len(), |i| offset + i);
+    let before_end = src[..offset].trim_end().len();
+    let before_start = src[..before_end].rfind(|c: char| !ident_char(c)).map_or(0, |i| i + 1);
+    let (start, end) = if is_keyword(&src[offset..here]) { (offset, here) } else { (before_start, before_end) };
+    let word = &src[start..end];
+    is_keyword(word).then(|| ParseError::Unexpected {
+        expected: expected.to_string(),
+        found: format!("the keyword `{word}`"),
+        help: format!("`{word}` is a keyword and cannot be a name; choose another, such as `{word}_name`"),
+        span: Span::new(start, end).into(),
+    })
+}
+
+/// Whether `word` is one of the language's keywords (the grammar's `keyword` rule).
+fn is_keyword(word: &str) -> bool {
+    !word.is_empty() && EscherParser::parse(Rule::keyword, word).is_ok_and(|pairs| pairs.as_str() == word)
 }
 
 /// Describes what stands at `offset`: a word, a symbol or the end of the file, and its byte length.

@@ -243,7 +243,7 @@ pub enum TypeError {
         span: SourceSpan,
     },
 
-    #[error("`{what}` must be a literal string")]
+    #[error("{what} must be written as a literal")]
     #[diagnostic(code(E0325), help("{help}"))]
     NotALiteral {
         what: String,

@@ -12,14 +12,12 @@ impl Checker<'_> {
             self.error(TypeError::SecretParam { span: param.ty.span().into() });
             return;
         }
-        if let Some(constraint) = &param.constraint {
-            self.constraint(constraint, &ty);
-        }
+        let constraint_applies = param.constraint.as_ref().is_none_or(|c| self.constraint(c, &ty));
         let Some(default) = &param.default else {
             return;
         };
         self.check(default, &ty);
-        let bound = param.constraint.as_ref().and_then(Bound::from_constraint);
+        let bound = param.constraint.as_ref().filter(|_| constraint_applies).and_then(Bound::from_constraint);
         if let (Some(bound), Some(value)) = (bound, literal_value(default))
             && let Err(reason) = bound.admits(&value)
         {
@@ -31,7 +29,8 @@ impl Checker<'_> {
         }
     }
 
-    fn constraint(&mut self, constraint: &Constraint, ty: &Type) {
+    /// Checks a constraint against the parameter's type; `false` if it does not apply to it.
+    fn constraint(&mut self, constraint: &Constraint, ty: &Type) -> bool {
         let wrong = |kind: &str, span: crate::span::Span| TypeError::ConstraintOnWrongType {
             constraint: kind.into(),
             ty: ty.to_string(),
@@ -41,7 +40,7 @@ impl Checker<'_> {
             Constraint::Range { low, high, span, .. } => {
                 if !matches!(ty, Type::Int | Type::Float | Type::Duration | Type::Error) {
                     self.error(wrong("range", *span));
-                    return;
+                    return false;
                 }
                 self.check(low, ty);
                 self.check(high, ty);
@@ -62,7 +61,7 @@ impl Checker<'_> {
                 };
                 if !matches!(element, Type::String | Type::Int | Type::Enum(_) | Type::Error) {
                     self.error(wrong("`in [...]`", *span));
-                    return;
+                    return false;
                 }
                 for value in values {
                     self.check(value, &element);
@@ -71,7 +70,7 @@ impl Checker<'_> {
             Constraint::Pattern { regex, span } => {
                 if !matches!(ty, Type::String | Type::Error) {
                     self.error(wrong("`matches`", *span));
-                    return;
+                    return false;
                 }
                 if let Err(error) = regex::Regex::new(&regex.value) {
                     let reason = error.to_string().lines().last().unwrap_or_default().trim().to_string();
@@ -79,5 +78,6 @@ impl Checker<'_> {
                 }
             }
         }
+        true
     }
 }

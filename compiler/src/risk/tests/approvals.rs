@@ -34,19 +34,13 @@ fn a_high_step_needs_a_manager() {
     let approval = step.approval.as_ref().expect("a high step needs approval");
     assert_eq!(approval.role, "manager");
     assert!(!approval.irreversible);
-    assert_eq!(
-        approval.reason,
-        "risk is high, above medium, the most the policy runs without approval"
-    );
+    assert_eq!(approval.reason, "risk is high, above medium, the most the policy runs without approval");
 }
 
 #[test]
 fn a_destroy_needs_an_approval_that_acknowledges_it_is_irreversible() {
     let kill = step_on("kill", "aws.ec2.terminate", Effect::Destroy, ids(1));
-    let approval = assessed(vec![kill], &[])[0]
-        .approval
-        .clone()
-        .expect("a destroy is high");
+    let approval = assessed(vec![kill], &[])[0].approval.clone().expect("a destroy is high");
     assert_eq!(approval.role, "manager");
     assert!(approval.irreversible);
 }
@@ -54,46 +48,26 @@ fn a_destroy_needs_an_approval_that_acknowledges_it_is_irreversible() {
 #[test]
 fn a_critical_step_is_irreversible_even_when_it_only_disrupts() {
     let mut stop = step_on("stop", "compute.stop", Effect::Disrupt, reference("vms"));
-    stop.args.insert(
-        "tags".to_string(),
-        super::super::fixtures::tags(&[("env", "prod")]),
-    );
-    let nodes = assessed(
-        vec![node("vms", "compute.instances", Effect::Read), stop],
-        &[],
-    );
+    stop.args.insert("tags".to_string(), super::super::fixtures::tags(&[("env", "prod")]));
+    let nodes = assessed(vec![node("vms", "compute.instances", Effect::Read), stop], &[]);
     assert_eq!(nodes[1].risk.level, RiskLevel::Critical);
-    assert!(
-        nodes[1]
-            .approval
-            .as_ref()
-            .is_some_and(|a| a.irreversible && a.role == "manager")
-    );
+    assert!(nodes[1].approval.as_ref().is_some_and(|a| a.irreversible && a.role == "manager"));
 }
 
 #[test]
 fn approve_asks_for_a_role_even_below_the_threshold() {
     let mut step = stop(1);
     step.options.approve = Some("executor".to_string());
-    let approval = assessed(vec![step], &[])[0]
-        .approval
-        .clone()
-        .expect("asked for");
+    let approval = assessed(vec![step], &[])[0].approval.clone().expect("asked for");
     assert_eq!(approval.role, "executor");
-    assert_eq!(
-        approval.reason,
-        "the playbook asks for approval by executor"
-    );
+    assert_eq!(approval.reason, "the playbook asks for approval by executor");
 }
 
 #[test]
 fn a_playbook_cannot_lower_who_approves_a_high_step() {
     let mut step = stop(20);
     step.options.approve = Some("executor".to_string());
-    let approval = assessed(vec![step], &[])[0]
-        .approval
-        .clone()
-        .expect("a high step needs approval");
+    let approval = assessed(vec![step], &[])[0].approval.clone().expect("a high step needs approval");
     assert_eq!(approval.role, "manager");
 }
 
@@ -112,26 +86,11 @@ fn a_stricter_policy_applies_its_own_threshold_and_approvers() {
         approver_for: BTreeMap::from([(RiskLevel::Medium, "lead".to_string())]),
         critical_needs_acknowledgement: false,
     };
-    let mut nodes = vec![
-        stop(1),
-        step_on("kill", "aws.ec2.terminate", Effect::Destroy, ids(1)),
-    ];
-    assess(
-        &mut nodes,
-        &[],
-        &policy,
-        &catalog(),
-        &PlanSources::default(),
-    );
-    assert_eq!(
-        nodes[0].approval.as_ref().map(|a| a.role.as_str()),
-        Some("lead")
-    );
+    let mut nodes = vec![stop(1), step_on("kill", "aws.ec2.terminate", Effect::Destroy, ids(1))];
+    assess(&mut nodes, &[], &policy, &catalog(), &PlanSources::default());
+    assert_eq!(nodes[0].approval.as_ref().map(|a| a.role.as_str()), Some("lead"));
     // No approver is named for high, so the nearest named level below decides.
-    assert_eq!(
-        nodes[1].approval.as_ref().map(|a| a.role.as_str()),
-        Some("lead")
-    );
+    assert_eq!(nodes[1].approval.as_ref().map(|a| a.role.as_str()), Some("lead"));
 }
 
 #[test]

@@ -11,12 +11,6 @@ use super::{Policy, assess};
 
 /// Assesses `nodes` under the default policy, for tests that look at risk and approvals only.
 fn assessed(mut nodes: Vec<PlanNode>, edges: &[Edge]) -> Vec<PlanNode> {
-    assess(
-        &mut nodes,
-        edges,
-        &Policy::default(),
-        &catalog(),
-        &PlanSources::default(),
-    );
+    assess(&mut nodes, edges, &Policy::default(), &catalog(), &PlanSources::default());
     nodes
 }
