@@ -1,0 +1,69 @@
+//! Folding a journal's records into the state resume continues from.
+
+use super::{JournalError, JournalRecord, JournalState};
+
+/// Folds records, in journal order, into a [`JournalState`].
+///
+/// A batch is in doubt from its `step_started` until its `batch_finished`; a retry of the batch replaces its
+/// entry. A batch whose step finished without that batch finishing (a timeout or cancellation cut the call
+/// short) stays in doubt: the provider may have acted on it. A journal must begin with `run_started`, and
+/// nothing may follow `run_finished`.
+pub fn fold(records: &[JournalRecord]) -> Result<JournalState, JournalError> {
+    let mut state = JournalState::default();
+    for (index, record) in records.iter().enumerate() {
+        apply(&mut state, index + 1, record)?;
+    }
+    Ok(state)
+}
+
+fn apply(state: &mut JournalState, line: usize, record: &JournalRecord) -> Result<(), JournalError> {
+    let inconsistent = |reason: &str| Err(JournalError::Inconsistent { line, reason: reason.to_string() });
+    if state.finished_with.is_some() {
+        return inconsistent("a record after run_finished");
+    }
+    match record {
+        JournalRecord::RunStarted { run_id, plan, dry_run, .. } => {
+            if state.plan.is_some() {
+                return inconsistent("a second run_started");
+            }
+            state.run_id = run_id.clone();
+            state.plan = Some(plan.clone());
+            state.dry_run = *dry_run;
+            return Ok(());
+        }
+        _ if state.plan.is_none() => return inconsistent("the journal does not begin with run_started"),
+        JournalRecord::RunResumed { .. } => {}
+        JournalRecord::ApprovalDecided { node, decision, .. } => {
+            state.approvals.insert(node.clone(), decision.clone());
+        }
+        JournalRecord::StepStarted { node, batch, targets, .. } => {
+            let started = (node.clone(), *batch, targets.clone());
+            match position_in_doubt(state, node, *batch) {
+                Some(index) => state.in_doubt[index] = started,
+                None => state.in_doubt.push(started),
+            }
+        }
+        JournalRecord::BatchFinished { node, batch, results, .. } => {
+            if let Some(index) = position_in_doubt(state, node, *batch) {
+                state.in_doubt.remove(index);
+            }
+            state.batches.insert((node.clone(), *batch), results.clone());
+        }
+        JournalRecord::StepFinished { node, status, output, .. } => {
+            state.finished.insert(node.clone(), (*status, output.clone()));
+        }
+        JournalRecord::StepSkipped { node, reason, .. } => {
+            state.skipped.insert(node.clone(), reason.clone());
+        }
+        JournalRecord::RolledBack { node, output, .. } => {
+            state.rolled_back.insert(node.clone(), output.clone());
+        }
+        JournalRecord::RunFinished { status, .. } => state.finished_with = Some(*status),
+    }
+    Ok(())
+}
+
+/// In-doubt batches are few (at most the runtime's concurrency), so a scan is enough.
+fn position_in_doubt(state: &JournalState, node: &str, batch: usize) -> Option<usize> {
+    state.in_doubt.iter().position(|(doubt_node, doubt_batch, _)| doubt_node == node && *doubt_batch == batch)
+}

@@ -1,0 +1,81 @@
+//! Appending to a run's journal: one JSON line per record, synced before `append` returns.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use super::error::io_at;
+use super::{JournalError, JournalRecord, lines, paths};
+
+/// A run's journal, open for appending. One process appends to a run's journal at a time.
+#[derive(Debug)]
+pub struct Journal {
+    path: PathBuf,
+    file: File,
+    /// The length of the journal's complete records: where a failed write is cut back to.
+    len: u64,
+    poisoned: bool,
+}
+
+impl Journal {
+    /// Creates `runs/<run_id>/journal.jsonl`, refusing if the run already has one.
+    pub fn create(state_dir: &Path, run_id: &str) -> Result<Journal, JournalError> {
+        let dir = paths::run_dir(state_dir, run_id)?;
+        fs::create_dir_all(&dir).map_err(io_at(&dir))?;
+        let path = dir.join(paths::JOURNAL_FILE);
+        let file = OpenOptions::new().append(true).create_new(true).open(&path).map_err(|source| {
+            if source.kind() == io::ErrorKind::AlreadyExists {
+                JournalError::AlreadyExists { run_id: run_id.to_string(), path: path.clone() }
+            } else {
+                JournalError::Io { path: path.clone(), source }
+            }
+        })?;
+        // The new names must be durable too, or a synced record could sit in a file no one can find.
+        for parent in [dir.as_path(), &state_dir.join(paths::RUNS_DIR), state_dir] {
+            lines::sync_dir(parent).map_err(io_at(parent))?;
+        }
+        Ok(Journal { path, file, len: 0, poisoned: false })
+    }
+
+    /// Opens a run's existing journal to append to it, cutting away a last line torn by a crash.
+    pub fn open(state_dir: &Path, run_id: &str) -> Result<Journal, JournalError> {
+        let path = paths::journal_path(state_dir, run_id)?;
+        let file = OpenOptions::new().read(true).append(true).open(&path).map_err(|source| {
+            if source.kind() == io::ErrorKind::NotFound {
+                JournalError::NotFound { run_id: run_id.to_string(), path: path.clone() }
+            } else {
+                JournalError::Io { path: path.clone(), source }
+            }
+        })?;
+        let len = lines::cut_torn_tail(&file).map_err(io_at(&path))?;
+        Ok(Journal { path, file, len, poisoned: false })
+    }
+
+    /// Writes one record as a JSON line and syncs it to disk before returning.
+    ///
+    /// If the write fails, the partial line is cut away so the journal stays readable; if even that fails, the
+    /// journal refuses further records.
+    pub fn append(&mut self, record: &JournalRecord) -> Result<(), JournalError> {
+        if self.poisoned {
+            return Err(JournalError::Poisoned { path: self.path.clone() });
+        }
+        let mut line = serde_json::to_vec(record).map_err(|error| JournalError::Encode(error.to_string()))?;
+        line.push(b'\n');
+        match self.file.write_all(&line).and_then(|()| self.file.sync_data()) {
+            Ok(()) => {
+                self.len += line.len() as u64;
+                Ok(())
+            }
+            Err(source) => {
+                if self.file.set_len(self.len).and_then(|()| self.file.sync_data()).is_err() {
+                    self.poisoned = true;
+                }
+                Err(JournalError::Io { path: self.path.clone(), source })
+            }
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
