@@ -1,0 +1,65 @@
+//! `audit/head.json`: the seq and hash of the last record appended. The chain alone cannot show a record
+//! removed from, or added at, its end; the anchor can.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::error::io_at;
+use super::{AuditError, GENESIS_HASH};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Anchor {
+    pub seq: u64,
+    pub hash: String,
+}
+
+impl Anchor {
+    /// The anchor of an empty log (and of a log whose anchor was never written).
+    pub fn genesis() -> Anchor {
+        Anchor { seq: 0, hash: GENESIS_HASH.to_string() }
+    }
+}
+
+pub(crate) fn read_anchor(path: &Path) -> Result<Anchor, AuditError> {
+    match fs::read(path) {
+        // Created, and the process stopped before the first anchor was written.
+        Ok(bytes) if bytes.is_empty() => Ok(Anchor::genesis()),
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|error| AuditError::AnchorUnreadable { path: path.to_path_buf(), reason: error.to_string() }),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(Anchor::genesis()),
+        Err(error) => Err(io_at(path)(error)),
+    }
+}
+
+/// The anchor file, open for rewriting after every append.
+#[derive(Debug)]
+pub(crate) struct AnchorFile {
+    path: PathBuf,
+    file: File,
+}
+
+impl AnchorFile {
+    pub fn open(path: &Path) -> Result<AnchorFile, AuditError> {
+        let file = OpenOptions::new().write(true).create(true).truncate(false).open(path).map_err(io_at(path))?;
+        Ok(AnchorFile { path: path.to_path_buf(), file })
+    }
+
+    /// Overwrites the anchor in place and syncs it. It is well under a disk sector, so the write lands whole;
+    /// a crash before it leaves the log one record past its anchor, which [`AuditLog::open`] repairs.
+    ///
+    /// [`AuditLog::open`]: super::AuditLog::open
+    pub fn write(&mut self, anchor: &Anchor) -> Result<(), AuditError> {
+        let mut text = serde_json::to_vec(anchor).map_err(|error| AuditError::Encode(error.to_string()))?;
+        text.push(b'\n');
+        let written = self
+            .file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| self.file.write_all(&text))
+            .and_then(|()| self.file.set_len(text.len() as u64))
+            .and_then(|()| self.file.sync_data());
+        written.map_err(io_at(&self.path))
+    }
+}
