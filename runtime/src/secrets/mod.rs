@@ -1,5 +1,9 @@
 //! Where `secret("name")` values come from: the environment, or a local secrets file only its owner can read.
 
+mod env_and_file;
+
+pub use env_and_file::EnvAndFileSecrets;
+
 use crate::provider::Secret;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
