@@ -16,14 +16,44 @@ pub struct RunEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EventKind {
-    RunStarted { playbook: String, plan_hash: String, nodes: usize, dry_run: bool, resumed: bool },
+    RunStarted {
+        playbook: String,
+        plan_hash: String,
+        nodes: usize,
+        dry_run: bool,
+        resumed: bool,
+    },
     /// A step needs an approval and the approver has been asked.
-    ApprovalRequested { node: String, risk: RiskLevel, role: String, targets: usize },
-    ApprovalDecided { node: String, approved: bool, by: String, role: String, reason: Option<String> },
-    StepStarted { node: String, attempt: u32, targets: usize },
-    StepRetrying { node: String, attempt: u32, delay_ms: u64, error: String },
+    ApprovalRequested {
+        node: String,
+        risk: RiskLevel,
+        role: String,
+        targets: usize,
+    },
+    ApprovalDecided {
+        node: String,
+        approved: bool,
+        by: String,
+        role: String,
+        reason: Option<String>,
+    },
+    StepStarted {
+        node: String,
+        attempt: u32,
+        targets: usize,
+    },
+    StepRetrying {
+        node: String,
+        attempt: u32,
+        delay_ms: u64,
+        error: String,
+    },
     /// Progress within a step: batches or fan-out items done out of total.
-    StepProgress { node: String, done: usize, total: usize },
+    StepProgress {
+        node: String,
+        done: usize,
+        total: usize,
+    },
     StepFinished {
         node: String,
         status: StepStatus,
@@ -33,10 +63,19 @@ pub enum EventKind {
         duration_ms: u64,
         error: Option<String>,
     },
-    StepSkipped { node: String, reason: String },
+    StepSkipped {
+        node: String,
+        reason: String,
+    },
     /// `on_failure = rollback`: the undo action of a completed step is running.
-    RollbackStarted { node: String, undo: String },
-    RunFinished { status: RunStatus, duration_ms: u64 },
+    RollbackStarted {
+        node: String,
+        undo: String,
+    },
+    RunFinished {
+        status: RunStatus,
+        duration_ms: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

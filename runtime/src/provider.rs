@@ -64,9 +64,13 @@ pub enum TargetStatus {
     Changed,
     /// It was already in the desired state.
     Unchanged,
-    Failed { error: String },
+    Failed {
+        error: String,
+    },
     /// Dry run only: the action cannot be simulated for this target.
-    NotSimulated { reason: String },
+    NotSimulated {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

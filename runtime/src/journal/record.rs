@@ -15,21 +15,62 @@ use crate::provider::TargetResult;
 #[serde(tag = "record", rename_all = "snake_case")]
 pub enum JournalRecord {
     /// The first record: the plan (with its hash) this run executes.
-    RunStarted { run_id: String, plan: Plan, dry_run: bool, at: String },
+    RunStarted {
+        run_id: String,
+        plan: Plan,
+        dry_run: bool,
+        at: String,
+    },
     /// The run was resumed; written before anything else is done in the resumed session.
-    RunResumed { at: String },
-    ApprovalDecided { node: String, decision: Decision, at: String },
+    RunResumed {
+        at: String,
+    },
+    ApprovalDecided {
+        node: String,
+        decision: Decision,
+        at: String,
+    },
     /// Written and synced before the provider is called for a batch.
-    StepStarted { node: String, batch: usize, attempt: u32, idempotency_key: String, targets: Vec<String>, at: String },
+    StepStarted {
+        node: String,
+        batch: usize,
+        attempt: u32,
+        idempotency_key: String,
+        targets: Vec<String>,
+        at: String,
+    },
     /// A batch finished; its per-target results.
-    BatchFinished { node: String, batch: usize, results: Vec<TargetResult>, at: String },
+    BatchFinished {
+        node: String,
+        batch: usize,
+        results: Vec<TargetResult>,
+        at: String,
+    },
     /// A step finished; its output is what later steps read.
-    StepFinished { node: String, status: StepStatus, output: Value, error: Option<String>, at: String },
-    StepSkipped { node: String, reason: String, at: String },
+    StepFinished {
+        node: String,
+        status: StepStatus,
+        output: Value,
+        error: Option<String>,
+        at: String,
+    },
+    StepSkipped {
+        node: String,
+        reason: String,
+        at: String,
+    },
     /// A rolled-back step's undo action finished.
-    RolledBack { node: String, undo: String, output: Value, at: String },
+    RolledBack {
+        node: String,
+        undo: String,
+        output: Value,
+        at: String,
+    },
     /// The last record of a run that ended (not of one that crashed).
-    RunFinished { status: RunStatus, at: String },
+    RunFinished {
+        status: RunStatus,
+        at: String,
+    },
 }
 
 /// A run's journal folded: what resume needs to continue without repeating completed work.

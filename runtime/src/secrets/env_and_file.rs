@@ -63,10 +63,7 @@ impl SecretStore for EnvAndFileSecrets {
             Ok(value) => return Ok(Secret::new(value)),
             Err(std::env::VarError::NotPresent) => {}
             Err(std::env::VarError::NotUnicode(_)) => {
-                return Err(SecretError::Unreadable {
-                    file: format!("${env_var}"),
-                    reason: "the environment variable is not valid UTF-8".to_string(),
-                });
+                return Err(SecretError::InvalidEnv { env_var });
             }
         }
         match self.look_up_in_file(name)? {

@@ -14,6 +14,8 @@ pub enum SecretError {
     Exposed { file: String, mode: u32 },
     #[error("cannot read the secrets file {file}: {reason}")]
     Unreadable { file: String, reason: String },
+    #[error("the environment variable {env_var} is not valid UTF-8")]
+    InvalidEnv { env_var: String },
 }
 
 pub trait SecretStore: Send + Sync {
