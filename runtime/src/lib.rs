@@ -6,11 +6,16 @@ pub mod approval;
 pub mod audit;
 pub mod eval;
 pub mod events;
+pub mod executor;
 pub mod journal;
 pub mod provider;
 pub mod ratelimit;
 pub mod report;
 pub mod retry;
+mod runtime;
 pub mod scheduler;
 pub mod script;
 pub mod secrets;
+
+pub use executor::{RunHandle, RuntimeError};
+pub use runtime::{Identity, Limits, RunOptions, Runtime, RuntimeBuilder};

@@ -1,0 +1,103 @@
+//! Asking for an approval before a step whose risk needs one. The request carries the live targets (the blast
+//! radius as it is now, not as it was planned); the decision is journaled and audited; a decision for another
+//! plan, step or role counts as a refusal.
+
+use escher_compiler::plan::{Approval, PlanNode, Value};
+
+use super::context::{RunContext, now};
+use crate::approval::{ApprovalRequest, Decision};
+use crate::events::EventKind;
+use crate::journal::JournalRecord;
+use crate::provider::resource_id;
+
+/// How asking ended.
+pub(crate) enum Verdict {
+    /// Approved: `by (role)`.
+    Approved(String),
+    Refused(String),
+    Cancelled,
+    /// The decision could not be recorded, so it cannot be acted on.
+    Unrecorded(String),
+}
+
+pub(crate) async fn ask(ctx: &RunContext, node: &PlanNode, required: &Approval, targets: &[Value]) -> Verdict {
+    // A decision recorded before a crash still binds this plan and step.
+    if let Some(decision) = ctx.resume.approval(&node.id)
+        && decision.approved
+        && valid(ctx, node, required, decision).is_ok()
+    {
+        return Verdict::Approved(format!("{} ({})", decision.by, decision.role));
+    }
+    let request = ApprovalRequest {
+        run_id: ctx.run_id.clone(),
+        playbook: ctx.plan.playbook.clone(),
+        plan_hash: ctx.plan.hash.clone(),
+        params: ctx.plan.params.clone(),
+        node: node.id.clone(),
+        action: node.action.clone(),
+        effect: node.effect,
+        risk: node.risk.clone(),
+        required: required.clone(),
+        targets: targets.to_vec(),
+    };
+    ctx.events.emit(EventKind::ApprovalRequested {
+        node: node.id.clone(),
+        risk: node.risk.level,
+        role: required.role.clone(),
+        targets: targets.len(),
+    });
+    let Some(decision) = ctx.until_cancelled(ctx.shared.approver.decide(&request)).await else {
+        return Verdict::Cancelled;
+    };
+    let refusal = match valid(ctx, node, required, &decision) {
+        Err(mismatch) => Some(mismatch),
+        Ok(()) if !decision.approved => {
+            Some(decision.reason.clone().unwrap_or_else(|| format!("refused by {}", decision.by)))
+        }
+        Ok(()) => None,
+    };
+    let record = JournalRecord::ApprovalDecided { node: node.id.clone(), decision: decision.clone(), at: now() };
+    if let Err(error) = ctx.recorder.journal(record).await {
+        return Verdict::Unrecorded(error);
+    }
+    let ids = targets.iter().filter_map(resource_id).map(str::to_string).collect();
+    let result = match &refusal {
+        Some(reason) => format!("refused: {reason}"),
+        None => "approved".to_string(),
+    };
+    let mut entry = ctx.audit_entry("approval.decided", Some(node), ids, result);
+    entry.who = decision.by.clone();
+    entry.role = decision.role.clone();
+    entry.approval = Some(format!("{} ({})", decision.by, decision.role));
+    if let Err(error) = ctx.recorder.audit(entry).await {
+        return Verdict::Unrecorded(error);
+    }
+    ctx.events.emit(EventKind::ApprovalDecided {
+        node: node.id.clone(),
+        approved: refusal.is_none(),
+        by: decision.by.clone(),
+        role: decision.role.clone(),
+        reason: refusal.clone().or(decision.reason.clone()),
+    });
+    match refusal {
+        Some(reason) => Verdict::Refused(reason),
+        None => Verdict::Approved(format!("{} ({})", decision.by, decision.role)),
+    }
+}
+
+/// A decision binds only the plan, step and role it was asked for.
+fn valid(ctx: &RunContext, node: &PlanNode, required: &Approval, decision: &Decision) -> Result<(), String> {
+    if decision.plan_hash != ctx.plan.hash {
+        return Err(format!(
+            "the decision was given for plan {}, not this plan ({})",
+            decision.plan_hash, ctx.plan.hash
+        ));
+    }
+    if decision.node != node.id {
+        return Err(format!("the decision was given for step `{}`, not `{}`", decision.node, node.id));
+    }
+    if decision.role != required.role {
+        return Err(format!("the decision was given as {}, but the step needs {}", decision.role, required.role));
+    }
+    Ok(())
+}

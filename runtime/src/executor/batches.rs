@@ -1,0 +1,151 @@
+//! From items to provider calls: targets grouped by (cloud, account, region), in the order they first appear,
+//! cut into the action's batch size, each batch sent to the provider serving its cloud. Queries without a cloud
+//! go to every provider serving one. Batches are numbered across the whole node, so the same inputs give the
+//! same numbers (and idempotency keys) on every resume.
+
+use std::sync::Arc;
+
+use escher_compiler::plan::{NodeKind, PlanNode, Value};
+use escher_compiler::stdlib::Cloud;
+
+use super::context::RunContext;
+use super::prepare::Item;
+use crate::provider::{Bucket, Provider, ProviderCall, resource_field, resource_id};
+use crate::ratelimit::{BucketKey, default_bucket};
+
+/// One provider call of a node, ready to be made.
+pub(crate) struct Batch {
+    pub index: usize,
+    pub provider: Arc<dyn Provider>,
+    pub key: BucketKey,
+    pub bucket: Bucket,
+    pub call: ProviderCall,
+}
+
+impl Batch {
+    pub fn target_ids(&self) -> Vec<String> {
+        self.call.targets.iter().filter_map(resource_id).map(str::to_string).collect()
+    }
+}
+
+pub(crate) fn batches(ctx: &RunContext, node: &PlanNode, items: Vec<Item>) -> Result<Vec<Batch>, String> {
+    let mut out = Vec::new();
+    for item in items {
+        match &item.targets {
+            Some(targets) => {
+                for ((cloud, account, region), group) in group_targets(node, targets)? {
+                    let provider = provider(ctx, node, cloud)?;
+                    let size = node.batch.map_or(group.len(), |size| size.max(1) as usize).max(1);
+                    for chunk in group.chunks(size) {
+                        let key = bucket_key(&provider, node, &account, &region);
+                        out.push(batch(ctx, node, &item, out.len(), provider.clone(), key, chunk.to_vec()));
+                    }
+                }
+            }
+            None => {
+                for provider in providers_without_targets(ctx, node)? {
+                    let region = match item.args.get("region") {
+                        Some(Value::String(region)) => region.as_str(),
+                        _ => "",
+                    };
+                    let key = bucket_key(&provider, node, "", region);
+                    out.push(batch(ctx, node, &item, out.len(), provider, key, Vec::new()));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn batch(
+    ctx: &RunContext,
+    node: &PlanNode,
+    item: &Item,
+    index: usize,
+    provider: Arc<dyn Provider>,
+    key: BucketKey,
+    targets: Vec<Value>,
+) -> Batch {
+    let bucket = provider.bucket(&node.rate_class).unwrap_or_else(|| default_bucket(&node.rate_class));
+    let call = ProviderCall {
+        run_id: ctx.run_id.clone(),
+        node: node.id.clone(),
+        action: node.action.clone(),
+        args: item.args.clone(),
+        secrets: item.secrets.clone(),
+        targets,
+        dry_run: ctx.dry_run,
+        idempotency_key: format!("{}:{}:{index}", ctx.run_id, node.id),
+    };
+    Batch { index, provider, key, bucket, call }
+}
+
+type Group = ((Cloud, String, String), Vec<Value>);
+
+/// Targets by (cloud, account, region), groups in order of first appearance.
+fn group_targets(node: &PlanNode, targets: &[Value]) -> Result<Vec<Group>, String> {
+    let mut groups: Vec<Group> = Vec::new();
+    for target in targets {
+        let cloud = target_cloud(node, target)?;
+        let account = resource_field(target, "account").unwrap_or("").to_string();
+        let region = resource_field(target, "region").unwrap_or("").to_string();
+        let key = (cloud, account, region);
+        match groups.iter_mut().find(|(existing, _)| *existing == key) {
+            Some((_, group)) => group.push(target.clone()),
+            None => groups.push((key, vec![target.clone()])),
+        }
+    }
+    Ok(groups)
+}
+
+/// A target's cloud: its `cloud` field, else the action's own cloud.
+fn target_cloud(node: &PlanNode, target: &Value) -> Result<Cloud, String> {
+    match resource_field(target, "cloud") {
+        Some("aws") => Ok(Cloud::Aws),
+        Some("azure") => Ok(Cloud::Azure),
+        Some("gcp") => Ok(Cloud::Gcp),
+        _ if matches!(node.cloud, Cloud::Aws | Cloud::Azure | Cloud::Gcp) => Ok(node.cloud),
+        other => Err(format!(
+            "target `{}` names no cloud ({}), so `{}` cannot tell which provider acts on it",
+            resource_id(target).unwrap_or("?"),
+            other.map_or("no `cloud` field".to_string(), |cloud| format!("\"{cloud}\"")),
+            node.action
+        )),
+    }
+}
+
+fn provider(ctx: &RunContext, node: &PlanNode, cloud: Cloud) -> Result<Arc<dyn Provider>, String> {
+    ctx.provider_for(cloud).cloned().ok_or_else(|| format!("no provider serves {cloud:?} for `{}`", node.action))
+}
+
+/// Who answers a call without targets: the provider of the node's cloud, or for a cloud-agnostic query every
+/// provider serving a cloud (each asked once).
+fn providers_without_targets(ctx: &RunContext, node: &PlanNode) -> Result<Vec<Arc<dyn Provider>>, String> {
+    match node.cloud {
+        Cloud::Aws | Cloud::Azure | Cloud::Gcp => Ok(vec![provider(ctx, node, node.cloud)?]),
+        Cloud::Any if node.kind == NodeKind::Query => {
+            let mut providers: Vec<Arc<dyn Provider>> = Vec::new();
+            for cloud in [Cloud::Aws, Cloud::Azure, Cloud::Gcp] {
+                if let Some(found) = ctx.provider_for(cloud)
+                    && !providers.iter().any(|known| Arc::ptr_eq(known, found))
+                {
+                    providers.push(found.clone());
+                }
+            }
+            if providers.is_empty() {
+                return Err(format!("no provider serves any cloud for `{}`", node.action));
+            }
+            Ok(providers)
+        }
+        _ => Err(format!("`{}` has no targets to tell which cloud should act", node.action)),
+    }
+}
+
+fn bucket_key(provider: &Arc<dyn Provider>, node: &PlanNode, account: &str, region: &str) -> BucketKey {
+    BucketKey {
+        provider: provider.name().to_string(),
+        account: account.to_string(),
+        region: region.to_string(),
+        rate_class: node.rate_class.clone(),
+    }
+}

@@ -1,0 +1,128 @@
+//! What every task of one run shares: the plan, the outputs of finished nodes, the limits and buckets, the
+//! records and events, and the run's cancellation.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use escher_compiler::plan::{Plan, PlanNode, Value};
+use escher_compiler::stdlib::Cloud;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+use super::emitter::Emitter;
+use super::recorder::Recorder;
+use super::resume::ResumeState;
+use crate::audit::AuditEntry;
+use crate::eval::EvalScope;
+use crate::provider::{Bucket, Provider};
+use crate::ratelimit::{BucketKey, RateLimits};
+use crate::runtime::Shared;
+
+pub(crate) struct RunContext {
+    pub run_id: String,
+    pub plan: Arc<Plan>,
+    pub dry_run: bool,
+    pub shared: Arc<Shared>,
+    /// Outputs of finished nodes, by id. Written by the run loop only, before it releases a node's dependents.
+    pub outputs: RwLock<BTreeMap<String, Value>>,
+    pub rates: RateLimits,
+    /// The run's global bound on provider calls and scripts in flight.
+    pub calls: Arc<Semaphore>,
+    pub cancel: CancellationToken,
+    pub recorder: Recorder,
+    pub events: Emitter,
+    pub resume: ResumeState,
+}
+
+/// Permits to make one call: the step's and the run's.
+pub(crate) struct Admission {
+    _step: OwnedSemaphorePermit,
+    _run: OwnedSemaphorePermit,
+}
+
+impl RunContext {
+    /// Runs `f` with a scope over the outputs so far and the given `for` variables.
+    pub fn with_scope<R>(&self, vars: &BTreeMap<String, Value>, f: impl FnOnce(&EvalScope<'_>) -> R) -> R {
+        let outputs = match self.outputs.read() {
+            Ok(outputs) => outputs,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&EvalScope { outputs: &outputs, vars, secrets: self.shared.secrets.as_ref() })
+    }
+
+    pub fn set_output(&self, node: &str, output: Value) {
+        let mut outputs = match self.outputs.write() {
+            Ok(outputs) => outputs,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        outputs.insert(node.to_string(), output);
+    }
+
+    /// The first provider given to the runtime that serves `cloud`.
+    pub fn provider_for(&self, cloud: Cloud) -> Option<&Arc<dyn Provider>> {
+        self.shared.providers.iter().find(|provider| provider.serves(cloud))
+    }
+
+    /// The time limit of each attempt of a node.
+    pub fn timeout(&self, node: &PlanNode) -> Duration {
+        node.options.timeout_ms.map(Duration::from_millis).unwrap_or(self.shared.limits.step_timeout)
+    }
+
+    /// How many calls of one node may be in flight at once.
+    pub fn step_concurrency(&self, node: &PlanNode) -> usize {
+        node.options.concurrency.unwrap_or(self.shared.limits.step_concurrency).max(1) as usize
+    }
+
+    /// Waits for a place in the step and in the run, and for a token of the call's bucket; `None` if the run is
+    /// cancelled first. A call waiting for a token gives its places back, so calls to other buckets go on.
+    pub async fn admit(&self, step: &Arc<Semaphore>, key: &BucketKey, bucket: Bucket) -> Option<Admission> {
+        loop {
+            let step_permit = self.until_cancelled(step.clone().acquire_owned()).await?.ok()?;
+            let run_permit = self.until_cancelled(self.calls.clone().acquire_owned()).await?.ok()?;
+            match self.rates.try_acquire(key, bucket) {
+                Ok(()) => return Some(Admission { _step: step_permit, _run: run_permit }),
+                Err(wait) => {
+                    drop((step_permit, run_permit));
+                    self.until_cancelled(tokio::time::sleep(wait)).await?;
+                }
+            }
+        }
+    }
+
+    /// A place in the run for work that has no bucket (scripts).
+    pub async fn admit_unlimited(&self) -> Option<OwnedSemaphorePermit> {
+        self.until_cancelled(self.calls.clone().acquire_owned()).await?.ok()
+    }
+
+    /// Awaits `future` unless the run is cancelled first.
+    pub async fn until_cancelled<F: std::future::Future>(&self, future: F) -> Option<F::Output> {
+        tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => None,
+            output = future => Some(output),
+        }
+    }
+
+    /// An audit entry of this run, by the runtime's identity.
+    pub fn audit_entry(&self, kind: &str, step: Option<&PlanNode>, targets: Vec<String>, result: String) -> AuditEntry {
+        AuditEntry {
+            at: now(),
+            who: self.shared.identity.who.clone(),
+            role: self.shared.identity.role.clone(),
+            run_id: self.run_id.clone(),
+            plan_hash: self.plan.hash.clone(),
+            kind: kind.to_string(),
+            step: step.map(|node| node.id.clone()),
+            action: step.map(|node| node.action.clone()),
+            targets,
+            approval: None,
+            result,
+        }
+    }
+}
+
+/// The current time as an RFC 3339 UTC string, as records carry it.
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

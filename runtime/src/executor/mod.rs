@@ -1,0 +1,190 @@
+//! The executor: runs a plan's nodes on tokio, in parallel within the run's bounds and the providers' buckets,
+//! as the [scheduler](crate::scheduler) releases them, recording each step durably before and after it acts.
+//!
+//! `start` and `resume` do the checks and the first records synchronously, so a run that cannot start says so
+//! at once; then the run loop ([`run_loop`]) takes over on its own task.
+
+mod approval;
+mod batches;
+mod call;
+mod context;
+mod core_actions;
+mod emitter;
+mod error;
+mod handle;
+mod merge;
+mod node;
+mod prepare;
+mod reconcile;
+mod record;
+mod report;
+mod result;
+mod resume;
+mod run_loop;
+mod undo;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use escher_compiler::plan::{NodeKind, Plan, plan_hash};
+use escher_compiler::stdlib::Cloud;
+use tokio::sync::Semaphore;
+
+pub use error::RuntimeError;
+pub use handle::RunHandle;
+
+use crate::audit::AuditEntry;
+use crate::events::EventKind;
+use crate::journal::{Journal, JournalRecord, new_run_id};
+use crate::ratelimit::RateLimits;
+use crate::runtime::{RunOptions, Shared};
+use crate::scheduler::{DependencyGraph, Scheduler};
+use context::{RunContext, now};
+use emitter::Emitter;
+use recorder::Recorder;
+use resume::{Restored, ResumeState};
+use run_loop::{Session, drive};
+
+mod recorder;
+
+pub(crate) fn start(shared: Arc<Shared>, plan: Plan, options: RunOptions) -> Result<RunHandle, RuntimeError> {
+    let tokio = tokio::runtime::Handle::try_current().map_err(|_| RuntimeError::NoTokio)?;
+    let found = plan_hash(&plan);
+    if found != plan.hash {
+        return Err(RuntimeError::PlanHash { recorded: plan.hash.clone(), found });
+    }
+    let scheduler = Scheduler::new(DependencyGraph::from_plan(&plan)?);
+    check_providers(&shared, &plan)?;
+    let run_id = new_run_id();
+    let mut journal = Journal::create(&shared.state_dir, &run_id)?;
+    let started_at = now();
+    journal.append(&JournalRecord::RunStarted {
+        run_id: run_id.clone(),
+        plan: plan.clone(),
+        dry_run: options.dry_run,
+        at: started_at.clone(),
+    })?;
+    audit_now(&shared, &run_id, &plan, "run.started", if options.dry_run { "dry run" } else { "started" })?;
+    let launch = Launch {
+        run_id,
+        plan,
+        dry_run: options.dry_run,
+        resume: ResumeState::default(),
+        restored: Restored::default(),
+    };
+    Ok(launch.spawn(&tokio, shared, journal, scheduler, started_at, false))
+}
+
+pub(crate) fn resume(shared: Arc<Shared>, run_id: &str) -> Result<RunHandle, RuntimeError> {
+    let tokio = tokio::runtime::Handle::try_current().map_err(|_| RuntimeError::NoTokio)?;
+    let resumed = resume::load(&shared.state_dir, run_id)?;
+    let scheduler = Scheduler::new(DependencyGraph::from_plan(&resumed.plan)?);
+    check_providers(&shared, &resumed.plan)?;
+    let mut journal = Journal::open(&shared.state_dir, run_id)?;
+    let started_at = now();
+    journal.append(&JournalRecord::RunResumed { at: started_at.clone() })?;
+    audit_now(&shared, run_id, &resumed.plan, "run.resumed", "resumed")?;
+    let launch = Launch {
+        run_id: run_id.to_string(),
+        plan: resumed.plan,
+        dry_run: resumed.dry_run,
+        resume: resumed.state,
+        restored: resumed.restored,
+    };
+    Ok(launch.spawn(&tokio, shared, journal, scheduler, started_at, true))
+}
+
+struct Launch {
+    run_id: String,
+    plan: Plan,
+    dry_run: bool,
+    resume: ResumeState,
+    restored: Restored,
+}
+
+impl Launch {
+    fn spawn(
+        self,
+        tokio: &tokio::runtime::Handle,
+        shared: Arc<Shared>,
+        journal: Journal,
+        scheduler: Scheduler,
+        started_at: String,
+        resumed: bool,
+    ) -> RunHandle {
+        let cancel = shared.cancel.child_token();
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let events = Emitter::new(self.run_id.clone(), shared.events.clone(), sender, cancel.clone());
+        let outputs: BTreeMap<_, _> = self
+            .restored
+            .results
+            .iter()
+            .map(|(&i, result)| (self.plan.nodes[i].id.clone(), result.output.clone()))
+            .collect();
+        let nodes = self.plan.nodes.iter().cloned().map(Arc::new).collect();
+        events.emit(EventKind::RunStarted {
+            playbook: self.plan.playbook.clone(),
+            plan_hash: self.plan.hash.clone(),
+            nodes: self.plan.nodes.len(),
+            dry_run: self.dry_run,
+            resumed,
+        });
+        let ctx = Arc::new(RunContext {
+            run_id: self.run_id.clone(),
+            plan: Arc::new(self.plan),
+            dry_run: self.dry_run,
+            calls: Arc::new(Semaphore::new(shared.limits.concurrency)),
+            outputs: RwLock::new(outputs),
+            rates: RateLimits::new(),
+            recorder: Recorder::new(journal, shared.audit.clone(), cancel.clone()),
+            cancel: cancel.clone(),
+            events,
+            resume: self.resume,
+            shared,
+        });
+        let session = Session { ctx, nodes, scheduler, restored: self.restored, started_at };
+        let task = tokio.spawn(drive(session));
+        RunHandle::new(self.run_id, receiver, task, cancel)
+    }
+}
+
+/// Every cloud the plan calls has a provider, so a run does not fail half-way for want of one.
+fn check_providers(shared: &Shared, plan: &Plan) -> Result<(), RuntimeError> {
+    for node in &plan.nodes {
+        if node.kind == NodeKind::Script || core_actions::is_core(&node.action) {
+            continue;
+        }
+        let clouds: &[Cloud] = match node.cloud {
+            Cloud::Aws | Cloud::Azure | Cloud::Gcp => std::slice::from_ref(&node.cloud),
+            _ => &[Cloud::Aws, Cloud::Azure, Cloud::Gcp],
+        };
+        let served = clouds.iter().any(|&cloud| shared.providers.iter().any(|provider| provider.serves(cloud)));
+        if !served {
+            let cloud = if clouds.len() == 1 { format!("{:?}", clouds[0]).to_lowercase() } else { "any cloud".into() };
+            return Err(RuntimeError::NoProvider { node: node.id.clone(), cloud });
+        }
+    }
+    Ok(())
+}
+
+/// An audit entry written before the run's task starts.
+fn audit_now(shared: &Shared, run_id: &str, plan: &Plan, kind: &str, result: &str) -> Result<(), RuntimeError> {
+    let entry = AuditEntry {
+        at: now(),
+        who: shared.identity.who.clone(),
+        role: shared.identity.role.clone(),
+        run_id: run_id.to_string(),
+        plan_hash: plan.hash.clone(),
+        kind: kind.to_string(),
+        step: None,
+        action: None,
+        targets: Vec::new(),
+        approval: None,
+        result: result.to_string(),
+    };
+    let mut audit = match shared.audit.lock() {
+        Ok(audit) => audit,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    audit.append(entry).map(drop).map_err(|error| RuntimeError::Audit(error.to_string()))
+}

@@ -1,0 +1,51 @@
+//! The run report: every node of the plan, in plan order, with how it ended.
+
+use escher_compiler::plan::Plan;
+
+use super::result::NodeResult;
+use crate::events::{RunStatus, StepStatus};
+use crate::report::{RunReport, StepReport};
+
+pub(crate) struct ReportInput<'a> {
+    pub run_id: &'a str,
+    pub plan: &'a Plan,
+    pub dry_run: bool,
+    pub status: RunStatus,
+    pub results: Vec<Option<NodeResult>>,
+    pub started_at: String,
+    pub finished_at: String,
+}
+
+pub(crate) fn build(input: ReportInput<'_>) -> RunReport {
+    let steps = input
+        .plan
+        .nodes
+        .iter()
+        .zip(input.results)
+        .map(|(node, result)| {
+            let result = result.unwrap_or_else(|| NodeResult::skipped(node, "it was not run"));
+            StepReport {
+                node: node.id.clone(),
+                action: node.action.clone(),
+                status: result.status,
+                changed: result.ids("changed"),
+                unchanged: result.ids("unchanged"),
+                failed: result.failures(),
+                attempts: result.attempts,
+                duration_ms: result.duration_ms,
+                error: result.error.or(result.skipped.filter(|_| result.status == StepStatus::Skipped)),
+                output: result.output,
+            }
+        })
+        .collect();
+    RunReport {
+        run_id: input.run_id.to_string(),
+        playbook: input.plan.playbook.clone(),
+        plan_hash: input.plan.hash.clone(),
+        dry_run: input.dry_run,
+        status: input.status,
+        steps,
+        started_at: input.started_at,
+        finished_at: input.finished_at,
+    }
+}

@@ -1,0 +1,94 @@
+//! What a resumed run takes from its journal: the plan (checked against its hash), the results of nodes that
+//! finished (they never run again), the order they finished in (so a rollback undoes newest first), batches
+//! that finished or are in doubt, and approvals given.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use escher_compiler::plan::{Plan, plan_hash};
+
+use super::RuntimeError;
+use super::result::NodeResult;
+use crate::approval::Decision;
+use crate::journal::{JournalRecord, read_records, read_state};
+use crate::provider::TargetResult;
+
+/// Batch-level memory of an earlier session, asked by every call.
+#[derive(Debug, Default)]
+pub(crate) struct ResumeState {
+    batches: HashMap<(String, usize), Vec<TargetResult>>,
+    in_doubt: HashSet<(String, usize)>,
+    approvals: BTreeMap<String, Decision>,
+}
+
+impl ResumeState {
+    /// The recorded results of a batch that finished in an earlier session.
+    pub fn finished_batch(&self, node: &str, batch: usize) -> Option<Vec<TargetResult>> {
+        self.batches.get(&(node.to_string(), batch)).cloned()
+    }
+
+    /// Whether a batch started in an earlier session and was never seen to finish.
+    pub fn is_in_doubt(&self, node: &str, batch: usize) -> bool {
+        self.in_doubt.contains(&(node.to_string(), batch))
+    }
+
+    pub fn approval(&self, node: &str) -> Option<&Decision> {
+        self.approvals.get(node)
+    }
+}
+
+/// Node-level memory of an earlier session, used by the run loop.
+#[derive(Debug, Default)]
+pub(crate) struct Restored {
+    /// Results of nodes that finished or were skipped, by plan index.
+    pub results: HashMap<usize, NodeResult>,
+    /// Where each restored node's last record sits in the journal: finishes are replayed in this order.
+    pub rank: HashMap<usize, usize>,
+    /// Nodes whose undo already ran.
+    pub rolled_back: HashSet<usize>,
+}
+
+pub(crate) struct Resumed {
+    pub plan: Plan,
+    pub dry_run: bool,
+    pub state: ResumeState,
+    pub restored: Restored,
+}
+
+/// Reads a run's journal for resuming, refusing a finished run and a plan that is not the one its hash names.
+pub(crate) fn load(state_dir: &Path, run_id: &str) -> Result<Resumed, RuntimeError> {
+    let state = read_state(state_dir, run_id)?;
+    if let Some(status) = state.finished_with {
+        return Err(RuntimeError::AlreadyFinished { run_id: run_id.to_string(), status });
+    }
+    let plan = state.plan.ok_or_else(|| RuntimeError::NothingToResume(run_id.to_string()))?;
+    let found = plan_hash(&plan);
+    if found != plan.hash {
+        return Err(RuntimeError::PlanHash { recorded: plan.hash.clone(), found });
+    }
+    let index: HashMap<&str, usize> = plan.nodes.iter().enumerate().map(|(i, node)| (node.id.as_str(), i)).collect();
+    let mut restored = Restored::default();
+    for (position, record) in read_records(state_dir, run_id)?.iter().enumerate() {
+        if let JournalRecord::StepFinished { node, .. } | JournalRecord::StepSkipped { node, .. } = record
+            && let Some(&i) = index.get(node.as_str())
+        {
+            restored.rank.insert(i, position);
+        }
+    }
+    for (i, node) in plan.nodes.iter().enumerate() {
+        if let Some((status, output)) = state.finished.get(&node.id) {
+            restored.results.insert(i, NodeResult::new(*status, output.clone()));
+        } else if let Some(reason) = state.skipped.get(&node.id) {
+            restored.results.insert(i, NodeResult::skipped(node, reason.clone()));
+        }
+        if state.rolled_back.contains_key(&node.id) {
+            restored.rolled_back.insert(i);
+        }
+    }
+    let resume = ResumeState {
+        batches: state.batches.into_iter().collect(),
+        in_doubt: state.in_doubt.into_iter().map(|(node, batch, _)| (node, batch)).collect(),
+        approvals: state.approvals,
+    };
+    Ok(Resumed { plan, dry_run: state.dry_run, state: resume, restored })
+}
