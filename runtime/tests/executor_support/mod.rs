@@ -182,8 +182,14 @@ impl FakeCloud {
             return Err(ProviderError::NotSimulated(format!("{} has no dry run here", call.action)));
         }
         if call.targets.is_empty() {
-            let listing = self.estate.lock().expect("unpoisoned").values().cloned().collect();
-            return Ok(ProviderResponse::Value(Value::List(listing)));
+            // Listings honour a `regions` argument; an empty one means every region.
+            let regions: Vec<&Value> = match call.args.get("regions") {
+                Some(Value::List(regions)) => regions.iter().collect(),
+                _ => Vec::new(),
+            };
+            let estate = self.estate.lock().expect("unpoisoned");
+            let listing = estate.values().filter(|i| regions.is_empty() || regions.contains(&field(i, "region")));
+            return Ok(ProviderResponse::Value(Value::List(listing.cloned().collect())));
         }
         let desired = match call.action.rsplit('.').next() {
             Some("stop" | "deallocate") => Some("stopped"),
