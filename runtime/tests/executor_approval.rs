@@ -13,6 +13,9 @@ use escher_runtime::provider::resource_id;
 use escher_runtime::{RunOptions, Runtime};
 use executor_support::*;
 
+/// A change to a decision after the approver made it.
+type Tamper = fn(&mut escher_runtime::approval::Decision);
+
 fn estate() -> Arc<FakeCloud> {
     FakeCloud::new(vec![instance("i-1", "us-east-1"), instance("i-2", "us-east-1")])
 }
@@ -113,7 +116,7 @@ async fn without_an_approver_a_step_that_needs_one_is_refused() {
 
 #[tokio::test(start_paused = true)]
 async fn an_approval_bound_to_another_plan_step_or_role_is_a_refusal() {
-    let cases: [(fn(&mut escher_runtime::approval::Decision), &str); 3] = [
+    let cases: [(Tamper, &str); 3] = [
         (|d| d.plan_hash = "0".repeat(64), "the decision was given for plan 0000"),
         (|d| d.node = "other".into(), "the decision was given for step `other`, not `stop`"),
         (|d| d.role = "executor".into(), "the decision was given as executor, but the step needs manager"),
