@@ -1,0 +1,181 @@
+//! Actions: per-target state changes the way each cloud makes them, all-or-nothing per target, committed per
+//! batch (or, in a dry run, computed and dropped).
+
+mod aws_data;
+mod aws_edge;
+mod azure_compute;
+mod azure_data;
+mod dispatch;
+mod ec2;
+mod gcp_compute;
+mod gcp_data;
+pub(crate) mod local;
+mod spec;
+mod txn;
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use escher_compiler::plan::Value;
+use escher_runtime::provider::{ProviderError, TargetResult, TargetStatus};
+
+use crate::args::Args;
+use crate::estate::Estate;
+use crate::estate::transitions::Transitions;
+use crate::record::{self, Record, text};
+use spec::{Absent, ActionSpec, Change, Refused, refuse};
+use txn::Txn;
+
+/// The cloud actions the stdlib declares.
+fn declared() -> impl Iterator<Item = &'static ActionSpec> {
+    ec2::ACTIONS
+        .iter()
+        .chain(aws_data::ACTIONS)
+        .chain(aws_edge::ACTIONS)
+        .chain(azure_compute::ACTIONS)
+        .chain(azure_data::ACTIONS)
+        .chain(gcp_compute::ACTIONS)
+        .chain(gcp_data::ACTIONS)
+}
+
+/// A declared action, or one the cloud-agnostic actions dispatch to that the stdlib does not declare.
+fn spec_named(name: &str) -> Option<&'static ActionSpec> {
+    declared().chain(azure_data::INTERNAL).chain(gcp_data::INTERNAL).find(|s| s.name == name)
+}
+
+pub(crate) fn names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = declared().map(|s| s.name).collect();
+    names.extend(dispatch::names());
+    names.extend(local::NAMES);
+    names
+}
+
+/// Whether `name` is an action on targets that [`run`] performs.
+pub(crate) fn acts_on_targets(name: &str) -> bool {
+    spec_named(name).is_some() || dispatch::routes(name).is_some()
+}
+
+/// One batch of one action.
+pub(crate) struct Batch<'c> {
+    pub action: &'c str,
+    pub args: &'c BTreeMap<String, Value>,
+    pub targets: &'c [Value],
+    pub dry_run: bool,
+    pub transition: Duration,
+}
+
+/// Applies a batch, one result per target. `failure` names targets the simulator makes fail on purpose.
+pub(crate) fn run(
+    estate: &mut Estate,
+    transitions: &mut Transitions,
+    batch: &Batch,
+    failure: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<TargetResult>, ProviderError> {
+    let routes: Vec<(&ActionSpec, Cow<BTreeMap<String, Value>>)> = match spec_named(batch.action) {
+        Some(spec) => vec![(spec, Cow::Borrowed(batch.args))],
+        None => dispatch::routes(batch.action)
+            .ok_or_else(|| ProviderError::Unsupported(format!("the simulator has no action `{}`", batch.action)))?
+            .into_iter()
+            .map(|spec| (spec, Cow::Owned(dispatch::args_for(spec, batch.args))))
+            .collect(),
+    };
+    let mut txn = Txn::new(estate, batch.transition);
+    let mut results = Vec::with_capacity(batch.targets.len());
+    for given in batch.targets {
+        results.push(apply_to(&mut txn, batch.action, &routes, given, failure)?);
+    }
+    let commit = txn.finish();
+    if !batch.dry_run {
+        commit.apply(estate, transitions);
+    }
+    Ok(results)
+}
+
+fn apply_to(
+    txn: &mut Txn,
+    action: &str,
+    routes: &[(&ActionSpec, Cow<BTreeMap<String, Value>>)],
+    given: &Value,
+    failure: &dyn Fn(&str) -> Option<String>,
+) -> Result<TargetResult, ProviderError> {
+    let failed = |id: &str, error: String, resource: Value| TargetResult {
+        id: id.to_string(),
+        status: TargetStatus::Failed { error },
+        resource,
+    };
+    let Value::Record(given_record) = given else {
+        return Ok(failed("", format!("{action}: a target must be a resource record"), given.clone()));
+    };
+    let id = record::id(given_record);
+    if id.is_empty() {
+        return Ok(failed("", format!("{action}: the target has no `id`"), given.clone()));
+    }
+    let current = txn.get(id);
+    let before: Record = current.as_deref().cloned().unwrap_or_else(|| given_record.clone());
+    let kind = match (record::kind(&before), routes) {
+        // A bare `{id}` names the one kind a per-cloud action takes.
+        ("", [(spec, _)]) => spec.kind.to_string(),
+        (kind, _) => kind.to_string(),
+    };
+    let Some((spec, args)) = routes.iter().find(|(spec, _)| spec.kind == kind) else {
+        let error = match routes {
+            [(spec, _)] => format!("{id} is a {kind}, not a {}", spec.kind),
+            _ if kind.is_empty() => not_found("", id),
+            _ => format!("{action} cannot act on {id}, a {kind}"),
+        };
+        return Ok(failed(id, error, Value::Record(before)));
+    };
+    if let Some(error) = failure(id) {
+        return Ok(failed(id, error, Value::Record(before)));
+    }
+    let args = Args(args);
+    let mark = txn.mark();
+    let outcome = match (&current, spec.absent) {
+        (_, Absent::Create) => (spec.apply)(txn, &args, given_record),
+        (Some(current), _) => (spec.apply)(txn, &args, current),
+        (None, Absent::Done) => Ok(Change::Unchanged),
+        (None, Absent::Fail) => refuse(not_found(&kind, id)),
+    };
+    let status = match outcome {
+        Ok(Change::Changed) => TargetStatus::Changed,
+        Ok(Change::Unchanged) => TargetStatus::Unchanged,
+        Err(Refused::Target(error)) => {
+            txn.rollback(mark);
+            TargetStatus::Failed { error }
+        }
+        Err(Refused::Call(error)) => return Err(error),
+    };
+    Ok(TargetResult { id: id.to_string(), status, resource: after(txn, id, before) })
+}
+
+/// The target as the call leaves it; a removed one is its last record with `state` set to `deleted`.
+fn after(txn: &Txn, id: &str, before: Record) -> Value {
+    match txn.get(id) {
+        Some(resource) => Value::Record(resource.as_ref().clone()),
+        None => {
+            let mut gone = before;
+            gone.insert("state".into(), text("deleted"));
+            Value::Record(gone)
+        }
+    }
+}
+
+/// The cloud's "not found" for a kind.
+fn not_found(kind: &str, id: &str) -> String {
+    match kind {
+        "aws.ec2.Instance" => format!("InvalidInstanceID.NotFound: The instance ID '{id}' does not exist"),
+        "aws.ec2.Volume" => format!("InvalidVolume.NotFound: The volume '{id}' does not exist."),
+        "aws.ec2.Snapshot" => format!("InvalidSnapshot.NotFound: The snapshot '{id}' does not exist."),
+        "aws.ec2.Image" => format!("InvalidAMIID.NotFound: The image id '[{id}]' does not exist"),
+        "aws.ec2.SecurityGroupRule" => format!("InvalidSecurityGroupRuleId.NotFound: The rule '{id}' does not exist"),
+        "aws.lambda.Function" => format!("ResourceNotFoundException: Function not found: {id}"),
+        "aws.rds.Instance" => format!("DBInstanceNotFound: DBInstance {id} not found."),
+        "aws.rds.Snapshot" => format!("DBSnapshotNotFound: DBSnapshot {id} not found."),
+        "aws.route53.Record" => format!("InvalidChangeBatch: the record set {id} was not found"),
+        "aws.s3.Bucket" => format!("NoSuchBucket: The specified bucket does not exist: {id}"),
+        k if k.starts_with("azure.") => format!("ResourceNotFound: The Resource '{id}' was not found."),
+        k if k.starts_with("gcp.") => format!("notFound: The resource '{id}' was not found"),
+        _ => format!("{id} does not exist"),
+    }
+}

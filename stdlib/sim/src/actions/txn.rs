@@ -1,0 +1,165 @@
+//! A batch's changes, kept apart from the estate until the batch ends: a dry run drops them, a real call
+//! commits them. Each target's changes can be undone alone, so a target the cloud refuses leaves no trace.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use escher_compiler::plan::Value;
+
+use crate::estate::transitions::{Pending, Transitions};
+use crate::estate::{Estate, ids, timestamp};
+use crate::record::{self, Record, text};
+
+pub(crate) struct Txn<'e> {
+    estate: &'e Estate,
+    /// New contents by id; `None` removes.
+    writes: BTreeMap<String, Option<Arc<Record>>>,
+    /// What each write replaced, newest last, to undo a refused target.
+    undo: Vec<(String, Option<Option<Arc<Record>>>)>,
+    serial: u64,
+    pending: Vec<Pending>,
+    transition: Duration,
+}
+
+/// A point to undo back to.
+pub(crate) struct Mark {
+    undo: usize,
+    serial: u64,
+    pending: usize,
+}
+
+/// What a finished batch changes.
+pub(crate) struct Commit {
+    writes: BTreeMap<String, Option<Arc<Record>>>,
+    serial: u64,
+    pending: Vec<Pending>,
+    transition: Duration,
+}
+
+impl<'e> Txn<'e> {
+    pub(crate) fn new(estate: &'e Estate, transition: Duration) -> Self {
+        Txn {
+            estate,
+            writes: BTreeMap::new(),
+            undo: Vec::new(),
+            serial: estate.serial(),
+            pending: Vec::new(),
+            transition,
+        }
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.estate.now()
+    }
+
+    pub(crate) fn now_value(&self) -> Value {
+        text(timestamp(self.estate.now()))
+    }
+
+    pub(crate) fn accounts(&self) -> &[crate::estate::Account] {
+        self.estate.accounts()
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<Arc<Record>> {
+        match self.writes.get(id) {
+            Some(written) => written.clone(),
+            None => self.estate.get_arc(id).cloned(),
+        }
+    }
+
+    pub(crate) fn exists(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// Resources of a kind that match, as this batch sees them.
+    pub(crate) fn find(&self, kind: &str, matches: impl Fn(&Record) -> bool) -> Vec<Arc<Record>> {
+        let mut found: Vec<Arc<Record>> = self
+            .estate
+            .of_kind(kind)
+            .filter(|r| !self.writes.contains_key(record::id(r)) && matches(r))
+            .cloned()
+            .collect();
+        found.extend(self.writes.values().flatten().filter(|r| record::kind(r) == kind && matches(r)).cloned());
+        found
+    }
+
+    pub(crate) fn put(&mut self, resource: Record) {
+        let id = record::id(&resource).to_string();
+        self.write(id, Some(Arc::new(resource)));
+    }
+
+    pub(crate) fn remove(&mut self, id: &str) {
+        self.write(id.to_string(), None);
+    }
+
+    fn write(&mut self, id: String, contents: Option<Arc<Record>>) {
+        let replaced = self.writes.insert(id.clone(), contents);
+        self.undo.push((id, replaced));
+    }
+
+    /// A fresh id: `make` shapes the number, and numbers are tried until the id is free.
+    pub(crate) fn new_id(&mut self, make: impl Fn(u64) -> String) -> String {
+        loop {
+            self.serial += 1;
+            let id = make(ids::created(self.serial));
+            if !self.exists(&id) {
+                return id;
+            }
+        }
+    }
+
+    /// Sets `field` to `interim` and schedules `final_value` after the transition time, or sets `final_value`
+    /// at once when transitions are instant.
+    pub(crate) fn shift(&mut self, resource: &mut Record, field: &str, interim: &str, final_value: &str) {
+        if self.transition.is_zero() {
+            resource.insert(field.to_string(), text(final_value));
+        } else {
+            resource.insert(field.to_string(), text(interim));
+            let id = record::id(resource).to_string();
+            self.pending.push(Pending { id, field: field.to_string(), value: text(final_value) });
+        }
+    }
+
+    pub(crate) fn mark(&self) -> Mark {
+        Mark { undo: self.undo.len(), serial: self.serial, pending: self.pending.len() }
+    }
+
+    pub(crate) fn rollback(&mut self, mark: Mark) {
+        while self.undo.len() > mark.undo {
+            let Some((id, replaced)) = self.undo.pop() else { break };
+            match replaced {
+                Some(previous) => self.writes.insert(id, previous),
+                None => self.writes.remove(&id),
+            };
+        }
+        self.serial = mark.serial;
+        self.pending.truncate(mark.pending);
+    }
+
+    pub(crate) fn finish(self) -> Commit {
+        Commit { writes: self.writes, serial: self.serial, pending: self.pending, transition: self.transition }
+    }
+}
+
+impl Commit {
+    pub(crate) fn apply(self, estate: &mut Estate, transitions: &mut Transitions) {
+        let due = tokio::time::Instant::now() + self.transition;
+        for (id, contents) in self.writes {
+            match contents {
+                Some(resource) => estate.put(resource),
+                None => {
+                    estate.remove(&id);
+                    transitions.cancel(&id);
+                }
+            }
+        }
+        for pending in self.pending {
+            if estate.get(&pending.id).is_some() {
+                transitions.schedule(due, pending);
+            }
+        }
+        estate.set_serial(self.serial);
+    }
+}

@@ -1,0 +1,222 @@
+//! The simulator as a provider: one estate shared by concurrent calls behind a lock held only to copy pointers
+//! (queries) or to apply one batch (actions); latency is slept before the lock is taken.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use escher_compiler::plan::Value;
+use escher_compiler::stdlib::Cloud;
+use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError, ProviderResponse};
+
+use crate::actions::local::{self, Local};
+use crate::actions::{self, Batch};
+use crate::args::Args;
+use crate::config::SimConfig;
+use crate::error::LoadError;
+use crate::estate::transitions::Transitions;
+use crate::estate::{Estate, timestamp};
+use crate::faults::Faults;
+use crate::queries::{self, View};
+use crate::record::{row, text};
+
+/// A message `notify` would have sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub channel: String,
+    pub message: String,
+    pub sent_at: String,
+}
+
+struct World {
+    estate: Estate,
+    transitions: Transitions,
+    notifications: Vec<Notification>,
+}
+
+/// The simulated clouds.
+pub struct Sim {
+    world: Mutex<World>,
+    config: SimConfig,
+    faults: Faults,
+}
+
+impl Sim {
+    pub fn new(estate: Estate) -> Sim {
+        let world = World { estate, transitions: Transitions::default(), notifications: Vec::new() };
+        Sim { world: Mutex::new(world), config: SimConfig::default(), faults: Faults::default() }
+    }
+
+    /// An estate from its JSON text (see [`Estate::from_json`]).
+    pub fn from_json(text: &str) -> Result<Sim, LoadError> {
+        Estate::from_json(text).map(Sim::new)
+    }
+
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Sim, LoadError> {
+        let path = path.as_ref();
+        let text =
+            std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
+        Sim::from_json(&text)
+    }
+
+    /// A generated estate of `size` resources: the same seed gives the same estate.
+    pub fn generate(size: usize, seed: u64) -> Sim {
+        Sim::new(crate::generate::estate(size, seed))
+    }
+
+    /// The demo estate that `examples/estate/demo.json` holds, built in memory.
+    pub fn demo() -> Sim {
+        Sim::new(crate::demo::estate())
+    }
+
+    pub fn with_config(mut self, config: SimConfig) -> Sim {
+        self.config = config;
+        self
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.config
+    }
+
+    /// The estate as it is now (transitions that are due applied).
+    pub fn estate(&self) -> Estate {
+        self.world().estate.clone()
+    }
+
+    /// The estate as a file, to save or to chain runs.
+    pub fn estate_json(&self) -> String {
+        self.world().estate.to_json()
+    }
+
+    /// Writes the estate file, replacing `path` only once the new file is complete.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), LoadError> {
+        let path = path.as_ref();
+        let partial = path.with_extension("json.partial");
+        let io = |source| LoadError::Io { path: path.to_path_buf(), source };
+        std::fs::write(&partial, self.estate_json()).map_err(io)?;
+        std::fs::rename(&partial, path).map_err(io)
+    }
+
+    /// Every resource, by kind then id.
+    pub fn resources(&self) -> Vec<Value> {
+        self.world().estate.resources().map(|r| Value::Record(r.clone())).collect()
+    }
+
+    pub fn resource(&self, id: &str) -> Option<Value> {
+        self.world().estate.get(id).map(|r| Value::Record(r.clone()))
+    }
+
+    /// The messages `notify` was asked to send, in order.
+    pub fn notifications(&self) -> Vec<Notification> {
+        self.world().notifications.clone()
+    }
+
+    /// The world, with the transitions that are due applied.
+    fn world(&self) -> MutexGuard<'_, World> {
+        let mut world = self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let World { estate, transitions, .. } = &mut *world;
+        if !transitions.is_empty() {
+            transitions.settle(tokio::time::Instant::now(), estate);
+        }
+        world
+    }
+
+    fn view(&self) -> View {
+        let world = self.world();
+        View { now: world.estate.now(), accounts: world.estate.accounts().to_vec(), kinds: world.estate.share() }
+    }
+
+    async fn local(&self, local: Local, dry_run: bool) -> Result<ProviderResponse, ProviderError> {
+        let answer = match local {
+            Local::Wait(duration) => {
+                if !dry_run {
+                    tokio::time::sleep(duration).await;
+                }
+                row(vec![("waited", Value::Duration { duration_ms: duration.as_millis() as u64 })])
+            }
+            Local::Notify { channel, message } => {
+                let mut world = self.world();
+                let sent_at = timestamp(world.estate.now());
+                if !dry_run {
+                    world.notifications.push(Notification {
+                        channel: channel.clone(),
+                        message,
+                        sent_at: sent_at.clone(),
+                    });
+                }
+                row(vec![("channel", text(channel)), ("sent_at", text(sent_at))])
+            }
+            Local::Fail(message) => return Err(ProviderError::Rejected(message)),
+            Local::Answer(value) => value,
+        };
+        Ok(ProviderResponse::Value(answer))
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for Sim {
+    fn name(&self) -> &str {
+        "sim"
+    }
+
+    fn serves(&self, _cloud: Cloud) -> bool {
+        true
+    }
+
+    async fn call(&self, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
+        let args = Args(&call.args);
+        // Local actions touch no cloud, so no cloud faults apply to them.
+        if let Some(local) = local::interpret(&call.action, &args)? {
+            return self.local(local, call.dry_run).await;
+        }
+        let fate = self.faults.decide(&self.config, &call.action, &call.idempotency_key);
+        if !fate.latency.is_zero() {
+            tokio::time::sleep(fate.latency).await;
+        }
+        if let Some(error) = fate.error {
+            return Err(error);
+        }
+        if let Some(query) = queries::find(&call.action) {
+            let view = self.view();
+            return query(&view, &args).map(ProviderResponse::Value);
+        }
+        if !actions::acts_on_targets(&call.action) {
+            return Err(ProviderError::Unsupported(format!("the simulator has no query or action `{}`", call.action)));
+        }
+        let batch = Batch {
+            action: &call.action,
+            args: &call.args,
+            targets: &call.targets,
+            dry_run: call.dry_run,
+            transition: self.config.transition,
+        };
+        // Per-target faults model failures a dry run cannot foresee, so dry runs do not get them.
+        let failure = |id: &str| match call.dry_run {
+            true => None,
+            false => self.faults.target_failure(&self.config, &call.action, &fate, id),
+        };
+        let mut world = self.world();
+        let World { estate, transitions, .. } = &mut *world;
+        actions::run(estate, transitions, &batch, &failure).map(ProviderResponse::Targets)
+    }
+
+    async fn describe(&self, resources: &[Value]) -> Result<Vec<Value>, ProviderError> {
+        let fate = self.faults.decide(&self.config, "describe", "");
+        if !fate.latency.is_zero() {
+            tokio::time::sleep(fate.latency).await;
+        }
+        if let Some(error) = fate.error {
+            return Err(error);
+        }
+        let world = self.world();
+        Ok(resources
+            .iter()
+            .filter_map(escher_runtime::provider::resource_id)
+            .filter_map(|id| world.estate.get(id))
+            .map(|r| Value::Record(r.clone()))
+            .collect())
+    }
+
+    fn bucket(&self, rate_class: &str) -> Option<Bucket> {
+        crate::buckets::bucket(rate_class)
+    }
+}

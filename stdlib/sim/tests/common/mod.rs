@@ -1,0 +1,125 @@
+//! Helpers shared by the simulator's tests: calls, and reading results.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use escher_compiler::plan::Value;
+use escher_runtime::provider::{Provider, ProviderCall, ProviderError, ProviderResponse, TargetResult, TargetStatus};
+use escher_sim::Sim;
+
+pub type Record = BTreeMap<String, Value>;
+
+pub fn s(text: &str) -> Value {
+    Value::String(text.to_string())
+}
+
+pub fn map(pairs: &[(&str, &str)]) -> Value {
+    Value::Record(pairs.iter().map(|(k, v)| (k.to_string(), s(v))).collect())
+}
+
+pub fn strs(items: &[&str]) -> Value {
+    Value::List(items.iter().map(|i| s(i)).collect())
+}
+
+pub fn days(n: u64) -> Value {
+    Value::Duration { duration_ms: n * 24 * 3600 * 1000 }
+}
+
+pub fn call(action: &str, args: &[(&str, Value)], targets: Vec<Value>) -> ProviderCall {
+    ProviderCall {
+        run_id: "test".into(),
+        node: "node".into(),
+        action: action.into(),
+        args: args.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        secrets: BTreeMap::new(),
+        targets,
+        dry_run: false,
+        idempotency_key: String::new(),
+    }
+}
+
+pub async fn query(sim: &Sim, action: &str, args: &[(&str, Value)]) -> Result<Value, ProviderError> {
+    match sim.call(&call(action, args, Vec::new())).await? {
+        ProviderResponse::Value(value) => Ok(value),
+        ProviderResponse::Targets(_) => panic!("{action} answered with targets"),
+    }
+}
+
+/// The records a listing returned.
+pub async fn list(sim: &Sim, action: &str, args: &[(&str, Value)]) -> Vec<Record> {
+    match query(sim, action, args).await {
+        Ok(Value::List(items)) => items.into_iter().map(record).collect(),
+        other => panic!("{action} did not list: {other:?}"),
+    }
+}
+
+pub async fn act(sim: &Sim, action: &str, args: &[(&str, Value)], targets: Vec<Value>) -> Vec<TargetResult> {
+    act_with(sim, call(action, args, targets)).await
+}
+
+pub async fn act_with(sim: &Sim, call: ProviderCall) -> Vec<TargetResult> {
+    match sim.call(&call).await {
+        Ok(ProviderResponse::Targets(results)) => results,
+        other => panic!("{} did not act on targets: {other:?}", call.action),
+    }
+}
+
+pub fn record(value: Value) -> Record {
+    match value {
+        Value::Record(fields) => fields,
+        other => panic!("not a record: {other:?}"),
+    }
+}
+
+pub fn field<'a>(record: &'a Record, name: &str) -> &'a str {
+    match record.get(name) {
+        Some(Value::String(value)) => value,
+        other => panic!("field {name} is not a string: {other:?}"),
+    }
+}
+
+pub fn names(records: &[Record]) -> Vec<String> {
+    let mut names: Vec<String> = records.iter().map(|r| field(r, "name").to_string()).collect();
+    names.sort();
+    names
+}
+
+/// The one resource of a kind with this name, as a value to target.
+pub fn named(sim: &Sim, kind: &str, name: &str) -> Value {
+    let found: Vec<Value> = sim
+        .resources()
+        .into_iter()
+        .filter(|r| matches!(r, Value::Record(f) if f.get("kind") == Some(&s(kind)) && f.get("name") == Some(&s(name))))
+        .collect();
+    assert_eq!(found.len(), 1, "expected one {kind} named {name}");
+    found.into_iter().next().expect("one")
+}
+
+pub fn id_of(resource: &Value) -> String {
+    escher_runtime::provider::resource_id(resource).expect("a resource id").to_string()
+}
+
+/// The current record of a resource, if it still exists.
+pub fn current(sim: &Sim, id: &str) -> Option<Record> {
+    sim.resource(id).map(record)
+}
+
+pub fn state_of(sim: &Sim, id: &str) -> String {
+    field(&current(sim, id).expect("the resource exists"), "state").to_string()
+}
+
+pub fn status(result: &TargetResult) -> &'static str {
+    match result.status {
+        TargetStatus::Changed => "changed",
+        TargetStatus::Unchanged => "unchanged",
+        TargetStatus::Failed { .. } => "failed",
+        TargetStatus::NotSimulated { .. } => "not simulated",
+    }
+}
+
+pub fn error(result: &TargetResult) -> &str {
+    match &result.status {
+        TargetStatus::Failed { error } => error,
+        other => panic!("{} did not fail: {other:?}", result.id),
+    }
+}
