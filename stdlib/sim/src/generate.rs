@@ -134,11 +134,11 @@ impl Generator {
     fn tagged(&mut self, draft: Draft, env: &str) -> Draft {
         let mut draft = draft.tag("env", env);
         if self.rng.chance(0.9) {
-            let owner = *self.rng.pick(&["team-platform", "team-data", "team-web", "team-payments"]);
+            let owner = self.rng.word(&["team-platform", "team-data", "team-web", "team-payments"]);
             draft = draft.tag("owner", owner);
         }
         if self.rng.chance(0.85) {
-            let center = *self.rng.pick(&["cc-1001", "cc-1002", "cc-2040", "cc-3300"]);
+            let center = self.rng.word(&["cc-1001", "cc-1002", "cc-2040", "cc-3300"]);
             draft = draft.tag("cost-center", center);
         }
         draft
@@ -157,9 +157,9 @@ impl Generator {
     }
 
     fn make(&mut self, kind: &'static str) {
-        let env = *self.rng.pick(ENVS);
+        let env = self.rng.word(ENVS);
         let n = self.next();
-        let role = *self.rng.pick(ROLES);
+        let role = self.rng.word(ROLES);
         let name = format!("{env}-{role}-{n}");
         let draft = match kind {
             "aws.ec2.Instance"
@@ -182,11 +182,11 @@ impl Generator {
 
     fn ec2(&mut self, kind: &str, env: &str, n: u64, name: &str) -> Draft {
         let account = self.account("aws", env);
-        let region = *self.rng.pick(AWS_REGIONS);
+        let region = self.rng.word(AWS_REGIONS);
         match kind {
             "aws.ec2.Instance" => {
-                let instance_type = *self.rng.pick(EC2_TYPES);
-                let state = *self.rng.pick(&["running", "running", "running", "stopped", "stopped", "terminated"]);
+                let instance_type = self.rng.word(EC2_TYPES);
+                let state = self.rng.word(&["running", "running", "running", "stopped", "stopped", "terminated"]);
                 let launched = self.days_ago(400);
                 build::ec2_instance(&account, region, &format!("i-{}", ids::hex17(n)), name, instance_type)
                     .state(state)
@@ -223,7 +223,7 @@ impl Generator {
             }
             _ => {
                 let (from, to) = *self.rng.pick(PORTS);
-                let source = *self.rng.pick(&["0.0.0.0/0", "10.0.0.0/8", "10.20.0.0/16", "::/0"]);
+                let source = self.rng.word(&["0.0.0.0/0", "10.0.0.0/8", "10.20.0.0/16", "::/0"]);
                 let group_id = format!("sg-{}", ids::hex17(n ^ 1));
                 let group = SecurityGroup { id: &group_id, name: &format!("{name}-sg"), vpc_id: "vpc-0a1b2c3d" };
                 build::sg_rule(&account, region, &format!("sgr-{}", ids::hex17(n)), &group, ("tcp", from, to), source)
@@ -233,26 +233,26 @@ impl Generator {
 
     fn aws_other(&mut self, kind: &str, env: &str, n: u64, name: &str) -> Draft {
         let account = self.account("aws", env);
-        let region = *self.rng.pick(AWS_REGIONS);
+        let region = self.rng.word(AWS_REGIONS);
         match kind {
             "aws.lambda.Function" => {
-                build::lambda_function(&account, region, name, *self.rng.pick(&["python3.12", "nodejs20.x", "java21"]))
+                build::lambda_function(&account, region, name, self.rng.word(&["python3.12", "nodejs20.x", "java21"]))
             }
             "aws.rds.Instance" => {
-                let engine = *self.rng.pick(&["postgres", "mysql"]);
+                let engine = self.rng.word(&["postgres", "mysql"]);
                 build::rds_instance(
                     &account,
                     region,
                     name,
                     engine,
-                    *self.rng.pick(&["db.t4g.medium", "db.r6g.large"]),
+                    self.rng.word(&["db.t4g.medium", "db.r6g.large"]),
                     100,
                 )
-                .state(*self.rng.pick(&["available", "available", "stopped"]))
+                .state(self.rng.word(&["available", "available", "stopped"]))
             }
             "aws.rds.Snapshot" => {
                 let source = build::rds_instance(&account, region, name, "postgres", "db.t4g.medium", 100);
-                let kind = *self.rng.pick(&["manual", "automated"]);
+                let kind = self.rng.word(&["manual", "automated"]);
                 let created = self.days_ago(200);
                 build::rds_snapshot(&account, region, &format!("{name}-snap-{n}"), &source, kind).at(&created)
             }
@@ -273,12 +273,12 @@ impl Generator {
         let place = AzurePlace {
             subscription: &subscription,
             resource_group: &resource_group,
-            location: *self.rng.pick(AZURE_LOCATIONS),
+            location: self.rng.word(AZURE_LOCATIONS),
         };
         match kind {
             "azure.vm.VirtualMachine" => {
-                let state = *self.rng.pick(&["running", "running", "deallocated", "stopped"]);
-                build::azure_vm(&place, name, *self.rng.pick(VM_SIZES)).state(state)
+                let state = self.rng.word(&["running", "running", "deallocated", "stopped"]);
+                build::azure_vm(&place, name, self.rng.word(VM_SIZES)).state(state)
             }
             "azure.disk.Disk" => match self.linked("azure.vm.VirtualMachine").filter(|_| self.rng.chance(0.6)) {
                 Some(vm) => {
@@ -299,14 +299,14 @@ impl Generator {
                 &place,
                 &format!("sql-{env}"),
                 name,
-                *self.rng.pick(&["S1", "GP_S_Gen5_2", "GP_Gen5_2"]),
+                self.rng.word(&["S1", "GP_S_Gen5_2", "GP_Gen5_2"]),
             ),
             "azure.storage.Container" => {
                 build::blob_container(&place, &format!("st{env}data"), name).flag("public", self.rng.chance(0.1))
             }
             _ => {
                 let (from, to) = *self.rng.pick(PORTS);
-                let source = *self.rng.pick(&["*", "Internet", "10.0.0.0/8", "VirtualNetwork"]);
+                let source = self.rng.word(&["*", "Internet", "10.0.0.0/8", "VirtualNetwork"]);
                 let priority = 100 + self.rng.between(0, 3000);
                 build::nsg_rule(
                     &place,
@@ -322,12 +322,12 @@ impl Generator {
 
     fn gcp(&mut self, kind: &str, env: &str, n: u64, name: &str) -> Draft {
         let project = self.account("gcp", env);
-        let zone = *self.rng.pick(GCP_ZONES);
+        let zone = self.rng.word(GCP_ZONES);
         let id = ids::numeric(n);
         match kind {
             "gcp.compute.Instance" => {
-                let status = *self.rng.pick(&["running", "running", "terminated"]);
-                build::gce_instance(&project, zone, &id, name, *self.rng.pick(MACHINE_TYPES)).state(status)
+                let status = self.rng.word(&["running", "running", "terminated"]);
+                build::gce_instance(&project, zone, &id, name, self.rng.word(MACHINE_TYPES)).state(status)
             }
             "gcp.compute.Disk" => match self.linked("gcp.compute.Instance").filter(|_| self.rng.chance(0.6)) {
                 Some(instance) => {
@@ -354,14 +354,14 @@ impl Generator {
             }
             "gcp.compute.FirewallRule" => {
                 let (from, to) = *self.rng.pick(PORTS);
-                let source = *self.rng.pick(&["0.0.0.0/0", "10.128.0.0/9", "35.235.240.0/20"]);
+                let source = self.rng.word(&["0.0.0.0/0", "10.128.0.0/9", "35.235.240.0/20"]);
                 build::firewall_rule(&project, &id, &format!("allow-{name}"), ("tcp", from, to), source)
             }
             "gcp.functions.Function" => build::cloud_function(&project, build::region_of_zone(zone), name, "python312"),
             "gcp.sql.Instance" => {
                 build::cloud_sql(&project, build::region_of_zone(zone), name, "POSTGRES_16", "db-custom-2-7680")
             }
-            _ => build::gcs_bucket(&project, *self.rng.pick(&["us", "eu", "us-central1"]), &format!("gen-{name}"))
+            _ => build::gcs_bucket(&project, self.rng.word(&["us", "eu", "us-central1"]), &format!("gen-{name}"))
                 .flag("public", self.rng.chance(0.1)),
         }
     }

@@ -32,6 +32,11 @@ impl SplitMix {
     pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
+
+    /// One of the words.
+    pub(crate) fn word(&mut self, words: &[&'static str]) -> &'static str {
+        words[self.below(words.len() as u64) as usize]
+    }
 }
 
 /// The SplitMix64 finaliser: spreads the bits of `x` over the whole word.

@@ -5,6 +5,12 @@ use crate::build::{self, HostedZone, SecurityGroup};
 use crate::estate::ids;
 
 type Tags = Vec<(&'static str, &'static str)>;
+/// An ingress rule: protocol, first port, last port.
+type Ports = (&'static str, i64, i64);
+/// Account, region, security group, ports and source of a rule.
+type RuleRow = (&'static str, &'static str, &'static str, Ports, &'static str);
+/// Place, name, engine, class, storage, state and tags of a database.
+type DatabaseRow = ((&'static str, &'static str), &'static str, &'static str, &'static str, i64, &'static str, Tags);
 
 pub(super) fn add(demo: &mut Demo) {
     instances(demo);
@@ -265,7 +271,7 @@ fn snapshots_and_images(demo: &mut Demo) {
 }
 
 fn security_groups(demo: &mut Demo) {
-    let rules: [(&str, &str, &str, (&str, i64, i64), &str); 10] = [
+    let rules: [RuleRow; 10] = [
         (AWS_PROD, "us-east-1", "prod-web", ("tcp", 443, 443), "0.0.0.0/0"),
         (AWS_PROD, "us-east-1", "prod-web", ("tcp", 80, 80), "0.0.0.0/0"),
         (AWS_PROD, "us-east-1", "prod-bastion", ("tcp", 22, 22), "0.0.0.0/0"),
@@ -308,7 +314,7 @@ fn lambdas(demo: &mut Demo) {
 fn databases(demo: &mut Demo) {
     let prod_east = (AWS_PROD, "us-east-1");
     let office = |tags: Tags| with(tags, &[("auto-start", "office-hours")]);
-    let instances: [((&str, &str), &str, &str, &str, i64, &str, Tags); 7] = [
+    let instances: [DatabaseRow; 7] = [
         (prod_east, "prod-orders-db", "postgres", "db.r6g.large", 500, "available", owned("prod", "platform")),
         (prod_east, "prod-payments-db", "postgres", "db.r7g.large", 1000, "available", owned("prod", "payments")),
         (prod_east, "prod-analytics-db", "mysql", "db.m6g.large", 2000, "available", owned("prod", "data")),

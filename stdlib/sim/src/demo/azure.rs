@@ -5,6 +5,8 @@ use super::{AZURE_DEV, AZURE_PROD, Demo, owned, with};
 use crate::build::{self, AzurePlace};
 
 type Tags = Vec<(&'static str, &'static str)>;
+/// Place, security group, name, priority, (protocol, first port, last port) and source of a rule.
+type RuleRow = (&'static AzurePlace<'static>, &'static str, &'static str, i64, (&'static str, i64, i64), &'static str);
 
 const DEV: AzurePlace = AzurePlace { subscription: AZURE_DEV, resource_group: "rg-dev", location: "westeurope" };
 const TEST: AzurePlace = AzurePlace { subscription: AZURE_DEV, resource_group: "rg-test", location: "northeurope" };
@@ -129,7 +131,7 @@ fn storage(demo: &mut Demo) {
 }
 
 fn network(demo: &mut Demo) {
-    let rules: [(&AzurePlace, &str, &str, i64, (&str, i64, i64), &str); 5] = [
+    let rules: [RuleRow; 5] = [
         (&DEV, "nsg-dev", "allow-ssh-any", 100, ("tcp", 22, 22), "*"),
         (&DEV, "nsg-dev", "allow-rdp-internet", 110, ("tcp", 3389, 3389), "Internet"),
         (&DEV, "nsg-dev", "allow-http-vnet", 200, ("tcp", 80, 80), "VirtualNetwork"),

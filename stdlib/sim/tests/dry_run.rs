@@ -1,0 +1,84 @@
+//! A dry run computes what each target would become and changes nothing.
+
+mod common;
+
+use common::*;
+use escher_compiler::plan::Value;
+use escher_sim::Sim;
+
+async fn dry(
+    sim: &Sim,
+    action: &str,
+    args: &[(&str, Value)],
+    targets: Vec<Value>,
+) -> Vec<escher_runtime::provider::TargetResult> {
+    let mut request = call(action, args, targets);
+    request.dry_run = true;
+    act_with(sim, request).await
+}
+
+#[tokio::test]
+async fn a_dry_run_predicts_the_real_run_and_changes_nothing() {
+    let sim = Sim::demo();
+    let before = sim.estate_json();
+    let targets = vec![
+        named(&sim, "aws.ec2.Instance", "dev-api-1"),
+        named(&sim, "aws.ec2.Instance", "dev-legacy-1"),
+        named(&sim, "aws.ec2.Instance", "prod-web-old"),
+    ];
+    let predicted = dry(&sim, "aws.ec2.stop", &[], targets.clone()).await;
+    assert_eq!(sim.estate_json(), before);
+    let real = act(&sim, "aws.ec2.stop", &[], targets).await;
+    assert_eq!(predicted, real);
+    assert_eq!(real.iter().map(status).collect::<Vec<_>>(), ["changed", "unchanged", "failed"]);
+}
+
+#[tokio::test]
+async fn a_dry_run_of_creations_and_deletions_leaves_the_estate_as_it_was() {
+    let sim = Sim::demo();
+    let before = sim.estate_json();
+    let volumes: Vec<Value> = list(&sim, "aws.ec2.volumes", &[("attached", Value::Bool(false))])
+        .await
+        .into_iter()
+        .map(Value::Record)
+        .collect();
+    let snapshots = dry(&sim, "compute.create_snapshots", &[], volumes.clone()).await;
+    assert!(snapshots.iter().all(|r| status(r) == "changed"));
+    let deleted = dry(&sim, "compute.delete_disks", &[], volumes).await;
+    assert!(deleted.iter().all(|r| status(r) == "changed"));
+    let vm = named(&sim, "azure.vm.VirtualMachine", "vm-prod-web-01");
+    dry(&sim, "azure.vm.delete", &[], vec![vm]).await;
+    let buckets = list(&sim, "storage.buckets", &[("encrypted", Value::Bool(false))])
+        .await
+        .into_iter()
+        .map(Value::Record)
+        .collect();
+    dry(&sim, "storage.enable_encryption", &[], buckets).await;
+    assert_eq!(sim.estate_json(), before);
+}
+
+#[tokio::test]
+async fn a_dry_run_sees_its_own_earlier_targets() {
+    let sim = Sim::demo();
+    let containers =
+        vec![named(&sim, "azure.storage.Container", "archive-2018"), named(&sim, "azure.storage.Container", "exports")];
+    let predicted = dry(&sim, "storage.enable_encryption", &[], containers.clone()).await;
+    assert_eq!(
+        predicted.iter().map(status).collect::<Vec<_>>(),
+        ["changed", "unchanged"],
+        "one storage account, encrypted once"
+    );
+    assert_eq!(predicted, act(&sim, "storage.enable_encryption", &[], containers).await);
+}
+
+#[tokio::test]
+async fn a_dry_run_sends_no_notification() {
+    let sim = Sim::demo();
+    let mut request = call("notify", &[("channel", s("#ops")), ("message", s("hello"))], Vec::new());
+    request.dry_run = true;
+    escher_runtime::provider::Provider::call(&sim, &request).await.expect("answers");
+    assert!(sim.notifications().is_empty());
+    request.dry_run = false;
+    escher_runtime::provider::Provider::call(&sim, &request).await.expect("answers");
+    assert_eq!(sim.notifications().len(), 1);
+}
