@@ -14,6 +14,29 @@ fn main() -> ExitCode {
         Command::Plan { file, params, format } => cli::plan::run(&file, &params, format, color),
         Command::Fmt { files, check } => cli::fmt::run(&files, check),
         Command::Explain { code } => cli::explain::run(&code),
+        Command::Run { file, params, cloud: _, estate, estate_out, sim_faults, dry_run, session } => {
+            let setup = cli::state::RunSetup { cloud: "sim".into(), estate, estate_out, sim_faults };
+            let request = cli::run::RunRequest { file: &file, params: &params, setup, dry_run };
+            cli::run::run(&session.session(), request)
+        }
+        Command::Resume { run_id, session } => cli::run::resume(&session.session(), &run_id),
+        Command::Runs { state } => cli::runs::list(&cli::state::state_dir(state.as_deref())),
+        Command::Show { run_id, state, format } => {
+            cli::runs::show(&cli::state::state_dir(state.as_deref()), &run_id, format)
+        }
+        Command::Audit { command, state } => {
+            let state = cli::state::state_dir(state.as_deref());
+            match command {
+                cli::AuditCommand::Verify => cli::audit::run_verify(&state),
+                cli::AuditCommand::Export { format } => cli::audit::run_export(
+                    &state,
+                    match format {
+                        cli::ExportChoice::Jsonl => escher_runtime::audit::ExportFormat::Jsonl,
+                        cli::ExportChoice::Csv => escher_runtime::audit::ExportFormat::Csv,
+                    },
+                ),
+            }
+        }
     };
     ExitCode::from(code)
 }

@@ -5,20 +5,15 @@ use std::path::PathBuf;
 use escher_compiler::{CompileOptions, compile_input};
 
 use super::report::{plural, print_diagnostics};
-use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Format};
+use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Format, read_source};
 use escher::FsLoader;
 
 pub fn run(files: &[PathBuf], format: Format, color: bool) -> u8 {
     let mut exit = EXIT_OK;
     for path in files {
-        let name = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(error) => {
-                eprintln!("error: cannot read {name}: {error}");
-                exit = EXIT_USAGE;
-                continue;
-            }
+        let Ok((name, text)) = read_source(path) else {
+            exit = EXIT_USAGE;
+            continue;
         };
         let compilation = compile_input(&name, &text, &CompileOptions::check(&FsLoader));
         let (errors, warnings) = print_diagnostics(&compilation, format, color);

@@ -4,25 +4,32 @@ use std::path::PathBuf;
 
 use escher_compiler::SourceMap;
 use escher_compiler::diagnostics::{Diagnostic, render_human};
-use escher_compiler::format::format_playbook;
+use escher_compiler::format::{FormatDefect, format_verified};
 
-use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE};
+use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, read_source};
 
 pub fn run(files: &[PathBuf], check: bool) -> u8 {
     let mut exit = EXIT_OK;
     for path in files {
-        let name = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(error) => {
-                eprintln!("error: cannot read {name}: {error}");
+        let Ok((name, text)) = read_source(path) else {
+            exit = EXIT_USAGE;
+            continue;
+        };
+        // The formatter's output is re-parsed and compared before anything is written: a file is never
+        // replaced by text that means something else.
+        let formatted = match format_verified(&text) {
+            Ok(formatted) => formatted,
+            Err(
+                defect @ (FormatDefect::OutputUnparsable { .. }
+                | FormatDefect::MeaningChanged { .. }
+                | FormatDefect::CommentsChanged { .. }
+                | FormatDefect::NotIdempotent { .. }),
+            ) => {
+                eprintln!("error: {name} was left unchanged: {defect} (a formatter bug; please report it)");
                 exit = EXIT_USAGE;
                 continue;
             }
-        };
-        let formatted = match format_playbook(&text) {
-            Ok(formatted) => formatted,
-            Err(errors) => {
+            Err(FormatDefect::Unparsable(errors)) => {
                 let mut sources = SourceMap::new();
                 let file = sources.add(name.clone(), text.clone());
                 for error in errors {

@@ -1,10 +1,17 @@
 //! The `escher` command line: argument parsing and the exit-code contract.
 
+pub mod approver;
+pub mod audit;
 pub mod check;
+pub mod estate;
 pub mod explain;
 pub mod fmt;
 pub mod plan;
+pub mod progress;
 pub mod report;
+pub mod run;
+pub mod runs;
+pub mod state;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -18,7 +25,7 @@ pub const EXIT_USAGE: u8 = 2;
     name = "escher",
     version,
     about = "Compile, plan and run cloud-operations playbooks safely",
-    after_help = "Exit codes: 0 success; 1 diagnostics with errors (or `fmt --check` found unformatted files); 2 usage or IO errors."
+    after_help = "Exit codes: 0 success; 1 diagnostics with errors, `fmt --check` found unformatted files, or a run failed or was rolled back; 2 usage or IO errors; 130 a run was cancelled."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -53,6 +60,106 @@ pub enum Command {
     },
     /// Explain a diagnostic code, such as E0201.
     Explain { code: String },
+    /// Plan a playbook, ask for the approvals its risk needs, and run it.
+    Run {
+        file: std::path::PathBuf,
+        /// A parameter value, NAME=VALUE (lists as a,b,c or JSON); repeatable.
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// The cloud to run against; `sim` is the built-in simulated estate.
+        #[arg(long, value_enum, default_value_t = CloudChoice::Sim)]
+        cloud: CloudChoice,
+        /// The simulated estate to load (JSON), such as examples/estate/demo.json.
+        #[arg(long, value_name = "FILE")]
+        estate: Option<std::path::PathBuf>,
+        /// Write the simulated estate here after every change (may be the same file as --estate).
+        #[arg(long, value_name = "FILE")]
+        estate_out: Option<std::path::PathBuf>,
+        /// Faults for the simulator, e.g. "latency=50ms,throttle=0.05,fail=0.01,seed=7".
+        #[arg(long, value_name = "SPEC")]
+        sim_faults: Option<String>,
+        /// Call no mutating API: show what would change.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        session: SessionArgs,
+    },
+    /// Continue a run that crashed or was cancelled; finished steps never run again.
+    Resume {
+        run_id: String,
+        #[command(flatten)]
+        session: SessionArgs,
+    },
+    /// List the runs in the state directory, newest first.
+    Runs {
+        #[arg(long, value_name = "DIR")]
+        state: Option<std::path::PathBuf>,
+    },
+    /// Show one run from its journal.
+    Show {
+        run_id: String,
+        #[arg(long, value_name = "DIR")]
+        state: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Check or export the hash-chained audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+        #[arg(long, value_name = "DIR", global = true)]
+        state: Option<std::path::PathBuf>,
+    },
+}
+
+/// Options shared by `run` and `resume`.
+#[derive(Debug, clap::Args)]
+pub struct SessionArgs {
+    /// Approve steps automatically up to this risk level (low, medium, high, critical).
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
+    pub approve_up_to: Option<escher_compiler::plan::RiskLevel>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// The state directory (default: $ESCHER_STATE, else the XDG data directory).
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<std::path::PathBuf>,
+}
+
+impl SessionArgs {
+    pub fn session(&self) -> run::Session {
+        run::Session {
+            state: state::state_dir(self.state.as_deref()),
+            approve_up_to: self.approve_up_to,
+            format: self.format,
+        }
+    }
+}
+
+fn parse_level(text: &str) -> Result<escher_compiler::plan::RiskLevel, String> {
+    escher_compiler::plan::RiskLevel::parse(text)
+        .ok_or_else(|| format!("\"{text}\" is not low, medium, high or critical"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Verify the hash chain; report the first record that was edited, removed, inserted or reordered.
+    Verify,
+    /// Print the audit log.
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportChoice::Jsonl)]
+        format: ExportChoice,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportChoice {
+    Jsonl,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CloudChoice {
+    Sim,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -73,6 +180,31 @@ pub fn parse_param(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_string(), value.to_string())),
         _ => Err(format!("--param takes NAME=VALUE, not \"{text}\"")),
+    }
+}
+
+/// The `--param` values of a command, or a usage error already printed.
+pub fn parse_params(params: &[String]) -> Result<std::collections::BTreeMap<String, escher_compiler::ParamInput>, u8> {
+    let mut given = std::collections::BTreeMap::new();
+    for param in params {
+        let (name, value) = parse_param(param).map_err(|message| {
+            eprintln!("error: {message}");
+            EXIT_USAGE
+        })?;
+        given.insert(name, escher_compiler::ParamInput::Text(value));
+    }
+    Ok(given)
+}
+
+/// A file's name (as given) and text, or an IO error already printed.
+pub fn read_source(path: &std::path::Path) -> Result<(String, String), u8> {
+    let name = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((name, text)),
+        Err(error) => {
+            eprintln!("error: cannot read {name}: {error}");
+            Err(EXIT_USAGE)
+        }
     }
 }
 

@@ -1,36 +1,23 @@
 //! `escher plan FILE [--param NAME=VALUE]... [--format human|json|dot]`
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
 use escher::FsLoader;
 use escher_compiler::plan::{BlastRadius, EdgeKind, Plan};
-use escher_compiler::{CompileOptions, ParamInput, compile_input};
+use escher_compiler::{CompileOptions, compile_input};
 
 use super::report::print_diagnostics;
-use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Format, PlanFormat, parse_param};
+use super::{EXIT_DIAGNOSTICS, EXIT_OK, Format, PlanFormat, parse_params, read_source};
 
 pub fn run(path: &Path, params: &[String], format: PlanFormat, color: bool) -> u8 {
-    let mut given = BTreeMap::new();
-    for param in params {
-        match parse_param(param) {
-            Ok((name, value)) => {
-                given.insert(name, ParamInput::Text(value));
-            }
-            Err(message) => {
-                eprintln!("error: {message}");
-                return EXIT_USAGE;
-            }
-        }
-    }
-    let name = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) => {
-            eprintln!("error: cannot read {name}: {error}");
-            return EXIT_USAGE;
-        }
+    let given = match parse_params(params) {
+        Ok(given) => given,
+        Err(code) => return code,
+    };
+    let (name, text) = match read_source(path) {
+        Ok(source) => source,
+        Err(code) => return code,
     };
     let compilation = compile_input(&name, &text, &CompileOptions::plan(&FsLoader, given));
     let diagnostics_format = if format == PlanFormat::Json { Format::Json } else { Format::Human };

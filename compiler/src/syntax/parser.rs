@@ -281,10 +281,10 @@ fn to_parse_error(src: &str, base: usize, error: &pest::error::Error<Rule>) -> P
 }
 
 fn unexpected(src: &str, offset: usize, expected: String) -> ParseError {
-    if expected.contains("a name") {
-        if let Some(error) = keyword_as_name(src, offset, &expected) {
-            return error;
-        }
+    if expected.contains("a name")
+        && let Some(error) = keyword_as_name(src, offset, &expected)
+    {
+        return error;
     }
     let (found, len) = found_at(src, offset);
     let help = if found == "end of file" {

@@ -1,0 +1,66 @@
+//! The simulated cloud as the command line runs it: loaded from an estate file, optionally with faults, and
+//! written back after every change when `--estate-out` is given, so the estate outlives a crash of `escher` the
+//! way a real cloud's does.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use escher_compiler::plan::Value;
+use escher_compiler::stdlib::Cloud;
+use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError, ProviderResponse};
+use escher_sim::{Sim, SimConfig};
+
+/// Builds the simulator for a run.
+pub fn simulator(estate: &Path, faults: Option<&str>) -> Result<Sim, String> {
+    let sim = Sim::from_file(estate).map_err(|e| format!("cannot load the estate {}: {e}", estate.display()))?;
+    match faults {
+        Some(text) => {
+            let config: SimConfig = text.parse().map_err(|e| format!("--sim-faults: {e}"))?;
+            Ok(sim.with_config(config))
+        }
+        None => Ok(sim),
+    }
+}
+
+/// The simulator, saving its estate to a file after each call that may have changed it.
+pub struct Persisting {
+    pub sim: Arc<Sim>,
+    pub out: Option<PathBuf>,
+}
+
+impl Persisting {
+    /// Writes the estate atomically: a crash leaves the old file or the new one, never half of one.
+    pub fn save(&self) -> Result<(), String> {
+        let Some(out) = &self.out else { return Ok(()) };
+        let tmp = out.with_extension("json.tmp");
+        std::fs::write(&tmp, self.sim.estate_json()).map_err(|e| e.to_string())?;
+        std::fs::rename(&tmp, out).map_err(|e| e.to_string())
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for Persisting {
+    fn name(&self) -> &str {
+        self.sim.name()
+    }
+
+    fn serves(&self, cloud: Cloud) -> bool {
+        self.sim.serves(cloud)
+    }
+
+    async fn call(&self, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
+        let response = self.sim.call(call).await;
+        if !call.dry_run && !call.targets.is_empty() {
+            self.save().map_err(|e| ProviderError::Unavailable(format!("cannot save the estate: {e}")))?;
+        }
+        response
+    }
+
+    async fn describe(&self, resources: &[Value]) -> Result<Vec<Value>, ProviderError> {
+        self.sim.describe(resources).await
+    }
+
+    fn bucket(&self, rate_class: &str) -> Option<Bucket> {
+        self.sim.bucket(rate_class)
+    }
+}

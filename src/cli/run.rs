@@ -1,0 +1,187 @@
+//! `escher run` and `escher resume`: plan, ask, execute, report.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use escher::FsLoader;
+use escher_compiler::plan::RiskLevel;
+use escher_compiler::{CompileOptions, compile_input};
+use escher_runtime::approval::{ApproveUpTo, Approver, RefuseWithoutTerminal};
+use escher_runtime::events::EventSink;
+use escher_runtime::report::RunReport;
+use escher_runtime::secrets::EnvAndFileSecrets;
+use escher_runtime::{RunHandle, RunOptions, Runtime};
+use tokio_util::sync::CancellationToken;
+
+use super::approver::{TerminalApprover, user_name};
+use super::estate::{Persisting, simulator};
+use super::progress::{Human, JsonLines};
+use super::report::print_diagnostics;
+use super::state::{RunSetup, load_setup, save_setup};
+use super::{EXIT_DIAGNOSTICS, EXIT_USAGE, Format, parse_params, read_source};
+
+/// What `run` and `resume` share: where state lives, how to approve, how to show progress.
+pub struct Session {
+    pub state: PathBuf,
+    pub approve_up_to: Option<RiskLevel>,
+    pub format: Format,
+}
+
+pub struct RunRequest<'a> {
+    pub file: &'a Path,
+    pub params: &'a [String],
+    pub setup: RunSetup,
+    pub dry_run: bool,
+}
+
+pub fn run(session: &Session, request: RunRequest<'_>) -> u8 {
+    let given = match parse_params(request.params) {
+        Ok(given) => given,
+        Err(code) => return code,
+    };
+    let (name, text) = match read_source(request.file) {
+        Ok(source) => source,
+        Err(code) => return code,
+    };
+    let compilation = compile_input(&name, &text, &CompileOptions::plan(&FsLoader, given));
+    let (errors, _) = print_diagnostics(&compilation, session.format, super::use_color());
+    let Some(plan) = compilation.plan.filter(|_| errors == 0) else {
+        return EXIT_DIAGNOSTICS;
+    };
+    if session.format == Format::Human {
+        eprint!("{}", super::plan::human(&plan));
+        eprintln!();
+    }
+    execute(session, request.setup, |runtime| runtime.run(plan, RunOptions { dry_run: request.dry_run }))
+}
+
+pub fn resume(session: &Session, run_id: &str) -> u8 {
+    let setup = match load_setup(&session.state, run_id) {
+        Ok(setup) => setup,
+        Err(error) => {
+            eprintln!("error: no run {run_id} in {}: {error}", session.state.display());
+            return EXIT_USAGE;
+        }
+    };
+    execute(session, setup, |runtime| runtime.resume(run_id))
+}
+
+/// Builds the runtime for a setup, starts the run with `start`, shows its events and reports its end.
+fn execute(
+    session: &Session,
+    setup: RunSetup,
+    start: impl FnOnce(&Runtime) -> Result<RunHandle, escher_runtime::RuntimeError>,
+) -> u8 {
+    let tokio = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(tokio) => tokio,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return EXIT_USAGE;
+        }
+    };
+    tokio.block_on(async move {
+        let Some(estate) = setup.estate.clone() else {
+            eprintln!("error: the simulated cloud needs --estate FILE (try examples/estate/demo.json)");
+            return EXIT_USAGE;
+        };
+        let sim = match simulator(&estate, setup.sim_faults.as_deref()) {
+            Ok(sim) => Arc::new(sim),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return EXIT_USAGE;
+            }
+        };
+        let provider = Arc::new(Persisting { sim, out: setup.estate_out.clone() });
+        let human = Arc::new(Human::new(
+            session.format == Format::Human && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        ));
+        let sink: Arc<dyn EventSink> = match session.format {
+            Format::Json => Arc::new(JsonLines),
+            Format::Human => human.clone(),
+        };
+        let approver: Arc<dyn Approver> = match session.approve_up_to {
+            Some(level) => {
+                Arc::new(ApproveUpTo { level, who: format!("{} (--approve-up-to {})", user_name(), level.as_str()) })
+            }
+            None if TerminalApprover::available() => Arc::new(TerminalApprover { progress: human.progress.clone() }),
+            None => Arc::new(RefuseWithoutTerminal),
+        };
+        let cancel = CancellationToken::new();
+        let runtime = Runtime::builder()
+            .provider(provider)
+            .approver(approver)
+            .event_sink(sink)
+            .state_dir(session.state.clone())
+            .secrets(Arc::new(EnvAndFileSecrets::new(&session.state)))
+            .identity(user_name(), "executor")
+            .cancellation(cancel.clone())
+            .build();
+        let runtime = match runtime {
+            Ok(runtime) => runtime,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return EXIT_USAGE;
+            }
+        };
+        let handle = match start(&runtime) {
+            Ok(handle) => handle,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return EXIT_USAGE;
+            }
+        };
+        if let Err(error) = save_setup(&session.state, &handle.run_id, &setup) {
+            eprintln!("warning: cannot record how to resume run {}: {error}", handle.run_id);
+        }
+        let run_id = handle.run_id.clone();
+        // The first Ctrl-C cancels cleanly (no new step starts); a second one leaves at once.
+        let watcher = tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\ncancelling: running steps finish, no new step starts (Ctrl-C again to leave now)");
+                cancel.cancel();
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        });
+        let report = handle.finish().await;
+        watcher.abort();
+        match report {
+            Ok(report) => {
+                if session.format == Format::Human {
+                    eprint!("{}", summary(&report));
+                    eprintln!("run id: {run_id} (escher show {run_id})");
+                }
+                report.status.exit_code()
+            }
+            Err(error) => {
+                eprintln!("error: run {run_id}: {error}");
+                EXIT_DIAGNOSTICS
+            }
+        }
+    })
+}
+
+/// The report as a short table.
+pub fn summary(report: &RunReport) -> String {
+    let mut out =
+        format!("\n{} {:?}{}\n", report.playbook, report.status, if report.dry_run { " (dry run)" } else { "" });
+    for step in &report.steps {
+        out.push_str(&format!(
+            "  {:<28} {:<20} {:?}: {} changed, {} unchanged, {} failed\n",
+            step.node,
+            step.action,
+            step.status,
+            step.changed.len(),
+            step.unchanged.len(),
+            step.failed.len()
+        ));
+        for failed in &step.failed {
+            out.push_str(&format!("      {} failed: {}\n", failed.id, failed.error));
+        }
+        if let Some(error) = &step.error {
+            out.push_str(&format!("      error: {error}\n"));
+        }
+    }
+    out
+}
