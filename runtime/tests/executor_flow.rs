@@ -233,3 +233,56 @@ async fn a_cloud_without_a_provider_is_refused_before_anything_runs() {
     let error = runtime.run(plan(STOP_AND_REPORT), RunOptions::default()).err().expect("refused");
     assert_eq!(error.to_string(), "step `ec2` needs a provider for aws, and none was given to the runtime");
 }
+
+/// Knows one secret.
+struct OneSecret;
+
+impl escher_runtime::secrets::SecretStore for OneSecret {
+    fn get(&self, name: &str) -> Result<escher_runtime::provider::Secret, escher_runtime::secrets::SecretError> {
+        match name {
+            "hook" => Ok(escher_runtime::provider::Secret::new("https://hooks.example/T0KEN")),
+            _ => Err(escher_runtime::secrets::SecretError::Missing {
+                name: name.into(),
+                env_var: "ESCHER_SECRET_X".into(),
+                file: "secrets.json".into(),
+            }),
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_secret_argument_is_resolved_when_the_step_runs_and_appears_in_no_record() {
+    let source = r##"
+    playbook tell {
+      step told = notify("#ops", "rotated", webhook = secret("hook"))
+      step missing after (told) = notify("#ops", "again", webhook = secret("nope"))
+    }
+    "##;
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let events = Arc::new(Collect::default());
+    let runtime = escher_runtime::Runtime::builder()
+        .state_dir(dir.path())
+        .secrets(Arc::new(OneSecret))
+        .event_sink(events.clone())
+        .build()
+        .expect("a runtime");
+    let handle = runtime.run(plan(source), RunOptions::default()).expect("starts");
+    let run_id = handle.run_id.clone();
+    let report = handle.finish().await.expect("ends");
+
+    assert_eq!(report.steps[0].status, StepStatus::Succeeded);
+    assert_eq!(report.steps[1].status, StepStatus::Failed, "a missing secret fails its step");
+    let error = report.steps[1].error.clone().unwrap_or_default();
+    assert!(error.contains("no secret named \"nope\""), "{error}");
+    let journal_text =
+        std::fs::read_to_string(dir.path().join("runs").join(&run_id).join("journal.jsonl")).expect("a journal");
+    let audit_text = std::fs::read_to_string(dir.path().join("audit").join("audit.jsonl")).expect("an audit log");
+    let events_text = format!("{:?}", events.kinds());
+    let report_text = serde_json::to_string(&report).expect("a report serializes");
+    for (name, text) in
+        [("journal", journal_text), ("audit", audit_text), ("events", events_text), ("report", report_text)]
+    {
+        assert!(text.contains("told"), "the {name} is about this run");
+        assert!(!text.contains("T0KEN"), "the secret leaked into the {name}");
+    }
+}

@@ -62,7 +62,6 @@ pub(crate) async fn perform(ctx: &RunContext, node: &PlanNode, args: &BTreeMap<S
             ("channel", Value::String(text("channel"))),
             ("message", Value::String(text("message"))),
             ("delivered", Value::Bool(false)),
-            ("sent_at", Value::Null),
         ])),
         "fail" => {
             let message = text("message");

@@ -103,24 +103,32 @@ impl Inner {
                 }
                 std::mem::take(&mut queue.pending)
             };
-            for (entry, done) in pending {
-                let _ = done.send(self.write_one(entry));
-            }
+            self.write_batch(pending);
         }
     }
 
-    fn write_one(&self, entry: Entry) -> Result<(), String> {
-        if let Some(failure) = lock(&self.failure).clone() {
-            return Err(failure);
+    /// Writes one batch of queued entries, each file's in queue order, and answers their waiters.
+    ///
+    /// Each record is synced on its own: the journal and audit log append one record at a time. This is the one
+    /// place a group commit (one sync for the whole batch) goes once they can append several.
+    fn write_batch(&self, batch: Vec<(Entry, Waiter)>) {
+        for (entry, done) in batch {
+            let written = match lock(&self.failure).clone() {
+                Some(failure) => Err(failure),
+                None => match entry {
+                    Entry::Journal(record) => lock(&self.journal).append(&record).map_err(|e| format!("journal: {e}")),
+                    Entry::Audit(entry) => {
+                        lock(&self.audit).append(entry).map(drop).map_err(|e| format!("audit log: {e}"))
+                    }
+                },
+            };
+            if let Err(failure) = &written
+                && lock(&self.failure).is_none()
+            {
+                *lock(&self.failure) = Some(failure.clone());
+                self.cancel.cancel();
+            }
+            let _ = done.send(written);
         }
-        let written = match entry {
-            Entry::Journal(record) => lock(&self.journal).append(&record).map_err(|e| format!("journal: {e}")),
-            Entry::Audit(entry) => lock(&self.audit).append(entry).map(drop).map_err(|e| format!("audit log: {e}")),
-        };
-        if let Err(failure) = &written {
-            *lock(&self.failure) = Some(failure.clone());
-            self.cancel.cancel();
-        }
-        written
     }
 }
