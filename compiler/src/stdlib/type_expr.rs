@@ -19,26 +19,10 @@ pub(super) enum TypeKind {
 
 /// Built-in types that take no arguments. `any` is for declarations only: playbooks cannot name it.
 const SCALARS: &[&str] = &["string", "int", "float", "bool", "duration", "datetime", "any"];
-/// Built-in type constructors and how they are written.
-const GENERICS: &[(&str, usize, &str)] = &[
-    ("list", 1, "list<T>"),
-    ("map", 2, "map<string, T>"),
-    ("optional", 1, "optional<T>"),
-    ("secret", 1, "secret<T>"),
-    ("outcome", 1, "outcome<R>"),
-];
+use crate::types::GENERIC_TYPES as GENERICS;
 
 fn scalar(name: &str) -> Option<Type> {
-    Some(match name {
-        "string" => Type::String,
-        "int" => Type::Int,
-        "float" => Type::Float,
-        "bool" => Type::Bool,
-        "duration" => Type::Duration,
-        "datetime" => Type::Datetime,
-        "any" => Type::Any,
-        _ => return None,
-    })
+    crate::types::scalar_type(name, true)
 }
 
 /// The type names every file declares, by dotted name.

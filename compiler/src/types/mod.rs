@@ -3,5 +3,5 @@
 mod syntax;
 mod ty;
 
-pub use syntax::{BUILTIN_TYPES, TypeSyntaxError, resolve_type};
+pub use syntax::{BUILTIN_TYPES, GENERIC_TYPES, TypeSyntaxError, resolve_type, scalar_type};
 pub use ty::{Type, is_assignable};

@@ -23,6 +23,29 @@ pub const BUILTIN_TYPES: &[(&str, usize)] = &[
     ("outcome", 1),
 ];
 
+/// The built-in type constructors, with their arity and how they are written.
+pub const GENERIC_TYPES: &[(&str, usize, &str)] = &[
+    ("list", 1, "list<T>"),
+    ("map", 2, "map<string, T>"),
+    ("optional", 1, "optional<T>"),
+    ("secret", 1, "secret<T>"),
+    ("outcome", 1, "outcome<R>"),
+];
+
+/// A built-in type that takes no arguments. `any` only where declarations are read (`allow_any`).
+pub fn scalar_type(name: &str, allow_any: bool) -> Option<Type> {
+    Some(match name {
+        "string" => Type::String,
+        "int" => Type::Int,
+        "float" => Type::Float,
+        "bool" => Type::Bool,
+        "duration" => Type::Duration,
+        "datetime" => Type::Datetime,
+        "any" if allow_any => Type::Any,
+        _ => return None,
+    })
+}
+
 /// Why a written type does not name a type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypeSyntaxError {
@@ -50,14 +73,10 @@ pub fn resolve_type(written: &TypeExpr, catalog: &Catalog, allow_any: bool) -> R
                 return Err(TypeSyntaxError::Arity { name, expected, found: args.len(), span: *span });
             }
             let arg = |i: usize| resolve_type(&args[i], catalog, allow_any);
+            if let Some(scalar) = scalar_type(&name, allow_any) {
+                return Ok(scalar);
+            }
             let ty = match name.as_str() {
-                "string" => Type::String,
-                "int" => Type::Int,
-                "float" => Type::Float,
-                "bool" => Type::Bool,
-                "duration" => Type::Duration,
-                "datetime" => Type::Datetime,
-                "any" if allow_any => Type::Any,
                 "list" => Type::List(Box::new(arg(0)?)),
                 "optional" => Type::Optional(Box::new(arg(0)?)),
                 "secret" => Type::Secret(Box::new(arg(0)?)),
