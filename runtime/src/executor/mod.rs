@@ -17,6 +17,7 @@ mod node;
 mod prepare;
 mod reconcile;
 mod record;
+mod recorder;
 mod report;
 mod result;
 mod resume;
@@ -44,8 +45,6 @@ use emitter::Emitter;
 use recorder::Recorder;
 use resume::{Restored, ResumeState};
 use run_loop::{Session, drive};
-
-mod recorder;
 
 pub(crate) fn start(shared: Arc<Shared>, plan: Plan, options: RunOptions) -> Result<RunHandle, RuntimeError> {
     let tokio = tokio::runtime::Handle::try_current().map_err(|_| RuntimeError::NoTokio)?;
