@@ -28,7 +28,10 @@ fn the_grammar_quoted_in_the_language_spec_is_the_grammar() {
     let rules = quoted_rules(&read("docs/language.md"));
     assert!(rules.len() > 40, "the appendix quotes the playbook rules, found {}", rules.len());
     for rule in rules {
-        assert!(grammar.lines().any(|line| line == rule), "docs/language.md quotes a rule the grammar does not have:\n{rule}");
+        assert!(
+            grammar.lines().any(|line| line == rule),
+            "docs/language.md quotes a rule the grammar does not have:\n{rule}"
+        );
     }
 }
 

@@ -2,16 +2,11 @@
 
 use std::collections::BTreeSet;
 
-use escher_compiler::stdlib::{
-    Callable, CallableKind, Catalog, Cloud, DryRun, Effect, catalog, embedded_files, load,
-};
+use escher_compiler::stdlib::{Callable, CallableKind, Catalog, Cloud, DryRun, Effect, catalog, embedded_files, load};
 use escher_compiler::types::Type;
 
 fn callable(name: &str) -> &'static Callable {
-    catalog()
-        .callables
-        .get(name)
-        .unwrap_or_else(|| panic!("`{name}` is not declared"))
+    catalog().callables.get(name).unwrap_or_else(|| panic!("`{name}` is not declared"))
 }
 
 fn resource(name: &str) -> Type {
@@ -28,20 +23,13 @@ fn string_map() -> Type {
 
 /// The type of an action's targets parameter.
 fn target_type(action: &Callable) -> Option<&Type> {
-    action
-        .targets
-        .as_deref()
-        .and_then(|t| action.param(t))
-        .map(|p| &p.ty)
+    action.targets.as_deref().and_then(|t| action.param(t)).map(|p| &p.ty)
 }
 
 #[test]
 fn the_embedded_stdlib_loads_without_errors() {
     let (_, errors) = load(embedded_files());
-    let listed: Vec<String> = errors
-        .iter()
-        .map(|(file, e)| format!("{file}: {e} ({e:?})"))
-        .collect();
+    let listed: Vec<String> = errors.iter().map(|(file, e)| format!("{file}: {e} ({e:?})")).collect();
     assert!(listed.is_empty(), "{}", listed.join("\n"));
 }
 
@@ -57,17 +45,11 @@ fn every_declaration_file_on_disk_is_embedded() {
                 folders.push(path);
             } else if path.extension().is_some_and(|e| e == "esc") {
                 let relative = path.strip_prefix(&root).expect("under the root");
-                on_disk.insert(format!(
-                    "stdlib/{}",
-                    relative.to_string_lossy().replace('\\', "/")
-                ));
+                on_disk.insert(format!("stdlib/{}", relative.to_string_lossy().replace('\\', "/")));
             }
         }
     }
-    let embedded: BTreeSet<String> = embedded_files()
-        .iter()
-        .map(|(name, _)| name.to_string())
-        .collect();
+    let embedded: BTreeSet<String> = embedded_files().iter().map(|(name, _)| name.to_string()).collect();
     assert_eq!(on_disk, embedded);
 }
 
@@ -75,38 +57,13 @@ fn every_declaration_file_on_disk_is_embedded() {
 fn the_region_and_zone_enums_exist() {
     let enums = &catalog().enums;
     let aws = &enums["aws.region"].values;
-    for region in [
-        "us-east-1",
-        "eu-west-1",
-        "ap-southeast-2",
-        "sa-east-1",
-        "il-central-1",
-        "mx-central-1",
-    ] {
+    for region in ["us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1", "il-central-1", "mx-central-1"] {
         assert!(aws.iter().any(|r| r == region), "aws.region lacks {region}");
     }
-    assert!(
-        !aws.iter()
-            .any(|r| r.starts_with("us-gov-") || r.starts_with("cn-"))
-    );
-    assert!(
-        enums["azure.location"]
-            .values
-            .iter()
-            .any(|l| l == "westeurope")
-    );
-    assert!(
-        enums["gcp.region"]
-            .values
-            .iter()
-            .any(|r| r == "us-central1")
-    );
-    assert!(
-        enums["gcp.zone"]
-            .values
-            .iter()
-            .any(|z| z == "us-central1-a")
-    );
+    assert!(!aws.iter().any(|r| r.starts_with("us-gov-") || r.starts_with("cn-")));
+    assert!(enums["azure.location"].values.iter().any(|l| l == "westeurope"));
+    assert!(enums["gcp.region"].values.iter().any(|r| r == "us-central1"));
+    assert!(enums["gcp.zone"].values.iter().any(|z| z == "us-central1-a"));
 }
 
 #[test]
@@ -114,43 +71,23 @@ fn every_gcp_zone_belongs_to_a_declared_gcp_region() {
     let enums = &catalog().enums;
     let regions = &enums["gcp.region"].values;
     for zone in &enums["gcp.zone"].values {
-        let region = zone
-            .rsplit_once('-')
-            .map(|(region, _)| region)
-            .unwrap_or_default();
-        assert!(
-            regions.iter().any(|r| r == region),
-            "{zone} is in no declared region"
-        );
+        let region = zone.rsplit_once('-').map(|(region, _)| region).unwrap_or_default();
+        assert!(regions.iter().any(|r| r == region), "{zone} is in no declared region");
     }
 }
 
 #[test]
 fn the_interfaces_have_the_agreed_fields() {
-    let text = |names: &[&str]| {
-        names
-            .iter()
-            .map(|n| (n.to_string(), Type::String))
-            .collect::<Vec<_>>()
-    };
+    let text = |names: &[&str]| names.iter().map(|n| (n.to_string(), Type::String)).collect::<Vec<_>>();
     let expect = |name: &str, mut fields: Vec<(String, Type)>| {
         fields.push(("tags".to_string(), string_map()));
         let declared = &catalog().interfaces[name].fields;
-        let declared: Vec<(String, Type)> = declared
-            .iter()
-            .map(|(k, t)| (k.clone(), t.clone()))
-            .collect();
+        let declared: Vec<(String, Type)> = declared.iter().map(|(k, t)| (k.clone(), t.clone())).collect();
         fields.sort();
         assert_eq!(declared, fields, "{name}");
     };
-    expect(
-        "compute.Instance",
-        text(&["id", "name", "cloud", "region", "state"]),
-    );
-    expect(
-        "database.Instance",
-        text(&["id", "name", "cloud", "region", "state", "engine"]),
-    );
+    expect("compute.Instance", text(&["id", "name", "cloud", "region", "state"]));
+    expect("database.Instance", text(&["id", "name", "cloud", "region", "state", "engine"]));
     let mut bucket = text(&["id", "name", "cloud", "region"]);
     bucket.extend(["public", "encrypted", "versioning"].map(|f| (f.to_string(), Type::Bool)));
     expect("storage.Bucket", bucket);
@@ -187,16 +124,10 @@ fn each_cloud_resource_implements_its_interface() {
     ];
     let catalog = catalog();
     for (name, expected) in pairs {
-        let declared = catalog
-            .resources
-            .get(name)
-            .unwrap_or_else(|| panic!("`{name}` is not declared"));
+        let declared = catalog.resources.get(name).unwrap_or_else(|| panic!("`{name}` is not declared"));
         assert_eq!(declared.cloud, Cloud::of(name));
         if let Some(expected) = expected {
-            assert!(
-                catalog.implements(name, expected),
-                "{name} does not implement {expected}"
-            );
+            assert!(catalog.implements(name, expected), "{name} does not implement {expected}");
         }
     }
     let instance = &catalog.resources["aws.ec2.Instance"].fields;
@@ -209,16 +140,8 @@ fn each_cloud_resource_implements_its_interface() {
 fn a_resource_is_never_assignable_to_another_clouds_resource() {
     let catalog = catalog();
     let ec2 = resource("aws.ec2.Instance");
-    assert!(escher_compiler::types::is_assignable(
-        &ec2,
-        &interface("compute.Instance"),
-        catalog
-    ));
-    assert!(!escher_compiler::types::is_assignable(
-        &ec2,
-        &resource("azure.vm.VirtualMachine"),
-        catalog
-    ));
+    assert!(escher_compiler::types::is_assignable(&ec2, &interface("compute.Instance"), catalog));
+    assert!(!escher_compiler::types::is_assignable(&ec2, &resource("azure.vm.VirtualMachine"), catalog));
 }
 
 #[test]
@@ -227,19 +150,12 @@ fn the_ec2_instances_query_has_the_agreed_shape() {
     assert_eq!(query.kind, CallableKind::Query);
     assert_eq!(query.effect, Effect::Read);
     assert_eq!(query.returns, Type::list(resource("aws.ec2.Instance")));
-    let params: Vec<(&str, &Type, bool)> = query
-        .params
-        .iter()
-        .map(|p| (p.name.as_str(), &p.ty, p.has_default))
-        .collect();
+    let params: Vec<(&str, &Type, bool)> =
+        query.params.iter().map(|p| (p.name.as_str(), &p.ty, p.has_default)).collect();
     assert_eq!(
         params,
         [
-            (
-                "regions",
-                &Type::list(Type::Enum("aws.region".to_string())),
-                true
-            ),
+            ("regions", &Type::list(Type::Enum("aws.region".to_string())), true),
             ("tags", &string_map(), true),
             ("state", &Type::optional(Type::String), true),
         ]
@@ -260,14 +176,8 @@ fn the_agreed_queries_exist_with_their_parameters() {
         ("azure.vm.list", &["resource_group", "tags"]),
         ("azure.sql.databases", &["resource_group", "tags"]),
         ("azure.storage.containers", &["public"]),
-        (
-            "gcp.compute.instances",
-            &["project", "zone", "labels", "status"],
-        ),
-        (
-            "gcp.compute.disks",
-            &["project", "zone", "attached", "labels"],
-        ),
+        ("gcp.compute.instances", &["project", "zone", "labels", "status"]),
+        ("gcp.compute.disks", &["project", "zone", "attached", "labels"]),
         ("gcp.storage.buckets", &["project", "public", "labels"]),
         ("compute.instances", &["tags", "state"]),
         ("storage.buckets", &["public", "encrypted"]),
@@ -285,25 +195,14 @@ fn the_agreed_queries_exist_with_their_parameters() {
             assert!(query.param(param).is_some(), "{name} lacks `{param}`");
         }
     }
-    let project = callable("gcp.compute.instances")
-        .param("project")
-        .expect("project");
+    let project = callable("gcp.compute.instances").param("project").expect("project");
     assert_eq!((&project.ty, project.has_default), (&Type::String, false));
-    let zone = &callable("gcp.compute.instances")
-        .param("zone")
-        .expect("zone")
-        .ty;
+    let zone = &callable("gcp.compute.instances").param("zone").expect("zone").ty;
     assert_eq!(zone, &Type::optional(Type::Enum("gcp.zone".to_string())));
     let period = callable("cost.by_service").param("period").expect("period");
     assert_eq!((&period.ty, period.has_default), (&Type::Duration, true));
-    assert_eq!(
-        callable("security.public_storage").returns,
-        Type::list(interface("storage.Bucket"))
-    );
-    assert_eq!(
-        callable("security.unencrypted_disks").returns,
-        Type::list(interface("compute.Disk"))
-    );
+    assert_eq!(callable("security.public_storage").returns, Type::list(interface("storage.Bucket")));
+    assert_eq!(callable("security.unencrypted_disks").returns, Type::list(interface("compute.Disk")));
 }
 
 #[test]
@@ -373,11 +272,7 @@ fn the_agreed_actions_exist_with_their_targets_and_effects() {
         assert_eq!(action.kind, CallableKind::Action, "{name}");
         assert_eq!(action.effect, *effect, "{name}");
         assert_eq!(action.targets.as_deref(), Some(*targets), "{name}");
-        assert_eq!(
-            action.params.first().map(|p| p.name.as_str()),
-            Some(*targets),
-            "{name}"
-        );
+        assert_eq!(action.params.first().map(|p| p.name.as_str()), Some(*targets), "{name}");
     }
 }
 
@@ -403,37 +298,15 @@ fn stop_and_start_undo_each_other() {
 #[test]
 fn every_undo_action_exists_and_takes_the_same_targets() {
     let catalog = catalog();
-    let with_undo: Vec<&Callable> = catalog
-        .callables
-        .values()
-        .filter(|c| c.undo.is_some())
-        .collect();
-    assert!(
-        with_undo.len() >= 18,
-        "only {} actions can be undone",
-        with_undo.len()
-    );
+    let with_undo: Vec<&Callable> = catalog.callables.values().filter(|c| c.undo.is_some()).collect();
+    assert!(with_undo.len() >= 18, "only {} actions can be undone", with_undo.len());
     for action in with_undo {
-        let undo = action
-            .undo
-            .as_deref()
-            .and_then(|u| catalog.callables.get(u));
+        let undo = action.undo.as_deref().and_then(|u| catalog.callables.get(u));
         let undo = undo.unwrap_or_else(|| panic!("the undo of {} is missing", action.name));
         assert_eq!(undo.kind, CallableKind::Action);
         assert!(target_type(action).is_some());
-        assert_eq!(
-            target_type(undo),
-            target_type(action),
-            "{} and {}",
-            action.name,
-            undo.name
-        );
-        assert_ne!(
-            undo.effect,
-            Effect::Destroy,
-            "{} is undone by a destroy",
-            action.name
-        );
+        assert_eq!(target_type(undo), target_type(action), "{} and {}", action.name, undo.name);
+        assert_ne!(undo.effect, Effect::Destroy, "{} is undone by a destroy", action.name);
     }
 }
 
@@ -450,16 +323,8 @@ fn backups_are_marked_and_destroys_are_not() {
     ] {
         assert!(callable(name).backup, "{name} is not marked as a backup");
     }
-    for destroy in catalog()
-        .callables
-        .values()
-        .filter(|c| c.effect == Effect::Destroy)
-    {
-        assert!(
-            !destroy.backup,
-            "{} both destroys and backs up",
-            destroy.name
-        );
+    for destroy in catalog().callables.values().filter(|c| c.effect == Effect::Destroy) {
+        assert!(!destroy.backup, "{} both destroys and backs up", destroy.name);
     }
 }
 
@@ -484,12 +349,7 @@ fn every_cloud_action_names_its_targets() {
 
 #[test]
 fn ec2_changes_are_dry_run_natively_and_batched() {
-    for name in [
-        "aws.ec2.start",
-        "aws.ec2.stop",
-        "aws.ec2.terminate",
-        "aws.ec2.delete_volumes",
-    ] {
+    for name in ["aws.ec2.start", "aws.ec2.stop", "aws.ec2.terminate", "aws.ec2.delete_volumes"] {
         let action = callable(name);
         assert_eq!(action.dry_run, DryRun::Native, "{name}");
         assert_eq!(action.rate_class, "ec2.mutating", "{name}");
@@ -501,17 +361,8 @@ fn ec2_changes_are_dry_run_natively_and_batched() {
 
 #[test]
 fn queries_return_lists_or_records() {
-    for query in catalog()
-        .callables
-        .values()
-        .filter(|c| c.kind == CallableKind::Query)
-    {
-        assert!(
-            matches!(query.returns, Type::List(_) | Type::Record(_)),
-            "{} returns {}",
-            query.name,
-            query.returns
-        );
+    for query in catalog().callables.values().filter(|c| c.kind == CallableKind::Query) {
+        assert!(matches!(query.returns, Type::List(_) | Type::Record(_)), "{} returns {}", query.name, query.returns);
     }
 }
 
@@ -522,56 +373,27 @@ fn reports_accept_any_rows_and_core_actions_touch_no_cloud() {
     assert!(callable("report.summary").param("title").is_some());
     for name in ["report.table", "report.summary", "wait", "notify", "fail"] {
         let action = callable(name);
-        assert_eq!(
-            (action.kind, action.effect, action.cloud),
-            (CallableKind::Action, Effect::Read, Cloud::None)
-        );
+        assert_eq!((action.kind, action.effect, action.cloud), (CallableKind::Action, Effect::Read, Cloud::None));
     }
     assert_eq!(callable("wait").params[0].ty, Type::Duration);
-    let notify: Vec<&str> = callable("notify")
-        .params
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect();
-    assert_eq!(notify, ["channel", "message"]);
+    let notify: Vec<&str> = callable("notify").params.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(notify, ["channel", "message", "webhook"]);
+    assert_eq!(callable("notify").params[2].ty, Type::optional(Type::Secret(Box::new(Type::String))));
     assert_eq!(callable("fail").params[0].name, "message");
 }
 
 #[test]
 fn every_item_and_parameter_is_documented() {
-    let Catalog {
-        enums,
-        interfaces,
-        resources,
-        callables,
-    } = catalog();
+    let Catalog { enums, interfaces, resources, callables } = catalog();
     let undocumented: Vec<String> = enums
         .values()
         .filter(|e| e.docs.is_empty())
         .map(|e| e.name.clone())
-        .chain(
-            interfaces
-                .values()
-                .filter(|i| i.docs.is_empty())
-                .map(|i| i.name.clone()),
-        )
-        .chain(
-            resources
-                .values()
-                .filter(|r| r.docs.is_empty())
-                .map(|r| r.name.clone()),
-        )
-        .chain(
-            callables
-                .values()
-                .filter(|c| c.docs.is_empty())
-                .map(|c| c.name.clone()),
-        )
+        .chain(interfaces.values().filter(|i| i.docs.is_empty()).map(|i| i.name.clone()))
+        .chain(resources.values().filter(|r| r.docs.is_empty()).map(|r| r.name.clone()))
+        .chain(callables.values().filter(|c| c.docs.is_empty()).map(|c| c.name.clone()))
         .chain(callables.values().flat_map(|c| {
-            c.params
-                .iter()
-                .filter(|p| p.docs.is_empty())
-                .map(move |p| format!("{}({})", c.name, p.name))
+            c.params.iter().filter(|p| p.docs.is_empty()).map(move |p| format!("{}({})", c.name, p.name))
         }))
         .collect();
     assert!(undocumented.is_empty(), "undocumented: {undocumented:?}");
