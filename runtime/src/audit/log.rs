@@ -82,25 +82,42 @@ impl AuditLog {
     /// the log (and is returned as an error all the same: the disk is failing); the next append, or the next
     /// `open`, anchors it.
     pub fn append(&mut self, entry: AuditEntry) -> Result<ChainedEntry, AuditError> {
+        let mut chained = self.append_all(vec![entry])?;
+        chained.pop().ok_or_else(|| AuditError::Encode("an append wrote no record".into()))
+    }
+
+    /// Appends several entries, chained in order, with one write, one sync and one anchor update (a group
+    /// commit): all of them are durable when this returns, or none is kept.
+    pub fn append_all(&mut self, entries: Vec<AuditEntry>) -> Result<Vec<ChainedEntry>, AuditError> {
         if self.poisoned {
             return Err(AuditError::Poisoned { path: self.path.clone() });
         }
-        let seq = self.next_seq;
-        let hash = record_hash(seq, &self.last_hash, &entry)?;
-        let record = ChainedEntry { seq, prev_hash: self.last_hash.clone(), entry, hash };
-        let mut line = serde_json::to_vec(&record).map_err(|error| AuditError::Encode(error.to_string()))?;
-        line.push(b'\n');
-        if let Err(source) = self.file.write_all(&line).and_then(|()| self.file.sync_data()) {
+        let mut records = Vec::with_capacity(entries.len());
+        let mut lines = Vec::new();
+        let (mut seq, mut prev_hash) = (self.next_seq, self.last_hash.clone());
+        for entry in entries {
+            let hash = record_hash(seq, &prev_hash, &entry)?;
+            let record = ChainedEntry { seq, prev_hash: prev_hash.clone(), entry, hash };
+            serde_json::to_writer(&mut lines, &record).map_err(|error| AuditError::Encode(error.to_string()))?;
+            lines.push(b'\n');
+            prev_hash = record.hash.clone();
+            seq += 1;
+            records.push(record);
+        }
+        let Some(last) = records.last() else {
+            return Ok(records);
+        };
+        if let Err(source) = self.file.write_all(&lines).and_then(|()| self.file.sync_data()) {
             if self.file.set_len(self.len).and_then(|()| self.file.sync_data()).is_err() {
                 self.poisoned = true;
             }
             return Err(AuditError::Io { path: self.path.clone(), source });
         }
-        self.len += line.len() as u64;
-        self.next_seq += 1;
-        self.last_hash = record.hash.clone();
-        self.anchor.write(&Anchor { seq, hash: record.hash.clone() })?;
-        Ok(record)
+        self.len += lines.len() as u64;
+        self.next_seq = seq;
+        self.last_hash = prev_hash;
+        self.anchor.write(&Anchor { seq: last.seq, hash: last.hash.clone() })?;
+        Ok(records)
     }
 
     pub fn path(&self) -> &Path {

@@ -109,26 +109,45 @@ impl Inner {
 
     /// Writes one batch of queued entries, each file's in queue order, and answers their waiters.
     ///
-    /// Each record is synced on its own: the journal and audit log append one record at a time. This is the one
-    /// place a group commit (one sync for the whole batch) goes once they can append several.
+    /// A group commit: all of the batch's journal records go in one write and one sync, then all of its audit
+    /// entries, so concurrent steps share the cost of a sync instead of queueing behind each other's. No waiter
+    /// is answered before what it waits for is durable.
     fn write_batch(&self, batch: Vec<(Entry, Waiter)>) {
+        let mut records = Vec::new();
+        let mut entries = Vec::new();
+        let mut waiters = Vec::with_capacity(batch.len());
         for (entry, done) in batch {
-            let written = match lock(&self.failure).clone() {
-                Some(failure) => Err(failure),
-                None => match entry {
-                    Entry::Journal(record) => lock(&self.journal).append(&record).map_err(|e| format!("journal: {e}")),
-                    Entry::Audit(entry) => {
-                        lock(&self.audit).append(entry).map(drop).map_err(|e| format!("audit log: {e}"))
-                    }
-                },
-            };
-            if let Err(failure) = &written
-                && lock(&self.failure).is_none()
-            {
-                *lock(&self.failure) = Some(failure.clone());
-                self.cancel.cancel();
+            match entry {
+                Entry::Journal(record) => records.push(record),
+                Entry::Audit(entry) => entries.push(entry),
             }
-            let _ = done.send(written);
+            waiters.push(done);
+        }
+        let written = match lock(&self.failure).clone() {
+            Some(failure) => Err(failure),
+            None => {
+                let journal = if records.is_empty() {
+                    Ok(())
+                } else {
+                    lock(&self.journal).append_all(&records).map_err(|e| format!("journal: {e}"))
+                };
+                journal.and_then(|()| {
+                    if entries.is_empty() {
+                        Ok(())
+                    } else {
+                        lock(&self.audit).append_all(entries).map(drop).map_err(|e| format!("audit log: {e}"))
+                    }
+                })
+            }
+        };
+        if let Err(failure) = &written
+            && lock(&self.failure).is_none()
+        {
+            *lock(&self.failure) = Some(failure.clone());
+            self.cancel.cancel();
+        }
+        for done in waiters {
+            let _ = done.send(written.clone());
         }
     }
 }

@@ -56,14 +56,23 @@ impl Journal {
     /// If the write fails, the partial line is cut away so the journal stays readable; if even that fails, the
     /// journal refuses further records.
     pub fn append(&mut self, record: &JournalRecord) -> Result<(), JournalError> {
+        self.append_all(std::slice::from_ref(record))
+    }
+
+    /// Appends several records with one write and one sync (a group commit): all of them are durable when this
+    /// returns, or none is kept.
+    pub fn append_all(&mut self, records: &[JournalRecord]) -> Result<(), JournalError> {
         if self.poisoned {
             return Err(JournalError::Poisoned { path: self.path.clone() });
         }
-        let mut line = serde_json::to_vec(record).map_err(|error| JournalError::Encode(error.to_string()))?;
-        line.push(b'\n');
-        match self.file.write_all(&line).and_then(|()| self.file.sync_data()) {
+        let mut lines = Vec::new();
+        for record in records {
+            serde_json::to_writer(&mut lines, record).map_err(|error| JournalError::Encode(error.to_string()))?;
+            lines.push(b'\n');
+        }
+        match self.file.write_all(&lines).and_then(|()| self.file.sync_data()) {
             Ok(()) => {
-                self.len += line.len() as u64;
+                self.len += lines.len() as u64;
                 Ok(())
             }
             Err(source) => {
