@@ -1,6 +1,6 @@
 //! Batches in doubt on resume: started, never seen to finish, so the provider may or may not have acted. Before
-//! calling again, the runtime asks the provider for the targets' current state and records what it found, so the
-//! audit log shows what the world looked like when the run picked up. The call is then made again with the same
+//! calling again, the runtime asks the provider for the targets' current state and records what it found (in the
+//! journal, and in words in the audit log), so both show what the world looked like when the run picked up. The call is then made again with the same
 //! idempotency key; targets already in the desired state come back unchanged.
 
 use escher_compiler::lower::display;
@@ -8,6 +8,7 @@ use escher_compiler::plan::{PlanNode, Value};
 
 use super::batches::Batch;
 use super::context::RunContext;
+use crate::journal::JournalRecord;
 use crate::provider::{resource_field, resource_id};
 
 pub(crate) async fn describe_in_doubt(ctx: &RunContext, node: &PlanNode, batch: &Batch) {
@@ -16,7 +17,18 @@ pub(crate) async fn describe_in_doubt(ctx: &RunContext, node: &PlanNode, batch: 
         return;
     }
     let result = match batch.provider.describe(&batch.call.targets).await {
-        Ok(found) => found_text(&ids, &found),
+        Ok(found) => {
+            let text = found_text(&ids, &found);
+            let record = JournalRecord::BatchReconciled {
+                node: node.id.clone(),
+                batch: batch.index,
+                found,
+                at: super::context::now(),
+            };
+            // A failed write stops the run through the recorder, as below.
+            let _ = ctx.recorder.journal(record).await;
+            text
+        }
         Err(error) => format!("in doubt; describing its targets failed ({error}); calling again"),
     };
     let result = format!("batch {} {result}", batch.index);

@@ -49,6 +49,8 @@ fn apply(state: &mut JournalState, line: usize, record: &JournalRecord) -> Resul
             }
             state.batches.insert((node.clone(), *batch), results.clone());
         }
+        // What was found is for the record; only BatchFinished settles a batch.
+        JournalRecord::BatchReconciled { .. } => {}
         JournalRecord::StepFinished { node, status, output, .. } => {
             state.finished.insert(node.clone(), (*status, output.clone()));
         }

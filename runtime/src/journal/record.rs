@@ -39,6 +39,14 @@ pub enum JournalRecord {
         targets: Vec<String>,
         at: String,
     },
+    /// On resume, what the provider reported of an in-doubt batch's targets before the batch was called again
+    /// (resources it no longer has are absent). The batch stays in doubt until its `BatchFinished`.
+    BatchReconciled {
+        node: String,
+        batch: usize,
+        found: Vec<Value>,
+        at: String,
+    },
     /// A batch finished; its per-target results.
     BatchFinished {
         node: String,
