@@ -287,3 +287,23 @@ async fn an_unknown_target_is_not_found() {
     let results = act(&sim, "aws.ec2.stop", &[], vec![ghost]).await;
     assert!(error(&results[0]).starts_with("InvalidInstanceID.NotFound"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_calls_share_one_estate_and_lose_no_change() {
+    let sim = std::sync::Arc::new(Sim::generate(2_000, 5));
+    let instances: Vec<Value> = list(&sim, "aws.ec2.instances", &[]).await.into_iter().map(Value::Record).collect();
+    let mut tasks = Vec::new();
+    for (n, instance) in instances.iter().cloned().enumerate() {
+        let sim = std::sync::Arc::clone(&sim);
+        tasks.push(tokio::spawn(async move {
+            let tag = format!("batch-{}", n % 7);
+            act(&sim, "aws.ec2.tag", &[("tags", map(&[("wave", &tag)]))], vec![instance]).await
+        }));
+    }
+    for task in tasks {
+        assert_eq!(status(&task.await.expect("the task ran")[0]), "changed");
+    }
+    let tagged = list(&sim, "aws.ec2.instances", &[]).await;
+    assert_eq!(tagged.len(), instances.len());
+    assert!(tagged.iter().all(|i| matches!(i.get("tags"), Some(Value::Record(t)) if t.contains_key("wave"))));
+}

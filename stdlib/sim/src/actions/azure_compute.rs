@@ -76,7 +76,7 @@ fn vm_restart(_: &mut Txn, _: &Args, vm: &Record) -> Applied {
 fn vm_delete(txn: &mut Txn, args: &Args, vm: &Record) -> Applied {
     let keep_disks = args.bool_or("keep_disks", false)?;
     let id = record::id(vm);
-    for disk in txn.find(DISK, |d| record::str_of(d, "managed_by") == Some(id)) {
+    for disk in txn.find_by(DISK, "managed_by", id) {
         if keep_disks {
             let mut detached = disk.as_ref().clone();
             detached.insert("attached".into(), Value::Bool(false));

@@ -84,7 +84,7 @@ fn terminate(txn: &mut Txn, _: &Args, instance: &Record) -> Applied {
         return Ok(Change::Unchanged);
     }
     let id = record::id(instance);
-    for volume in txn.find(VOLUME, |v| record::str_of(v, "instance_id") == Some(id)) {
+    for volume in txn.find_by(VOLUME, "instance_id", id) {
         if record::bool_of(&volume, "delete_with_instance") == Some(true) {
             txn.remove(record::id(&volume));
         } else {
@@ -185,7 +185,7 @@ fn create_image(txn: &mut Txn, args: &Args, instance: &Record) -> Applied {
     }
     let image_id = txn.new_id(|n| format!("ami-{}", ids::hex17(n)));
     let mut snapshot_ids = Vec::new();
-    for volume in txn.find(VOLUME, |v| record::str_of(v, "instance_id") == Some(id)) {
+    for volume in txn.find_by(VOLUME, "instance_id", id) {
         let description = format!("Created by CreateImage({id}) for {image_id}");
         snapshot_ids.push(text(snapshot_of(txn, &volume, &description)));
     }

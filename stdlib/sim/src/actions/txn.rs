@@ -1,7 +1,7 @@
 //! A batch's changes, kept apart from the estate until the batch ends: a dry run drops them, a real call
 //! commits them. Each target's changes can be undone alone, so a target the cloud refuses leaves no trace.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,13 +15,22 @@ use crate::record::{self, Record, text};
 pub(crate) struct Txn<'e> {
     estate: &'e Estate,
     /// New contents by id; `None` removes.
-    writes: BTreeMap<String, Option<Arc<Record>>>,
+    writes: HashMap<String, Option<Arc<Record>>>,
+    /// The ids written, by kind, so a search of one kind skips the others' writes. (An id whose write was
+    /// rolled back may stay listed; its entry in `writes` is what counts.)
+    written: HashMap<String, BTreeSet<String>>,
     /// What each write replaced, newest last, to undo a refused target.
     undo: Vec<(String, Option<Option<Arc<Record>>>)>,
     serial: u64,
     pending: Vec<Pending>,
     transition: Duration,
+    /// The estate's resources by (kind, field) and the field's value, built when first searched, so a batch
+    /// that looks up each target's volumes does not scan every volume for each target.
+    index: HashMap<(String, String), ByValue>,
 }
+
+/// Resources by the value of one of their fields.
+type ByValue = HashMap<String, Vec<Arc<Record>>>;
 
 /// A point to undo back to.
 pub(crate) struct Mark {
@@ -32,7 +41,7 @@ pub(crate) struct Mark {
 
 /// What a finished batch changes.
 pub(crate) struct Commit {
-    writes: BTreeMap<String, Option<Arc<Record>>>,
+    writes: HashMap<String, Option<Arc<Record>>>,
     serial: u64,
     pending: Vec<Pending>,
     transition: Duration,
@@ -42,11 +51,13 @@ impl<'e> Txn<'e> {
     pub(crate) fn new(estate: &'e Estate, transition: Duration) -> Self {
         Txn {
             estate,
-            writes: BTreeMap::new(),
+            writes: HashMap::new(),
+            written: HashMap::new(),
             undo: Vec::new(),
             serial: estate.serial(),
             pending: Vec::new(),
             transition,
+            index: HashMap::new(),
         }
     }
 
@@ -78,10 +89,36 @@ impl<'e> Txn<'e> {
         let mut found: Vec<Arc<Record>> = self
             .estate
             .of_kind(kind)
-            .filter(|r| !self.writes.contains_key(record::id(r)) && matches(r))
+            .filter(|r| matches(r) && !self.writes.contains_key(record::id(r)))
             .cloned()
             .collect();
-        found.extend(self.writes.values().flatten().filter(|r| record::kind(r) == kind && matches(r)).cloned());
+        let written = self.written.get(kind).into_iter().flatten();
+        found.extend(written.filter_map(|id| self.writes.get(id).cloned().flatten()).filter(|r| matches(r)));
+        found
+    }
+
+    /// Resources of a kind whose string `field` is `value`, as this batch sees them.
+    pub(crate) fn find_by(&mut self, kind: &str, field: &str, value: &str) -> Vec<Arc<Record>> {
+        let estate = self.estate;
+        let index = self.index.entry((kind.to_string(), field.to_string())).or_insert_with(|| {
+            let mut by_value = ByValue::new();
+            for resource in estate.of_kind(kind) {
+                if let Some(found) = record::str_of(resource, field) {
+                    by_value.entry(found.to_string()).or_default().push(Arc::clone(resource));
+                }
+            }
+            by_value
+        });
+        let mut found: Vec<Arc<Record>> = index
+            .get(value)
+            .into_iter()
+            .flatten()
+            .filter(|r| !self.writes.contains_key(record::id(r)))
+            .cloned()
+            .collect();
+        let written = self.written.get(kind).into_iter().flatten();
+        let matches = |r: &Arc<Record>| record::str_of(r, field) == Some(value);
+        found.extend(written.filter_map(|id| self.writes.get(id).cloned().flatten()).filter(matches));
         found
     }
 
@@ -95,6 +132,9 @@ impl<'e> Txn<'e> {
     }
 
     fn write(&mut self, id: String, contents: Option<Arc<Record>>) {
+        if let Some(resource) = &contents {
+            self.written.entry(record::kind(resource).to_string()).or_default().insert(id.clone());
+        }
         let replaced = self.writes.insert(id.clone(), contents);
         self.undo.push((id, replaced));
     }

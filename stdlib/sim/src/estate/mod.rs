@@ -33,12 +33,19 @@ impl Account {
     }
 }
 
+/// Resources of one kind, by id.
+pub(crate) type ByKind = Arc<BTreeMap<String, Arc<Record>>>;
+
+/// Every resource, by kind. Shared copy-on-write: a listing takes the whole map in O(1) under the lock, and a
+/// change copies only what a listing still holds.
+pub(crate) type Kinds = Arc<BTreeMap<String, ByKind>>;
+
 /// Resources by kind, then by id, so listings of one kind read only that kind.
 #[derive(Debug, Clone)]
 pub struct Estate {
     now: DateTime<Utc>,
     accounts: Vec<Account>,
-    kinds: BTreeMap<String, BTreeMap<String, Arc<Record>>>,
+    kinds: Kinds,
     kind_of: HashMap<String, String>,
     /// Numbers the ids of created resources, so that they are new and the same on every run.
     serial: u64,
@@ -46,7 +53,7 @@ pub struct Estate {
 
 impl Estate {
     pub fn new(now: DateTime<Utc>) -> Self {
-        Estate { now, accounts: Vec::new(), kinds: BTreeMap::new(), kind_of: HashMap::new(), serial: 0 }
+        Estate { now, accounts: Vec::new(), kinds: Arc::default(), kind_of: HashMap::new(), serial: 0 }
     }
 
     /// The estate's clock: `older_than` filters and created resources read it. It does not move by itself.
@@ -100,9 +107,9 @@ impl Estate {
         self.kinds.get(kind).into_iter().flat_map(|by_id| by_id.values())
     }
 
-    /// Every resource, shared: a listing copies pointers under the lock and reads them after releasing it.
-    pub(crate) fn share(&self) -> BTreeMap<String, Vec<Arc<Record>>> {
-        self.kinds.iter().map(|(kind, by_id)| (kind.clone(), by_id.values().cloned().collect())).collect()
+    /// Every resource, shared: a listing takes this under the lock and reads it after releasing it.
+    pub(crate) fn share(&self) -> Kinds {
+        Arc::clone(&self.kinds)
     }
 
     /// Inserts or replaces a resource that is already known to be valid.
@@ -110,22 +117,25 @@ impl Estate {
         let id = record::id(&resource).to_string();
         let kind = record::kind(&resource).to_string();
         let previous = self.kind_of.insert(id.clone(), kind.clone());
-        if let Some(by_id) = previous.filter(|p| *p != kind).and_then(|p| self.kinds.get_mut(&p)) {
-            by_id.remove(&id);
+        let kinds = Arc::make_mut(&mut self.kinds);
+        if let Some(by_id) = previous.filter(|p| *p != kind).and_then(|p| kinds.get_mut(&p)) {
+            Arc::make_mut(by_id).remove(&id);
         }
-        self.kinds.entry(kind).or_default().insert(id, resource);
+        Arc::make_mut(kinds.entry(kind).or_default()).insert(id, resource);
     }
 
     pub(crate) fn remove(&mut self, id: &str) {
-        if let Some(by_id) = self.kind_of.remove(id).and_then(|kind| self.kinds.get_mut(&kind)) {
-            by_id.remove(id);
+        let Some(kind) = self.kind_of.remove(id) else { return };
+        if let Some(by_id) = Arc::make_mut(&mut self.kinds).get_mut(&kind) {
+            Arc::make_mut(by_id).remove(id);
         }
     }
 
     /// Sets one field of a resource, if it still exists.
     pub(crate) fn set_field(&mut self, id: &str, field: &str, value: Value) {
         let Some(kind) = self.kind_of.get(id) else { return };
-        if let Some(resource) = self.kinds.get_mut(kind).and_then(|by_id| by_id.get_mut(id)) {
+        let by_id = Arc::make_mut(&mut self.kinds).get_mut(kind);
+        if let Some(resource) = by_id.and_then(|by_id| Arc::make_mut(by_id).get_mut(id)) {
             Arc::make_mut(resource).insert(field.to_string(), value);
         }
     }

@@ -8,15 +8,12 @@ mod cost;
 mod filter;
 mod gcp;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use escher_compiler::plan::Value;
 use escher_runtime::provider::ProviderError;
 
 use crate::args::Args;
-use crate::estate::Account;
+use crate::estate::{Account, Kinds};
 use crate::record::Record;
 
 pub(crate) type QueryFn = fn(&View, &Args) -> Result<Value, ProviderError>;
@@ -25,12 +22,12 @@ pub(crate) type QueryFn = fn(&View, &Args) -> Result<Value, ProviderError>;
 pub(crate) struct View {
     pub now: DateTime<Utc>,
     pub accounts: Vec<Account>,
-    pub kinds: BTreeMap<String, Vec<Arc<Record>>>,
+    pub kinds: Kinds,
 }
 
 impl View {
     pub(crate) fn of_kind<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a Record> + 'a {
-        self.kinds.get(kind).into_iter().flatten().map(|r| r.as_ref())
+        self.kinds.get(kind).into_iter().flat_map(|by_id| by_id.values()).map(|r| r.as_ref())
     }
 
     /// Resources of every kind that implements `interface`.
@@ -38,11 +35,11 @@ impl View {
         self.kinds
             .iter()
             .filter(move |(kind, _)| crate::estate::kinds::implements(kind, interface))
-            .flat_map(|(_, resources)| resources.iter().map(|r| r.as_ref()))
+            .flat_map(|(_, by_id)| by_id.values().map(|r| r.as_ref()))
     }
 
     pub(crate) fn all(&self) -> impl Iterator<Item = &Record> {
-        self.kinds.values().flatten().map(|r| r.as_ref())
+        self.kinds.values().flat_map(|by_id| by_id.values()).map(|r| r.as_ref())
     }
 
     pub(crate) fn has_account(&self, cloud: &str, id: &str) -> bool {
