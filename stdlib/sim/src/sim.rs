@@ -82,9 +82,13 @@ impl Sim {
         self.world().estate.clone()
     }
 
-    /// The estate as a file, to save or to chain runs.
+    /// The estate as a file, to save or to chain runs. Transitions still in flight are written as completed, so
+    /// the next run starts from settled resources rather than ones stuck `stopping`.
     pub fn estate_json(&self) -> String {
-        self.world().estate.to_json()
+        let world = self.world();
+        let mut estate = world.estate.clone();
+        world.transitions.complete_in(&mut estate);
+        estate.to_json()
     }
 
     /// Writes the estate file, replacing `path` only once the new file is complete.

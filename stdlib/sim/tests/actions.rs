@@ -307,3 +307,14 @@ async fn concurrent_calls_share_one_estate_and_lose_no_change() {
     assert_eq!(tagged.len(), instances.len());
     assert!(tagged.iter().all(|i| matches!(i.get("tags"), Some(Value::Record(t)) if t.contains_key("wave"))));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_saved_estate_has_its_transitions_completed() {
+    let sim = Sim::demo().with_config(escher_sim::SimConfig::parse("transition=1m").expect("valid"));
+    let vm = named(&sim, "azure.vm.VirtualMachine", "vm-dev-web-01");
+    act(&sim, "azure.vm.deallocate", &[], vec![vm.clone()]).await;
+    assert_eq!(state_of(&sim, &id_of(&vm)), "deallocating");
+    let saved = Sim::from_json(&sim.estate_json()).expect("reloads");
+    assert_eq!(state_of(&saved, &id_of(&vm)), "deallocated");
+    assert_eq!(state_of(&sim, &id_of(&vm)), "deallocating", "saving does not hurry the running estate");
+}

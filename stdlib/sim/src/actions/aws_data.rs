@@ -111,7 +111,7 @@ fn new_snapshot(txn: &mut Txn, instance: &Record, name: &str) -> Result<(), Refu
     snapshot.insert("size_gb".into(), Value::Int(size));
     snapshot.insert("encrypted".into(), Value::Bool(record::bool_of(instance, "encrypted").unwrap_or(false)));
     snapshot.insert("created".into(), txn.now_value());
-    snapshot.insert("monthly_cost".into(), Value::Float(0.095 * size as f64));
+    snapshot.insert("monthly_cost".into(), Value::Float(prices::rds_snapshot_monthly(size)));
     txn.shift(&mut snapshot, "state", "creating", "available");
     txn.put(snapshot);
     Ok(())
@@ -142,7 +142,7 @@ fn rds_modify_class(txn: &mut Txn, args: &Args, instance: &Record) -> Applied {
     let storage = record::int_of(instance, "storage_gb").unwrap_or(0);
     let mut modified = instance.clone();
     modified.insert("instance_class".into(), text(class));
-    modified.insert("monthly_cost".into(), Value::Float(prices::monthly(class) + 0.115 * storage as f64));
+    modified.insert("monthly_cost".into(), Value::Float(prices::rds_monthly(class, storage)));
     txn.shift(&mut modified, "state", "modifying", "available");
     txn.put(modified);
     Ok(Change::Changed)
@@ -184,7 +184,7 @@ fn rds_restore(txn: &mut Txn, args: &Args, snapshot: &Record) -> Applied {
     instance.insert("publicly_accessible".into(), Value::Bool(false));
     instance.insert("created".into(), txn.now_value());
     instance.insert("restored_from".into(), text(record::id(snapshot)));
-    instance.insert("monthly_cost".into(), Value::Float(prices::monthly(class) + 0.115 * storage as f64));
+    instance.insert("monthly_cost".into(), Value::Float(prices::rds_monthly(class, storage)));
     txn.shift(&mut instance, "state", "creating", "available");
     txn.put(instance);
     Ok(Change::Changed)

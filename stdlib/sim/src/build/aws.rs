@@ -127,7 +127,7 @@ pub fn rds_instance(account: &str, region: &str, name: &str, engine: &str, class
         .flag("multi_az", false)
         .flag("publicly_accessible", false)
         .text("created", DEFAULT_TIME)
-        .cost(prices::monthly(class) + 0.115 * storage_gb as f64)
+        .cost(prices::rds_monthly(class, storage_gb))
 }
 
 /// An RDS snapshot of an instance (`manual` or `automated`); it remembers the instance class to restore with.
@@ -150,7 +150,7 @@ pub fn rds_snapshot(account: &str, region: &str, name: &str, instance: &Draft, s
         .int("size_gb", size)
         .flag("encrypted", true)
         .text("created", DEFAULT_TIME)
-        .cost(0.095 * size as f64)
+        .cost(prices::rds_snapshot_monthly(size))
 }
 
 /// A hosted zone: its id and name.

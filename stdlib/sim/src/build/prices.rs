@@ -80,6 +80,16 @@ pub fn plausible_type(instance_type: &str) -> bool {
     instance_type.split_once('.').is_some_and(|(family, size)| well_formed(family) && well_formed(size))
 }
 
+/// An RDS instance: its class and its allocated gp3 storage.
+pub fn rds_monthly(class: &str, storage_gb: i64) -> f64 {
+    round(monthly(class) + 0.115 * storage_gb as f64)
+}
+
+/// An RDS snapshot, by the storage of its source.
+pub fn rds_snapshot_monthly(size_gb: i64) -> f64 {
+    round(0.095 * size_gb as f64)
+}
+
 /// An EBS volume, by type and size.
 pub fn volume_monthly(volume_type: &str, size_gb: i64) -> f64 {
     let per_gb = match volume_type {

@@ -60,6 +60,13 @@ impl Transitions {
         }
     }
 
+    /// Applies every pending transition to `estate` as if its time had come, keeping the queue.
+    pub(crate) fn complete_in(&self, estate: &mut Estate) {
+        for pending in self.queue.values() {
+            estate.set_field(&pending.id, &pending.field, pending.value.clone());
+        }
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.queue.is_empty()
     }
