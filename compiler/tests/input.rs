@@ -8,7 +8,8 @@ use escher_compiler::{FileId, SourceMap, Span};
 use proptest::prelude::*;
 
 /// A playbook whose only error is the unknown escape `\q`, planted after multi-byte chars and quotes.
-const PLANTED: &str = "//! Café ☕ \"shutdown\" 😀\nplaybook p {\n  let note = \"naïve \\q end\"\n  step s = aws.ec2.stop(note)\n}\n";
+const PLANTED: &str =
+    "//! Café ☕ \"shutdown\" 😀\nplaybook p {\n  let note = \"naïve \\q end\"\n  step s = aws.ec2.stop(note)\n}\n";
 
 const EXTRACTED_FILE: FileId = FileId(0);
 const ORIGINAL_FILE: FileId = FileId(1);
@@ -28,11 +29,7 @@ fn refused(name: &str, original: &str) -> Diagnostic {
 fn planted_error(found: &Extracted) -> Diagnostic {
     let errors = parse_playbook(&found.text).errors;
     assert_eq!(errors.len(), 1, "exactly the planted error: {errors:?}");
-    remap(
-        &Diagnostic::new(EXTRACTED_FILE, errors[0].clone()),
-        found,
-        ORIGINAL_FILE,
-    )
+    remap(&Diagnostic::new(EXTRACTED_FILE, errors[0].clone()), found, ORIGINAL_FILE)
 }
 
 fn apply(text: &str, edit: &TextEdit) -> String {
@@ -66,26 +63,11 @@ fn an_esc_file_is_its_own_playbook() {
 #[test]
 fn the_extension_decides_and_the_content_decides_without_one() {
     assert_eq!(InputKind::detect("a.ESC", "{"), InputKind::Playbook);
-    assert_eq!(
-        InputKind::detect("answer.md", "playbook p {}"),
-        InputKind::Markdown
-    );
-    assert_eq!(
-        InputKind::detect("answer.markdown", ""),
-        InputKind::Markdown
-    );
-    assert_eq!(
-        InputKind::detect("reply.Json", "playbook p {}"),
-        InputKind::Envelope
-    );
-    assert_eq!(
-        InputKind::detect("<stdin>", "  \n{\"playbook\": \"\"}"),
-        InputKind::Envelope
-    );
-    assert_eq!(
-        InputKind::detect("<stdin>", "Sure:\n```\nplaybook p {\n}\n```\n"),
-        InputKind::Markdown
-    );
+    assert_eq!(InputKind::detect("answer.md", "playbook p {}"), InputKind::Markdown);
+    assert_eq!(InputKind::detect("answer.markdown", ""), InputKind::Markdown);
+    assert_eq!(InputKind::detect("reply.Json", "playbook p {}"), InputKind::Envelope);
+    assert_eq!(InputKind::detect("<stdin>", "  \n{\"playbook\": \"\"}"), InputKind::Envelope);
+    assert_eq!(InputKind::detect("<stdin>", "Sure:\n```\nplaybook p {\n}\n```\n"), InputKind::Markdown);
     assert_eq!(InputKind::detect("<stdin>", PLANTED), InputKind::Playbook);
 }
 
@@ -109,13 +91,8 @@ fn an_indented_fence_in_a_list_loses_its_indentation_and_keeps_its_positions() {
     let error = planted_error(&found);
     let span = error.primary_span();
     assert_eq!(&original[span.range()], "\\q");
-    let line_start = original[..span.start as usize]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
-    assert_eq!(
-        &original[line_start..span.start as usize],
-        "     let note = \"naïve "
-    );
+    let line_start = original[..span.start as usize].rfind('\n').map_or(0, |i| i + 1);
+    assert_eq!(&original[line_start..span.start as usize], "     let note = \"naïve ");
 }
 
 #[test]
@@ -138,9 +115,7 @@ fn an_envelope_yields_its_decoded_playbook_and_the_error_points_at_the_escaped_t
 fn an_envelope_keeps_its_claims_and_where_they_were_made() {
     let original = "{\n  \"response_type\": \"execution\",\n  \"risk_level\": \"high\",\n  \
                     \"requires_approval\": true,\n  \"playbook\": \"playbook p {\\n}\"\n}";
-    let claims = extracted("<stdin>", original)
-        .claims
-        .expect("an envelope has claims");
+    let claims = extracted("<stdin>", original).claims.expect("an envelope has claims");
     assert_eq!(claims.response_type.as_deref(), Some("execution"));
     assert_eq!(claims.risk_level.as_deref(), Some("high"));
     assert_eq!(claims.requires_approval, Some(true));
@@ -154,9 +129,7 @@ fn an_envelope_keeps_its_claims_and_where_they_were_made() {
 #[test]
 fn claims_of_the_wrong_type_or_missing_are_absent() {
     let original = r#"{"risk_level": 3, "playbook": "playbook p {}"}"#;
-    let claims = extracted("r.json", original)
-        .claims
-        .expect("an envelope has claims");
+    let claims = extracted("r.json", original).claims.expect("an envelope has claims");
     assert_eq!(claims.risk_level, None);
     assert_eq!(claims.requires_approval, None);
     assert_eq!(claims.response_type, None);
@@ -183,27 +156,13 @@ fn offsets_inside_an_escaped_char_move_to_its_backslash() {
     let e_acute = body + 1;
     let emoji = e_acute + 6;
     for offset in 1..3 {
-        assert_eq!(
-            found.to_original(offset),
-            e_acute,
-            "offset {offset} inside é"
-        );
+        assert_eq!(found.to_original(offset), e_acute, "offset {offset} inside é");
     }
     for offset in 3..7 {
-        assert_eq!(
-            found.to_original(offset),
-            emoji,
-            "offset {offset} inside the emoji"
-        );
+        assert_eq!(found.to_original(offset), emoji, "offset {offset} inside the emoji");
     }
-    assert_eq!(
-        found.span_to_original(Span::new(2, 4)),
-        Span::new(e_acute, emoji + 12)
-    );
-    assert_eq!(
-        &original[found.span_to_original(Span::new(7, 9)).range()],
-        "\\n\\\""
-    );
+    assert_eq!(found.span_to_original(Span::new(2, 4)), Span::new(e_acute, emoji + 12));
+    assert_eq!(&original[found.span_to_original(Span::new(7, 9)).range()], "\\n\\\"");
     assert_eq!(found.to_original(found.text.len()), original.len() - 2);
 }
 
@@ -214,10 +173,7 @@ fn every_extracted_offset_maps_to_a_char_boundary_in_order() {
     let mut previous = 0;
     for offset in 0..=found.text.len() {
         let mapped = found.to_original(offset);
-        assert!(
-            original.is_char_boundary(mapped),
-            "offset {offset} maps inside a char"
-        );
+        assert!(original.is_char_boundary(mapped), "offset {offset} maps inside a char");
         assert!(mapped >= previous, "offset {offset} maps backwards");
         previous = mapped;
     }
@@ -278,11 +234,7 @@ proptest! {
 
 /// A char-aligned span of `text` chosen by two fractions.
 fn span_within(text: &str, a: f64, b: f64) -> Span {
-    let boundaries: Vec<usize> = text
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(text.len()))
-        .collect();
+    let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
     let pick = |f: f64| boundaries[((boundaries.len() - 1) as f64 * f) as usize];
     let (x, y) = (pick(a), pick(b));
     Span::new(x.min(y), x.max(y))
@@ -331,10 +283,7 @@ proptest! {
 fn a_remapped_diagnostic_says_what_the_original_said() {
     let original = envelope(PLANTED);
     let found = extracted("r.json", &original);
-    let inner = Diagnostic::new(
-        EXTRACTED_FILE,
-        parse_playbook(&found.text).errors[0].clone(),
-    );
+    let inner = Diagnostic::new(EXTRACTED_FILE, parse_playbook(&found.text).errors[0].clone());
     let outer = remap(&inner, &found, ORIGINAL_FILE);
     assert_eq!(outer.code(), "E0103");
     assert_eq!(outer.message(), inner.message());
@@ -352,16 +301,10 @@ fn the_json_and_human_renderings_point_into_the_original_file() {
     sources.add("answer.md", original.clone());
     let json = to_json(&planted_error(&found), &sources);
     assert_eq!(json.file, "answer.md");
-    assert_eq!(
-        (json.spans[0].line_start, json.spans[0].column_start),
-        (4, 21)
-    );
+    assert_eq!((json.spans[0].line_start, json.spans[0].column_start), (4, 21));
     let rendered = render_human(&planted_error(&found), &sources, false);
     assert!(rendered.contains("[answer.md:4:"), "{rendered}");
-    assert!(
-        rendered.contains("let note = \"naïve \\q end\""),
-        "{rendered}"
-    );
+    assert!(rendered.contains("let note = \"naïve \\q end\""), "{rendered}");
 }
 
 #[test]
@@ -371,18 +314,8 @@ fn a_fix_applied_to_the_envelope_yields_valid_json_with_the_intended_playbook() 
     let errors = parse_playbook(&found.text).errors;
     let at = Diagnostic::new(EXTRACTED_FILE, errors[0].clone()).primary_span();
     let replacement = "\\\"q\\\" é\\t";
-    let fixed = Diagnostic::new(EXTRACTED_FILE, errors[0].clone()).with_fix(Fix::replace(
-        "quote it",
-        at,
-        replacement,
-    ));
-    let intended = apply(
-        &found.text,
-        &TextEdit {
-            span: at,
-            replacement: replacement.into(),
-        },
-    );
+    let fixed = Diagnostic::new(EXTRACTED_FILE, errors[0].clone()).with_fix(Fix::replace("quote it", at, replacement));
+    let intended = apply(&found.text, &TextEdit { span: at, replacement: replacement.into() });
 
     let remapped = remap(&fixed, &found, ORIGINAL_FILE);
     let edited = apply(&original, &remapped.fixes[0].edits[0]);
@@ -394,44 +327,23 @@ fn a_fix_applied_to_the_envelope_yields_valid_json_with_the_intended_playbook() 
 
 #[test]
 fn fixes_in_an_indented_fence_keep_the_block_indented() {
-    let indented: String = PLANTED
-        .lines()
-        .map(|line| format!("    {line}\n"))
-        .collect();
+    let indented: String = PLANTED.lines().map(|line| format!("    {line}\n")).collect();
     let original = format!("* Here:\n\n    ```escher\n{indented}    ```\n");
     let found = extracted("a.md", &original);
     let text = &found.text;
     let line_two = text.find("  let").expect("the let line");
     let after_let = text[line_two..].find('\n').expect("its end") + line_two + 1;
     let edits = [
-        TextEdit {
-            span: Span::empty_at(line_two),
-            replacement: "  let a = 1\n".into(),
-        },
-        TextEdit {
-            span: Span::new(line_two, after_let),
-            replacement: "  let b = 2\n  let c = 3\n".into(),
-        },
-        TextEdit {
-            span: Span::new(after_let - 1, after_let),
-            replacement: " ".into(),
-        },
-        TextEdit {
-            span: Span::empty_at(text.len()),
-            replacement: "// end\n".into(),
-        },
+        TextEdit { span: Span::empty_at(line_two), replacement: "  let a = 1\n".into() },
+        TextEdit { span: Span::new(line_two, after_let), replacement: "  let b = 2\n  let c = 3\n".into() },
+        TextEdit { span: Span::new(after_let - 1, after_let), replacement: " ".into() },
+        TextEdit { span: Span::empty_at(text.len()), replacement: "// end\n".into() },
     ];
     for edit in edits {
         let intended = apply(text, &edit);
         let edited = apply(&original, &found.edit_to_original(&edit));
         assert_eq!(extracted("a.md", &edited).text, intended, "after {edit:?}");
-        assert!(
-            edited
-                .lines()
-                .skip(3)
-                .all(|l| l.is_empty() || l.starts_with("    ")),
-            "{edited}"
-        );
+        assert!(edited.lines().skip(3).all(|l| l.is_empty() || l.starts_with("    ")), "{edited}");
     }
 }
 
@@ -446,10 +358,7 @@ fn markdown_without_any_fence_is_refused() {
     let original = "I could not write that playbook.\nSorry.";
     let error = refused("a.md", original);
     assert_eq!(error.code(), "E0701");
-    assert_eq!(
-        label_text(&error, original),
-        "I could not write that playbook."
-    );
+    assert_eq!(label_text(&error, original), "I could not write that playbook.");
 }
 
 #[test]
@@ -458,12 +367,7 @@ fn markdown_whose_fences_hold_no_playbook_points_at_the_first_fence() {
     let error = refused("a.md", original);
     assert_eq!(error.code(), "E0701");
     assert_eq!(label_text(&error, original), "```bash");
-    assert!(
-        error.labels()[0]
-            .1
-            .as_deref()
-            .is_some_and(|l| l.contains("1 fenced block here"))
-    );
+    assert!(error.labels()[0].1.as_deref().is_some_and(|l| l.contains("1 fenced block here")));
 }
 
 #[test]
@@ -472,11 +376,7 @@ fn invalid_json_is_refused_at_the_offending_char() {
     let error = refused("r.json", original);
     assert_eq!(error.code(), "E0702");
     assert_eq!(label_text(&error, original), "é");
-    assert!(
-        !error.message().contains("line 3"),
-        "the position is in the span: {}",
-        error.message()
-    );
+    assert!(!error.message().contains("line 3"), "the position is in the span: {}", error.message());
 }
 
 #[test]
@@ -484,10 +384,7 @@ fn json_that_ends_early_is_refused_at_its_end() {
     let original = "{\"playbook\": \"playbook p {\\n}\"  \n";
     let error = refused("r.json", original);
     assert_eq!(error.code(), "E0702");
-    assert_eq!(
-        error.primary_span(),
-        Span::empty_at(original.trim_end().len())
-    );
+    assert_eq!(error.primary_span(), Span::empty_at(original.trim_end().len()));
 }
 
 #[test]
@@ -504,12 +401,7 @@ fn a_playbook_that_is_not_a_string_is_refused_at_its_value() {
     let error = refused("r.json", original);
     assert_eq!(error.code(), "E0703");
     assert_eq!(label_text(&error, original), r#"{"name": "p"}"#);
-    assert!(
-        error.labels()[0]
-            .1
-            .as_deref()
-            .is_some_and(|l| l.contains("an object"))
-    );
+    assert!(error.labels()[0].1.as_deref().is_some_and(|l| l.contains("an object")));
 }
 
 #[test]
@@ -518,10 +410,7 @@ fn a_response_of_another_type_is_refused_at_its_type() {
     let error = refused("r.json", original);
     assert_eq!(error.code(), "E0704");
     assert_eq!(label_text(&error, original), "\"clarification\"");
-    assert!(matches!(
-        extract("r.json", original),
-        Err(InputError::NotAPlaybookResponse { .. })
-    ));
+    assert!(matches!(extract("r.json", original), Err(InputError::NotAPlaybookResponse { .. })));
 }
 
 #[test]
