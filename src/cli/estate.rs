@@ -10,9 +10,13 @@ use escher_compiler::stdlib::Cloud;
 use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError, ProviderResponse};
 use escher_sim::{Sim, SimConfig};
 
-/// Builds the simulator for a run.
-pub fn simulator(estate: &Path, faults: Option<&str>) -> Result<Sim, String> {
-    let sim = Sim::from_file(estate).map_err(|e| format!("cannot load the estate {}: {e}", estate.display()))?;
+/// Builds the simulator for a run: the given estate, or the built-in demo estate (the one in
+/// examples/estate/demo.json).
+pub fn simulator(estate: Option<&Path>, faults: Option<&str>) -> Result<Sim, String> {
+    let sim = match estate {
+        Some(path) => Sim::from_file(path).map_err(|e| format!("cannot load the estate {}: {e}", path.display()))?,
+        None => Sim::demo(),
+    };
     match faults {
         Some(text) => {
             let config: SimConfig = text.parse().map_err(|e| format!("--sim-faults: {e}"))?;

@@ -69,7 +69,7 @@ pub enum Command {
         /// The cloud to run against; `sim` is the built-in simulated estate.
         #[arg(long, value_enum, default_value_t = CloudChoice::Sim)]
         cloud: CloudChoice,
-        /// The simulated estate to load (JSON), such as examples/estate/demo.json.
+        /// The simulated estate to load (JSON); without it, the built-in demo estate (examples/estate/demo.json).
         #[arg(long, value_name = "FILE")]
         estate: Option<std::path::PathBuf>,
         /// Write the simulated estate here after every change (may be the same file as --estate).

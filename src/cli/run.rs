@@ -80,11 +80,7 @@ fn execute(
         }
     };
     tokio.block_on(async move {
-        let Some(estate) = setup.estate.clone() else {
-            eprintln!("error: the simulated cloud needs --estate FILE (try examples/estate/demo.json)");
-            return EXIT_USAGE;
-        };
-        let sim = match simulator(&estate, setup.sim_faults.as_deref()) {
+        let sim = match simulator(setup.estate.as_deref(), setup.sim_faults.as_deref()) {
             Ok(sim) => Arc::new(sim),
             Err(message) => {
                 eprintln!("error: {message}");
