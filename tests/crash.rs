@@ -1,0 +1,528 @@
+//! Crash tests of the whole runtime through the command line. `escher run` executes a maintenance window over
+//! every dev machine of the demo estate (`tests/fixtures/run/maintenance_waves.esc`, ~30 steps, ~100 provider
+//! calls, a couple of seconds), and is killed with SIGKILL at many points: after N records reached its journal,
+//! plus a few milliseconds so that kills also land inside provider calls. `escher resume` then finishes the run
+//! (at some points it is killed in turn and resumed again), and each time:
+//!
+//! - the estate it leaves is the estate an uninterrupted run leaves (see [`Estate`] for what is compared);
+//! - no step that had finished, and no mutating batch that had finished, started again after a kill;
+//! - `escher audit verify` passes, and `escher show` says the run succeeded.
+//!
+//! The simulated estate is written to the file the run reads (`--estate E --estate-out E`) after every change,
+//! so like a real cloud it keeps what a killed run did.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const PLAYBOOK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run/maintenance_waves.esc");
+const DEMO_ESTATE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/estate/demo.json");
+/// Every simulated call takes 40 to 60 ms, so a kill shortly after a `step_started` usually lands mid-call.
+const FAULTS: &str = "latency=40ms,jitter=20ms,seed=11";
+/// The step whose calls create resources (snapshots) rather than change existing ones.
+const SNAPSHOT_STEP: &str = "snapshot_volumes";
+/// No single `escher` process of these tests should take anywhere near this long.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+fn escher() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_escher"));
+    command.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
+    command
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// One state directory and one estate file: the world of one run and its resumes.
+struct Scene {
+    dir: tempfile::TempDir,
+}
+
+impl Scene {
+    fn new() -> Scene {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::copy(DEMO_ESTATE, dir.path().join("estate.json")).expect("copy the demo estate");
+        Scene { dir }
+    }
+
+    fn estate_file(&self) -> PathBuf {
+        self.dir.path().join("estate.json")
+    }
+
+    fn state(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    fn start_run(&self) -> Child {
+        escher()
+            .arg("run")
+            .arg(PLAYBOOK)
+            .arg("--estate")
+            .arg(self.estate_file())
+            .arg("--estate-out")
+            .arg(self.estate_file())
+            .args(["--sim-faults", FAULTS, "--approve-up-to", "high", "--format", "json", "--state"])
+            .arg(self.state())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("escher run starts")
+    }
+
+    fn resume_command(&self, run_id: &str) -> Command {
+        let mut command = escher();
+        command.args(["resume", run_id, "--approve-up-to", "high", "--format", "json", "--state"]).arg(self.state());
+        command
+    }
+
+    fn start_resume(&self, run_id: &str) -> Child {
+        self.resume_command(run_id).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("escher resume starts")
+    }
+
+    /// The id of the scene's one run, once its journal's folder exists.
+    fn run_id(&self) -> Option<String> {
+        let entries = fs::read_dir(self.state().join("runs")).ok()?;
+        entries.flatten().find(|entry| entry.path().is_dir()).map(|entry| entry.file_name().to_string_lossy().into())
+    }
+
+    fn journal_path(&self) -> Option<PathBuf> {
+        self.run_id().map(|id| self.state().join("runs").join(id).join("journal.jsonl"))
+    }
+
+    fn journal(&self) -> Vec<Value> {
+        let path = self.journal_path().expect("the run has a journal");
+        let text = fs::read_to_string(&path).expect("read the journal");
+        text.lines().map(|line| serde_json::from_str(line).expect("every journal line is a record")).collect()
+    }
+
+    fn estate(&self) -> Estate {
+        Estate::read(&self.estate_file())
+    }
+
+    fn audit_verify(&self) -> Output {
+        escher().args(["audit", "verify", "--state"]).arg(self.state()).output().expect("escher audit verify runs")
+    }
+
+    fn show(&self, run_id: &str) -> Value {
+        let output = escher()
+            .args(["show", run_id, "--format", "json", "--state"])
+            .arg(self.state())
+            .output()
+            .expect("escher show runs");
+        assert_eq!(output.status.code(), Some(0), "escher show failed: {}", text(&output));
+        serde_json::from_slice(&output.stdout).expect("escher show --format json prints JSON")
+    }
+}
+
+/// Counts the complete lines of a file that grows, reading only what was added since the last look.
+struct LineCounter {
+    path: Option<PathBuf>,
+    /// Just after the last newline seen: a half-written last line is read again when it is complete.
+    offset: u64,
+    lines: usize,
+}
+
+impl LineCounter {
+    fn new() -> LineCounter {
+        LineCounter { path: None, offset: 0, lines: 0 }
+    }
+
+    fn count(&mut self, scene: &Scene) -> usize {
+        if self.path.is_none() {
+            self.path = scene.journal_path();
+        }
+        let Some(path) = &self.path else { return 0 };
+        let Ok(mut file) = fs::File::open(path) else { return self.lines };
+        let mut added = Vec::new();
+        if file.seek(SeekFrom::Start(self.offset)).is_ok()
+            && file.read_to_end(&mut added).is_ok()
+            && let Some(last) = added.iter().rposition(|&byte| byte == b'\n')
+        {
+            self.lines += added[..=last].iter().filter(|&&byte| byte == b'\n').count();
+            self.offset += last as u64 + 1;
+        }
+        self.lines
+    }
+}
+
+/// Waits until the journal holds `records` complete lines, waits `delay` more, then kills `child` with SIGKILL.
+/// Returns the number of journal lines at the kill, or how the child ended when it ended on its own first.
+fn kill_after(scene: &Scene, child: &mut Child, records: usize, delay: Duration) -> Result<usize, String> {
+    let mut counter = LineCounter::new();
+    let deadline = Instant::now() + PATIENCE;
+    while counter.count(scene) < records {
+        if let Some(status) = child.try_wait().expect("poll the child") {
+            return Err(format!("it ended on its own ({status}) with {} journal records", counter.count(scene)));
+        }
+        assert!(Instant::now() < deadline, "the journal never reached {records} records");
+        thread::sleep(Duration::from_millis(1));
+    }
+    thread::sleep(delay);
+    if let Some(status) = child.try_wait().expect("poll the child") {
+        return Err(format!("it ended on its own ({status}) with {} journal records", counter.count(scene)));
+    }
+    child.kill().expect("SIGKILL the child");
+    child.wait().expect("reap the child");
+    Ok(counter.count(scene))
+}
+
+/// An estate file, split for comparison.
+///
+/// Compared exactly: every account, and every resource that was in the demo estate, field by field (a resource
+/// missing on one side differs too). Not compared: the top-level `serial`, a counter of the ids the simulator has
+/// handed out, which moves whenever a resource is created. Resources the run created (the snapshots) are
+/// compared without their `id` and `name` (which is the id): the simulator numbers new resources in the order
+/// concurrent calls arrive, so even two uninterrupted runs give the same snapshots different ids.
+#[derive(Debug, PartialEq)]
+struct Estate {
+    header: BTreeMap<String, Value>,
+    accounts: Vec<Value>,
+    resources: BTreeMap<String, Value>,
+    /// Created resources without their id and name, with how many of each there are.
+    created: BTreeMap<String, usize>,
+}
+
+impl Estate {
+    fn read(path: &Path) -> Estate {
+        let text = fs::read_to_string(path).expect("read the estate file");
+        Estate::from_json(&serde_json::from_str(&text).expect("the estate file is JSON"))
+    }
+
+    fn from_json(json: &Value) -> Estate {
+        let original = original_ids();
+        let mut header: BTreeMap<String, Value> =
+            json.as_object().expect("an estate is an object").clone().into_iter().collect();
+        header.remove("serial");
+        let accounts = header.remove("accounts").and_then(|a| a.as_array().cloned()).expect("an estate has accounts");
+        let mut estate = Estate { header, accounts: Vec::new(), resources: BTreeMap::new(), created: BTreeMap::new() };
+        for mut account in accounts {
+            let resources = account
+                .as_object_mut()
+                .and_then(|fields| fields.remove("resources"))
+                .and_then(|resources| resources.as_array().cloned())
+                .unwrap_or_default();
+            for mut resource in resources {
+                let id = resource["id"].as_str().expect("every resource has an id").to_string();
+                if original.contains(&id) {
+                    estate.resources.insert(id, resource);
+                } else {
+                    let fields = resource.as_object_mut().expect("a resource is an object");
+                    fields.remove("id");
+                    fields.remove("name");
+                    *estate.created.entry(resource.to_string()).or_default() += 1;
+                }
+            }
+            estate.accounts.push(account);
+        }
+        estate
+    }
+
+    /// Where this estate differs from `expected`, as short lines; empty when they are the same.
+    ///
+    /// A created resource may appear more than once here when a call that creates it was cut short by a kill:
+    /// the call is made again on resume and the simulator, like EC2's CreateSnapshot, has no idempotency token.
+    /// `repeats` says, per created resource (without id and name), how many such interrupted calls there were;
+    /// more copies than `1 + repeats` is a difference.
+    fn differences(&self, expected: &Estate, repeats: &BTreeMap<String, usize>) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.header != expected.header {
+            out.push(format!("header: {:?} instead of {:?}", self.header, expected.header));
+        }
+        if self.accounts != expected.accounts {
+            out.push("the accounts differ".to_string());
+        }
+        for id in expected.resources.keys().chain(self.resources.keys()).collect::<BTreeSet<_>>() {
+            match (self.resources.get(id), expected.resources.get(id)) {
+                (Some(found), Some(wanted)) if found != wanted => {
+                    out.push(format!("{id}: {}", field_differences(found, wanted)))
+                }
+                (None, Some(_)) => out.push(format!("{id}: missing")),
+                (Some(_), None) => out.push(format!("{id}: unexpected")),
+                _ => {}
+            }
+        }
+        for (created, &wanted) in &expected.created {
+            let found = self.created.get(created).copied().unwrap_or(0);
+            let allowed = wanted + repeats.get(created).copied().unwrap_or(0);
+            if found < wanted || found > allowed {
+                out.push(format!("{found} created (between {wanted} and {allowed} expected): {created}"));
+            }
+        }
+        for created in self.created.keys().filter(|created| !expected.created.contains_key(*created)) {
+            out.push(format!("created, not by an uninterrupted run: {created}"));
+        }
+        out
+    }
+
+    /// The snapshot a `create_snapshots` call for `volume` creates, as [`Estate::created`] keys it.
+    fn snapshot_of(&self, volume: &str) -> Option<&String> {
+        self.created.keys().find(|created| {
+            serde_json::from_str::<Value>(created).is_ok_and(|snapshot| snapshot["volume_id"] == volume)
+        })
+    }
+}
+
+fn field_differences(found: &Value, wanted: &Value) -> String {
+    let (Some(found), Some(wanted)) = (found.as_object(), wanted.as_object()) else {
+        return format!("{found} instead of {wanted}");
+    };
+    let keys: BTreeSet<&String> = found.keys().chain(wanted.keys()).collect();
+    let fields: Vec<String> = keys
+        .into_iter()
+        .filter(|key| found.get(*key) != wanted.get(*key))
+        .map(|key| format!("{key} = {:?} instead of {:?}", found.get(key), wanted.get(key)))
+        .collect();
+    fields.join(", ")
+}
+
+fn original_ids() -> &'static BTreeSet<String> {
+    static IDS: OnceLock<BTreeSet<String>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let text = fs::read_to_string(DEMO_ESTATE).expect("read the demo estate");
+        let json: Value = serde_json::from_str(&text).expect("the demo estate is JSON");
+        let accounts = json["accounts"].as_array().expect("accounts");
+        accounts
+            .iter()
+            .flat_map(|account| account["resources"].as_array().cloned().unwrap_or_default())
+            .map(|resource| resource["id"].as_str().expect("an id").to_string())
+            .collect()
+    })
+}
+
+/// What an uninterrupted run leaves: its estate, and how many records its journal holds.
+struct Reference {
+    estate: Estate,
+    records: usize,
+}
+
+fn reference() -> &'static Reference {
+    static REFERENCE: OnceLock<Reference> = OnceLock::new();
+    REFERENCE.get_or_init(|| {
+        let scene = Scene::new();
+        let status = scene.start_run().wait().expect("the uninterrupted run ends");
+        assert!(status.success(), "the uninterrupted run failed: {status}");
+        let journal = scene.journal();
+        assert_eq!(journal.last().map(|r| r["status"].clone()), Some(Value::from("succeeded")));
+        Reference { estate: scene.estate(), records: journal.len() }
+    })
+}
+
+/// Where a run is killed, and whether its first resume is killed too.
+#[derive(Debug, Clone, Copy)]
+struct KillPoint {
+    /// Journal records written when the run is killed.
+    after: usize,
+    /// Time left to the run after that many records were seen.
+    delay_ms: u64,
+    /// When set, the first resume is killed after writing this many records of its own.
+    resume_after: Option<usize>,
+}
+
+/// Starts a run, kills it (and maybe its first resume) at `point`, resumes until it ends, and returns what
+/// is wrong with the result.
+fn crash_and_resume(point: KillPoint) -> Vec<String> {
+    let reference = reference();
+    let scene = Scene::new();
+    let mut run = scene.start_run();
+    let mut lines = match kill_after(&scene, &mut run, point.after, Duration::from_millis(point.delay_ms)) {
+        Ok(lines) => lines,
+        Err(ended) => return vec![format!("{point:?}: the run could not be killed: {ended}")],
+    };
+    let run_id = scene.run_id().expect("a killed run has a journal");
+    let mut resumes = 1;
+    if let Some(more) = point.resume_after {
+        let mut resume = scene.start_resume(&run_id);
+        // The resumed session first writes `run_resumed`.
+        lines = match kill_after(&scene, &mut resume, lines + 1 + more, Duration::from_millis(point.delay_ms)) {
+            Ok(lines) => lines,
+            Err(ended) => return vec![format!("{point:?}: the first resume could not be killed: {ended}")],
+        };
+        resumes += 1;
+    }
+    let output = scene.resume_command(&run_id).output().expect("escher resume runs");
+    if !output.status.success() {
+        return vec![format!(
+            "{point:?}: escher resume exited {:?} after {lines} records: {}",
+            output.status,
+            text(&output)
+        )];
+    }
+    let journal = scene.journal();
+    let mut problems = Vec::new();
+    problems.extend(repeated_work(&journal));
+    let resumed = journal.iter().filter(|record| record["record"] == "run_resumed").count();
+    if resumed != resumes {
+        problems.push(format!("{resumed} run_resumed records for {resumes} resumes"));
+    }
+    let repeats = interrupted_creations(&journal, &reference.estate);
+    problems.extend(scene.estate().differences(&reference.estate, &repeats));
+    let verify = scene.audit_verify();
+    if !verify.status.success() {
+        problems.push(format!("escher audit verify failed: {}", text(&verify)));
+    }
+    let shown = scene.show(&run_id);
+    if shown["status"] != "succeeded" {
+        problems.push(format!("escher show says the run is {} (in doubt: {})", shown["status"], shown["in_doubt"]));
+    }
+    problems.into_iter().map(|problem| format!("{point:?}: {problem}")).collect()
+}
+
+/// Records that start work the journal had already seen finish: a step after its `step_finished`, or a batch
+/// of a mutating step after its `batch_finished` (read-only batches may be repeated when their step had not
+/// finished).
+fn repeated_work(journal: &[Value]) -> Vec<String> {
+    let plan = &journal.first().expect("a journal begins with run_started")["plan"];
+    let reads: BTreeSet<&str> = plan["nodes"]
+        .as_array()
+        .expect("a plan has nodes")
+        .iter()
+        .filter(|node| node["effect"] == "read")
+        .filter_map(|node| node["id"].as_str())
+        .collect();
+    let mut finished_steps = BTreeSet::new();
+    let mut finished_batches = BTreeSet::new();
+    let mut problems = Vec::new();
+    for (index, record) in journal.iter().enumerate() {
+        let node = record["node"].as_str().unwrap_or_default();
+        let batch = (node.to_string(), record["batch"].as_u64());
+        match record["record"].as_str() {
+            Some("step_started") if finished_steps.contains(node) => {
+                problems.push(format!("line {}: step {node} started again after it finished", index + 1));
+            }
+            Some("step_started") if !reads.contains(node) && finished_batches.contains(&batch) => {
+                problems.push(format!(
+                    "line {}: batch {:?} of {node} started again after it finished",
+                    index + 1,
+                    batch.1
+                ));
+            }
+            Some("step_finished") if !finished_steps.insert(node.to_string()) => {
+                problems.push(format!("line {}: step {node} finished twice", index + 1));
+            }
+            Some("batch_finished") => {
+                finished_batches.insert(batch);
+            }
+            _ => {}
+        }
+    }
+    problems
+}
+
+/// For each snapshot the reference run created, how many of the calls creating it were cut short by a kill
+/// (started, never seen to finish, before the journal says the run was resumed).
+fn interrupted_creations(journal: &[Value], reference: &Estate) -> BTreeMap<String, usize> {
+    let mut open: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+    let mut interrupted: BTreeMap<String, usize> = BTreeMap::new();
+    for record in journal {
+        let batch = record["batch"].as_u64().unwrap_or_default();
+        match record["record"].as_str() {
+            Some("step_started") if record["node"] == SNAPSHOT_STEP => {
+                let targets = record["targets"].as_array().cloned().unwrap_or_default();
+                open.insert(batch, targets.iter().filter_map(|t| t.as_str().map(str::to_string)).collect());
+            }
+            Some("batch_finished") if record["node"] == SNAPSHOT_STEP => {
+                open.remove(&batch);
+            }
+            Some("run_resumed") => {
+                for volume in std::mem::take(&mut open).into_values().flatten() {
+                    if let Some(snapshot) = reference.snapshot_of(&volume) {
+                        *interrupted.entry(snapshot.clone()).or_default() += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    interrupted
+}
+
+/// Kill points spread evenly over the run's journal, from its first records to just before its last steps,
+/// each followed by a delay of 0 to 23 ms so that some land inside provider calls and some between records.
+fn kill_points(count: usize, resume_killed: bool) -> Vec<KillPoint> {
+    let records = reference().records;
+    // The last few records (the last step's calls, the summary, run_finished) come too fast to aim at.
+    let last = records - 10;
+    (0..count)
+        .map(|i| {
+            let after = 1 + i * (last - 1) / (count - 1).max(1);
+            KillPoint {
+                after,
+                delay_ms: [0, 3, 11, 23][i % 4],
+                resume_after: resume_killed.then(|| 1 + (records - after) / 3),
+            }
+        })
+        .collect()
+}
+
+/// Runs kill points two at a time (the processes mostly wait on simulated latency) and collects every problem.
+fn check_all(points: Vec<KillPoint>) -> Vec<String> {
+    let (evens, odds): (Vec<_>, Vec<_>) = points.into_iter().enumerate().partition(|(i, _)| i % 2 == 0);
+    thread::scope(|scope| {
+        let workers: Vec<_> = [evens, odds]
+            .into_iter()
+            .map(|points| scope.spawn(move || points.into_iter().flat_map(|(_, p)| crash_and_resume(p)).collect()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap_or_else(|_| vec!["a worker panicked".into()]))
+            .collect::<Vec<String>>()
+    })
+}
+
+#[test]
+fn a_run_killed_at_any_point_resumes_to_the_estate_of_an_uninterrupted_run() {
+    let problems = check_all(kill_points(14, false));
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[test]
+fn a_resume_killed_in_turn_is_resumed_again_to_the_same_end() {
+    let problems = check_all(kill_points(6, true));
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// With `--estate-out` apart from `--estate`, the out file is the cloud: after a crash it holds what the killed
+/// run changed, and the resume must continue from it rather than from the untouched input estate.
+#[test]
+fn a_resume_continues_from_the_estate_the_killed_run_left_in_estate_out() {
+    let reference = reference();
+    let scene = Scene::new();
+    let out = scene.dir.path().join("out.json");
+    let mut run = escher()
+        .arg("run")
+        .arg(PLAYBOOK)
+        .arg("--estate")
+        .arg(scene.estate_file())
+        .arg("--estate-out")
+        .arg(&out)
+        .args(["--sim-faults", FAULTS, "--approve-up-to", "high", "--format", "json", "--state"])
+        .arg(scene.state())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("escher run starts");
+    let half = reference.records / 2;
+    if let Err(ended) = kill_after(&scene, &mut run, half, Duration::ZERO) {
+        panic!("the run could not be killed after {half} records: {ended}");
+    }
+    let run_id = scene.run_id().expect("a killed run has a journal");
+    let output = scene.resume_command(&run_id).output().expect("escher resume runs");
+    assert!(output.status.success(), "escher resume failed: {}", text(&output));
+    let journal = scene.journal();
+    let repeats = interrupted_creations(&journal, &reference.estate);
+    let problems = Estate::read(&out).differences(&reference.estate, &repeats);
+    assert!(problems.is_empty(), "the estate in --estate-out differs:\n{}", problems.join("\n"));
+    assert_eq!(scene.estate(), Estate::read(Path::new(DEMO_ESTATE)), "the input estate was left as it was");
+}
