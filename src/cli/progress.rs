@@ -23,12 +23,19 @@ pub struct Human {
     pub progress: MultiProgress,
     bars: Mutex<HashMap<String, ProgressBar>>,
     live: bool,
+    /// Set by the run's first event: a dry run's steps "would change" rather than "changed".
+    dry_run: std::sync::atomic::AtomicBool,
 }
 
 impl Human {
     pub fn new(live: bool) -> Self {
         let target = if live { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
-        Human { progress: MultiProgress::with_draw_target(target), bars: Mutex::new(HashMap::new()), live }
+        Human {
+            progress: MultiProgress::with_draw_target(target),
+            bars: Mutex::new(HashMap::new()),
+            live,
+            dry_run: std::sync::atomic::AtomicBool::new(false),
+        }
     }
 
     fn line(&self, text: String) {
@@ -55,11 +62,14 @@ impl EventSink for Human {
     fn emit(&self, event: &RunEvent) -> Result<(), String> {
         let mut bars = self.bars.lock().map_err(|_| "progress display poisoned".to_string())?;
         match &event.kind {
-            EventKind::RunStarted { playbook, nodes, dry_run, resumed, .. } => self.line(format!(
-                "{} {playbook}: {nodes} nodes{}",
-                if *resumed { "resuming" } else { "running" },
-                if *dry_run { " (dry run: nothing is changed)" } else { "" }
-            )),
+            EventKind::RunStarted { playbook, nodes, dry_run, resumed, .. } => {
+                self.dry_run.store(*dry_run, std::sync::atomic::Ordering::Relaxed);
+                self.line(format!(
+                    "{} {playbook}: {nodes} nodes{}",
+                    if *resumed { "resuming" } else { "running" },
+                    if *dry_run { " (dry run: nothing is changed)" } else { "" }
+                ))
+            }
             EventKind::StepStarted { node, attempt, targets } => {
                 let bar = bars.entry(node.clone()).or_insert_with(|| {
                     let bar = self.progress.add(ProgressBar::new_spinner());
@@ -85,8 +95,10 @@ impl EventSink for Human {
                 if let Some(bar) = bars.remove(node) {
                     bar.finish_and_clear();
                 }
+                let verb =
+                    if self.dry_run.load(std::sync::atomic::Ordering::Relaxed) { "would change" } else { "changed" };
                 let mut text = format!(
-                    "{} {node}: {status:?}, {changed} changed, {unchanged} unchanged, {failed} failed ({duration_ms} ms)",
+                    "{} {node}: {status:?}, {changed} {verb}, {unchanged} unchanged, {failed} failed ({duration_ms} ms)",
                     symbol(*status)
                 );
                 if let Some(error) = error {

@@ -162,9 +162,10 @@ fn execute(
 pub fn summary(report: &RunReport) -> String {
     let mut out =
         format!("\n{} {:?}{}\n", report.playbook, report.status, if report.dry_run { " (dry run)" } else { "" });
+    let verb = if report.dry_run { "would change" } else { "changed" };
     for step in &report.steps {
         out.push_str(&format!(
-            "  {:<28} {:<20} {:?}: {} changed, {} unchanged, {} failed\n",
+            "  {:<28} {:<20} {:?}: {} {verb}, {} unchanged, {} failed\n",
             step.node,
             step.action,
             step.status,

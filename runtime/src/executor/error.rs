@@ -31,4 +31,7 @@ pub enum RuntimeError {
     NothingToResume(String),
     #[error("the run's task ended abnormally: {0}")]
     Aborted(String),
+    /// A secret the plan uses cannot be read; nothing ran.
+    #[error("{0}; nothing was run")]
+    Secret(#[from] crate::secrets::SecretError),
 }

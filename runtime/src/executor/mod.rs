@@ -54,6 +54,7 @@ pub(crate) fn start(shared: Arc<Shared>, plan: Plan, options: RunOptions) -> Res
     }
     let scheduler = Scheduler::new(DependencyGraph::from_plan(&plan)?);
     check_providers(&shared, &plan)?;
+    check_secrets(&shared, &plan)?;
     let run_id = new_run_id();
     let mut journal = Journal::create(&shared.state_dir, &run_id)?;
     let started_at = now();
@@ -79,6 +80,7 @@ pub(crate) fn resume(shared: Arc<Shared>, run_id: &str) -> Result<RunHandle, Run
     let resumed = resume::load(&shared.state_dir, run_id)?;
     let scheduler = Scheduler::new(DependencyGraph::from_plan(&resumed.plan)?);
     check_providers(&shared, &resumed.plan)?;
+    check_secrets(&shared, &resumed.plan)?;
     let mut journal = Journal::open(&shared.state_dir, run_id)?;
     let started_at = now();
     journal.append(&JournalRecord::RunResumed { at: started_at.clone() })?;
@@ -162,6 +164,23 @@ fn check_providers(shared: &Shared, plan: &Plan) -> Result<(), RuntimeError> {
             let cloud = if clouds.len() == 1 { format!("{:?}", clouds[0]).to_lowercase() } else { "any cloud".into() };
             return Err(RuntimeError::NoProvider { node: node.id.clone(), cloud });
         }
+    }
+    Ok(())
+}
+
+/// Every secret the plan uses must be readable before anything runs: a missing or exposed secret found by the
+/// step that needs it would leave the steps before it done and the run half finished.
+fn check_secrets(shared: &Shared, plan: &Plan) -> Result<(), RuntimeError> {
+    let mut names = std::collections::BTreeSet::new();
+    for node in &plan.nodes {
+        for arg in node.args.values() {
+            if let escher_compiler::plan::PlanExpr::Secret { name } = arg {
+                names.insert(name.as_str());
+            }
+        }
+    }
+    for name in names {
+        shared.secrets.get(name)?;
     }
     Ok(())
 }

@@ -23,7 +23,8 @@ pub(crate) async fn record_result(ctx: &RunContext, node: &PlanNode, result: &No
         })
         .await?;
     if node.kind != NodeKind::Query {
-        let mut entry = ctx.audit_entry("step.finished", Some(node), result.ids("targets"), audit_result(result));
+        let mut entry =
+            ctx.audit_entry("step.finished", Some(node), result.ids("targets"), audit_result(result, ctx.dry_run));
         entry.approval = result.approval.clone();
         ctx.recorder.audit(entry).await?;
     }
@@ -56,7 +57,7 @@ pub(crate) async fn record_rollback(
         };
         ctx.recorder.journal(record).await?;
     }
-    let outcome = if rolled_back { "rolled back".to_string() } else { audit_result(result) };
+    let outcome = if rolled_back { "rolled back".to_string() } else { audit_result(result, ctx.dry_run) };
     let entry =
         ctx.audit_entry("step.rolled_back", Some(step), result.ids("changed"), format!("{}: {outcome}", undo.action));
     ctx.recorder.audit(entry).await?;
@@ -77,8 +78,8 @@ fn finished_event(node: &str, status: StepStatus, result: &NodeResult) -> EventK
     }
 }
 
-/// `succeeded: 3 changed, 1 unchanged, 0 failed`, or the status and its error.
-fn audit_result(result: &NodeResult) -> String {
+/// `succeeded: 3 changed, 1 unchanged, 0 failed` (in a dry run `3 would change`), or the status and its error.
+fn audit_result(result: &NodeResult, dry_run: bool) -> String {
     let status = serde_json::to_value(result.status)
         .ok()
         .and_then(|value| value.as_str().map(str::to_string))
@@ -86,8 +87,9 @@ fn audit_result(result: &NodeResult) -> String {
     match &result.error {
         Some(error) => format!("{status}: {error}"),
         None => format!(
-            "{status}: {} changed, {} unchanged, {} failed",
+            "{status}: {} {}, {} unchanged, {} failed",
             result.ids("changed").len(),
+            if dry_run { "would change" } else { "changed" },
             result.ids("unchanged").len(),
             result.failures().len()
         ),

@@ -82,3 +82,17 @@ async fn a_dry_run_sends_no_notification() {
     escher_runtime::provider::Provider::call(&sim, &request).await.expect("answers");
     assert_eq!(sim.notifications().len(), 1);
 }
+
+#[tokio::test]
+async fn a_later_step_of_a_dry_run_sees_what_the_earlier_steps_would_have_done() {
+    let sim = Sim::demo();
+    let running = vec![named(&sim, "aws.ec2.Instance", "dev-api-1")];
+    let stopped: Vec<Value> =
+        dry(&sim, "aws.ec2.stop", &[], running.clone()).await.into_iter().map(|r| r.resource).collect();
+    // Against the live estate the instance is still running, and EC2 refuses to change a running instance's type;
+    // the dry run judges it by the stopped record the earlier step predicted.
+    let refused = dry(&sim, "aws.ec2.resize", &[("instance_type", Value::String("m7g.large".into()))], running).await;
+    assert_eq!(refused.iter().map(status).collect::<Vec<_>>(), ["failed"]);
+    let predicted = dry(&sim, "aws.ec2.resize", &[("instance_type", Value::String("m7g.large".into()))], stopped).await;
+    assert_eq!(predicted.iter().map(status).collect::<Vec<_>>(), ["changed"]);
+}

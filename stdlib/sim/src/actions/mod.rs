@@ -83,7 +83,7 @@ pub(crate) fn run(
     let mut txn = Txn::new(estate, batch.transition);
     let mut results = Vec::with_capacity(batch.targets.len());
     for given in batch.targets {
-        results.push(apply_to(&mut txn, batch.action, &routes, given, failure)?);
+        results.push(apply_to(&mut txn, batch, &routes, given, failure)?);
     }
     let commit = txn.finish();
     if !batch.dry_run {
@@ -94,11 +94,12 @@ pub(crate) fn run(
 
 fn apply_to(
     txn: &mut Txn,
-    action: &str,
+    batch: &Batch,
     routes: &[(&ActionSpec, Cow<BTreeMap<String, Value>>)],
     given: &Value,
     failure: &dyn Fn(&str) -> Option<String>,
 ) -> Result<TargetResult, ProviderError> {
+    let action = batch.action;
     let failed = |id: &str, error: String, resource: Value| TargetResult {
         id: id.to_string(),
         status: TargetStatus::Failed { error },
@@ -131,7 +132,15 @@ fn apply_to(
     }
     let args = Args(args);
     let mark = txn.mark();
-    let outcome = match (&current, spec.absent) {
+    // A dry run changes nothing, so a later step of the same dry run would find the estate as it was: judge its
+    // targets by the records it was given, which carry what the earlier steps would have done (`stop.changed`
+    // feeding a resize shows the instances stopped), unless this very batch has already changed the resource.
+    let given_is_newer = batch.dry_run && !record::kind(given_record).is_empty() && !txn.wrote(id);
+    let judged = match (&current, given_is_newer) {
+        (Some(_), true) => Some(given_record),
+        (current, _) => current.as_deref(),
+    };
+    let outcome = match (judged, spec.absent) {
         (_, Absent::Create) => (spec.apply)(txn, &args, given_record),
         (Some(current), _) => (spec.apply)(txn, &args, current),
         (None, Absent::Done) => Ok(Change::Unchanged),

@@ -80,6 +80,11 @@ impl<'e> Txn<'e> {
         }
     }
 
+    /// Whether this transaction has already written `id` (so its record here is newer than any copy a caller holds).
+    pub(crate) fn wrote(&self, id: &str) -> bool {
+        self.writes.contains_key(id)
+    }
+
     pub(crate) fn exists(&self, id: &str) -> bool {
         self.get(id).is_some()
     }
