@@ -555,7 +555,8 @@ fn mutate(mut text: String, mutations: &[Mutation]) -> String {
                 let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
                 // The word around the point, or else the next one.
                 let at = text[at..].find(is_word).map_or(text.len(), |i| at + i);
-                let start = text[..at].rfind(|c| !is_word(c)).map_or(0, |i| i + 1);
+                let before = text[..at].char_indices().rev().find(|&(_, c)| !is_word(c));
+                let start = before.map_or(0, |(i, c)| i + c.len_utf8());
                 let end = text[at..].find(|c| !is_word(c)).map_or(text.len(), |i| at + i);
                 text.replace_range(start..end, word);
             }
