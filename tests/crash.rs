@@ -75,10 +75,30 @@ impl Scene {
             .arg(self.estate_file())
             .args(["--sim-faults", FAULTS, "--approve-up-to", "high", "--format", "json", "--state"])
             .arg(self.state())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(self.output_file("run.out"))
+            .stderr(self.output_file("run.err"))
             .spawn()
             .expect("escher run starts")
+    }
+
+    /// A file in the scene for a child's output, so a child that ends unexpectedly can say why.
+    fn output_file(&self, name: &str) -> Stdio {
+        Stdio::from(fs::File::create(self.dir.path().join(name)).expect("create an output file"))
+    }
+
+    /// Why a child's run went wrong, from what it wrote: its failed steps' events (`name.out`) and the last
+    /// lines of `name.err`.
+    fn why_it_failed(&self, name: &str) -> String {
+        let read = |file: String| fs::read_to_string(self.dir.path().join(file)).unwrap_or_default();
+        let events = read(format!("{name}.out"));
+        let failed: Vec<&str> = events
+            .lines()
+            .filter(|line| line.contains("\"step_finished\"") && line.contains("\"status\":\"failed\""))
+            .collect();
+        let errors = read(format!("{name}.err"));
+        let errors: Vec<&str> = errors.lines().collect();
+        let last_errors = &errors[errors.len().saturating_sub(3)..];
+        format!("failed steps:\n{}\nstderr:\n{}", failed.join("\n"), last_errors.join("\n"))
     }
 
     fn resume_command(&self, run_id: &str) -> Command {
@@ -88,7 +108,8 @@ impl Scene {
     }
 
     fn start_resume(&self, run_id: &str) -> Child {
-        self.resume_command(run_id).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("escher resume starts")
+        let (out, err) = (self.output_file("resume.out"), self.output_file("resume.err"));
+        self.resume_command(run_id).stdout(out).stderr(err).spawn().expect("escher resume starts")
     }
 
     /// The id of the scene's one run, once its journal's folder exists.
@@ -312,7 +333,7 @@ fn reference() -> &'static Reference {
     REFERENCE.get_or_init(|| {
         let scene = Scene::new();
         let status = scene.start_run().wait().expect("the uninterrupted run ends");
-        assert!(status.success(), "the uninterrupted run failed: {status}");
+        assert!(status.success(), "the uninterrupted run failed ({status}): {}", scene.why_it_failed("run"));
         let journal = scene.journal();
         assert_eq!(journal.last().map(|r| r["status"].clone()), Some(Value::from("succeeded")));
         Reference { estate: scene.estate(), records: journal.len() }
@@ -338,7 +359,9 @@ fn crash_and_resume(point: KillPoint) -> Vec<String> {
     let mut run = scene.start_run();
     let mut lines = match kill_after(&scene, &mut run, point.after, Duration::from_millis(point.delay_ms)) {
         Ok(lines) => lines,
-        Err(ended) => return vec![format!("{point:?}: the run could not be killed: {ended}")],
+        Err(ended) => {
+            return vec![format!("{point:?}: the run could not be killed: {ended}\n{}", scene.why_it_failed("run"))];
+        }
     };
     let run_id = scene.run_id().expect("a killed run has a journal");
     let mut resumes = 1;
@@ -347,7 +370,10 @@ fn crash_and_resume(point: KillPoint) -> Vec<String> {
         // The resumed session first writes `run_resumed`.
         lines = match kill_after(&scene, &mut resume, lines + 1 + more, Duration::from_millis(point.delay_ms)) {
             Ok(lines) => lines,
-            Err(ended) => return vec![format!("{point:?}: the first resume could not be killed: {ended}")],
+            Err(ended) => {
+                let tail = scene.why_it_failed("resume");
+                return vec![format!("{point:?}: the first resume could not be killed: {ended}\n{tail}")];
+            }
         };
         resumes += 1;
     }
@@ -509,13 +535,13 @@ fn a_resume_continues_from_the_estate_the_killed_run_left_in_estate_out() {
         .arg(&out)
         .args(["--sim-faults", FAULTS, "--approve-up-to", "high", "--format", "json", "--state"])
         .arg(scene.state())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(scene.output_file("run.out"))
+        .stderr(scene.output_file("run.err"))
         .spawn()
         .expect("escher run starts");
     let half = reference.records / 2;
     if let Err(ended) = kill_after(&scene, &mut run, half, Duration::ZERO) {
-        panic!("the run could not be killed after {half} records: {ended}");
+        panic!("the run could not be killed after {half} records: {ended}\n{}", scene.why_it_failed("run"));
     }
     let run_id = scene.run_id().expect("a killed run has a journal");
     let output = scene.resume_command(&run_id).output().expect("escher resume runs");
