@@ -351,16 +351,33 @@ struct KillPoint {
     resume_after: Option<usize>,
 }
 
-/// Starts a run, kills it (and maybe its first resume) at `point`, resumes until it ends, and returns what
-/// is wrong with the result.
-fn crash_and_resume(point: KillPoint) -> Vec<String> {
+/// What one kill point showed.
+#[derive(Default)]
+struct Trial {
+    problems: Vec<String>,
+    /// Whether a kill cut a provider call short, so the resume had a batch in doubt to reconcile.
+    cut_a_call_short: bool,
+}
+
+impl Trial {
+    fn failed(problem: String) -> Trial {
+        Trial { problems: vec![problem], cut_a_call_short: false }
+    }
+}
+
+/// Starts a run, kills it (and maybe its first resume) at `point`, resumes until it ends, and says what is
+/// wrong with the result.
+fn crash_and_resume(point: KillPoint) -> Trial {
     let reference = reference();
     let scene = Scene::new();
     let mut run = scene.start_run();
     let mut lines = match kill_after(&scene, &mut run, point.after, Duration::from_millis(point.delay_ms)) {
         Ok(lines) => lines,
         Err(ended) => {
-            return vec![format!("{point:?}: the run could not be killed: {ended}\n{}", scene.why_it_failed("run"))];
+            return Trial::failed(format!(
+                "{point:?}: the run could not be killed: {ended}\n{}",
+                scene.why_it_failed("run")
+            ));
         }
     };
     let run_id = scene.run_id().expect("a killed run has a journal");
@@ -372,18 +389,18 @@ fn crash_and_resume(point: KillPoint) -> Vec<String> {
             Ok(lines) => lines,
             Err(ended) => {
                 let tail = scene.why_it_failed("resume");
-                return vec![format!("{point:?}: the first resume could not be killed: {ended}\n{tail}")];
+                return Trial::failed(format!("{point:?}: the first resume could not be killed: {ended}\n{tail}"));
             }
         };
         resumes += 1;
     }
     let output = scene.resume_command(&run_id).output().expect("escher resume runs");
     if !output.status.success() {
-        return vec![format!(
-            "{point:?}: escher resume exited {:?} after {lines} records: {}",
-            output.status,
+        let status = output.status;
+        return Trial::failed(format!(
+            "{point:?}: escher resume exited {status:?} after {lines} records: {}",
             text(&output)
-        )];
+        ));
     }
     let journal = scene.journal();
     let mut problems = Vec::new();
@@ -402,7 +419,10 @@ fn crash_and_resume(point: KillPoint) -> Vec<String> {
     if shown["status"] != "succeeded" {
         problems.push(format!("escher show says the run is {} (in doubt: {})", shown["status"], shown["in_doubt"]));
     }
-    problems.into_iter().map(|problem| format!("{point:?}: {problem}")).collect()
+    Trial {
+        problems: problems.into_iter().map(|problem| format!("{point:?}: {problem}")).collect(),
+        cut_a_call_short: !interrupted_batches(&journal).is_empty(),
+    }
 }
 
 /// Records that start work the journal had already seen finish: a step after its `step_finished`, or a batch
@@ -446,29 +466,36 @@ fn repeated_work(journal: &[Value]) -> Vec<String> {
     problems
 }
 
-/// For each snapshot the reference run created, how many of the calls creating it were cut short by a kill
-/// (started, never seen to finish, before the journal says the run was resumed).
-fn interrupted_creations(journal: &[Value], reference: &Estate) -> BTreeMap<String, usize> {
-    let mut open: BTreeMap<u64, Vec<String>> = BTreeMap::new();
-    let mut interrupted: BTreeMap<String, usize> = BTreeMap::new();
+/// The batches a kill cut short, as (node, target ids): started, and not seen to finish when the journal says
+/// the run was resumed.
+fn interrupted_batches(journal: &[Value]) -> Vec<(String, Vec<String>)> {
+    let mut open: BTreeMap<(String, u64), Vec<String>> = BTreeMap::new();
+    let mut interrupted = Vec::new();
     for record in journal {
-        let batch = record["batch"].as_u64().unwrap_or_default();
+        let key = || (record["node"].as_str().unwrap_or_default().to_string(), record["batch"].as_u64().unwrap_or(0));
         match record["record"].as_str() {
-            Some("step_started") if record["node"] == SNAPSHOT_STEP => {
+            Some("step_started") => {
                 let targets = record["targets"].as_array().cloned().unwrap_or_default();
-                open.insert(batch, targets.iter().filter_map(|t| t.as_str().map(str::to_string)).collect());
+                open.insert(key(), targets.iter().filter_map(|t| t.as_str().map(str::to_string)).collect());
             }
-            Some("batch_finished") if record["node"] == SNAPSHOT_STEP => {
-                open.remove(&batch);
+            Some("batch_finished") => {
+                open.remove(&key());
             }
             Some("run_resumed") => {
-                for volume in std::mem::take(&mut open).into_values().flatten() {
-                    if let Some(snapshot) = reference.snapshot_of(&volume) {
-                        *interrupted.entry(snapshot.clone()).or_default() += 1;
-                    }
-                }
+                interrupted.extend(std::mem::take(&mut open).into_iter().map(|((node, _), targets)| (node, targets)));
             }
             _ => {}
+        }
+    }
+    interrupted
+}
+
+/// For each snapshot the reference run created, how many of the calls creating it a kill cut short.
+fn interrupted_creations(journal: &[Value], reference: &Estate) -> BTreeMap<String, usize> {
+    let mut interrupted: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, volumes) in interrupted_batches(journal).into_iter().filter(|(node, _)| node == SNAPSHOT_STEP) {
+        for snapshot in volumes.iter().filter_map(|volume| reference.snapshot_of(volume)) {
+            *interrupted.entry(snapshot.clone()).or_default() += 1;
         }
     }
     interrupted
@@ -492,31 +519,38 @@ fn kill_points(count: usize, resume_killed: bool) -> Vec<KillPoint> {
         .collect()
 }
 
-/// Runs kill points two at a time (the processes mostly wait on simulated latency) and collects every problem.
-fn check_all(points: Vec<KillPoint>) -> Vec<String> {
+/// Runs kill points two at a time (the processes mostly wait on simulated latency).
+fn check_all(points: Vec<KillPoint>) -> Vec<Trial> {
     let (evens, odds): (Vec<_>, Vec<_>) = points.into_iter().enumerate().partition(|(i, _)| i % 2 == 0);
     thread::scope(|scope| {
         let workers: Vec<_> = [evens, odds]
             .into_iter()
-            .map(|points| scope.spawn(move || points.into_iter().flat_map(|(_, p)| crash_and_resume(p)).collect()))
+            .map(|points| scope.spawn(move || points.into_iter().map(|(_, p)| crash_and_resume(p)).collect()))
             .collect();
         workers
             .into_iter()
-            .flat_map(|worker| worker.join().unwrap_or_else(|_| vec!["a worker panicked".into()]))
-            .collect::<Vec<String>>()
+            .flat_map(|worker| worker.join().unwrap_or_else(|_| vec![Trial::failed("a worker panicked".into())]))
+            .collect::<Vec<Trial>>()
     })
+}
+
+/// Asserts that no trial found a problem, and that at least `min_cut_short` of them cut a call short (so the
+/// in-doubt path was taken, not only clean stops between records).
+fn assert_all_recovered(trials: &[Trial], min_cut_short: usize) {
+    let problems: Vec<&str> = trials.iter().flat_map(|trial| &trial.problems).map(String::as_str).collect();
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    let cut_short = trials.iter().filter(|trial| trial.cut_a_call_short).count();
+    assert!(cut_short >= min_cut_short, "only {cut_short} of {} kills cut a call short", trials.len());
 }
 
 #[test]
 fn a_run_killed_at_any_point_resumes_to_the_estate_of_an_uninterrupted_run() {
-    let problems = check_all(kill_points(14, false));
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert_all_recovered(&check_all(kill_points(14, false)), 7);
 }
 
 #[test]
 fn a_resume_killed_in_turn_is_resumed_again_to_the_same_end() {
-    let problems = check_all(kill_points(6, true));
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert_all_recovered(&check_all(kill_points(6, true)), 3);
 }
 
 /// With `--estate-out` apart from `--estate`, the out file is the cloud: after a crash it holds what the killed
