@@ -192,6 +192,26 @@ let greeting = "hello world"
 
 Playbooks have no values that are functions, so a call of anything but a name is always a mistake."##,
     },
+    CodeInfo {
+        code: "E0110",
+        title: "expression too large",
+        explanation: r##"One expression holds more than 200 operators, field accesses or nested expressions, counted
+along any path from its top to its deepest part.
+
+```escher
+let all = a ++ b ++ c ++ ... // hundreds more
+```
+
+Split it into named parts:
+
+```escher
+let first = a ++ b ++ c
+let all = first ++ rest
+```
+
+Every pass of the compiler walks expressions recursively; the limit keeps any input, however it was produced,
+from exhausting the stack, and no playbook a person writes comes near it."##,
+    },
     // ---- E02xx: names -------------------------------------------------------------------------------------
     CodeInfo {
         code: "E0201",

@@ -5,6 +5,14 @@ use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
 use super::Diagnostic;
 use crate::source::SourceMap;
 
+/// The line of `text` that holds `offset`.
+fn line_around(text: &str, offset: usize) -> &str {
+    let offset = crate::span::floor_char_boundary(text, offset);
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    &text[start..end]
+}
+
 /// A miette report over one diagnostic and its file's text.
 struct WithSource<'a> {
     diagnostic: &'a Diagnostic,
@@ -56,9 +64,30 @@ impl miette::Diagnostic for WithSource<'_> {
     }
 }
 
+/// Lines longer than this are not drawn under a diagnostic: miette cannot pad past 65,535 columns, and nobody
+/// reads such a line on a terminal anyway. The location is given instead.
+const MAX_DRAWN_LINE: usize = 4096;
+
 /// Renders a diagnostic as text. `color` selects ANSI colours; snapshots and pipes use `false`.
 pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> String {
     let file = sources.get(diagnostic.file);
+    let too_wide =
+        diagnostic.labels().iter().any(|(span, _)| line_around(&file.text, span.start as usize).len() > MAX_DRAWN_LINE);
+    if too_wide {
+        let at = crate::span::line_column(&file.text, diagnostic.primary_span().start as usize);
+        let mut out = format!(
+            "{}: {}\n  at {}:{}:{} (the line is too long to show)\n",
+            diagnostic.code(),
+            diagnostic.message(),
+            file.name,
+            at.line,
+            at.column
+        );
+        if let Some(help) = diagnostic.help() {
+            out.push_str(&format!("  help: {help}\n"));
+        }
+        return out;
+    }
     let report = WithSource {
         diagnostic,
         source: NamedSource::new(file.name.clone(), file.text.clone()).with_language("escher"),

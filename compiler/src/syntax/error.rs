@@ -70,6 +70,14 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("this expression is too large: more than {limit} operators, field accesses or nested expressions")]
+    #[diagnostic(code(E0110), help("split it into `let` bindings; every later pass walks expressions recursively"))]
+    ExpressionTooLarge {
+        limit: usize,
+        #[label("too large")]
+        span: SourceSpan,
+    },
+
     #[error("only a dotted name can be called")]
     #[diagnostic(code(E0109), help("call a query, action or function by its name, as in `aws.ec2.instances(...)`"))]
     NotCallable {

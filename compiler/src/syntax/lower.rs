@@ -27,6 +27,10 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::infix(Rule::concat_op, Assoc::Left))
 });
 
+/// The deepest an expression tree may grow: operators, field accesses and nested expressions on the way down
+/// all count. Later passes walk expressions recursively, so this bounds their stack.
+pub const MAX_EXPRESSION_SIZE: usize = 200;
+
 pub(crate) struct Lowerer<'s> {
     /// The whole file's text, for messages.
     #[allow(dead_code)]
@@ -34,6 +38,9 @@ pub(crate) struct Lowerer<'s> {
     /// Where the text being lowered starts in the file (the recovery driver parses slices).
     pub base: usize,
     pub errors: Vec<ParseError>,
+    /// An upper bound of the depth, in the tree being built, of whatever is lowered next. Shared with the Pratt
+    /// parser's operator closures, which cannot borrow the lowerer.
+    depth: std::rc::Rc<std::cell::Cell<usize>>,
 }
 
 /// The next inner pair; the grammar guarantees it exists whenever this is called.
@@ -43,7 +50,7 @@ fn next<'i>(pairs: &mut Pairs<'i, Rule>) -> Pair<'i, Rule> {
 
 impl<'s> Lowerer<'s> {
     pub fn new(src: &'s str, base: usize) -> Self {
-        Lowerer { src, base, errors: Vec::new() }
+        Lowerer { src, base, errors: Vec::new(), depth: Default::default() }
     }
 
     /// The pair's span without the whitespace pest's implicit skipping may leave at its end, so labels and fixes
@@ -287,14 +294,51 @@ impl<'s> Lowerer<'s> {
     // ---- expressions ----
 
     pub fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let span = self.span(&pair);
+        let outer = self.depth.get();
+        if outer >= MAX_EXPRESSION_SIZE {
+            // Only an enclosing operator chain or field chain can have used up the depth (brackets nest at most
+            // MAX_NESTING deep); it reports the error once, for the whole expression.
+            return Expr { kind: ExprKind::None, span };
+        }
+        self.depth.set(outer + 1);
+        let too_deep = std::cell::Cell::new(None);
+        let expr = self.pratt(pair, &too_deep);
+        self.depth.set(outer);
+        if let Some(operator) = too_deep.get() {
+            self.errors.push(ParseError::ExpressionTooLarge { limit: MAX_EXPRESSION_SIZE, span: operator.into() });
+            return Expr { kind: ExprKind::None, span };
+        }
+        expr
+    }
+
+    /// Operators by precedence. Each operator deepens what follows it; past the limit operands are dropped
+    /// rather than nested, so an over-long chain never becomes a deep tree (`expr` then reports it).
+    /// `too_deep` gets the span of the first operator past the limit.
+    fn pratt(&mut self, pair: Pair<'_, Rule>, too_deep: &std::cell::Cell<Option<Span>>) -> Expr {
         let base = self.base;
+        let depth = self.depth.clone();
+        let over = |operator: &Pair<'_, Rule>| {
+            depth.set(depth.get() + 1);
+            let over = depth.get() >= MAX_EXPRESSION_SIZE;
+            if over && too_deep.get().is_none() {
+                too_deep.set(Some(Span::from(operator.as_span()).offset_by(base)));
+            }
+            over
+        };
         PRATT
             .map_primary(|primary| self.postfix(primary))
             .map_prefix(|op, operand| {
+                if over(&op) {
+                    return operand;
+                }
                 let span = Span::from(op.as_span()).offset_by(base).to(operand.span);
                 Expr { kind: ExprKind::Unary(UnaryOp::Not, Box::new(operand)), span }
             })
             .map_infix(|left, op, right| {
+                if over(&op) {
+                    return left;
+                }
                 let op = match op.as_rule() {
                     Rule::or_op => BinaryOp::Or,
                     Rule::and_op => BinaryOp::And,
@@ -316,8 +360,15 @@ impl<'s> Lowerer<'s> {
     /// An atom followed by field accesses and calls. A call's callee must be a dotted name.
     fn postfix(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let mut inner = pair.into_inner();
+        let outer = self.depth.get();
         let mut expr = self.atom(next(&mut inner));
         for suffix in inner {
+            self.depth.set(self.depth.get() + 1);
+            if self.depth.get() >= MAX_EXPRESSION_SIZE {
+                let span = self.span(&suffix);
+                self.errors.push(ParseError::ExpressionTooLarge { limit: MAX_EXPRESSION_SIZE, span: span.into() });
+                break;
+            }
             let suffix_span = self.span(&suffix);
             let span = expr.span.to(suffix_span);
             match suffix.as_rule() {
@@ -338,6 +389,7 @@ impl<'s> Lowerer<'s> {
                 }
             }
         }
+        self.depth.set(outer);
         expr
     }
 
@@ -394,18 +446,25 @@ impl<'s> Lowerer<'s> {
                     })
                     .collect(),
             ),
-            Rule::list => match pair.into_inner().next() {
-                None => ExprKind::List(Vec::new()),
-                Some(content) if content.as_rule() == Rule::comprehension => {
-                    let mut inner = content.into_inner();
-                    let elem = Box::new(self.expr(next(&mut inner)));
-                    let var = self.ident(next(&mut inner));
-                    let iter = Box::new(self.expr(next(&mut inner)));
-                    let cond = inner.next().map(|c| Box::new(self.expr(c)));
-                    ExprKind::Comprehension { elem, var, iter, cond }
+            Rule::list => {
+                let mut inner = pair.into_inner();
+                match (inner.next(), inner.next()) {
+                    (Some(first), Some(rest)) if rest.as_rule() == Rule::comprehension => {
+                        let elem = Box::new(self.expr(first));
+                        let mut rest = rest.into_inner();
+                        let var = self.ident(next(&mut rest));
+                        let iter = Box::new(self.expr(next(&mut rest)));
+                        let cond = rest.next().map(|c| Box::new(self.expr(c)));
+                        ExprKind::Comprehension { elem, var, iter, cond }
+                    }
+                    (Some(first), rest) => {
+                        let mut items = vec![self.expr(first)];
+                        items.extend(rest.into_iter().flat_map(|r| r.into_inner()).map(|e| self.expr(e)));
+                        ExprKind::List(items)
+                    }
+                    (None, _) => ExprKind::List(Vec::new()),
                 }
-                Some(items) => ExprKind::List(items.into_inner().map(|e| self.expr(e)).collect()),
-            },
+            }
             _ => return self.expr(pair),
         };
         Expr { kind, span }

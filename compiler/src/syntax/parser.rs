@@ -184,11 +184,32 @@ fn skip_to_next_member(src: &str, mut pos: usize) -> usize {
 }
 
 /// Refuses input whose brackets nest deeper than [`MAX_NESTING`], ignoring brackets inside strings and comments.
+///
+/// A run of `not`s counts too: pest's Pratt parser recurses once per prefix operator.
 fn check_nesting(src: &str) -> Option<ParseError> {
     let mut depth = 0usize;
     let mut in_string = false;
+    let mut nots = 0usize;
+    let mut previous: Option<char> = None;
     let mut chars = src.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
+        let word_start = !in_string && previous.is_none_or(|p| !(p.is_ascii_alphanumeric() || p == '_'));
+        previous = Some(c);
+        if word_start && (c.is_ascii_alphanumeric() || c == '_') {
+            let word_end =
+                src[i..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(src.len(), |e| i + e);
+            if &src[i..word_end] == "not" {
+                nots += 1;
+                if nots > super::lower::MAX_EXPRESSION_SIZE {
+                    let limit = super::lower::MAX_EXPRESSION_SIZE;
+                    return Some(ParseError::ExpressionTooLarge { limit, span: Span::new(i, word_end).into() });
+                }
+            } else {
+                nots = 0;
+            }
+        } else if !c.is_whitespace() && !(c.is_ascii_alphanumeric() || c == '_') {
+            nots = 0;
+        }
         if in_string {
             match c {
                 '\\' => {
