@@ -9,18 +9,57 @@ use super::Plan;
 /// Canonical means serde_json's value form printed compactly: objects are `BTreeMap`s (the workspace does not
 /// enable `preserve_order`), so keys come out sorted whatever order any map was built in, and whitespace,
 /// comments and layout of the source never reach the plan.
+///
+/// The bytes are fed to the hash piece by piece, one node at a time, so a plan of thousands of steps is never
+/// held as one JSON value (that cost more time and memory than the rest of planning).
 pub fn plan_hash(plan: &Plan) -> String {
-    let digest = Sha256::digest(canonical_json(plan).as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    let mut hasher = Sha256::new();
+    write_canonical(plan, &mut |bytes| hasher.update(bytes));
+    hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-fn canonical_json(plan: &Plan) -> String {
-    // Converting fails only for maps with non-string keys, and every map in a Plan is keyed by strings.
-    let mut value = serde_json::to_value(plan).expect("a Plan always converts to JSON");
-    if let Some(hash) = value.get_mut("hash") {
-        *hash = serde_json::Value::String(String::new());
+/// Writes the canonical JSON of `plan` (with `hash` blanked): the top-level keys in sorted order, each value in
+/// serde_json's sorted compact form. Byte for byte what `to_value(plan)` with the hash blanked prints.
+fn write_canonical(plan: &Plan, out: &mut dyn FnMut(&[u8])) {
+    // Every field of Plan, in sorted order; `nodes` (None here) is streamed. A field added to Plan and not here
+    // fails the test that compares this form with the whole-value form.
+    let fields: [(&str, Option<String>); 8] = [
+        ("docs", Some(canonical(&plan.docs))),
+        ("edges", Some(canonical(&plan.edges))),
+        ("format_version", Some(canonical(&plan.format_version))),
+        ("hash", Some(canonical(&String::new()))),
+        ("nodes", None),
+        ("params", Some(canonical(&plan.params))),
+        ("playbook", Some(canonical(&plan.playbook))),
+        ("schedule", Some(canonical(&plan.schedule))),
+    ];
+    out(b"{");
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out(b",");
+        }
+        out(format!("\"{key}\":").as_bytes());
+        match value {
+            Some(text) => out(text.as_bytes()),
+            None => {
+                out(b"[");
+                for (n, node) in plan.nodes.iter().enumerate() {
+                    if n > 0 {
+                        out(b",");
+                    }
+                    out(canonical(node).as_bytes());
+                }
+                out(b"]");
+            }
+        }
     }
-    value.to_string()
+    out(b"}");
+}
+
+/// A value in serde_json's canonical (sorted, compact) form. Converting fails only for maps with non-string
+/// keys, and every map in a Plan is keyed by strings.
+fn canonical<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).map(|value| value.to_string()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -28,6 +67,30 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+
+    /// The whole plan as one serde_json value, hash blanked: what the streamed form must equal.
+    fn canonical_json(plan: &Plan) -> String {
+        let mut value = serde_json::to_value(plan).expect("a Plan converts to JSON");
+        if let Some(hash) = value.get_mut("hash") {
+            *hash = serde_json::Value::String(String::new());
+        }
+        value.to_string()
+    }
+
+    fn streamed(plan: &Plan) -> String {
+        let mut bytes = Vec::new();
+        write_canonical(plan, &mut |piece| bytes.extend_from_slice(piece));
+        String::from_utf8(bytes).expect("JSON is UTF-8")
+    }
+
+    #[test]
+    fn the_streamed_form_is_byte_for_byte_the_whole_value_form() {
+        let mut plan = small_plan();
+        assert_eq!(streamed(&plan), canonical_json(&plan));
+        plan.schedule = None;
+        plan.nodes.push(plan.nodes[0].clone());
+        assert_eq!(streamed(&plan), canonical_json(&plan));
+    }
     use crate::plan::{
         BlastRadius, Edge, EdgeKind, NodeKind, PLAN_FORMAT_VERSION, PlanExpr, PlanNode, Risk, RiskLevel, StepOptions,
         Value,
