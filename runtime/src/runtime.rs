@@ -196,7 +196,13 @@ impl Runtime {
     /// Starts running `plan` and returns at once with a handle to follow it. The run's journal is created and
     /// its first record written before this returns. Call it within a tokio runtime.
     pub fn run(&self, plan: Plan, options: RunOptions) -> Result<RunHandle, RuntimeError> {
-        executor::start(self.shared.clone(), plan, options)
+        executor::start(self.shared.clone(), plan, options, crate::journal::new_run_id())
+    }
+
+    /// Like [`run`](Self::run), under a run id the host chose (from [`crate::journal::new_run_id`]), so it can
+    /// record what it needs about the run before the run's first record exists.
+    pub fn run_as(&self, run_id: String, plan: Plan, options: RunOptions) -> Result<RunHandle, RuntimeError> {
+        executor::start(self.shared.clone(), plan, options, run_id)
     }
 
     /// Continues a run that stopped before it finished (a crash, a lost machine), from its journal: finished

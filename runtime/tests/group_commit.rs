@@ -41,3 +41,40 @@ fn audit_entries_appended_as_a_group_chain_and_verify_like_single_ones() {
     assert_eq!(verify(state.path()).expect("verifies"), VerifyReport::Intact { records: 5 });
     AuditLog::open(state.path()).expect("the anchor matches the end after a group");
 }
+
+/// The anchor as a group append leaves it when a crash stops it after the records are synced.
+fn crash_before_the_anchor_moved(state: &std::path::Path, committed: (u64, &str), pending: (u64, &str)) {
+    let anchor = serde_json::json!({
+        "seq": committed.0,
+        "hash": committed.1,
+        "pending": { "seq": pending.0, "hash": pending.1 },
+    });
+    std::fs::write(state.join("audit/head.json"), anchor.to_string()).expect("anchor written");
+}
+
+#[test]
+fn a_crash_between_a_group_and_its_anchor_leaves_a_log_that_opens_and_verifies() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let mut log = AuditLog::open(state.path()).expect("audit log");
+    let first = log.append(audit_fixtures::entry(0)).expect("append");
+    let group = log.append_all((1..4).map(audit_fixtures::entry).collect()).expect("group append");
+    drop(log);
+    let last = group.last().expect("three records");
+    crash_before_the_anchor_moved(state.path(), (first.seq, &first.hash), (last.seq, &last.hash));
+    assert_eq!(verify(state.path()).expect("verifies"), VerifyReport::Intact { records: 4 });
+    let mut log = AuditLog::open(state.path()).expect("opens, settling the anchor");
+    assert_eq!(log.append(audit_fixtures::entry(4)).expect("appends").seq, 5);
+}
+
+#[test]
+fn records_past_the_anchor_that_no_pending_end_names_are_still_an_insertion() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let mut log = AuditLog::open(state.path()).expect("audit log");
+    let first = log.append(audit_fixtures::entry(0)).expect("append");
+    let group = log.append_all((1..4).map(audit_fixtures::entry).collect()).expect("group append");
+    drop(log);
+    // The pending end names the group's first record, but the log goes on past it.
+    crash_before_the_anchor_moved(state.path(), (first.seq, &first.hash), (group[0].seq, &group[0].hash));
+    assert!(matches!(verify(state.path()).expect("reads"), VerifyReport::Broken(_)));
+    assert!(AuditLog::open(state.path()).is_err());
+}

@@ -30,14 +30,24 @@ pub fn simulator(estate: Option<&Path>, faults: Option<&str>) -> Result<Sim, Str
 pub struct Persisting {
     pub sim: Arc<Sim>,
     pub out: Option<PathBuf>,
+    /// Saves run one at a time, so concurrent steps neither share the temporary file nor land out of order.
+    saving: std::sync::Mutex<()>,
 }
 
 impl Persisting {
-    /// Writes the estate atomically: a crash leaves the old file or the new one, never half of one.
+    pub fn new(sim: Arc<Sim>, out: Option<PathBuf>) -> Self {
+        Persisting { sim, out, saving: std::sync::Mutex::new(()) }
+    }
+
+    /// Writes the estate atomically: a crash leaves the old file or the new one, never half of one. The
+    /// estate is read under the lock, so the last save holds every change made before it.
     pub fn save(&self) -> Result<(), String> {
         let Some(out) = &self.out else { return Ok(()) };
+        let _one_at_a_time = self.saving.lock().map_err(|_| "an earlier save panicked".to_string())?;
         let tmp = out.with_extension("json.tmp");
-        std::fs::write(&tmp, self.sim.estate_json()).map_err(|e| e.to_string())?;
+        let mut file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
+        std::io::Write::write_all(&mut file, self.sim.estate_json().as_bytes()).map_err(|e| e.to_string())?;
+        file.sync_data().map_err(|e| e.to_string())?;
         std::fs::rename(&tmp, out).map_err(|e| e.to_string())
     }
 }

@@ -52,17 +52,31 @@ pub fn run(session: &Session, request: RunRequest<'_>) -> u8 {
         eprint!("{}", super::plan::human(&plan));
         eprintln!();
     }
-    execute(session, request.setup, |runtime| runtime.run(plan, RunOptions { dry_run: request.dry_run }))
+    // How the run reaches the clouds is recorded before its first journal record, so a run killed at any
+    // point can be resumed.
+    let run_id = escher_runtime::journal::new_run_id();
+    if let Err(error) = save_setup(&session.state, &run_id, &request.setup) {
+        eprintln!("error: cannot record run {run_id} in {}: {error}", session.state.display());
+        return EXIT_USAGE;
+    }
+    let options = RunOptions { dry_run: request.dry_run };
+    execute(session, request.setup, |runtime| runtime.run_as(run_id, plan, options))
 }
 
 pub fn resume(session: &Session, run_id: &str) -> u8 {
-    let setup = match load_setup(&session.state, run_id) {
+    let mut setup = match load_setup(&session.state, run_id) {
         Ok(setup) => setup,
         Err(error) => {
             eprintln!("error: no run {run_id} in {}: {error}", session.state.display());
             return EXIT_USAGE;
         }
     };
+    // The estate the run left behind is where it goes on from, not the one it started from.
+    if let Some(out) = &setup.estate_out
+        && out.exists()
+    {
+        setup.estate = Some(out.clone());
+    }
     execute(session, setup, |runtime| runtime.resume(run_id))
 }
 
@@ -87,7 +101,7 @@ fn execute(
                 return EXIT_USAGE;
             }
         };
-        let provider = Arc::new(Persisting { sim, out: setup.estate_out.clone() });
+        let provider = Arc::new(Persisting::new(sim, setup.estate_out.clone()));
         let human = Arc::new(Human::new(
             session.format == Format::Human && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         ));
@@ -126,9 +140,6 @@ fn execute(
                 return EXIT_USAGE;
             }
         };
-        if let Err(error) = save_setup(&session.state, &handle.run_id, &setup) {
-            eprintln!("warning: cannot record how to resume run {}: {error}", handle.run_id);
-        }
         let run_id = handle.run_id.clone();
         // The first Ctrl-C cancels cleanly (no new step starts); a second one leaves at once.
         let watcher = tokio::spawn(async move {

@@ -14,12 +14,37 @@ use super::{AuditError, GENESIS_HASH};
 pub(crate) struct Anchor {
     pub seq: u64,
     pub hash: String,
+    /// The end a group append is about to write, recorded before its records: a crash after the records are
+    /// synced but before the anchor moves leaves the log ending exactly here, which is then no tampering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Pending>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Pending {
+    pub seq: u64,
+    pub hash: String,
 }
 
 impl Anchor {
     /// The anchor of an empty log (and of a log whose anchor was never written).
     pub fn genesis() -> Anchor {
-        Anchor { seq: 0, hash: GENESIS_HASH.to_string() }
+        Anchor::at(0, GENESIS_HASH.to_string())
+    }
+
+    pub fn at(seq: u64, hash: String) -> Anchor {
+        Anchor { seq, hash, pending: None }
+    }
+
+    /// Where the log may rightly end: the pending end if the log's last record is exactly it (a group append
+    /// whose anchor update a crash prevented), else the anchored end.
+    pub fn resolved(self, last: Option<(u64, &str)>) -> Anchor {
+        match (&self.pending, last) {
+            (Some(pending), Some((seq, hash))) if pending.seq == seq && pending.hash == hash => {
+                Anchor::at(seq, hash.to_string())
+            }
+            _ => Anchor::at(self.seq, self.hash),
+        }
     }
 }
 

@@ -4,7 +4,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::anchor::{Anchor, AnchorFile, read_anchor};
+use super::anchor::{Anchor, AnchorFile, Pending, read_anchor};
 use super::chain::hash_matches;
 use super::error::io_at;
 use super::stored::{self, AUDIT_DIR};
@@ -47,7 +47,8 @@ impl AuditLog {
             None => None,
         };
         let anchor_path = stored::anchor_path(state_dir);
-        let anchor = read_anchor(&anchor_path)?;
+        let stored_anchor = read_anchor(&anchor_path)?;
+        let anchor = stored_anchor.clone().resolved(last.as_ref().map(|last| (last.seq, last.hash.as_str())));
         // Opened (and so created) only once the log is known to continue, so a refusal leaves no trace.
         let anchor_file = || AnchorFile::open(&anchor_path);
         let (next_seq, last_hash) = match &last {
@@ -56,9 +57,15 @@ impl AuditLog {
             Some(last) if !hash_matches(last) => {
                 return Err(unanchored(format!("its last record (seq {}) does not match its hash", last.seq)));
             }
-            Some(last) if last.seq == anchor.seq && last.hash == anchor.hash => (last.seq + 1, last.hash.clone()),
+            Some(last) if last.seq == anchor.seq && last.hash == anchor.hash => {
+                if stored_anchor != anchor {
+                    // A pending end the records reached, or one they never did: settle the anchor either way.
+                    anchor_file()?.write(&anchor)?;
+                }
+                (last.seq + 1, last.hash.clone())
+            }
             Some(last) if last.seq == anchor.seq + 1 && last.prev_hash == anchor.hash => {
-                anchor_file()?.write(&Anchor { seq: last.seq, hash: last.hash.clone() })?;
+                anchor_file()?.write(&Anchor::at(last.seq, last.hash.clone()))?;
                 (last.seq + 1, last.hash.clone())
             }
             Some(last) => {
@@ -107,6 +114,11 @@ impl AuditLog {
         let Some(last) = records.last() else {
             return Ok(records);
         };
+        // The end about to be written is announced first, so a crash between the records and the anchor
+        // leaves a log that `open` and `verify` recognise as ours.
+        let pending = Pending { seq: last.seq, hash: last.hash.clone() };
+        let committed = Anchor { seq: self.next_seq - 1, hash: self.last_hash.clone(), pending: Some(pending) };
+        self.anchor.write(&committed)?;
         if let Err(source) = self.file.write_all(&lines).and_then(|()| self.file.sync_data()) {
             if self.file.set_len(self.len).and_then(|()| self.file.sync_data()).is_err() {
                 self.poisoned = true;
@@ -116,7 +128,7 @@ impl AuditLog {
         self.len += lines.len() as u64;
         self.next_seq = seq;
         self.last_hash = prev_hash;
-        self.anchor.write(&Anchor { seq: last.seq, hash: last.hash.clone() })?;
+        self.anchor.write(&Anchor::at(last.seq, last.hash.clone()))?;
         Ok(records)
     }
 
@@ -134,7 +146,7 @@ pub fn reanchor(state_dir: &Path) -> Result<VerifyReport, AuditError> {
         return Ok(VerifyReport::Broken(broken));
     }
     let anchor = match lines.last().map(|line| &line.record) {
-        Some(Ok(last)) => Anchor { seq: last.seq, hash: last.hash.clone() },
+        Some(Ok(last)) => Anchor::at(last.seq, last.hash.clone()),
         _ => Anchor::genesis(),
     };
     let dir = state_dir.join(AUDIT_DIR);

@@ -81,7 +81,8 @@ impl Tampering {
 /// Checks every record's hash and link, then the log's end against its anchor.
 pub fn verify(state_dir: &Path) -> Result<VerifyReport, AuditError> {
     let lines = stored::read_lines(state_dir)?;
-    let anchor = read_anchor(&stored::anchor_path(state_dir))?;
+    let last = lines.last().and_then(|line| line.record.as_ref().ok()).map(|record| (record.seq, record.hash.as_str()));
+    let anchor = read_anchor(&stored::anchor_path(state_dir))?.resolved(last);
     let checked = check_chain(&lines, Some(&anchor)).and_then(|()| check_anchor(&lines, &anchor));
     Ok(match checked {
         Ok(records) => VerifyReport::Intact { records },

@@ -57,9 +57,6 @@ pub(crate) async fn ask(ctx: &RunContext, node: &PlanNode, required: &Approval, 
         Ok(()) => None,
     };
     let record = JournalRecord::ApprovalDecided { node: node.id.clone(), decision: decision.clone(), at: now() };
-    if let Err(error) = ctx.recorder.journal(record).await {
-        return Verdict::Unrecorded(error);
-    }
     let ids = targets.iter().filter_map(resource_id).map(str::to_string).collect();
     let result = match &refusal {
         Some(reason) => format!("refused: {reason}"),
@@ -69,7 +66,7 @@ pub(crate) async fn ask(ctx: &RunContext, node: &PlanNode, required: &Approval, 
     entry.who = decision.by.clone();
     entry.role = decision.role.clone();
     entry.approval = Some(format!("{} ({})", decision.by, decision.role));
-    if let Err(error) = ctx.recorder.audit(entry).await {
+    if let Err(error) = ctx.recorder.journal_and_audit(record, entry).await {
         return Verdict::Unrecorded(error);
     }
     ctx.events.emit(EventKind::ApprovalDecided {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use escher_compiler::plan::{Plan, PlanNode, Value};
+use escher_compiler::plan::{PlanNode, Value};
 use escher_compiler::stdlib::Cloud;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
@@ -21,7 +21,7 @@ use crate::runtime::Shared;
 
 pub(crate) struct RunContext {
     pub run_id: String,
-    pub plan: Arc<Plan>,
+    pub plan: PlanInfo,
     pub dry_run: bool,
     pub shared: Arc<Shared>,
     /// Outputs of finished nodes, by id. Written by the run loop only, before it releases a node's dependents.
@@ -33,6 +33,13 @@ pub(crate) struct RunContext {
     pub recorder: Recorder,
     pub events: Emitter,
     pub resume: ResumeState,
+}
+
+/// What tasks need of the plan besides its nodes, which the run loop holds (one copy, shared by the tasks).
+pub(crate) struct PlanInfo {
+    pub playbook: String,
+    pub hash: String,
+    pub params: BTreeMap<String, Value>,
 }
 
 /// Permits to make one call: the step's and the run's.

@@ -11,6 +11,7 @@ mod context;
 mod core_actions;
 mod emitter;
 mod error;
+mod group_commit;
 mod handle;
 mod merge;
 mod node;
@@ -36,17 +37,22 @@ pub use handle::RunHandle;
 
 use crate::audit::AuditEntry;
 use crate::events::EventKind;
-use crate::journal::{Journal, JournalRecord, new_run_id};
+use crate::journal::{Journal, JournalRecord};
 use crate::ratelimit::RateLimits;
 use crate::runtime::{RunOptions, Shared};
 use crate::scheduler::{DependencyGraph, Scheduler};
-use context::{RunContext, now};
+use context::{PlanInfo, RunContext, now};
 use emitter::Emitter;
 use recorder::Recorder;
 use resume::{Restored, ResumeState};
 use run_loop::{Session, drive};
 
-pub(crate) fn start(shared: Arc<Shared>, plan: Plan, options: RunOptions) -> Result<RunHandle, RuntimeError> {
+pub(crate) fn start(
+    shared: Arc<Shared>,
+    plan: Plan,
+    options: RunOptions,
+    run_id: String,
+) -> Result<RunHandle, RuntimeError> {
     let tokio = tokio::runtime::Handle::try_current().map_err(|_| RuntimeError::NoTokio)?;
     let found = plan_hash(&plan);
     if found != plan.hash {
@@ -55,15 +61,9 @@ pub(crate) fn start(shared: Arc<Shared>, plan: Plan, options: RunOptions) -> Res
     let scheduler = Scheduler::new(DependencyGraph::from_plan(&plan)?);
     check_providers(&shared, &plan)?;
     check_secrets(&shared, &plan)?;
-    let run_id = new_run_id();
     let mut journal = Journal::create(&shared.state_dir, &run_id)?;
     let started_at = now();
-    journal.append(&JournalRecord::RunStarted {
-        run_id: run_id.clone(),
-        plan: plan.clone(),
-        dry_run: options.dry_run,
-        at: started_at.clone(),
-    })?;
+    let plan = journal_start(&mut journal, &run_id, plan, options.dry_run, &started_at)?;
     audit_now(&shared, &run_id, &plan, "run.started", if options.dry_run { "dry run" } else { "started" })?;
     let launch = Launch {
         run_id,
@@ -122,7 +122,6 @@ impl Launch {
             .iter()
             .map(|(&i, result)| (self.plan.nodes[i].id.clone(), result.output.clone()))
             .collect();
-        let nodes = self.plan.nodes.iter().cloned().map(Arc::new).collect();
         events.emit(EventKind::RunStarted {
             playbook: self.plan.playbook.clone(),
             plan_hash: self.plan.hash.clone(),
@@ -130,9 +129,12 @@ impl Launch {
             dry_run: self.dry_run,
             resumed,
         });
+        // The nodes move to the run loop rather than being copied: a large plan is held once.
+        let Plan { playbook, hash, params, nodes, .. } = self.plan;
+        let nodes = nodes.into_iter().map(Arc::new).collect();
         let ctx = Arc::new(RunContext {
             run_id: self.run_id.clone(),
-            plan: Arc::new(self.plan),
+            plan: PlanInfo { playbook, hash, params },
             dry_run: self.dry_run,
             calls: Arc::new(Semaphore::new(shared.limits.concurrency)),
             outputs: RwLock::new(outputs),
@@ -146,6 +148,22 @@ impl Launch {
         let session = Session { ctx, nodes, scheduler, restored: self.restored, started_at };
         let task = tokio.spawn(drive(session));
         RunHandle::new(self.run_id, receiver, task, cancel)
+    }
+}
+
+/// Journals the run's start with its plan, and gives the plan back: a large plan is not copied to be recorded.
+fn journal_start(
+    journal: &mut Journal,
+    run_id: &str,
+    plan: Plan,
+    dry_run: bool,
+    at: &str,
+) -> Result<Plan, RuntimeError> {
+    let record = JournalRecord::RunStarted { run_id: run_id.to_string(), plan, dry_run, at: at.to_string() };
+    journal.append(&record)?;
+    match record {
+        JournalRecord::RunStarted { plan, .. } => Ok(plan),
+        _ => unreachable!("the record was made as a RunStarted just above"),
     }
 }
 

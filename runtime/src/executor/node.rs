@@ -28,7 +28,7 @@ pub(crate) async fn run_node(ctx: Arc<RunContext>, node: Arc<PlanNode>) -> NodeR
     let started = Instant::now();
     // Released just as the run was cancelled: it does not start.
     if ctx.cancel.is_cancelled() {
-        return NodeResult::skipped(&node, "the run was cancelled");
+        return NodeResult::skipped(&node, crate::scheduler::CANCELLED);
     }
     let mut result = match condition_holds(&ctx, &node) {
         Ok(true) => run_body(&ctx, &node).await,

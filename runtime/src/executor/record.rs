@@ -13,20 +13,20 @@ pub(crate) async fn record_result(ctx: &RunContext, node: &PlanNode, result: &No
     if let Some(reason) = &result.skipped {
         return record_skip(ctx, node, reason).await;
     }
-    ctx.recorder
-        .journal(JournalRecord::StepFinished {
-            node: node.id.clone(),
-            status: result.status,
-            output: result.output.clone(),
-            error: result.error.clone(),
-            at: now(),
-        })
-        .await?;
-    if node.kind != NodeKind::Query {
+    let record = JournalRecord::StepFinished {
+        node: node.id.clone(),
+        status: result.status,
+        output: result.output.clone(),
+        error: result.error.clone(),
+        at: now(),
+    };
+    if node.kind == NodeKind::Query {
+        ctx.recorder.journal(record).await?;
+    } else {
         let mut entry =
             ctx.audit_entry("step.finished", Some(node), result.ids("targets"), audit_result(result, ctx.dry_run));
         entry.approval = result.approval.clone();
-        ctx.recorder.audit(entry).await?;
+        ctx.recorder.journal_and_audit(record, entry).await?;
     }
     ctx.events.emit(finished_event(&node.id, result.status, result));
     Ok(())
@@ -48,6 +48,9 @@ pub(crate) async fn record_rollback(
     result: &NodeResult,
 ) -> Result<(), String> {
     let rolled_back = result.status == StepStatus::Succeeded;
+    let outcome = if rolled_back { "rolled back".to_string() } else { audit_result(result, ctx.dry_run) };
+    let entry =
+        ctx.audit_entry("step.rolled_back", Some(step), result.ids("changed"), format!("{}: {outcome}", undo.action));
     if rolled_back {
         let record = JournalRecord::RolledBack {
             node: step.id.clone(),
@@ -55,12 +58,10 @@ pub(crate) async fn record_rollback(
             output: result.output.clone(),
             at: now(),
         };
-        ctx.recorder.journal(record).await?;
+        ctx.recorder.journal_and_audit(record, entry).await?;
+    } else {
+        ctx.recorder.audit(entry).await?;
     }
-    let outcome = if rolled_back { "rolled back".to_string() } else { audit_result(result, ctx.dry_run) };
-    let entry =
-        ctx.audit_entry("step.rolled_back", Some(step), result.ids("changed"), format!("{}: {outcome}", undo.action));
-    ctx.recorder.audit(entry).await?;
     let status = if rolled_back { StepStatus::RolledBack } else { StepStatus::Failed };
     ctx.events.emit(finished_event(&step.id, status, result));
     Ok(())

@@ -1,21 +1,19 @@
-//! Durable records: journal records and audit entries are queued and written by one blocking writer at a time,
-//! which takes everything queued since its last write. Callers wait until their record is synced. A write that
-//! fails stops the run: nothing may be acted on that the journal could not record.
+//! Durable records: journal records and audit entries, each file written in groups by a blocking writer of its
+//! own that takes everything queued since its last write. Callers wait until their record is synced. A write
+//! that fails stops the run: nothing may be acted on that the journal could not record.
+//!
+//! The two writers form a pipeline: a step about to call a provider waits for one journal sync only, never
+//! behind the audit log's two (the log and its anchor), and an event recorded in both files reaches the audit
+//! log only once its journal record is durable.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
+use super::group_commit::{GroupCommit, Waiter, answer};
 use crate::audit::{AuditEntry, AuditLog};
 use crate::journal::{Journal, JournalRecord};
-
-enum Entry {
-    Journal(JournalRecord),
-    Audit(AuditEntry),
-}
-
-type Waiter = oneshot::Sender<Result<(), String>>;
 
 #[derive(Clone)]
 pub(crate) struct Recorder {
@@ -23,18 +21,14 @@ pub(crate) struct Recorder {
 }
 
 struct Inner {
-    queue: Mutex<Queue>,
+    /// Journal records, each with the audit entry to write once it is synced, if any.
+    journal_queue: GroupCommit<(JournalRecord, Option<AuditEntry>)>,
+    audit_queue: GroupCommit<AuditEntry>,
     journal: Mutex<Journal>,
     audit: Arc<Mutex<AuditLog>>,
     /// The first write that failed; every later write fails with it.
     failure: Mutex<Option<String>>,
     cancel: CancellationToken,
-}
-
-#[derive(Default)]
-struct Queue {
-    pending: Vec<(Entry, Waiter)>,
-    writing: bool,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -48,7 +42,8 @@ impl Recorder {
     pub fn new(journal: Journal, audit: Arc<Mutex<AuditLog>>, cancel: CancellationToken) -> Self {
         Recorder {
             inner: Arc::new(Inner {
-                queue: Mutex::new(Queue::default()),
+                journal_queue: GroupCommit::new(),
+                audit_queue: GroupCommit::new(),
                 journal: Mutex::new(journal),
                 audit,
                 failure: Mutex::new(None),
@@ -59,12 +54,18 @@ impl Recorder {
 
     /// Appends a journal record and waits until it is synced.
     pub async fn journal(&self, record: JournalRecord) -> Result<(), String> {
-        self.write(Entry::Journal(record)).await
+        self.wait(|done| self.inner.queue_journal(record, None, done)).await
     }
 
     /// Appends an audit entry and waits until it is synced.
     pub async fn audit(&self, entry: AuditEntry) -> Result<(), String> {
-        self.write(Entry::Audit(entry)).await
+        self.wait(|done| self.inner.queue_audit(entry, done)).await
+    }
+
+    /// Appends a journal record, then once it is synced an audit entry, and waits until both are: one wait where
+    /// two in turn would each queue behind the other file's writes.
+    pub async fn journal_and_audit(&self, record: JournalRecord, entry: AuditEntry) -> Result<(), String> {
+        self.wait(|done| self.inner.queue_journal(record, Some(entry), done)).await
     }
 
     /// The first write that failed, if any.
@@ -72,82 +73,73 @@ impl Recorder {
         lock(&self.inner.failure).clone()
     }
 
-    async fn write(&self, entry: Entry) -> Result<(), String> {
+    async fn wait(&self, queue: impl FnOnce(Waiter)) -> Result<(), String> {
         if let Some(failure) = self.failure() {
             return Err(failure);
         }
-        let (done, wait) = oneshot::channel();
-        let start_writer = {
-            let mut queue = lock(&self.inner.queue);
-            queue.pending.push((entry, done));
-            !std::mem::replace(&mut queue.writing, true)
-        };
-        if start_writer {
-            let inner = self.inner.clone();
-            // A blocking task also keeps tokio's paused test clock from jumping ahead while a record is synced.
-            tokio::task::spawn_blocking(move || inner.drain());
-        }
-        wait.await.unwrap_or_else(|_| Err("the record writer stopped".into()))
+        let (done, answered) = oneshot::channel();
+        queue(done);
+        answered.await.unwrap_or_else(|_| Err("the record writer stopped".into()))
     }
 }
 
 impl Inner {
-    /// Writes whatever is queued, again and again, until the queue is empty.
-    fn drain(&self) {
-        loop {
-            let pending = {
-                let mut queue = lock(&self.queue);
-                if queue.pending.is_empty() {
-                    queue.writing = false;
-                    return;
-                }
-                std::mem::take(&mut queue.pending)
-            };
-            self.write_batch(pending);
+    fn queue_journal(self: &Arc<Self>, record: JournalRecord, then: Option<AuditEntry>, done: Waiter) {
+        if self.journal_queue.push((record, then), done) {
+            let inner = self.clone();
+            // Blocking tasks also keep tokio's paused test clock from jumping ahead while a record is synced.
+            tokio::task::spawn_blocking(move || inner.write_journal());
         }
     }
 
-    /// Writes one batch of queued entries, each file's in queue order, and answers their waiters.
-    ///
-    /// A group commit: all of the batch's journal records go in one write and one sync, then all of its audit
-    /// entries, so concurrent steps share the cost of a sync instead of queueing behind each other's. No waiter
-    /// is answered before what it waits for is durable.
-    fn write_batch(&self, batch: Vec<(Entry, Waiter)>) {
-        let mut records = Vec::new();
-        let mut entries = Vec::new();
-        let mut waiters = Vec::with_capacity(batch.len());
-        for (entry, done) in batch {
-            match entry {
-                Entry::Journal(record) => records.push(record),
-                Entry::Audit(entry) => entries.push(entry),
+    fn queue_audit(self: &Arc<Self>, entry: AuditEntry, done: Waiter) {
+        if self.audit_queue.push(entry, done) {
+            let inner = self.clone();
+            tokio::task::spawn_blocking(move || inner.write_audit());
+        }
+    }
+
+    /// The journal's writer: one write and one sync per group, in queue order. Waiters on the journal alone are
+    /// answered at once; audit entries that follow a record are queued for the audit writer with its waiter.
+    fn write_journal(self: Arc<Self>) {
+        while let Some(group) = self.journal_queue.take() {
+            let (records, rest): (Vec<_>, Vec<_>) =
+                group.into_iter().map(|((record, then), done)| (record, (then, done))).unzip();
+            let written = self.written(|| lock(&self.journal).append_all(&records).map_err(|e| format!("journal: {e}")));
+            for (then, done) in rest {
+                match then {
+                    // An audit entry whose journal record failed is not written: the failure stands for both.
+                    Some(entry) if written.is_ok() => self.queue_audit(entry, done),
+                    _ => answer([done], &written),
+                }
             }
-            waiters.push(done);
         }
-        let written = match lock(&self.failure).clone() {
-            Some(failure) => Err(failure),
-            None => {
-                let journal = if records.is_empty() {
-                    Ok(())
-                } else {
-                    lock(&self.journal).append_all(&records).map_err(|e| format!("journal: {e}"))
-                };
-                journal.and_then(|()| {
-                    if entries.is_empty() {
-                        Ok(())
-                    } else {
-                        lock(&self.audit).append_all(entries).map(drop).map_err(|e| format!("audit log: {e}"))
-                    }
-                })
+    }
+
+    /// The audit log's writer: one write, one sync and one anchor update per group, in queue order.
+    fn write_audit(self: Arc<Self>) {
+        while let Some(group) = self.audit_queue.take() {
+            let (entries, waiters): (Vec<_>, Vec<_>) = group.into_iter().unzip();
+            let written = self.written(|| {
+                lock(&self.audit).append_all(entries).map(drop).map_err(|e| format!("audit log: {e}"))
+            });
+            answer(waiters, &written);
+        }
+    }
+
+    /// Runs a write unless an earlier one failed; a write that fails stops the run.
+    fn written(&self, write: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
+        if let Some(failure) = lock(&self.failure).clone() {
+            return Err(failure);
+        }
+        let written = write();
+        if let Err(failure) = &written {
+            let mut first = lock(&self.failure);
+            if first.is_none() {
+                *first = Some(failure.clone());
+                self.cancel.cancel();
             }
-        };
-        if let Err(failure) = &written
-            && lock(&self.failure).is_none()
-        {
-            *lock(&self.failure) = Some(failure.clone());
-            self.cancel.cancel();
         }
-        for done in waiters {
-            let _ = done.send(written.clone());
-        }
+        written
     }
 }

@@ -1,6 +1,8 @@
 //! The run report: every node of the plan, in plan order, with how it ended.
 
-use escher_compiler::plan::Plan;
+use std::sync::Arc;
+
+use escher_compiler::plan::PlanNode;
 
 use super::result::NodeResult;
 use crate::events::{RunStatus, StepStatus};
@@ -8,7 +10,9 @@ use crate::report::{RunReport, StepReport};
 
 pub(crate) struct ReportInput<'a> {
     pub run_id: &'a str,
-    pub plan: &'a Plan,
+    pub playbook: &'a str,
+    pub plan_hash: &'a str,
+    pub nodes: &'a [Arc<PlanNode>],
     pub dry_run: bool,
     pub status: RunStatus,
     pub results: Vec<Option<NodeResult>>,
@@ -18,7 +22,6 @@ pub(crate) struct ReportInput<'a> {
 
 pub(crate) fn build(input: ReportInput<'_>) -> RunReport {
     let steps = input
-        .plan
         .nodes
         .iter()
         .zip(input.results)
@@ -40,8 +43,8 @@ pub(crate) fn build(input: ReportInput<'_>) -> RunReport {
         .collect();
     RunReport {
         run_id: input.run_id.to_string(),
-        playbook: input.plan.playbook.clone(),
-        plan_hash: input.plan.hash.clone(),
+        playbook: input.playbook.to_string(),
+        plan_hash: input.plan_hash.to_string(),
         dry_run: input.dry_run,
         status: input.status,
         steps,

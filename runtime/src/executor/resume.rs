@@ -10,6 +10,7 @@ use escher_compiler::plan::{Plan, plan_hash};
 use super::RuntimeError;
 use super::result::NodeResult;
 use crate::approval::Decision;
+use crate::events::StepStatus;
 use crate::journal::{JournalRecord, read_records, read_state};
 use crate::provider::TargetResult;
 
@@ -58,7 +59,8 @@ pub(crate) struct Resumed {
 /// Reads a run's journal for resuming, refusing a finished run and a plan that is not the one its hash names.
 pub(crate) fn load(state_dir: &Path, run_id: &str) -> Result<Resumed, RuntimeError> {
     let state = read_state(state_dir, run_id)?;
-    if let Some(status) = state.finished_with {
+    // A cancelled run stopped on purpose with work left; it goes on from where it stopped.
+    if let Some(status) = state.finished_with.filter(|s| *s != crate::events::RunStatus::Cancelled) {
         return Err(RuntimeError::AlreadyFinished { run_id: run_id.to_string(), status });
     }
     let plan = state.plan.ok_or_else(|| RuntimeError::NothingToResume(run_id.to_string()))?;
@@ -76,9 +78,10 @@ pub(crate) fn load(state_dir: &Path, run_id: &str) -> Result<Resumed, RuntimeErr
         }
     }
     for (i, node) in plan.nodes.iter().enumerate() {
-        if let Some((status, output)) = state.finished.get(&node.id) {
+        // Steps a cancellation stopped or never started run now; their finished batches are not called again.
+        if let Some((status, output)) = state.finished.get(&node.id).filter(|(s, _)| *s != StepStatus::Cancelled) {
             restored.results.insert(i, NodeResult::new(*status, output.clone()));
-        } else if let Some(reason) = state.skipped.get(&node.id) {
+        } else if let Some(reason) = state.skipped.get(&node.id).filter(|r| r.as_str() != crate::scheduler::CANCELLED) {
             restored.results.insert(i, NodeResult::skipped(node, reason.clone()));
         }
         if state.rolled_back.contains_key(&node.id) {

@@ -227,23 +227,29 @@ impl Loop {
         let status = self.status();
         let ctx = &self.ctx;
         if ctx.recorder.failure().is_none() {
-            let _ = ctx.recorder.journal(JournalRecord::RunFinished { status, at: now() }).await;
             let result = serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_string));
             let entry = ctx.audit_entry("run.finished", None, Vec::new(), result.unwrap_or_default());
-            let _ = ctx.recorder.audit(entry).await;
+            let _ = ctx.recorder.journal_and_audit(JournalRecord::RunFinished { status, at: now() }, entry).await;
         }
         if let Some(failure) = ctx.recorder.failure() {
             return Err(RuntimeError::Recording(failure));
         }
         ctx.events.emit(EventKind::RunFinished { status, duration_ms: ctx.events.elapsed_ms() });
-        Ok(build(ReportInput {
+        let report = build(ReportInput {
             run_id: &ctx.run_id,
-            plan: &ctx.plan,
+            playbook: &ctx.plan.playbook,
+            plan_hash: &ctx.plan.hash,
+            nodes: &self.nodes,
             dry_run: ctx.dry_run,
             status,
             results: self.results,
             started_at,
             finished_at: now(),
-        }))
+        });
+        // Freeing a large plan and its outputs takes milliseconds per thousand nodes: the host need not wait.
+        let outputs = std::mem::take(&mut *ctx.outputs.write().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let nodes = self.nodes;
+        tokio::task::spawn_blocking(move || drop((nodes, outputs)));
+        Ok(report)
     }
 }

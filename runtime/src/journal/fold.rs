@@ -18,8 +18,14 @@ pub fn fold(records: &[JournalRecord]) -> Result<JournalState, JournalError> {
 
 fn apply(state: &mut JournalState, line: usize, record: &JournalRecord) -> Result<(), JournalError> {
     let inconsistent = |reason: &str| Err(JournalError::Inconsistent { line, reason: reason.to_string() });
-    if state.finished_with.is_some() {
-        return inconsistent("a record after run_finished");
+    // A cancelled run may be resumed; only its RunResumed may follow its end, and it reopens the run.
+    match (state.finished_with, record) {
+        (Some(crate::events::RunStatus::Cancelled), JournalRecord::RunResumed { .. }) => {
+            state.finished_with = None;
+            return Ok(());
+        }
+        (Some(_), _) => return inconsistent("a record after run_finished"),
+        (None, _) => {}
     }
     match record {
         JournalRecord::RunStarted { run_id, plan, dry_run, .. } => {

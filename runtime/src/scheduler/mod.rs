@@ -1,6 +1,9 @@
 //! The scheduler core: the one owner of the ready set. It is synchronous and does no IO: the run loop tells it
 //! what finished and it answers with what to do next, so its decisions are tested by asserting exact orders.
 
+/// Why a node that never started was skipped when its run was cancelled; resume runs such nodes after all.
+pub const CANCELLED: &str = "the run was cancelled";
+
 use escher_compiler::plan::OnFailure;
 
 mod graph;
@@ -196,7 +199,7 @@ impl Scheduler {
         let reason = match halt {
             Halt::Abort => format!("the run stopped after `{failed}` failed"),
             Halt::Rollback => format!("the run is rolling back after `{failed}` failed"),
-            Halt::Cancel => "the run was cancelled".to_string(),
+            Halt::Cancel => CANCELLED.to_string(),
         };
         let mut tasks = Vec::new();
         for node in 0..self.graph.len() {
