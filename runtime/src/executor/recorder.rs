@@ -105,7 +105,8 @@ impl Inner {
         while let Some(group) = self.journal_queue.take() {
             let (records, rest): (Vec<_>, Vec<_>) =
                 group.into_iter().map(|((record, then), done)| (record, (then, done))).unzip();
-            let written = self.written(|| lock(&self.journal).append_all(&records).map_err(|e| format!("journal: {e}")));
+            let written =
+                self.written(|| lock(&self.journal).append_all(&records).map_err(|e| format!("journal: {e}")));
             for (then, done) in rest {
                 match then {
                     // An audit entry whose journal record failed is not written: the failure stands for both.
@@ -120,9 +121,8 @@ impl Inner {
     fn write_audit(self: Arc<Self>) {
         while let Some(group) = self.audit_queue.take() {
             let (entries, waiters): (Vec<_>, Vec<_>) = group.into_iter().unzip();
-            let written = self.written(|| {
-                lock(&self.audit).append_all(entries).map(drop).map_err(|e| format!("audit log: {e}"))
-            });
+            let written =
+                self.written(|| lock(&self.audit).append_all(entries).map(drop).map_err(|e| format!("audit log: {e}")));
             answer(waiters, &written);
         }
     }
