@@ -207,7 +207,7 @@ fn check_nesting(src: &str) -> Option<ParseError> {
             } else {
                 nots = 0;
             }
-        } else if !c.is_whitespace() && !(c.is_ascii_alphanumeric() || c == '_') {
+        } else if !c.is_whitespace() && !c.is_ascii_alphanumeric() && c != '_' {
             nots = 0;
         }
         if in_string {
