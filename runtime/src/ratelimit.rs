@@ -1,6 +1,9 @@
 //! Token buckets per (provider, account, region, rate class): GCRA buckets from `governor`, on a clock that reads
 //! tokio's time so tests on a paused clock see exact waits. The run loop never awaits governor itself: it takes
 //! a token or learns how long until one is free, and sleeps on tokio's timer, cancellably.
+//!
+//! Calls that find a bucket empty wait in line for it ([`RateLimits::turn`]), so only the first in line watches
+//! the clock: a thousand calls held back by one bucket do not all wake for every token.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -58,11 +61,21 @@ impl Clock for TokioClock {
 
 type Limiter = RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<Nanos>>;
 
+/// One bucket: its tokens, and the line of calls waiting for them.
+#[derive(Debug)]
+struct Slot {
+    limiter: Limiter,
+    line: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// The first place in a bucket's line, held until the call has its token.
+pub type Turn = tokio::sync::OwnedMutexGuard<()>;
+
 /// Every bucket of a run, made on first use of its key.
 #[derive(Debug, Default)]
 pub struct RateLimits {
     clock: TokioClock,
-    buckets: Mutex<HashMap<BucketKey, Arc<Limiter>>>,
+    buckets: Mutex<HashMap<BucketKey, Arc<Slot>>>,
 }
 
 impl RateLimits {
@@ -73,8 +86,16 @@ impl RateLimits {
     /// Takes a token from the key's bucket (made with `bucket` if this is its first use), or returns how long
     /// until one is free.
     pub fn try_acquire(&self, key: &BucketKey, bucket: Bucket) -> Result<(), Duration> {
-        let limiter = self.limiter(key, bucket);
-        limiter.check().map_err(|not_until| not_until.wait_time_from(self.clock.now()).max(Duration::from_nanos(1)))
+        let slot = self.slot(key, bucket);
+        slot.limiter
+            .check()
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()).max(Duration::from_nanos(1)))
+    }
+
+    /// Waits for the first place in the line of calls waiting for the key's bucket (first come, first served).
+    pub async fn turn(&self, key: &BucketKey, bucket: Bucket) -> Turn {
+        let line = self.slot(key, bucket).line.clone();
+        line.lock_owned().await
     }
 
     /// Waits on tokio's timer until the key's bucket has a token, and takes it.
@@ -84,14 +105,17 @@ impl RateLimits {
         }
     }
 
-    fn limiter(&self, key: &BucketKey, bucket: Bucket) -> Arc<Limiter> {
+    fn slot(&self, key: &BucketKey, bucket: Bucket) -> Arc<Slot> {
         let mut buckets = match self.buckets.lock() {
             Ok(buckets) => buckets,
             Err(poisoned) => poisoned.into_inner(),
         };
         buckets
             .entry(key.clone())
-            .or_insert_with(|| Arc::new(RateLimiter::direct_with_clock(quota(bucket), self.clock.clone())))
+            .or_insert_with(|| {
+                let limiter = RateLimiter::direct_with_clock(quota(bucket), self.clock.clone());
+                Arc::new(Slot { limiter, line: Arc::default() })
+            })
             .clone()
     }
 }
@@ -140,6 +164,45 @@ mod tests {
         assert!(times[..50].iter().all(|t| t.is_zero()), "the first 50 do not wait");
         assert_eq!(times[50], Duration::from_millis(200));
         assert_eq!(times[59], Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn calls_in_a_buckets_line_get_its_tokens_in_the_order_they_lined_up() {
+        let limits = Arc::new(RateLimits::new());
+        let tiny = Bucket { capacity: 1, per_second: 1.0 };
+        assert_eq!(limits.try_acquire(&key("a.mutating"), tiny), Ok(()));
+        let start = tokio::time::Instant::now();
+        let served = Arc::new(Mutex::new(Vec::new()));
+        let mut calls = Vec::new();
+        for call in 0..4 {
+            let (limits, served) = (limits.clone(), served.clone());
+            calls.push(tokio::spawn(async move {
+                let _turn = limits.turn(&key("a.mutating"), tiny).await;
+                limits.acquire(&key("a.mutating"), tiny).await;
+                served.lock().expect("not poisoned").push((call, start.elapsed().as_secs()));
+            }));
+            tokio::task::yield_now().await;
+        }
+        for call in calls {
+            call.await.expect("the call finishes");
+        }
+        assert_eq!(*served.lock().expect("not poisoned"), [(0, 1), (1, 2), (2, 3), (3, 4)]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_buckets_line_lets_one_call_to_the_front_at_a_time_and_other_buckets_have_their_own() {
+        let limits = Arc::new(RateLimits::new());
+        let first = limits.turn(&key("a.mutating"), EC2_MUTATING).await;
+        let elsewhere = limits.turn(&key("b.mutating"), EC2_MUTATING).await;
+        let second = {
+            let limits = limits.clone();
+            tokio::spawn(async move { drop(limits.turn(&key("a.mutating"), EC2_MUTATING).await) })
+        };
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(!second.is_finished(), "the second call waits while the first is at the front");
+        drop(first);
+        second.await.expect("the second call comes to the front once the first leaves");
+        drop(elsewhere);
     }
 
     #[tokio::test(start_paused = true)]

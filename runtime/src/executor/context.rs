@@ -82,16 +82,23 @@ impl RunContext {
     }
 
     /// Waits for a place in the step and in the run, and for a token of the call's bucket; `None` if the run is
-    /// cancelled first. A call waiting for a token gives its places back, so calls to other buckets go on.
+    /// cancelled first. A call waiting for a token gives its places back, so calls to other buckets go on, and
+    /// waits in the bucket's line, so only the first in line wakes when a token comes.
     pub async fn admit(&self, step: &Arc<Semaphore>, key: &BucketKey, bucket: Bucket) -> Option<Admission> {
+        let mut turn = None;
         loop {
             let step_permit = self.until_cancelled(step.clone().acquire_owned()).await?.ok()?;
             let run_permit = self.until_cancelled(self.calls.clone().acquire_owned()).await?.ok()?;
             match self.rates.try_acquire(key, bucket) {
+                // Taking the token releases the line (if this call stood in it) to the next call.
                 Ok(()) => return Some(Admission { _step: step_permit, _run: run_permit }),
                 Err(wait) => {
                     drop((step_permit, run_permit));
-                    self.until_cancelled(tokio::time::sleep(wait)).await?;
+                    match turn {
+                        // The time spent getting to the front may have brought a token: try again at once.
+                        None => turn = Some(self.until_cancelled(self.rates.turn(key, bucket)).await?),
+                        Some(_) => self.until_cancelled(tokio::time::sleep(wait)).await?,
+                    }
                 }
             }
         }
