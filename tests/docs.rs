@@ -8,30 +8,42 @@ fn read(path: &str) -> String {
         .unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
 }
 
-/// Rule definitions (`name = ...` lines) quoted in the spec's appendix.
-fn quoted_rules(spec: &str) -> Vec<String> {
-    let appendix = spec.split("## 14. Appendix: the grammar").nth(1).expect("the spec has a grammar appendix");
-    let block = appendix.split("```").nth(1).expect("the appendix quotes the grammar in a code block");
-    block
-        .lines()
-        .filter(|line| {
-            let name: String = line.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-            !name.is_empty() && line[name.len()..].trim_start().starts_with('=')
-        })
-        .map(str::to_string)
-        .collect()
+/// The rules of a grammar text, by name, each with its definition stripped of remarks and whitespace, so a rule
+/// quoted on one line compares equal to the same rule spread over several.
+fn rules(text: &str) -> std::collections::BTreeMap<String, String> {
+    let mut rules = std::collections::BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        let line = without_trailing_comment(line);
+        if line.trim_start().starts_with("//") || line.trim().is_empty() {
+            continue;
+        }
+        let name: String = line.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        if !name.is_empty() && line[name.len()..].trim_start().starts_with('=') {
+            rules.insert(name.clone(), String::new());
+            current = Some(name);
+        }
+        if let Some(body) = current.as_ref().and_then(|name| rules.get_mut(name)) {
+            body.extend(line.chars().filter(|c| !c.is_whitespace()));
+        }
+    }
+    rules
+}
+
+/// A line without a trailing `// ...` remark (set off by two spaces; `"//"` inside a rule is a literal).
+fn without_trailing_comment(line: &str) -> &str {
+    line.split_once("  //").map_or(line, |(rule, _)| rule).trim_end()
 }
 
 #[test]
 fn the_grammar_quoted_in_the_language_spec_is_the_grammar() {
-    let grammar = read("grammar/escher.pest");
-    let rules = quoted_rules(&read("docs/language.md"));
-    assert!(rules.len() > 40, "the appendix quotes the playbook rules, found {}", rules.len());
-    for rule in rules {
-        assert!(
-            grammar.lines().any(|line| line == rule),
-            "docs/language.md quotes a rule the grammar does not have:\n{rule}"
-        );
+    let grammar = rules(&read("grammar/escher.pest"));
+    let spec = read("docs/language.md");
+    let appendix = spec.split("## 14. Appendix: the grammar").nth(1).expect("the spec has a grammar appendix");
+    let quoted = rules(appendix.split("```").nth(1).expect("the appendix quotes the grammar in a code block"));
+    assert!(quoted.len() > 40, "the appendix quotes the playbook rules, found {}", quoted.len());
+    for (name, body) in quoted {
+        assert_eq!(grammar.get(&name), Some(&body), "docs/language.md quotes `{name}` unlike the grammar");
     }
 }
 
