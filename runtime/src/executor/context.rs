@@ -58,6 +58,15 @@ impl RunContext {
         f(&EvalScope { outputs: &outputs, vars, secrets: self.shared.secrets.as_ref() })
     }
 
+    /// A finished node's output (none if it has not finished).
+    pub fn output(&self, node: &str) -> Value {
+        let outputs = match self.outputs.read() {
+            Ok(outputs) => outputs,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        outputs.get(node).cloned().unwrap_or(Value::Null)
+    }
+
     pub fn set_output(&self, node: &str, output: Value) {
         let mut outputs = match self.outputs.write() {
             Ok(outputs) => outputs,

@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
-use escher_compiler::plan::PlanNode;
+use escher_compiler::plan::{PlanNode, Value};
 use tokio::task::{Id, JoinSet};
 
 use super::RuntimeError;
@@ -167,7 +167,7 @@ impl Loop {
             self.tasks.extend(self.scheduler.undone(i));
             return;
         }
-        match undo_node(&self.nodes[i], &result.output) {
+        match undo_node(&self.nodes[i], &self.ctx.output(&self.nodes[i].id)) {
             Ok(Some(undo)) => {
                 self.ctx
                     .events
@@ -186,7 +186,9 @@ impl Loop {
     fn finished(&mut self, work: Work, result: NodeResult) {
         match work {
             Work::Node(i) => {
-                self.ctx.set_output(&self.nodes[i].id, result.output.clone());
+                // A large output is held once, where later nodes read it; the report takes it back at the end.
+                let mut result = result;
+                self.ctx.set_output(&self.nodes[i].id, std::mem::replace(&mut result.output, Value::Null));
                 let next = self.scheduler.finished(i, result.outcome());
                 self.tasks.extend(next);
                 self.results[i] = Some(result);
@@ -235,6 +237,13 @@ impl Loop {
             return Err(RuntimeError::Recording(failure));
         }
         ctx.events.emit(EventKind::RunFinished { status, duration_ms: ctx.events.elapsed_ms() });
+        let mut outputs = std::mem::take(&mut *ctx.outputs.write().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let mut results = self.results;
+        for (node, result) in self.nodes.iter().zip(results.iter_mut()) {
+            if let (Some(result), Some(output)) = (result, outputs.remove(&node.id)) {
+                result.output = output;
+            }
+        }
         let report = build(ReportInput {
             run_id: &ctx.run_id,
             playbook: &ctx.plan.playbook,
@@ -242,14 +251,13 @@ impl Loop {
             nodes: &self.nodes,
             dry_run: ctx.dry_run,
             status,
-            results: self.results,
+            results,
             started_at,
             finished_at: now(),
         });
-        // Freeing a large plan and its outputs takes milliseconds per thousand nodes: the host need not wait.
-        let outputs = std::mem::take(&mut *ctx.outputs.write().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        // Freeing a large plan takes milliseconds per thousand nodes: the host need not wait for it.
         let nodes = self.nodes;
-        tokio::task::spawn_blocking(move || drop((nodes, outputs)));
+        tokio::task::spawn_blocking(move || drop(nodes));
         Ok(report)
     }
 }
