@@ -518,12 +518,24 @@ fn windows_line_endings_become_unix_line_endings_outside_script_bodies() {
 }
 
 #[test]
-fn a_very_long_operator_chain_is_formatted_without_exhausting_the_stack() {
-    let n = 5000;
+fn a_long_operator_chain_within_the_parser_limit_is_formatted() {
+    let n = 90;
     let concatenated = vec!["a"; n].join(" ++ ");
     let conjunction = vec!["x.y.z"; n].join(" and not ");
-    let src = format!("playbook p {{\n  let x = {concatenated}\n  let y = {conjunction}\n}}\n");
-    assert_eq!(format_playbook(&src).ok(), Some(src));
+    let src = format!("playbook p {{\n  let x =\n    {concatenated}\n  let y =\n    {conjunction}\n}}\n");
+    let formatted = format_playbook(&src).expect("a chain within the limit parses");
+    assert_eq!(format_playbook(&formatted).ok(), Some(formatted.clone()), "formatting is idempotent");
+}
+
+#[test]
+fn an_operator_chain_past_the_parser_limit_is_refused_not_overflowed() {
+    let concatenated = vec!["a"; 5000].join(" ++ ");
+    let src = format!("playbook p {{\n  let x = {concatenated}\n}}\n");
+    let errors = format_playbook(&src).expect_err("too large to parse");
+    assert!(
+        errors.iter().any(|e| matches!(e, escher_compiler::syntax::ParseError::ExpressionTooLarge { .. })),
+        "{errors:?}"
+    );
 }
 
 // ---- files that do not parse ----
