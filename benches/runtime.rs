@@ -185,13 +185,15 @@ fn parallel() -> Outcome {
         return Err("no call was made".into());
     };
     let makespan = ran.wall;
-    let busy: Duration = calls.iter().map(|call| call.end - call.start).sum();
-    let idle = (last - first) * CONCURRENCY as u32 - busy.min((last - first) * CONCURRENCY as u32);
+    let waves = PARALLEL_STEPS.div_ceil(CONCURRENCY) as f64;
+    let call_ms =
+        calls.iter().map(|call| (call.end - call.start).as_secs_f64()).sum::<f64>() * 1e3 / calls.len() as f64;
+    let wave_ms = (last - first).as_secs_f64() * 1e3 / waves;
     println!("  calls: {}, at most {} in flight", calls.len(), max_in_flight(&calls));
     println!(
-        "  a call takes {:.2} ms on average; a slot stands idle {:.2} ms between calls on average",
-        busy.as_secs_f64() * 1e3 / calls.len() as f64,
-        idle.as_secs_f64() * 1e3 / calls.len() as f64
+        "  a call takes {call_ms:.2} ms on average; a wave of {CONCURRENCY} calls {wave_ms:.2} ms, so {:.2} ms pass \
+         between one call's answer and the next call in its place",
+        wave_ms - call_ms
     );
     println!("  ideal:    {:.3} s (ceil({PARALLEL_STEPS} / {CONCURRENCY}) × 50 ms)", ideal.as_secs_f64());
     println!("  makespan: {:.3} s from run() to the report", makespan.as_secs_f64());
