@@ -170,8 +170,8 @@ fn parallel() -> Outcome {
     let sim = Sim::from_json(&estate_json(&instances)).map_err(|e| format!("the estate: {e}"))?.with_config(config);
     let plan = one_tag_per_step(&instances)?;
     let ideal = LATENCY * PARALLEL_STEPS.div_ceil(CONCURRENCY) as u32;
-    print_hash_time(&plan);
     println!("parallel: {PARALLEL_STEPS} independent steps of {} ms at concurrency {CONCURRENCY}", LATENCY.as_millis());
+    print_hash_time(&plan);
     let tokio = multi_thread()?;
     let state = state_dir()?;
     let timed = Arc::new(Timed::new(sim));
