@@ -372,8 +372,14 @@ fn sigint_cancels_a_run_with_exit_130_and_resume_finishes_it() {
     assert_eq!(resumed.code, Some(0), "escher resume of a cancelled run: {}", resumed.stderr);
     assert_eq!(resumed.run_status(), "succeeded");
     let journal = scene.journal();
-    let finished_after = journal.iter().filter(|r| r["record"] == "step_finished").count();
     let plan_nodes = journal[0]["plan"]["nodes"].as_array().map_or(0, Vec::len);
     assert!(finished_before < plan_nodes, "the cancellation stopped the run early");
-    assert_eq!(finished_after, plan_nodes, "every step finished once, before or after the resume");
+    // A step the signal caught mid-batch is journaled cancelled and runs again on resume; what counts is that
+    // every step's last record says it succeeded.
+    let mut last_status = std::collections::BTreeMap::new();
+    for record in journal.iter().filter(|r| r["record"] == "step_finished") {
+        last_status.insert(record["node"].as_str().unwrap_or_default().to_string(), record["status"].clone());
+    }
+    assert_eq!(last_status.len(), plan_nodes, "every step finished, before or after the resume");
+    assert!(last_status.values().all(|s| s == "succeeded"), "{last_status:?}");
 }
