@@ -28,7 +28,7 @@ if [ -n "$pending" ]; then
 fi
 
 step "every example checks and is formatted, through the CLI (tests/examples.rs also plans each one)"
-escher=target/debug/escher
+escher="${CARGO_TARGET_DIR:-target}/debug/escher"
 "$escher" check examples/*.esc examples/lib/*.esc
 "$escher" fmt --check examples/*.esc examples/lib/*.esc
 
