@@ -169,3 +169,22 @@ fn explain_prints_the_long_form_of_a_code() {
     assert!(stdout(&output).starts_with("E0201: "));
     assert_eq!(escher(&["explain", "E9999"]).status.code(), Some(2));
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    // Far more than a pipe holds, so the command is still writing when the reader goes away.
+    let steps: String = (0..600).map(|i| format!("  step pause_{i} = wait(1s)\n")).collect();
+    let (_dir, path) = scratch("many.esc", &format!("playbook many {{\n{steps}}}\n"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_escher"))
+        .args(["plan", &path, "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("escher runs");
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(child.stdout.as_mut().expect("stdout"), &mut first).expect("some output");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("escher ends");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}

@@ -9,11 +9,11 @@ use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE};
 pub fn run_verify(state: &Path) -> u8 {
     match verify(state) {
         Ok(report) if report.is_intact() => {
-            println!("{report}");
+            outln!("{report}");
             EXIT_OK
         }
         Ok(report) => {
-            println!("{report}");
+            outln!("{report}");
             EXIT_DIAGNOSTICS
         }
         Err(error) => {

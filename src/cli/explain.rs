@@ -7,7 +7,7 @@ use super::{EXIT_OK, EXIT_USAGE};
 pub fn run(code: &str) -> u8 {
     match explain(code) {
         Some(info) => {
-            println!("{}: {}\n\n{}", info.code, info.title, info.explanation.trim());
+            outln!("{}: {}\n\n{}", info.code, info.title, info.explanation.trim());
             EXIT_OK
         }
         None => {

@@ -43,7 +43,7 @@ pub fn run(files: &[PathBuf], check: bool) -> u8 {
             continue;
         }
         if check {
-            println!("{name}");
+            outln!("{name}");
             exit = exit.max(EXIT_DIAGNOSTICS);
         } else if let Err(error) = std::fs::write(path, formatted) {
             eprintln!("error: cannot write {name}: {error}");

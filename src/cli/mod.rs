@@ -1,5 +1,16 @@
 //! The `escher` command line: argument parsing and the exit-code contract.
 
+/// Like `println!`, but a reader that went away (`escher runs | head`) ends the command quietly instead of
+/// panicking on the broken pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+/// Like `print!`, with `outln!`'s handling of a closed pipe.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(&format!($($arg)*)) };
+}
+
 pub mod approver;
 pub mod audit;
 pub mod check;
@@ -204,6 +215,20 @@ pub fn read_source(path: &std::path::Path) -> Result<(String, String), u8> {
         Err(error) => {
             eprintln!("error: cannot read {name}: {error}");
             Err(EXIT_USAGE)
+        }
+    }
+}
+
+/// Writes to stdout; when the reader has gone, exits 0 (the output was wanted only up to there).
+pub fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(error) => {
+            eprintln!("error: cannot write to stdout: {error}");
+            std::process::exit(EXIT_USAGE.into());
         }
     }
 }

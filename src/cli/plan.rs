@@ -26,9 +26,9 @@ pub fn run(path: &Path, params: &[String], format: PlanFormat, color: bool) -> u
         return EXIT_DIAGNOSTICS;
     };
     match format {
-        PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&plan).unwrap_or_default()),
-        PlanFormat::Dot => print!("{}", dot(&plan)),
-        PlanFormat::Human => print!("{}", human(&plan)),
+        PlanFormat::Json => outln!("{}", serde_json::to_string_pretty(&plan).unwrap_or_default()),
+        PlanFormat::Dot => out!("{}", dot(&plan)),
+        PlanFormat::Human => out!("{}", human(&plan)),
     }
     EXIT_OK
 }

@@ -13,7 +13,7 @@ pub struct JsonLines;
 impl EventSink for JsonLines {
     fn emit(&self, event: &RunEvent) -> Result<(), String> {
         let line = serde_json::to_string(event).map_err(|e| e.to_string())?;
-        println!("{line}");
+        outln!("{line}");
         Ok(())
     }
 }

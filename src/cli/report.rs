@@ -19,7 +19,7 @@ pub fn print_diagnostics(compilation: &Compilation, format: Format, color: bool)
             Format::Human => eprint!("{}", render_human(diagnostic, &compilation.sources, color)),
             Format::Json => {
                 let json = to_json(diagnostic, &compilation.sources);
-                println!("{}", serde_json::to_string(&json).unwrap_or_default());
+                outln!("{}", serde_json::to_string(&json).unwrap_or_default());
             }
         }
     }

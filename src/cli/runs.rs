@@ -13,9 +13,9 @@ pub fn list(state: &Path) -> u8 {
             EXIT_OK
         }
         Ok(runs) => {
-            println!("{:<26} {:<28} {:<14} {:<26} plan", "run", "playbook", "status", "started");
+            outln!("{:<26} {:<28} {:<14} {:<26} plan", "run", "playbook", "status", "started");
             for run in runs {
-                println!(
+                outln!(
                     "{:<26} {:<28} {:<14} {:<26} {}{}",
                     run.run_id,
                     run.playbook,
@@ -62,12 +62,12 @@ pub fn show(state: &Path, run_id: &str, format: Format) -> u8 {
             "skipped": journal.skipped,
             "in_doubt": journal.in_doubt.iter().map(|(node, batch, _)| format!("{node}#{batch}")).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
         return EXIT_OK;
     }
     let status = journal.finished_with.map_or("not finished (crashed or running)".to_string(), |s| format!("{s:?}"));
-    println!("run {run_id}: {} ({status}){}", plan.playbook, if journal.dry_run { ", dry run" } else { "" });
-    println!("plan hash {}", plan.hash);
+    outln!("run {run_id}: {} ({status}){}", plan.playbook, if journal.dry_run { ", dry run" } else { "" });
+    outln!("plan hash {}", plan.hash);
     for node in &plan.nodes {
         let state = if let Some((status, _)) = journal.finished.get(&node.id) {
             format!("{status:?}")
@@ -78,7 +78,7 @@ pub fn show(state: &Path, run_id: &str, format: Format) -> u8 {
         } else {
             "not run".to_string()
         };
-        println!("  {:<28} {:<28} {state}", node.id, node.action);
+        outln!("  {:<28} {:<28} {state}", node.id, node.action);
     }
     EXIT_OK
 }
