@@ -164,7 +164,7 @@ impl Lowerer<'_> {
                     for_each: None,
                     script: Some(ScriptBody { source: script.body.clone() }),
                     options: StepOptions::default(),
-                    risk: placeholder_risk(),
+                    risk: Risk::unassessed(),
                     approval: None,
                 };
                 (node, script.span.end)
@@ -356,19 +356,7 @@ fn node_from_callable(id: &str, callable: &Callable, args: BTreeMap<String, Plan
         for_each: None,
         script: None,
         options: StepOptions::default(),
-        risk: placeholder_risk(),
+        risk: Risk::unassessed(),
         approval: None,
-    }
-}
-
-/// Risk before the risk pass fills it in.
-fn placeholder_risk() -> Risk {
-    Risk {
-        level: RiskLevel::Low,
-        blast_radius: BlastRadius::None,
-        production: false,
-        clouds: Vec::new(),
-        regions: Vec::new(),
-        reasons: Vec::new(),
     }
 }

@@ -165,6 +165,20 @@ pub struct Risk {
     pub reasons: Vec<String>,
 }
 
+impl Risk {
+    /// A node's risk before the risk pass assesses it.
+    pub fn unassessed() -> Risk {
+        Risk {
+            level: RiskLevel::Low,
+            blast_radius: BlastRadius::None,
+            production: false,
+            clouds: Vec::new(),
+            regions: Vec::new(),
+            reasons: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Approval {
     /// The role whose member must approve.

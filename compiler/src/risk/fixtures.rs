@@ -2,10 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::plan::{
-    BlastRadius, Edge, EdgeKind, NodeKind, NodeSource, PlanExpr, PlanNode, PlanSources, Risk, RiskLevel, StepOptions,
-    Value,
-};
+use crate::plan::{Edge, EdgeKind, NodeKind, NodeSource, PlanExpr, PlanNode, PlanSources, Risk, StepOptions, Value};
 use crate::source::SourceMap;
 use crate::span::{FileId, Span};
 use crate::stdlib::{Callable, CallableKind, Catalog, Cloud, DryRun, Effect};
@@ -30,14 +27,7 @@ pub(crate) fn node(id: &str, action: &str, effect: Effect) -> PlanNode {
         for_each: None,
         script: None,
         options: StepOptions::default(),
-        risk: Risk {
-            level: RiskLevel::Low,
-            blast_radius: BlastRadius::None,
-            production: false,
-            clouds: Vec::new(),
-            regions: Vec::new(),
-            reasons: Vec::new(),
-        },
+        risk: Risk::unassessed(),
         approval: None,
     }
 }
