@@ -16,6 +16,15 @@ cargo fmt --all -- --check
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "emulators: moto, Azurite, fake-gcs-server on 127.0.0.1"
+# Each test run gets its own emulators (own ports, pids and data); the suite fails if one does not start.
+ESCHER_EMULATORS_RUN=$(mktemp -d)
+export ESCHER_EMULATORS_RUN ESCHER_EMULATORS_ENV="$ESCHER_EMULATORS_RUN/env"
+trap 'scripts/emulators.sh stop; rm -rf "$ESCHER_EMULATORS_RUN"' EXIT
+scripts/emulators.sh start
+# shellcheck disable=SC1090
+. "$ESCHER_EMULATORS_ENV"
+
 step "cargo test"
 cargo test --workspace --locked
 

