@@ -29,7 +29,7 @@ step "cargo test"
 cargo test --workspace --locked
 
 step "no pending snapshots"
-pending=$(find . -path ./target -prune -o \( -name '*.snap.new' -o -name '*.pending-snap' \) -print)
+pending=$(find . \( -path './target*' -o -path ./.cache \) -prune -o \( -name '*.snap.new' -o -name '*.pending-snap' \) -print)
 if [ -n "$pending" ]; then
   echo "pending insta snapshots (review and commit them):"
   echo "$pending"
