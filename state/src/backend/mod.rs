@@ -1,0 +1,87 @@
+//! The stores behind a [`crate::Store`]: the same five operations (get, conditional put, list, delete) over a
+//! local directory, an object store reached through the `object_store` crate (S3, Azure Blob), and Google Cloud
+//! Storage's JSON API.
+
+mod gcs;
+pub(crate) mod local;
+mod object;
+
+use bytes::Bytes;
+
+pub(crate) use gcs::GcsBackend;
+pub(crate) use local::LocalBackend;
+pub(crate) use object::ObjectBackend;
+
+/// An object's version as its store reports it (an ETag, a GCS generation, a content hash locally): what a
+/// conditional update is made against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version(pub String);
+
+/// An object and the version it was read at.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub bytes: Bytes,
+    pub version: Version,
+}
+
+/// How a write treats an object already there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PutMode {
+    /// Replace whatever is there (atomically: readers see the old object or the new one).
+    Overwrite,
+    /// Write only if nothing is there.
+    Create,
+    /// Write only if the object is still at this version.
+    Update(Version),
+}
+
+/// A backend's failure, before the store adds its URL and the key.
+#[derive(Debug)]
+pub(crate) enum BackendError {
+    Exists,
+    Changed,
+    Other(String),
+}
+
+pub(crate) enum Backend {
+    Local(LocalBackend),
+    Object(ObjectBackend),
+    Gcs(GcsBackend),
+}
+
+impl Backend {
+    pub(crate) async fn get(&self, key: &str) -> Result<Option<Object>, BackendError> {
+        match self {
+            Backend::Local(b) => b.get(key),
+            Backend::Object(b) => b.get(key).await,
+            Backend::Gcs(b) => b.get(key).await,
+        }
+    }
+
+    pub(crate) async fn put(&self, key: &str, bytes: Bytes, mode: PutMode) -> Result<Version, BackendError> {
+        match self {
+            Backend::Local(b) => b.put(key, &bytes, mode),
+            Backend::Object(b) => b.put(key, bytes, mode).await,
+            Backend::Gcs(b) => b.put(key, bytes, mode).await,
+        }
+    }
+
+    /// Every key under `prefix` (a folder, `runs/`), at any depth, sorted.
+    pub(crate) async fn list(&self, prefix: &str) -> Result<Vec<String>, BackendError> {
+        let mut keys = match self {
+            Backend::Local(b) => b.list(prefix),
+            Backend::Object(b) => b.list(prefix).await,
+            Backend::Gcs(b) => b.list(prefix).await,
+        }?;
+        keys.sort();
+        Ok(keys)
+    }
+
+    pub(crate) async fn delete(&self, key: &str) -> Result<(), BackendError> {
+        match self {
+            Backend::Local(b) => b.delete(key),
+            Backend::Object(b) => b.delete(key).await,
+            Backend::Gcs(b) => b.delete(key).await,
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! Escher's state store: everything Escher keeps (runs and their journals, the audit log, schedules and their
+//! occurrences, locks) in one versioned layout, in a local directory or in the user's own S3, Azure Blob or GCS
+//! bucket, chosen by a URL. docs/state.md is the user's guide; ARCHITECTURE.md places it.
+//!
+//! - [`Store`]: get, conditional put ([`PutMode`]), list, delete; atomic on every backend.
+//! - [`layout`]: `layout.json`, migration of older layouts, refusal of newer ones.
+//! - [`log`]: append-only logs as create-only segments on stores without append.
+//! - [`lock`]: lease locks by conditional writes.
+//! - [`mirror`]: pushing a local directory to a store as it changes, and pulling a store into a directory.
+//! - [`schedule`]: schedules, their occurrences (claimed create-only) and what a daemon does when it wakes.
+
+mod backend;
+mod error;
+pub mod layout;
+pub mod lock;
+pub mod log;
+pub mod mirror;
+mod options;
+pub mod runs;
+pub mod schedule;
+mod store;
+pub mod summary;
+mod url;
+
+pub use backend::{Object, PutMode, Version};
+pub use error::StoreError;
+pub use options::{AZURITE_ACCOUNT, AZURITE_KEY, StoreOptions};
+pub use store::Store;
+pub use url::StoreUrl;
