@@ -38,9 +38,26 @@ pub struct Decision {
     pub node: String,
 }
 
+/// An approver's answer when it may also say "not yet": signed approvals given asynchronously arrive after the
+/// run asked, so the run waits for them or suspends until `resume`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Decided(Decision),
+    /// No decision yet; the run suspends as waiting for approval. The reason says what is missing.
+    Pending {
+        reason: String,
+    },
+}
+
 #[async_trait::async_trait]
 pub trait Approver: Send + Sync {
     async fn decide(&self, request: &ApprovalRequest) -> Decision;
+
+    /// What the runtime asks. By default every answer is a decision; approvers that can wait for one
+    /// (governance's signed approvals) answer [`Answer::Pending`] when it has not come.
+    async fn answer(&self, request: &ApprovalRequest) -> Answer {
+        Answer::Decided(self.decide(request).await)
+    }
 }
 
 /// Approves automatically up to a risk level (`--approve-up-to`), refuses above it. Irreversible steps are

@@ -102,16 +102,25 @@ pub enum RunStatus {
     Failed,
     Cancelled,
     RolledBack,
+    /// Suspended until a step's approvals are in; `resume` continues it.
+    WaitingForApproval,
 }
 
 impl RunStatus {
-    /// The process exit code a command line reports: 0 succeeded, 1 failed or rolled back, 130 cancelled.
+    /// The process exit code a command line reports: 0 succeeded, 1 failed or rolled back, 130 cancelled, 75
+    /// waiting for approval (EX_TEMPFAIL: try again later, with `resume`).
     pub fn exit_code(self) -> u8 {
         match self {
             RunStatus::Succeeded => 0,
             RunStatus::Failed | RunStatus::RolledBack => 1,
             RunStatus::Cancelled => 130,
+            RunStatus::WaitingForApproval => 75,
         }
+    }
+
+    /// Whether a run that ended so may be resumed: it stopped on purpose with work left.
+    pub fn is_resumable(self) -> bool {
+        matches!(self, RunStatus::Cancelled | RunStatus::WaitingForApproval)
     }
 }
 

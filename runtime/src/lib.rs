@@ -7,6 +7,7 @@ pub mod audit;
 pub mod eval;
 pub mod events;
 pub mod executor;
+pub mod guard;
 pub mod journal;
 pub mod provider;
 pub mod ratelimit;

@@ -66,6 +66,8 @@ pub(crate) struct Shared {
     pub identity: Identity,
     /// One appender for the audit log of the state directory, shared by this runtime's runs.
     pub audit: Arc<Mutex<AuditLog>>,
+    /// Checks each mutating step's live targets before it acts (governance), if the host gave one.
+    pub guard: Option<Arc<dyn crate::guard::Guard>>,
 }
 
 /// Runs plans. Cheap to clone; clones share everything.
@@ -264,6 +266,7 @@ pub struct RuntimeBuilder {
     cancel: Option<CancellationToken>,
     secrets: Option<Arc<dyn SecretStore>>,
     identity: Option<Identity>,
+    guard: Option<Arc<dyn crate::guard::Guard>>,
 }
 
 impl RuntimeBuilder {
@@ -315,6 +318,12 @@ impl RuntimeBuilder {
         self
     }
 
+    /// A check of each mutating step's live targets before it acts; a refusal fails the step unrun.
+    pub fn guard(mut self, guard: Arc<dyn crate::guard::Guard>) -> Self {
+        self.guard = Some(guard);
+        self
+    }
+
     /// Opens the state directory's audit log and returns the runtime.
     pub fn build(self) -> Result<Runtime, RuntimeError> {
         let state_dir = self.state_dir.ok_or(RuntimeError::NoStateDir)?;
@@ -337,6 +346,7 @@ impl RuntimeBuilder {
                 secrets,
                 identity,
                 audit: Arc::new(Mutex::new(audit)),
+                guard: self.guard,
                 state_dir,
             }),
         })

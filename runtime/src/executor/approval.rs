@@ -1,11 +1,12 @@
 //! Asking for an approval before a step whose risk needs one. The request carries the live targets (the blast
 //! radius as it is now, not as it was planned); the decision is journaled and audited; a decision for another
-//! plan, step or role counts as a refusal.
+//! plan, step or role counts as a refusal. An approver with no decision yet suspends the run (audited as
+//! `approval.pending`), and `resume` asks again.
 
 use escher_compiler::plan::{Approval, PlanNode, Value};
 
 use super::context::{RunContext, now};
-use crate::approval::{ApprovalRequest, Decision};
+use crate::approval::{Answer, ApprovalRequest, Decision};
 use crate::events::EventKind;
 use crate::journal::JournalRecord;
 use crate::provider::resource_id;
@@ -16,6 +17,8 @@ pub(crate) enum Verdict {
     Approved(String),
     Refused(String),
     Cancelled,
+    /// No decision yet: the run suspends, waiting for approval.
+    Suspended(String),
     /// The decision could not be recorded, so it cannot be acted on.
     Unrecorded(String),
 }
@@ -46,8 +49,10 @@ pub(crate) async fn ask(ctx: &RunContext, node: &PlanNode, required: &Approval, 
         role: required.role.clone(),
         targets: targets.len(),
     });
-    let Some(decision) = ctx.until_cancelled(ctx.shared.approver.decide(&request)).await else {
-        return Verdict::Cancelled;
+    let decision = match ctx.until_cancelled(ctx.shared.approver.answer(&request)).await {
+        None => return Verdict::Cancelled,
+        Some(Answer::Decided(decision)) => decision,
+        Some(Answer::Pending { reason }) => return pending(ctx, node, targets, reason).await,
     };
     let refusal = match valid(ctx, node, required, &decision) {
         Err(mismatch) => Some(mismatch),
@@ -80,6 +85,16 @@ pub(crate) async fn ask(ctx: &RunContext, node: &PlanNode, required: &Approval, 
         Some(reason) => Verdict::Refused(reason),
         None => Verdict::Approved(format!("{} ({})", decision.by, decision.role)),
     }
+}
+
+/// Records that the step waits for approval; the run then suspends.
+async fn pending(ctx: &RunContext, node: &PlanNode, targets: &[Value], reason: String) -> Verdict {
+    let ids = targets.iter().filter_map(resource_id).map(str::to_string).collect();
+    let entry = ctx.audit_entry("approval.pending", Some(node), ids, format!("waiting: {reason}"));
+    if let Err(error) = ctx.recorder.audit(entry).await {
+        return Verdict::Unrecorded(error);
+    }
+    Verdict::Suspended(reason)
 }
 
 /// A decision binds only the plan, step and role it was asked for.

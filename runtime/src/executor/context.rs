@@ -33,6 +33,8 @@ pub(crate) struct RunContext {
     pub recorder: Recorder,
     pub events: Emitter,
     pub resume: ResumeState,
+    /// Set when a step's approval has not come yet: the run's cancellation then means "suspended".
+    pub suspended: std::sync::atomic::AtomicBool,
 }
 
 /// What tasks need of the plan besides its nodes, which the run loop holds (one copy, shared by the tasks).

@@ -143,6 +143,7 @@ impl Launch {
             cancel: cancel.clone(),
             events,
             resume: self.resume,
+            suspended: std::sync::atomic::AtomicBool::new(false),
             shared,
         });
         let session = Session { ctx, nodes, scheduler, restored: self.restored, started_at };

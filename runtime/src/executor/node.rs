@@ -61,6 +61,9 @@ async fn action(ctx: &Arc<RunContext>, node: &Arc<PlanNode>, items: Vec<Item>) -
         let output = outcome_record(targets, Vec::new(), Vec::new(), Vec::new(), Vec::new());
         return NodeResult::new(StepStatus::Failed, output).with_error(Some(error));
     }
+    if let Some(refused) = guarded(ctx, node, &targets).await {
+        return refused;
+    }
     let acts_on_nothing = node.targets.is_some() && targets.is_empty();
     let mut approval = None;
     // A dry run acts on nothing, so it asks no one; a step with no targets left has nothing to approve.
@@ -78,6 +81,13 @@ async fn action(ctx: &Arc<RunContext>, node: &Arc<PlanNode>, items: Vec<Item>) -
                 let result = NodeResult::new(StepStatus::Cancelled, super::result::empty_output(node));
                 return result.with_error(Some("the run was cancelled while waiting for approval".into()));
             }
+            Verdict::Suspended(reason) => {
+                // No new step starts; running ones finish; the run ends waiting for approval, resumable.
+                ctx.suspended.store(true, std::sync::atomic::Ordering::SeqCst);
+                ctx.cancel.cancel();
+                let result = NodeResult::new(StepStatus::Cancelled, super::result::empty_output(node));
+                return result.with_error(Some(format!("waiting for approval: {reason}")));
+            }
             Verdict::Unrecorded(error) => return NodeResult::failed(node, error),
         }
     }
@@ -91,6 +101,22 @@ async fn action(ctx: &Arc<RunContext>, node: &Arc<PlanNode>, items: Vec<Item>) -
     };
     result.approval = approval;
     result
+}
+
+/// The host's guard on a mutating step's live targets: a refusal is audited and the step fails unrun.
+async fn guarded(ctx: &Arc<RunContext>, node: &Arc<PlanNode>, targets: &[Value]) -> Option<NodeResult> {
+    let guard = ctx.shared.guard.as_ref()?;
+    if node.effect == Effect::Read {
+        return None;
+    }
+    let reason = guard.check(node, targets).err()?;
+    let ids = targets.iter().filter_map(resource_id).map(str::to_string).collect();
+    let entry = ctx.audit_entry("guard.refused", Some(node), ids, format!("refused: {reason}"));
+    if let Err(error) = ctx.recorder.audit(entry).await {
+        return Some(NodeResult::failed(node, error));
+    }
+    let result = NodeResult::new(StepStatus::Refused, super::result::empty_output(node));
+    Some(result.with_error(Some(format!("refused by policy: {reason}"))))
 }
 
 /// A dry run of an action that cannot be simulated: nothing is called, and the step says so.

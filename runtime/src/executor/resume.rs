@@ -59,8 +59,8 @@ pub(crate) struct Resumed {
 /// Reads a run's journal for resuming, refusing a finished run and a plan that is not the one its hash names.
 pub(crate) fn load(state_dir: &Path, run_id: &str) -> Result<Resumed, RuntimeError> {
     let state = read_state(state_dir, run_id)?;
-    // A cancelled run stopped on purpose with work left; it goes on from where it stopped.
-    if let Some(status) = state.finished_with.filter(|s| *s != crate::events::RunStatus::Cancelled) {
+    // A cancelled or suspended run stopped on purpose with work left; it goes on from where it stopped.
+    if let Some(status) = state.finished_with.filter(|s| !s.is_resumable()) {
         return Err(RuntimeError::AlreadyFinished { run_id: run_id.to_string(), status });
     }
     let plan = state.plan.ok_or_else(|| RuntimeError::NothingToResume(run_id.to_string()))?;

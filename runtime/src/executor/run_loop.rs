@@ -210,6 +210,9 @@ impl Loop {
     }
 
     fn status(&self) -> RunStatus {
+        if self.ctx.suspended.load(std::sync::atomic::Ordering::SeqCst) && self.ctx.recorder.failure().is_none() {
+            return RunStatus::WaitingForApproval;
+        }
         match self.scheduler.halted() {
             Some((Halt::Cancel, _)) => RunStatus::Cancelled,
             _ if self.ctx.cancel.is_cancelled() => RunStatus::Cancelled,

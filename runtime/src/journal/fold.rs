@@ -18,9 +18,9 @@ pub fn fold(records: &[JournalRecord]) -> Result<JournalState, JournalError> {
 
 fn apply(state: &mut JournalState, line: usize, record: &JournalRecord) -> Result<(), JournalError> {
     let inconsistent = |reason: &str| Err(JournalError::Inconsistent { line, reason: reason.to_string() });
-    // A cancelled run may be resumed; only its RunResumed may follow its end, and it reopens the run.
+    // A cancelled or suspended run may be resumed; only its RunResumed may follow its end, and it reopens the run.
     match (state.finished_with, record) {
-        (Some(crate::events::RunStatus::Cancelled), JournalRecord::RunResumed { .. }) => {
+        (Some(status), JournalRecord::RunResumed { .. }) if status.is_resumable() => {
             state.finished_with = None;
             return Ok(());
         }

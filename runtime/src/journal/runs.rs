@@ -45,6 +45,7 @@ impl fmt::Display for RunProgress {
                 RunStatus::Failed => "failed",
                 RunStatus::Cancelled => "cancelled",
                 RunStatus::RolledBack => "rolled back",
+                RunStatus::WaitingForApproval => "waiting for approval",
             }),
             RunProgress::InProgressOrCrashed => f.write_str("in progress/crashed"),
             RunProgress::Unreadable { reason } => write!(f, "unreadable: {reason}"),
