@@ -9,6 +9,11 @@ use cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = cli::use_color();
+    // A bucket's state is pulled into its local copy first and pushed back as the command goes.
+    let replication = match cli::state::attach(&cli.command) {
+        Ok(replication) => replication,
+        Err(code) => return ExitCode::from(code),
+    };
     let code = match cli.command {
         Command::Check { files, format } => cli::check::run(&files, format, color),
         Command::Plan { file, params, format } => cli::plan::run(&file, &params, format, color),
@@ -37,6 +42,10 @@ fn main() -> ExitCode {
                 ),
             }
         }
+        Command::State(args) => cli::state_cmd::run(&args),
+        Command::Schedule(args) => cli::schedule::run(&args),
+        Command::Daemon(args) => cli::daemon::run(&args),
     };
+    let code = cli::state::detach(replication, code);
     ExitCode::from(code)
 }

@@ -14,6 +14,7 @@ macro_rules! out {
 pub mod approver;
 pub mod audit;
 pub mod check;
+pub mod daemon;
 pub mod estate;
 pub mod explain;
 pub mod fmt;
@@ -22,7 +23,9 @@ pub mod progress;
 pub mod report;
 pub mod run;
 pub mod runs;
+pub mod schedule;
 pub mod state;
+pub mod state_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -121,6 +124,12 @@ pub enum Command {
         #[arg(long, value_name = "DIR", global = true)]
         state: Option<std::path::PathBuf>,
     },
+    /// Where state lives and what it holds; bring the local state up to date from a bucket.
+    State(state_cmd::StateArgs),
+    /// Run playbooks on a schedule: add, list, remove.
+    Schedule(schedule::ScheduleArgs),
+    /// Run due schedules on this machine (the local scheduler).
+    Daemon(daemon::DaemonArgs),
 }
 
 /// Options shared by `run` and `resume`.

@@ -22,6 +22,10 @@ mod store;
 pub mod summary;
 mod url;
 
+/// The time types of this crate's API, for hosts that take no dependency of their own on them.
+pub use chrono;
+pub use chrono_tz;
+
 pub use backend::{Object, PutMode, Version};
 pub use error::StoreError;
 pub use options::{AZURITE_ACCOUNT, AZURITE_KEY, StoreOptions};

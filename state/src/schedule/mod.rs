@@ -5,7 +5,7 @@
 
 mod cron;
 mod occurrence;
-mod wake;
+pub mod wake;
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,248 @@
+//! `escher schedule add|list|remove`: schedules kept in the state, run by `escher daemon`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use escher_state::chrono::{DateTime, Utc};
+use escher::FsLoader;
+use escher_compiler::{CompileOptions, compile_input};
+use escher_state::schedule::{self, CronSpec, MissedPolicy, Schedule};
+
+use super::report::print_diagnostics;
+use super::state::{open, tokio, url};
+use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Format, parse_param, read_source};
+
+#[derive(Debug, clap::Args)]
+pub struct ScheduleArgs {
+    #[command(subcommand)]
+    pub command: ScheduleCommand,
+    /// The state: a directory or s3://, az://, gs:// URL (default: $ESCHER_STATE, else the XDG data directory).
+    #[arg(long, value_name = "DIR|URL", global = true)]
+    pub state: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ScheduleCommand {
+    /// Schedule a playbook: its own `schedule cron(...)`, or --cron and --tz.
+    Add {
+        file: PathBuf,
+        /// The schedule's name (default: the playbook's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// A 5-field cron expression, e.g. "0 20 * * MON-FRI" (default: the playbook's schedule).
+        #[arg(long, value_name = "EXPR")]
+        cron: Option<String>,
+        /// The IANA time zone the cron expression is read in (default: the playbook's, else UTC).
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+        /// A parameter value, NAME=VALUE; repeatable.
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// What a daemon waking after missed occurrences does: run the latest one, or skip them.
+        #[arg(long, value_enum, default_value_t = Missed::RunLatest)]
+        missed: Missed,
+    },
+    /// The schedules and their next occurrences.
+    List {
+        /// Occurrences shown per schedule.
+        #[arg(long, default_value_t = 3)]
+        next: usize,
+        /// Count from this instant (RFC 3339) instead of now.
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        now: Option<DateTime<Utc>>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Remove a schedule and its occurrence records.
+    Remove { name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Missed {
+    RunLatest,
+    Skip,
+}
+
+pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|time| time.with_timezone(&Utc))
+        .map_err(|error| format!("\"{text}\" is not an RFC 3339 time like 2026-03-29T01:30:00Z: {error}"))
+}
+
+pub fn run(args: &ScheduleArgs) -> u8 {
+    match &args.command {
+        ScheduleCommand::Add { file, name, cron, tz, params, missed } => {
+            let request = AddRequest { file, name: name.as_deref(), cron: cron.as_deref(), tz: tz.as_deref(), params, missed: *missed };
+            add(args, request)
+        }
+        ScheduleCommand::List { next, now, format } => list(args, *next, now.unwrap_or_else(Utc::now), *format),
+        ScheduleCommand::Remove { name } => remove(args, name),
+    }
+}
+
+struct AddRequest<'a> {
+    file: &'a std::path::Path,
+    name: Option<&'a str>,
+    cron: Option<&'a str>,
+    tz: Option<&'a str>,
+    params: &'a [String],
+    missed: Missed,
+}
+
+fn add(args: &ScheduleArgs, request: AddRequest<'_>) -> u8 {
+    let mut given = BTreeMap::new();
+    let mut params = BTreeMap::new();
+    for param in request.params {
+        match parse_param(param) {
+            Ok((name, value)) => {
+                given.insert(name.clone(), escher_compiler::ParamInput::Text(value.clone()));
+                params.insert(name, value);
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    let (file_name, text) = match read_source(request.file) {
+        Ok(source) => source,
+        Err(code) => return code,
+    };
+    // The playbook must compile with these parameters now, not fail at 3 a.m.
+    let compilation = compile_input(&file_name, &text, &CompileOptions::plan(&FsLoader, given));
+    let (errors, _) = print_diagnostics(&compilation, Format::Human, super::use_color());
+    let Some(plan) = compilation.plan.filter(|_| errors == 0) else {
+        return EXIT_DIAGNOSTICS;
+    };
+    let own = plan.schedule.as_ref();
+    let Some(cron) = request.cron.map(str::to_string).or_else(|| own.map(|s| s.cron.clone())) else {
+        eprintln!("error: {file_name} has no `schedule cron(...)`; give one with --cron \"MIN HOUR DOM MON DOW\"");
+        return EXIT_USAGE;
+    };
+    let tz = request
+        .tz
+        .map(str::to_string)
+        .or_else(|| own.filter(|_| request.cron.is_none()).map(|s| s.timezone.clone()))
+        .unwrap_or_else(|| "UTC".to_string());
+    if let Err(message) = CronSpec::parse(&cron, &tz) {
+        eprintln!("error: {message}");
+        return EXIT_USAGE;
+    }
+    let name = request.name.map_or_else(|| plan.playbook.clone(), str::to_string);
+    if !schedule::valid_name(&name) {
+        eprintln!("error: \"{name}\" cannot name a schedule: use letters, digits, '-', '_' and '.'");
+        return EXIT_USAGE;
+    }
+    let schedule = Schedule {
+        name: name.clone(),
+        playbook_file: file_name,
+        playbook: text,
+        cron,
+        tz,
+        params,
+        missed: match request.missed {
+            Missed::RunLatest => MissedPolicy::RunLatest,
+            Missed::Skip => MissedPolicy::Skip,
+        },
+        created_at: Utc::now(),
+    };
+    with_store(args, |store| async move {
+        escher_state::layout::ensure_layout(&store).await?;
+        match schedule::add(&store, &schedule).await {
+            Err(error) if error.is_conflict() => {
+                eprintln!("error: a schedule named {name} already exists in {}; remove it first", store.url());
+                Ok(EXIT_USAGE)
+            }
+            Err(error) => Err(error),
+            Ok(()) => {
+                outln!(
+                    "scheduled {name}: \"{}\" in {} (missed occurrences: {})",
+                    schedule.cron,
+                    schedule.tz,
+                    schedule.missed.as_str()
+                );
+                Ok(EXIT_OK)
+            }
+        }
+    })
+}
+
+fn list(args: &ScheduleArgs, count: usize, now: DateTime<Utc>, format: Format) -> u8 {
+    with_store(args, |store| async move {
+        escher_state::layout::check_readable(&store).await?;
+        let schedules = schedule::list(&store).await?;
+        let mut rows = Vec::new();
+        for schedule in &schedules {
+            let next: Vec<DateTime<Utc>> = match schedule.spec() {
+                Ok(spec) => spec.between(now, now + escher_state::chrono::Duration::days(3660), count),
+                Err(_) => Vec::new(),
+            };
+            let occurrences = schedule::list_occurrences(&store, &schedule.name).await?;
+            rows.push((schedule, next, occurrences));
+        }
+        if format == Format::Json {
+            for (schedule, next, occurrences) in &rows {
+                let line = serde_json::json!({
+                    "name": schedule.name, "cron": schedule.cron, "tz": schedule.tz, "params": schedule.params,
+                    "missed": schedule.missed, "playbook_file": schedule.playbook_file,
+                    "next": next, "occurrences": occurrences,
+                });
+                outln!("{line}");
+            }
+            return Ok(EXIT_OK);
+        }
+        if rows.is_empty() {
+            outln!("no schedules in {}", store.url());
+        }
+        for (schedule, next, occurrences) in &rows {
+            outln!(
+                "{}  \"{}\" {}  {}  missed: {}",
+                schedule.name,
+                schedule.cron,
+                schedule.tz,
+                schedule.playbook_file,
+                schedule.missed.as_str()
+            );
+            for at in next {
+                let local = at.with_timezone(&schedule.spec().map_or(escher_state::chrono_tz::UTC, |spec| spec.tz));
+                outln!("  next  {}  ({})", at.format("%Y-%m-%dT%H:%M:%SZ"), local.format("%Y-%m-%d %H:%M %Z"));
+            }
+            for occurrence in occurrences.iter().rev().take(count) {
+                outln!("  {}", super::daemon::describe(occurrence));
+            }
+        }
+        Ok(EXIT_OK)
+    })
+}
+
+fn remove(args: &ScheduleArgs, name: &str) -> u8 {
+    with_store(args, |store| async move {
+        escher_state::layout::check_readable(&store).await?;
+        if schedule::remove(&store, name).await? {
+            outln!("removed schedule {name}");
+            Ok(EXIT_OK)
+        } else {
+            eprintln!("error: no schedule named {name} in {}", store.url());
+            Ok(EXIT_USAGE)
+        }
+    })
+}
+
+/// Opens the state's store and runs `body` on it; a store error is printed.
+fn with_store<F, Fut>(args: &ScheduleArgs, body: F) -> u8
+where
+    F: FnOnce(escher_state::Store) -> Fut,
+    Fut: std::future::Future<Output = Result<u8, escher_state::StoreError>>,
+{
+    let (store, tokio) = match url(args.state.as_deref()).and_then(|url| Ok((open(&url)?, tokio()?))) {
+        Ok(pair) => pair,
+        Err(code) => return code,
+    };
+    match tokio.block_on(body(store)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            EXIT_USAGE
+        }
+    }
+}
