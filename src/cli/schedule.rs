@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use escher_state::chrono::{DateTime, Utc};
 use escher::FsLoader;
 use escher_compiler::{CompileOptions, compile_input};
+use escher_state::chrono::{DateTime, Utc};
 use escher_state::schedule::{self, CronSpec, MissedPolicy, Schedule};
 
 use super::report::print_diagnostics;
@@ -41,6 +41,9 @@ pub enum ScheduleCommand {
         /// What a daemon waking after missed occurrences does: run the latest one, or skip them.
         #[arg(long, value_enum, default_value_t = Missed::RunLatest)]
         missed: Missed,
+        /// When the schedule starts counting (RFC 3339; default now): occurrences before it are not missed.
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        now: Option<DateTime<Utc>>,
     },
     /// The schedules and their next occurrences.
     List {
@@ -71,8 +74,16 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
 
 pub fn run(args: &ScheduleArgs) -> u8 {
     match &args.command {
-        ScheduleCommand::Add { file, name, cron, tz, params, missed } => {
-            let request = AddRequest { file, name: name.as_deref(), cron: cron.as_deref(), tz: tz.as_deref(), params, missed: *missed };
+        ScheduleCommand::Add { file, name, cron, tz, params, missed, now } => {
+            let request = AddRequest {
+                file,
+                name: name.as_deref(),
+                cron: cron.as_deref(),
+                tz: tz.as_deref(),
+                params,
+                missed: *missed,
+                now: now.unwrap_or_else(Utc::now),
+            };
             add(args, request)
         }
         ScheduleCommand::List { next, now, format } => list(args, *next, now.unwrap_or_else(Utc::now), *format),
@@ -87,6 +98,7 @@ struct AddRequest<'a> {
     tz: Option<&'a str>,
     params: &'a [String],
     missed: Missed,
+    now: DateTime<Utc>,
 }
 
 fn add(args: &ScheduleArgs, request: AddRequest<'_>) -> u8 {
@@ -144,7 +156,7 @@ fn add(args: &ScheduleArgs, request: AddRequest<'_>) -> u8 {
             Missed::RunLatest => MissedPolicy::RunLatest,
             Missed::Skip => MissedPolicy::Skip,
         },
-        created_at: Utc::now(),
+        created_at: request.now,
     };
     with_store(args, |store| async move {
         escher_state::layout::ensure_layout(&store).await?;

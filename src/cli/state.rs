@@ -58,8 +58,11 @@ pub fn cache_dir(url: &StoreUrl) -> PathBuf {
         || std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from).join(".cache"),
         PathBuf::from,
     );
-    let name: String =
-        url.to_string().chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect();
+    let name: String = url
+        .to_string()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+        .collect();
     base.join("escher").join("state").join(name)
 }
 

@@ -25,7 +25,8 @@ pub fn parse_segment_key(key: &str) -> Option<(&str, u64)> {
 pub async fn segments(store: &Store, log: &str) -> Result<Vec<u64>, StoreError> {
     let prefix = format!("{log}{SEGMENTS}");
     let keys = store.list(&prefix).await?;
-    let mut offsets: Vec<u64> = keys.iter().filter_map(|key| parse_segment_key(key).map(|(_, offset)| offset)).collect();
+    let mut offsets: Vec<u64> =
+        keys.iter().filter_map(|key| parse_segment_key(key).map(|(_, offset)| offset)).collect();
     offsets.sort_unstable();
     Ok(offsets)
 }
@@ -46,10 +47,10 @@ pub async fn read_log(store: &Store, log: &str) -> Result<Bytes, StoreError> {
                 message: format!("the log's segments end at byte {} but this one starts at {offset}", joined.len()),
             });
         }
-        let object = store.get(&key).await?.ok_or_else(|| StoreError::NotFound {
-            url: store.url().to_string(),
-            key: key.clone(),
-        })?;
+        let object = store
+            .get(&key)
+            .await?
+            .ok_or_else(|| StoreError::NotFound { url: store.url().to_string(), key: key.clone() })?;
         joined.extend_from_slice(&object.bytes);
     }
     Ok(joined.freeze())
@@ -78,7 +79,10 @@ mod tests {
     #[test]
     fn segment_keys_sort_by_offset_and_parse_back() {
         assert_eq!(segment_key("audit/audit.jsonl", 42), "audit/audit.jsonl.segments/00000000000000000042");
-        assert_eq!(parse_segment_key("runs/a/journal.jsonl.segments/00000000000000001000"), Some(("runs/a/journal.jsonl", 1000)));
+        assert_eq!(
+            parse_segment_key("runs/a/journal.jsonl.segments/00000000000000001000"),
+            Some(("runs/a/journal.jsonl", 1000))
+        );
         assert_eq!(parse_segment_key("runs/a/journal.jsonl"), None);
         assert!(segment_key("l", 9) < segment_key("l", 10));
     }

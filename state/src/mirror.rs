@@ -34,7 +34,9 @@ pub fn is_log(key: &str) -> bool {
 
 /// Keys that stay where they are: secrets, locks, temporary files.
 fn stays_local(key: &str) -> bool {
-    key == "secrets.json" || key.starts_with("locks/") || key.rsplit('/').next().is_some_and(|name| name.starts_with('.'))
+    key == "secrets.json"
+        || key.starts_with("locks/")
+        || key.rsplit('/').next().is_some_and(|name| name.starts_with('.'))
 }
 
 /// Pushes a local directory to a store, remembering what it pushed so each later push sends only changes.
@@ -150,10 +152,10 @@ async fn pull_log(remote: &Store, local: &Store, local_dir: &Path, log: &str) ->
         let base = offsets[first];
         for &offset in &offsets[first..] {
             let key = segment_key(log, offset);
-            let object = remote.get(&key).await?.ok_or_else(|| StoreError::NotFound {
-                url: remote.url().to_string(),
-                key: key.clone(),
-            })?;
+            let object = remote
+                .get(&key)
+                .await?
+                .ok_or_else(|| StoreError::NotFound { url: remote.url().to_string(), key: key.clone() })?;
             if base + joined.len() as u64 != offset {
                 return Err(StoreError::Corrupt {
                     url: remote.url().to_string(),
@@ -181,11 +183,8 @@ async fn pull_log(remote: &Store, local: &Store, local_dir: &Path, log: &str) ->
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|error| io_error(local, log, &error))?;
     }
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(|error| io_error(local, log, &error))?;
+    let mut file =
+        OpenOptions::new().create(true).append(true).open(&path).map_err(|error| io_error(local, log, &error))?;
     file.write_all(&theirs[have as usize..])
         .and_then(|()| file.sync_data())
         .map_err(|error| io_error(local, log, &error))?;
@@ -193,7 +192,11 @@ async fn pull_log(remote: &Store, local: &Store, local_dir: &Path, log: &str) ->
 }
 
 fn diverged(local: &Store, log: &str, why: &str) -> StoreError {
-    StoreError::Corrupt { url: local.url().to_string(), key: log.to_string(), message: format!("{why}; left unchanged") }
+    StoreError::Corrupt {
+        url: local.url().to_string(),
+        key: log.to_string(),
+        message: format!("{why}; left unchanged"),
+    }
 }
 
 fn io_error(store: &Store, key: &str, error: &std::io::Error) -> StoreError {

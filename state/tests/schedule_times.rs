@@ -62,10 +62,7 @@ fn new_york_daily_0130_fires_once_on_the_fall_back_day() {
 #[test]
 fn waking_inside_the_repeated_hour_does_not_fire_its_time_again() {
     // 06:10 UTC is 01:10 EST, the second pass of 01:xx: today's 01:30 already fired at 05:30 UTC.
-    assert_eq!(
-        next(&spec("30 1 * * *", "America/New_York"), "2026-11-01T06:10:00Z", 1),
-        ["2026-11-02T06:30:00+00:00"]
-    );
+    assert_eq!(next(&spec("30 1 * * *", "America/New_York"), "2026-11-01T06:10:00Z", 1), ["2026-11-02T06:30:00+00:00"]);
 }
 
 #[test]
@@ -97,7 +94,12 @@ fn an_occurrence_within_the_grace_period_is_due() {
     let woke = wake(&evening(), MissedPolicy::Skip, utc("2026-06-01T00:00:00Z"), utc("2026-06-01T19:00:30Z"));
     assert_eq!(
         woke,
-        Wake { run: Some(utc("2026-06-01T19:00:00Z")), late: false, missed: vec![], next: Some(utc("2026-06-02T19:00:00Z")) }
+        Wake {
+            run: Some(utc("2026-06-01T19:00:00Z")),
+            late: false,
+            missed: vec![],
+            next: Some(utc("2026-06-02T19:00:00Z"))
+        }
     );
 }
 

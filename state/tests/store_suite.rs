@@ -102,7 +102,8 @@ async fn conditional_writes(kind: Kind) {
 
 async fn listing(kind: Kind) {
     let store = fresh(kind).await.open();
-    for key in ["runs/a/journal.jsonl", "runs/a/meta.json", "runs/b/meta.json", "runsx/c", "schedules/n/schedule.json"] {
+    for key in ["runs/a/journal.jsonl", "runs/a/meta.json", "runs/b/meta.json", "runsx/c", "schedules/n/schedule.json"]
+    {
         ok(store.put(key, &b"x"[..], PutMode::Overwrite).await);
     }
     assert_eq!(ok(store.list("runs/").await), ["runs/a/journal.jsonl", "runs/a/meta.json", "runs/b/meta.json"]);

@@ -135,7 +135,9 @@ impl GcsBackend {
             }
             let response = self.authorized(self.client.get(url.clone()).query(&query)).send().await.map_err(other)?;
             let listing: Listing = response.error_for_status().map_err(other)?.json().await.map_err(other)?;
-            keys.extend(listing.items.into_iter().filter_map(|meta| meta.name.strip_prefix(&strip).map(str::to_string)));
+            keys.extend(
+                listing.items.into_iter().filter_map(|meta| meta.name.strip_prefix(&strip).map(str::to_string)),
+            );
             match listing.next_page_token.filter(|token| !token.is_empty()) {
                 Some(token) => page = Some(token),
                 None => return Ok(keys),

@@ -21,9 +21,7 @@ impl CronSpec {
     /// Parses `expr` (5 fields: minute, hour, day of month, month, day of week) in the IANA zone `tz`.
     pub fn parse(expr: &str, tz: &str) -> Result<CronSpec, String> {
         let zone: Tz = tz.parse().map_err(|_| format!("\"{tz}\" is not an IANA time zone (like Europe/London)"))?;
-        let cron = Cron::new(expr)
-            .parse()
-            .map_err(|error| format!("\"{expr}\" is not a cron expression: {error}"))?;
+        let cron = Cron::new(expr).parse().map_err(|error| format!("\"{expr}\" is not a cron expression: {error}"))?;
         Ok(CronSpec { cron, expr: expr.to_string(), tz: zone })
     }
 

@@ -53,7 +53,10 @@ pub async fn record(store: &Store, occurrence: &Occurrence) -> Result<bool, Stor
 
 /// Writes a claimed occurrence's end, at the version its claim wrote.
 pub async fn finish(store: &Store, occurrence: &Occurrence, claimed: Version) -> Result<(), StoreError> {
-    store.put_json(&occurrence_key(&occurrence.schedule, occurrence.at), occurrence, PutMode::Update(claimed)).await.map(drop)
+    store
+        .put_json(&occurrence_key(&occurrence.schedule, occurrence.at), occurrence, PutMode::Update(claimed))
+        .await
+        .map(drop)
 }
 
 /// A schedule's occurrence records, oldest first.

@@ -71,7 +71,11 @@ pub async fn fresh(kind: Kind) -> TestStore {
     match kind {
         Kind::Local => {
             let dir = tempfile::tempdir().expect("a temporary directory");
-            TestStore { url: StoreUrl::Local(dir.path().join("state")), options: StoreOptions::default(), _dir: Some(dir) }
+            TestStore {
+                url: StoreUrl::Local(dir.path().join("state")),
+                options: StoreOptions::default(),
+                _dir: Some(dir),
+            }
         }
         Kind::S3 => {
             let endpoint = endpoint("ESCHER_TEST_MOTO");
@@ -132,7 +136,11 @@ async fn create_container(client: &reqwest::Client, endpoint: &str, container: &
         .await
         .expect("Azurite answers");
     let status = response.status();
-    assert!(status.is_success(), "creating container {container}: {status} {}", response.text().await.unwrap_or_default());
+    assert!(
+        status.is_success(),
+        "creating container {container}: {status} {}",
+        response.text().await.unwrap_or_default()
+    );
 }
 
 fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {

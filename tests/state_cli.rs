@@ -1,0 +1,346 @@
+//! The state, schedule and daemon commands through the `escher` binary: exact output, a fixed clock
+//! (`--now`), two daemons racing on one state directory, and a state pushed to moto's S3 and synced back.
+//! The S3 test needs `ESCHER_TEST_MOTO` (scripts/emulators.sh) and fails without it.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const ESCHER: &str = env!("CARGO_BIN_EXE_escher");
+
+/// A playbook that runs on the simulator with no approval.
+const TIDY: &str = "playbook tidy {\n  step summary = report.summary(\"Nothing to do\", values = { n: 0 })\n}\n";
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let env = Env { dir: tempfile::tempdir().expect("a temporary directory") };
+        std::fs::write(env.path("tidy.esc"), TIDY).expect("written");
+        env
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn state(&self) -> String {
+        self.path("state").display().to_string()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(ESCHER);
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("ESCHER_STATE")
+            .env("XDG_CACHE_HOME", self.path("cache"))
+            .env("NO_COLOR", "1");
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("escher runs")
+    }
+
+    /// `schedule add tidy.esc` with a cron, zone and policy, counting from 2026-06-01.
+    fn add_tidy(&self, cron: &str, missed: &str) {
+        let state = self.state();
+        let output = self.run(&[
+            "schedule",
+            "add",
+            "tidy.esc",
+            "--cron",
+            cron,
+            "--tz",
+            "Europe/London",
+            "--missed",
+            missed,
+            "--now",
+            "2026-06-01T00:00:00Z",
+            "--state",
+            &state,
+        ]);
+        assert_eq!(stderr(&output), "");
+        assert!(output.status.success());
+    }
+
+    fn daemon(&self, now: &str) -> Output {
+        let state = self.state();
+        self.run(&["daemon", "--once", "--now", now, "--state", &state, "--holder", "test-daemon"])
+    }
+
+    fn runs(&self) -> Vec<String> {
+        match std::fs::read_dir(self.path("state/runs")) {
+            Ok(entries) => entries.map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned()).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Run ids are the time and random digits: replaced by `<run>`.
+fn redact_runs(text: &str) -> String {
+    let mut out = String::new();
+    for word in text.split_inclusive(' ') {
+        let bare = word.trim_end_matches([' ', ',', '\n']);
+        if bare.len() == 23 && bare.as_bytes()[8] == b'T' && bare.as_bytes()[16] == b'-' {
+            out.push_str(&word.replace(bare, "<run>"));
+        } else {
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+#[test]
+fn schedules_are_added_listed_with_their_next_occurrences_and_removed() {
+    let env = Env::new();
+    let state = env.state();
+    let added =
+        env.run(&["schedule", "add", "tidy.esc", "--cron", "30 1 * * *", "--tz", "Europe/London", "--state", &state]);
+    assert_eq!(stdout(&added), "scheduled tidy: \"30 1 * * *\" in Europe/London (missed occurrences: run-latest)\n");
+    let listed = env.run(&["schedule", "list", "--now", "2026-03-27T12:00:00Z", "--state", &state]);
+    assert_eq!(
+        stdout(&listed),
+        "tidy  \"30 1 * * *\" Europe/London  tidy.esc  missed: run-latest\n\
+         \x20 next  2026-03-28T01:30:00Z  (2026-03-28 01:30 GMT)\n\
+         \x20 next  2026-03-29T01:00:00Z  (2026-03-29 02:00 BST)\n\
+         \x20 next  2026-03-30T00:30:00Z  (2026-03-30 01:30 BST)\n"
+    );
+    let twice = env.run(&["schedule", "add", "tidy.esc", "--cron", "0 2 * * *", "--state", &state]);
+    assert_eq!(stderr(&twice), format!("error: a schedule named tidy already exists in {state}; remove it first\n"));
+    assert_eq!(twice.status.code(), Some(2));
+    assert_eq!(stdout(&env.run(&["schedule", "remove", "tidy", "--state", &state])), "removed schedule tidy\n");
+    let gone = env.run(&["schedule", "remove", "tidy", "--state", &state]);
+    assert_eq!(stderr(&gone), format!("error: no schedule named tidy in {state}\n"));
+    assert_eq!(stdout(&env.run(&["schedule", "list", "--state", &state])), format!("no schedules in {state}\n"));
+}
+
+#[test]
+fn a_playbooks_own_schedule_is_used_when_no_cron_is_given() {
+    let env = Env::new();
+    let state = env.state();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nightly_shutdown.esc");
+    let added = env.run(&["schedule", "add", &example.display().to_string(), "--missed", "skip", "--state", &state]);
+    assert_eq!(
+        stdout(&added),
+        "scheduled nightly_shutdown: \"0 20 * * MON-FRI\" in Europe/London (missed occurrences: skip)\n"
+    );
+    let none = env.run(&["schedule", "add", "tidy.esc", "--state", &state]);
+    assert_eq!(
+        stderr(&none),
+        "error: tidy.esc has no `schedule cron(...)`; give one with --cron \"MIN HOUR DOM MON DOW\"\n"
+    );
+    let zone =
+        env.run(&["schedule", "add", "tidy.esc", "--cron", "0 1 * * *", "--tz", "Mars/Olympus", "--state", &state]);
+    assert_eq!(stderr(&zone), "error: \"Mars/Olympus\" is not an IANA time zone (like Europe/London)\n");
+}
+
+#[test]
+fn a_due_occurrence_runs_once() {
+    let env = Env::new();
+    env.add_tidy("0 20 * * *", "run-latest");
+    let woke = env.daemon("2026-06-01T19:00:30Z");
+    assert_eq!(
+        redact_runs(&stdout(&woke)),
+        "tidy 2026-06-01T19:00:00Z: ran as run <run>, succeeded\nnext occurrence: 2026-06-02T19:00:00Z\n"
+    );
+    assert_eq!(env.runs().len(), 1);
+    let again = env.daemon("2026-06-01T19:01:00Z");
+    assert_eq!(stdout(&again), "next occurrence: 2026-06-02T19:00:00Z\n");
+    assert_eq!(env.runs().len(), 1, "the occurrence never runs twice");
+}
+
+#[test]
+fn after_missed_occurrences_run_latest_runs_the_last_one_late_and_reports_the_others() {
+    let env = Env::new();
+    env.add_tidy("0 20 * * *", "run-latest");
+    let woke = env.daemon("2026-06-04T08:00:00Z");
+    assert_eq!(
+        redact_runs(&stdout(&woke)),
+        "tidy 2026-06-01T19:00:00Z: missed, no daemon was running; a later occurrence runs instead\n\
+         tidy 2026-06-02T19:00:00Z: missed, no daemon was running; a later occurrence runs instead\n\
+         tidy 2026-06-03T19:00:00Z: ran late as run <run>, succeeded\n\
+         next occurrence: 2026-06-04T19:00:00Z\n"
+    );
+    assert_eq!(env.runs().len(), 1);
+}
+
+#[test]
+fn after_missed_occurrences_skip_runs_none_and_reports_them() {
+    let env = Env::new();
+    env.add_tidy("0 20 * * *", "skip");
+    let woke = env.daemon("2026-06-03T08:00:00Z");
+    assert_eq!(
+        stdout(&woke),
+        "tidy 2026-06-01T19:00:00Z: missed, no daemon was running; not run (missed: skip)\n\
+         tidy 2026-06-02T19:00:00Z: missed, no daemon was running; not run (missed: skip)\n\
+         next occurrence: 2026-06-03T19:00:00Z\n"
+    );
+    assert!(env.runs().is_empty());
+    let state = env.state();
+    let listed = env.run(&["schedule", "list", "--next", "1", "--now", "2026-06-03T08:00:00Z", "--state", &state]);
+    assert!(
+        stdout(&listed)
+            .contains("  tidy 2026-06-02T19:00:00Z: missed, no daemon was running; not run (missed: skip)\n")
+    );
+}
+
+#[test]
+fn two_daemons_racing_on_one_state_run_the_occurrence_once() {
+    for _ in 0..3 {
+        let env = Env::new();
+        env.add_tidy("0 20 * * *", "run-latest");
+        let state = env.state();
+        let args = ["daemon", "--once", "--now", "2026-06-01T19:00:10Z", "--state", state.as_str()];
+        let spawn = |holder: &str| {
+            let mut command = env.command(&args);
+            command
+                .args(["--holder", holder])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            command.spawn().expect("started")
+        };
+        let (first, second) = (spawn("a"), spawn("b"));
+        for child in [first, second] {
+            assert!(child.wait_with_output().expect("ended").status.success());
+        }
+        assert_eq!(env.runs().len(), 1, "exactly one run");
+        let record = std::fs::read_to_string(env.path("state/schedules/tidy/occurrences/20260601T190000Z.json"))
+            .expect("the occurrence is recorded");
+        assert!(record.contains("\"status\": \"ran\""), "{record}");
+    }
+}
+
+#[test]
+fn state_show_says_where_state_lives_and_what_it_holds() {
+    let env = Env::new();
+    let state = env.state();
+    let empty = env.run(&["state", "show", "--state", &state]);
+    assert_eq!(
+        stdout(&empty),
+        format!(
+            "state:        {state} (a local directory)\nlayout:       none yet (empty)\nruns:         0\naudit:        0 records\n\
+             schedules:    0 (0 occurrences recorded)\napprovals:    0\ninventory:    0\nlocks:        0\n"
+        )
+    );
+    env.add_tidy("0 20 * * *", "run-latest");
+    env.daemon("2026-06-01T19:00:30Z");
+    let shown = env.run(&["state", "show", "--state", &state]);
+    let text = stdout(&shown);
+    assert!(text.contains("layout:       version 2\nruns:         1\n"), "{text}");
+    assert!(text.contains("schedules:    1 (1 occurrences recorded)\n"), "{text}");
+    assert!(!text.contains("audit:        0 records"), "the run was audited: {text}");
+}
+
+#[test]
+fn an_older_state_directory_is_migrated_and_a_newer_one_refused_unchanged() {
+    let env = Env::new();
+    let state = env.state();
+    assert!(env.run(&["run", "tidy.esc", "--state", &state]).status.success());
+    // What Escher wrote before the state store: no layout marker.
+    std::fs::remove_file(env.path("state/layout.json")).expect("removed");
+    let listed = env.run(&["runs", "--state", &state]);
+    assert_eq!(
+        stderr(&listed),
+        format!("note: state at {state} migrated from layout version 1 to 2 (1 runs summarized)\n")
+    );
+    let run_id = env.runs().pop().expect("a run");
+    assert!(env.path(&format!("state/runs/{run_id}/meta.json")).is_file());
+
+    std::fs::write(env.path("state/layout.json"), "{\"version\": 3, \"written_by\": \"escher 9.0.0\"}\n")
+        .expect("written");
+    let before = snapshot(&env.path("state"));
+    let refused = env.run(&["runs", "--state", &state]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(
+        stderr(&refused),
+        format!(
+            "error: {state} holds state in layout version 3; this Escher (escher {}) understands versions up to 2. \
+             Upgrade Escher to use this state; nothing was changed.\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    assert_eq!(snapshot(&env.path("state")), before);
+}
+
+/// Every file under a directory with its content.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(next) = stack.pop() {
+        for entry in std::fs::read_dir(&next).expect("readable") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((path.clone(), std::fs::read(&path).expect("readable")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A run against s3:// state reaches the bucket; `state sync --from` brings it into a plain directory.
+#[test]
+fn a_run_on_bucket_state_is_synced_into_a_local_directory() {
+    let moto = std::env::var("ESCHER_TEST_MOTO").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| {
+        panic!(
+            "ESCHER_TEST_MOTO is not set: start the emulators (scripts/emulators.sh start && . target/emulators.env)"
+        )
+    });
+    let env = Env::new();
+    let bucket = format!("escher-cli-{}", std::process::id());
+    create_bucket(&moto, &bucket);
+    let url = format!("s3://{bucket}/team");
+    let with_aws = |args: &[&str]| {
+        env.command(args)
+            .env("AWS_ENDPOINT_URL", &moto)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .output()
+            .expect("escher runs")
+    };
+    let ran = with_aws(&["run", "tidy.esc", "--state", &url]);
+    assert!(ran.status.success(), "{}", stderr(&ran));
+    let shown = with_aws(&["state", "show", "--state", &url]);
+    assert!(stdout(&shown).contains("layout:       version 2\nruns:         1\n"), "{}", stdout(&shown));
+
+    let local = env.path("laptop").display().to_string();
+    let synced = with_aws(&["state", "sync", "--from", &url, "--state", &local]);
+    let text = stdout(&synced);
+    assert!(text.starts_with(&format!("synced {local} from {url}: ")), "{text}{}", stderr(&synced));
+    assert!(text.ends_with("; 1 runs here now\n"), "{text}");
+    let runs = env.run(&["runs", "--state", &local]);
+    assert!(stdout(&runs).contains("tidy"), "{}", stdout(&runs));
+    let verified = env.run(&["audit", "verify", "--state", &local]);
+    assert!(verified.status.success(), "the synced audit log verifies: {}{}", stdout(&verified), stderr(&verified));
+    let again = with_aws(&["state", "sync", "--from", &url, "--state", &local]);
+    assert_eq!(
+        stdout(&again),
+        format!("synced {local} from {url}: 0 objects copied, 0 log bytes appended; 1 runs here now\n")
+    );
+}
+
+/// moto takes an unsigned CreateBucket.
+fn create_bucket(endpoint: &str, bucket: &str) {
+    let address = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(address).expect("moto answers");
+    write!(stream, "PUT /{bucket} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        .expect("sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.starts_with("HTTP/1.1 200"), "creating {bucket}: {response}");
+}
