@@ -19,9 +19,15 @@ fn main() -> ExitCode {
         Command::Plan { file, params, format } => cli::plan::run(&file, &params, format, color),
         Command::Fmt { files, check } => cli::fmt::run(&files, check),
         Command::Explain { code } => cli::explain::run(&code),
-        Command::Run { file, params, cloud: _, estate, estate_out, sim_faults, dry_run, session } => {
+        Command::Run { file, template, params, cloud: _, estate, estate_out, sim_faults, dry_run, session } => {
             let setup = cli::state::RunSetup { cloud: "sim".into(), estate, estate_out, sim_faults };
-            let request = cli::run::RunRequest { file: &file, params: &params, setup, dry_run };
+            let request = cli::run::RunRequest {
+                file: file.as_deref(),
+                template: template.as_deref(),
+                params: &params,
+                setup,
+                dry_run,
+            };
             cli::run::run(&session.session(), request)
         }
         Command::Resume { run_id, session } => cli::run::resume(&session.session(), &run_id),
@@ -42,10 +48,35 @@ fn main() -> ExitCode {
                 ),
             }
         }
+        Command::Identity { name, state, format } => {
+            cli::identity::run(&cli::state::state_dir(state.as_deref()), name.as_deref(), format)
+        }
+        Command::Policy { command: cli::PolicyCommand::Check { file, format } } => {
+            cli::policy::run_check(&file, format, color)
+        }
+        Command::Approvals { all, format, at } => governed(&at, |at| cli::approvals::list(at, all, format)),
+        Command::Approve { run_id, step, at } => {
+            governed(&at, |at| cli::approvals::decide(at, &run_id, &step, true, None))
+        }
+        Command::Reject { run_id, step, reason, at } => {
+            governed(&at, |at| cli::approvals::decide(at, &run_id, &step, false, Some(reason)))
+        }
+        Command::Template { command: cli::TemplateCommand::Publish { file, name, bounds, at } } => {
+            governed(&at, |at| cli::template::publish(at, &file, &name, bounds.as_deref()))
+        }
+        Command::Template { command: cli::TemplateCommand::List { format, at } } => {
+            governed(&at, |at| cli::template::list(at, format))
+        }
         Command::State(args) => cli::state_cmd::run(&args),
         Command::Schedule(args) => cli::schedule::run(&args),
         Command::Daemon(args) => cli::daemon::run(&args),
     };
     let code = cli::state::detach(replication, code);
     ExitCode::from(code)
+}
+
+/// Runs a governance command with its state directory, policy and approvals directory resolved.
+fn governed(at: &cli::GovWhere, command: impl FnOnce(&cli::approvals::Where<'_>) -> u8) -> u8 {
+    let state = cli::state::state_dir(at.state.as_deref());
+    command(&cli::approvals::Where { state: &state, policy: at.policy.as_deref(), approvals: at.approvals.as_deref() })
 }

@@ -11,6 +11,7 @@ macro_rules! out {
     ($($arg:tt)*) => { $crate::cli::write_stdout(&format!($($arg)*)) };
 }
 
+pub mod approvals;
 pub mod approver;
 pub mod audit;
 pub mod check;
@@ -18,7 +19,10 @@ pub mod daemon;
 pub mod estate;
 pub mod explain;
 pub mod fmt;
+pub mod governed;
+pub mod identity;
 pub mod plan;
+pub mod policy;
 pub mod progress;
 pub mod report;
 pub mod run;
@@ -26,6 +30,7 @@ pub mod runs;
 pub mod schedule;
 pub mod state;
 pub mod state_cmd;
+pub mod template;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -39,7 +44,7 @@ pub const EXIT_USAGE: u8 = 2;
     name = "escher",
     version,
     about = "Compile, plan and run cloud-operations playbooks safely",
-    after_help = "Exit codes: 0 success; 1 diagnostics with errors, `fmt --check` found unformatted files, or a run failed or was rolled back; 2 usage or IO errors; 130 a run was cancelled."
+    after_help = "Exit codes: 0 success; 1 diagnostics with errors, `fmt --check` found unformatted files, or a run failed, was rolled back or was refused by the policy; 2 usage or IO errors; 75 a run is waiting for approval (`escher resume`); 130 a run was cancelled."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -76,7 +81,12 @@ pub enum Command {
     Explain { code: String },
     /// Plan a playbook, ask for the approvals its risk needs, and run it.
     Run {
-        file: std::path::PathBuf,
+        /// The playbook; left out with --template.
+        #[arg(required_unless_present = "template")]
+        file: Option<std::path::PathBuf>,
+        /// Run a published template (signed by a manager) instead of a file, within its bounds.
+        #[arg(long, value_name = "NAME", conflicts_with = "file")]
+        template: Option<String>,
         /// A parameter value, NAME=VALUE (lists as a,b,c or JSON); repeatable.
         #[arg(long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,
@@ -130,6 +140,98 @@ pub enum Command {
     Schedule(schedule::ScheduleArgs),
     /// Run due schedules on this machine (the local scheduler).
     Daemon(daemon::DaemonArgs),
+    /// Print your name and public key (created on first use); a manager puts the key into the policy.
+    #[command(alias = "whoami")]
+    Identity {
+        /// The name to create the identity under (default: $USER); an existing identity keeps its name.
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_name = "DIR")]
+        state: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Check a policy file (roles, approvers, scopes): diagnostics P01xx.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// List approval requests waiting in the approvals directory, with effect, risk and targets.
+    Approvals {
+        /// Every request, not only pending ones.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        #[command(flatten)]
+        at: GovWhere,
+    },
+    /// Sign an approval of a run's step with your key.
+    Approve {
+        run_id: String,
+        step: String,
+        #[command(flatten)]
+        at: GovWhere,
+    },
+    /// Sign a rejection of a run's step with your key.
+    Reject {
+        run_id: String,
+        step: String,
+        #[arg(long, required = true)]
+        reason: String,
+        #[command(flatten)]
+        at: GovWhere,
+    },
+    /// Publish or list templates: playbooks with parameter bounds that executors run without further approval.
+    Template {
+        #[command(subcommand)]
+        command: TemplateCommand,
+    },
+}
+
+/// Where governance files are: the state directory (identity, audit), the policy and the approvals directory.
+#[derive(Debug, clap::Args)]
+pub struct GovWhere {
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<std::path::PathBuf>,
+    /// The policy file (default: $ESCHER_POLICY, else <state>/policy.toml).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<std::path::PathBuf>,
+    /// The shared approvals directory (default: $ESCHER_APPROVALS, else <state>/approvals).
+    #[arg(long, value_name = "DIR")]
+    pub approvals: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Check a policy file; exit 1 with diagnostics if it is not valid.
+    Check {
+        file: std::path::PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// Sign a playbook and its bounds with your key into <approvals>/templates/NAME.json.
+    Publish {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        name: String,
+        /// A TOML file of bounds: covers, max_targets, regions, accounts, [params.NAME] min/max/allowed/tag_values.
+        #[arg(long, value_name = "FILE")]
+        bounds: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        at: GovWhere,
+    },
+    /// List published templates, verified against the policy.
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        #[command(flatten)]
+        at: GovWhere,
+    },
 }
 
 /// Options shared by `run` and `resume`.
@@ -143,6 +245,18 @@ pub struct SessionArgs {
     /// The state directory (default: $ESCHER_STATE, else the XDG data directory).
     #[arg(long, value_name = "DIR")]
     pub state: Option<std::path::PathBuf>,
+    /// The policy file (default: $ESCHER_POLICY, else <state>/policy.toml); with one, approvals are signed.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<std::path::PathBuf>,
+    /// The shared approvals directory (default: $ESCHER_APPROVALS, else <state>/approvals).
+    #[arg(long, value_name = "DIR")]
+    pub approvals: Option<std::path::PathBuf>,
+    /// How long to wait for signed approvals before suspending the run (default 10m), e.g. 90s, 10m, 1h.
+    #[arg(long, value_name = "DURATION", value_parser = escher_governance::duration::parse, conflicts_with = "detach")]
+    pub wait: Option<std::time::Duration>,
+    /// Suspend the run at once when a step waits for approval (exit 75); `escher resume RUN_ID` goes on.
+    #[arg(long)]
+    pub detach: bool,
 }
 
 impl SessionArgs {
@@ -151,6 +265,12 @@ impl SessionArgs {
             state: state::state_dir(self.state.as_deref()),
             approve_up_to: self.approve_up_to,
             format: self.format,
+            governance: governed::GovOptions {
+                policy: self.policy.clone(),
+                approvals: self.approvals.clone(),
+                wait: self.wait,
+                detach: self.detach,
+            },
         }
     }
 }

@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::approver::{TerminalApprover, user_name};
 use super::estate::{Persisting, simulator};
+use super::governed::{GovOptions, Governed};
 use super::progress::{Human, JsonLines};
 use super::report::print_diagnostics;
 use super::state::{RunSetup, load_setup, save_setup};
@@ -25,10 +26,14 @@ pub struct Session {
     pub state: PathBuf,
     pub approve_up_to: Option<RiskLevel>,
     pub format: Format,
+    /// Policy, approvals directory and how to wait for signed approvals.
+    pub governance: GovOptions,
 }
 
 pub struct RunRequest<'a> {
-    pub file: &'a Path,
+    /// The playbook file; `None` for a template run.
+    pub file: Option<&'a Path>,
+    pub template: Option<&'a str>,
     pub params: &'a [String],
     pub setup: RunSetup,
     pub dry_run: bool,
@@ -39,11 +44,28 @@ pub fn run(session: &Session, request: RunRequest<'_>) -> u8 {
         Ok(given) => given,
         Err(code) => return code,
     };
-    let (name, text) = match read_source(request.file) {
+    let governed = match Governed::load(&session.state, &session.governance, request.template) {
+        Ok(governed) => governed,
+        Err(code) => return code,
+    };
+    if governed.is_some() && session.approve_up_to.is_some() {
+        eprintln!("error: with a policy, approvals are signed (`escher approve`); --approve-up-to does not apply");
+        return EXIT_USAGE;
+    }
+    let source = match (governed.as_ref().and_then(Governed::template_source), request.file) {
+        (Some(source), _) => Ok(source),
+        (None, Some(file)) => read_source(file),
+        (None, None) => Err(EXIT_USAGE),
+    };
+    let (name, text) = match source {
         Ok(source) => source,
         Err(code) => return code,
     };
-    let compilation = compile_input(&name, &text, &CompileOptions::plan(&FsLoader, given));
+    let mut options = CompileOptions::plan(&FsLoader, given);
+    if let Some(governed) = &governed {
+        options.policy = governed.risk_policy();
+    }
+    let compilation = compile_input(&name, &text, &options);
     let (errors, _) = print_diagnostics(&compilation, session.format, super::use_color());
     let Some(plan) = compilation.plan.filter(|_| errors == 0) else {
         return EXIT_DIAGNOSTICS;
@@ -55,12 +77,19 @@ pub fn run(session: &Session, request: RunRequest<'_>) -> u8 {
     // How the run reaches the clouds is recorded before its first journal record, so a run killed at any
     // point can be resumed.
     let run_id = escher_runtime::journal::new_run_id();
-    if let Err(error) = save_setup(&session.state, &run_id, &request.setup) {
+    if let Some(governed) = &governed
+        && let Err(code) = governed.check_plan(&run_id, &plan)
+    {
+        return code;
+    }
+    if let Err(error) = save_setup(&session.state, &run_id, &request.setup)
+        .and_then(|()| governed.as_ref().map_or(Ok(()), |g| g.remember(&run_id)))
+    {
         eprintln!("error: cannot record run {run_id} in {}: {error}", session.state.display());
         return EXIT_USAGE;
     }
     let options = RunOptions { dry_run: request.dry_run };
-    execute(session, request.setup, |runtime| runtime.run_as(run_id, plan, options))
+    execute(session, request.setup, governed, |runtime| runtime.run_as(run_id, plan, options))
 }
 
 pub fn resume(session: &Session, run_id: &str) -> u8 {
@@ -77,13 +106,18 @@ pub fn resume(session: &Session, run_id: &str) -> u8 {
     {
         setup.estate = Some(out.clone());
     }
-    execute(session, setup, |runtime| runtime.resume(run_id))
+    let governed = match Governed::for_resume(&session.state, &session.governance, run_id) {
+        Ok(governed) => governed,
+        Err(code) => return code,
+    };
+    execute(session, setup, governed, |runtime| runtime.resume(run_id))
 }
 
 /// Builds the runtime for a setup, starts the run with `start`, shows its events and reports its end.
 fn execute(
     session: &Session,
     setup: RunSetup,
+    governed: Option<Governed>,
     start: impl FnOnce(&Runtime) -> Result<RunHandle, escher_runtime::RuntimeError>,
 ) -> u8 {
     let tokio = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -109,23 +143,30 @@ fn execute(
             Format::Json => Arc::new(JsonLines),
             Format::Human => human.clone(),
         };
-        let approver: Arc<dyn Approver> = match session.approve_up_to {
-            Some(level) => {
+        let approver: Arc<dyn Approver> = match (&governed, session.approve_up_to) {
+            (Some(governed), _) => governed.approver(&session.governance),
+            (None, Some(level)) => {
                 Arc::new(ApproveUpTo { level, who: format!("{} (--approve-up-to {})", user_name(), level.as_str()) })
             }
-            None if TerminalApprover::available() => Arc::new(TerminalApprover { progress: human.progress.clone() }),
-            None => Arc::new(RefuseWithoutTerminal),
+            (None, None) if TerminalApprover::available() => {
+                Arc::new(TerminalApprover { progress: human.progress.clone() })
+            }
+            (None, None) => Arc::new(RefuseWithoutTerminal),
         };
         let cancel = CancellationToken::new();
-        let runtime = Runtime::builder()
+        let (who, role) = governed.as_ref().map_or_else(|| (user_name(), "executor".to_string()), Governed::who);
+        let mut builder = Runtime::builder()
             .provider(provider)
             .approver(approver)
             .event_sink(sink)
             .state_dir(session.state.clone())
             .secrets(Arc::new(EnvAndFileSecrets::new(&session.state)))
-            .identity(user_name(), "executor")
-            .cancellation(cancel.clone())
-            .build();
+            .identity(who, role)
+            .cancellation(cancel.clone());
+        if let Some(governed) = &governed {
+            builder = builder.guard(governed.guard());
+        }
+        let runtime = builder.build();
         let runtime = match runtime {
             Ok(runtime) => runtime,
             Err(error) => {
@@ -158,6 +199,9 @@ fn execute(
                 if session.format == Format::Human {
                     eprint!("{}", summary(&report));
                     eprintln!("run id: {run_id} (escher show {run_id})");
+                    if report.status == escher_runtime::events::RunStatus::WaitingForApproval {
+                        eprintln!("waiting for approval: once it is given, `escher resume {run_id}` goes on");
+                    }
                 }
                 report.status.exit_code()
             }

@@ -8,6 +8,7 @@ pub mod dry_run;
 pub mod effects;
 pub mod estate;
 pub mod examples;
+pub mod governance;
 pub mod journal;
 pub mod leaks;
 pub mod time;

@@ -1,0 +1,132 @@
+//! The runtime's [`Approver`] for signed approvals: it files a request in the shared approvals directory,
+//! then reads the decisions filed there, verifies them under the policy and answers. With nothing decided yet
+//! it polls until its wait is over, then answers "pending", which suspends the run.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use escher_runtime::approval::{Answer, ApprovalRequest, Approver, Decision};
+
+use super::request::{RequestFile, params_hash};
+use super::store::ApprovalsDir;
+use super::verify::{Expected, Outcome, tally};
+use crate::clock::Clock;
+use crate::identity::Principal;
+use crate::policy::Policy;
+
+pub struct FilesApprover {
+    pub dir: ApprovalsDir,
+    pub policy: Arc<Policy>,
+    /// Who runs the playbook (self-approval is checked against them).
+    pub runner: Principal,
+    pub clock: Arc<dyn Clock>,
+    /// How long to wait for decisions before suspending (zero: suspend at once, `--detach`).
+    pub wait: Duration,
+    /// How often to look for new decisions while waiting.
+    pub poll: Duration,
+}
+
+impl FilesApprover {
+    /// The request for this step, filed if there is none or the last one expired. A request that cannot be
+    /// filed is an error: no approver could ever see it.
+    fn file_request(&self, request: &ApprovalRequest) -> Result<RequestFile, String> {
+        let now = self.clock.now();
+        if let Some(filed) = self.dir.latest_request(&request.run_id, &request.node)
+            && !filed.is_expired(now)
+            && filed.plan_hash == request.plan_hash
+        {
+            return Ok(filed);
+        }
+        let rule = self.policy.rule_for(request.risk.level, &request.required.role);
+        let file = RequestFile::new(request, rule, self.runner.clone(), now, self.policy.approval_validity);
+        match self.dir.write_request(&file) {
+            Ok(_) => Ok(file),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(file),
+            Err(error) => Err(format!("cannot file the approval request in {}: {error}", self.dir.root.display())),
+        }
+    }
+
+    fn outcome(&self, request: &ApprovalRequest, filed: &RequestFile) -> Outcome {
+        let params_hash = params_hash(&request.params);
+        let expected = Expected {
+            run_id: &request.run_id,
+            step: &request.node,
+            plan_hash: &request.plan_hash,
+            params_hash: &params_hash,
+            rule: &filed.rule,
+            runner_key: &self.runner.key,
+        };
+        let decisions: Vec<_> =
+            self.dir.decisions_for(&request.run_id, &request.node).into_iter().map(|(_, decision)| decision).collect();
+        tally(&decisions, &expected, &self.policy, self.clock.now())
+    }
+
+    fn decision(request: &ApprovalRequest, approved: bool, by: String, reason: String) -> Decision {
+        Decision {
+            approved,
+            by,
+            role: request.required.role.clone(),
+            reason: Some(reason),
+            plan_hash: request.plan_hash.clone(),
+            node: request.node.clone(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Approver for FilesApprover {
+    async fn decide(&self, request: &ApprovalRequest) -> Decision {
+        match self.answer(request).await {
+            Answer::Decided(decision) => decision,
+            Answer::Pending { reason } => Self::decision(request, false, "nobody".into(), reason),
+        }
+    }
+
+    async fn answer(&self, request: &ApprovalRequest) -> Answer {
+        let filed = match self.file_request(request) {
+            Ok(filed) => filed,
+            Err(error) => return Answer::Decided(Self::decision(request, false, "nobody".into(), error)),
+        };
+        let deadline = tokio::time::Instant::now() + self.wait;
+        loop {
+            match self.outcome(request, &filed) {
+                Outcome::Approved { by } => {
+                    let names = by.iter().map(|v| format!("{} ({})", v.name, v.role)).collect::<Vec<_>>().join(", ");
+                    let reason = format!("{} signed approval(s) verified", by.len());
+                    return Answer::Decided(Self::decision(request, true, names, reason));
+                }
+                Outcome::Rejected { by } => {
+                    let reason = format!(
+                        "rejected by {} ({}): {}",
+                        by.name,
+                        by.role,
+                        by.reason.clone().unwrap_or_else(|| "no reason given".into())
+                    );
+                    return Answer::Decided(Self::decision(
+                        request,
+                        false,
+                        format!("{} ({})", by.name, by.role),
+                        reason,
+                    ));
+                }
+                Outcome::Refused { check, detail } => {
+                    let reason = format!("approval check failed: {}: {detail}", check.as_str());
+                    return Answer::Decided(Self::decision(request, false, "verification".into(), reason));
+                }
+                Outcome::Pending { have, need } => {
+                    if tokio::time::Instant::now() >= deadline {
+                        let reason = format!(
+                            "{have} of {need} required approval(s) from {} for step `{}`; approve with `escher approve {} {}`",
+                            filed.rule.from.join(" or "),
+                            request.node,
+                            request.run_id,
+                            request.node
+                        );
+                        return Answer::Pending { reason };
+                    }
+                    tokio::time::sleep(self.poll).await;
+                }
+            }
+        }
+    }
+}

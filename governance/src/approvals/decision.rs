@@ -1,0 +1,64 @@
+//! A signed decision on one request: approve or reject, by whom, bound to the run, plan hash, parameters and
+//! step, valid until it expires.
+
+use serde::{Deserialize, Serialize};
+
+use super::request::RequestFile;
+use crate::canonical::{DECISION_DOMAIN, signing_bytes};
+use crate::identity::{Identity, Principal};
+
+/// What the signature covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionPayload {
+    pub version: u32,
+    pub run_id: String,
+    pub step: String,
+    pub plan_hash: String,
+    pub params_hash: String,
+    pub approved: bool,
+    pub reason: Option<String>,
+    pub signer: Principal,
+    pub signed_at: String,
+    pub expires_at: String,
+}
+
+/// A decision file: the payload and the signer's signature of its canonical bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedDecision {
+    pub decision: DecisionPayload,
+    pub signature: String,
+}
+
+impl SignedDecision {
+    /// Signs a decision on `request` as `signer`, valid for `validity` from `now`.
+    pub fn sign(
+        signer: &Identity,
+        request: &RequestFile,
+        approved: bool,
+        reason: Option<String>,
+        now: chrono::DateTime<chrono::Utc>,
+        validity: std::time::Duration,
+    ) -> Result<SignedDecision, serde_json::Error> {
+        let expires = now + chrono::Duration::from_std(validity).unwrap_or(chrono::Duration::MAX);
+        let decision = DecisionPayload {
+            version: 1,
+            run_id: request.run_id.clone(),
+            step: request.step.clone(),
+            plan_hash: request.plan_hash.clone(),
+            params_hash: request.params_hash.clone(),
+            approved,
+            reason,
+            signer: signer.principal(),
+            signed_at: crate::clock::stamp(now),
+            expires_at: crate::clock::stamp(expires),
+        };
+        let signature = signer.sign(&signing_bytes(DECISION_DOMAIN, &decision)?);
+        Ok(SignedDecision { decision, signature })
+    }
+
+    /// Whether the signature is the named signer's over this payload.
+    pub fn verify_signature(&self) -> Result<(), String> {
+        let bytes = signing_bytes(DECISION_DOMAIN, &self.decision).map_err(|error| error.to_string())?;
+        crate::identity::verify(&self.decision.signer.key, &bytes, &self.signature)
+    }
+}

@@ -1,0 +1,17 @@
+//! Signed approvals through a shared directory: requests filed by runs, decisions signed by approvers, and the
+//! approver that verifies them for the runtime.
+
+mod approver;
+mod decision;
+mod request;
+mod store;
+mod verify;
+
+pub use approver::FilesApprover;
+pub use decision::{DecisionPayload, SignedDecision};
+pub use request::{RequestFile, TargetSummary, params_hash};
+pub use store::{ApprovalsDir, Read, read_all};
+pub use verify::{Check, Expected, Outcome, Valid, tally, verify_one};
+
+#[cfg(test)]
+mod tests;

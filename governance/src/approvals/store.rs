@@ -1,0 +1,112 @@
+//! The shared approvals directory: `requests/`, `decisions/` and `templates/`, one JSON file per document,
+//! written atomically and never overwritten.
+
+use std::path::{Path, PathBuf};
+
+use super::decision::SignedDecision;
+use super::request::RequestFile;
+use crate::files::{safe, write_new};
+
+#[derive(Debug, Clone)]
+pub struct ApprovalsDir {
+    pub root: PathBuf,
+}
+
+/// A file that could not be read as what its folder holds; kept in listings so nothing is silently skipped.
+pub type Read<T> = (PathBuf, Result<T, String>);
+
+impl ApprovalsDir {
+    pub fn new(root: impl Into<PathBuf>) -> ApprovalsDir {
+        ApprovalsDir { root: root.into() }
+    }
+
+    pub fn requests_dir(&self) -> PathBuf {
+        self.root.join("requests")
+    }
+
+    pub fn decisions_dir(&self) -> PathBuf {
+        self.root.join("decisions")
+    }
+
+    pub fn templates_dir(&self) -> PathBuf {
+        self.root.join("templates")
+    }
+
+    fn prefix(run_id: &str, step: &str) -> String {
+        format!("{}--{}--", safe(run_id), safe(step))
+    }
+
+    /// Writes a request; each has its own file (named by when it was made), so a renewed request never
+    /// replaces the one before it.
+    pub fn write_request(&self, request: &RequestFile) -> std::io::Result<PathBuf> {
+        let stamp: String = request.requested_at.chars().filter(char::is_ascii_digit).collect();
+        let name = format!("{}{stamp}.json", Self::prefix(&request.run_id, &request.step));
+        let path = self.requests_dir().join(name);
+        write_new(&path, &to_json(request)?)?;
+        Ok(path)
+    }
+
+    /// The newest request of a run's step.
+    pub fn latest_request(&self, run_id: &str, step: &str) -> Option<RequestFile> {
+        let prefix = Self::prefix(run_id, step);
+        read_all::<RequestFile>(&self.requests_dir())
+            .into_iter()
+            .filter(|(path, _)| file_name(path).starts_with(&prefix))
+            .filter_map(|(_, request)| request.ok())
+            .filter(|request| request.run_id == run_id && request.step == step)
+            .max_by(|a, b| a.requested_at.cmp(&b.requested_at))
+    }
+
+    /// Every request file, readable or not.
+    pub fn requests(&self) -> Vec<Read<RequestFile>> {
+        read_all(&self.requests_dir())
+    }
+
+    /// Writes a decision under the signer's key; a second decision by the same signer on the same step is
+    /// refused with `AlreadyExists`.
+    pub fn write_decision(&self, decision: &SignedDecision) -> std::io::Result<PathBuf> {
+        let payload = &decision.decision;
+        let key: String = payload.signer.key.chars().take(16).collect();
+        let name = format!("{}{}.json", Self::prefix(&payload.run_id, &payload.step), safe(&key));
+        let path = self.decisions_dir().join(name);
+        write_new(&path, &to_json(decision)?)?;
+        Ok(path)
+    }
+
+    /// The decision files filed for a run's step (by file name: what they say inside is for the verifier).
+    pub fn decisions_for(&self, run_id: &str, step: &str) -> Vec<Read<SignedDecision>> {
+        let prefix = Self::prefix(run_id, step);
+        read_all(&self.decisions_dir()).into_iter().filter(|(path, _)| file_name(path).starts_with(&prefix)).collect()
+    }
+}
+
+fn to_json(value: &impl serde::Serialize) -> std::io::Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Every `*.json` file of a folder (none if the folder does not exist yet), sorted by name.
+pub fn read_all<T: serde::de::DeserializeOwned>(dir: &Path) -> Vec<Read<T>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json") && !file_name(path).starts_with('.'))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let read = std::fs::read_to_string(&path)
+                .map_err(|error| error.to_string())
+                .and_then(|text| serde_json::from_str(&text).map_err(|error| error.to_string()));
+            (path, read)
+        })
+        .collect()
+}

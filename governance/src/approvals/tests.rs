@@ -1,0 +1,194 @@
+//! Signing and verifying decisions: every check on its own, M of N, expiry on a fixed clock.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::*;
+use crate::identity::Identity;
+use crate::policy::{ApprovalRule, Policy};
+
+fn people() -> (Identity, Identity, Identity, Identity) {
+    (
+        Identity::from_secret("alice", [1; 32]),
+        Identity::from_secret("bob", [2; 32]),
+        Identity::from_secret("carol", [3; 32]),
+        Identity::from_secret("mallory", [4; 32]),
+    )
+}
+
+fn policy(count: u64) -> Policy {
+    let (alice, bob, carol, _) = people();
+    let text = format!(
+        r#"
+        approval_validity = "1h"
+        [roles.manager]
+        run_without_approval = "high"
+        members = [{{ name = "alice", key = "{}" }}, {{ name = "carol", key = "{}" }}]
+        [roles.executor]
+        run_without_approval = "medium"
+        members = [{{ name = "bob", key = "{}" }}]
+        [approvals.high]
+        count = {count}
+        from = ["manager"]
+        "#,
+        alice.public_key(),
+        carol.public_key(),
+        bob.public_key()
+    );
+    crate::policy::check(&text).expect("the test policy is valid")
+}
+
+fn t0() -> DateTime<Utc> {
+    crate::clock::parse_stamp("2026-01-01T10:00:00Z").expect("time")
+}
+
+fn request(runner: &Identity) -> RequestFile {
+    RequestFile {
+        version: 1,
+        run_id: "run-1".into(),
+        playbook: "stop_dev".into(),
+        plan_hash: "a".repeat(64),
+        params: BTreeMap::new(),
+        params_hash: params_hash(&BTreeMap::new()),
+        step: "stop".into(),
+        action: "aws.ec2.stop".into(),
+        effect: "mutate".into(),
+        risk: escher_compiler::plan::RiskLevel::High,
+        reasons: Vec::new(),
+        required_role: "manager".into(),
+        irreversible: false,
+        rule: ApprovalRule { count: 1, from: vec!["manager".into()] },
+        targets: Vec::new(),
+        requested_by: runner.principal(),
+        requested_at: crate::clock::stamp(t0()),
+        expires_at: crate::clock::stamp(t0() + Duration::hours(1)),
+    }
+}
+
+fn sign(who: &Identity, request: &RequestFile, approved: bool) -> SignedDecision {
+    SignedDecision::sign(who, request, approved, None, t0(), std::time::Duration::from_secs(3600)).expect("signs")
+}
+
+fn check(
+    decision: &SignedDecision,
+    request: &RequestFile,
+    policy: &Policy,
+    runner: &Identity,
+    at: DateTime<Utc>,
+) -> Result<Valid, Check> {
+    let rule = policy.rule_for(request.risk, "manager");
+    let expected = Expected {
+        run_id: "run-1",
+        step: "stop",
+        plan_hash: &"a".repeat(64),
+        params_hash: &params_hash(&BTreeMap::new()),
+        rule: &rule,
+        runner_key: &runner.public_key(),
+    };
+    verify_one(decision, &expected, policy, at).map_err(|(check, _)| check)
+}
+
+#[test]
+fn a_managers_signed_approval_verifies() {
+    let (alice, bob, _, _) = people();
+    let request = request(&bob);
+    let valid = check(&sign(&alice, &request, true), &request, &policy(1), &bob, t0()).expect("valid");
+    assert_eq!((valid.name.as_str(), valid.role.as_str(), valid.approved), ("alice", "manager", true));
+}
+
+#[test]
+fn each_check_refuses_what_it_guards() {
+    let (alice, bob, _, mallory) = people();
+    let policy = policy(1);
+    let request = request(&bob);
+
+    let mut forged = sign(&alice, &request, true);
+    forged.decision.approved = true;
+    forged.decision.reason = Some("edited after signing".into());
+    assert_eq!(check(&forged, &request, &policy, &bob, t0()), Err(Check::Signature));
+
+    let mut claimed = sign(&mallory, &request, true);
+    claimed.decision.signer.key = alice.public_key();
+    assert_eq!(check(&claimed, &request, &policy, &bob, t0()), Err(Check::Signature));
+
+    assert_eq!(check(&sign(&bob, &request, true), &request, &policy, &bob, t0()), Err(Check::Role));
+    assert_eq!(check(&sign(&mallory, &request, true), &request, &policy, &bob, t0()), Err(Check::Role));
+
+    let mut other_params = request.clone();
+    other_params.params_hash = "b".repeat(64);
+    assert_eq!(check(&sign(&alice, &other_params, true), &request, &policy, &bob, t0()), Err(Check::Parameters));
+
+    let mut other_plan = request.clone();
+    other_plan.plan_hash = "c".repeat(64);
+    assert_eq!(check(&sign(&alice, &other_plan, true), &request, &policy, &bob, t0()), Err(Check::PlanHash));
+
+    let mut other_step = request.clone();
+    other_step.step = "start".into();
+    assert_eq!(check(&sign(&alice, &other_step, true), &request, &policy, &bob, t0()), Err(Check::Step));
+
+    let mut other_run = request.clone();
+    other_run.run_id = "run-2".into();
+    assert_eq!(check(&sign(&alice, &other_run, true), &request, &policy, &bob, t0()), Err(Check::Run));
+
+    assert_eq!(check(&sign(&alice, &request, true), &request, &policy, &alice, t0()), Err(Check::SelfApproval));
+}
+
+#[test]
+fn an_approval_expires_with_the_policys_validity() {
+    let (alice, bob, _, _) = people();
+    let policy = policy(1);
+    let request = request(&bob);
+    let decision = sign(&alice, &request, true);
+    assert!(check(&decision, &request, &policy, &bob, t0() + Duration::minutes(59)).is_ok());
+    assert_eq!(check(&decision, &request, &policy, &bob, t0() + Duration::minutes(61)), Err(Check::Expiry));
+    // A decision that claims a longer life than the policy allows still ends with the policy's validity.
+    let long = SignedDecision::sign(&alice, &request, true, None, t0(), std::time::Duration::from_secs(86_400))
+        .expect("signs");
+    assert_eq!(check(&long, &request, &policy, &bob, t0() + Duration::hours(2)), Err(Check::Expiry));
+}
+
+#[test]
+fn two_of_two_needs_two_distinct_approvers_and_any_rejection_rejects() {
+    let (alice, bob, carol, _) = people();
+    let policy = policy(2);
+    let request = request(&bob);
+    let rule = policy.rule_for(request.risk, "manager");
+    let runner = bob.public_key();
+    let plan_hash = "a".repeat(64);
+    let params = params_hash(&BTreeMap::new());
+    let expected = Expected {
+        run_id: "run-1",
+        step: "stop",
+        plan_hash: &plan_hash,
+        params_hash: &params,
+        rule: &rule,
+        runner_key: &runner,
+    };
+    let once = vec![Ok(sign(&alice, &request, true))];
+    assert_eq!(tally(&once, &expected, &policy, t0()), Outcome::Pending { have: 1, need: 2 });
+    let twice_by_one = vec![Ok(sign(&alice, &request, true)), Ok(sign(&alice, &request, true))];
+    assert_eq!(tally(&twice_by_one, &expected, &policy, t0()), Outcome::Pending { have: 1, need: 2 });
+    let both = vec![Ok(sign(&alice, &request, true)), Ok(sign(&carol, &request, true))];
+    assert!(matches!(tally(&both, &expected, &policy, t0()), Outcome::Approved { by } if by.len() == 2));
+    let rejected = vec![Ok(sign(&alice, &request, true)), Ok(sign(&carol, &request, false))];
+    assert!(matches!(tally(&rejected, &expected, &policy, t0()), Outcome::Rejected { by } if by.name == "carol"));
+    let unreadable = vec![Ok(sign(&alice, &request, true)), Err("not JSON".to_string())];
+    assert!(matches!(tally(&unreadable, &expected, &policy, t0()), Outcome::Refused { check: Check::Unreadable, .. }));
+}
+
+#[test]
+fn decisions_are_filed_once_per_signer() {
+    let (alice, bob, _, _) = people();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = ApprovalsDir::new(dir.path());
+    let request = request(&bob);
+    store.write_request(&request).expect("request filed");
+    assert_eq!(store.latest_request("run-1", "stop"), Some(request.clone()));
+    store.write_decision(&sign(&alice, &request, true)).expect("first decision");
+    let again = store.write_decision(&sign(&alice, &request, false)).expect_err("second is refused");
+    assert_eq!(again.kind(), std::io::ErrorKind::AlreadyExists);
+    let filed = store.decisions_for("run-1", "stop");
+    assert_eq!(filed.len(), 1);
+    assert!(matches!(&filed[0].1, Ok(d) if d.decision.approved));
+}

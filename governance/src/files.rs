@@ -1,0 +1,48 @@
+//! Writing shared files: atomically (a temporary file, then a link to the final name) and never over an
+//! existing file, so a reader sees a whole file or none and nobody's decision replaces another's.
+
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `bytes` to `path`, failing with `AlreadyExists` if the file is there.
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    // A hard link fails if the target exists, where a rename would replace it.
+    let linked = std::fs::hard_link(&temp, path);
+    let _ = std::fs::remove_file(&temp);
+    linked?;
+    if let Ok(dir) = std::fs::File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+/// File-name-safe form of a step id or run id (`call.step[0]` becomes `call.step_0_`).
+pub fn safe(text: &str) -> String {
+    text.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_existing_file_is_never_replaced() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.json");
+        write_new(&path, b"first").expect("first write");
+        let error = write_new(&path, b"second").expect_err("second write is refused");
+        assert_eq!(error.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&path).expect("read"), b"first");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).expect("list").collect();
+        assert_eq!(left.len(), 1, "no temporary file is left behind");
+    }
+}

@@ -1,0 +1,200 @@
+//! A user's identity: a name and an ed25519 key pair. The secret key lives in `<state>/identity.json`, created on
+//! first use and readable by its owner only; the public key (hex) and the name are what a policy lists.
+
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+
+/// Who someone is, as files and policies name them: a display name and a public key (64 hex digits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    pub name: String,
+    pub key: String,
+}
+
+/// The local user's key pair.
+pub struct Identity {
+    pub name: String,
+    key: SigningKey,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeyFile {
+    name: String,
+    /// The 32-byte secret key, hex.
+    secret_key: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    #[error("cannot read the identity in {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot write a new identity to {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("the identity file {path} is damaged: {reason}")]
+    Damaged { path: PathBuf, reason: String },
+    #[error("the identity file {path} can be read by others (mode {mode:o}); make it owner-only: chmod 600 {path}")]
+    Exposed { path: PathBuf, mode: u32 },
+    #[error("no randomness from the operating system for a new key: {0}")]
+    Random(String),
+}
+
+impl Identity {
+    /// The file that holds the identity of a state directory.
+    pub fn path(state_dir: &Path) -> PathBuf {
+        state_dir.join("identity.json")
+    }
+
+    /// Loads the state directory's identity, or creates one named `name` on first use.
+    pub fn load_or_create(state_dir: &Path, name: &str) -> Result<Identity, IdentityError> {
+        let path = Identity::path(state_dir);
+        if path.exists() {
+            return Identity::load(&path);
+        }
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret).map_err(|error| IdentityError::Random(error.to_string()))?;
+        let identity = Identity { name: name.to_string(), key: SigningKey::from_bytes(&secret) };
+        let file = KeyFile { name: name.to_string(), secret_key: hex::encode(secret) };
+        let text = serde_json::to_string_pretty(&file).unwrap_or_default();
+        write_owner_only(&path, text.as_bytes())
+            .map_err(|source| IdentityError::Write { path: path.clone(), source })?;
+        Ok(identity)
+    }
+
+    /// Loads an existing identity file, refusing one that others can read.
+    pub fn load(path: &Path) -> Result<Identity, IdentityError> {
+        check_owner_only(path)?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| IdentityError::Read { path: path.to_path_buf(), source })?;
+        let damaged = |reason: String| IdentityError::Damaged { path: path.to_path_buf(), reason };
+        let file: KeyFile = serde_json::from_str(&text).map_err(|error| damaged(error.to_string()))?;
+        let bytes = hex::decode(&file.secret_key).map_err(|error| damaged(format!("secret_key: {error}")))?;
+        let secret: [u8; 32] = bytes.try_into().map_err(|_| damaged("secret_key is not 32 bytes".into()))?;
+        Ok(Identity { name: file.name, key: SigningKey::from_bytes(&secret) })
+    }
+
+    /// An identity from a known secret (tests).
+    pub fn from_secret(name: &str, secret: [u8; 32]) -> Identity {
+        Identity { name: name.to_string(), key: SigningKey::from_bytes(&secret) }
+    }
+
+    /// The public key, 64 hex digits.
+    pub fn public_key(&self) -> String {
+        hex::encode(self.key.verifying_key().as_bytes())
+    }
+
+    pub fn principal(&self) -> Principal {
+        Principal { name: self.name.clone(), key: self.public_key() }
+    }
+
+    /// The signature of `bytes`, 128 hex digits.
+    pub fn sign(&self, bytes: &[u8]) -> String {
+        hex::encode(self.key.sign(bytes).to_bytes())
+    }
+}
+
+/// Checks that `signature` (hex) is `key`'s (hex) signature of `bytes`.
+pub fn verify(key: &str, bytes: &[u8], signature: &str) -> Result<(), String> {
+    let key: [u8; 32] = hex::decode(key)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| "the signer's key is not 64 hex digits".to_string())?;
+    let key =
+        VerifyingKey::from_bytes(&key).map_err(|_| "the signer's key is not an ed25519 public key".to_string())?;
+    let signature: [u8; 64] = hex::decode(signature)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| "the signature is not 128 hex digits".to_string())?;
+    key.verify(bytes, &Signature::from_bytes(&signature))
+        .map_err(|_| "the signature does not match the signed content and the signer's key".to_string())
+}
+
+/// Whether `text` looks like a public key: 64 hex digits that decode to a curve point.
+pub fn is_public_key(text: &str) -> bool {
+    hex::decode(text)
+        .ok()
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+        .is_some_and(|bytes| VerifyingKey::from_bytes(&bytes).is_ok())
+}
+
+#[cfg(unix)]
+fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    crate::files::write_new(path, bytes)
+}
+
+#[cfg(unix)]
+fn check_owner_only(path: &Path) -> Result<(), IdentityError> {
+    use std::os::unix::fs::PermissionsExt;
+    let metadata =
+        std::fs::metadata(path).map_err(|source| IdentityError::Read { path: path.to_path_buf(), source })?;
+    let mode = metadata.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(IdentityError::Exposed { path: path.to_path_buf(), mode });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_owner_only(_path: &Path) -> Result<(), IdentityError> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_identity_is_kept_owner_only_and_loads_back_the_same() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let created = Identity::load_or_create(dir.path(), "alice").expect("created");
+        let loaded = Identity::load_or_create(dir.path(), "someone-else").expect("loaded");
+        assert_eq!(created.public_key(), loaded.public_key());
+        assert_eq!(loaded.name, "alice", "the name given on first use stays");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(Identity::path(dir.path())).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_others_can_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        Identity::load_or_create(dir.path(), "alice").expect("created");
+        let path = Identity::path(dir.path());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        assert!(matches!(Identity::load(&path), Err(IdentityError::Exposed { .. })));
+    }
+
+    #[test]
+    fn a_signature_verifies_only_for_its_bytes_and_its_key() {
+        let alice = Identity::from_secret("alice", [1; 32]);
+        let bob = Identity::from_secret("bob", [2; 32]);
+        let signature = alice.sign(b"approve");
+        assert_eq!(verify(&alice.public_key(), b"approve", &signature), Ok(()));
+        assert!(verify(&alice.public_key(), b"approvf", &signature).is_err());
+        assert!(verify(&bob.public_key(), b"approve", &signature).is_err());
+        assert!(verify(&alice.public_key(), b"approve", "00").is_err());
+        assert!(is_public_key(&alice.public_key()));
+        assert!(!is_public_key("abc"));
+    }
+}

@@ -1,0 +1,56 @@
+//! A published template: the playbook's text and its bounds, signed by the manager who published it. Files
+//! live in `<approvals dir>/templates/NAME.json`, shared with executors, and are never overwritten.
+
+use serde::{Deserialize, Serialize};
+
+use super::bounds::Bounds;
+use crate::canonical::{TEMPLATE_DOMAIN, signing_bytes};
+use crate::identity::{Identity, Principal};
+use crate::policy::Policy;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplatePayload {
+    pub version: u32,
+    pub name: String,
+    /// The playbook file the template was published from (for the reader; the text below is what runs).
+    pub file: String,
+    pub source: String,
+    pub bounds: Bounds,
+    pub publisher: Principal,
+    pub published_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignedTemplate {
+    pub template: TemplatePayload,
+    pub signature: String,
+}
+
+impl SignedTemplate {
+    pub fn sign(publisher: &Identity, template: TemplatePayload) -> Result<SignedTemplate, serde_json::Error> {
+        let signature = publisher.sign(&signing_bytes(TEMPLATE_DOMAIN, &template)?);
+        Ok(SignedTemplate { template, signature })
+    }
+
+    /// Checks the signature, then that the publisher holds a role the policy lets publish templates. Returns
+    /// the publisher's role.
+    pub fn verify(&self, policy: &Policy) -> Result<String, String> {
+        let bytes = signing_bytes(TEMPLATE_DOMAIN, &self.template).map_err(|error| error.to_string())?;
+        let publisher = &self.template.publisher;
+        crate::identity::verify(&publisher.key, &bytes, &self.signature)
+            .map_err(|why| format!("template `{}`: signature: {why}", self.template.name))?;
+        let role = policy
+            .roles_of(&publisher.key)
+            .into_iter()
+            .find(|role| policy.template_publishers.contains(&role.name))
+            .ok_or_else(|| {
+                format!(
+                    "template `{}`: signer's role: {} is not a member of {}, who may publish templates",
+                    self.template.name,
+                    publisher.name,
+                    policy.template_publishers.join(" or ")
+                )
+            })?;
+        Ok(role.name.clone())
+    }
+}

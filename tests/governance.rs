@@ -1,0 +1,281 @@
+//! Governance end to end, through the `escher` binary on the simulated cloud: a manager (alice) and an executor
+//! (bob), each with their own state directory and key, share an approvals directory. Every refusal leaves the
+//! estate untouched and is named in the audit log; approvals given from the other state directory unblock
+//! waiting and detached runs; a template run inside its bounds needs no approval.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use escher_governance::approvals::SignedDecision;
+use support::governance::{DEV_US_EAST_RUNNING, Org, Person, Ran, STOP_DEV, STOP_DEV_CHANGED, Terms};
+
+/// Runs `stop_dev` detached as `who`: it must stop waiting for approval (exit 75) with nothing changed.
+fn detached(org: &Org, who: &Person, playbook: &std::path::Path, args: &[&str]) -> String {
+    let before = org.estate_bytes();
+    let mut all = vec!["--detach"];
+    all.extend_from_slice(args);
+    let ran = org.run(who, Some(playbook), &all);
+    assert_eq!(ran.code, Some(75), "a step waiting for approval suspends the run:\n{}", ran.describe());
+    assert!(org.estate_bytes() == before, "nothing runs before the approval");
+    ran.run_id()
+}
+
+/// Resumes `run_id` as the executor, detached; asserts it was refused for `check` and nothing ran.
+fn assert_refused_on_resume(org: &Org, run_id: &str, check: &str) {
+    let before = org.estate_bytes();
+    let resumed = org.escher(&org.executor, &["resume", run_id, "--detach"]);
+    assert_eq!(resumed.code, Some(1), "the run is refused:\n{}", resumed.describe());
+    assert!(resumed.stderr.contains(check), "the refusal names the check `{check}`:\n{}", resumed.describe());
+    assert!(org.estate_bytes() == before, "a refused approval changes nothing");
+    let audit = org.audit(&org.executor);
+    let refusal = audit
+        .lines()
+        .find(|line| line.contains("approval.decided") && line.contains("refused"))
+        .unwrap_or_else(|| panic!("the audit records the refusal:\n{audit}"));
+    assert!(refusal.contains(check), "the audited refusal names `{check}`: {refusal}");
+    org.assert_audit_intact(&org.executor);
+}
+
+fn approve(org: &Org, who: &Person, run_id: &str) -> Ran {
+    let approved = org.escher(who, &["approve", run_id, "stop"]);
+    assert_eq!(approved.code, Some(0), "{} signs an approval:\n{}", who.name, approved.describe());
+    approved
+}
+
+/// The one decision file filed so far.
+fn only_decision(org: &Org) -> std::path::PathBuf {
+    let files = org.decision_files();
+    assert_eq!(files.len(), 1, "one decision is filed: {files:?}");
+    files[0].clone()
+}
+
+#[test]
+fn a_managers_approval_unblocks_a_detached_run_on_resume() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let run_id = detached(&org, &org.executor, &playbook, &[]);
+    let listed = org.escher(&org.manager, &["approvals"]);
+    assert!(listed.stdout.contains(&run_id) && listed.stdout.contains("stop"), "{}", listed.describe());
+    assert!(
+        listed.stdout.contains("aws.ec2.stop") && listed.stdout.contains("pending (0 of 1)"),
+        "{}",
+        listed.describe()
+    );
+    let targets = listed.stdout.lines().filter(|line| line.trim_start().starts_with("i-")).count();
+    assert_eq!(targets, DEV_US_EAST_RUNNING, "each target is listed:\n{}", listed.stdout);
+    let stopped_before = org.stopped_instances();
+    approve(&org, &org.manager, &run_id);
+    let resumed = org.escher(&org.executor, &["resume", &run_id, "--detach"]);
+    assert_eq!(resumed.code, Some(0), "the approved run finishes:\n{}", resumed.describe());
+    assert_eq!(org.stopped_instances(), stopped_before + DEV_US_EAST_RUNNING);
+    let audit = org.audit(&org.executor);
+    assert!(audit.contains("approval.pending"), "the wait is audited:\n{audit}");
+    assert!(audit.lines().any(|l| l.contains("approval.decided") && l.contains("alice (manager)")), "{audit}");
+    assert!(org.audit(&org.manager).contains("approval.signed"), "the signature is audited by the manager");
+    org.assert_audit_intact(&org.executor);
+    org.assert_audit_intact(&org.manager);
+}
+
+#[test]
+fn a_managers_approval_unblocks_a_waiting_run() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let stopped_before = org.stopped_instances();
+    let child = org.spawn_run(&org.executor, &playbook, &["--wait", "60s"]);
+    let started = Instant::now();
+    while org.request_files().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the waiting run files a request");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let request: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&org.request_files()[0]).expect("request reads")).expect("request JSON");
+    let run_id = request["run_id"].as_str().expect("run id").to_string();
+    approve(&org, &org.manager, &run_id);
+    let output = child.wait_with_output().expect("the run ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "the waiting run goes on once approved:\n{stderr}");
+    assert_eq!(org.stopped_instances(), stopped_before + DEV_US_EAST_RUNNING);
+}
+
+#[test]
+fn a_forged_signature_is_refused() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let run_id = detached(&org, &org.executor, &playbook, &[]);
+    approve(&org, &org.manager, &run_id);
+    let path = only_decision(&org);
+    let mut decision: SignedDecision = serde_json::from_slice(&std::fs::read(&path).expect("reads")).expect("JSON");
+    decision.decision.expires_at = "2099-01-01T00:00:00Z".into();
+    std::fs::write(&path, serde_json::to_vec(&decision).expect("JSON")).expect("the decision is edited");
+    assert_refused_on_resume(&org, &run_id, "signature");
+}
+
+#[test]
+fn an_approval_replayed_against_a_changed_plan_is_refused() {
+    let org = Org::new(Terms::default());
+    let first = org.write("stop_dev.esc", STOP_DEV);
+    let approved_run = detached(&org, &org.executor, &first, &[]);
+    approve(&org, &org.manager, &approved_run);
+    let changed = org.write("stop_dev_changed.esc", STOP_DEV_CHANGED);
+    let run_id = detached(&org, &org.executor, &changed, &[]);
+    let decision = only_decision(&org);
+    let name = decision.file_name().expect("name").to_string_lossy().replace(&approved_run, &run_id);
+    std::fs::copy(&decision, decision.with_file_name(name)).expect("the approval is replayed");
+    assert_refused_on_resume(&org, &run_id, "plan hash");
+}
+
+#[test]
+fn an_approval_replayed_with_changed_parameters_is_refused() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let approved_run = detached(&org, &org.executor, &playbook, &[]);
+    approve(&org, &org.manager, &approved_run);
+    let run_id = detached(&org, &org.executor, &playbook, &["--param", "env=staging"]);
+    let decision = only_decision(&org);
+    let name = decision.file_name().expect("name").to_string_lossy().replace(&approved_run, &run_id);
+    std::fs::copy(&decision, decision.with_file_name(name)).expect("the approval is replayed");
+    assert_refused_on_resume(&org, &run_id, "parameters");
+}
+
+#[test]
+fn an_expired_approval_is_refused() {
+    let org = Org::new(Terms { validity: "2s", ..Terms::default() });
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let run_id = detached(&org, &org.executor, &playbook, &[]);
+    approve(&org, &org.manager, &run_id);
+    std::thread::sleep(Duration::from_millis(3100));
+    assert_refused_on_resume(&org, &run_id, "expiry");
+}
+
+#[test]
+fn a_self_approval_is_refused() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let run_id = detached(&org, &org.manager, &playbook, &[]);
+    approve(&org, &org.manager, &run_id);
+    let before = org.estate_bytes();
+    let resumed = org.escher(&org.manager, &["resume", &run_id, "--detach"]);
+    assert_eq!(resumed.code, Some(1), "{}", resumed.describe());
+    assert!(resumed.stderr.contains("self-approval"), "{}", resumed.describe());
+    assert!(org.estate_bytes() == before);
+    assert!(org.audit(&org.manager).lines().any(|l| l.contains("refused") && l.contains("self-approval")));
+}
+
+#[test]
+fn an_approval_by_a_role_that_may_not_give_it_is_refused() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let run_id = detached(&org, &org.manager, &playbook, &[]);
+    approve(&org, &org.executor, &run_id);
+    let before = org.estate_bytes();
+    let resumed = org.escher(&org.manager, &["resume", &run_id, "--detach"]);
+    assert_eq!(resumed.code, Some(1), "{}", resumed.describe());
+    assert!(resumed.stderr.contains("signer's role"), "{}", resumed.describe());
+    assert!(org.estate_bytes() == before);
+    assert!(org.audit(&org.manager).lines().any(|l| l.contains("refused") && l.contains("signer's role")));
+}
+
+#[test]
+fn one_of_two_required_approvals_runs_nothing_and_the_second_lets_it_run() {
+    let org = Org::new(Terms { managers_needed: 2, ..Terms::default() });
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let run_id = detached(&org, &org.executor, &playbook, &[]);
+    approve(&org, &org.manager, &run_id);
+    let before = org.estate_bytes();
+    let resumed = org.escher(&org.executor, &["resume", &run_id, "--detach"]);
+    assert_eq!(resumed.code, Some(75), "one approval of two leaves the run waiting:\n{}", resumed.describe());
+    assert!(resumed.stderr.contains("1 of 2"), "{}", resumed.describe());
+    assert!(org.estate_bytes() == before, "nothing runs on one approval of two");
+    assert!(org.audit(&org.executor).lines().any(|l| l.contains("approval.pending") && l.contains("1 of 2")));
+    approve(&org, &org.second_manager, &run_id);
+    let resumed = org.escher(&org.executor, &["resume", &run_id, "--detach"]);
+    assert_eq!(resumed.code, Some(0), "two approvals run it:\n{}", resumed.describe());
+    assert!(org.estate_bytes() != before);
+}
+
+#[test]
+fn a_rejection_refuses_the_step() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let run_id = detached(&org, &org.executor, &playbook, &[]);
+    let rejected = org.escher(&org.manager, &["reject", &run_id, "stop", "--reason", "not during the release"]);
+    assert_eq!(rejected.code, Some(0), "{}", rejected.describe());
+    assert_refused_on_resume(&org, &run_id, "not during the release");
+}
+
+#[test]
+fn an_executor_touching_a_region_the_policy_does_not_allow_is_refused_before_anything_runs() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let before = org.estate_bytes();
+    let ran = org.run(&org.executor, Some(&playbook), &["--detach", "--param", "regions=eu-west-1"]);
+    assert_eq!(ran.code, Some(1), "{}", ran.describe());
+    assert!(ran.stderr.contains("region `eu-west-1`"), "the refusal names the region:\n{}", ran.describe());
+    assert!(org.estate_bytes() == before);
+    assert!(org.request_files().is_empty(), "no approval is even asked for");
+    assert!(org.audit(&org.executor).lines().any(|l| l.contains("policy.refused") && l.contains("eu-west-1")));
+    org.assert_audit_intact(&org.executor);
+}
+
+fn publish_template(org: &Org) {
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let bounds = org.write(
+        "bounds.toml",
+        "max_targets = 5\nregions = [\"us-east-1\"]\n[params.env]\nallowed = [\"dev\", \"test\"]\n[params.regions]\nallowed = [\"us-east-1\"]\n",
+    );
+    let bounds = bounds.to_string_lossy().into_owned();
+    let published = org.escher(
+        &org.manager,
+        &["template", "publish", &playbook.to_string_lossy(), "--name", "stop-dev", "--bounds", &bounds],
+    );
+    assert_eq!(published.code, Some(0), "{}", published.describe());
+    let listed = org.escher(&org.executor, &["template", "list"]);
+    assert!(
+        listed.stdout.contains("stop-dev") && listed.stdout.contains("signed by alice (manager)"),
+        "{}",
+        listed.describe()
+    );
+}
+
+#[test]
+fn a_template_run_inside_its_bounds_needs_no_approval() {
+    let org = Org::new(Terms::default());
+    publish_template(&org);
+    let stopped_before = org.stopped_instances();
+    let ran = org.run(&org.executor, None, &["--template", "stop-dev", "--detach"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.describe());
+    assert_eq!(org.stopped_instances(), stopped_before + DEV_US_EAST_RUNNING);
+    assert!(org.request_files().is_empty(), "no approval was asked for");
+    let audit = org.audit(&org.executor);
+    assert!(audit.contains("template.run"), "{audit}");
+    assert!(audit.lines().any(|l| l.contains("approval.decided") && l.contains("template stop-dev")), "{audit}");
+    assert!(org.audit(&org.manager).contains("template.published"));
+    org.assert_audit_intact(&org.executor);
+}
+
+#[test]
+fn an_executor_exceeding_a_template_bound_is_refused_before_anything_runs() {
+    let org = Org::new(Terms::default());
+    publish_template(&org);
+    let before = org.estate_bytes();
+    let ran = org.run(&org.executor, None, &["--template", "stop-dev", "--detach", "--param", "env=staging"]);
+    assert_eq!(ran.code, Some(1), "{}", ran.describe());
+    assert!(ran.stderr.contains("parameter `env`") && ran.stderr.contains("allowed"), "{}", ran.describe());
+    assert!(org.estate_bytes() == before);
+    assert!(org.audit(&org.executor).lines().any(|l| l.contains("template.refused") && l.contains("`env`")));
+}
+
+#[test]
+fn a_tampered_template_is_refused() {
+    let org = Org::new(Terms::default());
+    publish_template(&org);
+    let path = org.approvals.join("templates/stop-dev.json");
+    let text = std::fs::read_to_string(&path).expect("reads").replace("max_targets = 10", "max_targets = 1000");
+    std::fs::write(&path, text).expect("the template is edited");
+    let before = org.estate_bytes();
+    let ran = org.run(&org.executor, None, &["--template", "stop-dev", "--detach"]);
+    assert_eq!(ran.code, Some(1), "{}", ran.describe());
+    assert!(ran.stderr.contains("signature"), "{}", ran.describe());
+    assert!(org.estate_bytes() == before);
+}
