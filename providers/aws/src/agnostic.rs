@@ -1,0 +1,100 @@
+//! The cloud-agnostic stdlib names as AWS answers them. Actions the runtime sends here carry AWS targets only
+//! (it groups targets by cloud), so `compute.stop` is simply `aws.ec2.stop`; agnostic queries become the AWS
+//! query with the same filters, over the configured accounts and regions.
+
+use std::collections::BTreeMap;
+
+use escher_compiler::plan::Value;
+use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
+
+use crate::args::Args;
+use crate::context::AwsContext;
+use crate::provider::dispatch;
+use crate::record::field;
+
+/// Each agnostic action and the AWS action it is on AWS targets.
+const ACTIONS: &[(&str, &str)] = &[
+    ("compute.start", "aws.ec2.start"),
+    ("compute.stop", "aws.ec2.stop"),
+    ("compute.restart", "aws.ec2.reboot"),
+    ("compute.tag", "aws.ec2.tag"),
+    ("compute.create_snapshots", "aws.ec2.create_snapshots"),
+    ("compute.delete_disks", "aws.ec2.delete_volumes"),
+    ("compute.delete_snapshots", "aws.ec2.delete_snapshots"),
+    ("database.start", "aws.rds.start"),
+    ("database.stop", "aws.rds.stop"),
+    ("database.backup", "aws.rds.create_snapshots"),
+    ("storage.block_public_access", "aws.s3.block_public_access"),
+    ("storage.enable_encryption", "aws.s3.enable_default_encryption"),
+    ("storage.enable_versioning", "aws.s3.enable_versioning"),
+    ("security.close_ingress", "aws.ec2.revoke_ingress"),
+];
+
+/// Agnostic queries that are an AWS query with the same arguments (plus `regions` = all).
+const QUERIES: &[(&str, &str)] = &[
+    ("compute.instances", "aws.ec2.instances"),
+    ("compute.disks", "aws.ec2.volumes"),
+    ("compute.snapshots", "aws.ec2.snapshots"),
+    ("compute.functions", "aws.lambda.functions"),
+    ("storage.buckets", "aws.s3.buckets"),
+    ("security.open_ports", "aws.ec2.open_ingress_rules"),
+];
+
+/// The AWS call an agnostic action or plain query is, or `None` when the name is not one of those.
+pub(crate) fn route(call: &ProviderCall) -> Result<Option<ProviderCall>, ProviderError> {
+    let renamed = ACTIONS.iter().chain(QUERIES).find(|(name, _)| *name == call.action).map(|(_, aws)| *aws);
+    Ok(renamed.map(|aws| renamed_call(call, aws, call.args.clone())))
+}
+
+fn renamed_call(call: &ProviderCall, action: &str, args: BTreeMap<String, Value>) -> ProviderCall {
+    ProviderCall { action: action.to_string(), args, ..call.clone() }
+}
+
+/// Agnostic queries that are an AWS query followed by a filter, and `inventory.accounts`.
+pub(crate) async fn answer(ctx: &AwsContext, call: &ProviderCall) -> Result<Option<ProviderResponse>, ProviderError> {
+    let args = Args(&call.args);
+    let (aws, mut aws_args, keep): (&str, BTreeMap<String, Value>, Box<dyn Fn(&Value) -> bool + Send>) =
+        match call.action.as_str() {
+            "database.instances" => {
+                let state = args.opt_str("state")?.map(str::to_string);
+                let keep = move |r: &Value| match &state {
+                    Some(wanted) => field(r, "state") == Some(&Value::String(wanted.clone())),
+                    None => true,
+                };
+                ("aws.rds.instances", BTreeMap::new(), Box::new(keep))
+            }
+            "security.public_storage" => {
+                let args = BTreeMap::from([("public".to_string(), Value::Bool(true))]);
+                ("aws.s3.buckets", args, Box::new(|_: &Value| true))
+            }
+            "security.unencrypted_disks" => {
+                ("aws.ec2.volumes", BTreeMap::new(), Box::new(|r: &Value| field(r, "encrypted") == Some(&Value::Bool(false))))
+            }
+            "inventory.accounts" => {
+                let rows = ctx
+                    .accounts()
+                    .await?
+                    .into_iter()
+                    .map(|a| {
+                        Value::Record(BTreeMap::from([
+                            ("cloud".to_string(), Value::String("aws".into())),
+                            ("id".to_string(), Value::String(a.id)),
+                            ("name".to_string(), Value::String(a.name)),
+                        ]))
+                    })
+                    .collect();
+                return Ok(Some(ProviderResponse::Value(Value::List(rows))));
+            }
+            _ => return Ok(None),
+        };
+    if let Some(tags) = call.args.get("tags") {
+        aws_args.insert("tags".into(), tags.clone());
+    }
+    let answer = Box::pin(dispatch(ctx, &renamed_call(call, aws, aws_args))).await?;
+    match answer {
+        ProviderResponse::Value(Value::List(items)) => {
+            Ok(Some(ProviderResponse::Value(Value::List(items.into_iter().filter(|r| keep(r)).collect()))))
+        }
+        other => Err(ProviderError::Invalid(format!("`{aws}` answered {other:?} where a list was expected"))),
+    }
+}

@@ -1,0 +1,189 @@
+//! Discovery: every resource kind the AWS provider lists, over the configured accounts and the given regions,
+//! into one local file (`inventory/aws.json` in the state directory, written whole or not at all). `escher plan`
+//! reads it to say how many resources each query would match today ([`Inventory::count`]); the
+//! `inventory.summary` query counts a fresh discovery.
+//!
+//! A listing that fails fails the discovery: an inventory never silently lacks a kind.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use escher_compiler::plan::Value;
+use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
+use serde::{Deserialize, Serialize};
+
+use crate::args::Args;
+use crate::context::AwsContext;
+use crate::record::{field, has_tags, str_field};
+
+/// The queries discovery runs, each listing one kind in full.
+pub const QUERIES: &[&str] = &[
+    "aws.ec2.instances",
+    "aws.ec2.volumes",
+    "aws.ec2.snapshots",
+    "aws.ec2.images",
+    "aws.ec2.security_group_rules",
+    "aws.rds.instances",
+    "aws.rds.snapshots",
+    "aws.lambda.functions",
+    "aws.s3.buckets",
+];
+
+/// What discovery found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    pub cloud: String,
+    /// When discovery ran (RFC 3339, UTC).
+    pub discovered_at: String,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    /// Every resource record, as the stdlib declares it (with `kind`).
+    pub resources: Vec<Value>,
+}
+
+/// Lists every kind of [`QUERIES`] in the given regions (empty: the configured or enabled ones).
+pub async fn discover(ctx: &AwsContext, regions: &[String]) -> Result<Inventory, ProviderError> {
+    let regions = ctx.regions(regions).await?;
+    let accounts: Vec<String> = ctx.accounts().await?.into_iter().map(|a| a.id).collect();
+    let mut resources = Vec::new();
+    for query in QUERIES {
+        let listed = match *query {
+            "aws.ec2.security_group_rules" => {
+                crate::ec2::list::list(ctx, crate::ec2::list::Kind::Rules, &regions, &Default::default()).await?
+            }
+            _ => {
+                let mut args = BTreeMap::new();
+                if !query.starts_with("aws.s3.") {
+                    args.insert("regions".into(), Value::List(regions.iter().cloned().map(Value::String).collect()));
+                }
+                let call = query_call(query, args);
+                match Box::pin(crate::provider::dispatch(ctx, &call)).await? {
+                    ProviderResponse::Value(Value::List(items)) => items,
+                    other => {
+                        return Err(ProviderError::Invalid(format!("`{query}` answered {other:?}, not a list")));
+                    }
+                }
+            }
+        };
+        resources.extend(listed);
+    }
+    Ok(Inventory { cloud: "aws".into(), discovered_at: crate::record::now(), accounts, regions, resources })
+}
+
+fn query_call(action: &str, args: BTreeMap<String, Value>) -> ProviderCall {
+    ProviderCall {
+        run_id: String::new(),
+        node: "inventory".into(),
+        action: action.into(),
+        args,
+        secrets: BTreeMap::new(),
+        targets: Vec::new(),
+        dry_run: false,
+        idempotency_key: String::new(),
+    }
+}
+
+/// `inventory/aws.json` under the state directory.
+pub fn path(state_dir: &Path) -> PathBuf {
+    state_dir.join("inventory").join("aws.json")
+}
+
+impl Inventory {
+    /// Writes the file whole: a new file beside it, then renamed over it.
+    pub fn save(&self, state_dir: &Path) -> std::io::Result<PathBuf> {
+        let path = path(state_dir);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let partial = path.with_extension("json.partial");
+        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::write(&partial, text)?;
+        std::fs::rename(&partial, &path)?;
+        Ok(path)
+    }
+
+    /// The inventory in the state directory, if discovery ever ran.
+    pub fn load(state_dir: &Path) -> Result<Option<Inventory>, String> {
+        let path = path(state_dir);
+        if !path.exists() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        serde_json::from_str(&text).map(Some).map_err(|e| format!("{} is not an inventory: {e}", path.display()))
+    }
+
+    /// Counts per kind.
+    pub fn by_kind(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for r in &self.resources {
+            *counts.entry(str_field(r, "kind").to_string()).or_default() += 1;
+        }
+        counts
+    }
+
+    /// How many inventory resources a query with these arguments would match, for the queries whose filters are
+    /// plain (tags, state, regions, attached, encrypted, public); `None` for any other query or argument, so the
+    /// plan never shows a guess.
+    pub fn count(&self, query: &str, args: &BTreeMap<String, Value>) -> Option<usize> {
+        let kinds: &[&str] = match query {
+            "aws.ec2.instances" => &["aws.ec2.Instance"],
+            "aws.ec2.volumes" => &["aws.ec2.Volume"],
+            "aws.rds.instances" => &["aws.rds.Instance"],
+            "aws.lambda.functions" => &["aws.lambda.Function"],
+            "aws.s3.buckets" => &["aws.s3.Bucket"],
+            "compute.instances" => &["aws.ec2.Instance"],
+            "compute.disks" => &["aws.ec2.Volume"],
+            "database.instances" => &["aws.rds.Instance"],
+            "storage.buckets" => &["aws.s3.Bucket"],
+            _ => return None,
+        };
+        let known = ["regions", "tags", "state", "attached", "encrypted", "public"];
+        if args.keys().any(|name| !known.contains(&name.as_str())) {
+            return None;
+        }
+        let read = Args(args);
+        let tags = read.tags("tags").ok()?;
+        let regions = read.strings("regions").ok()?;
+        let state = read.opt_str("state").ok()?;
+        let flags: Vec<(&str, bool)> = ["attached", "encrypted", "public"]
+            .into_iter()
+            .filter_map(|name| read.opt_bool(name).ok().flatten().map(|b| (name, b)))
+            .collect();
+        Some(
+            self.resources
+                .iter()
+                .filter(|r| kinds.contains(&str_field(r, "kind")))
+                .filter(|r| has_tags(r, &tags))
+                .filter(|r| regions.is_empty() || regions.iter().any(|g| g == str_field(r, "region")))
+                .filter(|r| state.is_none_or(|s| str_field(r, "state") == s))
+                .filter(|r| flags.iter().all(|(name, b)| field(r, name) == Some(&Value::Bool(*b))))
+                .count(),
+        )
+    }
+}
+
+/// `inventory.summary`: counts of a fresh discovery by cloud, kind and region.
+pub(crate) async fn call(ctx: &AwsContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
+    if call.action != "inventory.summary" {
+        return Err(ProviderError::Unsupported(format!("the AWS provider has no query `{}`", call.action)));
+    }
+    let _ = Args(&call.args);
+    let inventory = discover(ctx, &[]).await?;
+    let count = |key: &str| {
+        let mut counts: BTreeMap<String, Value> = BTreeMap::new();
+        for r in &inventory.resources {
+            let entry = counts.entry(str_field(r, key).to_string()).or_insert(Value::Int(0));
+            if let Value::Int(n) = entry {
+                *n += 1;
+            }
+        }
+        Value::Record(counts)
+    };
+    let summary = BTreeMap::from([
+        ("total".to_string(), Value::Int(inventory.resources.len() as i64)),
+        ("by_cloud".to_string(), count("cloud")),
+        ("by_kind".to_string(), count("kind")),
+        ("by_region".to_string(), count("region")),
+    ]);
+    Ok(ProviderResponse::Value(Value::Record(summary)))
+}

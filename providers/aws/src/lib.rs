@@ -1,0 +1,30 @@
+//! Escher's AWS provider: every AWS query and action of the stdlib on the official AWS SDK for Rust.
+//!
+//! - [`AwsContext`] (`context.rs`): SDK configuration, accounts (STS AssumeRole), regions, service clients.
+//! - [`AwsProvider`] (`provider.rs`): the runtime's `Provider`; dispatch by action prefix, describe, rate classes.
+//! - `errors.rs`: SDK errors to `ProviderError` (throttling and 5xx retryable, `DryRunOperation` = would succeed).
+//! - `record.rs`: resource records exactly as the stdlib declares them. `args.rs`: reading call arguments.
+//! - `ec2/`: instances, volumes, snapshots, images, security group rules. `inventory.rs`: discovery to a file.
+//! - `rds`, `lambda`, `s3`, `route53`, `cost`: the other services, each with `call` and `describe`.
+
+mod agnostic;
+mod args;
+pub mod calls;
+pub mod config;
+pub mod context;
+mod cost;
+mod ec2;
+mod errors;
+pub mod inventory;
+mod lambda;
+mod outcome;
+mod poll;
+pub mod provider;
+mod rds;
+mod record;
+mod route53;
+mod s3;
+
+pub use config::{AccountConfig, AwsConfig};
+pub use context::{Account, AwsContext};
+pub use provider::AwsProvider;

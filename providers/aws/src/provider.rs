@@ -1,0 +1,145 @@
+//! [`AwsProvider`]: the runtime's [`Provider`] for Cloud::Aws. A call goes to its service module by the action's
+//! prefix (`aws.ec2.` to `ec2::call`, `aws.rds.` to `rds::call`, and so on); the cloud-agnostic names the stdlib
+//! dispatches per target (`compute.stop` on an EC2 instance) are first renamed to their AWS action (see
+//! [`crate::agnostic`]). Each service module exposes
+//! `pub(crate) async fn call(ctx: &AwsContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError>`
+//! and `pub(crate) async fn describe(ctx: &AwsContext, resources: &[Value]) -> Result<Vec<Value>, ProviderError>`
+//! for the records of its kinds (`aws.rds.Instance`...).
+
+use std::sync::Arc;
+
+use escher_compiler::plan::Value;
+use escher_compiler::stdlib::Cloud;
+use escher_runtime::provider::{Bucket, EC2_MUTATING, EC2_NON_MUTATING, Provider, ProviderCall, ProviderError};
+use escher_runtime::provider::ProviderResponse;
+
+use crate::context::AwsContext;
+use crate::record::str_field;
+use crate::{agnostic, cost, ec2, inventory, lambda, rds, route53, s3};
+
+/// The AWS provider; cheap to clone (the context is shared).
+#[derive(Clone)]
+pub struct AwsProvider {
+    ctx: Arc<AwsContext>,
+}
+
+impl AwsProvider {
+    pub fn new(ctx: AwsContext) -> AwsProvider {
+        AwsProvider { ctx: Arc::new(ctx) }
+    }
+
+    pub fn context(&self) -> &AwsContext {
+        &self.ctx
+    }
+}
+
+/// Sends a call (already named by its AWS action, or one of the agnostic queries AWS answers) to its module.
+pub(crate) async fn dispatch(ctx: &AwsContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
+    let action = call.action.as_str();
+    if let Some(renamed) = agnostic::route(call)? {
+        return Box::pin(dispatch(ctx, &renamed)).await;
+    }
+    if let Some(answer) = agnostic::answer(ctx, call).await? {
+        return Ok(answer);
+    }
+    match service_of(action) {
+        Some("ec2") => ec2::call(ctx, call).await,
+        Some("rds") => rds::call(ctx, call).await,
+        Some("lambda") => lambda::call(ctx, call).await,
+        Some("s3") => s3::call(ctx, call).await,
+        Some("route53") => route53::call(ctx, call).await,
+        Some("cost") => cost::call(ctx, call).await,
+        _ if action.starts_with("cost.") => cost::call(ctx, call).await,
+        _ if action.starts_with("inventory.") => Box::pin(inventory::call(ctx, call)).await,
+        _ => Err(ProviderError::Unsupported(format!("the AWS provider has no query or action `{action}`"))),
+    }
+}
+
+/// `ec2` for `aws.ec2.stop`; `None` for names outside `aws.`.
+fn service_of(action: &str) -> Option<&str> {
+    action.strip_prefix("aws.")?.split('.').next()
+}
+
+#[async_trait::async_trait]
+impl Provider for AwsProvider {
+    fn name(&self) -> &str {
+        "aws"
+    }
+
+    fn serves(&self, cloud: Cloud) -> bool {
+        cloud == Cloud::Aws
+    }
+
+    async fn call(&self, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
+        dispatch(&self.ctx, call).await
+    }
+
+    /// Each service describes the records of its kinds; the answers are joined in the order of the services.
+    async fn describe(&self, resources: &[Value]) -> Result<Vec<Value>, ProviderError> {
+        let of = |service: &str| -> Vec<Value> {
+            resources.iter().filter(|r| service_of(str_field(r, "kind")) == Some(service)).cloned().collect()
+        };
+        let mut found = Vec::new();
+        for service in ["ec2", "rds", "lambda", "s3", "route53"] {
+            let mine = of(service);
+            if mine.is_empty() {
+                continue;
+            }
+            let described = match service {
+                "ec2" => ec2::describe(&self.ctx, &mine).await?,
+                "rds" => rds::describe(&self.ctx, &mine).await?,
+                "lambda" => lambda::describe(&self.ctx, &mine).await?,
+                "s3" => s3::describe(&self.ctx, &mine).await?,
+                _ => route53::describe(&self.ctx, &mine).await?,
+            };
+            found.extend(described);
+        }
+        Ok(found)
+    }
+
+    fn bucket(&self, rate_class: &str) -> Option<Bucket> {
+        bucket(rate_class)
+    }
+}
+
+/// Rate classes of the stdlib's AWS declarations onto the services' published request rates, per account and
+/// region. EC2's are the API's own buckets ("Request throttling for the Amazon EC2 API": describes 100 at once
+/// refilled 20 per second; mutating and resource-intensive actions 50 refilled 5 per second); the others are the
+/// services' documented rates, or conservative where they publish none.
+pub fn bucket(rate_class: &str) -> Option<Bucket> {
+    let bucket = |capacity, per_second| Some(Bucket { capacity, per_second });
+    match rate_class {
+        "ec2.describe" => Some(EC2_NON_MUTATING),
+        "ec2.mutating" => Some(EC2_MUTATING),
+        "rds.describe" => bucket(100, 20.0),
+        "rds.mutating" => bucket(40, 8.0),
+        "lambda.read" => bucket(100, 15.0),
+        "lambda.write" => bucket(20, 5.0),
+        "s3.read" => bucket(100, 50.0),
+        "s3.write" => bucket(50, 10.0),
+        // Route 53: five requests per second per account.
+        "route53.read" | "route53.write" => bucket(5, 5.0),
+        // Cost Explorer bills each request.
+        "ce.read" => bucket(5, 1.0),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ec2_classes_are_the_published_buckets() {
+        assert_eq!(bucket("ec2.describe"), Some(EC2_NON_MUTATING));
+        assert_eq!(bucket("ec2.mutating"), Some(EC2_MUTATING));
+        assert_eq!(bucket("dispatch"), None);
+    }
+
+    #[test]
+    fn services_come_from_the_action_prefix() {
+        assert_eq!(service_of("aws.ec2.stop"), Some("ec2"));
+        assert_eq!(service_of("aws.route53.records"), Some("route53"));
+        assert_eq!(service_of("compute.stop"), None);
+    }
+}
