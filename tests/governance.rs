@@ -279,3 +279,27 @@ fn a_tampered_template_is_refused() {
     assert!(ran.stderr.contains("signature"), "{}", ran.describe());
     assert!(org.estate_bytes() == before);
 }
+
+#[test]
+fn policy_check_accepts_the_orgs_policy_and_reports_a_bad_key_with_its_code() {
+    let org = Org::new(Terms::default());
+    let checked = support::cli::escher().args(["policy", "check"]).arg(&org.policy).output().expect("escher starts");
+    assert_eq!(checked.status.code(), Some(0), "{}", String::from_utf8_lossy(&checked.stderr));
+    let bad = org.write("bad.toml", "[roles.manager]\nmembers = [{ name = \"alice\", key = \"abc\" }]\n");
+    let checked = support::cli::escher().args(["policy", "check"]).arg(&bad).output().expect("escher starts");
+    let stderr = String::from_utf8_lossy(&checked.stderr);
+    assert_eq!(checked.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("P0103") && stderr.contains("not 64 hex digits"), "{stderr}");
+}
+
+#[test]
+fn a_runner_in_no_role_is_refused_before_anything_runs() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let stranger = Person { name: "mallory".into(), state: org.root().join("mallory"), key: String::new() };
+    let before = org.estate_bytes();
+    let ran = org.run(&stranger, Some(&playbook), &["--detach"]);
+    assert_eq!(ran.code, Some(1), "{}", ran.describe());
+    assert!(ran.stderr.contains("not a member of any role"), "{}", ran.describe());
+    assert!(org.estate_bytes() == before);
+}

@@ -53,3 +53,54 @@ impl Guard for PolicyGuard {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use escher_compiler::plan::Value;
+
+    use super::*;
+
+    fn instance(id: &str, region: &str) -> Value {
+        let field = |v: &str| Value::String(v.into());
+        Value::Record(BTreeMap::from([
+            ("id".to_string(), field(id)),
+            ("cloud".to_string(), field("aws")),
+            ("account".to_string(), field("111")),
+            ("region".to_string(), field(region)),
+        ]))
+    }
+
+    fn node() -> PlanNode {
+        let source = r#"playbook p {
+          let vms = aws.ec2.instances(regions = ["us-east-1"])
+          step stop = aws.ec2.stop(vms) { max_targets = 10 }
+        }"#;
+        let options = escher_compiler::CompileOptions::plan(&escher_compiler::NoImports, BTreeMap::new());
+        let plan = escher_compiler::compile("p.esc", source, &options).plan.expect("compiles");
+        plan.nodes.into_iter().find(|n| n.id == "stop").expect("the stop step")
+    }
+
+    #[test]
+    fn live_targets_outside_every_role_scope_are_refused() {
+        let us = Scope { regions: Some(vec!["us-east-1".into()]), ..Scope::default() };
+        let eu = Scope { regions: Some(vec!["eu-west-1".into()]), ..Scope::default() };
+        let guard = PolicyGuard { role_scopes: vec![us, eu], template: None };
+        assert_eq!(guard.check(&node(), &[instance("i-1", "us-east-1"), instance("i-2", "eu-west-1")]), Ok(()));
+        let refused = guard.check(&node(), &[instance("i-3", "ap-south-1")]).expect_err("refused");
+        assert!(refused.contains("region `ap-south-1`"), "{refused}");
+        let open = PolicyGuard { role_scopes: Vec::new(), template: None };
+        assert_eq!(open.check(&node(), &[instance("i-3", "ap-south-1")]), Ok(()));
+    }
+
+    #[test]
+    fn a_template_run_is_held_to_its_max_targets_and_regions_on_live_targets() {
+        let bounds = Bounds { max_targets: Some(1), regions: Some(vec!["us-east-1".into()]), ..Bounds::default() };
+        let guard = PolicyGuard { role_scopes: Vec::new(), template: Some(("t".into(), bounds)) };
+        assert_eq!(guard.check(&node(), &[instance("i-1", "us-east-1")]), Ok(()));
+        let two = [instance("i-1", "us-east-1"), instance("i-2", "us-east-1")];
+        assert!(guard.check(&node(), &two).expect_err("too many").contains("max_targets = 1"));
+        assert!(guard.check(&node(), &[instance("i-3", "eu-west-1")]).expect_err("region").contains("template `t`"));
+    }
+}

@@ -10,12 +10,18 @@ use escher::FsLoader;
 
 pub fn run(files: &[PathBuf], format: Format, color: bool) -> u8 {
     let mut exit = EXIT_OK;
+    let policy = match super::policy::risk_policy_in_force() {
+        Ok(policy) => policy,
+        Err(code) => return code,
+    };
     for path in files {
         let Ok((name, text)) = read_source(path) else {
             exit = EXIT_USAGE;
             continue;
         };
-        let compilation = compile_input(&name, &text, &CompileOptions::check(&FsLoader));
+        let mut options = CompileOptions::check(&FsLoader);
+        options.policy = policy.clone();
+        let compilation = compile_input(&name, &text, &options);
         let (errors, warnings) = print_diagnostics(&compilation, format, color);
         if format == Format::Human {
             if errors == 0 && warnings == 0 {

@@ -39,6 +39,9 @@ pub const DEFAULT_WAIT: Duration = Duration::from_secs(600);
 struct Remembered {
     template: Option<String>,
     approvals: PathBuf,
+    /// The policy file given with `--policy`, if any; `resume` reads it again unless given another.
+    #[serde(default)]
+    policy: Option<PathBuf>,
 }
 
 pub struct Governed {
@@ -101,15 +104,20 @@ impl Governed {
         let mut options = options.clone();
         if let Some(remembered) = &remembered {
             options.approvals.get_or_insert(remembered.approvals.clone());
+            if options.policy.is_none() && std::env::var_os("ESCHER_POLICY").is_none() {
+                options.policy.clone_from(&remembered.policy);
+            }
         }
         Governed::load(state, &options, remembered.as_ref().and_then(|r| r.template.as_deref()))
     }
 
     /// Records what `resume` needs.
-    pub fn remember(&self, run_id: &str) -> std::io::Result<()> {
+    pub fn remember(&self, run_id: &str, options: &GovOptions) -> std::io::Result<()> {
+        let absolute = |path: &PathBuf| std::path::absolute(path).unwrap_or_else(|_| path.clone());
         let remembered = Remembered {
             template: self.template.as_ref().map(|(t, _)| t.template.name.clone()),
-            approvals: self.dir.root.clone(),
+            approvals: absolute(&self.dir.root),
+            policy: options.policy.as_ref().map(absolute),
         };
         let path = remembered_path(&self.state, run_id);
         if let Some(dir) = path.parent() {

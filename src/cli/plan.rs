@@ -19,7 +19,12 @@ pub fn run(path: &Path, params: &[String], format: PlanFormat, color: bool) -> u
         Ok(source) => source,
         Err(code) => return code,
     };
-    let compilation = compile_input(&name, &text, &CompileOptions::plan(&FsLoader, given));
+    let mut options = CompileOptions::plan(&FsLoader, given);
+    options.policy = match super::policy::risk_policy_in_force() {
+        Ok(policy) => policy,
+        Err(code) => return code,
+    };
+    let compilation = compile_input(&name, &text, &options);
     let diagnostics_format = if format == PlanFormat::Json { Format::Json } else { Format::Human };
     let (errors, _) = print_diagnostics(&compilation, diagnostics_format, color);
     let Some(plan) = compilation.plan.filter(|_| errors == 0) else {

@@ -83,7 +83,7 @@ pub fn run(session: &Session, request: RunRequest<'_>) -> u8 {
         return code;
     }
     if let Err(error) = save_setup(&session.state, &run_id, &request.setup)
-        .and_then(|()| governed.as_ref().map_or(Ok(()), |g| g.remember(&run_id)))
+        .and_then(|()| governed.as_ref().map_or(Ok(()), |g| g.remember(&run_id, &session.governance)))
     {
         eprintln!("error: cannot record run {run_id} in {}: {error}", session.state.display());
         return EXIT_USAGE;

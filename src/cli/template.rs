@@ -19,7 +19,12 @@ pub fn publish(at: &Where<'_>, file: &Path, name: &str, bounds: Option<&Path>) -
         Ok(source) => source,
         Err(code) => return code,
     };
-    let compilation = compile_input(&file_name, &source, &CompileOptions::check(&FsLoader));
+    let mut options = CompileOptions::check(&FsLoader);
+    options.policy = match super::policy::risk_policy_in_force() {
+        Ok(policy) => policy,
+        Err(code) => return code,
+    };
+    let compilation = compile_input(&file_name, &source, &options);
     let (errors, _) = print_diagnostics(&compilation, Format::Human, super::use_color());
     if errors > 0 {
         return EXIT_DIAGNOSTICS;

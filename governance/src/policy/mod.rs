@@ -45,3 +45,6 @@ pub fn render(name: &str, text: &str, errors: &[PolicyError], color: bool) -> St
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,55 @@
+//! The checked policy as the compiler and the approver read it.
+
+use escher_compiler::plan::RiskLevel;
+
+use super::*;
+
+const ALICE: &str = "8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c";
+const BOB: &str = "8139770ea87d175f56a35466c34c7ecccb8d8a91b4ee37a25df60f5b8fc9b394";
+
+fn policy() -> Policy {
+    check(&format!(
+        r#"
+        [roles.manager]
+        run_without_approval = "high"
+        members = [{{ name = "alice", key = "{ALICE}" }}]
+        [roles.executor]
+        run_without_approval = "medium"
+        members = [{{ name = "bob", key = "{BOB}" }}]
+        [approvals.high]
+        count = 1
+        from = ["manager"]
+        "#
+    ))
+    .expect("valid")
+}
+
+#[test]
+fn the_compiler_gets_the_runners_threshold_and_each_levels_approving_role() {
+    let policy = policy();
+    assert_eq!(policy.risk_policy(Some(BOB)).run_without_approval, RiskLevel::Medium);
+    assert_eq!(policy.risk_policy(Some(ALICE)).run_without_approval, RiskLevel::High);
+    assert_eq!(policy.risk_policy(Some("unknown")).run_without_approval, RiskLevel::Low);
+    let compiled = policy.risk_policy(Some(BOB));
+    assert_eq!(compiled.approver(RiskLevel::Critical), "manager");
+    assert_eq!(compiled.roles, ["executor", "manager"]);
+}
+
+#[test]
+fn a_level_without_a_rule_takes_the_nearest_stricter_one_and_an_explicit_role_its_own() {
+    let policy = policy();
+    let rule = policy.rule_for(RiskLevel::Medium, "manager");
+    assert_eq!((rule.count, rule.from), (1, vec!["manager".to_string()]));
+    let own = policy.rule_for(RiskLevel::Low, "executor");
+    assert_eq!((own.count, own.from), (1, vec!["executor".to_string()]));
+    assert!(policy.may_publish(ALICE));
+    assert!(!policy.may_publish(BOB));
+}
+
+#[test]
+fn defaults_are_no_self_approval_a_day_of_validity_and_managers_publish() {
+    let policy = check("").expect("an empty policy is valid");
+    assert!(!policy.self_approval);
+    assert_eq!(policy.approval_validity, DEFAULT_VALIDITY);
+    assert_eq!(policy.template_publishers, ["manager"]);
+}
