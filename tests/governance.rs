@@ -181,6 +181,11 @@ fn one_of_two_required_approvals_runs_nothing_and_the_second_lets_it_run() {
     let org = Org::new(Terms { managers_needed: 2, ..Terms::default() });
     let playbook = org.write("stop_dev.esc", STOP_DEV);
     let run_id = detached(&org, &org.executor, &playbook, &[]);
+    // The request file is only a notice: lowering its count does not lower what the policy requires.
+    let request = org.request_files()[0].clone();
+    let text = std::fs::read_to_string(&request).expect("reads").replace("\"count\": 2", "\"count\": 1");
+    assert!(text.contains("\"count\": 1"), "the request's count is lowered: {text}");
+    std::fs::write(&request, text).expect("the request is edited");
     approve(&org, &org.manager, &run_id);
     let before = org.estate_bytes();
     let resumed = org.escher(&org.executor, &["resume", &run_id, "--detach"]);

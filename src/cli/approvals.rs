@@ -32,8 +32,10 @@ fn status(
     now: chrono::DateTime<chrono::Utc>,
 ) -> String {
     let Some(policy) = policy else {
+        // Without a policy nothing can be verified here; the run verifies when it goes on.
         let filed = dir.decisions_for(&request.run_id, &request.step).len();
-        return format!("{filed} decision(s) filed");
+        let state = if request.is_expired(now) { "expired" } else { "pending" };
+        return format!("{state} ({filed} decision(s) filed, not verified: no policy)");
     };
     let decisions: Vec<_> = dir.decisions_for(&request.run_id, &request.step).into_iter().map(|(_, d)| d).collect();
     let expected = Expected {

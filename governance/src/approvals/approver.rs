@@ -12,7 +12,7 @@ use super::store::ApprovalsDir;
 use super::verify::{Expected, Outcome, tally};
 use crate::clock::Clock;
 use crate::identity::Principal;
-use crate::policy::Policy;
+use crate::policy::{ApprovalRule, Policy};
 
 pub struct FilesApprover {
     pub dir: ApprovalsDir,
@@ -46,14 +46,16 @@ impl FilesApprover {
         }
     }
 
-    fn outcome(&self, request: &ApprovalRequest, filed: &RequestFile) -> Outcome {
+    /// Where the step stands. Everything it is checked against comes from the run and the policy in force,
+    /// never from the request file, which anyone with access to the directory could edit.
+    fn outcome(&self, request: &ApprovalRequest, rule: &ApprovalRule) -> Outcome {
         let params_hash = params_hash(&request.params);
         let expected = Expected {
             run_id: &request.run_id,
             step: &request.node,
             plan_hash: &request.plan_hash,
             params_hash: &params_hash,
-            rule: &filed.rule,
+            rule,
             runner_key: &self.runner.key,
         };
         let decisions: Vec<_> =
@@ -83,13 +85,13 @@ impl Approver for FilesApprover {
     }
 
     async fn answer(&self, request: &ApprovalRequest) -> Answer {
-        let filed = match self.file_request(request) {
-            Ok(filed) => filed,
-            Err(error) => return Answer::Decided(Self::decision(request, false, "nobody".into(), error)),
-        };
+        if let Err(error) = self.file_request(request) {
+            return Answer::Decided(Self::decision(request, false, "nobody".into(), error));
+        }
+        let rule = self.policy.rule_for(request.risk.level, &request.required.role);
         let deadline = tokio::time::Instant::now() + self.wait;
         loop {
-            match self.outcome(request, &filed) {
+            match self.outcome(request, &rule) {
                 Outcome::Approved { by } => {
                     let names = by.iter().map(|v| format!("{} ({})", v.name, v.role)).collect::<Vec<_>>().join(", ");
                     let reason = format!("{} signed approval(s) verified", by.len());
@@ -117,7 +119,7 @@ impl Approver for FilesApprover {
                     if tokio::time::Instant::now() >= deadline {
                         let reason = format!(
                             "{have} of {need} required approval(s) from {} for step `{}`; approve with `escher approve {} {}`",
-                            filed.rule.from.join(" or "),
+                            rule.from.join(" or "),
                             request.node,
                             request.run_id,
                             request.node
