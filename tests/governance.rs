@@ -308,3 +308,17 @@ fn a_runner_in_no_role_is_refused_before_anything_runs() {
     assert!(ran.stderr.contains("not a member of any role"), "{}", ran.describe());
     assert!(org.estate_bytes() == before);
 }
+
+#[test]
+fn bounds_that_cover_a_step_the_playbook_does_not_have_are_not_published() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let bounds = org.write("bounds.toml", "covers = [\"stpo\"]\n");
+    let published = org.escher(
+        &org.manager,
+        &["template", "publish", &playbook.to_string_lossy(), "--name", "x", "--bounds", &bounds.to_string_lossy()],
+    );
+    assert_eq!(published.code, Some(1), "{}", published.describe());
+    assert!(published.stderr.contains("step `stpo`"), "{}", published.describe());
+    assert!(!org.approvals.join("templates/x.json").exists());
+}

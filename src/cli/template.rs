@@ -42,6 +42,18 @@ pub fn publish(at: &Where<'_>, file: &Path, name: &str, bounds: Option<&Path>) -
             },
         },
     };
+    // Steps the bounds cover must be steps of the playbook: a misspelt name would silently cover nothing.
+    if let (Some(plan), Some(covers)) = (&compilation.plan, &bounds.covers) {
+        for step in covers {
+            if !plan.nodes.iter().any(|node| &node.id == step || node.id.starts_with(&format!("{step}."))) {
+                let steps = plan.nodes.iter().map(|node| node.id.as_str()).collect::<Vec<_>>().join(", ");
+                eprintln!(
+                    "error: the bounds cover step `{step}`, which {file_name} does not have (its steps: {steps})"
+                );
+                return EXIT_DIAGNOSTICS;
+            }
+        }
+    }
     let identity = match super::identity::local(at.state, None) {
         Ok(identity) => identity,
         Err(code) => return code,
