@@ -35,15 +35,17 @@ pub async fn journal_run_ids(store: &Store) -> Result<Vec<String>, StoreError> {
     Ok(ids.into_iter().collect())
 }
 
-/// Every run's summary from its `meta.json`, newest first: one listing and one small read per run.
+/// Every run's summary from its `meta.json`, newest first: one listing, then the small reads 16 at a time.
 pub async fn list_meta(store: &Store) -> Result<Vec<RunSummary>, StoreError> {
+    use futures::{StreamExt, TryStreamExt};
     let keys = store.list("runs/").await?;
-    let mut runs = Vec::new();
-    for key in keys.iter().filter(|key| key.ends_with(&format!("/{META}"))) {
-        if let Some((summary, _)) = store.get_json::<RunSummary>(key).await? {
-            runs.push(summary);
-        }
-    }
+    let suffix = format!("/{META}");
+    let found: Vec<Option<(RunSummary, _)>> = futures::stream::iter(keys.iter().filter(|key| key.ends_with(&suffix)))
+        .map(|key| store.get_json::<RunSummary>(key))
+        .buffered(16)
+        .try_collect()
+        .await?;
+    let mut runs: Vec<RunSummary> = found.into_iter().flatten().map(|(summary, _)| summary).collect();
     runs.sort_by(|a, b| b.run_id.cmp(&a.run_id));
     Ok(runs)
 }
