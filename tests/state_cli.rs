@@ -344,3 +344,66 @@ fn create_bucket(endpoint: &str, bucket: &str) {
     stream.read_to_string(&mut response).expect("read");
     assert!(response.starts_with("HTTP/1.1 200"), "creating {bucket}: {response}");
 }
+
+/// A scheduled step that needs an approval nobody gave does not run; the occurrence says why.
+#[test]
+fn a_scheduled_step_that_needs_approval_is_refused_and_reported_not_run() {
+    let env = Env::new();
+    let risky = "playbook risky {\n  let vms = aws.ec2.instances(regions = [\"eu-west-1\"], state = \"running\")\n  step stop = aws.ec2.stop(vms) { max_targets = 50 }\n}\n";
+    std::fs::write(env.path("risky.esc"), risky).expect("written");
+    let state = env.state();
+    let added = env.run(&[
+        "schedule",
+        "add",
+        "risky.esc",
+        "--cron",
+        "0 20 * * *",
+        "--tz",
+        "Europe/London",
+        "--now",
+        "2026-06-01T00:00:00Z",
+        "--state",
+        &state,
+    ]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let woke = env.daemon("2026-06-01T19:00:30Z");
+    assert_eq!(
+        redact_runs(&stdout(&woke)),
+        "risky 2026-06-01T19:00:00Z: ran as run <run>, failed: step `stop` needs approval (risk high, by manager) \
+         and none was given: it did not run\nnext occurrence: 2026-06-02T19:00:00Z\n"
+    );
+    let run_id = env.runs().pop().expect("a run");
+    let shown = env.run(&["show", &run_id, "--state", &state]);
+    assert!(stdout(&shown).contains("stop"), "{}", stdout(&shown));
+    let journal = std::fs::read_to_string(env.path(&format!("state/runs/{run_id}/journal.jsonl"))).expect("a journal");
+    assert!(!journal.contains("\"record\":\"step_started\",\"node\":\"stop\""), "nothing of the step ran: {journal}");
+}
+
+/// A daemon that died holding a schedule's lease: the next daemon takes the lease over once it expired, and the
+/// audit log says so.
+#[test]
+fn an_expired_lease_of_a_dead_daemon_is_taken_over_and_audited() {
+    let env = Env::new();
+    env.add_tidy("0 20 * * *", "run-latest");
+    std::fs::create_dir_all(env.path("state/locks")).expect("created");
+    std::fs::write(
+        env.path("state/locks/schedule-tidy.json"),
+        "{\"holder\": \"dead-daemon\", \"acquired_at\": \"2026-06-01T08:00:00Z\", \"expires_at\": \"2026-06-01T08:10:00Z\"}\n",
+    )
+    .expect("written");
+    let woke = env.daemon("2026-06-01T19:00:30Z");
+    assert_eq!(
+        redact_runs(&stdout(&woke)),
+        "tidy: took over the lease of dead-daemon (expired 2026-06-01T08:10:00Z)\n\
+         tidy 2026-06-01T19:00:00Z: ran as run <run>, succeeded\nnext occurrence: 2026-06-02T19:00:00Z\n"
+    );
+    let state = env.state();
+    let audit = stdout(&env.run(&["audit", "export", "--state", &state]));
+    let takeover = audit.lines().find(|line| line.contains("lock.taken_over")).expect("the takeover is audited");
+    assert!(
+        takeover.contains("\"who\":\"test-daemon\"")
+            && takeover.contains("lease of dead-daemon expired at 2026-06-01T08:10:00+00:00"),
+        "{takeover}"
+    );
+    assert!(env.run(&["audit", "verify", "--state", &state]).status.success());
+}

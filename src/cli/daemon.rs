@@ -230,26 +230,50 @@ impl Daemon {
             Ok(Err(error)) => return (None, format!("escher run failed to report: {error}")),
             Err(error) => return (None, format!("escher run failed to report: {error}")),
         };
-        let run_id = String::from_utf8_lossy(&output.stdout).lines().find_map(run_id_of);
+        let events: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect();
+        let run_id = events.iter().find_map(|event| event.get("run_id")?.as_str().map(str::to_string));
         let stderr = String::from_utf8_lossy(&output.stderr);
         let outcome = match output.status.code() {
             Some(0) => "succeeded".to_string(),
             Some(75) => "waiting for approval (escher approvals; escher resume)".to_string(),
             Some(130) => "cancelled".to_string(),
-            Some(code) => {
-                let last = stderr.lines().rev().find(|line| !line.trim().is_empty()).unwrap_or("").trim();
-                format!("failed (exit {code}): {last}")
-            }
+            Some(code) => match refused_steps(&events) {
+                refused if !refused.is_empty() => format!("failed: {}", refused.join("; ")),
+                _ => {
+                    let last = stderr.lines().rev().find(|line| !line.trim().is_empty()).unwrap_or("").trim();
+                    format!("failed (exit {code}): {last}")
+                }
+            },
             None => "killed by a signal".to_string(),
         };
         (run_id, outcome)
     }
 }
 
-/// The run id in one line of `escher run --format json` output.
-fn run_id_of(line: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(line).ok()?;
-    value.get("run_id")?.as_str().map(str::to_string)
+/// The steps a run's events show refused for want of an approval, each as "step `X` needs approval (risk R, by
+/// ROLE) and none was given: it did not run".
+fn refused_steps(events: &[serde_json::Value]) -> Vec<String> {
+    let text = |event: &serde_json::Value, key: &str| event.get(key).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let kind = |event: &serde_json::Value| text(event, "event");
+    events
+        .iter()
+        .filter(|event| kind(event) == "step_finished" && text(event, "status") == "refused")
+        .map(|finished| {
+            let node = text(finished, "node");
+            let asked = events.iter().find(|e| kind(e) == "approval_requested" && text(e, "node") == node);
+            match asked {
+                Some(asked) => format!(
+                    "step `{node}` needs approval (risk {}, by {}) and none was given: it did not run",
+                    text(asked, "risk"),
+                    text(asked, "role")
+                ),
+                None => format!("step `{node}` was refused: it did not run"),
+            }
+        })
+        .collect()
 }
 
 /// The playbook to run: the file it was scheduled from while it still holds the scheduled text (its imports
