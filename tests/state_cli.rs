@@ -407,3 +407,50 @@ fn an_expired_lease_of_a_dead_daemon_is_taken_over_and_audited() {
     );
     assert!(env.run(&["audit", "verify", "--state", &state]).status.success());
 }
+
+/// Under a policy, a scheduled step that needs a manager's signed approval suspends its run, which the daemon
+/// reports as waiting; nothing of the step runs until someone approves and resumes it.
+#[test]
+fn under_a_policy_a_scheduled_step_waits_for_approval_and_is_reported() {
+    let env = Env::new();
+    let state = env.state();
+    let identity = env.run(&["identity", "--name", "scheduler", "--state", &state, "--format", "json"]);
+    let key: serde_json::Value = serde_json::from_slice(&identity.stdout).expect("the identity as JSON");
+    let key = key["key"].as_str().expect("a key");
+    let policy = format!(
+        "[roles.manager]\nrun_without_approval = \"high\"\nmembers = [{{ name = \"alice\", key = \"{}\" }}]\n\n\
+         [roles.executor]\nrun_without_approval = \"medium\"\nmembers = [{{ name = \"scheduler\", key = \"{key}\" }}]\n\n\
+         [approvals.high]\ncount = 1\nfrom = [\"manager\"]\n",
+        "1bab3f1f2a740e68380df831f2418bd497b3c7080ef9e8e475175cdabcbc89ba"
+    );
+    std::fs::write(env.path("state/policy.toml"), policy).expect("written");
+    let risky = "playbook risky {\n  let vms = aws.ec2.instances(regions = [\"eu-west-1\"], state = \"running\")\n  step stop = aws.ec2.stop(vms) { max_targets = 50 }\n}\n";
+    std::fs::write(env.path("risky.esc"), risky).expect("written");
+    let added = env.run(&[
+        "schedule",
+        "add",
+        "risky.esc",
+        "--cron",
+        "0 20 * * *",
+        "--tz",
+        "Europe/London",
+        "--now",
+        "2026-06-01T00:00:00Z",
+        "--state",
+        &state,
+    ]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let woke = env.daemon("2026-06-01T19:00:30Z");
+    let run_id = env.runs().pop().expect("a run");
+    assert_eq!(
+        stdout(&woke),
+        format!(
+            "risky 2026-06-01T19:00:00Z: ran as run {run_id}, waiting for approval: escher approvals, then escher resume {run_id}\n\
+             next occurrence: 2026-06-02T19:00:00Z\n"
+        ),
+        "{}",
+        stderr(&woke)
+    );
+    let journal = std::fs::read_to_string(env.path(&format!("state/runs/{run_id}/journal.jsonl"))).expect("a journal");
+    assert!(!journal.contains("\"record\":\"step_started\",\"node\":\"stop\""), "nothing of the step ran: {journal}");
+}

@@ -4,8 +4,10 @@
 //! reported); the one due now, or under `--missed run-latest` the latest missed one, is claimed with a
 //! create-only occurrence object, so it runs once however many daemons share the state. While it runs, the
 //! daemon holds the schedule's lease lock; a lock whose holder died is taken over, and the takeover is written
-//! to the audit log. A run is a child `escher run` with no terminal: a step that needs an approval nobody gave
-//! is refused before anything of it runs, and the occurrence is reported as such.
+//! to the audit log. A run is a child `escher run` with no terminal. Under a policy it runs with `--detach`: a
+//! step that needs signed approvals suspends the run, reported as waiting for approval (`escher resume` goes
+//! on once approved). Without a policy a step that needs an approval is refused before anything of it runs,
+//! and the occurrence is reported as such.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -201,6 +203,11 @@ impl Daemon {
         };
         let mut command = Command::new(std::env::current_exe().unwrap_or_else(|_| PathBuf::from("escher")));
         command.arg("run").arg(&file).args(["--format", "json", "--state", &self.location]);
+        // Under a policy, a step waiting for signed approvals suspends the run (exit 75) for `escher resume`;
+        // without one, the run has no approver and refuses such a step.
+        if super::policy::policy_path(&self.audit_dir(), None).is_some() {
+            command.arg("--detach");
+        }
         for (name, value) in &schedule.params {
             command.arg("--param").arg(format!("{name}={value}"));
         }
@@ -238,7 +245,10 @@ impl Daemon {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let outcome = match output.status.code() {
             Some(0) => "succeeded".to_string(),
-            Some(75) => "waiting for approval (escher approvals; escher resume)".to_string(),
+            Some(75) => match &run_id {
+                Some(run) => format!("waiting for approval: escher approvals, then escher resume {run}"),
+                None => "waiting for approval: escher approvals".to_string(),
+            },
             Some(130) => "cancelled".to_string(),
             Some(code) => match refused_steps(&events) {
                 refused if !refused.is_empty() => format!("failed: {}", refused.join("; ")),
