@@ -95,6 +95,10 @@ fn a_managers_approval_unblocks_a_waiting_run() {
     let output = child.wait_with_output().expect("the run ends");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "the waiting run goes on once approved:\n{stderr}");
+    assert!(
+        stderr.contains("waiting up to 60s") && stderr.contains("escher approve"),
+        "it says how to approve:\n{stderr}"
+    );
     assert_eq!(org.stopped_instances(), stopped_before + DEV_US_EAST_RUNNING);
 }
 

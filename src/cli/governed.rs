@@ -182,7 +182,7 @@ impl Governed {
 
     /// The approver: signed approvals from the shared directory, waiting as asked; a template's covered steps
     /// need none.
-    pub fn approver(&self, options: &GovOptions) -> Arc<dyn Approver> {
+    pub fn approver(&self, options: &GovOptions, human: bool) -> Arc<dyn Approver> {
         let wait = if options.detach { Duration::ZERO } else { options.wait.unwrap_or(DEFAULT_WAIT) };
         let files: Arc<dyn Approver> = Arc::new(FilesApprover {
             dir: self.dir.clone(),
@@ -191,6 +191,7 @@ impl Governed {
             clock: Arc::new(SystemClock),
             wait,
             poll: Duration::from_millis(250),
+            notice: human.then(|| Arc::new(|line: &str| eprintln!("{line}")) as escher_governance::approvals::Notice),
         });
         match &self.template {
             Some((template, role)) => Arc::new(TemplateApprover {

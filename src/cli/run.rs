@@ -144,7 +144,7 @@ fn execute(
             Format::Human => human.clone(),
         };
         let approver: Arc<dyn Approver> = match (&governed, session.approve_up_to) {
-            (Some(governed), _) => governed.approver(&session.governance),
+            (Some(governed), _) => governed.approver(&session.governance, session.format == Format::Human),
             (None, Some(level)) => {
                 Arc::new(ApproveUpTo { level, who: format!("{} (--approve-up-to {})", user_name(), level.as_str()) })
             }

@@ -14,6 +14,9 @@ use crate::clock::Clock;
 use crate::identity::Principal;
 use crate::policy::{ApprovalRule, Policy};
 
+/// Where a waiting approver's one line goes.
+pub type Notice = Arc<dyn Fn(&str) + Send + Sync>;
+
 pub struct FilesApprover {
     pub dir: ApprovalsDir,
     pub policy: Arc<Policy>,
@@ -24,6 +27,9 @@ pub struct FilesApprover {
     pub wait: Duration,
     /// How often to look for new decisions while waiting.
     pub poll: Duration,
+    /// Told once per step when the run starts waiting, with a line saying where the request is and how to
+    /// approve it (the command line prints it).
+    pub notice: Option<Notice>,
 }
 
 impl FilesApprover {
@@ -90,6 +96,7 @@ impl Approver for FilesApprover {
         }
         let rule = self.policy.rule_for(request.risk.level, &request.required.role);
         let deadline = tokio::time::Instant::now() + self.wait;
+        let mut told = false;
         loop {
             match self.outcome(request, &rule) {
                 Outcome::Approved { by } => {
@@ -125,6 +132,19 @@ impl Approver for FilesApprover {
                             request.node
                         );
                         return Answer::Pending { reason };
+                    }
+                    if let Some(notice) = self.notice.as_ref().filter(|_| !told) {
+                        told = true;
+                        notice(&format!(
+                            "waiting up to {}s for {need} signed approval(s) from {} of step `{}` (request in {}): \
+                             escher approve {} {}",
+                            self.wait.as_secs(),
+                            rule.from.join(" or "),
+                            request.node,
+                            self.dir.requests_dir().display(),
+                            request.run_id,
+                            request.node
+                        ));
                     }
                     tokio::time::sleep(self.poll).await;
                 }

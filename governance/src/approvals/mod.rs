@@ -7,7 +7,7 @@ mod request;
 mod store;
 mod verify;
 
-pub use approver::FilesApprover;
+pub use approver::{FilesApprover, Notice};
 pub use decision::{DecisionPayload, SignedDecision};
 pub use request::{RequestFile, TargetSummary, params_hash};
 pub use store::{ApprovalsDir, Read, read_all};
