@@ -70,6 +70,7 @@ fn a_managers_approval_unblocks_a_detached_run_on_resume() {
     assert_eq!(resumed.code, Some(0), "the approved run finishes:\n{}", resumed.describe());
     assert_eq!(org.stopped_instances(), stopped_before + DEV_US_EAST_RUNNING);
     let audit = org.audit(&org.executor);
+    assert!(audit.contains("approval.requested"), "the request is audited:\n{audit}");
     assert!(audit.contains("approval.pending"), "the wait is audited:\n{audit}");
     assert!(audit.lines().any(|l| l.contains("approval.decided") && l.contains("alice (manager)")), "{audit}");
     assert!(org.audit(&org.manager).contains("approval.signed"), "the signature is audited by the manager");

@@ -58,6 +58,12 @@ pub trait Approver: Send + Sync {
     async fn answer(&self, request: &ApprovalRequest) -> Answer {
         Answer::Decided(self.decide(request).await)
     }
+
+    /// Whether asking files a request others act on (signed approvals): the runtime then audits the request
+    /// itself as `approval.requested`, before the answer.
+    fn files_request(&self, _request: &ApprovalRequest) -> bool {
+        false
+    }
 }
 
 /// Approves automatically up to a risk level (`--approve-up-to`), refuses above it. Irreversible steps are

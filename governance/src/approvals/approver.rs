@@ -90,6 +90,10 @@ impl Approver for FilesApprover {
         }
     }
 
+    fn files_request(&self, _request: &ApprovalRequest) -> bool {
+        true
+    }
+
     async fn answer(&self, request: &ApprovalRequest) -> Answer {
         if let Err(error) = self.file_request(request) {
             return Answer::Decided(Self::decision(request, false, "nobody".into(), error));

@@ -37,6 +37,10 @@ impl Approver for TemplateApprover {
         }
     }
 
+    fn files_request(&self, request: &ApprovalRequest) -> bool {
+        !self.bounds.covers(&request.node) && self.inner.files_request(request)
+    }
+
     async fn answer(&self, request: &ApprovalRequest) -> Answer {
         match self.covered(request) {
             Some(decision) => Answer::Decided(decision),

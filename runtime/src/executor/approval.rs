@@ -49,6 +49,13 @@ pub(crate) async fn ask(ctx: &RunContext, node: &PlanNode, required: &Approval, 
         role: required.role.clone(),
         targets: targets.len(),
     });
+    if ctx.shared.approver.files_request(&request) {
+        let ids = targets.iter().filter_map(resource_id).map(str::to_string).collect();
+        let result = format!("requested approval by {} ({})", required.role, node.risk.level.as_str());
+        if let Err(error) = ctx.recorder.audit(ctx.audit_entry("approval.requested", Some(node), ids, result)).await {
+            return Verdict::Unrecorded(error);
+        }
+    }
     let decision = match ctx.until_cancelled(ctx.shared.approver.answer(&request)).await {
         None => return Verdict::Cancelled,
         Some(Answer::Decided(decision)) => decision,
