@@ -327,3 +327,21 @@ fn bounds_that_cover_a_step_the_playbook_does_not_have_are_not_published() {
     assert!(published.stderr.contains("step `stpo`"), "{}", published.describe());
     assert!(!org.approvals.join("templates/x.json").exists());
 }
+
+#[test]
+fn a_detached_run_resumes_with_the_policy_and_approvals_directory_it_started_with() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let run_id = detached(&org, &org.executor, &playbook, &[]);
+    approve(&org, &org.manager, &run_id);
+    let resumed = support::cli::escher()
+        .env_remove("ESCHER_POLICY")
+        .env_remove("ESCHER_APPROVALS")
+        .args(["resume", &run_id, "--detach", "--state"])
+        .arg(&org.executor.state)
+        .output()
+        .expect("escher starts");
+    let stderr = String::from_utf8_lossy(&resumed.stderr);
+    assert_eq!(resumed.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("Succeeded"), "{stderr}");
+}
