@@ -454,3 +454,61 @@ fn under_a_policy_a_scheduled_step_waits_for_approval_and_is_reported() {
     let journal = std::fs::read_to_string(env.path(&format!("state/runs/{run_id}/journal.jsonl"))).expect("a journal");
     assert!(!journal.contains("\"record\":\"step_started\",\"node\":\"stop\""), "nothing of the step ran: {journal}");
 }
+
+/// `escher resume` holds the run's lease: a run another runner holds is refused; one whose holder's lease ended
+/// is taken over, and the audit log says so.
+#[test]
+fn a_run_held_by_another_runner_is_not_resumed_and_an_expired_hold_is_taken_over() {
+    let env = Env::new();
+    let state = env.state();
+    assert!(env.run(&["run", "tidy.esc", "--state", &state]).status.success());
+    let run_id = env.runs().pop().expect("a run");
+    let lock = env.path(&format!("state/locks/run-{run_id}.json"));
+    std::fs::create_dir_all(lock.parent().expect("a folder")).expect("created");
+    let hold = |until: &str| {
+        let record = format!(
+            "{{\"holder\": \"laptop-b\", \"acquired_at\": \"2026-01-01T00:00:00Z\", \"expires_at\": \"{until}\"}}\n"
+        );
+        std::fs::write(&lock, record).expect("written");
+    };
+    hold("2099-01-01T00:00:00Z");
+    let refused = env.run(&["resume", &run_id, "--state", &state]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(
+        stderr(&refused),
+        format!(
+            "error: run {run_id} is being run by laptop-b (its lease lasts until 2099-01-01T00:00:00Z); try again once it ends\n"
+        )
+    );
+    hold("2026-01-01T00:10:00Z");
+    let resumed = env.run(&["resume", &run_id, "--state", &state]);
+    assert!(
+        stderr(&resumed).starts_with(&format!(
+            "note: took over run {run_id} from laptop-b, whose lease ended at 2026-01-01T00:10:00Z\n"
+        )),
+        "{}",
+        stderr(&resumed)
+    );
+    let audit = stdout(&env.run(&["audit", "export", "--state", &state]));
+    assert!(audit.lines().any(|line| line.contains("lock.taken_over") && line.contains(&run_id)), "{audit}");
+    // A holder on this machine whose process is gone needs no waiting for its lease to end.
+    let mut gone = Command::new("true").spawn().expect("a short process");
+    let pid = gone.id();
+    gone.wait().expect("ended");
+    let host = std::fs::read_to_string("/etc/hostname").expect("a host name").trim().to_string();
+    let record = format!(
+        "{{\"holder\": \"ops@{host}:{pid}\", \"acquired_at\": \"2026-01-01T00:00:00Z\", \"expires_at\": \"2099-01-01T00:00:00Z\"}}\n"
+    );
+    std::fs::write(&lock, record).expect("written");
+    let again = env.run(&["resume", &run_id, "--state", &state]);
+    assert!(
+        stderr(&again).starts_with(&format!(
+            "note: took over run {run_id} from ops@{host}:{pid}, whose lease ended at 2099-01-01T00:00:00Z\n"
+        )),
+        "{}",
+        stderr(&again)
+    );
+    let released = std::fs::read_to_string(&lock).expect("the lock");
+    let record: serde_json::Value = serde_json::from_str(&released).expect("JSON");
+    assert_eq!(record["acquired_at"], record["expires_at"], "released when the command ended: {released}");
+}

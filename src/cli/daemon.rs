@@ -47,7 +47,7 @@ pub fn run(args: &DaemonArgs) -> u8 {
         Ok(pair) => pair,
         Err(code) => return code,
     };
-    let holder = args.holder.clone().unwrap_or_else(default_holder);
+    let holder = args.holder.clone().unwrap_or_else(super::state::holder_name);
     let daemon = Daemon { store, holder, location: location(args.state.as_deref()) };
     if let Err(error) = tokio.block_on(escher_state::layout::ensure_layout(&daemon.store)) {
         eprintln!("error: {error}");
@@ -75,12 +75,6 @@ pub fn run(args: &DaemonArgs) -> u8 {
         let wait = next.and_then(|at| (at - Utc::now()).to_std().ok()).map_or(POLL, |until| until.min(POLL));
         std::thread::sleep(wait.max(StdDuration::from_millis(200)));
     }
-}
-
-fn default_holder() -> String {
-    let user = super::approver::user_name();
-    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_default();
-    format!("{user}@{host}:{}", std::process::id())
 }
 
 struct Daemon {

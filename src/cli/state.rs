@@ -91,6 +91,44 @@ fn attached_state(command: &Command) -> Option<Option<&Path>> {
     }
 }
 
+/// What [`attach`] set up for a command, undone by [`detach`].
+pub struct Attached {
+    replication: Option<Replication>,
+    lease: Option<RunLease>,
+}
+
+/// The lease on a run that `escher resume` holds while it runs, renewed in the background: two runners never
+/// run the same run at once.
+struct RunLease {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+/// Who holds a lease: `user@host:pid`, so a runner on the same machine can tell a holder that died.
+pub fn holder_name() -> String {
+    format!("{}@{}:{}", super::approver::user_name(), host_name(), std::process::id())
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|name| name.trim().to_string()).unwrap_or_default()
+}
+
+/// Whether a holder named by [`holder_name`] was a process on this machine that no longer runs (Linux: no
+/// `/proc/<pid>`). Anywhere else, and for holders elsewhere, a lease ends only when it expires.
+fn is_dead_here(holder: &str) -> bool {
+    let Some((who, pid)) = holder.rsplit_once(':') else { return false };
+    let Some((_, host)) = who.rsplit_once('@') else { return false };
+    let Ok(pid) = pid.parse::<u32>() else { return false };
+    cfg!(target_os = "linux")
+        && host == host_name()
+        && pid != std::process::id()
+        && std::path::Path::new("/proc/self").exists()
+        && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// How long a run's lease lasts without renewal; it is renewed every third of that.
+const RUN_LEASE: escher_state::chrono::Duration = escher_state::chrono::Duration::minutes(10);
+
 /// A bucket's local copy being pushed back while a command runs.
 pub struct Replication {
     stop: Arc<AtomicBool>,
@@ -99,8 +137,9 @@ pub struct Replication {
 }
 
 /// Prepares a command's state: the layout is checked (an older one migrated, a newer one refused with nothing
-/// changed) and, for a bucket, the local copy is brought up to date and pushed back as it changes.
-pub fn attach(command: &Command) -> Result<Option<Replication>, u8> {
+/// changed); for `resume`, the run's lease is taken; for a bucket, the local copy is brought up to date and
+/// pushed back as it changes.
+pub fn attach(command: &Command) -> Result<Option<Attached>, u8> {
     let Some(flag) = attached_state(command) else { return Ok(None) };
     let url = url(flag)?;
     let store = open(&url)?;
@@ -112,17 +151,92 @@ pub fn attach(command: &Command) -> Result<Option<Replication>, u8> {
     if let Some(outcome) = migration_note(tokio.block_on(ensure_layout(&store)).map_err(failed)?, &url) {
         eprintln!("{outcome}");
     }
-    if url.is_local() {
-        return Ok(None);
+    let local_dir = if url.is_local() { None } else { Some(cache_dir(&url)) };
+    if let Some(dir) = &local_dir {
+        tokio.block_on(pull(&store, dir)).map_err(failed)?;
     }
-    let local_dir = cache_dir(&url);
-    tokio.block_on(pull(&store, &local_dir)).map_err(failed)?;
+    let lease = match command {
+        Command::Resume { run_id, .. } => Some(take_run_lease(&url, run_id, &tokio)?),
+        _ => None,
+    };
+    let replication = local_dir.map(|local_dir| {
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let stop = stop.clone();
+            std::thread::spawn(move || replicate(store, local_dir, stop))
+        };
+        Replication { stop, thread, url }
+    });
+    Ok(Some(Attached { replication, lease }))
+}
+
+/// Takes `locks/run-<id>.json`, or says who holds it. A lease whose holder died is taken over, audited.
+fn take_run_lease(url: &StoreUrl, run_id: &str, tokio: &tokio::runtime::Runtime) -> Result<RunLease, u8> {
+    use escher_state::chrono::Utc;
+    use escher_state::lock::{acquire, audit_takeover, release, renew, take_from_dead};
+    let store = open(url)?;
+    let holder = holder_name();
+    let lock = format!("run-{run_id}");
+    let taken = tokio.block_on(acquire(&store, &lock, &holder, RUN_LEASE, Utc::now())).map_err(|error| {
+        eprintln!("error: {error}");
+        EXIT_USAGE
+    })?;
+    let from_dead = |held: &escher_state::lock::LockRecord| {
+        if !is_dead_here(&held.holder) {
+            return Ok(None);
+        }
+        tokio.block_on(take_from_dead(&store, &lock, held, &holder, RUN_LEASE, Utc::now())).map_err(|error| {
+            eprintln!("error: {error}");
+            EXIT_USAGE
+        })
+    };
+    let mut lease = match taken {
+        Ok(lease) => lease,
+        Err(held) if let Some(lease) = from_dead(&held)? => lease,
+        Err(held) => {
+            eprintln!(
+                "error: run {run_id} is being run by {} (its lease lasts until {}); try again once it ends",
+                held.holder,
+                held.expires_at.format("%Y-%m-%dT%H:%M:%SZ")
+            );
+            return Err(EXIT_USAGE);
+        }
+    };
+    if let Some(old) = &lease.took_over {
+        eprintln!(
+            "note: took over run {run_id} from {}, whose lease ended at {}",
+            old.holder,
+            old.expires_at.format("%Y-%m-%dT%H:%M:%SZ")
+        );
+        let dir = match url {
+            StoreUrl::Local(dir) => dir.clone(),
+            remote => cache_dir(remote),
+        };
+        if let Err(error) = audit_takeover(&dir, &lease, run_id) {
+            eprintln!("error: the takeover could not be audited: {error}");
+            return Err(EXIT_USAGE);
+        }
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let thread = {
         let stop = stop.clone();
-        std::thread::spawn(move || replicate(store, local_dir, stop))
+        std::thread::spawn(move || {
+            let Ok(tokio) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let renew_every = (RUN_LEASE / 3).to_std().unwrap_or(Duration::from_secs(60));
+            let mut since = std::time::Instant::now();
+            while !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(100));
+                if since.elapsed() >= renew_every {
+                    if let Err(error) = tokio.block_on(renew(&store, &mut lease, RUN_LEASE, Utc::now())) {
+                        eprintln!("warning: renewing the lease on the run: {error}");
+                    }
+                    since = std::time::Instant::now();
+                }
+            }
+            let _ = tokio.block_on(release(&store, lease, Utc::now()));
+        })
     };
-    Ok(Some(Replication { stop, thread, url }))
+    Ok(RunLease { stop, thread })
 }
 
 fn migration_note(outcome: escher_state::layout::LayoutOutcome, url: &StoreUrl) -> Option<String> {
@@ -162,8 +276,13 @@ fn replicate(store: Store, local_dir: PathBuf, stop: Arc<AtomicBool>) -> Result<
 
 /// Ends a command's replication with a last push. A state that could not be pushed turns success into an
 /// error: the local copy keeps everything, and the next command pushes it.
-pub fn detach(replication: Option<Replication>, code: u8) -> u8 {
-    let Some(replication) = replication else { return code };
+pub fn detach(attached: Option<Attached>, code: u8) -> u8 {
+    let Some(attached) = attached else { return code };
+    if let Some(lease) = attached.lease {
+        lease.stop.store(true, Ordering::SeqCst);
+        let _ = lease.thread.join();
+    }
+    let Some(replication) = attached.replication else { return code };
     replication.stop.store(true, Ordering::SeqCst);
     match replication.thread.join() {
         Ok(Ok(())) => code,

@@ -70,6 +70,29 @@ pub async fn acquire(
     }
 }
 
+/// Takes over a lease, expired or not, from a holder known to be dead (a process on this machine that no longer
+/// exists): an update at the version read, so it fails if the lease changed hands meanwhile.
+pub async fn take_from_dead(
+    store: &Store,
+    name: &str,
+    dead: &LockRecord,
+    holder: &str,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<Option<Lease>, StoreError> {
+    let key = lock_key(name);
+    let Some((current, version)) = store.get_json::<LockRecord>(&key).await? else { return Ok(None) };
+    if &current != dead {
+        return Ok(None);
+    }
+    let record = LockRecord { holder: holder.to_string(), acquired_at: now, expires_at: now + ttl };
+    match store.put_json(&key, &record, PutMode::Update(version)).await {
+        Ok(version) => Ok(Some(Lease { key, record, version, took_over: Some(current) })),
+        Err(error) if error.is_conflict() => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
 fn held_by_unknown(now: DateTime<Utc>) -> LockRecord {
     LockRecord { holder: "another runner".to_string(), acquired_at: now, expires_at: now }
 }
