@@ -4,7 +4,8 @@
 //! user's bucket while the run goes on); [`pull`] brings a local directory up to date from a store (`escher state
 //! sync --from URL`). Logs move by their new bytes only: pushed as a new create-only segment holding the complete
 //! lines written since the last push, pulled by appending what the local copy lacks. Other objects are copied
-//! whole, atomically. Locks and `secrets.json` never leave the machine they belong to.
+//! whole, atomically. Locks, `secrets.json` and `identity.json` (a private key) never leave the machine
+//! they belong to.
 
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
@@ -32,9 +33,10 @@ pub fn is_log(key: &str) -> bool {
     key == "audit/audit.jsonl" || (key.starts_with("runs/") && key.ends_with("/journal.jsonl"))
 }
 
-/// Keys that stay where they are: secrets, locks, temporary files.
-fn stays_local(key: &str) -> bool {
-    key == "secrets.json"
+/// Keys that stay where they are: secrets and the user's private signing key, locks (their store's alone),
+/// temporary files.
+pub fn stays_local(key: &str) -> bool {
+    matches!(key, "secrets.json" | "identity.json")
         || key.starts_with("locks/")
         || key.rsplit('/').next().is_some_and(|name| name.starts_with('.'))
 }

@@ -164,6 +164,7 @@ async fn mirror_round_trip(kind: Kind) {
     let (first, rest) = bytes.split_at(bytes.iter().position(|&b| b == b'\n').expect("a line") + 1);
     std::fs::write(&journal, first).expect("written");
     std::fs::write(source.path().join("secrets.json"), "{}").expect("written");
+    std::fs::write(source.path().join("identity.json"), "{\"secret\": \"k\"}").expect("written");
     std::fs::write(source.path().join("runs/r1/cli.json"), "{\"cloud\":\"sim\"}").expect("written");
     let mut mirror = Mirror::new(source.path());
     let pushed = ok(mirror.push(&remote).await);
@@ -175,6 +176,7 @@ async fn mirror_round_trip(kind: Kind) {
     let pushed = ok(mirror.push(&remote).await);
     assert_eq!((pushed.segments, pushed.log_bytes, pushed.objects), (1, rest.len() as u64, 0));
     assert!(ok(remote.get("secrets.json").await).is_none(), "secrets stay on the machine");
+    assert!(ok(remote.get("identity.json").await).is_none(), "the private key stays on the machine");
 
     let target = tempfile::tempdir().expect("a directory");
     let pulled = ok(pull(&remote, target.path()).await);
