@@ -192,3 +192,70 @@ fn decisions_are_filed_once_per_signer() {
     assert_eq!(filed.len(), 1);
     assert!(matches!(&filed[0].1, Ok(d) if d.decision.approved));
 }
+
+mod approver {
+    use std::sync::Arc;
+    use std::time::Duration as StdDuration;
+
+    use escher_compiler::plan::{Approval, BlastRadius, Risk, RiskLevel};
+    use escher_compiler::stdlib::Effect;
+    use escher_runtime::approval::{Answer, ApprovalRequest, Approver};
+
+    use super::*;
+    use crate::clock::FixedClock;
+
+    fn asked(runner: &Identity) -> ApprovalRequest {
+        ApprovalRequest {
+            run_id: "run-1".into(),
+            playbook: "stop_dev".into(),
+            plan_hash: "a".repeat(64),
+            params: BTreeMap::new(),
+            node: "stop".into(),
+            action: "aws.ec2.stop".into(),
+            effect: Effect::Disrupt,
+            risk: Risk {
+                level: RiskLevel::High,
+                blast_radius: BlastRadius::AtMost(10),
+                production: false,
+                clouds: Vec::new(),
+                regions: Vec::new(),
+                reasons: vec![runner.name.clone()],
+            },
+            required: Approval { role: "manager".into(), irreversible: false, reason: String::new() },
+            targets: Vec::new(),
+        }
+    }
+
+    fn files_approver(dir: &std::path::Path, runner: &Identity, at: DateTime<Utc>) -> FilesApprover {
+        FilesApprover {
+            dir: ApprovalsDir::new(dir),
+            policy: Arc::new(policy(1)),
+            runner: runner.principal(),
+            clock: Arc::new(FixedClock(at)),
+            wait: StdDuration::ZERO,
+            poll: StdDuration::from_millis(10),
+            notice: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn it_files_a_request_answers_pending_then_approves_until_the_clock_passes_the_expiry() {
+        let (alice, bob, _, _) = people();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let request = asked(&bob);
+        let answer = files_approver(dir.path(), &bob, t0()).answer(&request).await;
+        assert!(matches!(&answer, Answer::Pending { reason } if reason.contains("0 of 1")), "{answer:?}");
+        let filed = ApprovalsDir::new(dir.path()).latest_request("run-1", "stop").expect("a request is filed");
+        assert_eq!((filed.rule.count, filed.requested_by.name.as_str()), (1, "bob"));
+
+        let decision = sign(&alice, &filed, true);
+        ApprovalsDir::new(dir.path()).write_decision(&decision).expect("filed");
+        let answer = files_approver(dir.path(), &bob, t0() + Duration::minutes(30)).answer(&request).await;
+        assert!(matches!(&answer, Answer::Decided(d) if d.approved && d.by == "alice (manager)"), "{answer:?}");
+
+        let answer = files_approver(dir.path(), &bob, t0() + Duration::hours(2)).answer(&request).await;
+        let Answer::Decided(refused) = answer else { panic!("an expired approval is a refusal, not a wait") };
+        assert!(!refused.approved);
+        assert!(refused.reason.as_deref().is_some_and(|r| r.contains("expiry")), "{refused:?}");
+    }
+}
