@@ -108,7 +108,7 @@ pub enum Command {
         #[command(flatten)]
         session: SessionArgs,
     },
-    /// Continue a run that crashed or was cancelled; finished steps never run again.
+    /// Continue a run that crashed, was cancelled or waits for approval; finished steps never run again.
     Resume {
         run_id: String,
         #[command(flatten)]
