@@ -512,3 +512,59 @@ fn a_run_held_by_another_runner_is_not_resumed_and_an_expired_hold_is_taken_over
     let record: serde_json::Value = serde_json::from_str(&released).expect("JSON");
     assert_eq!(record["acquired_at"], record["expires_at"], "released when the command ended: {released}");
 }
+
+/// Two daemons on one bucket: the occurrence is claimed in the bucket, so it runs once, and its run reaches the
+/// bucket.
+#[test]
+fn two_daemons_on_one_bucket_run_the_occurrence_once() {
+    let moto = std::env::var("ESCHER_TEST_MOTO").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| {
+        panic!(
+            "ESCHER_TEST_MOTO is not set: start the emulators (scripts/emulators.sh start && . target/emulators.env)"
+        )
+    });
+    let env = Env::new();
+    let bucket = format!("escher-daemons-{}", std::process::id());
+    create_bucket(&moto, &bucket);
+    let url = format!("s3://{bucket}/ops");
+    let with_aws = |args: &[&str], cache: &str| {
+        let mut command = env.command(args);
+        command
+            .env("AWS_ENDPOINT_URL", &moto)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("XDG_CACHE_HOME", env.path(cache))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        command
+    };
+    let added = with_aws(
+        &[
+            "schedule",
+            "add",
+            "tidy.esc",
+            "--cron",
+            "0 20 * * *",
+            "--tz",
+            "Europe/London",
+            "--now",
+            "2026-06-01T00:00:00Z",
+            "--state",
+            &url,
+        ],
+        "cache-a",
+    )
+    .output()
+    .expect("ran");
+    assert!(added.status.success(), "{}", stderr(&added));
+    // Two machines: each its own local copy.
+    let args = ["daemon", "--once", "--now", "2026-06-01T19:00:10Z", "--state", url.as_str()];
+    let first = with_aws(&args, "cache-a").spawn().expect("started");
+    let second = with_aws(&args, "cache-b").spawn().expect("started");
+    let outputs: Vec<Output> = [first, second].into_iter().map(|c| c.wait_with_output().expect("ended")).collect();
+    let ran: usize = outputs.iter().map(|o| stdout(o).matches(": ran as run ").count()).sum();
+    assert_eq!(ran, 1, "{}\n{}", stdout(&outputs[0]), stdout(&outputs[1]));
+    let local = env.path("laptop").display().to_string();
+    let synced = with_aws(&["state", "sync", "--from", &url, "--state", &local], "cache-c").output().expect("ran");
+    assert!(stdout(&synced).ends_with("; 1 runs here now\n"), "{}{}", stdout(&synced), stderr(&synced));
+}

@@ -135,6 +135,10 @@ async fn migration(kind: Kind) {
     assert!(ok(store.get(LAYOUT_KEY).await).is_some());
     assert_eq!(ok(ensure_layout(&store).await), LayoutOutcome::Current);
     assert!(ok(store.get(&meta_key(run_id)).await).is_some());
+    // A crash before the marker was written: the next command migrates again, to the same result.
+    ok(store.delete(LAYOUT_KEY).await);
+    assert_eq!(ok(ensure_layout(&store).await), LayoutOutcome::Migrated { from: 1, runs: 1 });
+    assert_eq!(ok(list_meta(&store).await), runs);
 }
 
 async fn newer_layout(kind: Kind) {
