@@ -145,11 +145,12 @@ fn an_approval_replayed_with_changed_parameters_is_refused() {
 
 #[test]
 fn an_expired_approval_is_refused() {
-    let org = Org::new(Terms { validity: "2s", ..Terms::default() });
+    // Long enough for the run and the approval on a loaded machine, short enough to wait out.
+    let org = Org::new(Terms { validity: "5s", ..Terms::default() });
     let playbook = org.write("stop_dev.esc", STOP_DEV);
     let run_id = detached(&org, &org.executor, &playbook, &[]);
     approve(&org, &org.manager, &run_id);
-    std::thread::sleep(Duration::from_millis(3100));
+    std::thread::sleep(Duration::from_millis(6100));
     assert_refused_on_resume(&org, &run_id, "expiry");
 }
 
