@@ -57,9 +57,12 @@ impl Identity {
         let identity = Identity { name: name.to_string(), key: SigningKey::from_bytes(&secret) };
         let file = KeyFile { name: name.to_string(), secret_key: hex::encode(secret) };
         let text = serde_json::to_string_pretty(&file).unwrap_or_default();
-        write_owner_only(&path, text.as_bytes())
-            .map_err(|source| IdentityError::Write { path: path.clone(), source })?;
-        Ok(identity)
+        match write_owner_only(&path, text.as_bytes()) {
+            Ok(()) => Ok(identity),
+            // Another process created it first: theirs is the identity.
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Identity::load(&path),
+            Err(source) => Err(IdentityError::Write { path, source }),
+        }
     }
 
     /// Loads an existing identity file, refusing one that others can read.
