@@ -346,3 +346,27 @@ fn a_detached_run_resumes_with_the_policy_and_approvals_directory_it_started_wit
     assert_eq!(resumed.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("Succeeded"), "{stderr}");
 }
+
+#[test]
+fn plan_asks_approval_above_the_threshold_of_the_runners_role() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write(
+        "stop.esc",
+        "playbook stop_dev {\n  let vms = aws.ec2.instances(regions = [\"us-east-1\"], tags = { env: \"dev\" })\n  step stop = aws.ec2.stop(vms) { max_targets = 10 }\n}\n",
+    );
+    let policy = std::fs::read_to_string(&org.policy).expect("reads").replace("\"medium\"", "\"low\"");
+    let policy = org.write("strict.toml", &policy);
+    let plan_as = |who: &Person| {
+        let planned = support::cli::escher()
+            .env("ESCHER_POLICY", &policy)
+            .env("ESCHER_STATE", &who.state)
+            .arg("plan")
+            .arg(&playbook)
+            .output()
+            .expect("escher starts");
+        assert_eq!(planned.status.code(), Some(0), "{}", String::from_utf8_lossy(&planned.stderr));
+        format!("{}{}", String::from_utf8_lossy(&planned.stdout), String::from_utf8_lossy(&planned.stderr))
+    };
+    assert!(plan_as(&org.executor).contains("needs approval: stop"), "{}", plan_as(&org.executor));
+    assert!(plan_as(&org.manager).contains("no step needs approval"), "{}", plan_as(&org.manager));
+}
