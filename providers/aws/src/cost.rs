@@ -38,11 +38,6 @@ pub(crate) async fn call(ctx: &AwsContext, call: &ProviderCall) -> Result<Provid
     Ok(ProviderResponse::Value(Value::List(rows)))
 }
 
-/// Cost Explorer has no resources of its own to describe.
-pub(crate) async fn describe(_ctx: &AwsContext, _resources: &[Value]) -> Result<Vec<Value>, ProviderError> {
-    Ok(Vec::new())
-}
-
 /// The unblended cost per (group, currency) over the period ending today (Cost Explorer's end is exclusive, so
 /// the last whole day is yesterday).
 async fn costs(

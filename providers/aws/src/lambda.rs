@@ -12,7 +12,7 @@ use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 use crate::args::Args;
 use crate::context::AwsContext;
 use crate::errors::classify;
-use crate::outcome::{Done, each_target, home, not_simulated, unknown_action};
+use crate::outcome::{Done, home, not_simulated, settle, unknown_action};
 use crate::record::{Rec, has_tags, str_field, tags_of, timestamp_secs, with_field};
 
 pub(crate) const FUNCTION: &str = "aws.lambda.Function";
@@ -38,18 +38,23 @@ pub(crate) async fn call(ctx: &AwsContext, call: &ProviderCall) -> Result<Provid
     if call.dry_run {
         return Ok(not_simulated(call, "Lambda"));
     }
-    each_target(call, async |target: &Value| {
-        let (account, region) = home(target);
-        let client = ctx.lambda(account, region).await?;
-        match call.action.as_str() {
-            "aws.lambda.set_reserved_concurrency" => set_concurrency(&client, &args, target).await,
-            "aws.lambda.remove_reserved_concurrency" => remove_concurrency(&client, target).await,
-            "aws.lambda.tag" => tag(&client, &args, target).await,
-            "aws.lambda.delete" => delete(&client, target).await,
-            other => Err(unknown_action("Lambda", other)),
-        }
-    })
-    .await
+    let mut results = Vec::with_capacity(call.targets.len());
+    for target in &call.targets {
+        results.push(settle(target, act(ctx, call, &args, target).await)?);
+    }
+    Ok(ProviderResponse::Targets(results))
+}
+
+async fn act(ctx: &AwsContext, call: &ProviderCall, args: &Args<'_>, target: &Value) -> Result<Done, ProviderError> {
+    let (account, region) = home(target);
+    let client = ctx.lambda(account, region).await?;
+    match call.action.as_str() {
+        "aws.lambda.set_reserved_concurrency" => set_concurrency(&client, args, target).await,
+        "aws.lambda.remove_reserved_concurrency" => remove_concurrency(&client, target).await,
+        "aws.lambda.tag" => tag(&client, args, target).await,
+        "aws.lambda.delete" => delete(&client, target).await,
+        other => Err(unknown_action("Lambda", other)),
+    }
 }
 
 async fn functions(ctx: &AwsContext, args: &Args<'_>) -> Result<Value, ProviderError> {
@@ -102,7 +107,10 @@ fn record(full: &GetFunctionOutput, account: &str, region: &str) -> Value {
         .str("state", config.state().map_or("unknown".to_string(), |s| s.as_str().to_lowercase()))
         .int("memory_mb", i64::from(config.memory_size().unwrap_or(0)))
         .int("timeout_seconds", i64::from(config.timeout().unwrap_or(0)))
-        .opt_int("reserved_concurrency", full.concurrency().and_then(|c| c.reserved_concurrent_executions()).map(i64::from))
+        .opt_int(
+            "reserved_concurrency",
+            full.concurrency().and_then(|c| c.reserved_concurrent_executions()).map(i64::from),
+        )
         .str("last_modified", last_modified(config.last_modified().unwrap_or("")))
         .build()
 }
@@ -142,7 +150,8 @@ async fn set_concurrency(client: &Client, args: &Args<'_>, target: &Value) -> Re
     if reserved(&before) == Some(wanted) {
         return Ok(Done::Unchanged(before));
     }
-    let count = i32::try_from(wanted).map_err(|_| ProviderError::Invalid(format!("concurrency {wanted} is too large")))?;
+    let count =
+        i32::try_from(wanted).map_err(|_| ProviderError::Invalid(format!("concurrency {wanted} is too large")))?;
     client
         .put_function_concurrency()
         .function_name(function_name(target))

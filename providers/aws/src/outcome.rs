@@ -1,0 +1,62 @@
+//! Per-target results for the RDS, Lambda, S3 and Route 53 actions: each target is acted on alone, a refusal
+//! (a 4xx) fails that target only, and a retryable error (throttling, 5xx, timeout) fails the whole call so the
+//! runtime retries the batch. Those services have no dry-run parameter, so a dry run reports every target as not
+//! simulated and calls nothing that changes anything.
+
+use escher_compiler::plan::Value;
+use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse, TargetResult, TargetStatus};
+
+use crate::record::str_field;
+
+/// What an action did to one target, with the resource as it is afterwards.
+pub(crate) enum Done {
+    Changed(Value),
+    Unchanged(Value),
+}
+
+/// A target's result from its action's outcome. A refusal becomes this target's failure; a retryable error
+/// stays an error, so the caller fails the call.
+pub(crate) fn settle(target: &Value, outcome: Result<Done, ProviderError>) -> Result<TargetResult, ProviderError> {
+    let id = str_field(target, "id").to_string();
+    match outcome {
+        Ok(Done::Changed(resource)) => Ok(TargetResult { id, status: TargetStatus::Changed, resource }),
+        Ok(Done::Unchanged(resource)) => Ok(TargetResult { id, status: TargetStatus::Unchanged, resource }),
+        Err(error) if error.is_retryable() => Err(error),
+        Err(error) => Ok(failed(target, error.to_string())),
+    }
+}
+
+pub(crate) fn failed(target: &Value, error: impl Into<String>) -> TargetResult {
+    TargetResult {
+        id: str_field(target, "id").to_string(),
+        status: TargetStatus::Failed { error: error.into() },
+        resource: target.clone(),
+    }
+}
+
+/// A dry run of an action its service cannot simulate: every target reported as not simulated, unchanged.
+pub(crate) fn not_simulated(call: &ProviderCall, service: &str) -> ProviderResponse {
+    let reason =
+        format!("{service} has no dry-run mode, so `{}` was not simulated and nothing was called", call.action);
+    ProviderResponse::Targets(
+        call.targets
+            .iter()
+            .map(|target| TargetResult {
+                id: str_field(target, "id").to_string(),
+                status: TargetStatus::NotSimulated { reason: reason.clone() },
+                resource: target.clone(),
+            })
+            .collect(),
+    )
+}
+
+/// The account and region a target lives in, as its record names them.
+pub(crate) fn home(target: &Value) -> (Option<&str>, &str) {
+    let account = str_field(target, "account");
+    (Some(account).filter(|a| !a.is_empty()), str_field(target, "region"))
+}
+
+/// An action name this module does not implement.
+pub(crate) fn unknown_action(service: &str, action: &str) -> ProviderError {
+    ProviderError::Unsupported(format!("`{action}` is not an {service} query or action this provider knows"))
+}
