@@ -261,7 +261,9 @@ fn a_template_run_inside_its_bounds_needs_no_approval() {
     let audit = org.audit(&org.executor);
     assert!(audit.contains("template.run"), "{audit}");
     assert!(audit.lines().any(|l| l.contains("approval.decided") && l.contains("template stop-dev")), "{audit}");
-    assert!(org.audit(&org.manager).contains("template.published"));
+    let published = org.audit(&org.manager);
+    let published = published.lines().find(|l| l.contains("template.published")).expect("the publication is audited");
+    assert!(published.contains("\"role\":\"manager\""), "{published}");
     org.assert_audit_intact(&org.executor);
 }
 

@@ -87,10 +87,17 @@ pub fn publish(at: &Where<'_>, file: &Path, name: &str, bounds: Option<&Path>) -
             return EXIT_USAGE;
         }
     };
+    // The role is the publisher's under the policy in force here; the run verifies it again under its own.
+    let role = match super::policy::load(at.state, at.policy) {
+        Ok(Some(policy)) => {
+            policy.roles_of(&identity.public_key()).iter().map(|r| r.name.clone()).collect::<Vec<_>>().join(", ")
+        }
+        Ok(None) | Err(_) => String::new(),
+    };
     let entry = AuditEntry {
         at: escher_governance::clock::stamp(now),
         who: identity.name.clone(),
-        role: String::new(),
+        role,
         run_id: String::new(),
         plan_hash: String::new(),
         kind: "template.published".into(),
