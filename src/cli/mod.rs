@@ -116,13 +116,13 @@ pub enum Command {
     },
     /// List the runs in the state directory, newest first.
     Runs {
-        #[arg(long, value_name = "DIR")]
+        #[arg(long, value_name = "DIR|URL")]
         state: Option<std::path::PathBuf>,
     },
     /// Show one run from its journal.
     Show {
         run_id: String,
-        #[arg(long, value_name = "DIR")]
+        #[arg(long, value_name = "DIR|URL")]
         state: Option<std::path::PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -131,7 +131,7 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
-        #[arg(long, value_name = "DIR", global = true)]
+        #[arg(long, value_name = "DIR|URL", global = true)]
         state: Option<std::path::PathBuf>,
     },
     /// Where state lives and what it holds; bring the local state up to date from a bucket.
@@ -242,8 +242,8 @@ pub struct SessionArgs {
     pub approve_up_to: Option<escher_compiler::plan::RiskLevel>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// The state directory (default: $ESCHER_STATE, else the XDG data directory).
-    #[arg(long, value_name = "DIR")]
+    /// The state: a directory or an s3://, az://, gs:// URL (default: $ESCHER_STATE, else the XDG data directory).
+    #[arg(long, value_name = "DIR|URL")]
     pub state: Option<std::path::PathBuf>,
     /// The policy file (default: $ESCHER_POLICY, else <state>/policy.toml); with one, approvals are signed.
     #[arg(long, value_name = "FILE")]
