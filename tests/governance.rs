@@ -303,6 +303,11 @@ fn policy_check_accepts_the_orgs_policy_and_reports_a_bad_key_with_its_code() {
     let stderr = String::from_utf8_lossy(&checked.stderr);
     assert_eq!(checked.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("P0103") && stderr.contains("not 64 hex digits"), "{stderr}");
+    let json = support::cli::escher().args(["policy", "check", "--format", "json"]).arg(&bad).output().expect("starts");
+    let line: serde_json::Value = serde_json::from_slice(&json.stdout).expect("one JSON diagnostic");
+    let text = std::fs::read_to_string(&bad).expect("reads");
+    let offset = line["offset"].as_u64().expect("an offset") as usize;
+    assert_eq!((line["code"].as_str(), &text[offset..offset + 5]), (Some("P0103"), "\"abc\""), "{line}");
 }
 
 #[test]
