@@ -49,9 +49,8 @@ impl ApprovalsDir {
     /// The newest request of a run's step.
     pub fn latest_request(&self, run_id: &str, step: &str) -> Option<RequestFile> {
         let prefix = Self::prefix(run_id, step);
-        read_all::<RequestFile>(&self.requests_dir())
+        read_matching::<RequestFile>(&self.requests_dir(), &prefix)
             .into_iter()
-            .filter(|(path, _)| file_name(path).starts_with(&prefix))
             .filter_map(|(_, request)| request.ok())
             .filter(|request| request.run_id == run_id && request.step == step)
             .max_by(|a, b| a.requested_at.cmp(&b.requested_at))
@@ -75,8 +74,7 @@ impl ApprovalsDir {
 
     /// The decision files filed for a run's step (by file name: what they say inside is for the verifier).
     pub fn decisions_for(&self, run_id: &str, step: &str) -> Vec<Read<SignedDecision>> {
-        let prefix = Self::prefix(run_id, step);
-        read_all(&self.decisions_dir()).into_iter().filter(|(path, _)| file_name(path).starts_with(&prefix)).collect()
+        read_matching(&self.decisions_dir(), &Self::prefix(run_id, step))
     }
 }
 
@@ -92,12 +90,18 @@ fn file_name(path: &Path) -> String {
 
 /// Every `*.json` file of a folder (none if the folder does not exist yet), sorted by name.
 pub fn read_all<T: serde::de::DeserializeOwned>(dir: &Path) -> Vec<Read<T>> {
+    read_matching(dir, "")
+}
+
+/// The `*.json` files of a folder whose names start with `prefix`; only those are read.
+fn read_matching<T: serde::de::DeserializeOwned>(dir: &Path, prefix: &str) -> Vec<Read<T>> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json") && !file_name(path).starts_with('.'))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .filter(|path| !file_name(path).starts_with('.') && file_name(path).starts_with(prefix))
         .collect();
     paths.sort();
     paths
