@@ -64,27 +64,61 @@ pub(crate) fn read_anchor(path: &Path) -> Result<Anchor, AuditError> {
 pub(crate) struct AnchorFile {
     path: PathBuf,
     file: File,
+    /// The file's length: every rewrite covers at least this much, so no byte of an older anchor survives.
+    len: usize,
 }
 
 impl AnchorFile {
     pub fn open(path: &Path) -> Result<AnchorFile, AuditError> {
         let file = OpenOptions::new().write(true).create(true).truncate(false).open(path).map_err(io_at(path))?;
-        Ok(AnchorFile { path: path.to_path_buf(), file })
+        let len = file.metadata().map_err(io_at(path))?.len();
+        Ok(AnchorFile { path: path.to_path_buf(), file, len: usize::try_from(len).unwrap_or(usize::MAX) })
     }
 
     /// Overwrites the anchor in place and syncs it. It is well under a disk sector, so the write lands whole;
-    /// a crash before it leaves the log one record past its anchor, which [`AuditLog::open`] repairs.
+    /// a crash before it leaves the log one record past its anchor, which [`AuditLog::open`] repairs. A shorter
+    /// anchor is padded with spaces (which JSON ignores) rather than truncated: a crash between a write and a
+    /// truncation would leave the old anchor's tail after the new one.
     ///
     /// [`AuditLog::open`]: super::AuditLog::open
     pub fn write(&mut self, anchor: &Anchor) -> Result<(), AuditError> {
         let mut text = serde_json::to_vec(anchor).map_err(|error| AuditError::Encode(error.to_string()))?;
         text.push(b'\n');
+        if text.len() < self.len {
+            text.resize(self.len, b' ');
+        }
         let written = self
             .file
             .seek(SeekFrom::Start(0))
             .and_then(|_| self.file.write_all(&text))
-            .and_then(|()| self.file.set_len(text.len() as u64))
             .and_then(|()| self.file.sync_data());
-        written.map_err(io_at(&self.path))
+        written.map_err(io_at(&self.path))?;
+        self.len = text.len();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shorter_anchor_leaves_no_tail_of_the_longer_one_before_it() -> Result<(), AuditError> {
+        let dir = tempfile::tempdir().map_err(io_at(Path::new("tempdir")))?;
+        let path = dir.path().join("head.json");
+        let mut file = AnchorFile::open(&path)?;
+        let pending = Pending { seq: 12, hash: "b".repeat(64) };
+        file.write(&Anchor { seq: 11, hash: "a".repeat(64), pending: Some(pending) })?;
+        let long = fs::metadata(&path).map_err(io_at(&path))?.len();
+
+        file.write(&Anchor::at(12, "b".repeat(64)))?;
+        assert_eq!(read_anchor(&path)?, Anchor::at(12, "b".repeat(64)));
+        // Padded, never truncated: a crash at any point of the rewrite leaves no stale bytes past the new end.
+        assert_eq!(fs::metadata(&path).map_err(io_at(&path))?.len(), long);
+
+        let mut reopened = AnchorFile::open(&path)?;
+        reopened.write(&Anchor::at(13, "c".repeat(64)))?;
+        assert_eq!(read_anchor(&path)?, Anchor::at(13, "c".repeat(64)));
+        Ok(())
     }
 }
