@@ -96,7 +96,13 @@ pub(crate) async fn settings(client: &Client, bucket: &str) -> Result<Settings, 
         .and_then(|out| out.server_side_encryption_configuration)
         .and_then(|config| config.rules.into_iter().find_map(|rule| rule.apply_server_side_encryption_by_default))
         .map(|default| (default.sse_algorithm.as_str().to_string(), default.kms_master_key_id));
-    let versioning = versioning.map_err(|e| classify("s3 GetBucketVersioning", &e))?.status;
+    let versioning = match versioning {
+        Ok(out) => out.status,
+        Err(error) => match undecoded_versioning(&error) {
+            Some(status) => status,
+            None => return Err(classify("s3 GetBucketVersioning", &error)),
+        },
+    };
     let replication = absent(replication, &["ReplicationConfigurationNotFoundError"])
         .map_err(|e| classify("s3 GetBucketReplication", &e))?
         .and_then(|out| out.replication_configuration)
@@ -123,6 +129,23 @@ pub(crate) async fn settings(client: &Client, bucket: &str) -> Result<Settings, 
             .is_some_and(|g| g.r#type() == &Type::Group && g.uri().is_some_and(|uri| PUBLIC_GROUPS.contains(&uri)))
     });
     Ok(Settings { block, encryption, versioning, replication, tags, policy_public, acl_public })
+}
+
+/// The versioning status read from a successful answer the SDK could not decode. moto answers with the root
+/// element `GetBucketVersioningResponse` where S3 writes `VersioningConfiguration`, which the SDK refuses; the
+/// status inside is the same. Anything but a 200 with a body stays an error.
+fn undecoded_versioning<E>(
+    error: &aws_sdk_s3::error::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+) -> Option<Option<BucketVersioningStatus>> {
+    let raw = error.raw_response().filter(|raw| raw.status().as_u16() == 200)?;
+    let body = String::from_utf8_lossy(raw.body().bytes()?).into_owned();
+    if !body.contains("GetBucketVersioningResponse") {
+        return None;
+    }
+    Some(match body.split("<Status>").nth(1).and_then(|rest| rest.split("</Status>").next()) {
+        Some(status) => Some(BucketVersioningStatus::from(status)),
+        None => None,
+    })
 }
 
 /// The bucket's record. `created` comes from ListBuckets (no per-bucket call tells it).

@@ -200,3 +200,14 @@ pub fn lambda_role(name: &str) -> String {
     assert_eq!(status, 200, "moto refused to create IAM role {name}: {answer}");
     format!("arn:aws:iam::{ACCOUNT}:role/{name}")
 }
+
+/// A bucket's versioning status (`Enabled`, `Suspended`), read with a plain GET: the SDK cannot decode moto's
+/// answer to GetBucketVersioning (its root element is `GetBucketVersioningResponse`, not S3's
+/// `VersioningConfiguration`).
+pub fn bucket_versioning(bucket: &str) -> Option<String> {
+    let auth =
+        "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
+    let (status, body) = moto_http("GET", &format!("/{bucket}?versioning"), &[("Authorization", auth)], "");
+    assert_eq!(status, 200, "versioning of {bucket} read: {body}");
+    body.split("<Status>").nth(1).and_then(|rest| rest.split("</Status>").next()).map(str::to_string)
+}
