@@ -30,7 +30,9 @@ fn sdk_config(moto: &str) -> SdkConfig {
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(moto)
         .region(Region::new(REGION))
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new("testing", "testing", None, None, "bench")))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "testing", "testing", None, None, "bench",
+        )))
         .time_source(aws_smithy_async::time::SystemTimeSource::new())
         .sleep_impl(aws_smithy_async::rt::sleep::TokioSleep::new())
         .build()
@@ -124,7 +126,8 @@ fn reset_moto(moto: &str) -> bool {
     use std::io::{Read, Write};
     let host = moto.trim_start_matches("http://").trim_end_matches('/');
     let Ok(mut stream) = std::net::TcpStream::connect(host) else { return false };
-    let request = format!("POST /moto-api/reset HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let request =
+        format!("POST /moto-api/reset HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     if stream.write_all(request.as_bytes()).is_err() {
         return false;
     }

@@ -50,43 +50,47 @@ fn renamed_call(call: &ProviderCall, action: &str, args: BTreeMap<String, Value>
     ProviderCall { action: action.to_string(), args, ..call.clone() }
 }
 
+/// Which records of the AWS query's answer the agnostic query keeps.
+type Keep = Box<dyn Fn(&Value) -> bool + Send>;
+
 /// Agnostic queries that are an AWS query followed by a filter, and `inventory.accounts`.
 pub(crate) async fn answer(ctx: &AwsContext, call: &ProviderCall) -> Result<Option<ProviderResponse>, ProviderError> {
     let args = Args(&call.args);
-    let (aws, mut aws_args, keep): (&str, BTreeMap<String, Value>, Box<dyn Fn(&Value) -> bool + Send>) =
-        match call.action.as_str() {
-            "database.instances" => {
-                let state = args.opt_str("state")?.map(str::to_string);
-                let keep = move |r: &Value| match &state {
-                    Some(wanted) => field(r, "state") == Some(&Value::String(wanted.clone())),
-                    None => true,
-                };
-                ("aws.rds.instances", BTreeMap::new(), Box::new(keep))
-            }
-            "security.public_storage" => {
-                let args = BTreeMap::from([("public".to_string(), Value::Bool(true))]);
-                ("aws.s3.buckets", args, Box::new(|_: &Value| true))
-            }
-            "security.unencrypted_disks" => {
-                ("aws.ec2.volumes", BTreeMap::new(), Box::new(|r: &Value| field(r, "encrypted") == Some(&Value::Bool(false))))
-            }
-            "inventory.accounts" => {
-                let rows = ctx
-                    .accounts()
-                    .await?
-                    .into_iter()
-                    .map(|a| {
-                        Value::Record(BTreeMap::from([
-                            ("cloud".to_string(), Value::String("aws".into())),
-                            ("id".to_string(), Value::String(a.id)),
-                            ("name".to_string(), Value::String(a.name)),
-                        ]))
-                    })
-                    .collect();
-                return Ok(Some(ProviderResponse::Value(Value::List(rows))));
-            }
-            _ => return Ok(None),
-        };
+    let (aws, mut aws_args, keep): (&str, BTreeMap<String, Value>, Keep) = match call.action.as_str() {
+        "database.instances" => {
+            let state = args.opt_str("state")?.map(str::to_string);
+            let keep = move |r: &Value| match &state {
+                Some(wanted) => field(r, "state") == Some(&Value::String(wanted.clone())),
+                None => true,
+            };
+            ("aws.rds.instances", BTreeMap::new(), Box::new(keep))
+        }
+        "security.public_storage" => {
+            let args = BTreeMap::from([("public".to_string(), Value::Bool(true))]);
+            ("aws.s3.buckets", args, Box::new(|_: &Value| true))
+        }
+        "security.unencrypted_disks" => (
+            "aws.ec2.volumes",
+            BTreeMap::new(),
+            Box::new(|r: &Value| field(r, "encrypted") == Some(&Value::Bool(false))),
+        ),
+        "inventory.accounts" => {
+            let rows = ctx
+                .accounts()
+                .await?
+                .into_iter()
+                .map(|a| {
+                    Value::Record(BTreeMap::from([
+                        ("cloud".to_string(), Value::String("aws".into())),
+                        ("id".to_string(), Value::String(a.id)),
+                        ("name".to_string(), Value::String(a.name)),
+                    ]))
+                })
+                .collect();
+            return Ok(Some(ProviderResponse::Value(Value::List(rows))));
+        }
+        _ => return Ok(None),
+    };
     if let Some(tags) = call.args.get("tags") {
         aws_args.insert("tags".into(), tags.clone());
     }

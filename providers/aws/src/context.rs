@@ -90,7 +90,8 @@ impl AwsContext {
         self.caller
             .get_or_try_init(|| async {
                 let sts = self.sts_with(&self.base);
-                let identity = sts.get_caller_identity().send().await.map_err(|e| classify("sts GetCallerIdentity", &e))?;
+                let identity =
+                    sts.get_caller_identity().send().await.map_err(|e| classify("sts GetCallerIdentity", &e))?;
                 identity
                     .account()
                     .map(str::to_string)

@@ -105,7 +105,6 @@ fn retry_after(raw: &HttpResponse) -> Option<std::time::Duration> {
     Some(std::time::Duration::from_secs(seconds))
 }
 
-
 #[cfg(test)]
 #[path = "errors_tests.rs"]
 mod tests;

@@ -23,8 +23,7 @@ fn serve(answer: Option<String>) -> String {
             let mut request = Vec::new();
             let mut buf = [0u8; 4096];
             // Read the headers and the body the content-length announces.
-            loop {
-                let Ok(n) = stream.read(&mut buf) else { break };
+            while let Ok(n) = stream.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
@@ -33,7 +32,9 @@ fn serve(answer: Option<String>) -> String {
                 if let Some(end) = text.find("\r\n\r\n") {
                     let length = text[..end]
                         .lines()
-                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                        .find_map(|l| {
+                            l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string())
+                        })
                         .and_then(|v| v.parse::<usize>().ok())
                         .unwrap_or(0);
                     if request.len() >= end + 4 + length {
@@ -117,7 +118,9 @@ async fn dry_run_operation_means_it_would_succeed() {
 
 #[tokio::test]
 async fn refusals_are_rejected_and_final() {
-    for (status, code) in [(403, "UnauthorizedOperation"), (400, "InvalidInstanceID.NotFound"), (400, "IncorrectInstanceState")] {
+    for (status, code) in
+        [(403, "UnauthorizedOperation"), (400, "InvalidInstanceID.NotFound"), (400, "IncorrectInstanceState")]
+    {
         let (error, _) = stop_error(Some(ec2_error(status, code))).await;
         assert!(matches!(error, ProviderError::Rejected(_)), "{code}: {error:?}");
         assert!(!error.is_retryable());

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use escher_compiler::plan::Value;
 use escher_compiler::stdlib::Cloud;
-use escher_runtime::provider::{Bucket, EC2_MUTATING, EC2_NON_MUTATING, Provider, ProviderCall, ProviderError};
 use escher_runtime::provider::ProviderResponse;
+use escher_runtime::provider::{Bucket, EC2_MUTATING, EC2_NON_MUTATING, Provider, ProviderCall, ProviderError};
 
 use crate::context::AwsContext;
 use crate::record::str_field;

@@ -48,11 +48,6 @@ impl Rec {
         self
     }
 
-    pub(crate) fn float(mut self, field: &str, value: f64) -> Rec {
-        self.0.insert(field.into(), Value::Float(value));
-        self
-    }
-
     pub(crate) fn bool(mut self, field: &str, value: bool) -> Rec {
         self.0.insert(field.into(), Value::Bool(value));
         self
@@ -61,12 +56,6 @@ impl Rec {
     /// A `datetime`; an unknown time is the Unix epoch (never `null`: the field is not optional).
     pub(crate) fn time(mut self, field: &str, value: Option<&DateTime>) -> Rec {
         self.0.insert(field.into(), text(value.map_or_else(|| timestamp_secs(0), |t| timestamp_secs(t.secs()))));
-        self
-    }
-
-    /// An `optional<datetime>`.
-    pub(crate) fn opt_time(mut self, field: &str, value: Option<&DateTime>) -> Rec {
-        self.0.insert(field.into(), value.map_or(Value::Null, |t| text(timestamp_secs(t.secs()))));
         self
     }
 
@@ -79,8 +68,7 @@ impl Rec {
     pub(crate) fn tags<K: AsRef<str>, V: AsRef<str>>(mut self, pairs: impl IntoIterator<Item = (K, V)>) -> Rec {
         let tags: BTreeMap<String, Value> =
             pairs.into_iter().map(|(k, v)| (k.as_ref().to_string(), text(v.as_ref()))).collect();
-        if let Some(Value::String(name)) = tags.get("Name").filter(|n| !matches!(n, Value::String(s) if s.is_empty()))
-        {
+        if let Some(Value::String(name)) = tags.get("Name").filter(|n| !matches!(n, Value::String(s) if s.is_empty())) {
             self.0.insert("name".into(), text(name.clone()));
         }
         self.0.insert("tags".into(), Value::Record(tags));
@@ -103,9 +91,7 @@ pub(crate) fn text(value: impl Into<String>) -> Value {
 
 /// Seconds since the Unix epoch as the compiler's datetime text.
 pub(crate) fn timestamp_secs(secs: i64) -> String {
-    chrono::DateTime::from_timestamp(secs, 0)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Now, as the compiler's datetime text.

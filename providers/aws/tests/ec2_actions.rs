@@ -29,7 +29,10 @@ async fn a_batch_with_a_bad_target_reports_which_failed() {
     assert_eq!(results.len(), 4);
     for result in &results {
         match result.id.as_str() {
-            "i-0123456789abcdef0" => assert!(matches!(&result.status, TargetStatus::Failed { error } if error.contains("InvalidInstanceID")), "{result:?}"),
+            "i-0123456789abcdef0" => assert!(
+                matches!(&result.status, TargetStatus::Failed { error } if error.contains("InvalidInstanceID")),
+                "{result:?}"
+            ),
             _ => assert_eq!(result.status, TargetStatus::Changed, "{result:?}"),
         }
     }
@@ -40,7 +43,8 @@ async fn a_batch_with_a_bad_target_reports_which_failed() {
     let again = act(provider.as_ref(), "aws.ec2.stop", instances(provider.as_ref(), &suite).await, vec![], false).await;
     assert!(again.iter().all(|r| r.status == TargetStatus::Unchanged), "{again:?}");
 
-    let started = act(provider.as_ref(), "aws.ec2.start", instances(provider.as_ref(), &suite).await, vec![], false).await;
+    let started =
+        act(provider.as_ref(), "aws.ec2.start", instances(provider.as_ref(), &suite).await, vec![], false).await;
     assert!(started.iter().all(|r| r.status == TargetStatus::Changed), "{started:?}");
     assert!(states(&ec2(region), &launched).await.values().all(|s| s == "running"));
 }
@@ -55,7 +59,8 @@ async fn dry_runs_change_nothing() {
     let results = act(provider.as_ref(), "aws.ec2.stop", targets.clone(), vec![], true).await;
     assert!(results.iter().all(|r| r.status == TargetStatus::Changed), "{results:?}");
     assert!(results.iter().all(|r| field(&r.resource, "state") == "stopping"));
-    let tagged = act(provider.as_ref(), "aws.ec2.tag", targets.clone(), vec![("tags", tags(&[("owner", "x")]))], true).await;
+    let tagged =
+        act(provider.as_ref(), "aws.ec2.tag", targets.clone(), vec![("tags", tags(&[("owner", "x")]))], true).await;
     assert!(tagged.iter().all(|r| r.status == TargetStatus::Changed), "{tagged:?}");
     let gone = act(provider.as_ref(), "aws.ec2.terminate", targets, vec![], true).await;
     assert!(gone.iter().all(|r| r.status == TargetStatus::Changed), "{gone:?}");
@@ -76,11 +81,15 @@ async fn tags_are_set_and_removed() {
     let targets = instances(provider.as_ref(), &suite).await;
     let set = act(provider.as_ref(), "aws.ec2.tag", targets, vec![("tags", tags(&[("owner", "ops")]))], false).await;
     assert!(set.iter().all(|r| r.status == TargetStatus::Changed));
-    let owned = query(provider.as_ref(), "aws.ec2.instances", vec![("tags", tags(&[("suite", &suite), ("owner", "ops")]))]).await;
+    let owned =
+        query(provider.as_ref(), "aws.ec2.instances", vec![("tags", tags(&[("suite", &suite), ("owner", "ops")]))])
+            .await;
     assert_eq!(owned.len(), 2);
     let removed = act(provider.as_ref(), "aws.ec2.untag", owned, vec![("keys", strings(&["owner"]))], false).await;
     assert!(removed.iter().all(|r| r.status == TargetStatus::Changed));
-    let still = query(provider.as_ref(), "aws.ec2.instances", vec![("tags", tags(&[("suite", &suite), ("owner", "ops")]))]).await;
+    let still =
+        query(provider.as_ref(), "aws.ec2.instances", vec![("tags", tags(&[("suite", &suite), ("owner", "ops")]))])
+            .await;
     assert!(still.is_empty());
 }
 
@@ -92,7 +101,8 @@ async fn images_snapshots_volumes_and_copies() {
     let provider = provider(&[region]);
     let instance = instances(provider.as_ref(), &suite).await;
     let imaged =
-        act(provider.as_ref(), "aws.ec2.create_images", instance.clone(), vec![("name_prefix", text(&suite))], false).await;
+        act(provider.as_ref(), "aws.ec2.create_images", instance.clone(), vec![("name_prefix", text(&suite))], false)
+            .await;
     assert_eq!(imaged[0].status, TargetStatus::Changed, "{imaged:?}");
     let images = ec2(region).describe_images().owners("self").send().await.expect("moto lists images");
     let image = images
@@ -118,7 +128,8 @@ async fn images_snapshots_volumes_and_copies() {
     let volume_id = volume.volume_id().unwrap_or_default().to_string();
     let volumes = query(provider.as_ref(), "aws.ec2.volumes", vec![("tags", tags(&[("suite", &suite)]))]).await;
     let snapped =
-        act(provider.as_ref(), "aws.ec2.create_snapshots", volumes.clone(), vec![("description", text(&suite))], false).await;
+        act(provider.as_ref(), "aws.ec2.create_snapshots", volumes.clone(), vec![("description", text(&suite))], false)
+            .await;
     assert_eq!(snapped[0].status, TargetStatus::Changed, "{snapped:?}");
     let snaps = ec2(region)
         .describe_snapshots()
@@ -145,7 +156,10 @@ async fn images_snapshots_volumes_and_copies() {
     .await;
     assert_eq!(copied[0].status, TargetStatus::Changed, "{copied:?}");
     let copies = ec2(elsewhere).describe_snapshots().owner_ids("self").send().await.expect("moto lists snapshots");
-    assert!(copies.snapshots().iter().any(|s| s.description().is_some_and(|d| d.contains(&snapshot_id))), "no copy in {elsewhere}");
+    assert!(
+        copies.snapshots().iter().any(|s| s.description().is_some_and(|d| d.contains(&snapshot_id))),
+        "no copy in {elsewhere}"
+    );
 
     let restored = act(
         provider.as_ref(),
@@ -205,7 +219,8 @@ async fn ingress_rules_are_revoked_and_put_back() {
         .await
         .expect("moto authorizes");
     let provider = provider(&[region]);
-    let open = query(provider.as_ref(), "security.open_ports", vec![("ports", Value::List(vec![Value::Int(3389)]))]).await;
+    let open =
+        query(provider.as_ref(), "security.open_ports", vec![("ports", Value::List(vec![Value::Int(3389)]))]).await;
     let mine: Vec<Value> = open.into_iter().filter(|r| field(r, "group_id") == group_id).collect();
     assert_eq!(mine.len(), 1);
     let revoked = act(provider.as_ref(), "security.close_ingress", mine.clone(), vec![], false).await;
@@ -232,7 +247,8 @@ async fn resize_changes_the_type_and_leaves_it_running() {
     let launched = launch(&ec2(region), 1, &[("suite", &suite)]).await;
     let provider = provider(&[region]);
     let targets = instances(provider.as_ref(), &suite).await;
-    let results = act(provider.as_ref(), "aws.ec2.resize", targets, vec![("instance_type", text("t3.large"))], false).await;
+    let results =
+        act(provider.as_ref(), "aws.ec2.resize", targets, vec![("instance_type", text("t3.large"))], false).await;
     assert_eq!(results[0].status, TargetStatus::Changed, "{results:?}");
     let now = ec2(region).describe_instances().instance_ids(&launched[0]).send().await.expect("describe");
     let instance = &now.reservations()[0].instances()[0];

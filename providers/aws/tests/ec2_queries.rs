@@ -32,12 +32,21 @@ async fn tags_state_and_regions_filter_the_listing() {
 
     let all = query(provider.as_ref(), "aws.ec2.instances", vec![("tags", tags(&[("env", &env)]))]).await;
     assert_eq!(all.len(), 3);
-    let running = query(provider.as_ref(), "aws.ec2.instances", vec![("tags", tags(&[("env", &env)])), ("state", text("running"))]).await;
+    let running = query(
+        provider.as_ref(),
+        "aws.ec2.instances",
+        vec![("tags", tags(&[("env", &env)])), ("state", text("running"))],
+    )
+    .await;
     let mut want = vec![in_a[1].clone(), in_b[0].clone()];
     want.sort();
     assert_eq!(ids(&running), want);
-    let only_b =
-        query(provider.as_ref(), "aws.ec2.instances", vec![("tags", tags(&[("env", &env)])), ("regions", strings(&[b]))]).await;
+    let only_b = query(
+        provider.as_ref(),
+        "aws.ec2.instances",
+        vec![("tags", tags(&[("env", &env)])), ("regions", strings(&[b]))],
+    )
+    .await;
     assert_eq!(ids(&only_b), in_b);
     let record = &only_b[0];
     assert_eq!(field(record, "kind"), "aws.ec2.Instance");
@@ -63,9 +72,8 @@ async fn a_page_that_fails_fails_the_listing() {
     sdk.set_endpoint_url(Some(url));
     let config = AwsConfig { regions: vec![region.into()], page_size: Some(5), ..AwsConfig::default() };
     let provider = std::sync::Arc::new(AwsProvider::new(AwsContext::from_sdk_config(sdk.build(), config)));
-    let answer = provider
-        .call(&call("aws.ec2.instances", vec![("tags", tags(&[("suite", &suite)]))], Vec::new(), false))
-        .await;
+    let answer =
+        provider.call(&call("aws.ec2.instances", vec![("tags", tags(&[("suite", &suite)]))], Vec::new(), false)).await;
     match answer {
         Err(ProviderError::Unavailable(message)) => assert!(message.contains("DescribeInstances"), "{message}"),
         other => panic!("a listing whose second page failed answered {other:?}"),
@@ -100,14 +108,20 @@ async fn volumes_snapshots_and_open_rules() {
         .await
         .expect("moto snapshots");
     let provider = provider(&[region]);
-    let unattached =
-        query(provider.as_ref(), "aws.ec2.volumes", vec![("tags", tags(&[("suite", &suite)])), ("attached", Value::Bool(false))])
-            .await;
+    let unattached = query(
+        provider.as_ref(),
+        "aws.ec2.volumes",
+        vec![("tags", tags(&[("suite", &suite)])), ("attached", Value::Bool(false))],
+    )
+    .await;
     assert_eq!(ids(&unattached), vec![volume_id.clone()]);
     assert_eq!(field(&unattached[0], "availability_zone"), format!("{region}a"));
-    let attached =
-        query(provider.as_ref(), "aws.ec2.volumes", vec![("tags", tags(&[("suite", &suite)])), ("attached", Value::Bool(true))])
-            .await;
+    let attached = query(
+        provider.as_ref(),
+        "aws.ec2.volumes",
+        vec![("tags", tags(&[("suite", &suite)])), ("attached", Value::Bool(true))],
+    )
+    .await;
     assert!(attached.is_empty());
     let snapshots = query(provider.as_ref(), "aws.ec2.snapshots", vec![("tags", tags(&[("suite", &suite)]))]).await;
     assert_eq!(snapshots.len(), 1);
@@ -139,11 +153,15 @@ async fn volumes_snapshots_and_open_rules() {
             .await
             .expect("moto authorizes");
     }
-    let open = query(provider.as_ref(), "aws.ec2.open_ingress_rules", vec![("ports", Value::List(vec![Value::Int(22)]))]).await;
+    let open =
+        query(provider.as_ref(), "aws.ec2.open_ingress_rules", vec![("ports", Value::List(vec![Value::Int(22)]))])
+            .await;
     let mine: Vec<&Value> = open.iter().filter(|r| field(r, "group_id") == group_id).collect();
     assert_eq!(mine.len(), 1, "{open:?}");
     assert_eq!(field(mine[0], "source"), "0.0.0.0/0");
     assert_eq!(field(mine[0], "group_name"), suite);
-    let on_80 = query(provider.as_ref(), "aws.ec2.open_ingress_rules", vec![("ports", Value::List(vec![Value::Int(80)]))]).await;
+    let on_80 =
+        query(provider.as_ref(), "aws.ec2.open_ingress_rules", vec![("ports", Value::List(vec![Value::Int(80)]))])
+            .await;
     assert!(on_80.iter().all(|r| field(r, "group_id") != group_id));
 }

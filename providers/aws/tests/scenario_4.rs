@@ -17,7 +17,8 @@ async fn resize_changes_the_type_and_leaves_the_instance_running() {
     let report = run(plan, vec![provider(&[region])], false).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
 
-    let answer = ec2(region).describe_instances().instance_ids(&id).instance_ids(&neighbour).send().await.expect("describe");
+    let answer =
+        ec2(region).describe_instances().instance_ids(&id).instance_ids(&neighbour).send().await.expect("describe");
     for instance in answer.reservations().iter().flat_map(|r| r.instances()) {
         let state = instance.state().and_then(|s| s.name()).map(|n| n.as_str().to_string());
         let kind = instance.instance_type().map(|t| t.as_str().to_string());

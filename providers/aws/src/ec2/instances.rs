@@ -188,11 +188,11 @@ pub(crate) async fn resize(ctx: &AwsContext, call: &ProviderCall) -> Result<Vec<
             continue;
         };
         let was_running = matches!(state.as_str(), "running" | "pending");
-        if was_running {
-            if let Sent::Refused { error, .. } = request(&client, Change::Stop, &[id.to_string()], false).await? {
-                results.push(failed(target, error));
-                continue;
-            }
+        if was_running
+            && let Sent::Refused { error, .. } = request(&client, Change::Stop, &[id.to_string()], false).await?
+        {
+            results.push(failed(target, error));
+            continue;
         }
         if was_running || state == "stopping" {
             until_state(&client, id, "stopped", STATE_LIMIT).await?;

@@ -71,7 +71,8 @@ pub(crate) async fn list(
     narrow: &Narrow,
 ) -> Result<Vec<Value>, ProviderError> {
     let targets = ctx.targets(regions).await?;
-    let lists = try_join_all(targets.iter().map(|(account, region)| list_in(ctx, kind, account, region, narrow))).await?;
+    let lists =
+        try_join_all(targets.iter().map(|(account, region)| list_in(ctx, kind, account, region, narrow))).await?;
     Ok(lists.into_iter().flatten().collect())
 }
 
@@ -88,8 +89,9 @@ pub(crate) async fn list_in(
     let now = std::time::SystemTime::now();
     let old_enough = |created: &Value| match (narrow.older_than, created) {
         (None, _) => true,
-        (Some(age), Value::String(text)) => chrono::DateTime::parse_from_rfc3339(text)
-            .is_ok_and(|t| std::time::SystemTime::from(t) + age <= now),
+        (Some(age), Value::String(text)) => {
+            chrono::DateTime::parse_from_rfc3339(text).is_ok_and(|t| std::time::SystemTime::from(t) + age <= now)
+        }
         _ => false,
     };
     let (id, at) = (account.id.as_str(), region);
@@ -185,12 +187,8 @@ async fn rules(
     let what = format!("ec2 DescribeSecurityGroupRules in {id}/{at}");
     let filters = narrow.filters("security-group-rule-id");
     let mut out = Vec::new();
-    let mut pages = client
-        .describe_security_group_rules()
-        .set_filters(Some(filters))
-        .set_max_results(page)
-        .into_paginator()
-        .send();
+    let mut pages =
+        client.describe_security_group_rules().set_filters(Some(filters)).set_max_results(page).into_paginator().send();
     while let Some(answer) = pages.next().await {
         let answer = answer.map_err(|e| classify(&what, &e))?;
         for rule in answer.security_group_rules().iter().filter(|r| r.is_egress() != Some(true)) {

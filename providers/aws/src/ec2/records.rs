@@ -32,9 +32,10 @@ pub(crate) fn instance(account: &str, region: &str, i: &Instance) -> Value {
 }
 
 pub(crate) fn volume(account: &str, region: &str, v: &Volume) -> Value {
-    let attachment = v.attachments().iter().find(|a| {
-        matches!(a.state(), Some(VolumeAttachmentState::Attached | VolumeAttachmentState::Attaching) | None)
-    });
+    let attachment = v
+        .attachments()
+        .iter()
+        .find(|a| matches!(a.state(), Some(VolumeAttachmentState::Attached | VolumeAttachmentState::Attaching) | None));
     Rec::new("aws.ec2.Volume", v.volume_id().unwrap_or(""), "", account, region)
         .tags(tag_pairs(v.tags()))
         .int("size_gb", i64::from(v.size().unwrap_or(0)))

@@ -18,7 +18,10 @@ pub(crate) enum Sent<T> {
 }
 
 /// Sorts a request's result; retryable errors are returned as errors.
-pub(crate) fn sent<T, E>(operation: &str, result: Result<T, SdkError<E, HttpResponse>>) -> Result<Sent<T>, ProviderError>
+pub(crate) fn sent<T, E>(
+    operation: &str,
+    result: Result<T, SdkError<E, HttpResponse>>,
+) -> Result<Sent<T>, ProviderError>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {

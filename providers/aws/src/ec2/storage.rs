@@ -23,12 +23,8 @@ pub(crate) enum Act {
 }
 
 /// Codes that mean the resource is already gone.
-const GONE: &[&str] = &[
-    "InvalidVolume.NotFound",
-    "InvalidSnapshot.NotFound",
-    "InvalidAMIID.NotFound",
-    "InvalidAMIID.Unavailable",
-];
+const GONE: &[&str] =
+    &["InvalidVolume.NotFound", "InvalidSnapshot.NotFound", "InvalidAMIID.NotFound", "InvalidAMIID.Unavailable"];
 
 pub(crate) async fn run(ctx: &AwsContext, call: &ProviderCall, act: Act) -> Result<Vec<TargetResult>, ProviderError> {
     let mut results = Vec::with_capacity(call.targets.len());
