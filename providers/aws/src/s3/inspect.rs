@@ -142,10 +142,9 @@ fn undecoded_versioning<E>(
     if !body.contains("GetBucketVersioningResponse") {
         return None;
     }
-    Some(match body.split("<Status>").nth(1).and_then(|rest| rest.split("</Status>").next()) {
-        Some(status) => Some(BucketVersioningStatus::from(status)),
-        None => None,
-    })
+    Some(
+        body.split("<Status>").nth(1).and_then(|rest| rest.split("</Status>").next()).map(BucketVersioningStatus::from),
+    )
 }
 
 /// The bucket's record. `created` comes from ListBuckets (no per-bucket call tells it).

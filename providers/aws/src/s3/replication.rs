@@ -46,15 +46,11 @@ pub(crate) async fn enable_replication(bucket: &Bucket<'_>, args: &Args<'_>) -> 
         return bucket.unchanged().await;
     }
     prepare_destination(bucket, &destination, region).await?;
-    let existing = bucket
-        .client
-        .get_bucket_replication()
-        .bucket(name)
-        .send()
-        .await
-        .map(|out| out.replication_configuration)
-        .or_else(|e| if e.code() == Some("ReplicationConfigurationNotFoundError") { Ok(None) } else { Err(e) })
-        .map_err(|e| classify("s3 GetBucketReplication", &e))?;
+    let existing = match bucket.client.get_bucket_replication().bucket(name).send().await {
+        Ok(out) => out.replication_configuration,
+        Err(e) if e.code() == Some("ReplicationConfigurationNotFoundError") => None,
+        Err(e) => return Err(classify("s3 GetBucketReplication", &e)),
+    };
     let account = str_field(bucket.target, "account");
     let (role, mut rules) = match existing {
         Some(config) => (config.role, config.rules),
