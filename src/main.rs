@@ -19,8 +19,12 @@ fn main() -> ExitCode {
         Command::Plan { file, params, format } => cli::plan::run(&file, &params, format, color),
         Command::Fmt { files, check } => cli::fmt::run(&files, check),
         Command::Explain { code } => cli::explain::run(&code),
-        Command::Run { file, template, params, cloud: _, estate, estate_out, sim_faults, dry_run, session } => {
-            let setup = cli::state::RunSetup { cloud: "sim".into(), estate, estate_out, sim_faults };
+        Command::Run { file, template, params, cloud, estate, estate_out, sim_faults, dry_run, session } => {
+            let cloud = match cloud {
+                cli::CloudChoice::Sim => "sim",
+                cli::CloudChoice::Aws => "aws",
+            };
+            let setup = cli::state::RunSetup { cloud: cloud.into(), estate, estate_out, sim_faults };
             let request = cli::run::RunRequest {
                 file: file.as_deref(),
                 template: template.as_deref(),
@@ -70,6 +74,9 @@ fn main() -> ExitCode {
         Command::State(args) => cli::state_cmd::run(&args),
         Command::Schedule(args) => cli::schedule::run(&args),
         Command::Daemon(args) => cli::daemon::run(&args),
+        Command::Inventory { cloud: cli::InventoryCloud::Aws, regions, aws_config, state } => {
+            cli::inventory::run(&cli::state::state_dir(state.as_deref()), &regions, aws_config.as_deref())
+        }
     };
     let code = cli::state::detach(replication, code);
     ExitCode::from(code)

@@ -21,6 +21,7 @@ pub mod explain;
 pub mod fmt;
 pub mod governed;
 pub mod identity;
+pub mod inventory;
 pub mod plan;
 pub mod policy;
 pub mod progress;
@@ -140,6 +141,20 @@ pub enum Command {
     Schedule(schedule::ScheduleArgs),
     /// Run due schedules on this machine (the local scheduler).
     Daemon(daemon::DaemonArgs),
+    /// Discover a cloud's resources into the local inventory (`inventory/aws.json` in the state directory), which
+    /// `escher plan` reads for blast radius.
+    Inventory {
+        #[arg(long, value_enum)]
+        cloud: InventoryCloud,
+        /// Regions to list (a,b,c); default: `regions` of the AWS configuration, else every enabled region.
+        #[arg(long, value_delimiter = ',')]
+        regions: Vec<String>,
+        /// The AWS configuration (accounts and roles, regions); default: `aws.json` in the state directory.
+        #[arg(long, value_name = "FILE")]
+        aws_config: Option<std::path::PathBuf>,
+        #[arg(long, value_name = "DIR")]
+        state: Option<std::path::PathBuf>,
+    },
     /// Print your name and public key (created on first use); a manager puts the key into the policy.
     #[command(alias = "whoami")]
     Identity {
@@ -300,6 +315,13 @@ pub enum ExportChoice {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CloudChoice {
     Sim,
+    /// Amazon Web Services through the official SDK (credentials, region and `aws.json` in the state directory).
+    Aws,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InventoryCloud {
+    Aws,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -33,7 +33,13 @@ pub fn run(path: &Path, params: &[String], format: PlanFormat, color: bool) -> u
     match format {
         PlanFormat::Json => outln!("{}", serde_json::to_string_pretty(&plan).unwrap_or_default()),
         PlanFormat::Dot => out!("{}", dot(&plan)),
-        PlanFormat::Human => out!("{}", human(&plan)),
+        PlanFormat::Human => {
+            out!("{}", human(&plan));
+            // With an AWS inventory in the state directory, what each step's query matches today.
+            if let Some(lines) = super::inventory::blast_lines(&plan, &super::state::state_dir(None)) {
+                out!("\n{lines}");
+            }
+        }
     }
     EXIT_OK
 }

@@ -128,14 +128,24 @@ fn execute(
         }
     };
     tokio.block_on(async move {
-        let sim = match simulator(setup.estate.as_deref(), setup.sim_faults.as_deref()) {
-            Ok(sim) => Arc::new(sim),
-            Err(message) => {
-                eprintln!("error: {message}");
-                return EXIT_USAGE;
+        let provider: Arc<dyn escher_runtime::provider::Provider> = if setup.cloud == "aws" {
+            match super::inventory::aws_provider(&session.state).await {
+                Ok(provider) => provider,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return EXIT_USAGE;
+                }
             }
+        } else {
+            let sim = match simulator(setup.estate.as_deref(), setup.sim_faults.as_deref()) {
+                Ok(sim) => Arc::new(sim),
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return EXIT_USAGE;
+                }
+            };
+            Arc::new(Persisting::new(sim, setup.estate_out.clone()))
         };
-        let provider = Arc::new(Persisting::new(sim, setup.estate_out.clone()));
         let human = Arc::new(Human::new(
             session.format == Format::Human && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         ));

@@ -1,0 +1,143 @@
+//! `escher inventory --cloud aws [--regions a,b] [--aws-config FILE] [--state DIR]`: discovers the AWS estate
+//! into `inventory/aws.json` in the state directory; the AWS provider for `run --cloud aws` and `resume`; and the
+//! inventory's part of `escher plan` (how many resources each step's query matches today).
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+
+use escher_compiler::plan::{NodeKind, Plan, PlanExpr};
+use escher_runtime::provider::Provider;
+
+use super::{EXIT_OK, EXIT_USAGE};
+
+/// Discovers and saves the inventory; prints counts by kind.
+#[cfg(feature = "aws")]
+pub fn run(state: &Path, regions: &[String], aws_config: Option<&Path>) -> u8 {
+    let tokio = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(tokio) => tokio,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return EXIT_USAGE;
+        }
+    };
+    tokio.block_on(async {
+        let ctx = match context(state, aws_config).await {
+            Ok(ctx) => ctx,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return EXIT_USAGE;
+            }
+        };
+        let inventory = match escher_aws::inventory::discover(&ctx, regions).await {
+            Ok(inventory) => inventory,
+            Err(error) => {
+                eprintln!("error: AWS discovery failed, the inventory is left as it was: {error}");
+                return super::EXIT_DIAGNOSTICS;
+            }
+        };
+        match inventory.save(state) {
+            Ok(path) => {
+                outln!(
+                    "{} AWS resources in {} account(s), regions {}: {}",
+                    inventory.resources.len(),
+                    inventory.accounts.len(),
+                    inventory.regions.join(", "),
+                    path.display()
+                );
+                for (kind, count) in inventory.by_kind() {
+                    outln!("  {kind:<28} {count}");
+                }
+                EXIT_OK
+            }
+            Err(error) => {
+                eprintln!("error: cannot write the inventory under {}: {error}", state.display());
+                EXIT_USAGE
+            }
+        }
+    })
+}
+
+#[cfg(not(feature = "aws"))]
+pub fn run(_state: &Path, _regions: &[String], _aws_config: Option<&Path>) -> u8 {
+    eprintln!("error: this escher was built without the `aws` feature");
+    EXIT_USAGE
+}
+
+/// The AWS context: `--aws-config FILE`, else `aws.json` in the state directory, else the host's credentials
+/// and enabled regions.
+#[cfg(feature = "aws")]
+async fn context(state: &Path, aws_config: Option<&Path>) -> Result<escher_aws::AwsContext, String> {
+    let config = match aws_config {
+        Some(file) => escher_aws::AwsConfig::from_file(file),
+        None => escher_aws::AwsConfig::from_state_dir(state),
+    }
+    .map_err(|error| error.to_string())?;
+    Ok(escher_aws::AwsContext::load(config).await)
+}
+
+/// The provider for `run --cloud aws` and `resume` of such a run.
+#[cfg(feature = "aws")]
+pub async fn aws_provider(state: &Path) -> Result<Arc<dyn Provider>, String> {
+    Ok(Arc::new(escher_aws::AwsProvider::new(context(state, None).await?)))
+}
+
+#[cfg(not(feature = "aws"))]
+pub async fn aws_provider(_state: &Path) -> Result<Arc<dyn Provider>, String> {
+    Err("this escher was built without the `aws` feature, so it cannot run on AWS".into())
+}
+
+/// Lines for `escher plan` when the state directory holds an AWS inventory: per query and per step acting on a
+/// query's result, how many inventory resources the query matches. Only queries whose arguments are all known
+/// at plan time and are plain filters (tags, state, regions...) are counted; others say so.
+#[cfg(feature = "aws")]
+pub fn blast_lines(plan: &Plan, state: &Path) -> Option<String> {
+    let inventory = match escher_aws::inventory::Inventory::load(state) {
+        Ok(Some(inventory)) => inventory,
+        Ok(None) => return None,
+        Err(message) => return Some(format!("inventory: {message}\n")),
+    };
+    let count_of = |id: &str| -> Option<Option<usize>> {
+        let node = plan.nodes.iter().find(|n| n.id == id && n.kind == NodeKind::Query)?;
+        let mut args = std::collections::BTreeMap::new();
+        for (name, expr) in &node.args {
+            match expr {
+                PlanExpr::Value { value } => {
+                    args.insert(name.clone(), value.clone());
+                }
+                _ => return Some(None),
+            }
+        }
+        Some(inventory.count(&node.action, &args))
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "inventory aws ({} resources, discovered {}): what each step's query matches today",
+        inventory.resources.len(),
+        inventory.discovered_at
+    );
+    let mut any = false;
+    for node in plan.nodes.iter().filter(|n| n.kind == NodeKind::Action) {
+        let Some(source) = node.targets.as_ref().and_then(|t| node.args.get(t)) else { continue };
+        let shown = match source {
+            PlanExpr::Ref { node: query, path } if path.is_empty() => match count_of(query) {
+                Some(Some(n)) => format!("{n} (query `{query}`)"),
+                Some(None) => format!("not counted (the inventory cannot judge query `{query}`)"),
+                None => "not counted (targets are computed)".into(),
+            },
+            _ => "not counted (targets are computed)".into(),
+        };
+        any = true;
+        let _ = writeln!(out, "  {:<24} {:<34} {shown}", node.id, node.action);
+    }
+    if !any {
+        let _ = writeln!(out, "  no step acts on targets");
+    }
+    Some(out)
+}
+
+#[cfg(not(feature = "aws"))]
+pub fn blast_lines(_plan: &Plan, _state: &Path) -> Option<String> {
+    None
+}
