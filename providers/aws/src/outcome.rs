@@ -60,3 +60,39 @@ pub(crate) fn home(target: &Value) -> (Option<&str>, &str) {
 pub(crate) fn unknown_action(service: &str, action: &str) -> ProviderError {
     ProviderError::Unsupported(format!("`{action}` is not an {service} query or action this provider knows"))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn target() -> Value {
+        Value::Record(BTreeMap::from([("id".to_string(), Value::String("db-1".into()))]))
+    }
+
+    #[test]
+    fn a_refusal_fails_only_its_target() {
+        let result = settle(&target(), Err(ProviderError::Rejected("InvalidDBInstanceState".into())));
+        assert!(matches!(result, Ok(TargetResult { status: TargetStatus::Failed { .. }, .. })));
+    }
+
+    #[test]
+    fn throttling_a_5xx_or_a_timeout_fails_the_call_so_the_runtime_retries_it() {
+        for error in [
+            ProviderError::Throttled { message: "Throttling".into(), retry_after: None },
+            ProviderError::Unavailable("HTTP 503".into()),
+            ProviderError::Timeout("no answer".into()),
+        ] {
+            assert_eq!(settle(&target(), Err(error.clone())), Err(error));
+        }
+    }
+
+    #[test]
+    fn done_becomes_changed_or_unchanged_with_the_resource_after() {
+        let changed = settle(&target(), Ok(Done::Changed(target()))).map(|r| r.status);
+        assert_eq!(changed, Ok(TargetStatus::Changed));
+        let unchanged = settle(&target(), Ok(Done::Unchanged(target()))).map(|r| r.status);
+        assert_eq!(unchanged, Ok(TargetStatus::Unchanged));
+    }
+}

@@ -179,13 +179,16 @@ async fn delete_takes_the_final_snapshot_and_deleting_again_is_unchanged() {
     instance(&name, &suite).await;
     let aws = provider(&[REGION]);
     let target = one(&aws, &suite).await;
-    let delete = call("aws.rds.delete", &[], vec![target], false);
+    let described = aws.describe(std::slice::from_ref(&target)).await.expect("described");
+    assert_eq!(described.iter().map(|r| str_of(r, "state")).collect::<Vec<_>>(), ["available"]);
+    let delete = call("aws.rds.delete", &[], vec![target.clone()], false);
     let deleted = results(aws.call(&delete).await.expect("delete answered"));
     assert_eq!(statuses(&deleted), ["changed"]);
     assert!(listed_suite(&aws, &suite).await.is_empty(), "the instance is gone");
     let finals = rds(REGION).describe_db_snapshots().db_snapshot_identifier(format!("{name}-final")).send().await;
     assert!(finals.is_ok_and(|out| out.db_snapshots().len() == 1), "the final snapshot INSTANCE-final exists");
     assert_eq!(statuses(&results(aws.call(&delete).await.expect("delete answered"))), ["unchanged"]);
+    assert!(aws.describe(&[target]).await.expect("described").is_empty(), "describe leaves a deleted instance out");
 }
 
 #[tokio::test]
