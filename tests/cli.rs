@@ -168,6 +168,10 @@ fn explain_prints_the_long_form_of_a_code() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stdout(&output).starts_with("E0201: "));
     assert_eq!(escher(&["explain", "E9999"]).status.code(), Some(2));
+    // Policy files have codes of their own.
+    let output = escher(&["explain", "p0105"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("P0105: an approval count that can never be met"), "{}", stdout(&output));
 }
 
 #[test]

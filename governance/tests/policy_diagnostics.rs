@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use escher_governance::policy::{check, render};
+use escher_governance::policy::{CODES, check, render};
 
 fn fixtures() -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/policy");
@@ -45,9 +45,23 @@ fn each_fixture_reports_exactly_the_codes_in_its_header_and_renders_as_its_snaps
 }
 
 #[test]
-fn every_code_has_a_fixture() {
+fn every_code_has_a_fixture_and_every_code_reported_is_explained() {
     let fixtures = fixtures();
-    for code in ["P0101", "P0102", "P0103", "P0104", "P0105", "P0106", "P0107", "P0108"] {
-        assert!(fixtures.iter().any(|(name, _)| name.starts_with(code)), "no fixture for {code}");
+    for info in CODES {
+        assert!(fixtures.iter().any(|(name, _)| name.starts_with(info.code)), "no fixture for {}", info.code);
     }
+    for (name, text) in &fixtures {
+        for code in expected(text) {
+            assert!(CODES.iter().any(|info| info.code == code), "{name}.toml reports {code}, which has no explanation");
+        }
+    }
+}
+
+#[test]
+fn docs_policy_md_lists_every_code_with_its_title() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/policy.md");
+    let docs = std::fs::read_to_string(docs).expect("docs/policy.md reads");
+    let listed: Vec<&str> = docs.lines().filter(|line| line.starts_with("| P0")).collect();
+    let expected: Vec<String> = CODES.iter().map(|info| format!("| {} | {} |", info.code, info.title)).collect();
+    assert_eq!(listed, expected, "the code table of docs/policy.md and governance's CODES differ");
 }

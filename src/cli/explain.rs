@@ -5,13 +5,13 @@ use escher_compiler::diagnostics::explain;
 use super::{EXIT_OK, EXIT_USAGE};
 
 pub fn run(code: &str) -> u8 {
-    match explain(code) {
+    match explain(code).or_else(|| escher_governance::policy::explain(code)) {
         Some(info) => {
             outln!("{}: {}\n\n{}", info.code, info.title, info.explanation.trim());
             EXIT_OK
         }
         None => {
-            eprintln!("error: there is no diagnostic code \"{code}\"; codes look like E0201 or W0701");
+            eprintln!("error: there is no diagnostic code \"{code}\"; codes look like E0201, W0701 or P0101");
             EXIT_USAGE
         }
     }

@@ -2,6 +2,7 @@
 //! Its format is TOML (docs/policy.md); problems are diagnostics with codes P01xx, rendered like a playbook's.
 
 mod check;
+mod codes;
 mod error;
 mod file;
 mod model;
@@ -9,6 +10,7 @@ mod model;
 use std::path::{Path, PathBuf};
 
 pub use check::check;
+pub use codes::{CODES, explain};
 pub use error::PolicyError;
 pub use model::{ApprovalRule, DEFAULT_VALIDITY, Member, Policy, Role};
 
