@@ -2,8 +2,6 @@
 //! page), then each is read in its own region: ListBuckets names the region where it can, GetBucketLocation
 //! where it does not.
 
-use std::collections::BTreeMap;
-
 use escher_compiler::plan::Value;
 use escher_runtime::provider::ProviderError;
 
@@ -12,6 +10,9 @@ use crate::args::Args;
 use crate::context::AwsContext;
 use crate::errors::classify;
 use crate::record::{field, has_tags, str_field};
+
+/// Buckets read at once while listing (each read is seven requests).
+const READ_AT_ONCE: usize = 8;
 
 pub(crate) async fn buckets(ctx: &AwsContext, args: &Args<'_>) -> Result<Value, ProviderError> {
     let (tags, public, encrypted) = (args.tags("tags")?, args.opt_bool("public")?, args.opt_bool("encrypted")?);
@@ -23,30 +24,52 @@ pub(crate) async fn buckets(ctx: &AwsContext, args: &Args<'_>) -> Result<Value, 
         let home = ctx.s3(Some(&account.id), &ctx.home_region()).await?;
         let pages = home.list_buckets().set_max_buckets(ctx.page_size()).into_paginator().items();
         let listed = pages.send().try_collect().await.map_err(|e| classify("s3 ListBuckets", &e))?;
-        let mut clients = BTreeMap::new();
-        for bucket in listed {
-            let name = bucket.name().unwrap_or("");
-            let region = match bucket.bucket_region() {
-                Some(region) if !region.is_empty() => region.to_string(),
-                // A bucket deleted since the listing is gone.
-                _ => match inspect::region(&home, name).await? {
-                    Some(region) => region,
-                    None => continue,
-                },
-            };
-            if !clients.contains_key(&region) {
-                clients.insert(region.clone(), ctx.s3(Some(&account.id), &region).await?);
+        for chunk in listed.chunks(READ_AT_ONCE) {
+            let mut reads = tokio::task::JoinSet::new();
+            for (index, bucket) in chunk.iter().enumerate() {
+                let (home, name) = (home.clone(), bucket.name().unwrap_or("").to_string());
+                let region = bucket.bucket_region().filter(|r| !r.is_empty()).map(str::to_string);
+                reads.spawn(async move { (index, read(&home, &name, region).await) });
             }
-            let Some(client) = clients.get(&region) else { continue };
-            let settings = inspect::settings(client, name).await?;
-            let created = inspect::created(bucket.creation_date());
-            let record = inspect::record(name, &account.id, &region, &created, &settings);
-            if has_tags(&record, &tags) && flag(&record, "public", public) && flag(&record, "encrypted", encrypted) {
-                found.push(record);
+            let mut read_back = vec![None; chunk.len()];
+            while let Some(joined) = reads.join_next().await {
+                let (index, read) = joined
+                    .map_err(|e| ProviderError::Unavailable(format!("reading a bucket's settings stopped: {e}")))?;
+                read_back[index] = read?;
+            }
+            for (bucket, read) in chunk.iter().zip(read_back) {
+                // A bucket deleted since the listing is gone.
+                let Some((region, settings)) = read else { continue };
+                let created = inspect::created(bucket.creation_date());
+                let name = bucket.name().unwrap_or("");
+                let record = inspect::record(name, &account.id, &region, &created, &settings);
+                if has_tags(&record, &tags) && flag(&record, "public", public) && flag(&record, "encrypted", encrypted)
+                {
+                    found.push(record);
+                }
             }
         }
     }
     Ok(Value::List(found))
+}
+
+/// One listed bucket's region (ListBuckets' when it gave one, else GetBucketLocation) and settings, read with a
+/// client of that region made from the account's client; `None` when the bucket is gone.
+async fn read(
+    home: &aws_sdk_s3::Client,
+    name: &str,
+    region: Option<String>,
+) -> Result<Option<(String, inspect::Settings)>, ProviderError> {
+    let region = match region {
+        Some(region) => region,
+        None => match inspect::region(home, name).await? {
+            Some(region) => region,
+            None => return Ok(None),
+        },
+    };
+    let config = home.config().to_builder().region(aws_sdk_s3::config::Region::new(region.clone())).build();
+    let client = aws_sdk_s3::Client::from_conf(config);
+    Ok(Some((region, inspect::settings(&client, name).await?)))
 }
 
 /// A bucket's record as it is now, read in its region; `None` when it no longer exists. `like` is the record
