@@ -17,6 +17,8 @@ run_dir="${ESCHER_EMULATORS_RUN:-$PWD/target/emulators}"
 env_file="${ESCHER_EMULATORS_ENV:-$PWD/target/emulators.env}"
 venv="$root/venv"
 npm_dir="$root/npm"
+# Started through node: npm does not always link the package's bin scripts under --prefix.
+azurite_main="$npm_dir/node_modules/azurite/dist/src/blob/main.js"
 
 # Versions seen to work on these machines (shared notes, emulators.md).
 moto_spec='moto[server]>=5.1,<6'
@@ -33,7 +35,7 @@ install() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check "$moto_spec" "$gcs_spec"
     touch "$venv/.gcs-installed"
   fi
-  if [ ! -x "$npm_dir/node_modules/.bin/azurite-blob" ]; then
+  if [ ! -f "$azurite_main" ]; then
     say "installing azurite into $npm_dir"
     mkdir -p "$npm_dir"
     npm install --no-audit --no-fund --prefix "$npm_dir" "$azurite_spec" >"$root/npm-install.log" 2>&1 || {
@@ -96,7 +98,7 @@ start() {
 
   launch moto "$venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port"
   rm -rf "$run_dir/azurite-data" && mkdir -p "$run_dir/azurite-data"
-  launch azurite "$npm_dir/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$azurite_port" \
+  launch azurite node "$azurite_main" --blobHost 127.0.0.1 --blobPort "$azurite_port" \
     --location "$run_dir/azurite-data" --silent --skipApiVersionCheck
   launch gcs "$gcs" -scheme http -host 127.0.0.1 -port "$gcs_port" -backend memory
 
