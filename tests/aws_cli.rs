@@ -1,0 +1,135 @@
+//! The AWS wiring of the command line against moto (fails when `ESCHER_TEST_MOTO` is unset): `escher inventory
+//! --cloud aws` writes the inventory, `escher plan` shows what a step's query matches in it, `escher run --cloud
+//! aws` stops exactly the matching instances (checked with DescribeInstances), and a plan with an Azure step is
+//! refused before anything runs. moto is seeded with plain EC2 query requests (moto does not check signatures).
+#![cfg(feature = "aws")]
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Output};
+
+const REGION: &str = "eu-south-2";
+
+fn moto() -> String {
+    match std::env::var("ESCHER_TEST_MOTO") {
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!("ESCHER_TEST_MOTO is not set: run scripts/emulators.sh start and source its env file"),
+    }
+}
+
+/// One EC2 query-protocol request to moto in REGION; the answer's body.
+fn ec2(params: &str) -> String {
+    let url = moto();
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let body = format!("Version=2016-11-15&{params}");
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/{REGION}/ec2/aws4_request, \
+         SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = std::net::TcpStream::connect(host).expect("moto answers");
+    stream.write_all(request.as_bytes()).expect("the request is sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("moto answers");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    answer
+}
+
+/// Launches `count` instances tagged `env=ENV` and `suite=SUITE`; their ids.
+fn launch(count: u32, env: &str, suite: &str) -> Vec<String> {
+    let answer = ec2(&format!(
+        "Action=RunInstances&ImageId=ami-12c6146b&InstanceType=t3.micro&MinCount={count}&MaxCount={count}\
+         &TagSpecification.1.ResourceType=instance&TagSpecification.1.Tag.1.Key=env&TagSpecification.1.Tag.1.Value={env}\
+         &TagSpecification.1.Tag.2.Key=suite&TagSpecification.1.Tag.2.Value={suite}"
+    ));
+    ids_in(&answer)
+}
+
+fn ids_in(answer: &str) -> Vec<String> {
+    let mut ids: Vec<String> = answer
+        .split("<instanceId>")
+        .skip(1)
+        .filter_map(|rest| rest.split("</instanceId>").next())
+        .map(str::to_string)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The ids of the suite's instances in this state.
+fn in_state(suite: &str, state: &str) -> Vec<String> {
+    ids_in(&ec2(&format!(
+        "Action=DescribeInstances&Filter.1.Name=tag:suite&Filter.1.Value.1={suite}\
+         &Filter.2.Name=instance-state-name&Filter.2.Value.1={state}"
+    )))
+}
+
+fn escher(state: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_escher"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env("ESCHER_STATE", state)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("escher runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn inventory_plan_and_run_on_aws() {
+    let suite = format!("cli{}", std::process::id());
+    let dev = launch(2, "dev", &suite);
+    let prod = launch(1, "prod", &suite);
+    let state = tempfile::tempdir().expect("a state dir");
+    let config = format!(r#"{{ "regions": ["{REGION}"], "endpoint_url": "{}" }}"#, moto());
+    std::fs::write(state.path().join("aws.json"), config).expect("aws.json");
+
+    let found = escher(state.path(), &["inventory", "--cloud", "aws"]);
+    assert_eq!(found.status.code(), Some(0), "{}", text(&found.stderr));
+    assert!(text(&found.stdout).contains("aws.ec2.Instance"), "{}", text(&found.stdout));
+    assert!(state.path().join("inventory").join("aws.json").exists());
+
+    let playbook = state.path().join("stop.esc");
+    std::fs::write(
+        &playbook,
+        format!(
+            r#"playbook stop_suite {{
+  let dev = aws.ec2.instances(regions = ["{REGION}"], tags = {{ env: "dev", suite: "{suite}" }}, state = "running")
+  step stop = aws.ec2.stop(dev) {{ max_targets = 5 }}
+}}
+"#
+        ),
+    )
+    .expect("the playbook");
+    let playbook = playbook.display().to_string();
+    let planned = escher(state.path(), &["plan", &playbook]);
+    assert_eq!(planned.status.code(), Some(0), "{}", text(&planned.stderr));
+    let shown = text(&planned.stdout);
+    let line = shown.lines().find(|l| l.trim_start().starts_with("stop ") && l.contains("query")).unwrap_or("");
+    assert!(line.contains("2 (query `dev`)"), "{shown}");
+
+    let dry = escher(state.path(), &["run", &playbook, "--cloud", "aws", "--dry-run", "--approve-up-to", "high"]);
+    assert_eq!(dry.status.code(), Some(0), "{}", text(&dry.stderr));
+    assert_eq!(in_state(&suite, "running").len(), 3, "a dry run stopped something");
+
+    let ran = escher(state.path(), &["run", &playbook, "--cloud", "aws", "--approve-up-to", "high"]);
+    assert_eq!(ran.status.code(), Some(0), "{}", text(&ran.stderr));
+    assert_eq!(in_state(&suite, "stopped"), dev);
+    assert_eq!(in_state(&suite, "running"), prod);
+
+    let mixed = escher(
+        state.path(),
+        &["run", "examples/nightly_shutdown.esc", "--cloud", "aws", "--param", &format!("regions={REGION}")],
+    );
+    assert_ne!(mixed.status.code(), Some(0));
+    assert!(text(&mixed.stderr).contains("azure"), "{}", text(&mixed.stderr));
+}
