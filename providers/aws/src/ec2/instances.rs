@@ -138,8 +138,9 @@ fn settle(targets: &[Value], change: Change, changes: &[InstanceStateChange]) ->
                 s.and_then(|s| s.name()).map(|n| n.as_str().to_string())
             };
             match found {
+                // RebootInstances answers nothing per instance: success is for all of them.
                 None if change == Change::Reboot => changed(target, target.clone()),
-                None => changed(target, target.clone()),
+                None => failed(target, format!("AWS answered {} without {id}", change.operation())),
                 Some(c) => {
                     let (before, now) = (state(c.previous_state()), state(c.current_state()));
                     let resource = with_field(target, "state", text(now.clone().unwrap_or_default()));
