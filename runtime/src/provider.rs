@@ -4,6 +4,8 @@
 //! waits for rate-limit tokens, and calls [`Provider::call`] once per batch. Providers report per-target results
 //! so a step that stopped 48 of 50 instances says which 2 failed and why.
 
+pub mod args;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 
-use crate::args::Args;
 use crate::context::AwsContext;
 use crate::provider::dispatch;
 use crate::record::field;
+use escher_runtime::provider::args::Args;
 
 /// Each agnostic action and the AWS action it is on AWS targets.
 const ACTIONS: &[(&str, &str)] = &[

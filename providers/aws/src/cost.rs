@@ -12,10 +12,10 @@ use aws_sdk_costexplorer::types::{
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 
-use crate::args::Args;
 use crate::context::AwsContext;
 use crate::errors::classify;
 use crate::outcome::unknown_action;
+use escher_runtime::provider::args::Args;
 
 const METRIC: &str = "UnblendedCost";
 const DAY_MS: u64 = 24 * 3600 * 1000;

@@ -12,9 +12,9 @@ use escher_compiler::plan::Value;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 use serde::{Deserialize, Serialize};
 
-use crate::args::Args;
 use crate::context::AwsContext;
 use crate::record::{field, has_tags, str_field};
+use escher_runtime::provider::args::Args;
 
 /// The queries discovery runs, each listing one kind in full.
 pub const QUERIES: &[&str] = &[

@@ -9,11 +9,11 @@ use aws_sdk_lambda::types::PackageType;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 
-use crate::args::Args;
 use crate::context::AwsContext;
 use crate::errors::classify;
 use crate::outcome::{Done, home, not_simulated, settle, unknown_action};
 use crate::record::{Rec, has_tags, str_field, tags_of, timestamp_secs, with_field};
+use escher_runtime::provider::args::Args;
 
 pub(crate) const FUNCTION: &str = "aws.lambda.Function";
 

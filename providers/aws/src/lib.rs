@@ -3,12 +3,12 @@
 //! - [`AwsContext`] (`context.rs`): SDK configuration, accounts (STS AssumeRole), regions, service clients.
 //! - [`AwsProvider`] (`provider.rs`): the runtime's `Provider`; dispatch by action prefix, describe, rate classes.
 //! - `errors.rs`: SDK errors to `ProviderError` (throttling and 5xx retryable, `DryRunOperation` = would succeed).
-//! - `record.rs`: resource records exactly as the stdlib declares them. `args.rs`: reading call arguments.
+//! - `record.rs`: resource records exactly as the stdlib declares them (arguments are read with the runtime's
+//!   `provider::args::Args`).
 //! - `ec2/`: instances, volumes, snapshots, images, security group rules. `inventory.rs`: discovery to a file.
 //! - `rds`, `lambda`, `s3`, `route53`, `cost`: the other services, each with `call` and `describe`.
 
 mod agnostic;
-mod args;
 pub mod calls;
 pub mod config;
 pub mod context;

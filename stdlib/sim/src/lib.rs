@@ -17,7 +17,6 @@
 //! the cloud reports it, until that much tokio time has passed.
 
 mod actions;
-mod args;
 mod buckets;
 pub mod build;
 mod config;

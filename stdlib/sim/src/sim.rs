@@ -10,7 +10,6 @@ use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError, Pr
 
 use crate::actions::local::{self, Local};
 use crate::actions::{self, Batch};
-use crate::args::Args;
 use crate::config::SimConfig;
 use crate::error::LoadError;
 use crate::estate::transitions::Transitions;
@@ -18,6 +17,7 @@ use crate::estate::{Estate, timestamp};
 use crate::faults::Faults;
 use crate::queries::{self, View};
 use crate::record::{row, text};
+use escher_runtime::provider::args::Args;
 
 /// A message `notify` would have sent.
 #[derive(Debug, Clone, PartialEq, Eq)]

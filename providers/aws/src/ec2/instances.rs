@@ -12,9 +12,9 @@ use escher_runtime::provider::{ProviderCall, ProviderError, TargetResult};
 
 use super::send::{Sent, changed, failed, home, sent, unchanged};
 use super::waiters::{STATE_LIMIT, state_of, until_state};
-use crate::args::Args;
 use crate::context::AwsContext;
 use crate::record::{str_field, tags_of, tags_value, text, with_field};
+use escher_runtime::provider::args::Args;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Change {

@@ -12,10 +12,10 @@ use escher_runtime::provider::ProviderError;
 use futures::future::try_join_all;
 
 use super::records;
-use crate::args::Args;
 use crate::context::{Account, AwsContext};
 use crate::errors::classify;
 use crate::record::{field, str_field};
+use escher_runtime::provider::args::Args;
 
 /// What an instance, volume, snapshot or image listing is narrowed to.
 #[derive(Debug, Clone, Default)]

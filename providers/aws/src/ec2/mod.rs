@@ -13,8 +13,8 @@ mod waiters;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 
-use crate::args::Args;
 use crate::context::AwsContext;
+use escher_runtime::provider::args::Args;
 use instances::Change;
 use list::{Kind, Narrow};
 use storage::Act;

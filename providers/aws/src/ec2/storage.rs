@@ -6,9 +6,9 @@ use escher_compiler::plan::Value;
 use escher_runtime::provider::{ProviderCall, ProviderError, TargetResult};
 
 use super::send::{Sent, changed, failed, home, sent, unchanged};
-use crate::args::Args;
 use crate::context::AwsContext;
 use crate::record::{str_field, text, with_field};
+use escher_runtime::provider::args::Args;
 
 /// Which action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

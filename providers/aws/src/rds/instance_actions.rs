@@ -11,10 +11,10 @@ use escher_runtime::provider::ProviderError;
 
 use super::lookup::{self, identifier, status};
 use super::records;
-use crate::args::Args;
 use crate::errors::classify;
 use crate::outcome::Done;
 use crate::record::{str_field, tags_of, with_field};
+use escher_runtime::provider::args::Args;
 
 /// The instance as it is now, or a refusal naming it when it does not exist.
 async fn existing(client: &Client, target: &Value) -> Result<DbInstance, ProviderError> {

@@ -9,10 +9,10 @@ use escher_compiler::plan::Value;
 use escher_runtime::provider::ProviderError;
 
 use super::records::{self, in_cluster};
-use crate::args::Args;
 use crate::context::AwsContext;
 use crate::errors::classify;
 use crate::record::{has_tags, str_field};
+use escher_runtime::provider::args::Args;
 
 pub(crate) async fn instances(ctx: &AwsContext, args: &Args<'_>) -> Result<Value, ProviderError> {
     let (regions, tags) = (args.strings("regions")?, args.tags("tags")?);

@@ -10,10 +10,10 @@ mod snapshot_actions;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 
-use crate::args::Args;
 use crate::context::AwsContext;
 use crate::outcome::{Done, home, not_simulated, settle, unknown_action};
 use crate::record::str_field;
+use escher_runtime::provider::args::Args;
 
 pub(crate) async fn call(ctx: &AwsContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
     let args = Args(&call.args);

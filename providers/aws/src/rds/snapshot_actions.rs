@@ -7,10 +7,10 @@ use escher_runtime::provider::ProviderError;
 
 use super::lookup::{self, identifier};
 use super::records;
-use crate::args::Args;
 use crate::errors::classify;
 use crate::outcome::Done;
 use crate::record::{str_field, with_field};
+use escher_runtime::provider::args::Args;
 
 fn record(snap: &aws_sdk_rds::types::DbSnapshot, target: &Value) -> Value {
     records::snapshot(snap, str_field(target, "account"), str_field(target, "region"))

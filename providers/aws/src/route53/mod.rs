@@ -16,12 +16,12 @@ use aws_sdk_route53::types::{
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 
-use crate::args::Args;
 use crate::context::AwsContext;
 use crate::errors::classify;
 use crate::outcome::{Done, not_simulated, settle, unknown_action};
 use crate::poll::{self, Look};
 use crate::record::{field, str_field};
+use escher_runtime::provider::args::Args;
 use list::{record, record_sets, same_name, zone_id};
 
 /// How long a change may take to reach every Route 53 server (AWS says usually within 60 seconds).

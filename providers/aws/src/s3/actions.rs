@@ -11,10 +11,10 @@ use escher_runtime::provider::ProviderError;
 
 use super::inspect::{self, Settings};
 use super::list::{bucket_name, current};
-use crate::args::Args;
 use crate::context::AwsContext;
 use crate::errors::classify;
 use crate::outcome::{Done, home};
+use escher_runtime::provider::args::Args;
 
 /// What one bucket action needs: the bucket's name, a client of its region, and its settings before.
 pub(crate) struct Bucket<'a> {

@@ -6,10 +6,10 @@ use escher_compiler::plan::Value;
 use escher_runtime::provider::ProviderError;
 
 use super::inspect;
-use crate::args::Args;
 use crate::context::AwsContext;
 use crate::errors::classify;
 use crate::record::{field, has_tags, str_field};
+use escher_runtime::provider::args::Args;
 
 /// Buckets read at once while listing (each read is seven requests).
 const READ_AT_ONCE: usize = 8;

@@ -10,10 +10,10 @@ mod replication;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 
-use crate::args::Args;
 use crate::context::AwsContext;
 use crate::outcome::{Done, not_simulated, settle, unknown_action};
 use actions::Bucket;
+use escher_runtime::provider::args::Args;
 
 pub(crate) use list::describe;
 

@@ -13,10 +13,10 @@ use escher_runtime::provider::ProviderError;
 
 use super::actions::{Bucket, put_versioning};
 use super::inspect;
-use crate::args::Args;
 use crate::errors::classify;
 use crate::outcome::Done;
 use crate::record::str_field;
+use escher_runtime::provider::args::Args;
 
 /// The role name used when the bucket has no replication role yet.
 pub(crate) const DEFAULT_ROLE: &str = "escher-s3-replication";

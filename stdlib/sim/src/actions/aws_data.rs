@@ -5,10 +5,10 @@ use escher_compiler::plan::Value;
 
 use super::spec::{ActionSpec, Applied, Change, Refused, delete, refuse, remove, set_fields, set_tags, state};
 use super::txn::Txn;
-use crate::args::Args;
 use crate::build::prices;
 use crate::estate::ids;
 use crate::record::{self, Record, text};
+use escher_runtime::provider::args::Args;
 
 const FUNCTION: &str = "aws.lambda.Function";
 const INSTANCE: &str = "aws.rds.Instance";

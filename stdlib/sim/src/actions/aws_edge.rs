@@ -4,8 +4,8 @@ use escher_compiler::plan::Value;
 
 use super::spec::{ActionSpec, Applied, Change, refuse, set_fields, set_tags};
 use super::txn::Txn;
-use crate::args::Args;
 use crate::record::{self, Record, text};
+use escher_runtime::provider::args::Args;
 
 const RECORD: &str = "aws.route53.Record";
 const BUCKET: &str = "aws.s3.Bucket";

@@ -5,10 +5,10 @@ use escher_compiler::plan::Value;
 
 use super::spec::{ActionSpec, Applied, Change, delete, refuse, remove, set_fields, set_tags, state};
 use super::txn::Txn;
-use crate::args::Args;
 use crate::build::prices;
 use crate::estate::ids;
 use crate::record::{self, Record, text};
+use escher_runtime::provider::args::Args;
 
 const VM: &str = "azure.vm.VirtualMachine";
 const DISK: &str = "azure.disk.Disk";

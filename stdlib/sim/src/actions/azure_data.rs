@@ -6,10 +6,10 @@ use escher_compiler::plan::Value;
 
 use super::spec::{ActionSpec, Applied, Change, check_given, refuse, remove, set_fields, state};
 use super::txn::Txn;
-use crate::args::Args;
 use crate::build::prices;
 use crate::estate::ids;
 use crate::record::{self, Record, text};
+use escher_runtime::provider::args::Args;
 
 const DATABASE: &str = "azure.sql.Database";
 const CONTAINER: &str = "azure.storage.Container";

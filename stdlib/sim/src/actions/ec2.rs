@@ -5,10 +5,10 @@ use escher_compiler::plan::Value;
 
 use super::spec::{ActionSpec, Applied, Change, check_given, delete, refuse, remove, state};
 use super::txn::Txn;
-use crate::args::Args;
 use crate::build::prices;
 use crate::estate::ids;
 use crate::record::{self, Record, text};
+use escher_runtime::provider::args::Args;
 
 const INSTANCE: &str = "aws.ec2.Instance";
 const VOLUME: &str = "aws.ec2.Volume";

@@ -5,10 +5,10 @@ use escher_compiler::plan::Value;
 use super::gcp_compute::label;
 use super::spec::{ActionSpec, Applied, Change, refuse, remove, set_fields, state};
 use super::txn::Txn;
-use crate::args::Args;
 use crate::build::prices;
 use crate::estate::ids;
 use crate::record::{self, Record, text};
+use escher_runtime::provider::args::Args;
 
 const FUNCTION: &str = "gcp.functions.Function";
 const INSTANCE: &str = "gcp.sql.Instance";

@@ -6,8 +6,8 @@ use std::time::Duration;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::ProviderError;
 
-use crate::args::Args;
 use crate::record::{row, text};
+use escher_runtime::provider::args::Args;
 
 pub(crate) const NAMES: &[&str] = &["wait", "notify", "fail", "report.table", "report.summary"];
 

@@ -20,10 +20,10 @@ use std::time::Duration;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{ProviderError, TargetResult, TargetStatus};
 
-use crate::args::Args;
 use crate::estate::Estate;
 use crate::estate::transitions::Transitions;
 use crate::record::{self, Record, text};
+use escher_runtime::provider::args::Args;
 use spec::{Absent, ActionSpec, Change, Refused, refuse};
 use txn::Txn;
 

@@ -7,8 +7,8 @@ use escher_compiler::plan::Value;
 use escher_runtime::provider::ProviderError;
 
 use super::txn::Txn;
-use crate::args::Args;
 use crate::record::{self, Record};
+use escher_runtime::provider::args::Args;
 
 /// What applying an action did to its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,8 +7,8 @@ use escher_runtime::provider::ProviderError;
 
 use super::filter::{flag, in_state, older_than, open_to_internet, opens_port};
 use super::{QueryFn, View, list};
-use crate::args::Args;
 use crate::record::{self, has_tags, row, text};
+use escher_runtime::provider::args::Args;
 
 pub(crate) const QUERIES: &[(&str, QueryFn)] = &[
     ("compute.instances", compute_instances),

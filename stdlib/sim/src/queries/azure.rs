@@ -7,8 +7,8 @@ use escher_runtime::provider::ProviderError;
 
 use super::filter::{flag, is, older_than, open_to_internet, opens_port};
 use super::{QueryFn, View, list};
-use crate::args::Args;
 use crate::record::{self, Record, has_tags};
+use escher_runtime::provider::args::Args;
 
 pub(crate) const QUERIES: &[(&str, QueryFn)] = &[
     ("azure.vm.list", vm_list),

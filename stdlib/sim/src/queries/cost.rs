@@ -9,8 +9,8 @@ use escher_compiler::plan::Value;
 use escher_runtime::provider::ProviderError;
 
 use super::{QueryFn, View, azure, gcp};
-use crate::args::Args;
 use crate::record::{self, Record, has_tags, row, text};
+use escher_runtime::provider::args::Args;
 
 pub(crate) const QUERIES: &[(&str, QueryFn)] = &[
     ("aws.cost.by_service", aws_by_service),

@@ -6,8 +6,8 @@ use escher_runtime::provider::ProviderError;
 
 use super::filter::{flag, is, older_than, open_to_internet, opens_port};
 use super::{QueryFn, View, list};
-use crate::args::Args;
 use crate::record::{self, has_tags};
+use escher_runtime::provider::args::Args;
 
 pub(crate) const QUERIES: &[(&str, QueryFn)] = &[
     ("gcp.compute.instances", compute_instances),

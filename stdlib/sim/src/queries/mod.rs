@@ -12,9 +12,9 @@ use chrono::{DateTime, Utc};
 use escher_compiler::plan::Value;
 use escher_runtime::provider::ProviderError;
 
-use crate::args::Args;
 use crate::estate::{Account, Kinds};
 use crate::record::Record;
+use escher_runtime::provider::args::Args;
 
 pub(crate) type QueryFn = fn(&View, &Args) -> Result<Value, ProviderError>;
 
