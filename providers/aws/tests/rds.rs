@@ -5,28 +5,11 @@
 mod proxy;
 mod services;
 
-use aws_sdk_rds::types::Tag;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{Provider, ProviderError, TargetStatus};
 use services::*;
 
 const REGION: &str = "us-east-1";
-
-/// A postgres instance tagged `suite=SUITE`, as moto makes it (available at once).
-async fn instance(name: &str, suite: &str) {
-    rds(REGION)
-        .create_db_instance()
-        .db_instance_identifier(name)
-        .db_instance_class("db.t3.micro")
-        .engine("postgres")
-        .master_username("admin")
-        .master_user_password("password123")
-        .allocated_storage(20)
-        .tags(Tag::builder().key("suite").value(suite).build())
-        .send()
-        .await
-        .expect("moto creates the DB instance");
-}
 
 /// The instance records of one suite, through the provider.
 async fn listed_suite(aws: &escher_aws::AwsProvider, suite: &str) -> Vec<Value> {
@@ -56,9 +39,9 @@ async fn instances_are_listed_over_every_page_with_their_fields_and_only_with_th
     let suite = unique("rdslist");
     let names: Vec<String> = (0..23).map(|i| format!("{suite}-{i}")).collect();
     for name in &names {
-        instance(name, &suite).await;
+        postgres(REGION, name, ("suite", &suite)).await;
     }
-    instance(&unique("rdsother"), "another-suite").await;
+    postgres(REGION, &unique("rdsother"), ("suite", "another-suite")).await;
     // Pages of 20 (RDS's smallest): 23 instances of this suite need two pages at least.
     let config = escher_aws::AwsConfig { regions: vec![REGION.into()], page_size: Some(20), ..Default::default() };
     let aws = escher_aws::AwsProvider::new(escher_aws::AwsContext::from_sdk_config(sdk_config(REGION), config));
@@ -85,7 +68,7 @@ async fn instances_are_listed_over_every_page_with_their_fields_and_only_with_th
 #[tokio::test]
 async fn stop_start_modify_tag_and_reboot_change_the_instance_and_a_repeat_leaves_it_unchanged() {
     let (suite, name) = (unique("rdsact"), unique("rdsact-db"));
-    instance(&name, &suite).await;
+    postgres(REGION, &name, ("suite", &suite)).await;
     let aws = provider(&[REGION]);
     let act = |action: &str, args: Vec<(&str, Value)>, target: Value| call(action, &args, vec![target], false);
 
@@ -124,7 +107,7 @@ async fn stop_start_modify_tag_and_reboot_change_the_instance_and_a_repeat_leave
 #[tokio::test]
 async fn a_snapshot_is_taken_once_per_batch_listed_restored_and_deleted() {
     let (suite, name) = (unique("rdssnap"), unique("rdssnap-db"));
-    instance(&name, &suite).await;
+    postgres(REGION, &name, ("suite", &suite)).await;
     let aws = provider(&[REGION]);
     let target = one(&aws, &suite).await;
     let mut snapshot = call("aws.rds.create_snapshots", &[("name_prefix", text("dr"))], vec![target.clone()], false);
@@ -176,7 +159,7 @@ async fn a_snapshot_is_taken_once_per_batch_listed_restored_and_deleted() {
 #[tokio::test]
 async fn delete_takes_the_final_snapshot_and_deleting_again_is_unchanged() {
     let (suite, name) = (unique("rdsdel"), unique("rdsdel-db"));
-    instance(&name, &suite).await;
+    postgres(REGION, &name, ("suite", &suite)).await;
     let aws = provider(&[REGION]);
     let target = one(&aws, &suite).await;
     let described = aws.describe(std::slice::from_ref(&target)).await.expect("described");
@@ -194,7 +177,7 @@ async fn delete_takes_the_final_snapshot_and_deleting_again_is_unchanged() {
 #[tokio::test]
 async fn a_dry_run_reports_every_target_not_simulated_and_changes_nothing() {
     let (suite, name) = (unique("rdsdry"), unique("rdsdry-db"));
-    instance(&name, &suite).await;
+    postgres(REGION, &name, ("suite", &suite)).await;
     let aws = provider(&[REGION]);
     let target = one(&aws, &suite).await;
     for (action, args) in [
@@ -216,7 +199,7 @@ async fn a_dry_run_reports_every_target_not_simulated_and_changes_nothing() {
 #[tokio::test]
 async fn a_missing_instance_fails_its_own_target_and_the_others_still_change() {
     let (suite, name) = (unique("rdsmiss"), unique("rdsmiss-db"));
-    instance(&name, &suite).await;
+    postgres(REGION, &name, ("suite", &suite)).await;
     let aws = provider(&[REGION]);
     let real = one(&aws, &suite).await;
     let missing = escher_compiler::plan::Value::Record(

@@ -4,8 +4,7 @@
 mod services;
 
 use aws_sdk_route53::types::{
-    Change, ChangeAction, ChangeBatch, HealthCheckConfig, HealthCheckType, ResourceRecord, ResourceRecordSet,
-    ResourceRecordSetFailover, RrType,
+    Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, ResourceRecordSetFailover, RrType,
 };
 use escher_aws::AwsProvider;
 use escher_compiler::plan::Value;
@@ -51,24 +50,6 @@ async fn a_records(aws: &AwsProvider, zone: &str) -> Vec<Value> {
 
 fn by_set<'a>(records: &'a [Value], set: &str) -> &'a Value {
     find(records, "set_identifier", set).unwrap_or_else(|| panic!("a record with set {set}: {records:?}"))
-}
-
-async fn health_check() -> String {
-    let config = HealthCheckConfig::builder()
-        .r#type(HealthCheckType::Http)
-        .ip_address("10.0.0.1")
-        .port(80)
-        .resource_path("/health")
-        .build()
-        .expect("config");
-    let out = route53()
-        .create_health_check()
-        .caller_reference(unique("hc"))
-        .health_check_config(config)
-        .send()
-        .await
-        .expect("health check created");
-    out.health_check().expect("a health check").id().to_string()
 }
 
 /// The set as moto holds it.

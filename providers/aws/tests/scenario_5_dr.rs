@@ -14,35 +14,18 @@ mod support;
 use std::sync::Arc;
 
 use aws_sdk_ec2::types::Filter;
-use aws_sdk_rds::types::Tag as RdsTag;
 use aws_sdk_route53::types::{
-    Change, ChangeAction, ChangeBatch, HealthCheckConfig, HealthCheckType, ResourceRecord, ResourceRecordSet,
-    ResourceRecordSetFailover, RrType,
+    Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, ResourceRecordSetFailover, RrType,
 };
 use aws_sdk_s3::types::{
     BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration, Tag, Tagging, VersioningConfiguration,
 };
 use escher_runtime::events::{RunStatus, StepStatus};
 use escher_runtime::provider::Provider;
-use services::{rds, route53, s3, unique};
+use services::{health_check, postgres, rds, route53, s3, unique};
 
 const PRIMARY: &str = "us-east-2";
 const DR: &str = "ca-central-1";
-
-async fn database(name: &str, env: &str) {
-    rds(PRIMARY)
-        .create_db_instance()
-        .db_instance_identifier(name)
-        .db_instance_class("db.t3.micro")
-        .engine("postgres")
-        .master_username("admin")
-        .master_user_password("password123")
-        .allocated_storage(20)
-        .tags(RdsTag::builder().key("env").value(env).build())
-        .send()
-        .await
-        .expect("database created");
-}
 
 async fn bucket(name: &str, region: &str, env: &str, versioned: bool) {
     let client = s3(region);
@@ -87,18 +70,6 @@ async fn zone(name: &str) -> String {
     id
 }
 
-async fn health_check() -> String {
-    let config = HealthCheckConfig::builder()
-        .r#type(HealthCheckType::Http)
-        .ip_address("10.0.0.1")
-        .port(80)
-        .resource_path("/health")
-        .build()
-        .expect("config");
-    let out = route53().create_health_check().caller_reference(unique("hc")).health_check_config(config).send().await;
-    out.expect("health check").health_check().expect("a health check").id().to_string()
-}
-
 async fn snapshots_of(name: &str) -> Vec<String> {
     let out = rds(PRIMARY).describe_db_snapshots().db_instance_identifier(name).snapshot_type("manual").send();
     let out = out.await.expect("snapshots");
@@ -123,9 +94,9 @@ async fn replication_destinations(name: &str, region: &str) -> Vec<String> {
 async fn production_dr_snapshots_versions_replicates_images_and_sets_the_failover_pair() {
     let id = unique("dr");
     let (prod_db_a, prod_db_b, dev_db) = (format!("{id}-db-a"), format!("{id}-db-b"), format!("{id}-db-dev"));
-    database(&prod_db_a, "prod").await;
-    database(&prod_db_b, "prod").await;
-    database(&dev_db, "dev").await;
+    postgres(PRIMARY, &prod_db_a, ("env", "prod")).await;
+    postgres(PRIMARY, &prod_db_b, ("env", "prod")).await;
+    postgres(PRIMARY, &dev_db, ("env", "dev")).await;
     let (prod_plain, prod_versioned, dev_bucket) =
         (format!("{id}-assets"), format!("{id}-uploads"), format!("{id}-scratch"));
     bucket(&prod_plain, PRIMARY, "prod", false).await;

@@ -69,6 +69,36 @@ pub fn lambda(region: &str) -> aws_sdk_lambda::Client {
     aws_sdk_lambda::Client::new(&sdk_config(region))
 }
 
+/// A postgres DB instance tagged `key=value`, as moto makes it (available at once).
+pub async fn postgres(region: &str, name: &str, (key, value): (&str, &str)) {
+    rds(region)
+        .create_db_instance()
+        .db_instance_identifier(name)
+        .db_instance_class("db.t3.micro")
+        .engine("postgres")
+        .master_username("admin")
+        .master_user_password("password123")
+        .allocated_storage(20)
+        .tags(aws_sdk_rds::types::Tag::builder().key(key).value(value).build())
+        .send()
+        .await
+        .expect("moto creates the DB instance");
+}
+
+/// An HTTP health check on 10.0.0.1:80/health; its id.
+pub async fn health_check() -> String {
+    use aws_sdk_route53::types::{HealthCheckConfig, HealthCheckType};
+    let config = HealthCheckConfig::builder()
+        .r#type(HealthCheckType::Http)
+        .ip_address("10.0.0.1")
+        .port(80)
+        .resource_path("/health")
+        .build()
+        .expect("config");
+    let out = route53().create_health_check().caller_reference(unique("hc")).health_check_config(config).send().await;
+    out.expect("moto creates the health check").health_check().expect("a health check").id().to_string()
+}
+
 pub fn route53() -> aws_sdk_route53::Client {
     aws_sdk_route53::Client::new(&sdk_config("us-east-1"))
 }
