@@ -16,7 +16,9 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check { files, format } => cli::check::run(&files, format, color),
-        Command::Plan { file, params, format } => cli::plan::run(&file, &params, format, color),
+        Command::Plan { file, params, format, state } => {
+            cli::plan::run(&file, &params, format, &cli::state::state_dir(state.as_deref()), color)
+        }
         Command::Fmt { files, check } => cli::fmt::run(&files, check),
         Command::Explain { code } => cli::explain::run(&code),
         Command::Run { file, template, params, cloud, estate, estate_out, sim_faults, dry_run, session } => {

@@ -111,7 +111,9 @@ fn inventory_plan_and_run_on_aws() {
     )
     .expect("the playbook");
     let playbook = playbook.display().to_string();
-    let planned = escher(state.path(), &["plan", &playbook]);
+    // `--state` names the state whose inventory counts, whatever ESCHER_STATE says.
+    let elsewhere = tempfile::tempdir().expect("another state dir");
+    let planned = escher(elsewhere.path(), &["plan", &playbook, "--state", &state.path().display().to_string()]);
     assert_eq!(planned.status.code(), Some(0), "{}", text(&planned.stderr));
     let shown = text(&planned.stdout);
     let line = shown.lines().find(|l| l.trim_start().starts_with("stop ") && l.contains("query")).unwrap_or("");

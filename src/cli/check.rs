@@ -10,7 +10,7 @@ use escher::FsLoader;
 
 pub fn run(files: &[PathBuf], format: Format, color: bool) -> u8 {
     let mut exit = EXIT_OK;
-    let policy = match super::policy::risk_policy_in_force() {
+    let policy = match super::policy::risk_policy_in_force(&super::state::state_dir(None)) {
         Ok(policy) => policy,
         Err(code) => return code,
     };

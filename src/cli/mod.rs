@@ -69,6 +69,10 @@ pub enum Command {
         params: Vec<String>,
         #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
         format: PlanFormat,
+        /// The state whose policy and inventory the plan uses (default: $ESCHER_STATE, else the XDG data
+        /// directory).
+        #[arg(long, value_name = "DIR")]
+        state: Option<std::path::PathBuf>,
     },
     /// Format playbooks in place (canonical, idempotent, comments kept).
     Fmt {

@@ -1,4 +1,4 @@
-//! `escher plan FILE [--param NAME=VALUE]... [--format human|json|dot]`
+//! `escher plan FILE [--param NAME=VALUE]... [--format human|json|dot] [--state DIR]`
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -10,7 +10,7 @@ use escher_compiler::{CompileOptions, compile_input};
 use super::report::print_diagnostics;
 use super::{EXIT_DIAGNOSTICS, EXIT_OK, Format, PlanFormat, parse_params, read_source};
 
-pub fn run(path: &Path, params: &[String], format: PlanFormat, color: bool) -> u8 {
+pub fn run(path: &Path, params: &[String], format: PlanFormat, state: &Path, color: bool) -> u8 {
     let given = match parse_params(params) {
         Ok(given) => given,
         Err(code) => return code,
@@ -20,7 +20,7 @@ pub fn run(path: &Path, params: &[String], format: PlanFormat, color: bool) -> u
         Err(code) => return code,
     };
     let mut options = CompileOptions::plan(&FsLoader, given);
-    options.policy = match super::policy::risk_policy_in_force() {
+    options.policy = match super::policy::risk_policy_in_force(state) {
         Ok(policy) => policy,
         Err(code) => return code,
     };
@@ -36,7 +36,7 @@ pub fn run(path: &Path, params: &[String], format: PlanFormat, color: bool) -> u
         PlanFormat::Human => {
             out!("{}", human(&plan));
             // With an AWS inventory in the state directory, what each step's query matches today.
-            if let Some(lines) = super::inventory::blast_lines(&plan, &super::state::state_dir(None)) {
+            if let Some(lines) = super::inventory::blast_lines(&plan, state) {
                 out!("\n{lines}");
             }
         }

@@ -88,12 +88,11 @@ pub fn run_check(file: &Path, format: Format, color: bool) -> u8 {
 /// The compiler's risk policy for commands that take no `--policy` (`check`, `plan`): the policy in force
 /// (`ESCHER_POLICY`, else `<state>/policy.toml`) for the local user if they have an identity; the built-in policy
 /// when there is no policy file. Errors are printed.
-pub fn risk_policy_in_force() -> Result<escher_compiler::risk::Policy, u8> {
-    let state = super::state::state_dir(None);
-    let Some(policy) = load(&state, None)? else {
+pub fn risk_policy_in_force(state: &std::path::Path) -> Result<escher_compiler::risk::Policy, u8> {
+    let Some(policy) = load(state, None)? else {
         return Ok(escher_compiler::risk::Policy::default());
     };
-    let identity = escher_governance::identity::Identity::path(&state);
+    let identity = escher_governance::identity::Identity::path(state);
     let runner = identity
         .exists()
         .then(|| escher_governance::identity::Identity::load(&identity).ok())

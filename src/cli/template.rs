@@ -20,7 +20,7 @@ pub fn publish(at: &Where<'_>, file: &Path, name: &str, bounds: Option<&Path>) -
         Err(code) => return code,
     };
     let mut options = CompileOptions::check(&FsLoader);
-    options.policy = match super::policy::risk_policy_in_force() {
+    options.policy = match super::policy::risk_policy_in_force(&super::state::state_dir(None)) {
         Ok(policy) => policy,
         Err(code) => return code,
     };
