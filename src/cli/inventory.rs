@@ -2,14 +2,19 @@
 //! into `inventory/aws.json` in the state directory; the AWS provider for `run --cloud aws` and `resume`; and the
 //! inventory's part of `escher plan` (how many resources each step's query matches today).
 
+#[cfg(feature = "aws")]
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
-use escher_compiler::plan::{NodeKind, Plan, PlanExpr};
+use escher_compiler::plan::Plan;
+#[cfg(feature = "aws")]
+use escher_compiler::plan::{NodeKind, PlanExpr};
 use escher_runtime::provider::Provider;
 
-use super::{EXIT_OK, EXIT_USAGE};
+#[cfg(feature = "aws")]
+use super::EXIT_OK;
+use super::EXIT_USAGE;
 
 /// Discovers and saves the inventory; prints counts by kind.
 #[cfg(feature = "aws")]
