@@ -74,6 +74,36 @@ async fn a_pending_answer_suspends_the_run_and_resume_goes_on_once_approved() {
     assert_eq!(cloud.calls_of("aws.ec2.instances").len(), 1, "the finished query does not run again");
 }
 
+/// A step that goes on after its own failure (`on_failure = continue`) still holds back its dependents while it
+/// waits: once approved on resume, they run, rather than staying skipped as if it had failed.
+#[tokio::test(start_paused = true)]
+async fn the_dependents_of_a_waiting_step_that_continues_on_failure_run_after_resume() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let cloud = FakeCloud::new(vec![instance("i-1", "us-east-1")]);
+    let continuing = plan(
+        r#"
+        playbook guarded {
+          let ec2 = aws.ec2.instances()
+          step stop = aws.ec2.stop(ec2) { max_targets = 10, approve = manager, on_failure = continue }
+          step done = report.summary("stopped", values = { count: len(stop.changed) })
+        }
+        "#,
+    );
+    let first = runtime(dir.path(), &cloud, Arc::new(NotYet), Arc::new(Collect::default()));
+    let handle = first.run(continuing, RunOptions::default()).expect("starts");
+    let run_id = handle.run_id.clone();
+    let report = handle.finish().await.expect("ends");
+    assert_eq!(report.status, RunStatus::WaitingForApproval);
+    assert_eq!(report.steps[2].status, StepStatus::Skipped);
+    assert_eq!(report.steps[2].error.as_deref(), Some("the run was cancelled"), "not 'depends on a failed step'");
+
+    let second = runtime(dir.path(), &cloud, Decide::approving(), Arc::new(Collect::default()));
+    let report = second.resume(&run_id).expect("a suspended run resumes").finish().await.expect("ends");
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert_eq!(report.steps[1].changed, ["i-1"]);
+    assert_eq!(report.steps[2].status, StepStatus::Succeeded, "the dependent runs once the step has");
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_guard_refusal_stops_the_step_before_any_call_and_is_audited() {
     let dir = tempfile::tempdir().expect("a temp dir");

@@ -46,7 +46,8 @@ impl NodeResult {
         match self.status {
             StepStatus::Succeeded | StepStatus::PartiallySucceeded | StepStatus::RolledBack => Outcome::Completed,
             StepStatus::Skipped | StepStatus::NotSimulated => Outcome::NoEffect,
-            StepStatus::Failed | StepStatus::Cancelled | StepStatus::Refused => Outcome::Failed,
+            StepStatus::Failed | StepStatus::Refused => Outcome::Failed,
+            StepStatus::Cancelled => Outcome::Stopped,
         }
     }
 

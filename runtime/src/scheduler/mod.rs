@@ -93,6 +93,7 @@ impl Scheduler {
                 OnFailure::Abort => self.escalate(Halt::Abort, Some(node)),
                 OnFailure::Rollback => self.escalate(Halt::Rollback, Some(node)),
             },
+            Outcome::Stopped => {}
         }
         tasks.extend(self.drain_if_halted());
         tasks

@@ -10,6 +10,10 @@ pub enum Outcome {
     NoEffect,
     /// It failed (or was refused): its `on_failure` decides what happens next.
     Failed,
+    /// A cancellation (or a suspension awaiting approval) stopped it before it finished. Neither a success nor a
+    /// failure: its dependents wait, and are skipped as cancelled when the cancellation reaches the scheduler,
+    /// so a resume runs them once it has run the step.
+    Stopped,
 }
 
 /// What the run loop should do next. Node numbers index the plan's nodes.

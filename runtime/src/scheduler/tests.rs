@@ -210,6 +210,22 @@ fn cancelling_releases_nothing_new_and_skips_the_rest_once_running_nodes_finish(
 }
 
 #[test]
+fn a_stopped_node_neither_releases_nor_fails_its_dependents_they_are_skipped_as_cancelled() {
+    let graph = vec![
+        NodeInfo::new("waits").on_failure(OnFailure::Continue),
+        NodeInfo::new("report"),
+        NodeInfo::new("rolls_back").on_failure(OnFailure::Rollback).with_undo(),
+    ];
+    let mut s = scheduler(graph, &[("waits", "report")]);
+    assert_eq!(ready(&mut s), ["run waits", "run rolls_back"]);
+    assert_eq!(finish(&mut s, "waits", Outcome::Stopped), Vec::<String>::new(), "no skip as if it had failed");
+    assert_eq!(s.halted(), None, "nor an escalation");
+    assert_eq!(cancel(&mut s), Vec::<String>::new(), "rolls_back is still running");
+    assert_eq!(finish(&mut s, "rolls_back", Outcome::Stopped), ["skip report: the run was cancelled"]);
+    assert!(s.is_finished());
+}
+
+#[test]
 fn cancelling_an_idle_scheduler_skips_everything_at_once() {
     let mut s = scheduler(nodes(&["a", "b"]), &[]);
     assert_eq!(cancel(&mut s), ["skip a: the run was cancelled", "skip b: the run was cancelled"]);
