@@ -67,6 +67,28 @@ impl Env {
         assert!(output.status.success());
     }
 
+    /// `schedule add risky.esc`: a daily stop of running instances at 20:00 London, a high-risk step that needs
+    /// a manager's approval, counting from 2026-06-01.
+    fn add_risky(&self) {
+        let risky = "playbook risky {\n  let vms = aws.ec2.instances(regions = [\"eu-west-1\"], state = \"running\")\n  step stop = aws.ec2.stop(vms) { max_targets = 50 }\n}\n";
+        std::fs::write(self.path("risky.esc"), risky).expect("written");
+        let state = self.state();
+        let added = self.run(&[
+            "schedule",
+            "add",
+            "risky.esc",
+            "--cron",
+            "0 20 * * *",
+            "--tz",
+            "Europe/London",
+            "--now",
+            "2026-06-01T00:00:00Z",
+            "--state",
+            &state,
+        ]);
+        assert!(added.status.success(), "{}", stderr(&added));
+    }
+
     fn daemon(&self, now: &str) -> Output {
         let state = self.state();
         self.run(&["daemon", "--once", "--now", now, "--state", &state, "--holder", "test-daemon"])
@@ -349,23 +371,8 @@ fn create_bucket(endpoint: &str, bucket: &str) {
 #[test]
 fn a_scheduled_step_that_needs_approval_is_refused_and_reported_not_run() {
     let env = Env::new();
-    let risky = "playbook risky {\n  let vms = aws.ec2.instances(regions = [\"eu-west-1\"], state = \"running\")\n  step stop = aws.ec2.stop(vms) { max_targets = 50 }\n}\n";
-    std::fs::write(env.path("risky.esc"), risky).expect("written");
+    env.add_risky();
     let state = env.state();
-    let added = env.run(&[
-        "schedule",
-        "add",
-        "risky.esc",
-        "--cron",
-        "0 20 * * *",
-        "--tz",
-        "Europe/London",
-        "--now",
-        "2026-06-01T00:00:00Z",
-        "--state",
-        &state,
-    ]);
-    assert!(added.status.success(), "{}", stderr(&added));
     let woke = env.daemon("2026-06-01T19:00:30Z");
     assert_eq!(
         redact_runs(&stdout(&woke)),
@@ -424,22 +431,7 @@ fn under_a_policy_a_scheduled_step_waits_for_approval_and_is_reported() {
         "1bab3f1f2a740e68380df831f2418bd497b3c7080ef9e8e475175cdabcbc89ba"
     );
     std::fs::write(env.path("state/policy.toml"), policy).expect("written");
-    let risky = "playbook risky {\n  let vms = aws.ec2.instances(regions = [\"eu-west-1\"], state = \"running\")\n  step stop = aws.ec2.stop(vms) { max_targets = 50 }\n}\n";
-    std::fs::write(env.path("risky.esc"), risky).expect("written");
-    let added = env.run(&[
-        "schedule",
-        "add",
-        "risky.esc",
-        "--cron",
-        "0 20 * * *",
-        "--tz",
-        "Europe/London",
-        "--now",
-        "2026-06-01T00:00:00Z",
-        "--state",
-        &state,
-    ]);
-    assert!(added.status.success(), "{}", stderr(&added));
+    env.add_risky();
     let woke = env.daemon("2026-06-01T19:00:30Z");
     let run_id = env.runs().pop().expect("a run");
     assert_eq!(

@@ -52,14 +52,7 @@ pub async fn layout_version(store: &Store) -> Result<Option<u32>, StoreError> {
 /// newer one (changing nothing). Migration is idempotent and writes the marker last, so a crash part-way leaves
 /// an unmarked store that the next run migrates again.
 pub async fn ensure_layout(store: &Store) -> Result<LayoutOutcome, StoreError> {
-    let version = layout_version(store).await?;
-    match version {
-        Some(found) if found > CURRENT_VERSION => Err(StoreError::NewerLayout {
-            url: store.url().to_string(),
-            found,
-            supported: CURRENT_VERSION,
-            escher: escher_version(),
-        }),
+    match check_readable(store).await? {
         Some(CURRENT_VERSION) => Ok(LayoutOutcome::Current),
         None => {
             write_marker(store).await?;
