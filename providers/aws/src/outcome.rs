@@ -26,6 +26,20 @@ pub(crate) fn settle(target: &Value, outcome: Result<Done, ProviderError>) -> Re
     }
 }
 
+/// Acts on each target in turn, each settled on its own (see [`settle`]): one refused target fails alone, a
+/// retryable error fails the call.
+pub(crate) async fn each_target<'a, F, Fut>(targets: &'a [Value], mut act: F) -> Result<ProviderResponse, ProviderError>
+where
+    F: FnMut(&'a Value) -> Fut,
+    Fut: std::future::Future<Output = Result<Done, ProviderError>>,
+{
+    let mut results = Vec::with_capacity(targets.len());
+    for target in targets {
+        results.push(settle(target, act(target).await)?);
+    }
+    Ok(ProviderResponse::Targets(results))
+}
+
 pub(crate) fn failed(target: &Value, error: impl Into<String>) -> TargetResult {
     TargetResult {
         id: str_field(target, "id").to_string(),

@@ -11,7 +11,7 @@ use escher_compiler::plan::Value;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 
 use crate::context::AwsContext;
-use crate::outcome::{Done, not_simulated, settle, unknown_action};
+use crate::outcome::{Done, each_target, not_simulated, unknown_action};
 use actions::Bucket;
 use escher_runtime::provider::args::Args;
 
@@ -26,11 +26,7 @@ pub(crate) async fn call(ctx: &AwsContext, call: &ProviderCall) -> Result<Provid
     if call.dry_run {
         return Ok(not_simulated(call, "S3"));
     }
-    let mut results = Vec::with_capacity(call.targets.len());
-    for target in &call.targets {
-        results.push(settle(target, act(ctx, call, &args, target).await)?);
-    }
-    Ok(ProviderResponse::Targets(results))
+    each_target(&call.targets, |target| act(ctx, call, &args, target)).await
 }
 
 async fn act(ctx: &AwsContext, call: &ProviderCall, args: &Args<'_>, target: &Value) -> Result<Done, ProviderError> {
