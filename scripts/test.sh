@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 # Snapshots are compared, never written: a pending or stale snapshot fails the run.
 export INSTA_UPDATE=no
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# A clean build gains nothing from incremental state, which would cost gigabytes of disk on a CI machine.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 step() { printf '\n==> %s\n' "$*"; }
 

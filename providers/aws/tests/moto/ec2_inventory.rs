@@ -1,13 +1,11 @@
 //! Discovery against moto: the inventory holds what the listings found, is written whole, reads back the same,
 //! and counts what a query with plain filters would match (and refuses to guess for other filters).
 
-mod support;
-
 use std::collections::BTreeMap;
 
+use crate::support::*;
 use escher_aws::inventory::{self, Inventory};
 use escher_compiler::plan::Value;
-use support::*;
 
 #[tokio::test]
 async fn discovery_finds_the_estate_and_counts_plain_queries() {

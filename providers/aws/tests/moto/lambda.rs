@@ -2,14 +2,12 @@
 //! concurrency; reserved concurrency set and removed; tags; delete; dry runs. moto creates, lists and configures
 //! functions without a container backend (only invoking one would need Docker, which no test here does).
 
-mod services;
-
+use crate::services::*;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{FunctionCode, Runtime};
 use escher_aws::AwsProvider;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{Provider, TargetStatus};
-use services::*;
 
 const REGION: &str = "eu-west-1";
 

@@ -2,13 +2,11 @@
 //! state per account and attributes calls made with assumed credentials to the role's account, so an instance
 //! made in the second account is visible only there, and stopping it through Escher changes it there.
 
-mod support;
-
+use crate::support::*;
 use aws_config::Region;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use escher_aws::{AccountConfig, AwsConfig, AwsProvider};
 use escher_runtime::provider::{Provider, ProviderError, TargetStatus};
-use support::*;
 
 const SECOND: &str = "111111111111";
 const MAIN: &str = "123456789012";

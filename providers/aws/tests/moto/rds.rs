@@ -1,13 +1,9 @@
 //! RDS through the provider against moto: listings (every page, tag filters), each action and its repeat, dry
 //! runs, per-target failures, and a listing that cannot be read failing rather than coming back empty.
 
-#[path = "support/proxy.rs"]
-mod proxy;
-mod services;
-
+use crate::services::*;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{Provider, ProviderError, TargetStatus};
-use services::*;
 
 const REGION: &str = "us-east-1";
 
@@ -237,7 +233,7 @@ async fn a_listing_whose_second_page_fails_is_an_error_never_a_partial_list() {
             .expect("moto creates the DB instance");
     }
     // The first request (page one) goes through; every later one is cut off.
-    let (url, seen) = proxy::start(&endpoint(), 1);
+    let (url, seen) = crate::support::proxy::start(&endpoint(), 1);
     let config = aws_config::SdkConfig::builder()
         .behavior_version(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new(region))

@@ -1,15 +1,13 @@
 //! Route 53 through the provider against moto: record sets of named zones, failover roles with a health check,
 //! new values, an unknown zone refused, dry runs.
 
-mod services;
-
+use crate::services::*;
 use aws_sdk_route53::types::{
     Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, ResourceRecordSetFailover, RrType,
 };
 use escher_aws::AwsProvider;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{Provider, ProviderError, TargetStatus};
-use services::*;
 
 /// A zone `NAME.` with `app` as a failover pair (primary 10.0.0.1, secondary 10.1.0.1) and `www` as a plain A
 /// record; returns the zone id.

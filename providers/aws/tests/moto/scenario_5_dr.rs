@@ -8,11 +8,9 @@
 //! The regions are ones no other test here uses, and the zone is this test's own; buckets are global, so the
 //! production-bucket caps are raised in case other runs left `env=prod` buckets behind.
 
-mod services;
-mod support;
-
 use std::sync::Arc;
 
+use crate::services::{health_check, postgres, rds, route53, s3, unique};
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_route53::types::{
     Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, ResourceRecordSetFailover, RrType,
@@ -22,7 +20,6 @@ use aws_sdk_s3::types::{
 };
 use escher_runtime::events::{RunStatus, StepStatus};
 use escher_runtime::provider::Provider;
-use services::{health_check, postgres, rds, route53, s3, unique};
 
 const PRIMARY: &str = "us-east-2";
 const DR: &str = "ca-central-1";
@@ -77,7 +74,7 @@ async fn snapshots_of(name: &str) -> Vec<String> {
 }
 
 fn versioning(name: &str) -> Option<String> {
-    services::bucket_versioning(name)
+    crate::services::bucket_versioning(name)
 }
 
 async fn replication_destinations(name: &str, region: &str) -> Vec<String> {
@@ -102,16 +99,16 @@ async fn production_dr_snapshots_versions_replicates_images_and_sets_the_failove
     bucket(&prod_plain, PRIMARY, "prod", false).await;
     bucket(&prod_versioned, "us-east-1", "prod", true).await;
     bucket(&dev_bucket, PRIMARY, "dev", false).await;
-    let ec2 = support::ec2(PRIMARY);
-    let critical = support::launch(&ec2, 1, &[("env", "prod"), ("tier", "critical")]).await;
-    let web = support::launch(&ec2, 1, &[("env", "prod"), ("tier", "web")]).await;
+    let ec2 = crate::support::ec2(PRIMARY);
+    let critical = crate::support::launch(&ec2, 1, &[("env", "prod"), ("tier", "critical")]).await;
+    let web = crate::support::launch(&ec2, 1, &[("env", "prod"), ("tier", "web")]).await;
     let zone_name = format!("{id}.example");
     let zone_id = zone(&zone_name).await;
     let check = health_check().await;
 
-    let source = std::fs::read_to_string(support::example("production_dr.esc")).expect("example read");
+    let source = std::fs::read_to_string(crate::support::example("production_dr.esc")).expect("example read");
     let record_name = format!("app.{zone_name}.");
-    let plan = support::plan(
+    let plan = crate::support::plan(
         "production_dr.esc",
         &source,
         &[
@@ -123,8 +120,8 @@ async fn production_dr_snapshots_versions_replicates_images_and_sets_the_failove
             ("max_buckets", "50"),
         ],
     );
-    let aws: Arc<dyn Provider> = support::provider(&[PRIMARY]);
-    let report = support::run(plan, vec![aws], false).await;
+    let aws: Arc<dyn Provider> = crate::support::provider(&[PRIMARY]);
+    let report = crate::support::run(plan, vec![aws], false).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     for step in &report.steps {
         assert_eq!(step.status, StepStatus::Succeeded, "{}: {step:#?}", step.node);

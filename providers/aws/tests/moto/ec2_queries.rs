@@ -1,11 +1,9 @@
 //! EC2 listings against moto: filters, regions, every page read, and a page that fails failing the listing.
 
-mod support;
-
+use crate::support::*;
 use escher_aws::{AwsConfig, AwsContext, AwsProvider};
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{Provider, ProviderError};
-use support::*;
 
 #[tokio::test]
 async fn every_page_comes_back() {
@@ -67,7 +65,7 @@ async fn a_page_that_fails_fails_the_listing() {
     let suite = unique("failing");
     launch_each(&ec2(region), 12, &[("suite", &suite)]).await;
     // Requests: GetCallerIdentity, then the first page; every later request is cut off.
-    let (url, seen) = support::proxy::start(&moto(), 2);
+    let (url, seen) = crate::support::proxy::start(&moto(), 2);
     let mut sdk = sdk_config("us-east-1").to_builder();
     sdk.set_endpoint_url(Some(url));
     let config = AwsConfig { regions: vec![region.into()], page_size: Some(5), ..AwsConfig::default() };

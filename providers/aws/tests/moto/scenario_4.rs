@@ -1,9 +1,7 @@
 //! Scenario 4: the real `examples/resize.esc` template changes an instance's type and leaves it running.
 
-mod support;
-
+use crate::support::*;
 use escher_runtime::events::RunStatus;
-use support::*;
 
 #[tokio::test]
 async fn resize_changes_the_type_and_leaves_the_instance_running() {

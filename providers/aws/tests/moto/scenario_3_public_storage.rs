@@ -8,11 +8,9 @@
 //! The examples list every bucket of the moto account, not only this test's: other tests' leftovers may be
 //! changed too (the caps are raised to allow for them); assertions are on this test's buckets only.
 
-mod services;
-mod support;
-
 use std::sync::Arc;
 
+use crate::services::s3;
 use aws_sdk_s3::types::{
     BucketCannedAcl, BucketLocationConstraint, CreateBucketConfiguration, PublicAccessBlockConfiguration,
     ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
@@ -20,7 +18,6 @@ use aws_sdk_s3::types::{
 use escher_runtime::events::{RunStatus, StepStatus};
 use escher_runtime::provider::Provider;
 use escher_sim::Sim;
-use services::s3;
 
 const KMS_KEY: &str = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555";
 
@@ -109,7 +106,7 @@ fn assert_succeeded(report: &escher_runtime::report::RunReport) {
 
 #[tokio::test]
 async fn lockdown_blocks_the_public_buckets_and_enforcement_encrypts_those_without_encryption() {
-    let id = services::unique("lock");
+    let id = crate::services::unique("lock");
     let open_acl = format!("{id}-open-acl");
     let open_policy_kms = format!("{id}-open-kms");
     let website = format!("{id}-website");
@@ -130,16 +127,16 @@ async fn lockdown_blocks_the_public_buckets_and_enforcement_encrypts_those_witho
     assert_eq!(algorithm(&kms_before).as_deref(), Some("aws:kms"));
     let block_before = block(&private_kms, "eu-west-1").await;
 
-    let aws: Arc<dyn Provider> = support::provider(&["us-east-1", "eu-west-1"]);
+    let aws: Arc<dyn Provider> = crate::support::provider(&["us-east-1", "eu-west-1"]);
     let sim: Arc<dyn Provider> = Arc::new(Sim::demo());
 
-    let source = std::fs::read_to_string(support::example("public_storage_lockdown.esc")).expect("example read");
-    let lockdown = support::plan(
+    let source = std::fs::read_to_string(crate::support::example("public_storage_lockdown.esc")).expect("example read");
+    let lockdown = crate::support::plan(
         "public_storage_lockdown.esc",
         &source,
         &[("allowed_public", website.as_str()), ("max_per_cloud", "100")],
     );
-    let report = support::run(lockdown, vec![aws.clone(), sim.clone()], false).await;
+    let report = crate::support::run(lockdown, vec![aws.clone(), sim.clone()], false).await;
     assert_succeeded(&report);
 
     assert!(fully_blocked(&block(&open_acl, "us-east-1").await), "the public-ACL bucket is blocked");
@@ -148,9 +145,9 @@ async fn lockdown_blocks_the_public_buckets_and_enforcement_encrypts_those_witho
     assert_eq!(block(&private_kms, "eu-west-1").await, block_before, "a private bucket's block is untouched");
     assert!(!fully_blocked(&block(&private_plain, "eu-west-1").await), "a private bucket is not a target");
 
-    let source = std::fs::read_to_string(support::example("encryption_enforcement.esc")).expect("example read");
-    let enforcement = support::plan("encryption_enforcement.esc", &source, &[("max_buckets", "100")]);
-    let report = support::run(enforcement, vec![aws, sim], false).await;
+    let source = std::fs::read_to_string(crate::support::example("encryption_enforcement.esc")).expect("example read");
+    let enforcement = crate::support::plan("encryption_enforcement.esc", &source, &[("max_buckets", "100")]);
+    let report = crate::support::run(enforcement, vec![aws, sim], false).await;
     assert_succeeded(&report);
 
     for (name, region) in [(&open_acl, "us-east-1"), (&website, "us-east-1"), (&private_plain, "eu-west-1")] {

@@ -1,11 +1,9 @@
 //! EC2 actions against moto, called as the runtime calls the provider; every outcome is checked with a plain
 //! describe call, not with the provider's own answer alone.
 
-mod support;
-
+use crate::support::*;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{Provider, TargetStatus};
-use support::*;
 
 /// The instance records the provider lists for a suite tag.
 async fn instances(provider: &dyn Provider, suite: &str) -> Vec<Value> {

@@ -5,11 +5,9 @@
 //! cannot prove that Cost Explorer would accept the filter and grouping sent, nor what real amounts look like.
 //! One test only: the queue is shared by everything that talks to this moto server.
 
-mod services;
-
+use crate::services::*;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::Provider;
-use services::*;
 
 fn month(start: &str, end: &str, groups: &[(&str, &str)]) -> String {
     let groups: Vec<String> = groups

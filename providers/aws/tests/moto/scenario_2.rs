@@ -5,13 +5,11 @@
 //! with the time it was made and the example's retention is at least a week, so part two checks "older than"
 //! with a real age instead: a snapshot made 4 s before another, and a playbook deleting those older than 3 s.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::*;
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 use escher_runtime::events::RunStatus;
-use support::*;
 
 fn tagged(kind: ResourceType, pairs: &[(&str, &str)]) -> TagSpecification {
     let mut spec = TagSpecification::builder().resource_type(kind);

@@ -2,8 +2,7 @@
 //! default encryption, versioning, replication and public state; each action and its repeat; replication's
 //! preconditions; dry runs.
 
-mod services;
-
+use crate::services::*;
 use aws_sdk_s3::types::{
     BucketCannedAcl, BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration, ServerSideEncryption,
     ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tag, Tagging,
@@ -12,7 +11,6 @@ use aws_sdk_s3::types::{
 use escher_aws::AwsProvider;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{Provider, TargetStatus};
-use services::*;
 
 /// A bucket in `region` tagged `suite=SUITE`.
 async fn bucket(name: &str, region: &str, suite: &str) {

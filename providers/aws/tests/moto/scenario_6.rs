@@ -2,11 +2,9 @@
 //! targets back. The failure is real: moto refuses to delete a volume still attached to an instance
 //! (`VolumeInUse`), as AWS does.
 
-mod support;
-
+use crate::support::*;
 use aws_sdk_ec2::types::Filter;
 use escher_runtime::events::{RunStatus, StepStatus};
-use support::*;
 
 fn playbook(region: &str, suite: &str) -> String {
     format!(

@@ -2,13 +2,11 @@
 //! environment, in its two regions, and no others. Its Azure and GCP steps go to the simulator; the AWS part runs
 //! on moto through the AWS provider, and the final state is read back with DescribeInstances.
 
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::*;
 use escher_runtime::events::{RunStatus, StepStatus};
 use escher_runtime::provider::Provider;
-use support::*;
 
 #[tokio::test]
 async fn nightly_shutdown_stops_exactly_the_running_dev_instances_in_both_regions() {
