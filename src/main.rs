@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Ok(replication) => replication,
         Err(code) => return ExitCode::from(code),
     };
+    let replica = replication.as_ref().and_then(cli::state::Attached::replica);
     let code = match cli.command {
         Command::Check { files, format } => cli::check::run(&files, format, color),
         Command::Plan { file, params, format, state } => {
@@ -34,9 +35,9 @@ fn main() -> ExitCode {
                 setup,
                 dry_run,
             };
-            cli::run::run(&session.session(), request)
+            cli::run::run(&session.session(replica), request)
         }
-        Command::Resume { run_id, session } => cli::run::resume(&session.session(), &run_id),
+        Command::Resume { run_id, session } => cli::run::resume(&session.session(replica), &run_id),
         Command::Runs { state } => cli::runs::list(&cli::state::state_dir(state.as_deref())),
         Command::Show { run_id, state, format } => {
             cli::runs::show(&cli::state::state_dir(state.as_deref()), &run_id, format)

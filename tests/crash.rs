@@ -11,6 +11,9 @@
 //! The simulated estate is written to the file the run reads (`--estate E --estate-out E`) after every change,
 //! so like a real cloud it keeps what a killed run did.
 
+mod support;
+
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{Read, Seek, SeekFrom};
@@ -45,36 +48,75 @@ fn text(output: &Output) -> String {
     )
 }
 
-/// One state directory and one estate file: the world of one run and its resumes.
+/// One state and one estate file: the world of one run and its resumes.
 struct Scene {
     dir: tempfile::TempDir,
+    /// State in a bucket on moto rather than in a directory. Each machine then works on a local copy of its own.
+    bucket: Option<Bucket>,
+    /// The machine the next command runs on (bucket state only): the name of its cache directory.
+    machine: Cell<&'static str>,
+}
+
+struct Bucket {
+    url: String,
+    moto: String,
 }
 
 impl Scene {
     fn new() -> Scene {
         let dir = tempfile::tempdir().expect("temp dir");
         fs::copy(DEMO_ESTATE, dir.path().join("estate.json")).expect("copy the demo estate");
-        Scene { dir }
+        Scene { dir, bucket: None, machine: Cell::new("laptop") }
+    }
+
+    /// A scene whose state is a new bucket on moto (`ESCHER_TEST_MOTO`; the test fails without it).
+    fn on_bucket(machine: &'static str) -> Scene {
+        let moto = support::moto::endpoint();
+        let scene = Scene::new();
+        let name = scene.dir.path().file_name().expect("a temp dir name").to_string_lossy().to_lowercase();
+        let bucket = format!("escher-crash-{}", name.replace(|c: char| !c.is_ascii_alphanumeric(), ""));
+        support::moto::create_bucket(&moto, &bucket);
+        scene.machine.set(machine);
+        Scene { bucket: Some(Bucket { url: format!("s3://{bucket}/ops"), moto }), ..scene }
     }
 
     fn estate_file(&self) -> PathBuf {
         self.dir.path().join("estate.json")
     }
 
+    /// The state directory the current machine works on: for a bucket, its local copy (once a command made it).
     fn state(&self) -> PathBuf {
-        self.dir.path().join("state")
+        match &self.bucket {
+            None => self.dir.path().join("state"),
+            Some(_) => {
+                let copies = self.dir.path().join(self.machine.get()).join("escher").join("state");
+                let copy = fs::read_dir(&copies).ok().and_then(|mut entries| entries.next()).and_then(Result::ok);
+                copy.map_or(copies, |entry| entry.path())
+            }
+        }
+    }
+
+    /// `escher ARGS --state STATE` on the current machine.
+    fn escher(&self, args: &[&str]) -> Command {
+        let mut command = escher();
+        command.args(args).arg("--state");
+        match &self.bucket {
+            None => command.arg(self.state()),
+            Some(bucket) => command
+                .arg(&bucket.url)
+                .env("XDG_CACHE_HOME", self.dir.path().join(self.machine.get()))
+                .env("AWS_ENDPOINT_URL", &bucket.moto)
+                .env("AWS_ACCESS_KEY_ID", "testing")
+                .env("AWS_SECRET_ACCESS_KEY", "testing")
+                .env("AWS_REGION", "us-east-1"),
+        };
+        command
     }
 
     fn start_run(&self) -> Child {
-        escher()
-            .arg("run")
-            .arg(PLAYBOOK)
-            .arg("--estate")
-            .arg(self.estate_file())
-            .arg("--estate-out")
-            .arg(self.estate_file())
-            .args(["--sim-faults", FAULTS, "--approve-up-to", "high", "--format", "json", "--state"])
-            .arg(self.state())
+        let estate = self.estate_file().display().to_string();
+        let run = ["run", PLAYBOOK, "--estate", &estate, "--estate-out", &estate, "--sim-faults", FAULTS];
+        self.escher(&[&run[..], &["--approve-up-to", "high", "--format", "json"]].concat())
             .stdout(self.output_file("run.out"))
             .stderr(self.output_file("run.err"))
             .spawn()
@@ -102,9 +144,7 @@ impl Scene {
     }
 
     fn resume_command(&self, run_id: &str) -> Command {
-        let mut command = escher();
-        command.args(["resume", run_id, "--approve-up-to", "high", "--format", "json", "--state"]).arg(self.state());
-        command
+        self.escher(&["resume", run_id, "--approve-up-to", "high", "--format", "json"])
     }
 
     fn start_resume(&self, run_id: &str) -> Child {
@@ -133,15 +173,11 @@ impl Scene {
     }
 
     fn audit_verify(&self) -> Output {
-        escher().args(["audit", "verify", "--state"]).arg(self.state()).output().expect("escher audit verify runs")
+        self.escher(&["audit", "verify"]).output().expect("escher audit verify runs")
     }
 
     fn show(&self, run_id: &str) -> Value {
-        let output = escher()
-            .args(["show", run_id, "--format", "json", "--state"])
-            .arg(self.state())
-            .output()
-            .expect("escher show runs");
+        let output = self.escher(&["show", run_id, "--format", "json"]).output().expect("escher show runs");
         assert_eq!(output.status.code(), Some(0), "escher show failed: {}", text(&output));
         serde_json::from_slice(&output.stdout).expect("escher show --format json prints JSON")
     }
@@ -368,19 +404,11 @@ impl Trial {
 /// Starts a run, kills it (and maybe its first resume) at `point`, resumes until it ends, and says what is
 /// wrong with the result.
 fn crash_and_resume(point: KillPoint) -> Trial {
-    let reference = reference();
     let scene = Scene::new();
-    let mut run = scene.start_run();
-    let mut lines = match kill_after(&scene, &mut run, point.after, Duration::from_millis(point.delay_ms)) {
-        Ok(lines) => lines,
-        Err(ended) => {
-            return Trial::failed(format!(
-                "{point:?}: the run could not be killed: {ended}\n{}",
-                scene.why_it_failed("run")
-            ));
-        }
+    let (mut lines, run_id) = match run_and_kill(&scene, point) {
+        Ok(killed) => killed,
+        Err(trial) => return trial,
     };
-    let run_id = scene.run_id().expect("a killed run has a journal");
     let mut resumes = 1;
     if let Some(more) = point.resume_after {
         let mut resume = scene.start_resume(&run_id);
@@ -394,7 +422,46 @@ fn crash_and_resume(point: KillPoint) -> Trial {
         };
         resumes += 1;
     }
-    let output = scene.resume_command(&run_id).output().expect("escher resume runs");
+    resume_and_judge(&scene, point, &run_id, resumes, lines)
+}
+
+/// A run whose state is a bucket, killed as a container dies with its disk, then resumed on another machine
+/// that has only the bucket: the resume must find there every record that keeps it from repeating work.
+fn crash_on_bucket_and_resume_elsewhere(point: KillPoint) -> Trial {
+    let scene = Scene::on_bucket("container-a");
+    let (lines, run_id) = match run_and_kill(&scene, point) {
+        Ok(killed) => killed,
+        Err(trial) => return trial,
+    };
+    scene.machine.set("container-b");
+    // A run killed before its start reached the bucket cannot have acted (no step starts before that): the
+    // bucket knows nothing of it, and the estate must be untouched.
+    let shown = scene.escher(&["show", &run_id, "--format", "json"]).output().expect("escher show runs");
+    if String::from_utf8_lossy(&shown.stderr).contains("there is no journal for run") {
+        return match scene.estate() == Estate::read(Path::new(DEMO_ESTATE)) {
+            true => Trial::default(),
+            false => Trial::failed(format!("{point:?}: the bucket has no run {run_id}, yet the estate changed")),
+        };
+    }
+    resume_and_judge(&scene, point, &run_id, 1, lines)
+}
+
+/// Starts the scene's run and kills it at `point`: the journal lines at the kill and the run's id.
+fn run_and_kill(scene: &Scene, point: KillPoint) -> Result<(usize, String), Trial> {
+    let mut run = scene.start_run();
+    match kill_after(scene, &mut run, point.after, Duration::from_millis(point.delay_ms)) {
+        Ok(lines) => Ok((lines, scene.run_id().expect("a killed run has a journal"))),
+        Err(ended) => Err(Trial::failed(format!(
+            "{point:?}: the run could not be killed: {ended}\n{}",
+            scene.why_it_failed("run")
+        ))),
+    }
+}
+
+/// Resumes a killed run to its end and says what is wrong with the result.
+fn resume_and_judge(scene: &Scene, point: KillPoint, run_id: &str, resumes: usize, lines: usize) -> Trial {
+    let reference = reference();
+    let output = scene.resume_command(run_id).output().expect("escher resume runs");
     if !output.status.success() {
         let status = output.status;
         return Trial::failed(format!(
@@ -415,7 +482,7 @@ fn crash_and_resume(point: KillPoint) -> Trial {
     if !verify.status.success() {
         problems.push(format!("escher audit verify failed: {}", text(&verify)));
     }
-    let shown = scene.show(&run_id);
+    let shown = scene.show(run_id);
     if shown["status"] != "succeeded" {
         problems.push(format!("escher show says the run is {} (in doubt: {})", shown["status"], shown["in_doubt"]));
     }
@@ -521,11 +588,15 @@ fn kill_points(count: usize, resume_killed: bool) -> Vec<KillPoint> {
 
 /// Runs kill points two at a time (the processes mostly wait on simulated latency).
 fn check_all(points: Vec<KillPoint>) -> Vec<Trial> {
+    check_all_with(points, crash_and_resume)
+}
+
+fn check_all_with(points: Vec<KillPoint>, trial: fn(KillPoint) -> Trial) -> Vec<Trial> {
     let (evens, odds): (Vec<_>, Vec<_>) = points.into_iter().enumerate().partition(|(i, _)| i % 2 == 0);
     thread::scope(|scope| {
         let workers: Vec<_> = [evens, odds]
             .into_iter()
-            .map(|points| scope.spawn(move || points.into_iter().map(|(_, p)| crash_and_resume(p)).collect()))
+            .map(|points| scope.spawn(move || points.into_iter().map(|(_, p)| trial(p)).collect()))
             .collect();
         workers
             .into_iter()
@@ -551,6 +622,13 @@ fn a_run_killed_at_any_point_resumes_to_the_estate_of_an_uninterrupted_run() {
 #[test]
 fn a_resume_killed_in_turn_is_resumed_again_to_the_same_end() {
     assert_all_recovered(&check_all(kill_points(6, true)), 3);
+}
+
+/// State in an S3 bucket (moto): a run killed with its machine's disk is resumed on another machine from the
+/// bucket alone, to the same end.
+#[test]
+fn a_run_on_bucket_state_killed_with_its_machine_resumes_elsewhere_to_the_same_end() {
+    assert_all_recovered(&check_all_with(kill_points(8, false), crash_on_bucket_and_resume_elsewhere), 4);
 }
 
 /// With `--estate-out` apart from `--estate`, the out file is the cloud: after a crash it holds what the killed

@@ -2,7 +2,8 @@
 //! (`--now`), two daemons racing on one state directory, and a state pushed to moto's S3 and synced back.
 //! The S3 test needs `ESCHER_TEST_MOTO` (scripts/emulators.sh) and fails without it.
 
-use std::io::{Read, Write};
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -317,14 +318,10 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 /// A run against s3:// state reaches the bucket; `state sync --from` brings it into a plain directory.
 #[test]
 fn a_run_on_bucket_state_is_synced_into_a_local_directory() {
-    let moto = std::env::var("ESCHER_TEST_MOTO").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| {
-        panic!(
-            "ESCHER_TEST_MOTO is not set: start the emulators (scripts/emulators.sh start && . target/emulators.env)"
-        )
-    });
+    let moto = support::moto::endpoint();
     let env = Env::new();
     let bucket = format!("escher-cli-{}", std::process::id());
-    create_bucket(&moto, &bucket);
+    support::moto::create_bucket(&moto, &bucket);
     let url = format!("s3://{bucket}/team");
     let with_aws = |args: &[&str]| {
         env.command(args)
@@ -354,17 +351,6 @@ fn a_run_on_bucket_state_is_synced_into_a_local_directory() {
         stdout(&again),
         format!("synced {local} from {url}: 0 objects copied, 0 log bytes appended; 1 runs here now\n")
     );
-}
-
-/// moto takes an unsigned CreateBucket.
-fn create_bucket(endpoint: &str, bucket: &str) {
-    let address = endpoint.trim_start_matches("http://").trim_end_matches('/');
-    let mut stream = std::net::TcpStream::connect(address).expect("moto answers");
-    write!(stream, "PUT /{bucket} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        .expect("sent");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
-    assert!(response.starts_with("HTTP/1.1 200"), "creating {bucket}: {response}");
 }
 
 /// A scheduled step that needs an approval nobody gave does not run; the occurrence says why.
@@ -509,14 +495,10 @@ fn a_run_held_by_another_runner_is_not_resumed_and_an_expired_hold_is_taken_over
 /// bucket.
 #[test]
 fn two_daemons_on_one_bucket_run_the_occurrence_once() {
-    let moto = std::env::var("ESCHER_TEST_MOTO").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| {
-        panic!(
-            "ESCHER_TEST_MOTO is not set: start the emulators (scripts/emulators.sh start && . target/emulators.env)"
-        )
-    });
+    let moto = support::moto::endpoint();
     let env = Env::new();
     let bucket = format!("escher-daemons-{}", std::process::id());
-    create_bucket(&moto, &bucket);
+    support::moto::create_bucket(&moto, &bucket);
     let url = format!("s3://{bucket}/ops");
     let with_aws = |args: &[&str], cache: &str| {
         let mut command = env.command(args);

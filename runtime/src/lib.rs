@@ -11,6 +11,7 @@ pub mod guard;
 pub mod journal;
 pub mod provider;
 pub mod ratelimit;
+pub mod replica;
 pub mod report;
 pub mod retry;
 mod runtime;

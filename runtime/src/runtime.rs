@@ -68,6 +68,8 @@ pub(crate) struct Shared {
     pub audit: Arc<Mutex<AuditLog>>,
     /// Checks each mutating step's live targets before it acts (governance), if the host gave one.
     pub guard: Option<Arc<dyn crate::guard::Guard>>,
+    /// Where each journal commit is copied before the run acts on it (state in a bucket), if the host gave one.
+    pub replica: Option<Arc<dyn crate::replica::Replica>>,
 }
 
 /// Runs plans. Cheap to clone; clones share everything.
@@ -267,6 +269,7 @@ pub struct RuntimeBuilder {
     secrets: Option<Arc<dyn SecretStore>>,
     identity: Option<Identity>,
     guard: Option<Arc<dyn crate::guard::Guard>>,
+    replica: Option<Arc<dyn crate::replica::Replica>>,
 }
 
 impl RuntimeBuilder {
@@ -324,6 +327,12 @@ impl RuntimeBuilder {
         self
     }
 
+    /// A copy of the journal that each commit must reach before the run acts on it (see [`crate::replica`]).
+    pub fn replica(mut self, replica: Arc<dyn crate::replica::Replica>) -> Self {
+        self.replica = Some(replica);
+        self
+    }
+
     /// Opens the state directory's audit log and returns the runtime.
     pub fn build(self) -> Result<Runtime, RuntimeError> {
         let state_dir = self.state_dir.ok_or(RuntimeError::NoStateDir)?;
@@ -347,6 +356,7 @@ impl RuntimeBuilder {
                 identity,
                 audit: Arc::new(Mutex::new(audit)),
                 guard: self.guard,
+                replica: self.replica,
                 state_dir,
             }),
         })

@@ -279,7 +279,8 @@ pub struct SessionArgs {
 }
 
 impl SessionArgs {
-    pub fn session(&self) -> run::Session {
+    /// The session's settings; `replica` holds journal commits until a bucket has them (see `state::attach`).
+    pub fn session(&self, replica: Option<std::sync::Arc<dyn escher_runtime::replica::Replica>>) -> run::Session {
         run::Session {
             state: state::state_dir(self.state.as_deref()),
             approve_up_to: self.approve_up_to,
@@ -290,6 +291,7 @@ impl SessionArgs {
                 wait: self.wait,
                 detach: self.detach,
             },
+            replica,
         }
     }
 }

@@ -8,6 +8,7 @@ use escher_compiler::plan::RiskLevel;
 use escher_compiler::{CompileOptions, compile_input};
 use escher_runtime::approval::{ApproveUpTo, Approver, RefuseWithoutTerminal};
 use escher_runtime::events::EventSink;
+use escher_runtime::replica::Replica;
 use escher_runtime::report::RunReport;
 use escher_runtime::secrets::EnvAndFileSecrets;
 use escher_runtime::{RunHandle, RunOptions, Runtime};
@@ -28,6 +29,8 @@ pub struct Session {
     pub format: Format,
     /// Policy, approvals directory and how to wait for signed approvals.
     pub governance: GovOptions,
+    /// For state in a bucket: what each journal commit must reach before the run goes on.
+    pub replica: Option<Arc<dyn Replica>>,
 }
 
 pub struct RunRequest<'a> {
@@ -175,6 +178,9 @@ fn execute(
             .cancellation(cancel.clone());
         if let Some(governed) = &governed {
             builder = builder.guard(governed.guard());
+        }
+        if let Some(replica) = &session.replica {
+            builder = builder.replica(replica.clone());
         }
         let runtime = builder.build();
         let runtime = match runtime {

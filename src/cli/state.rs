@@ -2,17 +2,19 @@
 //!
 //! State is a local directory or a bucket (`s3://`, `az://`, `gs://`; see docs/state.md). For a bucket, commands
 //! work on a local copy under the user's cache directory: [`attach`] checks the bucket's layout and pulls it into
-//! the copy first, then pushes the copy back while the command runs (each journal and audit commit reaches the
-//! bucket as a new create-only segment within a fraction of a second) and once more at the end.
+//! the copy first, then pushes the copy back while the command runs and once more at the end. A run's journal
+//! commits reach the bucket before the run goes on (each as a new create-only segment); the rest, the audit log
+//! among it, within a fraction of a second.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use escher_runtime::replica::Replica;
 use escher_state::layout::ensure_layout;
-use escher_state::mirror::{Mirror, pull};
-use escher_state::{Store, StoreOptions, StoreUrl};
+use escher_state::mirror::pull;
+use escher_state::{Replicator, Store, StoreOptions, StoreUrl};
 use serde::{Deserialize, Serialize};
 
 use super::{Command, EXIT_USAGE};
@@ -97,6 +99,13 @@ pub struct Attached {
     lease: Option<RunLease>,
 }
 
+impl Attached {
+    /// For state in a bucket: what holds the runtime's journal commits until the bucket has them.
+    pub fn replica(&self) -> Option<Arc<dyn Replica>> {
+        self.replication.as_ref().map(|replication| replication.replicator.replica())
+    }
+}
+
 /// The lease on a run that `escher resume` holds while it runs, renewed in the background: two runners never
 /// run the same run at once.
 struct RunLease {
@@ -131,8 +140,7 @@ const RUN_LEASE: escher_state::chrono::Duration = escher_state::chrono::Duration
 
 /// A bucket's local copy being pushed back while a command runs.
 pub struct Replication {
-    stop: Arc<AtomicBool>,
-    thread: std::thread::JoinHandle<Result<(), String>>,
+    replicator: Replicator,
     url: StoreUrl,
 }
 
@@ -159,14 +167,18 @@ pub fn attach(command: &Command) -> Result<Option<Attached>, u8> {
         Command::Resume { run_id, .. } => Some(take_run_lease(&url, run_id, &tokio)?),
         _ => None,
     };
-    let replication = local_dir.map(|local_dir| {
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let stop = stop.clone();
-            std::thread::spawn(move || replicate(store, local_dir, stop))
-        };
-        Replication { stop, thread, url }
-    });
+    let replication = match local_dir {
+        Some(local_dir) => {
+            let bucket = url.clone();
+            let warn = move |error: &str| eprintln!("warning: pushing state to {bucket}: {error} (retrying)");
+            let replicator = Replicator::start(store, &local_dir, PUSH_EVERY, warn).map_err(|error| {
+                eprintln!("error: {error}");
+                EXIT_USAGE
+            })?;
+            Some(Replication { replicator, url })
+        }
+        None => None,
+    };
     Ok(Some(Attached { replication, lease }))
 }
 
@@ -249,31 +261,6 @@ fn migration_note(outcome: escher_state::layout::LayoutOutcome, url: &StoreUrl) 
     }
 }
 
-fn replicate(store: Store, local_dir: PathBuf, stop: Arc<AtomicBool>) -> Result<(), String> {
-    let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-    let mut mirror = Mirror::new(&local_dir);
-    let mut warned = None;
-    loop {
-        let last = stop.load(Ordering::SeqCst);
-        match tokio.block_on(mirror.push(&store)) {
-            Ok(_) => warned = None,
-            Err(error) if last => return Err(error.to_string()),
-            Err(error) => {
-                // Said once per distinct failure; the next push tries again.
-                let text = error.to_string();
-                if warned.as_ref() != Some(&text) {
-                    eprintln!("warning: pushing state to {}: {text} (retrying)", store.url());
-                    warned = Some(text);
-                }
-            }
-        }
-        if last {
-            return Ok(());
-        }
-        std::thread::sleep(PUSH_EVERY);
-    }
-}
-
 /// Ends a command's replication with a last push. A state that could not be pushed turns success into an
 /// error: the local copy keeps everything, and the next command pushes it.
 pub fn detach(attached: Option<Attached>, code: u8) -> u8 {
@@ -283,19 +270,14 @@ pub fn detach(attached: Option<Attached>, code: u8) -> u8 {
         let _ = lease.thread.join();
     }
     let Some(replication) = attached.replication else { return code };
-    replication.stop.store(true, Ordering::SeqCst);
-    match replication.thread.join() {
-        Ok(Ok(())) => code,
-        Ok(Err(error)) => {
+    match replication.replicator.finish() {
+        Ok(()) => code,
+        Err(error) => {
             eprintln!(
                 "error: state not yet pushed to {}: {error}; it is kept in {} and pushed by the next command",
                 replication.url,
                 cache_dir(&replication.url).display()
             );
-            if code == 0 { EXIT_USAGE } else { code }
-        }
-        Err(_) => {
-            eprintln!("error: pushing state to {} stopped unexpectedly", replication.url);
             if code == 0 { EXIT_USAGE } else { code }
         }
     }

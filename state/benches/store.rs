@@ -2,7 +2,8 @@
 //!
 //! - appending 10,000 journal records to a local state directory (the runtime's journal, each record synced);
 //! - appending them to moto's S3, one create-only segment per record (each record in the bucket before the
-//!   next is written), and replicated as the CLI does (records synced locally, pushed every 250 ms);
+//!   next is written), and as the CLI runs (each record synced locally, then pushed by the replicator before the
+//!   next is written);
 //! - listing 1,000 runs (their `meta.json`) in a local directory and in moto's S3.
 //!
 //! ```text
@@ -13,15 +14,12 @@
 //! `ESCHER_TEST_MOTO` must be set; `ESCHER_BENCH_RECORDS` changes the record count.
 
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use escher_runtime::journal::{Journal, JournalRecord, RunProgress, RunSummary};
 use escher_state::log::{append_segment, segmented_len};
-use escher_state::mirror::Mirror;
 use escher_state::runs::{list_meta, write_meta};
-use escher_state::{Store, StoreOptions, StoreUrl};
+use escher_state::{Replicator, Store, StoreOptions, StoreUrl};
 
 type Outcome = Result<(), String>;
 
@@ -51,7 +49,7 @@ async fn benchmarks() -> Outcome {
 
     append_local(dir.path(), records)?;
     append_s3_per_record(&s3, records).await?;
-    append_s3_replicated(dir.path(), &s3, records).await?;
+    append_s3_replicated(dir.path(), &moto, records).await?;
 
     let local = Store::local(dir.path().join("listing"));
     list_runs("local directory", &local, 1_000).await?;
@@ -60,13 +58,18 @@ async fn benchmarks() -> Outcome {
 }
 
 async fn s3_store(moto: &str, name: &str) -> Result<Store, String> {
+    let url = s3_bucket(moto, name).await?;
+    Store::open(&url, &StoreOptions::emulator(moto)).map_err(|e| e.to_string())
+}
+
+/// A new bucket on moto, as a store URL.
+async fn s3_bucket(moto: &str, name: &str) -> Result<StoreUrl, String> {
     let bucket = format!("{name}-{}", std::process::id());
     let response = reqwest::Client::new().put(format!("{moto}/{bucket}")).send().await.map_err(|e| e.to_string())?;
     if !response.status().is_success() {
         return Err(format!("creating bucket {bucket}: {}", response.status()));
     }
-    let url = StoreUrl::S3 { bucket, prefix: "bench".into() };
-    Store::open(&url, &StoreOptions::emulator(moto)).map_err(|e| e.to_string())
+    Ok(StoreUrl::S3 { bucket, prefix: "bench".into() })
 }
 
 fn record(i: usize) -> JournalRecord {
@@ -119,45 +122,31 @@ async fn append_s3_per_record(store: &Store, records: usize) -> Outcome {
     Ok(())
 }
 
-/// The CLI's way: the runtime syncs each record locally; a pusher sends what is new every 250 ms.
-async fn append_s3_replicated(dir: &std::path::Path, store: &Store, records: usize) -> Outcome {
+/// The CLI's way: each record is synced locally, then the runtime's replica pushes it as a segment and waits
+/// (a serial run commits one record at a time; a parallel one shares commits among steps).
+async fn append_s3_replicated(dir: &std::path::Path, moto: &str, records: usize) -> Outcome {
+    let url = s3_bucket(moto, "escher-bench-replica").await?;
+    let open = || Store::open(&url, &StoreOptions::emulator(moto)).map_err(|e| e.to_string());
     let local = dir.join("replicated");
     let mut journal = Journal::create(&local, "bench-replicated").map_err(|e| e.to_string())?;
-    let stop = Arc::new(AtomicBool::new(false));
+    let replicator = Replicator::start(open()?, &local, Duration::from_secs(3600), |error| eprintln!("{error}"))?;
+    let replica = replicator.replica();
     let start = Instant::now();
-    let pusher = {
-        let (stop, local) = (stop.clone(), local.clone());
-        async move {
-            let mut mirror = Mirror::new(&local);
-            let mut segments = 0;
-            loop {
-                let last = stop.load(Ordering::SeqCst);
-                segments += mirror.push(store).await.map_err(|e| e.to_string())?.segments;
-                if last {
-                    return Ok::<usize, String>(segments);
-                }
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
+    tokio::task::spawn_blocking(move || {
+        for i in 0..records {
+            journal.append(&record(i)).map_err(|e| e.to_string())?;
+            replica.journal_synced(journal.path())?;
         }
-    };
-    let writer = async {
-        let written = tokio::task::spawn_blocking(move || {
-            for i in 0..records {
-                journal.append(&record(i)).map_err(|e| e.to_string())?;
-            }
-            Ok::<(), String>(())
-        })
-        .await
-        .map_err(|e| e.to_string());
-        stop.store(true, Ordering::SeqCst);
-        written
-    };
-    let (written, segments) = tokio::join!(writer, pusher);
-    written??;
-    let segments = segments?;
+        Ok::<(), String>(())
+    })
+    .await
+    .map_err(|e| e.to_string())??;
     let elapsed = start.elapsed();
-    let bytes = segmented_len(store, "runs/bench-replicated/journal.jsonl").await.map_err(|e| e.to_string())?;
-    report("append, moto S3, replicated every 250 ms (all in the bucket)", records, elapsed, bytes, segments);
+    replicator.finish()?;
+    let log = "runs/bench-replicated/journal.jsonl";
+    let bytes = segmented_len(&open()?, log).await.map_err(|e| e.to_string())?;
+    let segments = escher_state::log::segments(&open()?, log).await.map_err(|e| e.to_string())?.len();
+    report("append, moto S3, as the CLI runs (fsynced, then pushed)", records, elapsed, bytes, segments);
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 //! - [`log`]: append-only logs as create-only segments on stores without append.
 //! - [`lock`]: lease locks by conditional writes.
 //! - [`mirror`]: pushing a local directory to a store as it changes, and pulling a store into a directory.
+//! - [`Replicator`]: a command's pushing thread, which also holds back each journal commit until it is pushed.
 //! - [`schedule`]: schedules, their occurrences (claimed create-only) and what a daemon does when it wakes.
 
 mod backend;
@@ -16,6 +17,7 @@ pub mod lock;
 pub mod log;
 pub mod mirror;
 mod options;
+mod replicator;
 pub mod runs;
 pub mod schedule;
 mod store;
@@ -29,5 +31,6 @@ pub use chrono_tz;
 pub use backend::{Object, PutMode, Version};
 pub use error::StoreError;
 pub use options::{AZURITE_ACCOUNT, AZURITE_KEY, StoreOptions};
+pub use replicator::Replicator;
 pub use store::Store;
 pub use url::StoreUrl;

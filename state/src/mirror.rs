@@ -4,7 +4,9 @@
 //! user's bucket while the run goes on); [`pull`] brings a local directory up to date from a store (`escher state
 //! sync --from URL`). Logs move by their new bytes only: pushed as a new create-only segment holding the complete
 //! lines written since the last push, pulled by appending what the local copy lacks. Other objects are copied
-//! whole, atomically. Locks, `secrets.json` and `identity.json` (a private key) never leave the machine
+//! whole, atomically. The audit log and its anchor move as a pair, so that no copy ever holds records its anchor
+//! does not vouch for (see `escher_runtime::audit::anchor_json`): a push sends only what the anchor vouches for,
+//! under a pending anchor first; a pull takes only what the store's anchor vouches for. Locks, `secrets.json` and `identity.json` (a private key) never leave the machine
 //! they belong to.
 
 use std::collections::HashMap;
@@ -28,9 +30,13 @@ pub struct SyncReport {
     pub segments: usize,
 }
 
+/// The audit log and its anchor, which travel together.
+const AUDIT_LOG: &str = "audit/audit.jsonl";
+const AUDIT_ANCHOR: &str = "audit/head.json";
+
 /// Whether a key is a log (appended to, never rewritten).
 pub fn is_log(key: &str) -> bool {
-    key == "audit/audit.jsonl" || (key.starts_with("runs/") && key.ends_with("/journal.jsonl"))
+    key == AUDIT_LOG || (key.starts_with("runs/") && key.ends_with("/journal.jsonl"))
 }
 
 /// Keys that stay where they are: secrets and the user's private signing key, locks (their store's alone),
@@ -63,28 +69,23 @@ impl Mirror {
 
     /// Sends what changed locally since the last push.
     pub async fn push(&mut self, remote: &Store) -> Result<SyncReport, StoreError> {
+        self.push_under(remote, "").await
+    }
+
+    /// Sends what changed locally under `prefix` (`runs/<id>/`, say) since the last push.
+    pub async fn push_under(&mut self, remote: &Store, prefix: &str) -> Result<SyncReport, StoreError> {
         let mut report = SyncReport::default();
-        let keys = self.local.list("").await?;
-        let (logs, objects): (Vec<_>, Vec<_>) = keys.into_iter().filter(|k| !stays_local(k)).partition(|k| is_log(k));
-        // Logs first: an anchor or summary never points past what the store holds.
+        let keys = self.local.list(prefix).await?;
+        let (logs, objects): (Vec<_>, Vec<_>) =
+            keys.into_iter().filter(|k| !stays_local(k) && k != AUDIT_ANCHOR).partition(|k| is_log(k));
+        // Logs first: a summary never points past what the store holds.
         for log in logs {
-            let path = self.local_dir.join(&log);
-            let bytes = match fs::read(&path) {
-                Ok(bytes) => bytes,
-                Err(error) => return Err(io_error(&self.local, &log, &error)),
-            };
-            let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |newline| newline + 1) as u64;
-            let start = match self.pushed_len.get(&log) {
-                Some(&len) => len,
-                None => segmented_len(remote, &log).await?,
-            };
-            if complete > start {
-                let chunk = Bytes::copy_from_slice(&bytes[start as usize..complete as usize]);
-                append_segment(remote, &log, start, chunk).await?;
-                report.log_bytes += complete - start;
+            let sent =
+                if log == AUDIT_LOG { self.push_audit(remote).await? } else { self.push_log(remote, &log).await? };
+            if sent > 0 {
+                report.log_bytes += sent;
                 report.segments += 1;
             }
-            self.pushed_len.insert(log, complete.max(start));
         }
         for key in objects {
             let Some(object) = self.local.get(&key).await? else { continue };
@@ -107,6 +108,92 @@ impl Mirror {
         }
         Ok(report)
     }
+
+    /// Sends the complete lines of one log written since the last push, as one create-only segment; returns
+    /// how many bytes went.
+    async fn push_log(&mut self, remote: &Store, log: &str) -> Result<u64, StoreError> {
+        let bytes = self.read_local(log)?;
+        let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |newline| newline + 1);
+        let start = self.pushed_len(remote, log).await?;
+        self.push_log_to(remote, log, &bytes, start, complete).await
+    }
+
+    /// Sends the audit log as far as its anchor vouches for: a pending anchor first, then the records, then the
+    /// settled anchor, so that the store's pair is in step after each of the three writes.
+    async fn push_audit(&mut self, remote: &Store) -> Result<u64, StoreError> {
+        // The anchor before the log: the local writer moves the anchor only after the records it names.
+        let anchor = match fs::read(self.local_dir.join(AUDIT_ANCHOR)) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(error) => return Err(io_error(&self.local, AUDIT_ANCHOR, &error)),
+        };
+        let log = self.read_local(AUDIT_LOG)?;
+        let url = self.local.url().to_string();
+        let corrupt = |message: String| StoreError::Corrupt { url: url.clone(), key: AUDIT_LOG.to_string(), message };
+        let vouched = match escher_runtime::audit::vouched_len(&anchor, &log) {
+            Ok(vouched) => vouched,
+            // The anchor is rewritten in place and may be caught half-written; the next push reads it whole.
+            Err(reason) if reason.starts_with("the anchor is unreadable") => return Ok(0),
+            Err(reason) => return Err(corrupt(reason)),
+        };
+        let start = self.pushed_len(remote, AUDIT_LOG).await?;
+        if (vouched as u64) < start {
+            // The store holds more than this copy vouches for (another machine pushed): its anchor stays.
+            return Ok(0);
+        }
+        let settled = escher_runtime::audit::anchor_json(&log, vouched, None).map_err(&corrupt)?;
+        if vouched as u64 > start {
+            let pending = escher_runtime::audit::anchor_json(&log, start as usize, Some(vouched)).map_err(&corrupt)?;
+            remote.put(AUDIT_ANCHOR, pending, PutMode::Overwrite).await?;
+            self.pushed.remove(AUDIT_ANCHOR);
+        }
+        let sent = self.push_log_to(remote, AUDIT_LOG, &log, start, vouched).await?;
+        let version = content_version(&settled).0;
+        if self.pushed.get(AUDIT_ANCHOR) != Some(&version) {
+            remote.put(AUDIT_ANCHOR, settled, PutMode::Overwrite).await?;
+            self.pushed.insert(AUDIT_ANCHOR.to_string(), version);
+        }
+        Ok(sent)
+    }
+
+    fn read_local(&self, key: &str) -> Result<Vec<u8>, StoreError> {
+        match fs::read(self.local_dir.join(key)) {
+            Ok(bytes) => Ok(bytes),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound && key == AUDIT_LOG => Ok(Vec::new()),
+            Err(error) => Err(io_error(&self.local, key, &error)),
+        }
+    }
+
+    /// Bytes of `log` already in the store.
+    async fn pushed_len(&mut self, remote: &Store, log: &str) -> Result<u64, StoreError> {
+        match self.pushed_len.get(log) {
+            Some(&len) => Ok(len),
+            None => segmented_len(remote, log).await,
+        }
+    }
+
+    /// Sends `bytes[start..end]` of `log` as one segment, if there is anything to send.
+    async fn push_log_to(
+        &mut self,
+        remote: &Store,
+        log: &str,
+        bytes: &[u8],
+        start: u64,
+        end: usize,
+    ) -> Result<u64, StoreError> {
+        let mut sent = 0;
+        if end as u64 > start {
+            let chunk = Bytes::copy_from_slice(&bytes[start as usize..end]);
+            if let Err(error) = append_segment(remote, log, start, chunk).await {
+                // The segment may exist after all (an answer lost on the way back): read the length again next time.
+                self.pushed_len.remove(log);
+                return Err(error);
+            }
+            sent = end as u64 - start;
+        }
+        self.pushed_len.insert(log.to_string(), (end as u64).max(start));
+        Ok(sent)
+    }
 }
 
 /// Brings `local_dir` up to date from `remote`. A local log that is not a prefix of the store's copy is an error
@@ -115,6 +202,8 @@ pub async fn pull(remote: &Store, local_dir: &Path) -> Result<SyncReport, StoreE
     let local = Store::local(local_dir);
     let mut report = SyncReport::default();
     let keys = remote.list("").await?;
+    // The anchor before the log: the store's pair is in step at each instant, and its log only grows.
+    let anchor = remote.get(AUDIT_ANCHOR).await?.map(|object| object.bytes).unwrap_or_default();
     let mut logs = std::collections::BTreeSet::new();
     let mut objects = Vec::new();
     for key in keys {
@@ -122,12 +211,13 @@ pub async fn pull(remote: &Store, local_dir: &Path) -> Result<SyncReport, StoreE
             logs.insert(log.to_string());
         } else if is_log(&key) {
             logs.insert(key);
-        } else if !stays_local(&key) {
+        } else if !stays_local(&key) && key != AUDIT_ANCHOR {
             objects.push(key);
         }
     }
     for log in &logs {
-        report.log_bytes += pull_log(remote, &local, local_dir, log).await?;
+        let vouched = (log == AUDIT_LOG).then_some(&anchor[..]);
+        report.log_bytes += pull_log(remote, &local, local_dir, log, vouched).await?;
     }
     for key in objects {
         let Some(object) = remote.get(&key).await? else { continue };
@@ -140,7 +230,16 @@ pub async fn pull(remote: &Store, local_dir: &Path) -> Result<SyncReport, StoreE
     Ok(report)
 }
 
-async fn pull_log(remote: &Store, local: &Store, local_dir: &Path, log: &str) -> Result<u64, StoreError> {
+/// Appends to the local copy of `log` what the store's copy has beyond it. For the audit log, `anchor` is the
+/// store's anchor: only what it vouches for is taken, and it becomes the local anchor when the two logs then end
+/// at the same record.
+async fn pull_log(
+    remote: &Store,
+    local: &Store,
+    local_dir: &Path,
+    log: &str,
+    anchor: Option<&[u8]>,
+) -> Result<u64, StoreError> {
     let path = local_dir.join(log);
     let mine = match fs::read(&path) {
         Ok(bytes) => bytes,
@@ -179,9 +278,24 @@ async fn pull_log(remote: &Store, local: &Store, local_dir: &Path, log: &str) ->
         whole.extend_from_slice(&joined);
         whole
     };
+    let theirs = match anchor {
+        Some(anchor) => {
+            let vouched = escher_runtime::audit::vouched_len(anchor, &theirs).map_err(|message| {
+                StoreError::Corrupt { url: remote.url().to_string(), key: log.to_string(), message }
+            })?;
+            &theirs[..vouched]
+        }
+        None => &theirs[..],
+    };
     let theirs_len = theirs.len() as u64;
     if theirs_len <= have {
-        return if mine.starts_with(&theirs) { Ok(0) } else { Err(diverged(local, log, "the two copies differ")) };
+        if !mine.starts_with(theirs) {
+            return Err(diverged(local, log, "the two copies differ"));
+        }
+        if theirs_len == have && anchor.is_some() {
+            settle_anchor(local, theirs).await?;
+        }
+        return Ok(0);
     }
     if !theirs.starts_with(&mine) {
         return Err(diverged(local, log, "the local copy is not a prefix of the store's"));
@@ -194,7 +308,24 @@ async fn pull_log(remote: &Store, local: &Store, local_dir: &Path, log: &str) ->
     file.write_all(&theirs[have as usize..])
         .and_then(|()| file.sync_data())
         .map_err(|error| io_error(local, log, &error))?;
+    if anchor.is_some() {
+        settle_anchor(local, theirs).await?;
+    }
     Ok(theirs_len - have)
+}
+
+/// For a local audit log that now ends where the store's anchor vouches: makes the local anchor name its last
+/// record, unless it already vouches for the whole log.
+async fn settle_anchor(local: &Store, log: &[u8]) -> Result<(), StoreError> {
+    let corrupt =
+        |message: String| StoreError::Corrupt { url: local.url().to_string(), key: AUDIT_ANCHOR.to_string(), message };
+    let settled = escher_runtime::audit::anchor_json(log, log.len(), None).map_err(corrupt)?;
+    let mine = local.get(AUDIT_ANCHOR).await?.map(|object| object.bytes).unwrap_or_default();
+    let vouches = escher_runtime::audit::vouched_len(&mine, log).is_ok_and(|len| len == log.len());
+    if !vouches {
+        local.put(AUDIT_ANCHOR, Bytes::from(settled), PutMode::Overwrite).await?;
+    }
+    Ok(())
 }
 
 fn diverged(local: &Store, log: &str, why: &str) -> StoreError {

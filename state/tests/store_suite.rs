@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, TimeZone, Utc};
+use escher_runtime::audit::{AuditEntry, AuditLog, VerifyReport, verify};
 use escher_state::layout::{CURRENT_VERSION, LAYOUT_KEY, LayoutOutcome, ensure_layout};
 use escher_state::lock::{acquire, release, renew};
 use escher_state::log::{append_segment, read_log};
@@ -47,6 +48,10 @@ macro_rules! suite {
             #[tokio::test]
             async fn a_directory_pushed_and_pulled_arrives_whole() {
                 mirror_round_trip($kind).await
+            }
+            #[tokio::test]
+            async fn the_audit_log_travels_only_as_far_as_its_anchor_vouches() {
+                audit_pair($kind).await
             }
             #[tokio::test(flavor = "multi_thread")]
             async fn a_writer_killed_mid_write_leaves_the_old_or_the_new_object() {
@@ -189,6 +194,63 @@ async fn mirror_round_trip(kind: Kind) {
     assert_eq!(std::fs::read_to_string(target.path().join("runs/r1/cli.json")).expect("pulled"), "{\"cloud\":\"sim\"}");
     let again = ok(pull(&remote, target.path()).await);
     assert_eq!((again.log_bytes, again.objects), (0, 0), "a second pull has nothing to do");
+}
+
+/// Appends `count` records to the audit log of `dir`.
+fn audit(dir: &std::path::Path, count: usize) {
+    let mut log = AuditLog::open(dir).unwrap_or_else(|error| panic!("{error}"));
+    for i in 0..count {
+        let entry = AuditEntry {
+            at: "2026-11-24T12:00:00Z".into(),
+            who: "tester".into(),
+            role: "executor".into(),
+            run_id: format!("r{i}"),
+            plan_hash: "abc".into(),
+            kind: "run.started".into(),
+            step: None,
+            action: None,
+            targets: vec![],
+            approval: None,
+            result: "started".into(),
+        };
+        log.append(entry).unwrap_or_else(|error| panic!("{error}"));
+    }
+}
+
+/// The records `escher audit verify` finds intact in a directory's audit log.
+fn intact_records(dir: &std::path::Path) -> u64 {
+    match verify(dir).unwrap_or_else(|error| panic!("{error}")) {
+        VerifyReport::Intact { records } => records,
+        VerifyReport::Broken(broken) => panic!("the audit log is broken: {broken:?}"),
+    }
+}
+
+/// A pusher that reads the anchor and then a log that has grown since (the writer moved on between the two
+/// reads) sends only the records that anchor vouches for: a copy pulled from the store verifies at every point.
+async fn audit_pair(kind: Kind) {
+    let remote = fresh(kind).await.open();
+    let source = tempfile::tempdir().expect("a directory");
+    audit(source.path(), 3);
+    let mut mirror = Mirror::new(source.path());
+    ok(mirror.push(&remote).await);
+    let anchor_of_three = std::fs::read(source.path().join("audit/head.json")).expect("the anchor");
+    audit(source.path(), 2);
+    let anchor_of_five = std::fs::read(source.path().join("audit/head.json")).expect("the anchor");
+    // The pusher's view: the anchor as it was before the writer's last group, the log as it is after.
+    std::fs::write(source.path().join("audit/head.json"), &anchor_of_three).expect("written");
+    ok(mirror.push(&remote).await);
+    let copy = tempfile::tempdir().expect("a directory");
+    ok(pull(&remote, copy.path()).await);
+    assert_eq!(intact_records(copy.path()), 3, "the two records the anchor did not name yet stayed behind");
+
+    std::fs::write(source.path().join("audit/head.json"), &anchor_of_five).expect("written");
+    let pushed = ok(mirror.push(&remote).await);
+    assert_eq!(pushed.segments, 1);
+    ok(pull(&remote, copy.path()).await);
+    assert_eq!(intact_records(copy.path()), 5);
+    // The copy goes on as a log of its own: it opens for append, and its next record chains.
+    audit(copy.path(), 1);
+    assert_eq!(intact_records(copy.path()), 6);
 }
 
 async fn lease_expiry(kind: Kind) {

@@ -11,4 +11,5 @@ pub mod examples;
 pub mod governance;
 pub mod journal;
 pub mod leaks;
+pub mod moto;
 pub mod time;

@@ -12,6 +12,7 @@
 
 mod anchor;
 mod chain;
+mod copy;
 mod entry;
 mod error;
 mod export;
@@ -20,6 +21,7 @@ mod stored;
 mod verify;
 
 pub use chain::{GENESIS_HASH, record_hash};
+pub use copy::{anchor_json, vouched_len};
 pub use entry::{AuditEntry, ChainedEntry};
 pub use error::AuditError;
 pub use export::{ExportFormat, export};

@@ -139,7 +139,7 @@ impl Launch {
             calls: Arc::new(Semaphore::new(shared.limits.concurrency)),
             outputs: RwLock::new(outputs),
             rates: RateLimits::new(),
-            recorder: Recorder::new(journal, shared.audit.clone(), cancel.clone()),
+            recorder: Recorder::new(journal, shared.audit.clone(), shared.replica.clone(), cancel.clone()),
             cancel: cancel.clone(),
             events,
             resume: self.resume,

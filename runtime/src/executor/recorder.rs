@@ -4,7 +4,7 @@
 //!
 //! The two writers form a pipeline: a step about to call a provider waits for one journal sync only, never
 //! behind the audit log's two (the log and its anchor), and an event recorded in both files reaches the audit
-//! log only once its journal record is durable.
+//! log only once its journal record is durable. With a [`Replica`], durable means in the replica too.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 use super::group_commit::{GroupCommit, Waiter, answer};
 use crate::audit::{AuditEntry, AuditLog};
 use crate::journal::{Journal, JournalRecord};
+use crate::replica::Replica;
 
 #[derive(Clone)]
 pub(crate) struct Recorder {
@@ -26,6 +27,8 @@ struct Inner {
     audit_queue: GroupCommit<AuditEntry>,
     journal: Mutex<Journal>,
     audit: Arc<Mutex<AuditLog>>,
+    /// Holds each journal commit before its waiters are answered, if the host has one.
+    replica: Option<Arc<dyn Replica>>,
     /// The first write that failed; every later write fails with it.
     failure: Mutex<Option<String>>,
     cancel: CancellationToken,
@@ -39,13 +42,19 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Recorder {
-    pub fn new(journal: Journal, audit: Arc<Mutex<AuditLog>>, cancel: CancellationToken) -> Self {
+    pub fn new(
+        journal: Journal,
+        audit: Arc<Mutex<AuditLog>>,
+        replica: Option<Arc<dyn Replica>>,
+        cancel: CancellationToken,
+    ) -> Self {
         Recorder {
             inner: Arc::new(Inner {
                 journal_queue: GroupCommit::new(),
                 audit_queue: GroupCommit::new(),
                 journal: Mutex::new(journal),
                 audit,
+                replica,
                 failure: Mutex::new(None),
                 cancel,
             }),
@@ -66,6 +75,18 @@ impl Recorder {
     /// two in turn would each queue behind the other file's writes.
     pub async fn journal_and_audit(&self, record: JournalRecord, entry: AuditEntry) -> Result<(), String> {
         self.wait(|done| self.inner.queue_journal(record, Some(entry), done)).await
+    }
+
+    /// Brings the replica up to the journal as it is, for records written before the recorder took over (the
+    /// run's start). A failure counts as a failed write.
+    pub async fn replicate(&self) -> Result<(), String> {
+        let Some(replica) = self.inner.replica.clone() else { return Ok(()) };
+        let inner = self.inner.clone();
+        let replicated = tokio::task::spawn_blocking(move || {
+            let path = lock(&inner.journal).path().to_path_buf();
+            inner.written(|| replica.journal_synced(&path).map_err(|e| format!("journal replica: {e}")))
+        });
+        replicated.await.unwrap_or_else(|_| Err("the journal replica stopped".into()))
     }
 
     /// The first write that failed, if any.
@@ -105,8 +126,16 @@ impl Inner {
         while let Some(group) = self.journal_queue.take() {
             let (records, rest): (Vec<_>, Vec<_>) =
                 group.into_iter().map(|((record, then), done)| (record, (then, done))).unzip();
-            let written =
-                self.written(|| lock(&self.journal).append_all(&records).map_err(|e| format!("journal: {e}")));
+            let written = self.written(|| {
+                let mut journal = lock(&self.journal);
+                journal.append_all(&records).map_err(|e| format!("journal: {e}"))?;
+                match &self.replica {
+                    Some(replica) => {
+                        replica.journal_synced(journal.path()).map_err(|e| format!("journal replica: {e}"))
+                    }
+                    None => Ok(()),
+                }
+            });
             for (then, done) in rest {
                 match then {
                     // An audit entry whose journal record failed is not written: the failure stands for both.

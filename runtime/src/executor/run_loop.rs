@@ -51,6 +51,8 @@ struct Loop {
 
 pub(crate) async fn drive(session: Session) -> Result<RunReport, RuntimeError> {
     let Session { ctx, nodes, scheduler, restored, started_at } = session;
+    // The run's start reaches the replica before any step does; a failure is the recorder's and ends the run.
+    let _ = ctx.recorder.replicate().await;
     let mut run = Loop {
         results: vec![None; nodes.len()],
         ctx,
