@@ -542,3 +542,66 @@ fn two_daemons_on_one_bucket_run_the_occurrence_once() {
     let synced = with_aws(&["state", "sync", "--from", &url, "--state", &local], "cache-c").output().expect("ran");
     assert!(stdout(&synced).ends_with("; 1 runs here now\n"), "{}{}", stdout(&synced), stderr(&synced));
 }
+
+/// With state in a bucket, approvals travel through it: a run on one machine waits for a manager's approval; the
+/// manager, on another machine with the same bucket, lists the request and approves it; the run's resume then
+/// runs the step. Each machine keeps its own key in its own local copy.
+#[test]
+fn approvals_travel_through_bucket_state_between_machines() {
+    let moto = support::moto::endpoint();
+    let env = Env::new();
+    let bucket = format!("escher-approvals-{}", std::process::id());
+    support::moto::create_bucket(&moto, &bucket);
+    let url = format!("s3://{bucket}/team");
+    let policy = env.path("policy.toml").display().to_string();
+    let on = |machine: &str, args: &[&str]| {
+        env.command(args)
+            .args(["--state", &url])
+            .env("XDG_CACHE_HOME", env.path(machine))
+            .env("AWS_ENDPOINT_URL", &moto)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env_remove("ESCHER_POLICY")
+            .env_remove("ESCHER_APPROVALS")
+            .output()
+            .expect("escher runs")
+    };
+    let key_of = |machine: &str, name: &str| {
+        let printed = on(machine, &["identity", "--name", name, "--format", "json"]);
+        let printed: serde_json::Value = serde_json::from_slice(&printed.stdout).expect("the identity as JSON");
+        printed["key"].as_str().expect("a key").to_string()
+    };
+    let (alice, bob) = (key_of("laptop", "alice"), key_of("container", "bob"));
+    let text = format!(
+        "[roles.manager]\nrun_without_approval = \"high\"\nmembers = [{{ name = \"alice\", key = \"{alice}\" }}]\n\n\
+         [roles.executor]\nrun_without_approval = \"medium\"\nmembers = [{{ name = \"bob\", key = \"{bob}\" }}]\n\n\
+         [approvals.high]\ncount = 1\nfrom = [\"manager\"]\n"
+    );
+    std::fs::write(&policy, text).expect("written");
+    let risky = "playbook risky {\n  let vms = aws.ec2.instances(regions = [\"eu-west-1\"], state = \"running\")\n  step stop = aws.ec2.stop(vms) { max_targets = 50 }\n}\n";
+    std::fs::write(env.path("risky.esc"), risky).expect("written");
+
+    let waiting = on("container", &["run", "risky.esc", "--policy", &policy, "--detach"]);
+    assert_eq!(waiting.status.code(), Some(75), "the run waits for approval: {}", stderr(&waiting));
+    let run_id = stderr(&waiting)
+        .lines()
+        .find_map(|line| line.strip_prefix("run id: ").and_then(|rest| rest.split_whitespace().next()))
+        .expect("the run id")
+        .to_string();
+    let listed = on("laptop", &["approvals", "--policy", &policy]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert!(stdout(&listed).contains(&run_id) && stdout(&listed).contains("pending (0 of 1)"), "{}", stdout(&listed));
+    let approved = on("laptop", &["approve", &run_id, "stop", "--policy", &policy]);
+    assert!(approved.status.success(), "{}", stderr(&approved));
+
+    let resumed = on("container", &["resume", &run_id, "--policy", &policy, "--detach"]);
+    assert_eq!(resumed.status.code(), Some(0), "the approved run finishes: {}", stderr(&resumed));
+    let shown = on("laptop", &["show", &run_id, "--format", "json"]);
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("the run as JSON");
+    assert_eq!(shown["status"], "succeeded");
+    let audit = on("laptop", &["audit", "export"]);
+    let audit = stdout(&audit);
+    assert!(audit.lines().any(|l| l.contains("approval.decided") && l.contains("alice (manager)")), "{audit}");
+    assert!(on("laptop", &["audit", "verify"]).status.success(), "the bucket's audit log verifies");
+}

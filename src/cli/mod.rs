@@ -211,7 +211,8 @@ pub enum Command {
 /// Where governance files are: the state directory (identity, audit), the policy and the approvals directory.
 #[derive(Debug, clap::Args)]
 pub struct GovWhere {
-    #[arg(long, value_name = "DIR")]
+    /// The state: a directory or s3://, az://, gs:// URL (default: $ESCHER_STATE, else the XDG data directory).
+    #[arg(long, value_name = "DIR|URL")]
     pub state: Option<std::path::PathBuf>,
     /// The policy file (default: $ESCHER_POLICY, else <state>/policy.toml).
     #[arg(long, value_name = "FILE")]

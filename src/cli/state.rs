@@ -17,7 +17,7 @@ use escher_state::mirror::pull;
 use escher_state::{Replicator, Store, StoreOptions, StoreUrl};
 use serde::{Deserialize, Serialize};
 
-use super::{Command, EXIT_USAGE};
+use super::{Command, EXIT_USAGE, TemplateCommand};
 
 /// How often a command working on a bucket's local copy pushes what changed.
 const PUSH_EVERY: Duration = Duration::from_millis(250);
@@ -89,6 +89,15 @@ fn attached_state(command: &Command) -> Option<Option<&Path>> {
     match command {
         Command::Run { session, .. } | Command::Resume { session, .. } => Some(session.state.as_deref()),
         Command::Runs { state } | Command::Show { state, .. } | Command::Audit { state, .. } => Some(state.as_deref()),
+        // Approval requests, decisions and templates live in the state's approvals directory unless
+        // `--approvals` puts them elsewhere: for a bucket, they travel through it.
+        Command::Approvals { at, .. } | Command::Approve { at, .. } | Command::Reject { at, .. } => {
+            Some(at.state.as_deref())
+        }
+        Command::Template { command: TemplateCommand::Publish { at, .. } | TemplateCommand::List { at, .. } } => {
+            Some(at.state.as_deref())
+        }
+        Command::Inventory { state, .. } => Some(state.as_deref()),
         _ => None,
     }
 }
