@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
@@ -112,10 +112,16 @@ impl Mirror {
     /// Sends the complete lines of one log written since the last push, as one create-only segment; returns
     /// how many bytes went.
     async fn push_log(&mut self, remote: &Store, log: &str) -> Result<u64, StoreError> {
-        let bytes = self.read_local(log)?;
-        let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |newline| newline + 1);
         let start = self.pushed_len(remote, log).await?;
-        self.push_log_to(remote, log, &bytes, start, complete).await
+        // Only what is new is read: a journal is pushed at each commit and would otherwise be read whole each time.
+        let mut tail = Vec::new();
+        let read = fs::File::open(self.local_dir.join(log)).and_then(|mut file| {
+            file.seek(SeekFrom::Start(start))?;
+            file.read_to_end(&mut tail)
+        });
+        read.map_err(|error| io_error(&self.local, log, &error))?;
+        let complete = tail.iter().rposition(|&b| b == b'\n').map_or(0, |newline| newline + 1);
+        self.push_segment(remote, log, start, &tail[..complete]).await
     }
 
     /// Sends the audit log as far as its anchor vouches for: a pending anchor first, then the records, then the
@@ -127,7 +133,7 @@ impl Mirror {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(error) => return Err(io_error(&self.local, AUDIT_ANCHOR, &error)),
         };
-        let log = self.read_local(AUDIT_LOG)?;
+        let log = self.read_audit_log()?;
         let url = self.local.url().to_string();
         let corrupt = |message: String| StoreError::Corrupt { url: url.clone(), key: AUDIT_LOG.to_string(), message };
         let vouched = match escher_runtime::audit::vouched_len(&anchor, &log) {
@@ -147,7 +153,7 @@ impl Mirror {
             remote.put(AUDIT_ANCHOR, pending, PutMode::Overwrite).await?;
             self.pushed.remove(AUDIT_ANCHOR);
         }
-        let sent = self.push_log_to(remote, AUDIT_LOG, &log, start, vouched).await?;
+        let sent = self.push_segment(remote, AUDIT_LOG, start, &log[start as usize..vouched]).await?;
         let version = content_version(&settled).0;
         if self.pushed.get(AUDIT_ANCHOR) != Some(&version) {
             remote.put(AUDIT_ANCHOR, settled, PutMode::Overwrite).await?;
@@ -156,11 +162,12 @@ impl Mirror {
         Ok(sent)
     }
 
-    fn read_local(&self, key: &str) -> Result<Vec<u8>, StoreError> {
-        match fs::read(self.local_dir.join(key)) {
+    /// The local audit log; none yet reads as empty.
+    fn read_audit_log(&self) -> Result<Vec<u8>, StoreError> {
+        match fs::read(self.local_dir.join(AUDIT_LOG)) {
             Ok(bytes) => Ok(bytes),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound && key == AUDIT_LOG => Ok(Vec::new()),
-            Err(error) => Err(io_error(&self.local, key, &error)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(error) => Err(io_error(&self.local, AUDIT_LOG, &error)),
         }
     }
 
@@ -172,26 +179,17 @@ impl Mirror {
         }
     }
 
-    /// Sends `bytes[start..end]` of `log` as one segment, if there is anything to send.
-    async fn push_log_to(
-        &mut self,
-        remote: &Store,
-        log: &str,
-        bytes: &[u8],
-        start: u64,
-        end: usize,
-    ) -> Result<u64, StoreError> {
-        let mut sent = 0;
-        if end as u64 > start {
-            let chunk = Bytes::copy_from_slice(&bytes[start as usize..end]);
-            if let Err(error) = append_segment(remote, log, start, chunk).await {
-                // The segment may exist after all (an answer lost on the way back): read the length again next time.
-                self.pushed_len.remove(log);
-                return Err(error);
-            }
-            sent = end as u64 - start;
+    /// Sends `chunk`, the bytes of `log` from `start` on, as one segment, if it is not empty.
+    async fn push_segment(&mut self, remote: &Store, log: &str, start: u64, chunk: &[u8]) -> Result<u64, StoreError> {
+        if !chunk.is_empty()
+            && let Err(error) = append_segment(remote, log, start, Bytes::copy_from_slice(chunk)).await
+        {
+            // The segment may exist after all (an answer lost on the way back): read the length again next time.
+            self.pushed_len.remove(log);
+            return Err(error);
         }
-        self.pushed_len.insert(log.to_string(), (end as u64).max(start));
+        let sent = chunk.len() as u64;
+        self.pushed_len.insert(log.to_string(), start + sent);
         Ok(sent)
     }
 }
