@@ -102,13 +102,9 @@ impl Scene {
         command.args(args).arg("--state");
         match &self.bucket {
             None => command.arg(self.state()),
-            Some(bucket) => command
+            Some(bucket) => support::moto::client(&mut command, &bucket.moto)
                 .arg(&bucket.url)
-                .env("XDG_CACHE_HOME", self.dir.path().join(self.machine.get()))
-                .env("AWS_ENDPOINT_URL", &bucket.moto)
-                .env("AWS_ACCESS_KEY_ID", "testing")
-                .env("AWS_SECRET_ACCESS_KEY", "testing")
-                .env("AWS_REGION", "us-east-1"),
+                .env("XDG_CACHE_HOME", self.dir.path().join(self.machine.get())),
         };
         command
     }

@@ -323,15 +323,7 @@ fn a_run_on_bucket_state_is_synced_into_a_local_directory() {
     let bucket = format!("escher-cli-{}", std::process::id());
     support::moto::create_bucket(&moto, &bucket);
     let url = format!("s3://{bucket}/team");
-    let with_aws = |args: &[&str]| {
-        env.command(args)
-            .env("AWS_ENDPOINT_URL", &moto)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", "us-east-1")
-            .output()
-            .expect("escher runs")
-    };
+    let with_aws = |args: &[&str]| support::moto::client(&mut env.command(args), &moto).output().expect("escher runs");
     let ran = with_aws(&["run", "tidy.esc", "--state", &url]);
     assert!(ran.status.success(), "{}", stderr(&ran));
     let shown = with_aws(&["state", "show", "--state", &url]);
@@ -502,11 +494,7 @@ fn two_daemons_on_one_bucket_run_the_occurrence_once() {
     let url = format!("s3://{bucket}/ops");
     let with_aws = |args: &[&str], cache: &str| {
         let mut command = env.command(args);
-        command
-            .env("AWS_ENDPOINT_URL", &moto)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", "us-east-1")
+        support::moto::client(&mut command, &moto)
             .env("XDG_CACHE_HOME", env.path(cache))
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
@@ -555,13 +543,9 @@ fn approvals_travel_through_bucket_state_between_machines() {
     let url = format!("s3://{bucket}/team");
     let policy = env.path("policy.toml").display().to_string();
     let on = |machine: &str, args: &[&str]| {
-        env.command(args)
+        support::moto::client(&mut env.command(args), &moto)
             .args(["--state", &url])
             .env("XDG_CACHE_HOME", env.path(machine))
-            .env("AWS_ENDPOINT_URL", &moto)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", "us-east-1")
             .env_remove("ESCHER_POLICY")
             .env_remove("ESCHER_APPROVALS")
             .output()

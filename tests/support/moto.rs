@@ -2,6 +2,7 @@
 //! is unset) and new buckets.
 
 use std::io::{Read, Write};
+use std::process::Command;
 
 /// moto's endpoint, `http://127.0.0.1:PORT`.
 pub fn endpoint() -> String {
@@ -21,4 +22,13 @@ pub fn create_bucket(endpoint: &str, bucket: &str) {
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read");
     assert!(response.starts_with("HTTP/1.1 200"), "creating {bucket}: {response}");
+}
+
+/// Points a command's S3 client at moto, with the dummy credentials moto takes.
+pub fn client<'c>(command: &'c mut Command, endpoint: &str) -> &'c mut Command {
+    command
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
 }

@@ -4,6 +4,7 @@
 //! copy's anchor with a pending end first ([`anchor_json`]), then the log, then the settled anchor. A crash at
 //! any point leaves a pair that [`AuditLog::open`](super::AuditLog::open) and [`verify`](super::verify) accept.
 
+use super::ChainedEntry;
 use super::anchor::{Anchor, Pending};
 use super::stored::parse_record;
 
@@ -19,9 +20,7 @@ pub fn vouched_len(anchor: &[u8], log: &[u8]) -> Result<usize, String> {
     let mut end = complete_len(log);
     // From the end back: the records past the anchored one are those of at most one pending group.
     while end > 0 {
-        let start = log[..end - 1].iter().rposition(|&b| b == b'\n').map_or(0, |newline| newline + 1);
-        let record =
-            parse_record(&log[start..end - 1]).map_err(|reason| format!("a record is unreadable: {reason}"))?;
+        let (start, record) = record_ending_at(log, end)?;
         let named = |seq: u64, hash: &str| record.seq == seq && record.hash == hash;
         if anchor.pending.as_ref().is_some_and(|pending| named(pending.seq, &pending.hash))
             || named(anchor.seq, &anchor.hash)
@@ -42,25 +41,31 @@ pub fn vouched_len(anchor: &[u8], log: &[u8]) -> Result<usize, String> {
 /// The anchor (as `audit/head.json` holds it) of the log's first `len` bytes, which end after a complete record
 /// or are empty; with `pending_len`, the end a coming append will reach, as a pending end.
 pub fn anchor_json(log: &[u8], len: usize, pending_len: Option<usize>) -> Result<Vec<u8>, String> {
-    let mut anchor = last_record(log, len)?;
+    let mut anchor = naming_end(log, len)?;
     if let Some(pending_len) = pending_len {
-        let pending = last_record(log, pending_len)?;
+        let pending = naming_end(log, pending_len)?;
         anchor.pending = Some(Pending { seq: pending.seq, hash: pending.hash });
     }
     serde_json::to_vec(&anchor).map_err(|error| error.to_string())
 }
 
-/// The anchor naming the record that ends at byte `len` of `log`.
-fn last_record(log: &[u8], len: usize) -> Result<Anchor, String> {
+/// The anchor naming the record that ends at byte `len` of `log` (genesis for none).
+fn naming_end(log: &[u8], len: usize) -> Result<Anchor, String> {
     if len == 0 {
         return Ok(Anchor::genesis());
     }
     if len > log.len() || log[len - 1] != b'\n' {
         return Err(format!("byte {len} is not the end of a record"));
     }
-    let start = log[..len - 1].iter().rposition(|&b| b == b'\n').map_or(0, |newline| newline + 1);
-    let record = parse_record(&log[start..len - 1]).map_err(|reason| format!("a record is unreadable: {reason}"))?;
+    let (_, record) = record_ending_at(log, len)?;
     Ok(Anchor::at(record.seq, record.hash))
+}
+
+/// The record whose line ends at byte `end` (just past its newline), and where that line starts.
+fn record_ending_at(log: &[u8], end: usize) -> Result<(usize, ChainedEntry), String> {
+    let start = log[..end - 1].iter().rposition(|&b| b == b'\n').map_or(0, |newline| newline + 1);
+    let record = parse_record(&log[start..end - 1]).map_err(|reason| format!("a record is unreadable: {reason}"))?;
+    Ok((start, record))
 }
 
 fn complete_len(log: &[u8]) -> usize {
