@@ -5,6 +5,7 @@
 //! so a step that stopped 48 of 50 instances says which 2 failed and why.
 
 pub mod args;
+pub mod contract;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -56,7 +57,16 @@ pub struct ProviderCall {
     pub dry_run: bool,
     /// Stable across retries and resumes of the same batch: `RUN:NODE:BATCH`.
     pub idempotency_key: String,
+    /// An earlier call with this idempotency key may have acted: the batch was in doubt when its run resumed, or
+    /// this is a retry after an answer that does not say whether the call took effect (a timeout, a 5xx). A
+    /// provider that creates resources looks for the ones an earlier call made (it marks each with the key) and
+    /// reports them as changed instead of creating them again (see `docs/providers.md`).
+    pub in_doubt: bool,
 }
+
+/// The tag (or label, or client token) under which a provider marks what it creates with the batch's
+/// idempotency key, so a call in doubt can find what an earlier call made.
+pub const IDEMPOTENCY_TAG: &str = "escher-idempotency-key";
 
 /// What happened to one target.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -147,6 +157,16 @@ pub trait Provider: Send + Sync {
     /// The current state of the given resources (by their `id`), to re-check steps that were in flight when a run
     /// stopped. A resource that no longer exists is left out.
     async fn describe(&self, resources: &[Value]) -> Result<Vec<Value>, ProviderError>;
+
+    /// Whether `resource` is already as `call` would leave it: `resource` is the target as `describe` finds it
+    /// now (`None` when it no longer exists) or as the plan saw it before the call. On resume, a target of a
+    /// batch in doubt that is done now but was not before was changed by this run: it is recorded as changed
+    /// and not called again. `None` means the provider cannot tell for this action (creations, reboots); such
+    /// targets are called again, with [`ProviderCall::in_doubt`] set.
+    fn is_done(&self, call: &ProviderCall, resource: Option<&Value>) -> Option<bool> {
+        let _ = (call, resource);
+        None
+    }
 
     /// The token bucket for a rate-limit class (`ec2.mutating`), or `None` for the runtime's default.
     fn bucket(&self, rate_class: &str) -> Option<Bucket> {

@@ -24,6 +24,10 @@ pub struct StepReport {
     pub status: StepStatus,
     /// Ids of the resources the step changed, found already in the desired state, or failed on (with why).
     pub changed: Vec<String>,
+    /// Of `changed`, the targets of a batch in doubt when the run resumed that were found changed by this run
+    /// (not called again).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resolved_on_resume: Vec<String>,
     pub unchanged: Vec<String>,
     pub failed: Vec<FailedTarget>,
     pub attempts: u32,

@@ -27,6 +27,9 @@ pub struct Limits {
     pub step_timeout: Duration,
     /// Calls in flight at once within one step (its batches or fan-out items) when it sets no `concurrency`.
     pub step_concurrency: u32,
+    /// Retries every query gets on throttling, 5xx and timeouts, whatever its `retry` says (a read is always
+    /// safe to repeat, and a listing that gives up fails the run). A step's larger `retry` wins.
+    pub read_retries: u32,
 }
 
 impl Default for Limits {
@@ -36,6 +39,7 @@ impl Default for Limits {
             script_operations: 1_000_000,
             step_timeout: Duration::from_secs(600),
             step_concurrency: 8,
+            read_retries: 5,
         }
     }
 }

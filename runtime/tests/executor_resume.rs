@@ -152,8 +152,64 @@ async fn a_resumed_run_says_so_in_its_journal_audit_and_events_and_reconciles_wh
     let entries = audit(dir.path());
     let kinds: Vec<&str> = entries.iter().map(|e| e["kind"].as_str().unwrap_or("")).collect();
     assert_eq!(kinds[..2], ["run.resumed", "batch.reconciled"]);
-    assert_eq!(entries[1]["result"], "batch 0 in doubt; found web-1 (\"running\"); calling again");
+    assert_eq!(entries[1]["result"], "batch 0 in doubt; found web-1 (\"running\"), called again");
     assert!(cloud.calls_of("aws.ec2.instances").is_empty(), "finished listings are not repeated");
+}
+
+/// The kill landed after the cloud stopped web-1 but before the answer was journaled: on resume web-1 is found
+/// stopped, and the journal's `before` says it was running, so this run stopped it. It is not called again, it is
+/// in `stop_web.changed` (and so in the table that reads it), and the journal, audit and report say it was
+/// resolved on resume.
+#[tokio::test(start_paused = true)]
+async fn work_done_before_the_kill_is_resolved_as_changed_not_called_again() {
+    let (records, _) = original_run().await;
+    let cut = records
+        .iter()
+        .position(|r| matches!(r, JournalRecord::StepStarted { node, .. } if node == "stop_web"))
+        .expect("stop_web started")
+        + 1;
+    let run_id = match &records[0] {
+        JournalRecord::RunStarted { run_id, .. } => run_id.clone(),
+        other => panic!("the journal begins with {other:?}"),
+    };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    write_journal(dir.path(), &run_id, &records[..cut]);
+    let mut estate = world();
+    estate[0] = patch_field(&estate[0], "state", "stopped");
+    let cloud = FakeCloud::new(estate);
+    let report = runtime(dir.path(), &cloud, Decide::refusing(), Arc::default())
+        .resume(&run_id)
+        .expect("resumes")
+        .finish()
+        .await
+        .expect("ends");
+
+    assert_eq!(report.status, RunStatus::Succeeded);
+    let stop_web = report.steps.iter().find(|s| s.node == "stop_web").expect("stop_web reported");
+    assert_eq!(stop_web.changed, ["web-1", "web-2"]);
+    assert_eq!(stop_web.resolved_on_resume, ["web-1"]);
+    let called: Vec<Vec<String>> = cloud.calls_of("aws.ec2.stop").into_iter().map(|call| call.targets).collect();
+    assert!(!called.iter().flatten().any(|id| id == "web-1"), "web-1 was called again: {called:?}");
+    let table = report.steps.iter().find(|s| s.node == "table").expect("table reported");
+    assert!(format!("{:?}", table.output).contains("web-1"), "the table lists web-1: {:?}", table.output);
+    let entries = audit(dir.path());
+    let reconciled = entries.iter().find(|e| e["kind"] == "batch.reconciled").expect("a reconciled entry");
+    assert_eq!(
+        reconciled["result"],
+        "batch 0 in doubt; found web-1 (\"stopped\"), changed by this run (resolved on resume)"
+    );
+    let resolved = journal(dir.path(), &run_id).into_iter().find_map(|record| match record {
+        JournalRecord::BatchReconciled { resolved, .. } => Some(resolved),
+        _ => None,
+    });
+    assert_eq!(resolved.map(|r| r.into_iter().map(|t| t.id).collect::<Vec<_>>()), Some(vec!["web-1".to_string()]));
+}
+
+fn patch_field(resource: &Value, name: &str, value: &str) -> Value {
+    let Value::Record(fields) = resource else { panic!("a record") };
+    let mut fields = fields.clone();
+    fields.insert(name.to_string(), Value::String(value.to_string()));
+    Value::Record(fields)
 }
 
 #[tokio::test(start_paused = true)]

@@ -79,6 +79,7 @@ fn record(i: usize) -> JournalRecord {
         attempt: 1,
         idempotency_key: format!("20260601T190000Z-4ad71f/stop_dev_vms/{i}/1"),
         targets: vec![format!("i-{i:017x}"), format!("i-{:017x}", i + 1)],
+        before: Vec::new(),
         at: "2026-06-01T19:00:00.123Z".to_string(),
     }
 }

@@ -80,6 +80,7 @@ fn query_call(action: &str, args: BTreeMap<String, Value>) -> ProviderCall {
         targets: Vec::new(),
         dry_run: false,
         idempotency_key: String::new(),
+        in_doubt: false,
     }
 }
 

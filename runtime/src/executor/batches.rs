@@ -76,6 +76,7 @@ fn batch(
         targets,
         dry_run: ctx.dry_run,
         idempotency_key: format!("{}:{}:{index}", ctx.run_id, node.id),
+        in_doubt: false,
     };
     Batch { index, provider, key, bucket, call }
 }

@@ -4,15 +4,16 @@
 
 use std::sync::Arc;
 
-use escher_compiler::plan::PlanNode;
+use escher_compiler::plan::{PlanNode, Value};
 use escher_compiler::stdlib::Effect;
 use tokio::sync::Semaphore;
 
 use super::batches::Batch;
 use super::context::{RunContext, now};
+use super::reconcile;
 use crate::events::EventKind;
 use crate::journal::JournalRecord;
-use crate::provider::{ProviderError, ProviderResponse, TargetResult, TargetStatus, resource_id};
+use crate::provider::{ProviderCall, ProviderError, ProviderResponse, TargetResult, TargetStatus, resource_id};
 use crate::retry::should_retry;
 
 /// How a batch ended.
@@ -31,22 +32,65 @@ pub(crate) enum BatchEnd {
 pub(crate) struct BatchRun {
     pub end: BatchEnd,
     pub attempts: u32,
+    /// Targets found changed by this run when the batch was resolved on resume, rather than by a call now.
+    pub resolved: Vec<String>,
 }
 
 pub(crate) async fn call_batch(ctx: &RunContext, node: &PlanNode, step: &Arc<Semaphore>, batch: &Batch) -> BatchRun {
+    let mutating = node.effect != Effect::Read;
     // Reads are repeated on resume; a mutating batch over targets that the journal saw finish never is.
-    if node.effect != Effect::Read
+    if mutating
         && !batch.call.targets.is_empty()
         && let Some(results) = ctx.resume.finished_batch(&node.id, batch.index)
     {
-        return BatchRun { end: BatchEnd::Answered(ProviderResponse::Targets(results)), attempts: 0 };
+        return BatchRun {
+            end: BatchEnd::Answered(ProviderResponse::Targets(results)),
+            attempts: 0,
+            resolved: Vec::new(),
+        };
     }
-    if ctx.resume.is_in_doubt(&node.id, batch.index) {
-        super::reconcile::describe_in_doubt(ctx, node, batch).await;
+    let in_doubt = mutating && ctx.resume.is_in_doubt(&node.id, batch.index);
+    let settled = match in_doubt {
+        true => reconcile::settle_in_doubt(ctx, node, batch).await,
+        false => reconcile::Settled { resolved: Vec::new(), remaining: batch.call.targets.clone() },
+    };
+    let resolved: Vec<String> = settled
+        .resolved
+        .iter()
+        .filter(|result| result.status == TargetStatus::Changed)
+        .map(|result| result.id.clone())
+        .collect();
+    let mut call = ProviderCall { targets: settled.remaining, in_doubt, ..batch.call.clone() };
+    let (end, attempts) = match call.targets.is_empty() && !batch.call.targets.is_empty() {
+        // Every target was settled on resume: nothing is left to call.
+        true => (BatchEnd::Answered(ProviderResponse::Targets(Vec::new())), 0),
+        false => call_with_retries(ctx, node, step, batch, &mut call).await,
+    };
+    let end = with_resolved(end, settled.resolved, &call.targets);
+    let mut end = normalize(end, &batch.call.targets);
+    // An in-doubt batch is settled by its BatchFinished even when nothing was called now.
+    if (in_doubt || attempts > 0)
+        && let Err(error) = ctx.recorder.journal(finished_record(node, batch, &end)).await
+    {
+        end = BatchEnd::Unrecorded(error);
     }
-    let ids = batch.target_ids();
+    BatchRun { end, attempts, resolved }
+}
+
+/// Calls the provider for `call`'s targets until it answers, fails for good, or the run is cancelled. Returns
+/// how it ended and the attempts made (0 when its start could not be journaled or the run was cancelled first).
+async fn call_with_retries(
+    ctx: &RunContext,
+    node: &PlanNode,
+    step: &Arc<Semaphore>,
+    batch: &Batch,
+    call: &mut ProviderCall,
+) -> (BatchEnd, u32) {
+    let ids: Vec<String> = call.targets.iter().filter_map(resource_id).map(str::to_string).collect();
+    let before = if node.effect != Effect::Read { call.targets.clone() } else { Vec::new() };
+    let max_retries = retries(ctx, node);
     let mut attempt = 0;
-    let mut started = false;
+    let mut journaled = 0;
     let end = loop {
         attempt += 1;
         let Some(admission) = ctx.admit(step, &batch.key, batch.bucket).await else {
@@ -56,16 +100,17 @@ pub(crate) async fn call_batch(ctx: &RunContext, node: &PlanNode, step: &Arc<Sem
             node: node.id.clone(),
             batch: batch.index,
             attempt,
-            idempotency_key: batch.call.idempotency_key.clone(),
+            idempotency_key: call.idempotency_key.clone(),
             targets: ids.clone(),
+            before: before.clone(),
             at: now(),
         };
         if let Err(error) = ctx.recorder.journal(record).await {
             break BatchEnd::Unrecorded(error);
         }
-        started = true;
+        journaled = attempt;
         let timeout = ctx.timeout(node);
-        let answer = match tokio::time::timeout(timeout, batch.provider.call(&batch.call)).await {
+        let answer = match tokio::time::timeout(timeout, batch.provider.call(call)).await {
             Ok(answer) => answer,
             Err(_) => Err(ProviderError::Timeout(format!("no answer within {} ms", timeout.as_millis()))),
         };
@@ -74,9 +119,13 @@ pub(crate) async fn call_batch(ctx: &RunContext, node: &PlanNode, step: &Arc<Sem
             Ok(response) => break BatchEnd::Answered(response),
             Err(error) => error,
         };
-        let Some(delay) = should_retry(attempt, node.options.retry, &error) else {
+        let Some(delay) = should_retry(attempt, max_retries, &error) else {
             break BatchEnd::Failed(error);
         };
+        // A timeout or a 5xx does not say whether the call took effect: the next attempt is in doubt.
+        if matches!(error, ProviderError::Timeout(_) | ProviderError::Unavailable(_)) {
+            call.in_doubt = true;
+        }
         ctx.events.emit(EventKind::StepRetrying {
             node: node.id.clone(),
             attempt: attempt + 1,
@@ -87,16 +136,42 @@ pub(crate) async fn call_batch(ctx: &RunContext, node: &PlanNode, step: &Arc<Sem
             break BatchEnd::Cancelled(Some(error));
         }
     };
-    let mut end = normalize(end, &batch.call.targets);
-    if started && let Err(error) = ctx.recorder.journal(finished_record(node, batch, &end)).await {
-        end = BatchEnd::Unrecorded(error);
+    (end, journaled)
+}
+
+/// The retries a call of `node` gets: its `retry`, and for a read at least the runtime's read budget.
+fn retries(ctx: &RunContext, node: &PlanNode) -> u32 {
+    match node.effect {
+        Effect::Read => node.options.retry.max(ctx.shared.limits.read_retries),
+        _ => node.options.retry,
     }
-    BatchRun { end, attempts: attempt }
+}
+
+/// Adds the targets settled on resume to the answer for the ones called now. A call that failed as a whole
+/// fails only the targets it was made for.
+fn with_resolved(end: BatchEnd, resolved: Vec<TargetResult>, called: &[Value]) -> BatchEnd {
+    if resolved.is_empty() {
+        return end;
+    }
+    let failed = |error: String| {
+        called.iter().map(move |target| TargetResult {
+            id: resource_id(target).unwrap_or_default().to_string(),
+            status: TargetStatus::Failed { error: error.clone() },
+            resource: target.clone(),
+        })
+    };
+    let answered: Vec<TargetResult> = match end {
+        BatchEnd::Answered(ProviderResponse::Targets(results)) => results,
+        BatchEnd::Failed(error) => failed(error.to_string()).collect(),
+        BatchEnd::Unrecorded(error) => failed(format!("not called: {error}")).collect(),
+        other => return other,
+    };
+    BatchEnd::Answered(ProviderResponse::Targets(resolved.into_iter().chain(answered).collect()))
 }
 
 /// A per-target answer with exactly one result for each target of the batch, in the batch's order: a target
 /// the provider did not report on has failed, and results for targets not asked about are dropped.
-fn normalize(end: BatchEnd, targets: &[escher_compiler::plan::Value]) -> BatchEnd {
+fn normalize(end: BatchEnd, targets: &[Value]) -> BatchEnd {
     let BatchEnd::Answered(ProviderResponse::Targets(mut results)) = end else {
         return end;
     };

@@ -13,8 +13,10 @@ pub(crate) fn merge_targets(node: &PlanNode, targets: Vec<Value>, runs: Vec<(Vec
     let (mut changed, mut unchanged, mut failed, mut not_simulated) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut cancelled = false;
     let mut attempts = 0;
+    let mut resolved = Vec::new();
     for (batch_targets, run) in runs {
         attempts += run.attempts;
+        resolved.extend(run.resolved);
         let whole_batch_failed = |error: String, failed: &mut Vec<(String, String)>| {
             for target in &batch_targets {
                 failed.push((id(target), error.clone()));
@@ -69,7 +71,7 @@ pub(crate) fn merge_targets(node: &PlanNode, targets: Vec<Value>, runs: Vec<(Vec
         (StepStatus::Succeeded, None)
     };
     let output = outcome_record(targets, changed, unchanged, failed, not_simulated);
-    NodeResult { attempts, ..NodeResult::new(status, output).with_error(error) }
+    NodeResult { attempts, resolved, ..NodeResult::new(status, output).with_error(error) }
 }
 
 /// A query, or an action without targets: one value per call. One call gives its value; a fan-out gives the

@@ -88,9 +88,13 @@ fn audit_result(result: &NodeResult, dry_run: bool) -> String {
     match &result.error {
         Some(error) => format!("{status}: {error}"),
         None => format!(
-            "{status}: {} {}, {} unchanged, {} failed",
+            "{status}: {} {}{}, {} unchanged, {} failed",
             result.ids("changed").len(),
             if dry_run { "would change" } else { "changed" },
+            match result.resolved.len() {
+                0 => String::new(),
+                resolved => format!(" ({resolved} of them resolved on resume)"),
+            },
             result.ids("unchanged").len(),
             result.failures().len()
         ),

@@ -32,6 +32,7 @@ pub(crate) fn build(input: ReportInput<'_>) -> RunReport {
                 action: node.action.clone(),
                 status: result.status,
                 changed: result.ids("changed"),
+                resolved_on_resume: result.resolved.clone(),
                 unchanged: result.ids("unchanged"),
                 failed: result.failures(),
                 attempts: result.attempts,

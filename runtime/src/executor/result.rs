@@ -21,11 +21,22 @@ pub(crate) struct NodeResult {
     pub duration_ms: u64,
     /// Who approved it, as `by (role)`.
     pub approval: Option<String>,
+    /// Targets of batches in doubt that were found changed by this run on resume (they are in `changed`).
+    pub resolved: Vec<String>,
 }
 
 impl NodeResult {
     pub fn new(status: StepStatus, output: Value) -> Self {
-        NodeResult { status, output, error: None, skipped: None, attempts: 0, duration_ms: 0, approval: None }
+        NodeResult {
+            status,
+            output,
+            error: None,
+            skipped: None,
+            attempts: 0,
+            duration_ms: 0,
+            approval: None,
+            resolved: Vec::new(),
+        }
     }
 
     pub fn failed(node: &PlanNode, error: impl Into<String>) -> Self {

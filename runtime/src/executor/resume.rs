@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use escher_compiler::plan::{Plan, plan_hash};
+use escher_compiler::plan::{Plan, Value, plan_hash};
 
 use super::RuntimeError;
 use super::result::NodeResult;
@@ -19,6 +19,7 @@ use crate::provider::TargetResult;
 pub(crate) struct ResumeState {
     batches: HashMap<(String, usize), Vec<TargetResult>>,
     in_doubt: HashSet<(String, usize)>,
+    before: HashMap<(String, usize), Vec<Value>>,
     approvals: BTreeMap<String, Decision>,
 }
 
@@ -31,6 +32,11 @@ impl ResumeState {
     /// Whether a batch started in an earlier session and was never seen to finish.
     pub fn is_in_doubt(&self, node: &str, batch: usize) -> bool {
         self.in_doubt.contains(&(node.to_string(), batch))
+    }
+
+    /// A batch's targets as the plan saw them before its first call, if the journal recorded them.
+    pub fn before(&self, node: &str, batch: usize) -> &[Value] {
+        self.before.get(&(node.to_string(), batch)).map_or(&[], Vec::as_slice)
     }
 
     pub fn approval(&self, node: &str) -> Option<&Decision> {
@@ -91,6 +97,7 @@ pub(crate) fn load(state_dir: &Path, run_id: &str) -> Result<Resumed, RuntimeErr
     let resume = ResumeState {
         batches: state.batches.into_iter().collect(),
         in_doubt: state.in_doubt.into_iter().map(|(node, batch, _)| (node, batch)).collect(),
+        before: state.before.into_iter().collect(),
         approvals: state.approvals,
     };
     Ok(Resumed { plan, dry_run: state.dry_run, state: resume, restored })

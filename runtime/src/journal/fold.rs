@@ -42,7 +42,18 @@ fn apply(state: &mut JournalState, line: usize, record: &JournalRecord) -> Resul
         JournalRecord::ApprovalDecided { node, decision, .. } => {
             state.approvals.insert(node.clone(), decision.clone());
         }
-        JournalRecord::StepStarted { node, batch, targets, .. } => {
+        JournalRecord::StepStarted { node, batch, targets, before, .. } => {
+            // A call made again after a resume names only the targets still to change: the first call's view of
+            // the others is kept.
+            if !before.is_empty() {
+                let seen = state.before.entry((node.clone(), *batch)).or_default();
+                for target in before {
+                    let id = crate::provider::resource_id(target);
+                    if !seen.iter().any(|known| crate::provider::resource_id(known) == id) {
+                        seen.push(target.clone());
+                    }
+                }
+            }
             let started = (node.clone(), *batch, targets.clone());
             match position_in_doubt(state, node, *batch) {
                 Some(index) => state.in_doubt[index] = started,

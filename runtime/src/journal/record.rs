@@ -37,14 +37,21 @@ pub enum JournalRecord {
         attempt: u32,
         idempotency_key: String,
         targets: Vec<String>,
+        /// For a mutating call, its targets as the plan saw them before the call: on resume, a target found
+        /// done that was not done here was changed by this run.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        before: Vec<Value>,
         at: String,
     },
-    /// On resume, what the provider reported of an in-doubt batch's targets before the batch was called again
-    /// (resources it no longer has are absent). The batch stays in doubt until its `BatchFinished`.
+    /// On resume, what the provider reported of an in-doubt batch's targets (resources it no longer has are
+    /// absent), and the targets that settles without a call: found done, changed by this run when they were not
+    /// done before it. The others are called again. The batch stays in doubt until its `BatchFinished`.
     BatchReconciled {
         node: String,
         batch: usize,
         found: Vec<Value>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        resolved: Vec<TargetResult>,
         at: String,
     },
     /// A batch finished; its per-target results.
@@ -94,6 +101,8 @@ pub struct JournalState {
     pub batches: BTreeMap<(String, usize), Vec<TargetResult>>,
     /// Batches started but not finished: in doubt, to be re-checked against the provider before any retry.
     pub in_doubt: Vec<(String, usize, Vec<String>)>,
+    /// Each mutating batch's targets as the plan saw them before its first call, by node and batch.
+    pub before: BTreeMap<(String, usize), Vec<Value>>,
     pub approvals: BTreeMap<String, Decision>,
     pub rolled_back: BTreeMap<String, Value>,
     /// Set when the run ended; a finished run cannot be resumed.

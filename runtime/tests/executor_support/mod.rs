@@ -263,6 +263,16 @@ impl Provider for FakeCloud {
         Ok(wanted.iter().filter_map(|id| estate.get(id).cloned()).collect())
     }
 
+    /// Stops and starts show in an instance's state; nothing else is told from a record.
+    fn is_done(&self, call: &ProviderCall, resource: Option<&Value>) -> Option<bool> {
+        let wanted = match call.action.as_str() {
+            "aws.ec2.stop" => "stopped",
+            "aws.ec2.start" => "running",
+            _ => return None,
+        };
+        Some(matches!(field(resource?, "state"), Value::String(state) if state == wanted))
+    }
+
     fn bucket(&self, rate_class: &str) -> Option<Bucket> {
         self.buckets.lock().expect("unpoisoned").get(rate_class).copied()
     }

@@ -90,6 +90,7 @@ pub fn step_started(node: &str, batch: usize, attempt: u32, targets: &[&str], se
         attempt,
         idempotency_key: format!("{RUN_ID}:{node}:{batch}"),
         targets: targets.iter().map(|t| t.to_string()).collect(),
+        before: Vec::new(),
         at: at(second),
     }
 }

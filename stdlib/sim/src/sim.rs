@@ -192,6 +192,8 @@ impl Provider for Sim {
             targets: &call.targets,
             dry_run: call.dry_run,
             transition: self.config.transition,
+            idempotency_key: &call.idempotency_key,
+            in_doubt: call.in_doubt,
         };
         // Per-target faults model failures a dry run cannot foresee, so dry runs do not get them.
         let failure = |id: &str| match call.dry_run {
@@ -218,6 +220,10 @@ impl Provider for Sim {
             .filter_map(|id| world.estate.get(id))
             .map(|r| Value::Record(r.clone()))
             .collect())
+    }
+
+    fn is_done(&self, call: &ProviderCall, resource: Option<&Value>) -> Option<bool> {
+        actions::is_done(&self.world().estate, &call.action, &call.args, resource)
     }
 
     fn bucket(&self, rate_class: &str) -> Option<Bucket> {

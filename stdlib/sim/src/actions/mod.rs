@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use escher_compiler::plan::Value;
-use escher_runtime::provider::{ProviderError, TargetResult, TargetStatus};
+use escher_runtime::provider::{IDEMPOTENCY_TAG, ProviderError, TargetResult, TargetStatus};
 
 use crate::estate::Estate;
 use crate::estate::transitions::Transitions;
@@ -63,6 +63,11 @@ pub(crate) struct Batch<'c> {
     pub targets: &'c [Value],
     pub dry_run: bool,
     pub transition: Duration,
+    /// The call's idempotency key: what the batch creates is tagged with it (and the target it was made for).
+    pub idempotency_key: &'c str,
+    /// An earlier call with this key may have acted: a target it already created something for is not
+    /// created for again.
+    pub in_doubt: bool,
 }
 
 /// Applies a batch, one result per target. `failure` names targets the simulator makes fail on purpose.
@@ -72,14 +77,7 @@ pub(crate) fn run(
     batch: &Batch,
     failure: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<TargetResult>, ProviderError> {
-    let routes: Vec<(&ActionSpec, Cow<BTreeMap<String, Value>>)> = match spec_named(batch.action) {
-        Some(spec) => vec![(spec, Cow::Borrowed(batch.args))],
-        None => dispatch::routes(batch.action)
-            .ok_or_else(|| ProviderError::Unsupported(format!("the simulator has no action `{}`", batch.action)))?
-            .into_iter()
-            .map(|spec| (spec, Cow::Owned(dispatch::args_for(spec, batch.args))))
-            .collect(),
-    };
+    let routes = routes(batch.action, batch.args)?;
     let mut txn = Txn::new(estate, batch.transition);
     let mut results = Vec::with_capacity(batch.targets.len());
     for given in batch.targets {
@@ -90,6 +88,64 @@ pub(crate) fn run(
         commit.apply(estate, transitions);
     }
     Ok(results)
+}
+
+type Routes<'a> = Vec<(&'static ActionSpec, Cow<'a, BTreeMap<String, Value>>)>;
+
+/// The per-cloud actions `action` applies, each with its arguments.
+fn routes<'a>(action: &str, args: &'a BTreeMap<String, Value>) -> Result<Routes<'a>, ProviderError> {
+    Ok(match spec_named(action) {
+        Some(spec) => vec![(spec, Cow::Borrowed(args))],
+        None => dispatch::routes(action)
+            .ok_or_else(|| ProviderError::Unsupported(format!("the simulator has no action `{action}`")))?
+            .into_iter()
+            .map(|spec| (spec, Cow::Owned(dispatch::args_for(spec, args))))
+            .collect(),
+    })
+}
+
+/// Whether `resource` (`None`: it does not exist) is already as `action` would leave it: the action applied to
+/// that very record, in a transaction that is dropped, changes nothing. `None` when that cannot tell: actions
+/// that create something (they change nothing on their target, so only their identity tag tells, which the
+/// call itself looks for) and actions that put back a given record.
+pub(crate) fn is_done(
+    estate: &Estate,
+    action: &str,
+    args: &BTreeMap<String, Value>,
+    resource: Option<&Value>,
+) -> Option<bool> {
+    let routes = routes(action, args).ok()?;
+    let Some(Value::Record(record)) = resource else {
+        let absent: Vec<Absent> = routes.iter().map(|(spec, _)| spec.absent).collect();
+        return match absent.as_slice() {
+            all if all.iter().all(|a| *a == Absent::Done) => Some(true),
+            all if all.iter().all(|a| *a == Absent::Fail) => Some(false),
+            _ => None,
+        };
+    };
+    let (spec, args) = match routes.as_slice() {
+        [only] => only,
+        many => many.iter().find(|(spec, _)| spec.kind == record::kind(record))?,
+    };
+    if spec.absent == Absent::Create {
+        return None;
+    }
+    let mut txn = Txn::new(estate, Duration::ZERO);
+    let mark = txn.mark();
+    let applied = (spec.apply)(&mut txn, &Args(args), record);
+    if !txn.created_since(&mark).is_empty() {
+        return None;
+    }
+    match applied {
+        Ok(Change::Unchanged) => Some(true),
+        Ok(Change::Changed) | Err(Refused::Target(_)) => Some(false),
+        Err(Refused::Call(_)) => None,
+    }
+}
+
+/// The value of the identity tag on what a call creates for one target.
+fn identity(key: &str, target: &str) -> String {
+    format!("{key}/{target}")
 }
 
 fn apply_to(
@@ -131,6 +187,15 @@ fn apply_to(
         return Ok(failed(id, error, Value::Record(before)));
     }
     let args = Args(args);
+    let made_for_it = identity(batch.idempotency_key, id);
+    if batch.in_doubt && !batch.dry_run && txn.any(|r| record::tag(r, IDEMPOTENCY_TAG) == Some(made_for_it.as_str())) {
+        // An earlier call with this key already created what this target asked for.
+        return Ok(TargetResult {
+            id: id.to_string(),
+            status: TargetStatus::Changed,
+            resource: after(txn, id, before),
+        });
+    }
     let mark = txn.mark();
     // A dry run changes nothing, so a later step of the same dry run would find the estate as it was: judge its
     // targets by the records it was given, which carry what the earlier steps would have done (`stop.changed`
@@ -147,7 +212,10 @@ fn apply_to(
         (None, Absent::Fail) => refuse(not_found(&kind, id)),
     };
     let status = match outcome {
-        Ok(Change::Changed) => TargetStatus::Changed,
+        Ok(Change::Changed) => {
+            stamp_created(txn, &mark, &made_for_it);
+            TargetStatus::Changed
+        }
         Ok(Change::Unchanged) => TargetStatus::Unchanged,
         Err(Refused::Target(error)) => {
             txn.rollback(mark);
@@ -156,6 +224,16 @@ fn apply_to(
         Err(Refused::Call(error)) => return Err(error),
     };
     Ok(TargetResult { id: id.to_string(), status, resource: after(txn, id, before) })
+}
+
+/// Tags what the target's change created with the call's identity, so a call in doubt finds it.
+fn stamp_created(txn: &mut Txn, mark: &txn::Mark, identity: &str) {
+    let stamp = BTreeMap::from([(IDEMPOTENCY_TAG.to_string(), identity.to_string())]);
+    for created in txn.created_since(mark) {
+        let mut stamped = created.as_ref().clone();
+        record::merge_tags(&mut stamped, &stamp);
+        txn.put(stamped);
+    }
 }
 
 /// The target as the call leaves it; a removed one is its last record with `state` set to `deleted`.

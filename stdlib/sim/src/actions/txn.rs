@@ -24,6 +24,8 @@ pub(crate) struct Txn<'e> {
     serial: u64,
     pending: Vec<Pending>,
     transition: Duration,
+    /// Ids this batch made up for resources it creates: what [`Txn::created_since`] reports.
+    minted: BTreeSet<String>,
     /// The estate's resources by (kind, field) and the field's value, built when first searched, so a batch
     /// that looks up each target's volumes does not scan every volume for each target.
     index: HashMap<(String, String), ByValue>,
@@ -57,6 +59,7 @@ impl<'e> Txn<'e> {
             serial: estate.serial(),
             pending: Vec::new(),
             transition,
+            minted: BTreeSet::new(),
             index: HashMap::new(),
         }
     }
@@ -87,6 +90,12 @@ impl<'e> Txn<'e> {
 
     pub(crate) fn exists(&self, id: &str) -> bool {
         self.get(id).is_some()
+    }
+
+    /// Whether any resource, of any kind, matches, as this batch sees it.
+    pub(crate) fn any(&self, matches: impl Fn(&Record) -> bool) -> bool {
+        self.estate.resources().any(|r| matches(r) && !self.writes.contains_key(record::id(r)))
+            || self.writes.values().flatten().any(|r| matches(r))
     }
 
     /// Resources of a kind that match, as this batch sees them.
@@ -150,6 +159,7 @@ impl<'e> Txn<'e> {
             self.serial += 1;
             let id = make(ids::created(self.serial));
             if !self.exists(&id) {
+                self.minted.insert(id.clone());
                 return id;
             }
         }
@@ -169,6 +179,13 @@ impl<'e> Txn<'e> {
 
     pub(crate) fn mark(&self) -> Mark {
         Mark { undo: self.undo.len(), serial: self.serial, pending: self.pending.len() }
+    }
+
+    /// The resources created since `mark` (with ids this batch made up) that still exist in it.
+    pub(crate) fn created_since(&self, mark: &Mark) -> Vec<Arc<Record>> {
+        let ids: BTreeSet<&String> =
+            self.undo[mark.undo..].iter().map(|(id, _)| id).filter(|id| self.minted.contains(*id)).collect();
+        ids.into_iter().filter_map(|id| self.writes.get(id).cloned().flatten()).collect()
     }
 
     pub(crate) fn rollback(&mut self, mark: Mark) {

@@ -35,6 +35,7 @@ pub fn call(action: &str, args: &[(&str, Value)], targets: Vec<Value>) -> Provid
         targets,
         dry_run: false,
         idempotency_key: String::new(),
+        in_doubt: false,
     }
 }
 

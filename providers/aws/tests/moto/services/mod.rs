@@ -130,6 +130,7 @@ pub fn call(action: &str, args: &[(&str, Value)], targets: Vec<Value>, dry_run: 
         targets,
         dry_run,
         idempotency_key: unique("test:step"),
+        in_doubt: false,
     }
 }
 

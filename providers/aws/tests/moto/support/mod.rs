@@ -163,6 +163,7 @@ pub fn call(action: &str, args: Vec<(&str, Value)>, targets: Vec<Value>, dry_run
         targets,
         dry_run,
         idempotency_key: "test:test:0".into(),
+        in_doubt: false,
     }
 }
 
