@@ -9,6 +9,7 @@ pub mod events;
 pub mod executor;
 pub mod guard;
 pub mod journal;
+pub mod lease;
 pub mod provider;
 pub mod ratelimit;
 pub mod replica;

@@ -36,8 +36,7 @@ fn world() -> Vec<Value> {
 fn write_journal(dir: &Path, run_id: &str, records: &[JournalRecord]) {
     let run_dir = dir.join("runs").join(run_id);
     std::fs::create_dir_all(&run_dir).expect("a run directory");
-    let lines: String =
-        records.iter().map(|record| serde_json::to_string(record).expect("a record serializes") + "\n").collect();
+    let lines = escher_runtime::journal::encode_journal(run_id, records).expect("records encode");
     std::fs::write(run_dir.join("journal.jsonl"), lines).expect("a journal");
 }
 

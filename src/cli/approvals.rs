@@ -182,6 +182,7 @@ pub fn decide(at: &Where<'_>, run_id: &str, step: &str, approved: bool, reason: 
         action: Some(request.action.clone()),
         targets: request.targets.iter().map(|t| t.id.clone()).collect(),
         approval: Some(format!("{} ({role})", identity.name)),
+        journal: None,
         result: match &reason {
             Some(reason) => format!("{verb}: {reason}"),
             None => verb.to_string(),

@@ -3,14 +3,21 @@
 use std::path::Path;
 
 use escher_runtime::audit::{ExportFormat, export, verify};
+use escher_runtime::journal::{list_runs, read_state};
 
 use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE};
 
+/// The audit log's chain and anchor, then every run's journal (its chain, and the records the audit log vouches
+/// for): a damaged file is named with the line where the damage is.
 pub fn run_verify(state: &Path) -> u8 {
     match verify(state) {
         Ok(report) if report.is_intact() => {
             outln!("{report}");
-            EXIT_OK
+            let damaged = damaged_journals(state);
+            for damage in &damaged {
+                outln!("damaged journal: {damage}");
+            }
+            if damaged.is_empty() { EXIT_OK } else { EXIT_DIAGNOSTICS }
         }
         Ok(report) => {
             outln!("{report}");
@@ -21,6 +28,15 @@ pub fn run_verify(state: &Path) -> u8 {
             EXIT_USAGE
         }
     }
+}
+
+/// Why each run's journal that does not check out is damaged.
+fn damaged_journals(state: &Path) -> Vec<String> {
+    let runs = match list_runs(state) {
+        Ok(runs) => runs,
+        Err(error) => return vec![error.to_string()],
+    };
+    runs.iter().filter_map(|run| read_state(state, &run.run_id).err()).map(|error| error.to_string()).collect()
 }
 
 pub fn run_export(state: &Path, format: ExportFormat) -> u8 {

@@ -239,6 +239,7 @@ impl Governed {
             action: None,
             targets: Vec::new(),
             approval: None,
+            journal: None,
             result,
         }
     }

@@ -105,6 +105,7 @@ pub fn publish(at: &Where<'_>, file: &Path, name: &str, bounds: Option<&Path>) -
         action: None,
         targets: Vec::new(),
         approval: None,
+        journal: None,
         result: format!("template `{name}` published to {}", path.display()),
     };
     if let Err(error) = super::governed::append_audit(at.state, entry) {

@@ -139,6 +139,7 @@ pub fn audit_takeover(
         action: None,
         targets: vec![lease.key.clone()],
         approval: None,
+        journal: None,
         result: format!("lease of {} expired at {}", old.holder, old.expires_at.to_rfc3339()),
     };
     escher_runtime::audit::AuditLog::open(state_dir)?.append(entry).map(drop)

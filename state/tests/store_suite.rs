@@ -211,6 +211,7 @@ fn audit(dir: &std::path::Path, count: usize) {
             action: None,
             targets: vec![],
             approval: None,
+            journal: None,
             result: "started".into(),
         };
         log.append(entry).unwrap_or_else(|error| panic!("{error}"));

@@ -82,6 +82,7 @@ mod tests {
             action: None,
             targets: vec![],
             approval: None,
+            journal: None,
             result: "started".into(),
         };
         let canonical = format!(

@@ -93,6 +93,7 @@ mod tests {
                 action: None,
                 targets: vec![],
                 approval: None,
+                journal: None,
                 result: "started".into(),
             };
             log.append(entry).expect("appends");

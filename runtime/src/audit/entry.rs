@@ -20,6 +20,10 @@ pub struct AuditEntry {
     pub targets: Vec<String>,
     /// The approval behind this record, if any: who approved, in which role.
     pub approval: Option<String>,
+    /// For a run's entries, where its journal stood when the entry was written: the journal must still hold
+    /// that record, so records cut from the journal's end are caught (`journal::read_state`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal: Option<crate::journal::JournalMark>,
     pub result: String,
 }
 

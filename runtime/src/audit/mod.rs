@@ -17,7 +17,7 @@ mod entry;
 mod error;
 mod export;
 mod log;
-mod stored;
+pub(crate) mod stored;
 mod verify;
 
 pub use chain::{GENESIS_HASH, record_hash};

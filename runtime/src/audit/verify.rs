@@ -81,8 +81,17 @@ impl Tampering {
 /// Checks every record's hash and link, then the log's end against its anchor.
 pub fn verify(state_dir: &Path) -> Result<VerifyReport, AuditError> {
     let lines = stored::read_lines(state_dir)?;
+    let anchor_path = stored::anchor_path(state_dir);
+    if !lines.is_empty() && !anchor_path.exists() {
+        let detail = format!(
+            "the anchor file {} is missing: without it the log's end cannot be checked (it was deleted, or the \
+             log was copied without it)",
+            anchor_path.display()
+        );
+        return Ok(VerifyReport::Broken(broken(1, 1, Tampering::Removed, detail)));
+    }
     let last = lines.last().and_then(|line| line.record.as_ref().ok()).map(|record| (record.seq, record.hash.as_str()));
-    let anchor = read_anchor(&stored::anchor_path(state_dir))?.resolved(last);
+    let anchor = read_anchor(&anchor_path)?.resolved(last);
     let checked = check_chain(&lines, Some(&anchor)).and_then(|()| check_anchor(&lines, &anchor));
     Ok(match checked {
         Ok(records) => VerifyReport::Intact { records },

@@ -142,6 +142,7 @@ impl RunContext {
             action: step.map(|node| node.action.clone()),
             targets,
             approval: None,
+            journal: None,
             result,
         }
     }

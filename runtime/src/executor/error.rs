@@ -12,6 +12,9 @@ pub enum RuntimeError {
     BadLimits(String),
     #[error("runs need a tokio runtime: call `run` and `resume` from within one")]
     NoTokio,
+    /// Another live process drives the run (or its lease could not be taken).
+    #[error(transparent)]
+    Lease(#[from] crate::lease::LeaseError),
     #[error("the plan cannot be scheduled: {0}")]
     Graph(#[from] GraphError),
     #[error("the plan's hash is {found}, but it says {recorded}: it was changed after it was compiled")]

@@ -37,7 +37,8 @@ pub use handle::RunHandle;
 
 use crate::audit::AuditEntry;
 use crate::events::EventKind;
-use crate::journal::{Journal, JournalRecord};
+use crate::journal::{Journal, JournalMark, JournalRecord};
+use crate::lease::RunLease;
 use crate::ratelimit::RateLimits;
 use crate::runtime::{RunOptions, Shared};
 use crate::scheduler::{DependencyGraph, Scheduler};
@@ -61,22 +62,27 @@ pub(crate) fn start(
     let scheduler = Scheduler::new(DependencyGraph::from_plan(&plan)?);
     check_providers(&shared, &plan)?;
     check_secrets(&shared, &plan)?;
+    let lease = RunLease::acquire(&shared.state_dir, &run_id, &holder(&shared))?;
     let mut journal = Journal::create(&shared.state_dir, &run_id)?;
     let started_at = now();
     let plan = journal_start(&mut journal, &run_id, plan, options.dry_run, &started_at)?;
-    audit_now(&shared, &run_id, &plan, "run.started", if options.dry_run { "dry run" } else { "started" })?;
+    let mark = journal.mark().clone();
+    audit_now(&shared, &run_id, &plan, mark, "run.started", if options.dry_run { "dry run" } else { "started" })?;
     let launch = Launch {
         run_id,
         plan,
         dry_run: options.dry_run,
         resume: ResumeState::default(),
         restored: Restored::default(),
+        lease,
     };
     Ok(launch.spawn(&tokio, shared, journal, scheduler, started_at, false))
 }
 
 pub(crate) fn resume(shared: Arc<Shared>, run_id: &str) -> Result<RunHandle, RuntimeError> {
     let tokio = tokio::runtime::Handle::try_current().map_err(|_| RuntimeError::NoTokio)?;
+    // The lease comes first: nothing is read or repaired while another live process drives the run.
+    let lease = RunLease::acquire(&shared.state_dir, run_id, &holder(&shared))?;
     let resumed = resume::load(&shared.state_dir, run_id)?;
     let scheduler = Scheduler::new(DependencyGraph::from_plan(&resumed.plan)?);
     check_providers(&shared, &resumed.plan)?;
@@ -84,13 +90,18 @@ pub(crate) fn resume(shared: Arc<Shared>, run_id: &str) -> Result<RunHandle, Run
     let mut journal = Journal::open(&shared.state_dir, run_id)?;
     let started_at = now();
     journal.append(&JournalRecord::RunResumed { at: started_at.clone() })?;
-    audit_now(&shared, run_id, &resumed.plan, "run.resumed", "resumed")?;
+    if let Some(dead) = &lease.took_over_from {
+        let taken = format!("took over from {dead}, whose process ended without releasing the run");
+        audit_now(&shared, run_id, &resumed.plan, journal.mark().clone(), "run.lease_taken_over", &taken)?;
+    }
+    audit_now(&shared, run_id, &resumed.plan, journal.mark().clone(), "run.resumed", "resumed")?;
     let launch = Launch {
         run_id: run_id.to_string(),
         plan: resumed.plan,
         dry_run: resumed.dry_run,
         resume: resumed.state,
         restored: resumed.restored,
+        lease,
     };
     Ok(launch.spawn(&tokio, shared, journal, scheduler, started_at, true))
 }
@@ -101,6 +112,8 @@ struct Launch {
     dry_run: bool,
     resume: ResumeState,
     restored: Restored,
+    /// Held by the run's task until the run ends.
+    lease: RunLease,
 }
 
 impl Launch {
@@ -146,10 +159,16 @@ impl Launch {
             suspended: std::sync::atomic::AtomicBool::new(false),
             shared,
         });
-        let session = Session { ctx, nodes, scheduler, restored: self.restored, started_at };
+        let session = Session { ctx, nodes, scheduler, restored: self.restored, started_at, lease: self.lease };
         let task = tokio.spawn(drive(session));
         RunHandle::new(self.run_id, receiver, task, cancel)
     }
+}
+
+/// Who holds a run's lease: `who@host:pid`.
+fn holder(shared: &Shared) -> String {
+    let host = std::fs::read_to_string("/etc/hostname").map(|name| name.trim().to_string()).unwrap_or_default();
+    format!("{}@{host}:{}", shared.identity.who, std::process::id())
 }
 
 /// Journals the run's start with its plan, and gives the plan back: a large plan is not copied to be recorded.
@@ -205,7 +224,14 @@ fn check_secrets(shared: &Shared, plan: &Plan) -> Result<(), RuntimeError> {
 }
 
 /// An audit entry written before the run's task starts.
-fn audit_now(shared: &Shared, run_id: &str, plan: &Plan, kind: &str, result: &str) -> Result<(), RuntimeError> {
+fn audit_now(
+    shared: &Shared,
+    run_id: &str,
+    plan: &Plan,
+    journal: JournalMark,
+    kind: &str,
+    result: &str,
+) -> Result<(), RuntimeError> {
     let entry = AuditEntry {
         at: now(),
         who: shared.identity.who.clone(),
@@ -217,6 +243,7 @@ fn audit_now(shared: &Shared, run_id: &str, plan: &Plan, kind: &str, result: &st
         action: None,
         targets: Vec::new(),
         approval: None,
+        journal: Some(journal),
         result: result.to_string(),
     };
     let mut audit = match shared.audit.lock() {

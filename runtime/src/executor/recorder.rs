@@ -149,7 +149,12 @@ impl Inner {
     /// The audit log's writer: one write, one sync and one anchor update per group, in queue order.
     fn write_audit(self: Arc<Self>) {
         while let Some(group) = self.audit_queue.take() {
-            let (entries, waiters): (Vec<_>, Vec<_>) = group.into_iter().unzip();
+            let (mut entries, waiters): (Vec<AuditEntry>, Vec<_>) = group.into_iter().unzip();
+            // Every entry vouches for the journal as it stands now: what is in it was synced before this.
+            let mark = lock(&self.journal).mark().clone();
+            for entry in entries.iter_mut().filter(|entry| entry.journal.is_none()) {
+                entry.journal = Some(mark.clone());
+            }
             let written =
                 self.written(|| lock(&self.audit).append_all(entries).map(drop).map_err(|e| format!("audit log: {e}")));
             answer(waiters, &written);

@@ -27,6 +27,8 @@ pub(crate) struct Session {
     pub scheduler: Scheduler,
     pub restored: Restored,
     pub started_at: String,
+    /// The run's lease, released when the run loop returns.
+    pub lease: crate::lease::RunLease,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -50,7 +52,7 @@ struct Loop {
 }
 
 pub(crate) async fn drive(session: Session) -> Result<RunReport, RuntimeError> {
-    let Session { ctx, nodes, scheduler, restored, started_at } = session;
+    let Session { ctx, nodes, scheduler, restored, started_at, lease: _lease } = session;
     // The run's start reaches the replica before any step does; a failure is the recorder's and ends the run.
     let _ = ctx.recorder.replicate().await;
     let mut run = Loop {

@@ -1,14 +1,23 @@
-//! Reading a run's journal back: its records, and their fold.
+//! Reading a run's journal back, checked: every line's seq and checksum, then the audit log's word for how far
+//! the journal went. Its records, and their fold.
 
 use std::fs;
 use std::io;
 use std::path::Path;
 
+use super::chain::{self, JournalMark};
 use super::{JournalError, JournalRecord, JournalState, fold, lines, paths};
+use crate::audit::stored;
 
-/// Every complete record of a run's journal, in order. A torn last line is ignored; any other line that is not
-/// a record is an error naming it.
+/// Every complete record of a run's journal, in order, each checked against its seq and checksum. A torn last
+/// line (no newline: a write a crash cut short) is ignored; anything else that is not the record that belongs
+/// there is an error naming its line.
 pub fn read_records(state_dir: &Path, run_id: &str) -> Result<Vec<JournalRecord>, JournalError> {
+    read_checked(state_dir, run_id).map(|(records, _)| records)
+}
+
+/// The records and the mark after each.
+fn read_checked(state_dir: &Path, run_id: &str) -> Result<(Vec<JournalRecord>, Vec<JournalMark>), JournalError> {
     let path = paths::journal_path(state_dir, run_id)?;
     let bytes = fs::read(&path).map_err(|source| {
         if source.kind() == io::ErrorKind::NotFound {
@@ -17,21 +26,24 @@ pub fn read_records(state_dir: &Path, run_id: &str) -> Result<Vec<JournalRecord>
             JournalError::Io { path: path.clone(), source }
         }
     })?;
-    lines::complete_lines(&bytes)
-        .map(|(line, text)| {
-            serde_json::from_slice(text).map_err(|error| JournalError::Corrupt {
-                path: path.clone(),
-                line,
-                reason: format!("not a journal record: {error}"),
-            })
-        })
-        .collect()
+    let mut mark = JournalMark::genesis(run_id);
+    let mut records = Vec::new();
+    let mut marks = Vec::new();
+    for (line, text) in lines::complete_lines(&bytes) {
+        let (record, next) =
+            chain::decode(&mark, text).map_err(|reason| JournalError::Corrupt { path: path.clone(), line, reason })?;
+        records.push(record);
+        marks.push(next.clone());
+        mark = next;
+    }
+    Ok((records, marks))
 }
 
-/// A run's journal, read and folded: what resume continues from.
+/// A run's journal, read, checked against the audit log and folded: what resume continues from.
 pub fn read_state(state_dir: &Path, run_id: &str) -> Result<JournalState, JournalError> {
-    let records = read_records(state_dir, run_id)?;
+    let (records, marks) = read_checked(state_dir, run_id)?;
     let path = paths::journal_path(state_dir, run_id)?;
+    check_against_audit(state_dir, run_id, &path, &marks)?;
     let corrupt = |line, reason| JournalError::Corrupt { path: path.clone(), line, reason };
     let mut state = match fold(&records) {
         Ok(state) => state,
@@ -45,4 +57,53 @@ pub fn read_state(state_dir: &Path, run_id: &str) -> Result<JournalState, Journa
         return Err(corrupt(1, format!("the journal is for run {}, not {run_id}", state.run_id)));
     }
     Ok(state)
+}
+
+/// Every audit entry of the run names the journal's mark when it was written: the journal must still hold that
+/// record, unchanged. This catches records cut from the journal's end, which its own chain cannot show.
+fn check_against_audit(state_dir: &Path, run_id: &str, path: &Path, marks: &[JournalMark]) -> Result<(), JournalError> {
+    let audit = stored::log_path(state_dir);
+    let lines = stored::read_lines(state_dir)
+        .map_err(|error| JournalError::Io { path: audit.clone(), source: io::Error::other(error.to_string()) })?;
+    let needle = format!("\"run_id\":\"{run_id}\"");
+    for stored in lines.iter().filter(|stored| contains(&stored.text, needle.as_bytes())) {
+        let Ok(record) = &stored.record else { continue };
+        let Some(vouched) = record.entry.journal.as_ref().filter(|_| record.entry.run_id == run_id) else { continue };
+        let held = match vouched.seq {
+            0 => Some(JournalMark::genesis(run_id)),
+            seq => usize::try_from(seq - 1).ok().and_then(|index| marks.get(index)).cloned(),
+        };
+        let problem = match held {
+            Some(held) if held.sum == vouched.sum => continue,
+            Some(_) => format!("record seq {} is not the one the audit log vouches for: it was changed", vouched.seq),
+            None => format!(
+                "the journal ends at seq {}, but the audit log vouches for seq {}: records were removed from it",
+                marks.len(),
+                vouched.seq
+            ),
+        };
+        return Err(JournalError::Corrupt {
+            path: path.to_path_buf(),
+            line: usize::try_from(vouched.seq).unwrap_or(usize::MAX).min(marks.len() + 1),
+            reason: format!("{problem} ({}, line {})", audit.display(), stored.line),
+        });
+    }
+    Ok(())
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle)
+}
+
+/// `records` as the journal of `run_id` holds them: each line with its seq and chained checksum. For tools and
+/// tests that lay out a journal by hand.
+pub fn encode_journal(run_id: &str, records: &[JournalRecord]) -> Result<Vec<u8>, JournalError> {
+    let mut mark = JournalMark::genesis(run_id);
+    let mut bytes = Vec::new();
+    for record in records {
+        let (line, next) = chain::encode(&mark, record)?;
+        bytes.extend_from_slice(&line);
+        mark = next;
+    }
+    Ok(bytes)
 }

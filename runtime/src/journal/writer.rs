@@ -4,6 +4,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::chain::{self, JournalMark};
 use super::error::io_at;
 use super::{JournalError, JournalRecord, lines, paths};
 
@@ -14,6 +15,8 @@ pub struct Journal {
     file: File,
     /// The length of the journal's complete records: where a failed write is cut back to.
     len: u64,
+    /// The seq and sum of the last record written: the next one links to it.
+    mark: JournalMark,
     poisoned: bool,
 }
 
@@ -34,10 +37,12 @@ impl Journal {
         for parent in [dir.as_path(), &state_dir.join(paths::RUNS_DIR), state_dir] {
             lines::sync_dir(parent).map_err(io_at(parent))?;
         }
-        Ok(Journal { path, file, len: 0, poisoned: false })
+        Ok(Journal { path, file, len: 0, mark: JournalMark::genesis(run_id), poisoned: false })
     }
 
-    /// Opens a run's existing journal to append to it, cutting away a last line torn by a crash.
+    /// Opens a run's existing journal to append to it, cutting away a last line torn by a crash. The journal is
+    /// expected to have been checked already ([`read_state`](super::read_state)): the next record links to the
+    /// last one as it stands.
     pub fn open(state_dir: &Path, run_id: &str) -> Result<Journal, JournalError> {
         let path = paths::journal_path(state_dir, run_id)?;
         let file = OpenOptions::new().read(true).append(true).open(&path).map_err(|source| {
@@ -48,7 +53,15 @@ impl Journal {
             }
         })?;
         let len = lines::cut_torn_tail(&file).map_err(io_at(&path))?;
-        Ok(Journal { path, file, len, poisoned: false })
+        let mark = match lines::last_complete_line(&file).map_err(io_at(&path))? {
+            None => JournalMark::genesis(run_id),
+            Some(last) => chain::claimed_mark(&last).map_err(|reason| JournalError::Corrupt {
+                path: path.clone(),
+                line: 0,
+                reason: format!("its last record: {reason}"),
+            })?,
+        };
+        Ok(Journal { path, file, len, mark, poisoned: false })
     }
 
     /// Writes one record as a JSON line and syncs it to disk before returning.
@@ -66,13 +79,16 @@ impl Journal {
             return Err(JournalError::Poisoned { path: self.path.clone() });
         }
         let mut lines = Vec::new();
+        let mut mark = self.mark.clone();
         for record in records {
-            serde_json::to_writer(&mut lines, record).map_err(|error| JournalError::Encode(error.to_string()))?;
-            lines.push(b'\n');
+            let (line, next) = chain::encode(&mark, record)?;
+            lines.extend_from_slice(&line);
+            mark = next;
         }
         match self.file.write_all(&lines).and_then(|()| self.file.sync_data()) {
             Ok(()) => {
                 self.len += lines.len() as u64;
+                self.mark = mark;
                 Ok(())
             }
             Err(source) => {
@@ -86,5 +102,10 @@ impl Journal {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The seq and sum of the last record written (and synced).
+    pub fn mark(&self) -> &JournalMark {
+        &self.mark
     }
 }

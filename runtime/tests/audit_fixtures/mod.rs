@@ -20,6 +20,7 @@ pub fn entry(n: usize) -> AuditEntry {
         action: Some("aws.ec2.stop".to_string()),
         targets: vec![format!("i-{n}a"), format!("i-{n}b")],
         approval: None,
+        journal: None,
         result: "succeeded".to_string(),
     }
 }
