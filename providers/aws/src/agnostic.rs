@@ -42,8 +42,12 @@ const QUERIES: &[(&str, &str)] = &[
 
 /// The AWS call an agnostic action or plain query is, or `None` when the name is not one of those.
 pub(crate) fn route(call: &ProviderCall) -> Result<Option<ProviderCall>, ProviderError> {
-    let renamed = ACTIONS.iter().chain(QUERIES).find(|(name, _)| *name == call.action).map(|(_, aws)| *aws);
-    Ok(renamed.map(|aws| renamed_call(call, aws, call.args.clone())))
+    Ok(aws_name(&call.action).map(|aws| renamed_call(call, aws, call.args.clone())))
+}
+
+/// The AWS name of an agnostic action or plain query (`compute.stop` → `aws.ec2.stop`).
+pub(crate) fn aws_name(action: &str) -> Option<&'static str> {
+    ACTIONS.iter().chain(QUERIES).find(|(name, _)| *name == action).map(|(_, aws)| *aws)
 }
 
 fn renamed_call(call: &ProviderCall, action: &str, args: BTreeMap<String, Value>) -> ProviderCall {

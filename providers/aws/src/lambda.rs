@@ -1,6 +1,7 @@
 //! AWS Lambda: `aws.lambda.*`, and `describe` for functions. A function's record needs its configuration, tags
 //! and reserved concurrency: ListFunctions pages give the configuration, then one GetFunction per function gives
-//! all three. Lambda has no dry-run parameter: in a dry run its actions are reported not simulated.
+//! all three. Lambda has no dry-run parameter: in a dry run its actions are reported not simulated. Every action's
+//! effect shows on the function's record (`is_done`).
 
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::error::ProvideErrorMetadata;
@@ -10,6 +11,7 @@ use escher_compiler::plan::Value;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 
 use crate::context::AwsContext;
+use crate::done::{gone_or_in_state, has_field, tags_set};
 use crate::errors::classify;
 use crate::outcome::{Done, each_target, home, not_simulated, unknown_action};
 use crate::record::{Rec, has_tags, str_field, tags_of, timestamp_secs, with_field};
@@ -203,6 +205,20 @@ async fn delete(client: &Client, target: &Value) -> Result<Done, ProviderError> 
     }
 }
 
+/// Whether a function's record shows what `action` leaves: its reserved concurrency, tags, or the function gone.
+pub(crate) fn is_done(action: &str, call: &ProviderCall, resource: Option<&Value>) -> Option<bool> {
+    let args = Args(&call.args);
+    match action {
+        "aws.lambda.set_reserved_concurrency" => {
+            has_field(resource, "reserved_concurrency", &Value::Int(args.int("concurrency").ok()?))
+        }
+        "aws.lambda.remove_reserved_concurrency" => has_field(resource, "reserved_concurrency", &Value::Null),
+        "aws.lambda.tag" => tags_set(&args, resource),
+        "aws.lambda.delete" => gone_or_in_state(resource, &["deleted"]),
+        _ => None,
+    }
+}
+
 /// The current records of functions; those gone are left out.
 pub(crate) async fn describe(ctx: &AwsContext, resources: &[Value]) -> Result<Vec<Value>, ProviderError> {
     let mut found = Vec::new();
@@ -214,4 +230,43 @@ pub(crate) async fn describe(ctx: &AwsContext, resources: &[Value]) -> Result<Ve
         }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::done::tests::{call, record, text};
+
+    fn function(reserved: Value) -> Value {
+        record(&[("id", text("arn:aws:lambda:r:1:function:f")), ("reserved_concurrency", reserved)], &[])
+    }
+
+    fn done(action: &str, args: &[(&str, Value)], now: Option<&Value>) -> Option<bool> {
+        is_done(action, &call(action, args, vec![function(Value::Null)]), now)
+    }
+
+    #[test]
+    fn concurrency_is_told_from_the_record() {
+        let args = [("concurrency", Value::Int(0))];
+        let set = "aws.lambda.set_reserved_concurrency";
+        assert_eq!(done(set, &args, Some(&function(Value::Null))), Some(false));
+        assert_eq!(done(set, &args, Some(&function(Value::Int(5)))), Some(false));
+        assert_eq!(done(set, &args, Some(&function(Value::Int(0)))), Some(true));
+        assert_eq!(done(set, &[], Some(&function(Value::Int(0)))), None, "no concurrency to compare");
+        let remove = "aws.lambda.remove_reserved_concurrency";
+        assert_eq!(done(remove, &[], Some(&function(Value::Int(5)))), Some(false));
+        assert_eq!(done(remove, &[], Some(&function(Value::Null))), Some(true));
+        assert_eq!(done(remove, &[], None), Some(false));
+    }
+
+    #[test]
+    fn tags_and_deletes_are_told_from_the_record() {
+        let args = [("tags", Value::Record([("owner".to_string(), text("ops"))].into()))];
+        assert_eq!(done("aws.lambda.tag", &args, Some(&function(Value::Null))), Some(false));
+        let owned = record(&[], &[("owner", "ops")]);
+        assert_eq!(done("aws.lambda.tag", &args, Some(&owned)), Some(true));
+        assert_eq!(done("aws.lambda.delete", &[], Some(&function(Value::Null))), Some(false));
+        assert_eq!(done("aws.lambda.delete", &[], None), Some(true));
+        assert_eq!(done("aws.lambda.functions", &[], None), None);
+    }
 }

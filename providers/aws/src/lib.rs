@@ -1,11 +1,13 @@
 //! Escher's AWS provider: every AWS query and action of the stdlib on the official AWS SDK for Rust.
 //!
 //! - [`AwsContext`] (`context.rs`): SDK configuration, accounts (STS AssumeRole), regions, service clients.
-//! - [`AwsProvider`] (`provider.rs`): the runtime's `Provider`; dispatch by action prefix, describe, rate classes.
+//! - [`AwsProvider`] (`provider.rs`): the runtime's `Provider`; dispatch by action prefix, describe, `is_done`
+//!   (`done.rs` and each service's, pure on the target's record), rate classes.
 //! - `errors.rs`: SDK errors to `ProviderError` (throttling and 5xx retryable, `DryRunOperation` = would succeed).
 //! - `record.rs`: resource records exactly as the stdlib declares them (arguments are read with the runtime's
 //!   `provider::args::Args`).
-//! - `ec2/`: instances, volumes, snapshots, images, security group rules. `inventory.rs`: discovery to a file.
+//! - `ec2/`: instances, volumes, snapshots, images, security group rules; `ec2/identity.rs`: what EC2 creates
+//!   carries the batch's idempotency key, and a call in doubt finds it. `inventory.rs`: discovery to a file.
 //! - `rds`, `lambda`, `s3`, `route53`, `cost`: the other services, each with `call` and `describe`.
 
 mod agnostic;
@@ -13,6 +15,7 @@ pub mod calls;
 pub mod config;
 pub mod context;
 mod cost;
+mod done;
 mod ec2;
 mod errors;
 pub mod inventory;

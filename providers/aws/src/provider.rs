@@ -4,7 +4,13 @@
 //! [`crate::agnostic`]). Each service module exposes
 //! `pub(crate) async fn call(ctx: &AwsContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError>`
 //! and `pub(crate) async fn describe(ctx: &AwsContext, resources: &[Value]) -> Result<Vec<Value>, ProviderError>`
-//! for the records of its kinds (`aws.rds.Instance`...).
+//! for the records of its kinds (`aws.rds.Instance`...), and `pub(crate) fn is_done(action, call, resource)` for
+//! the actions whose effect shows on their target's record (pure: see [`crate::done`]).
+//!
+//! Exactly once: what an action creates carries the batch's idempotency key (`IDEMPOTENCY_TAG` as a tag, and a
+//! ClientToken derived from it where the API takes one), and a call in doubt looks for it before creating again
+//! (`ec2/identity.rs`, `rds/instance_actions.rs`, `rds/snapshot_actions.rs`); the other actions are judged by
+//! `is_done` on the target's record.
 
 use std::sync::Arc;
 
@@ -55,6 +61,20 @@ pub(crate) async fn dispatch(ctx: &AwsContext, call: &ProviderCall) -> Result<Pr
     }
 }
 
+/// Whether `resource` already shows what `call` does, asked of the action's service under its AWS name; `None`
+/// for creations, reboots, queries and anything the record cannot show.
+pub(crate) fn is_done(call: &ProviderCall, resource: Option<&Value>) -> Option<bool> {
+    let action = agnostic::aws_name(&call.action).unwrap_or(&call.action);
+    match service_of(action)? {
+        "ec2" => ec2::is_done(action, call, resource),
+        "rds" => rds::is_done(action, call, resource),
+        "lambda" => lambda::is_done(action, call, resource),
+        "s3" => s3::is_done(action, call, resource),
+        "route53" => route53::is_done(action, call, resource),
+        _ => None,
+    }
+}
+
 /// `ec2` for `aws.ec2.stop`; `None` for names outside `aws.`.
 fn service_of(action: &str) -> Option<&str> {
     action.strip_prefix("aws.")?.split('.').next()
@@ -97,6 +117,10 @@ impl Provider for AwsProvider {
         Ok(found)
     }
 
+    fn is_done(&self, call: &ProviderCall, resource: Option<&Value>) -> Option<bool> {
+        is_done(call, resource)
+    }
+
     fn bucket(&self, rate_class: &str) -> Option<Bucket> {
         bucket(rate_class)
     }
@@ -134,6 +158,22 @@ mod tests {
         assert_eq!(bucket("ec2.describe"), Some(EC2_NON_MUTATING));
         assert_eq!(bucket("ec2.mutating"), Some(EC2_MUTATING));
         assert_eq!(bucket("dispatch"), None);
+    }
+
+    #[test]
+    fn done_is_asked_under_the_aws_name_and_unknown_names_cannot_tell() {
+        use crate::done::tests::{call, record, text};
+        let stopped = record(&[("id", text("i-1")), ("state", text("stopped"))], &[]);
+        let running = record(&[("id", text("i-1")), ("state", text("running"))], &[]);
+        let stop = call("compute.stop", &[], vec![running.clone()]);
+        assert_eq!(is_done(&stop, Some(&running)), Some(false));
+        assert_eq!(is_done(&stop, Some(&stopped)), Some(true));
+        let backup = call("database.backup", &[], vec![running.clone()]);
+        assert_eq!(is_done(&backup, Some(&running)), None, "a creation");
+        let versioned = record(&[("versioning", Value::Bool(true))], &[]);
+        assert_eq!(is_done(&call("storage.enable_versioning", &[], vec![]), Some(&versioned)), Some(true));
+        assert_eq!(is_done(&call("report.table", &[], vec![]), Some(&running)), None);
+        assert_eq!(is_done(&call("aws.cost.by_service", &[], vec![]), None), None);
     }
 
     #[test]

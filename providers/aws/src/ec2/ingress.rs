@@ -1,12 +1,18 @@
 //! Security group rules: revoke by rule id; authorize from a rule record (to put back a revoked rule: the new
-//! rule gets a new id, which the result's resource carries).
+//! rule gets a new id, which the result's resource carries). An authorized rule is tagged with the batch's
+//! idempotency key; a call in doubt looks for the rule its key made in the group before authorizing again (see
+//! `identity.rs`).
 
-use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, UserIdGroupPair};
+use aws_sdk_ec2::Client;
+use aws_sdk_ec2::types::{Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType, UserIdGroupPair};
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{ProviderCall, ProviderError, TargetResult};
 
+use super::identity::{made_by, with_key};
+use super::records;
 use super::send::{Sent, changed, failed, home, sent, unchanged};
 use crate::context::AwsContext;
+use crate::errors::classify;
 use crate::record::{field, str_field, text, with_field};
 
 pub(crate) async fn revoke(ctx: &AwsContext, call: &ProviderCall) -> Result<Vec<TargetResult>, ProviderError> {
@@ -63,16 +69,53 @@ fn permission(rule: &Value) -> IpPermission {
     }
 }
 
+/// The id of the inbound rule of the target's group that a call with this key authorized, with the target's
+/// protocol, ports and source; `None` when there is none.
+async fn authorized_earlier(
+    client: &Client,
+    call: &ProviderCall,
+    target: &Value,
+) -> Result<Option<String>, ProviderError> {
+    let group = str_field(target, "group_id");
+    let filters = vec![Filter::builder().name("group-id").values(group).build(), with_key(call)];
+    let found = client
+        .describe_security_group_rules()
+        .set_filters(Some(filters))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| classify(&format!("ec2 DescribeSecurityGroupRules {group} (idempotency key)"), &e))?;
+    // Compared as records, which write protocols and port ranges one way whatever the API answered.
+    let same = |rule: &Value| {
+        ["protocol", "from_port", "to_port", "source"].iter().all(|name| field(rule, name) == field(target, name))
+    };
+    Ok(found
+        .iter()
+        .filter(|rule| rule.is_egress() != Some(true))
+        .find(|rule| same(&records::rule("", "", rule, "", "")))
+        .and_then(|rule| rule.security_group_rule_id().map(str::to_string)))
+}
+
 pub(crate) async fn authorize(ctx: &AwsContext, call: &ProviderCall) -> Result<Vec<TargetResult>, ProviderError> {
     let mut results = Vec::new();
     for target in &call.targets {
         let (account, region) = home(std::slice::from_ref(target));
         let client = ctx.ec2(account, region).await?;
         let group = str_field(target, "group_id");
+        if call.in_doubt
+            && !call.dry_run
+            && let Some(id) = authorized_earlier(&client, call, target).await?
+        {
+            results.push(changed(target, with_field(target, "id", text(id))));
+            continue;
+        }
         let r = client
             .authorize_security_group_ingress()
             .group_id(group)
             .ip_permissions(permission(target))
+            .tag_specifications(made_by(call, ResourceType::SecurityGroupRule, str_field(target, "id")))
             .dry_run(call.dry_run)
             .send()
             .await;

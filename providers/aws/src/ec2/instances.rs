@@ -1,7 +1,8 @@
 //! Instance actions. Start, stop, reboot, terminate, tag and untag go as one request per batch (up to 1,000
 //! instances for state changes, 50 for tags); when AWS refuses a batch (one bad instance refuses the whole
 //! request), each instance is tried alone so the results say which failed and why. Resize is stop, wait until
-//! stopped, modify the type, start, wait until running, one instance at a time.
+//! stopped, modify the type, start, wait until running, one instance at a time; a resize in doubt finishes one
+//! an earlier call cut short (stopped, maybe with the new type) by starting it again if the plan saw it running.
 
 use std::collections::BTreeMap;
 
@@ -44,8 +45,8 @@ impl Change {
         }
     }
 
-    /// States in which the change has nothing to do.
-    fn already(self, state: &str) -> bool {
+    /// States in which the change has nothing to do (also what `is_done` reads off a record).
+    pub(crate) fn already(self, state: &str) -> bool {
         match self {
             Change::Start => matches!(state, "running" | "pending"),
             Change::Stop => matches!(state, "stopped" | "stopping"),
@@ -189,6 +190,9 @@ pub(crate) async fn resize(ctx: &AwsContext, call: &ProviderCall) -> Result<Vec<
             continue;
         };
         let was_running = matches!(state.as_str(), "running" | "pending");
+        // A call in doubt may find the instance stopped by an earlier call cut short: it ends running, as the
+        // plan saw it.
+        let start_after = was_running || (call.in_doubt && Change::Start.already(str_field(target, "state")));
         if was_running
             && let Sent::Refused { error, .. } = request(&client, Change::Stop, &[id.to_string()], false).await?
         {
@@ -199,7 +203,7 @@ pub(crate) async fn resize(ctx: &AwsContext, call: &ProviderCall) -> Result<Vec<
             until_state(&client, id, "stopped", STATE_LIMIT).await?;
         }
         let outcome = sent(&what, modify(false).await)?;
-        if was_running {
+        if start_after {
             // Started again whether or not the type changed: a failed resize must not leave it stopped.
             if let Sent::Refused { error, .. } = request(&client, Change::Start, &[id.to_string()], false).await? {
                 results.push(failed(target, format!("{id} was stopped to resize and did not start again: {error}")));
@@ -207,7 +211,7 @@ pub(crate) async fn resize(ctx: &AwsContext, call: &ProviderCall) -> Result<Vec<
             }
             until_state(&client, id, "running", STATE_LIMIT).await?;
         }
-        let now = if was_running { "running" } else { "stopped" };
+        let now = if start_after { "running" } else { "stopped" };
         results.push(match outcome {
             Sent::Done(_) | Sent::WouldSucceed => changed(target, with_field(&resized, "state", text(now))),
             Sent::Refused { error, .. } => failed(target, error),

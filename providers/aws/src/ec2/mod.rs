@@ -1,7 +1,10 @@
 //! Amazon EC2 and EBS: the `aws.ec2.*` queries and actions, and `describe` for their records. Every action
 //! passes `DryRun` in a dry run: `DryRunOperation` reports the target changed (as it would be), any refusal
-//! (`UnauthorizedOperation`...) reports it failed, and nothing changes.
+//! (`UnauthorizedOperation`...) reports it failed, and nothing changes. What the actions create carries the
+//! batch's idempotency key (`identity.rs`); `done.rs` tells the other actions' effects from the target's record.
 
+mod done;
+mod identity;
 mod ingress;
 mod instances;
 pub(crate) mod list;
@@ -55,6 +58,8 @@ pub(crate) async fn call(ctx: &AwsContext, call: &ProviderCall) -> Result<Provid
     };
     Ok(ProviderResponse::Targets(results))
 }
+
+pub(crate) use done::is_done;
 
 pub(crate) async fn describe(ctx: &AwsContext, resources: &[Value]) -> Result<Vec<Value>, ProviderError> {
     list::describe(ctx, resources).await

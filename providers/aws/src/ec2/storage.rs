@@ -1,10 +1,14 @@
 //! Image, snapshot and volume actions, one request per target (their batch size is 1). Deleting what is already
-//! gone is "unchanged", so a retried or resumed batch does not fail on its own earlier success.
+//! gone is "unchanged", so a retried or resumed batch does not fail on its own earlier success. What these
+//! actions create carries the batch's idempotency key, and a call in doubt looks for it before creating again
+//! (see `identity.rs`): a target whose image, snapshot, copy or volume an earlier call made is reported changed.
 
-use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification, VolumeType};
+use aws_sdk_ec2::Client;
+use aws_sdk_ec2::types::{Filter, ResourceType, VolumeType};
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{ProviderCall, ProviderError, TargetResult};
 
+use super::identity::{self, client_token, made_by, made_from};
 use super::send::{Sent, changed, failed, home, sent, unchanged};
 use crate::context::AwsContext;
 use crate::record::{str_field, text, with_field};
@@ -34,13 +38,34 @@ pub(crate) async fn run(ctx: &AwsContext, call: &ProviderCall, act: Act) -> Resu
     Ok(results)
 }
 
-/// Tags marking what Escher made, and in which run.
-fn made_by(call: &ProviderCall, kind: ResourceType, source: &str) -> TagSpecification {
-    TagSpecification::builder()
-        .resource_type(kind)
-        .tags(Tag::builder().key("escher:run").value(&call.run_id).build())
-        .tags(Tag::builder().key("escher:source").value(source).build())
-        .build()
+/// Whether an earlier call with this batch's key already made what `act` makes from `target`; `false` for the
+/// actions that create nothing. `client` is of the target's region.
+async fn made_earlier(
+    ctx: &AwsContext,
+    client: &Client,
+    call: &ProviderCall,
+    act: Act,
+    target: &Value,
+) -> Result<bool, ProviderError> {
+    let id = str_field(target, "id");
+    let by_key = identity::with_key(call);
+    match act {
+        Act::CreateSnapshot => {
+            let of_volume = Filter::builder().name("volume-id").values(id).build();
+            identity::snapshot_exists(client, vec![by_key, of_volume]).await
+        }
+        Act::CopySnapshot => {
+            let (account, _) = home(std::slice::from_ref(target));
+            let destination = Args(&call.args).str("destination_region")?;
+            identity::snapshot_exists(&ctx.ec2(account, destination).await?, made_from(call, id)).await
+        }
+        Act::CreateImage => identity::image_exists(client, made_from(call, id)).await,
+        Act::RestoreVolume => {
+            let of_snapshot = Filter::builder().name("snapshot-id").values(id).build();
+            identity::volume_exists(client, vec![by_key, of_snapshot]).await
+        }
+        Act::DeregisterImage | Act::DeleteVolume | Act::DeleteSnapshot => Ok(false),
+    }
 }
 
 async fn one(ctx: &AwsContext, call: &ProviderCall, act: Act, target: &Value) -> Result<TargetResult, ProviderError> {
@@ -49,6 +74,9 @@ async fn one(ctx: &AwsContext, call: &ProviderCall, act: Act, target: &Value) ->
     let client = ctx.ec2(account, region).await?;
     let id = str_field(target, "id");
     let dry = call.dry_run;
+    if call.in_doubt && !dry && made_earlier(ctx, &client, call, act, target).await? {
+        return Ok(changed(target, target.clone()));
+    }
     // Each arm: the request's outcome, reduced to "done" (with the resource after) or not.
     let (outcome, after): (Sent<()>, Value) = match act {
         Act::CreateImage => {
@@ -93,6 +121,7 @@ async fn one(ctx: &AwsContext, call: &ProviderCall, act: Act, target: &Value) ->
                 .availability_zone(zone)
                 .volume_type(kind)
                 .tag_specifications(made_by(call, ResourceType::Volume, id))
+                .client_token(client_token(call, id))
                 .dry_run(dry)
                 .send()
                 .await;

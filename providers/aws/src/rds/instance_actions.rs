@@ -1,13 +1,14 @@
 //! Actions on RDS instances, one instance at a time. Each looks at the instance first: one already in the desired
 //! state is unchanged, one on its way there is only waited for, so a retried or resumed batch never acts twice.
+//! A snapshot carries the batch's idempotency key, by which a call in doubt finds the one an earlier call took.
 
 use std::collections::BTreeMap;
 
 use aws_sdk_rds::Client;
 use aws_sdk_rds::error::ProvideErrorMetadata;
-use aws_sdk_rds::types::{DbInstance, Tag};
+use aws_sdk_rds::types::{DbInstance, DbSnapshot, Tag};
 use escher_compiler::plan::Value;
-use escher_runtime::provider::ProviderError;
+use escher_runtime::provider::{IDEMPOTENCY_TAG, ProviderCall, ProviderError};
 
 use super::lookup::{self, identifier, status};
 use super::records;
@@ -76,50 +77,61 @@ pub(crate) async fn reboot(client: &Client, target: &Value) -> Result<Done, Prov
     Ok(Done::Changed(record(&db, target)))
 }
 
-/// A snapshot named `PREFIX-INSTANCE-YYYYMMDD-HHMMSS`, tagged with the batch's idempotency key: a retried batch
-/// finds the snapshot it already took and waits for it instead of taking another.
+/// A snapshot named `PREFIX-INSTANCE-YYYYMMDD-HHMMSS-mmm` (to the millisecond: two batches snapshotting one
+/// instance in the same second get two names), tagged with the batch's idempotency key. A call in doubt first
+/// looks for the snapshot its key took and waits for that one instead of taking another.
 pub(crate) async fn create_snapshot(
     client: &Client,
     args: &Args<'_>,
-    key: &str,
+    call: &ProviderCall,
     target: &Value,
 ) -> Result<Done, ProviderError> {
     let prefix = args.opt_str("name_prefix")?.unwrap_or("escher");
-    let name = identifier(target);
-    let taken = client
-        .describe_db_snapshots()
-        .db_instance_identifier(name)
-        .snapshot_type("manual")
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify("rds DescribeDBSnapshots", &e))?
-        .into_iter()
-        .find(|snap| snap.tag_list().iter().any(|t| t.key() == Some(KEY_TAG) && t.value() == Some(key)));
-    let snapshot = match taken.and_then(|snap| snap.db_snapshot_identifier) {
-        Some(existing) => existing,
-        None => {
-            let snapshot = format!("{prefix}-{name}-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
-            client
-                .create_db_snapshot()
-                .db_instance_identifier(name)
-                .db_snapshot_identifier(&snapshot)
-                .tags(Tag::builder().key(KEY_TAG).value(key).build())
-                .send()
-                .await
-                .map_err(|e| classify("rds CreateDBSnapshot", &e))?;
-            snapshot
-        }
+    let (name, key) = (identifier(target), call.idempotency_key.as_str());
+    let earlier = if call.in_doubt { taken_earlier(client, name, key).await? } else { None };
+    let snapshot = match earlier {
+        Some(earlier) => earlier,
+        None => take_snapshot(client, prefix, name, key).await?,
     };
     lookup::snapshot_available(client, &snapshot).await?;
     let db = existing(client, target).await?;
     Ok(Done::Changed(with_field(&record(&db, target), "snapshot", Value::String(snapshot))))
 }
 
-/// The tag that marks what a batch created, with the batch's idempotency key as its value.
-pub(crate) const KEY_TAG: &str = "escher:idempotency-key";
+/// The instance's manual snapshot tagged with `key` (one that failed does not count). DescribeDBSnapshots filters
+/// on no tag, so the instance's manual snapshots are listed with their tags and matched here.
+async fn taken_earlier(client: &Client, instance: &str, key: &str) -> Result<Option<String>, ProviderError> {
+    let snapshots = client
+        .describe_db_snapshots()
+        .db_instance_identifier(instance)
+        .snapshot_type("manual")
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| classify("rds DescribeDBSnapshots (idempotency key)", &e))?;
+    let carries_key =
+        |snap: &DbSnapshot| snap.tag_list().iter().any(|t| t.key() == Some(IDEMPOTENCY_TAG) && t.value() == Some(key));
+    Ok(snapshots
+        .into_iter()
+        .find(|snap| carries_key(snap) && snap.status() != Some("failed"))
+        .and_then(|snap| snap.db_snapshot_identifier))
+}
+
+/// Takes a snapshot of the instance tagged with `key`; its name.
+async fn take_snapshot(client: &Client, prefix: &str, instance: &str, key: &str) -> Result<String, ProviderError> {
+    let snapshot = format!("{prefix}-{instance}-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S-%3f"));
+    client
+        .create_db_snapshot()
+        .db_instance_identifier(instance)
+        .db_snapshot_identifier(&snapshot)
+        .tags(Tag::builder().key(IDEMPOTENCY_TAG).value(key).build())
+        .send()
+        .await
+        .map_err(|e| classify("rds CreateDBSnapshot", &e))?;
+    Ok(snapshot)
+}
 
 /// Applied immediately; done when the instance is available with the new class.
 pub(crate) async fn modify_class(client: &Client, args: &Args<'_>, target: &Value) -> Result<Done, ProviderError> {

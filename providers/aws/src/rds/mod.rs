@@ -1,6 +1,7 @@
 //! Amazon RDS: `aws.rds.*` queries and actions, and `describe` for RDS instances and snapshots. RDS has no
 //! dry-run parameter: in a dry run its actions are reported not simulated and nothing is called.
 
+mod done;
 mod instance_actions;
 mod list;
 mod lookup;
@@ -14,6 +15,8 @@ use crate::context::AwsContext;
 use crate::outcome::{Done, each_target, home, not_simulated, unknown_action};
 use crate::record::str_field;
 use escher_runtime::provider::args::Args;
+
+pub(crate) use done::is_done;
 
 pub(crate) async fn call(ctx: &AwsContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
     let args = Args(&call.args);
@@ -36,13 +39,11 @@ async fn act(ctx: &AwsContext, call: &ProviderCall, args: &Args<'_>, target: &Va
         "aws.rds.start" => instance_actions::start(&client, target).await,
         "aws.rds.stop" => instance_actions::stop(&client, target).await,
         "aws.rds.reboot" => instance_actions::reboot(&client, target).await,
-        "aws.rds.create_snapshots" => {
-            instance_actions::create_snapshot(&client, args, &call.idempotency_key, target).await
-        }
+        "aws.rds.create_snapshots" => instance_actions::create_snapshot(&client, args, call, target).await,
         "aws.rds.modify_class" => instance_actions::modify_class(&client, args, target).await,
         "aws.rds.tag" => instance_actions::tag(&client, args, target).await,
         "aws.rds.delete" => instance_actions::delete(&client, args, target).await,
-        "aws.rds.restore_snapshots" => snapshot_actions::restore(&client, args, target).await,
+        "aws.rds.restore_snapshots" => snapshot_actions::restore(&client, args, call, target).await,
         "aws.rds.delete_snapshots" => snapshot_actions::delete(&client, target).await,
         other => Err(unknown_action("RDS", other)),
     }

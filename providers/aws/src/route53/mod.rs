@@ -1,7 +1,8 @@
 //! Amazon Route 53: `aws.route53.records`, `set_failover`, `set_values`, and `describe` for records. A change
 //! rewrites the whole record set (UPSERT) from the set as Route 53 holds it now, so fields Escher does not model
 //! (weights, alias targets, geo rules) are kept, then waits until the change is in sync. Route 53 has no
-//! dry-run parameter: in a dry run its actions are reported not simulated.
+//! dry-run parameter: in a dry run its actions are reported not simulated. Both actions' effects show on the
+//! record (`is_done`).
 
 mod list;
 
@@ -210,6 +211,47 @@ async fn upsert(client: &Client, zone: &str, set: ResourceRecordSet) -> Result<(
     .await
 }
 
+/// Whether a record shows what `action` leaves: its failover role and health check, or its values (and TTL when
+/// one is given), compared as the actions compare them.
+pub(crate) fn is_done(action: &str, call: &ProviderCall, resource: Option<&Value>) -> Option<bool> {
+    let args = Args(&call.args);
+    let optional = |value: Option<&str>| value.map_or(Value::Null, |v| Value::String(v.to_string()));
+    match action {
+        "aws.route53.set_failover" => {
+            let role = optional(Some(args.str("role").ok()?));
+            let health_check = optional(args.opt_str("health_check_id").ok()?);
+            Some(resource.is_some_and(|r| {
+                field(r, "failover") == Some(&role) && field(r, "health_check_id") == Some(&health_check)
+            }))
+        }
+        "aws.route53.set_values" => {
+            let (mut wanted, ttl) = (args.strings("values").ok()?, args.opt_int("ttl").ok()?);
+            wanted.sort_unstable();
+            Some(resource.is_some_and(|r| {
+                let ttl_kept = ttl.is_none_or(|t| field(r, "ttl") == Some(&Value::Int(t)));
+                let alias = field(r, "alias") == Some(&Value::Bool(true));
+                !alias && sorted_values(r) == wanted && ttl_kept
+            }))
+        }
+        _ => None,
+    }
+}
+
+fn sorted_values(record: &Value) -> Vec<String> {
+    let mut values: Vec<String> = match field(record, "values") {
+        Some(Value::List(items)) => items
+            .iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    values.sort_unstable();
+    values
+}
+
 /// The current records of record sets; those gone are left out.
 pub(crate) async fn describe(ctx: &AwsContext, resources: &[Value]) -> Result<Vec<Value>, ProviderError> {
     let mut found = Vec::new();
@@ -221,4 +263,44 @@ pub(crate) async fn describe(ctx: &AwsContext, resources: &[Value]) -> Result<Ve
         }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::done::tests::{call, record, text};
+
+    fn set(failover: Value, health_check: Value, values: &[&str], ttl: i64) -> Value {
+        let values = Value::List(values.iter().map(|v| text(v)).collect());
+        let fields =
+            [("failover", failover), ("health_check_id", health_check), ("values", values), ("ttl", Value::Int(ttl))];
+        record(&fields, &[])
+    }
+
+    fn done(action: &str, args: &[(&str, Value)], now: &Value) -> Option<bool> {
+        is_done(action, &call(action, args, vec![now.clone()]), Some(now))
+    }
+
+    #[test]
+    fn failover_needs_the_role_and_the_same_health_check() {
+        let action = "aws.route53.set_failover";
+        let primary = set(text("PRIMARY"), text("hc-1"), &["10.0.0.1"], 60);
+        assert_eq!(done(action, &[("role", text("SECONDARY"))], &primary), Some(false));
+        assert_eq!(done(action, &[("role", text("PRIMARY"))], &primary), Some(false), "the health check goes");
+        let with_check = [("role", text("PRIMARY")), ("health_check_id", text("hc-1"))];
+        assert_eq!(done(action, &with_check, &primary), Some(true));
+        assert_eq!(done(action, &[], &primary), None, "no role to compare");
+    }
+
+    #[test]
+    fn values_are_compared_in_any_order_with_the_ttl_when_given() {
+        let action = "aws.route53.set_values";
+        let now = set(Value::Null, Value::Null, &["10.0.0.2", "10.0.0.1"], 60);
+        let values = Value::List(vec![text("10.0.0.1"), text("10.0.0.2")]);
+        assert_eq!(done(action, &[("values", values.clone())], &now), Some(true));
+        assert_eq!(done(action, &[("values", values.clone()), ("ttl", Value::Int(60))], &now), Some(true));
+        assert_eq!(done(action, &[("values", values), ("ttl", Value::Int(300))], &now), Some(false));
+        assert_eq!(done(action, &[("values", Value::List(vec![text("10.0.0.9")]))], &now), Some(false));
+        assert_eq!(is_done(action, &call(action, &[], vec![]), None), Some(false));
+    }
 }

@@ -1,8 +1,9 @@
 //! Amazon S3: `aws.s3.*` queries and actions, and `describe` for buckets. Clients are path-style against a
 //! custom endpoint (see `AwsContext::s3`). S3 has no dry-run parameter: in a dry run its actions are reported
-//! not simulated and nothing is called.
+//! not simulated and nothing is called. Every action's effect shows on the bucket's record (`is_done`).
 
 mod actions;
+mod done;
 mod inspect;
 mod list;
 mod replication;
@@ -15,6 +16,7 @@ use crate::outcome::{Done, each_target, not_simulated, unknown_action};
 use actions::Bucket;
 use escher_runtime::provider::args::Args;
 
+pub(crate) use done::is_done;
 pub(crate) use list::describe;
 
 pub(crate) async fn call(ctx: &AwsContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
@@ -36,7 +38,7 @@ async fn act(ctx: &AwsContext, call: &ProviderCall, args: &Args<'_>, target: &Va
         "aws.s3.enable_default_encryption" => actions::enable_default_encryption(&bucket, args).await,
         "aws.s3.enable_versioning" => actions::enable_versioning(&bucket).await,
         "aws.s3.suspend_versioning" => actions::suspend_versioning(&bucket).await,
-        "aws.s3.enable_replication" => replication::enable_replication(&bucket, args).await,
+        "aws.s3.enable_replication" => replication::enable_replication(&bucket, args, &call.idempotency_key).await,
         "aws.s3.tag" => actions::tag(&bucket, args).await,
         other => Err(unknown_action("S3", other)),
     }

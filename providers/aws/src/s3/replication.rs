@@ -9,7 +9,7 @@ use aws_sdk_s3::types::{
     DeleteMarkerReplicationStatus, Destination, PublicAccessBlockConfiguration, ReplicationConfiguration,
     ReplicationRule, ReplicationRuleFilter, ReplicationRuleStatus, Tag, Tagging,
 };
-use escher_runtime::provider::ProviderError;
+use escher_runtime::provider::{IDEMPOTENCY_TAG, ProviderError};
 
 use super::actions::{Bucket, put_versioning};
 use super::inspect;
@@ -25,7 +25,7 @@ fn invalid(what: &str, error: impl std::fmt::Display) -> ProviderError {
     ProviderError::Invalid(format!("{what}: {error}"))
 }
 
-pub(crate) async fn enable_replication(bucket: &Bucket<'_>, args: &Args<'_>) -> Result<Done, ProviderError> {
+pub(crate) async fn enable_replication(bucket: &Bucket<'_>, args: &Args<'_>, key: &str) -> Result<Done, ProviderError> {
     let region = args.str("destination_region")?;
     let prefix = args.opt_str("destination_prefix")?.unwrap_or("");
     let name = bucket.name;
@@ -45,7 +45,7 @@ pub(crate) async fn enable_replication(bucket: &Bucket<'_>, args: &Args<'_>) -> 
     if bucket.before.replication.contains(&destination_arn) {
         return bucket.unchanged().await;
     }
-    prepare_destination(bucket, &destination, region).await?;
+    prepare_destination(bucket, &destination, region, key).await?;
     let existing = match bucket.client.get_bucket_replication().bucket(name).send().await {
         Ok(out) => out.replication_configuration,
         Err(e) if e.code() == Some("ReplicationConfigurationNotFoundError") => None,
@@ -91,9 +91,15 @@ fn rule_id(destination: &str) -> String {
 }
 
 /// Makes sure the destination bucket exists in `region` with versioning on. A missing one is created private
-/// (all public access blocked), versioned and tagged `escher:replica-of`; an existing one elsewhere or without
-/// versioning is refused rather than changed, since it may hold someone else's data.
-async fn prepare_destination(bucket: &Bucket<'_>, destination: &str, region: &str) -> Result<(), ProviderError> {
+/// (all public access blocked), versioned and tagged `escher:replica-of` and with the batch's idempotency `key`;
+/// an existing one elsewhere or without versioning is refused rather than changed, since it may hold someone
+/// else's data. Bucket names are unique, so a call made again finds the bucket it created by name.
+async fn prepare_destination(
+    bucket: &Bucket<'_>,
+    destination: &str,
+    region: &str,
+    key: &str,
+) -> Result<(), ProviderError> {
     let account = Some(str_field(bucket.target, "account")).filter(|a| !a.is_empty());
     let client = bucket.ctx.s3(account, region).await?;
     match inspect::region(&client, destination).await? {
@@ -141,12 +147,16 @@ async fn prepare_destination(bucket: &Bucket<'_>, destination: &str, region: &st
                 .send()
                 .await
                 .map_err(|e| classify("s3 PutPublicAccessBlock", &e))?;
-            let tag =
-                Tag::builder().key("escher:replica-of").value(bucket.name).build().map_err(|e| invalid("tag", e))?;
+            let tag = |k: &str, v: &str| Tag::builder().key(k).value(v).build().map_err(|e| invalid("tag", e));
+            let tags = Tagging::builder()
+                .tag_set(tag("escher:replica-of", bucket.name)?)
+                .tag_set(tag(IDEMPOTENCY_TAG, key)?)
+                .build()
+                .map_err(|e| invalid("tags", e))?;
             client
                 .put_bucket_tagging()
                 .bucket(destination)
-                .tagging(Tagging::builder().tag_set(tag).build().map_err(|e| invalid("tags", e))?)
+                .tagging(tags)
                 .send()
                 .await
                 .map_err(|e| classify("s3 PutBucketTagging", &e))?;

@@ -12,6 +12,7 @@ mod ec2_actions;
 mod ec2_cross_account;
 mod ec2_inventory;
 mod ec2_queries;
+mod exactly_once;
 mod lambda;
 mod rds;
 mod route53;
