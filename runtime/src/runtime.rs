@@ -27,9 +27,10 @@ pub struct Limits {
     pub step_timeout: Duration,
     /// Calls in flight at once within one step (its batches or fan-out items) when it sets no `concurrency`.
     pub step_concurrency: u32,
-    /// Retries every query gets on throttling, 5xx and timeouts, whatever its `retry` says (a read is always
-    /// safe to repeat, and a listing that gives up fails the run). A step's larger `retry` wins.
-    pub read_retries: u32,
+    /// Retries that need no `retry` option: every query's on throttling, 5xx and timeouts (a read is always safe
+    /// to repeat, and a listing that gives up fails the run), and every call's on throttling (a throttled call
+    /// did nothing). A step's larger `retry` wins.
+    pub safe_retries: u32,
 }
 
 impl Default for Limits {
@@ -39,7 +40,7 @@ impl Default for Limits {
             script_operations: 1_000_000,
             step_timeout: Duration::from_secs(600),
             step_concurrency: 8,
-            read_retries: 5,
+            safe_retries: 10,
         }
     }
 }

@@ -88,7 +88,6 @@ async fn call_with_retries(
 ) -> (BatchEnd, u32) {
     let ids: Vec<String> = call.targets.iter().filter_map(resource_id).map(str::to_string).collect();
     let before = if node.effect != Effect::Read { call.targets.clone() } else { Vec::new() };
-    let max_retries = retries(ctx, node);
     let mut attempt = 0;
     let mut journaled = 0;
     let end = loop {
@@ -119,7 +118,7 @@ async fn call_with_retries(
             Ok(response) => break BatchEnd::Answered(response),
             Err(error) => error,
         };
-        let Some(delay) = should_retry(attempt, max_retries, &error) else {
+        let Some(delay) = should_retry(attempt, retries(ctx, node, &error), &error) else {
             break BatchEnd::Failed(error);
         };
         // A timeout or a 5xx does not say whether the call took effect: the next attempt is in doubt.
@@ -139,10 +138,12 @@ async fn call_with_retries(
     (end, journaled)
 }
 
-/// The retries a call of `node` gets: its `retry`, and for a read at least the runtime's read budget.
-fn retries(ctx: &RunContext, node: &PlanNode) -> u32 {
-    match node.effect {
-        Effect::Read => node.options.retry.max(ctx.shared.limits.read_retries),
+/// The retries a call of `node` gets after `error`: its `retry`, and at least the runtime's budget for a read
+/// (always safe to repeat) and for a throttled call of any kind (the provider refused it, so nothing happened).
+fn retries(ctx: &RunContext, node: &PlanNode, error: &ProviderError) -> u32 {
+    let budget = ctx.shared.limits.safe_retries;
+    match (node.effect, error) {
+        (Effect::Read, _) | (_, ProviderError::Throttled { .. }) => node.options.retry.max(budget),
         _ => node.options.retry,
     }
 }
