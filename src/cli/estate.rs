@@ -74,6 +74,10 @@ impl Provider for Persisting {
         self.sim.describe(resources).await
     }
 
+    fn is_done(&self, call: &ProviderCall, resource: Option<&Value>) -> Option<bool> {
+        self.sim.is_done(call, resource)
+    }
+
     fn bucket(&self, rate_class: &str) -> Option<Bucket> {
         self.sim.bucket(rate_class)
     }
