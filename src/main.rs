@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Err(code) => return ExitCode::from(code),
     };
     let replica = replication.as_ref().and_then(cli::state::Attached::replica);
+    let run_id = replication.as_ref().and_then(cli::state::Attached::run_id);
     let code = match cli.command {
         Command::Check { files, format } => cli::check::run(&files, format, color),
         Command::Plan { file, params, format, state } => {
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
                 params: &params,
                 setup,
                 dry_run,
+                run_id,
             };
             cli::run::run(&session.session(replica), request)
         }

@@ -40,6 +40,8 @@ pub struct RunRequest<'a> {
     pub params: &'a [String],
     pub setup: RunSetup,
     pub dry_run: bool,
+    /// The run's id when the state's lease on it is already held; otherwise a new one is made.
+    pub run_id: Option<String>,
 }
 
 pub fn run(session: &Session, request: RunRequest<'_>) -> u8 {
@@ -79,7 +81,7 @@ pub fn run(session: &Session, request: RunRequest<'_>) -> u8 {
     }
     // How the run reaches the clouds is recorded before its first journal record, so a run killed at any
     // point can be resumed.
-    let run_id = escher_runtime::journal::new_run_id();
+    let run_id = request.run_id.clone().unwrap_or_else(escher_runtime::journal::new_run_id);
     if let Some(governed) = &governed
         && let Err(code) = governed.check_plan(&run_id, &plan)
     {

@@ -106,16 +106,23 @@ fn attached_state(command: &Command) -> Option<Option<&Path>> {
 pub struct Attached {
     replication: Option<Replication>,
     lease: Option<RunLease>,
+    /// For `run`: the id of the run about to start, whose lease is already held.
+    run_id: Option<String>,
 }
 
 impl Attached {
+    /// The id `run` must give its run: the one whose lease [`attach`] took.
+    pub fn run_id(&self) -> Option<String> {
+        self.run_id.clone()
+    }
+
     /// For state in a bucket: what holds the runtime's journal commits until the bucket has them.
     pub fn replica(&self) -> Option<Arc<dyn Replica>> {
         self.replication.as_ref().map(|replication| replication.replicator.replica())
     }
 }
 
-/// The lease on a run that `escher resume` holds while it runs, renewed in the background: two runners never
+/// The lease on a run that `escher run` and `escher resume` hold while they run, renewed in the background: two runners never
 /// run the same run at once.
 struct RunLease {
     stop: Arc<AtomicBool>,
@@ -172,8 +179,12 @@ pub fn attach(command: &Command) -> Result<Option<Attached>, u8> {
     if let Some(dir) = &local_dir {
         tokio.block_on(pull(&store, dir)).map_err(failed)?;
     }
-    let lease = match command {
-        Command::Resume { run_id, .. } => Some(take_run_lease(&url, run_id, &tokio)?),
+    // The process that runs or resumes a run holds its lease from start to end, so no other machine sharing
+    // the state can drive it meanwhile; a new run's id is chosen here so its lease is taken before it starts.
+    let new_run_id = matches!(command, Command::Run { .. }).then(escher_runtime::journal::new_run_id);
+    let lease = match (command, &new_run_id) {
+        (Command::Resume { run_id, .. }, _) => Some(take_run_lease(&url, run_id, &tokio)?),
+        (_, Some(run_id)) => Some(take_run_lease(&url, run_id, &tokio)?),
         _ => None,
     };
     let replication = match local_dir {
@@ -188,7 +199,7 @@ pub fn attach(command: &Command) -> Result<Option<Attached>, u8> {
         }
         None => None,
     };
-    Ok(Some(Attached { replication, lease }))
+    Ok(Some(Attached { replication, lease, run_id: new_run_id }))
 }
 
 /// Takes `locks/run-<id>.json`, or says who holds it. A lease whose holder died is taken over, audited.
