@@ -377,3 +377,27 @@ fn plan_asks_approval_above_the_threshold_of_the_runners_role() {
     assert!(plan_as(&org.executor).contains("needs approval: stop"), "{}", plan_as(&org.executor));
     assert!(plan_as(&org.manager).contains("no step needs approval"), "{}", plan_as(&org.manager));
 }
+
+#[test]
+fn a_policys_safe_retries_is_the_runs_retry_budget_for_a_throttled_query() {
+    let org = Org::new(Terms::default());
+    // No `approve`, within the executor's threshold and region: it runs at once.
+    let playbook = org.write(
+        "stop.esc",
+        "playbook stop_dev {\n  let vms = aws.ec2.instances(regions = [\"us-east-1\"], tags = { env: \"dev\" }, state = \"running\")\n  step stop = aws.ec2.stop(vms) { max_targets = 10 }\n}\n",
+    );
+    let faults = ["--sim-faults", "fail_call=aws.ec2.instances#1:throttled,retry_after=50ms"];
+    let policy = std::fs::read_to_string(&org.policy).expect("reads");
+    std::fs::write(&org.policy, format!("safe_retries = 0\n{policy}")).expect("the policy is written");
+    let before = org.estate_bytes();
+    let ran = org.run(&org.executor, Some(&playbook), &faults);
+    assert_eq!(ran.code, Some(1), "with no retries the throttled listing fails the run:\n{}", ran.describe());
+    assert!(ran.stderr.contains("throttled"), "the failure says why:\n{}", ran.describe());
+    assert!(org.estate_bytes() == before, "nothing was stopped");
+
+    std::fs::write(&org.policy, &policy).expect("the policy is written");
+    let stopped_before = org.stopped_instances();
+    let ran = org.run(&org.executor, Some(&playbook), &faults);
+    assert_eq!(ran.code, Some(0), "the runtime's default budget retries the listing:\n{}", ran.describe());
+    assert_eq!(org.stopped_instances(), stopped_before + DEV_US_EAST_RUNNING);
+}

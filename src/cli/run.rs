@@ -11,7 +11,7 @@ use escher_runtime::events::EventSink;
 use escher_runtime::replica::Replica;
 use escher_runtime::report::RunReport;
 use escher_runtime::secrets::EnvAndFileSecrets;
-use escher_runtime::{RunHandle, RunOptions, Runtime};
+use escher_runtime::{Limits, RunHandle, RunOptions, Runtime};
 use tokio_util::sync::CancellationToken;
 
 use super::approver::{TerminalApprover, user_name};
@@ -180,6 +180,9 @@ fn execute(
             .cancellation(cancel.clone());
         if let Some(governed) = &governed {
             builder = builder.guard(governed.guard());
+            if let Some(safe_retries) = governed.policy.safe_retries {
+                builder = builder.limits(Limits { safe_retries, ..Limits::default() });
+            }
         }
         if let Some(replica) = &session.replica {
             builder = builder.replica(replica.clone());

@@ -6,7 +6,7 @@ use escher_compiler::plan::RiskLevel;
 
 use super::error::{PolicyError, span};
 use super::file::{PolicyFile, RoleFile};
-use super::model::{ApprovalRule, DEFAULT_VALIDITY, Member, Policy, Role};
+use super::model::{ApprovalRule, DEFAULT_VALIDITY, MAX_SAFE_RETRIES, Member, Policy, Role};
 use crate::scope::Scope;
 
 pub fn check(text: &str) -> Result<Policy, Vec<PolicyError>> {
@@ -79,10 +79,31 @@ pub fn check(text: &str) -> Result<Policy, Vec<PolicyError>> {
         }),
         None => DEFAULT_VALIDITY,
     };
+    let safe_retries = file.safe_retries.as_ref().and_then(|value| {
+        let retries = value.get_ref().as_integer().and_then(|n| u32::try_from(n).ok());
+        match retries {
+            Some(retries) if retries <= MAX_SAFE_RETRIES => Some(retries),
+            _ => {
+                errors.push(PolicyError::BadRetries {
+                    found: value.get_ref().to_string(),
+                    max: MAX_SAFE_RETRIES,
+                    span: span(value.span()),
+                });
+                None
+            }
+        }
+    });
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Policy { roles, approvals, self_approval: file.self_approval, approval_validity, template_publishers })
+    Ok(Policy {
+        roles,
+        approvals,
+        self_approval: file.self_approval,
+        approval_validity,
+        template_publishers,
+        safe_retries,
+    })
 }
 
 fn check_role(name: &str, role: &RoleFile, errors: &mut Vec<PolicyError>) -> Role {

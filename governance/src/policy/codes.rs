@@ -133,4 +133,22 @@ members = [{ name = "alice", key = "1bab..." }, { name = "alice-laptop", key = "
 
 Fixed: list each person once."#,
     },
+    CodeInfo {
+        code: "P0109",
+        title: "`safe_retries` is not a whole number from 0 to 20",
+        explanation: r#"`safe_retries` is the retries every query gets on throttling, 5xx answers and timeouts, and every
+call gets on throttling, whatever its step's `retry` says (a step's larger `retry` wins). It is a whole number from
+0 to 20; left out, the runtime's default (10) applies. More than 20 would keep a run retrying a failing cloud for a
+long time; a string, a fraction or a negative number is a mistake.
+
+```toml
+safe_retries = "few"
+```
+
+Fixed:
+
+```toml
+safe_retries = 3
+```"#,
+    },
 ];

@@ -8,7 +8,7 @@ pub enum PolicyError {
     #[diagnostic(
         code(P0101),
         help(
-            "the policy is TOML; see docs/policy.md for its fields: self_approval, approval_validity, template_publishers, [roles.NAME], [approvals.LEVEL]"
+            "the policy is TOML; see docs/policy.md for its fields: self_approval, approval_validity, template_publishers, safe_retries, [roles.NAME], [approvals.LEVEL]"
         )
     )]
     Syntax {
@@ -79,6 +79,20 @@ pub enum PolicyError {
         #[label("listed twice")]
         span: SourceSpan,
     },
+
+    #[error("`{found}` is not a number of retries from 0 to {max}")]
+    #[diagnostic(
+        code(P0109),
+        help(
+            "`safe_retries` is a whole number from 0 to {max}: the retries every query gets on throttling, 5xx and timeouts, and every call on throttling; leave it out for the default, 10"
+        )
+    )]
+    BadRetries {
+        found: String,
+        max: u32,
+        #[label("not a whole number from 0 to {max}")]
+        span: SourceSpan,
+    },
 }
 
 impl PolicyError {
@@ -93,6 +107,7 @@ impl PolicyError {
             PolicyError::BadDuration { .. } => "P0106",
             PolicyError::UnknownCloud { .. } => "P0107",
             PolicyError::DuplicateMember { .. } => "P0108",
+            PolicyError::BadRetries { .. } => "P0109",
         }
     }
 }

@@ -12,6 +12,9 @@ pub(crate) struct PolicyFile {
     pub self_approval: bool,
     pub approval_validity: Option<Spanned<String>>,
     pub template_publishers: Option<Vec<Spanned<String>>>,
+    /// Any TOML value, so that a string or a negative number is reported as P0109 with its span, not as a
+    /// type error.
+    pub safe_retries: Option<Spanned<toml::Value>>,
     #[serde(default)]
     pub roles: BTreeMap<Spanned<String>, RoleFile>,
     #[serde(default)]

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub use check::check;
 pub use codes::{CODES, explain};
 pub use error::PolicyError;
-pub use model::{ApprovalRule, DEFAULT_VALIDITY, Member, Policy, Role};
+pub use model::{ApprovalRule, DEFAULT_VALIDITY, MAX_SAFE_RETRIES, Member, Policy, Role};
 
 /// A policy file that could not be used: unreadable, or with diagnostics (rendered in the error).
 #[derive(Debug, thiserror::Error)]

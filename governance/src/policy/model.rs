@@ -19,6 +19,10 @@ pub struct Policy {
     pub approval_validity: Duration,
     /// The roles whose members may publish templates.
     pub template_publishers: Vec<String>,
+    /// The retries every query gets on throttling, 5xx and timeouts, and every call on throttling, whatever its
+    /// step's `retry` (the runtime's `Limits::safe_retries`). `None`: the runtime's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safe_retries: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +50,9 @@ pub struct ApprovalRule {
 
 /// The default validity of an approval: one day.
 pub const DEFAULT_VALIDITY: Duration = Duration::from_secs(24 * 3600);
+
+/// The most `safe_retries` a policy may set.
+pub const MAX_SAFE_RETRIES: u32 = 20;
 
 impl Policy {
     /// The roles `key` is a member of, in name order.

@@ -53,3 +53,23 @@ fn defaults_are_no_self_approval_a_day_of_validity_and_managers_publish() {
     assert_eq!(policy.approval_validity, DEFAULT_VALIDITY);
     assert_eq!(policy.template_publishers, ["manager"]);
 }
+
+#[test]
+fn safe_retries_is_read_and_left_to_the_runtime_when_absent() {
+    assert_eq!(check("").expect("valid").safe_retries, None);
+    assert_eq!(check("safe_retries = 0").expect("valid").safe_retries, Some(0));
+    assert_eq!(check("safe_retries = 3").expect("valid").safe_retries, Some(3));
+    assert_eq!(check("safe_retries = 20").expect("valid").safe_retries, Some(MAX_SAFE_RETRIES));
+}
+
+#[test]
+fn safe_retries_out_of_range_or_not_an_integer_is_p0109_on_the_value() {
+    for (value, found) in [("21", "21"), ("-1", "-1"), ("\"x\"", "\"x\""), ("2.5", "2.5"), ("[3]", "[3]")] {
+        let text = format!("safe_retries = {value}\n");
+        let errors = check(&text).expect_err(value);
+        assert_eq!(errors.iter().map(PolicyError::code).collect::<Vec<_>>(), ["P0109"], "{value}");
+        let PolicyError::BadRetries { found: reported, max, span } = &errors[0] else { panic!("{value}: {errors:?}") };
+        assert_eq!((reported.as_str(), *max), (found, MAX_SAFE_RETRIES), "{value}");
+        assert_eq!(&text[span.offset()..span.offset() + span.len()], value, "the label is on the value");
+    }
+}
