@@ -211,6 +211,24 @@ fn patch_field(resource: &Value, name: &str, value: &str) -> Value {
     Value::Record(fields)
 }
 
+/// One process drives a run: while a run is going, resuming it (from this process or another, through the same
+/// lease file) is refused naming the holder; once it ended, the lease is free and holds no name.
+#[tokio::test(start_paused = true)]
+async fn a_run_that_is_going_cannot_be_resumed_beside_it() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let cloud = FakeCloud::new(world());
+    cloud.set_latency(std::time::Duration::from_secs(5));
+    let runtime = runtime(dir.path(), &cloud, Decide::refusing(), Arc::default());
+    let handle = runtime.run(maintenance(), RunOptions::default()).expect("starts");
+    let run_id = handle.run_id.clone();
+
+    let refused = runtime.resume(&run_id).err().expect("refused while the run is going");
+    assert!(refused.to_string().contains("is being driven by"), "{refused}");
+    handle.finish().await.expect("ends");
+    let lease = std::fs::read_to_string(dir.path().join("runs").join(&run_id).join("lease")).expect("a lease file");
+    assert_eq!(lease, "", "a run that ended leaves its lease released");
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_finished_run_cannot_be_resumed() {
     let dir = tempfile::tempdir().expect("a temp dir");

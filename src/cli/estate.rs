@@ -26,17 +26,28 @@ pub fn simulator(estate: Option<&Path>, faults: Option<&str>) -> Result<Sim, Str
     }
 }
 
+/// The faults of a run's first process, for its resumes: a `die_after` death happens once, in the process that
+/// was started with it (the `key=value` form; JSON settings are kept as they are).
+pub fn faults_for_resume(faults: &str) -> String {
+    if faults.trim_start().starts_with('{') {
+        return faults.to_string();
+    }
+    faults.split(',').filter(|setting| !setting.trim_start().starts_with("die_after=")).collect::<Vec<_>>().join(",")
+}
+
 /// The simulator, saving its estate to a file after each call that may have changed it.
 pub struct Persisting {
     pub sim: Arc<Sim>,
     pub out: Option<PathBuf>,
     /// Saves run one at a time, so concurrent steps neither share the temporary file nor land out of order.
     saving: std::sync::Mutex<()>,
+    /// Calls to the `die_after` action so far.
+    calls_before_dying: std::sync::atomic::AtomicU64,
 }
 
 impl Persisting {
     pub fn new(sim: Arc<Sim>, out: Option<PathBuf>) -> Self {
-        Persisting { sim, out, saving: std::sync::Mutex::new(()) }
+        Persisting { sim, out, saving: std::sync::Mutex::new(()), calls_before_dying: Default::default() }
     }
 
     /// Writes the estate atomically: a crash leaves the old file or the new one, never half of one. The
@@ -49,6 +60,22 @@ impl Persisting {
         std::io::Write::write_all(&mut file, self.sim.estate_json().as_bytes()).map_err(|e| e.to_string())?;
         file.sync_data().map_err(|e| e.to_string())?;
         std::fs::rename(&tmp, out).map_err(|e| e.to_string())
+    }
+}
+
+impl Persisting {
+    /// `--sim-faults die_after=ACTION#N`: the process ends at once, like a killed one (no destructor runs, no
+    /// record is written), right after the Nth call to ACTION changed the saved estate: the cloud acted and the
+    /// run never heard.
+    fn die_if_asked(&self, action: &str) {
+        let Some((dying, nth)) = &self.sim.config().die_after else { return };
+        if dying != action || self.out.is_none() {
+            return;
+        }
+        if self.calls_before_dying.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == *nth {
+            eprintln!("simulated death: the process ends right after {action} call #{nth} changed the estate");
+            std::process::exit(137);
+        }
     }
 }
 
@@ -66,6 +93,7 @@ impl Provider for Persisting {
         let response = self.sim.call(call).await;
         if !call.dry_run && !call.targets.is_empty() {
             self.save().map_err(|e| ProviderError::Unavailable(format!("cannot save the estate: {e}")))?;
+            self.die_if_asked(&call.action);
         }
         response
     }

@@ -105,6 +105,7 @@ pub fn resume(session: &Session, run_id: &str) -> u8 {
             return EXIT_USAGE;
         }
     };
+    setup.sim_faults = setup.sim_faults.as_deref().map(super::estate::faults_for_resume);
     // The estate the run left behind is where it goes on from, not the one it started from.
     if let Some(out) = &setup.estate_out
         && out.exists()

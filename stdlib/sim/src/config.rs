@@ -28,6 +28,10 @@ pub struct SimConfig {
     pub transition: Duration,
     /// Failures that always happen, for tests (`fail_call=aws.ec2.stop#3`, `fail_action=...`, `fail_id=...`).
     pub forced: Vec<ForcedFault>,
+    /// The process dies right after the `nth` call to `action` acted and its change was saved, before the answer
+    /// reaches the run (`die_after=aws.ec2.stop#2`): the cloud did it, the run never heard. Only a host that
+    /// saves the estate as it changes (the command line's `--estate-out`) acts on it.
+    pub die_after: Option<(String, u64)>,
 }
 
 impl Default for SimConfig {
@@ -42,6 +46,7 @@ impl Default for SimConfig {
             target_fail: 0.0,
             transition: Duration::ZERO,
             forced: Vec::new(),
+            die_after: None,
         }
     }
 }
@@ -77,8 +82,8 @@ pub enum ConfigError {
     Syntax(String),
 }
 
-const KEYS: &str =
-    "seed, latency, jitter, throttle, retry_after, fail, target_fail, transition, fail_call, fail_action, fail_id";
+const KEYS: &str = "seed, latency, jitter, throttle, retry_after, fail, target_fail, transition, fail_call, fail_action, fail_id, \
+     die_after";
 
 impl SimConfig {
     /// Parses `key=value` pairs separated by commas, or a JSON object with the same keys (lists allowed for the
@@ -115,6 +120,11 @@ impl SimConfig {
                 self.forced.push(ForcedFault::EveryCall { action: action.to_string(), kind });
             }
             "fail_id" => self.forced.push(ForcedFault::Resource { id: value.to_string() }),
+            "die_after" => {
+                let (action, nth) = value.split_once('#').ok_or_else(|| bad("expected ACTION#N, as aws.ec2.stop#2"))?;
+                let nth = nth.parse().ok().filter(|n| *n > 0).ok_or_else(|| bad("N counts calls from 1"))?;
+                self.die_after = Some((action.to_string(), nth));
+            }
             _ => return Err(ConfigError::UnknownKey(key.to_string())),
         }
         Ok(())
