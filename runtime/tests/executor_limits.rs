@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use escher_compiler::plan::Value;
 use escher_runtime::events::{RunStatus, StepStatus};
-use escher_runtime::provider::Bucket;
+use escher_runtime::provider::{Bucket, ProviderError};
 use escher_runtime::{Limits, RunOptions};
 use executor_support::*;
 
@@ -97,6 +97,38 @@ async fn mutating_calls_never_outrun_their_token_bucket() {
     let last = times[119] - start;
     let ideal = Duration::from_millis(200) * 110;
     assert!(last <= ideal.mul_f64(1.05), "the bucket's rate is used: last call at {last:?}, ideal {ideal:?}");
+}
+
+/// With about a third of all calls throttled (the listing's first two attempts, then every third stop call),
+/// the run still completes: reads and throttled calls retry without any `retry` option. Every attempt, throttled
+/// or not, takes a token, so the calls never outrun the bucket either.
+#[tokio::test(start_paused = true)]
+async fn under_heavy_throttling_every_call_retries_within_its_bucket_and_the_run_completes() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let cloud = FakeCloud::new(instances(60, "us-east-1"));
+    cloud.set_bucket("ec2.mutating", Bucket { capacity: 10, per_second: 5.0 });
+    let throttled =
+        || Err(ProviderError::Throttled { message: "RequestLimitExceeded".into(), retry_after: Some(Duration::ZERO) });
+    cloud.script("aws.ec2.instances", vec![throttled(), throttled()]);
+    cloud.throttle_every("aws.ec2.stop", 3);
+    let runtime = runtime(dir.path(), &cloud, Decide::approving(), Arc::default());
+    let plan = patch(plan(STOP_ALL), "stop", |node| {
+        node.batch = Some(1);
+        node.options.concurrency = Some(64);
+    });
+    let report = runtime.run(plan, RunOptions::default()).expect("starts").finish().await.expect("ends");
+
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:?}");
+    assert_eq!(report.steps[1].changed.len(), 60);
+    assert_eq!(cloud.calls_of("aws.ec2.instances").len(), 3, "the listing was retried past its throttles");
+    let mut times: Vec<Duration> = cloud.calls_of("aws.ec2.stop").into_iter().map(|c| c.at).collect();
+    assert!(times.len() > 60, "throttled stops were retried: {} calls", times.len());
+    times.sort();
+    let start = times[0];
+    for (i, at) in times.iter().enumerate() {
+        let allowed_before = Duration::from_millis(200) * (i.saturating_sub(9) as u32);
+        assert!(*at - start >= allowed_before, "call {i} at {:?} is ahead of the bucket", *at - start);
+    }
 }
 
 #[tokio::test(start_paused = true)]

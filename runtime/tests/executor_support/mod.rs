@@ -98,6 +98,8 @@ pub struct FakeCloud {
     /// Answers to give, per action, before behaving normally.
     scripted: Mutex<HashMap<String, VecDeque<Answer>>>,
     failing: Mutex<HashSet<String>>,
+    /// Every nth call of an action is throttled: (n, calls so far).
+    throttle_every: Mutex<BTreeMap<String, (usize, usize)>>,
     not_simulated: Mutex<HashSet<String>>,
     latency: Mutex<Duration>,
     buckets: Mutex<HashMap<String, Bucket>>,
@@ -122,6 +124,7 @@ impl FakeCloud {
             describes: Mutex::default(),
             scripted: Mutex::default(),
             failing: Mutex::default(),
+            throttle_every: Mutex::default(),
             not_simulated: Mutex::default(),
             latency: Mutex::new(Duration::ZERO),
             buckets: Mutex::default(),
@@ -133,6 +136,11 @@ impl FakeCloud {
     /// Answers the next calls of `action` with these, in order.
     pub fn script(&self, action: &str, answers: Vec<Answer>) {
         self.scripted.lock().expect("unpoisoned").entry(action.into()).or_default().extend(answers);
+    }
+
+    /// Every `n`th call of `action` (the first, then each `n` after) is throttled, scripted answers aside.
+    pub fn throttle_every(&self, action: &str, n: usize) {
+        self.throttle_every.lock().expect("unpoisoned").insert(action.into(), (n, 0));
     }
 
     /// Every call of an action on this target fails.
@@ -177,6 +185,13 @@ impl FakeCloud {
             self.scripted.lock().expect("unpoisoned").get_mut(&call.action).and_then(VecDeque::pop_front)
         {
             return answer;
+        }
+        if let Some((n, calls)) = self.throttle_every.lock().expect("unpoisoned").get_mut(&call.action) {
+            *calls += 1;
+            if (*calls - 1) % *n == 0 {
+                let message = "RequestLimitExceeded".to_string();
+                return Err(ProviderError::Throttled { message, retry_after: Some(std::time::Duration::ZERO) });
+            }
         }
         if call.dry_run && self.not_simulated.lock().expect("unpoisoned").contains(&call.action) {
             return Err(ProviderError::NotSimulated(format!("{} has no dry run here", call.action)));
