@@ -16,12 +16,11 @@ mod support;
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -31,8 +30,6 @@ const DEMO_ESTATE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/estate/
 const FAULTS: &str = "latency=40ms,jitter=20ms,seed=11";
 /// The tag under which what a run creates carries its call's idempotency key.
 const IDEMPOTENCY_TAG: &str = "escher-idempotency-key";
-/// No single `escher` process of these tests should take anywhere near this long.
-const PATIENCE: Duration = Duration::from_secs(60);
 
 fn escher() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_escher"));
@@ -179,56 +176,9 @@ impl Scene {
     }
 }
 
-/// Counts the complete lines of a file that grows, reading only what was added since the last look.
-struct LineCounter {
-    path: Option<PathBuf>,
-    /// Just after the last newline seen: a half-written last line is read again when it is complete.
-    offset: u64,
-    lines: usize,
-}
-
-impl LineCounter {
-    fn new() -> LineCounter {
-        LineCounter { path: None, offset: 0, lines: 0 }
-    }
-
-    fn count(&mut self, scene: &Scene) -> usize {
-        if self.path.is_none() {
-            self.path = scene.journal_path();
-        }
-        let Some(path) = &self.path else { return 0 };
-        let Ok(mut file) = fs::File::open(path) else { return self.lines };
-        let mut added = Vec::new();
-        if file.seek(SeekFrom::Start(self.offset)).is_ok()
-            && file.read_to_end(&mut added).is_ok()
-            && let Some(last) = added.iter().rposition(|&byte| byte == b'\n')
-        {
-            self.lines += added[..=last].iter().filter(|&&byte| byte == b'\n').count();
-            self.offset += last as u64 + 1;
-        }
-        self.lines
-    }
-}
-
-/// Waits until the journal holds `records` complete lines, waits `delay` more, then kills `child` with SIGKILL.
-/// Returns the number of journal lines at the kill, or how the child ended when it ended on its own first.
+/// Kills `child` once the scene's journal holds `records` lines and `delay` has passed (`support::kill`).
 fn kill_after(scene: &Scene, child: &mut Child, records: usize, delay: Duration) -> Result<usize, String> {
-    let mut counter = LineCounter::new();
-    let deadline = Instant::now() + PATIENCE;
-    while counter.count(scene) < records {
-        if let Some(status) = child.try_wait().expect("poll the child") {
-            return Err(format!("it ended on its own ({status}) with {} journal records", counter.count(scene)));
-        }
-        assert!(Instant::now() < deadline, "the journal never reached {records} records");
-        thread::sleep(Duration::from_millis(1));
-    }
-    thread::sleep(delay);
-    if let Some(status) = child.try_wait().expect("poll the child") {
-        return Err(format!("it ended on its own ({status}) with {} journal records", counter.count(scene)));
-    }
-    child.kill().expect("SIGKILL the child");
-    child.wait().expect("reap the child");
-    Ok(counter.count(scene))
+    support::kill::kill_after(|| scene.journal_path(), child, records, delay)
 }
 
 /// An estate file, split for comparison.

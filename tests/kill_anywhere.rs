@@ -20,14 +20,14 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
+use support::kill::LineCounter;
 
 const PLAYBOOK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run/exactly_once.esc");
 /// Every simulated call takes 30 to 50 ms, so a kill shortly after a `step_started` often lands mid-call.
@@ -35,7 +35,6 @@ const FAULTS: &str = "latency=30ms,jitter=20ms,seed=5";
 const ESTATE_SIZE: usize = 600;
 const ESTATE_SEED: u64 = 18;
 const IDEMPOTENCY_TAG: &str = "escher-idempotency-key";
-const PATIENCE: Duration = Duration::from_secs(60);
 
 fn text(output: &Output) -> String {
     format!(
@@ -122,48 +121,9 @@ impl Scene {
     }
 }
 
-/// Counts the complete lines of a growing journal, reading only what was added since the last look.
-#[derive(Default)]
-struct LineCounter {
-    offset: u64,
-    lines: usize,
-}
-
-impl LineCounter {
-    fn count(&mut self, scene: &Scene) -> usize {
-        let Some(path) = scene.journal_path() else { return 0 };
-        let Ok(mut file) = fs::File::open(path) else { return self.lines };
-        let mut added = Vec::new();
-        if file.seek(SeekFrom::Start(self.offset)).is_ok()
-            && file.read_to_end(&mut added).is_ok()
-            && let Some(last) = added.iter().rposition(|&byte| byte == b'\n')
-        {
-            self.lines += added[..=last].iter().filter(|&&byte| byte == b'\n').count();
-            self.offset += last as u64 + 1;
-        }
-        self.lines
-    }
-}
-
-/// Waits until the journal holds `records` complete lines and `delay` more, then SIGKILLs `child`. Returns the
-/// lines at the kill, or how the child ended when it ended first.
+/// Kills `child` once the scene's journal holds `records` lines and `delay` has passed (`support::kill`).
 fn kill_after(scene: &Scene, child: &mut Child, records: usize, delay: Duration) -> Result<usize, String> {
-    let mut counter = LineCounter::default();
-    let deadline = Instant::now() + PATIENCE;
-    while counter.count(scene) < records {
-        if let Some(status) = child.try_wait().expect("poll the child") {
-            return Err(format!("it ended on its own ({status}) with {} records", counter.count(scene)));
-        }
-        assert!(Instant::now() < deadline, "the journal never reached {records} records");
-        thread::sleep(Duration::from_millis(1));
-    }
-    thread::sleep(delay);
-    if let Some(status) = child.try_wait().expect("poll the child") {
-        return Err(format!("it ended on its own ({status}) with {} records", counter.count(scene)));
-    }
-    child.kill().expect("SIGKILL the child");
-    child.wait().expect("reap the child");
-    Ok(counter.count(scene))
+    support::kill::kill_after(|| scene.journal_path(), child, records, delay)
 }
 
 /// An estate file, for comparison: every resource by id, except those a run created (snapshots), which are
@@ -482,7 +442,8 @@ fn one_process_drives_a_run() {
     let scene = Scene::new();
     let mut run = scene.start_run("latency=60ms,seed=3");
     let mut counter = LineCounter::default();
-    while counter.count(&scene) < 4 {
+    let journal = || scene.journal_path();
+    while counter.count(journal) < 4 {
         thread::sleep(Duration::from_millis(2));
     }
     let run_id = scene.run_id().expect("a run");
@@ -492,7 +453,7 @@ fn one_process_drives_a_run() {
     kill_after(&scene, &mut run, 6, Duration::ZERO).expect("the run is killed");
 
     let mut first = scene.start_resume(&run_id, "first");
-    let mut seen = counter.count(&scene);
+    let mut seen = counter.count(journal);
     let resumed_at = seen + 1;
     while seen < resumed_at {
         assert!(
@@ -501,7 +462,7 @@ fn one_process_drives_a_run() {
             scene.stderr_of("first")
         );
         thread::sleep(Duration::from_millis(2));
-        seen = counter.count(&scene);
+        seen = counter.count(journal);
     }
     let second = scene.resume(&run_id).output().expect("escher resume runs");
     assert_eq!(second.status.code(), Some(2), "{}", text(&second));

@@ -10,6 +10,7 @@ pub mod estate;
 pub mod examples;
 pub mod governance;
 pub mod journal;
+pub mod kill;
 pub mod leaks;
 pub mod moto;
 pub mod time;
