@@ -5,9 +5,13 @@
 //! - `parallel`: 2,000 independent steps of 50 ms each at concurrency 64: makespan over the ideal bound.
 //! - `ratelimit`: 1,000 mutating calls against the EC2 mutating bucket (50, then 5 per second), on tokio's
 //!   paused clock: the achieved rate, and whether any window of calls ever exceeded the bucket.
+//! - `makespan`: 2,000 independent steps of one 10 ms mutating call each at the runtime's default limits, with
+//!   the estate in memory and with the estate written to a file after every change (the CLI's `--estate-out`):
+//!   each makespan over the ideal, and the file's cost over memory.
 //!
 //! ```text
-//! cargo bench --bench runtime --features tokio/test-util -- overhead
+//! cargo bench --no-default-features --bench runtime --features tokio/test-util -- overhead
+//! cargo bench --profile dev --no-default-features --bench runtime --features tokio/test-util -- makespan
 //! ```
 //!
 //! With no scenario named, each runs in a child process of its own, so the peak memory (VmHWM) each prints is
@@ -25,10 +29,17 @@ use escher_compiler::{CompileOptions, NoImports, compile};
 use escher_runtime::events::{RunStatus, StepStatus};
 use escher_runtime::provider::{Bucket, EC2_MUTATING, Provider, ProviderCall, ProviderError, ProviderResponse};
 use escher_runtime::report::RunReport;
+use escher_runtime::scheduler::{DependencyGraph, Scheduler};
 use escher_runtime::{Limits, RunOptions, Runtime};
 use escher_sim::{Sim, SimConfig};
 
-const SCENARIOS: [&str; 3] = ["overhead", "parallel", "ratelimit"];
+/// The CLI's simulator with `--estate-out`, compiled from the binary's own source (the binary crate exports
+/// nothing a benchmark can link).
+#[path = "../src/cli/estate.rs"]
+#[allow(dead_code)]
+mod estate;
+
+const SCENARIOS: [&str; 4] = ["overhead", "parallel", "ratelimit", "makespan"];
 
 type Outcome = Result<(), String>;
 
@@ -38,10 +49,16 @@ fn main() -> ExitCode {
     let outcome = match named.as_slice() {
         [] => each_in_its_own_process(),
         [run, plan] if run == "overhead-run" => overhead_run(Path::new(plan)),
+        [run, kind] if run == "makespan" => match kind.as_str() {
+            "memory" => makespan(&[EstateKind::Memory]),
+            "file" => makespan(&[EstateKind::File]),
+            other => Err(format!("`makespan {other}`: say `memory` or `file`, or neither for both")),
+        },
         [one] => match one.as_str() {
             "overhead" => overhead(),
             "parallel" => parallel(),
             "ratelimit" => ratelimit(),
+            "makespan" => makespan(&[EstateKind::Memory, EstateKind::File]),
             other => Err(format!("unknown scenario `{other}`; the scenarios are {}", SCENARIOS.join(", "))),
         },
         _ => Err("name one scenario, or none to run them all".into()),
@@ -174,7 +191,7 @@ fn parallel() -> Outcome {
     print_hash_time(&plan);
     let tokio = multi_thread()?;
     let state = state_dir()?;
-    let timed = Arc::new(Timed::new(sim));
+    let timed = Arc::new(Timed::new(Arc::new(sim)));
     let limits = Limits { concurrency: CONCURRENCY, ..Limits::default() };
     let ran = tokio.block_on(run(&state, timed.clone(), plan, limits))?;
     all_succeeded(&ran.report)?;
@@ -244,7 +261,7 @@ fn ratelimit() -> Outcome {
         .build()
         .map_err(|e| format!("cannot start tokio: {e}"))?;
     let state = state_dir()?;
-    let timed = Arc::new(Timed::new(sim));
+    let timed = Arc::new(Timed::new(Arc::new(sim)));
     let limits = Limits { concurrency: CONCURRENCY, ..Limits::default() };
     let ran = tokio.block_on(run(&state, timed.clone(), plan, limits))?;
     all_succeeded(&ran.report)?;
@@ -293,6 +310,264 @@ fn worst_window(times: &[Duration], bucket: Bucket) -> f64 {
         }
     }
     worst
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scenario 4: makespan
+
+const MAKESPAN_STEPS: usize = 2_000;
+const MAKESPAN_LATENCY: Duration = Duration::from_millis(10);
+/// Runs of each estate, alternating, so that both see the same load; the median of each is the figure.
+const MAKESPAN_ROUNDS: usize = 3;
+
+/// Where the simulated estate lives during a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EstateKind {
+    /// In memory only: the simulator as the library gives it.
+    Memory,
+    /// In memory, and written to a file after every change before the call returns (`--estate-out`).
+    File,
+}
+
+impl EstateKind {
+    fn name(self) -> &'static str {
+        match self {
+            EstateKind::Memory => "in-memory estate",
+            EstateKind::File => "--estate-out",
+        }
+    }
+}
+
+/// One run of `makespan`: the figures it prints, kept for the summary.
+struct Makespan {
+    kind: EstateKind,
+    /// From `run()` to the report.
+    makespan: Duration,
+    /// From the first call's start to the last call's answer.
+    calls: Duration,
+    /// The ideal with each call as long as it took on average, as the provider saw it.
+    ideal_as_called: Duration,
+}
+
+fn makespan(kinds: &[EstateKind]) -> Outcome {
+    let limits = Limits::default();
+    // 2,000 instances over 10 accounts × 5 regions: each (account, region) bucket of `aws.ec2.tag` gets 40
+    // calls, under its capacity, so no call ever waits for a token and the global bound alone limits the run.
+    let places = aws_places(10, 5);
+    let instances: Vec<Instance> = (0..MAKESPAN_STEPS)
+        .map(|n| {
+            let (account, region) = &places[n % places.len()];
+            Instance::new(n, account, region, &[])
+        })
+        .collect();
+    let estate = estate_json(&instances);
+    let plan = one_tag_per_step(&instances)?;
+    let rate_class = plan.nodes.first().map(|node| node.rate_class.clone()).unwrap_or_default();
+    let sim = Sim::from_json(&estate).map_err(|e| format!("the estate: {e}"))?;
+    let bucket = sim.bucket(&rate_class).unwrap_or_else(|| escher_runtime::ratelimit::default_bucket(&rate_class));
+    let per_bucket = MAKESPAN_STEPS.div_ceil(places.len());
+    if per_bucket > bucket.capacity as usize {
+        return Err(format!(
+            "{per_bucket} calls per bucket exceed its capacity {}: the bucket would bind",
+            bucket.capacity
+        ));
+    }
+    // Each step is one batch of one target, so the step's own bound (`step_concurrency`) never binds either.
+    let concurrency = limits.concurrency;
+    let waves = MAKESPAN_STEPS.div_ceil(concurrency);
+    let ideal = MAKESPAN_LATENCY * waves as u32;
+    println!(
+        "makespan: {MAKESPAN_STEPS} independent steps, each one mutating call of {} ms (`{rate_class}`), default limits",
+        MAKESPAN_LATENCY.as_millis()
+    );
+    println!(
+        "  effective concurrency: {concurrency}: the run's bound (limits.concurrency); each step is one call, and \
+         its `{rate_class}` bucket per (account, region) holds {} tokens for the {per_bucket} calls it gets \
+         (over {} (account, region) pairs), so neither the step's bound nor a bucket binds",
+        bucket.capacity,
+        places.len()
+    );
+    println!(
+        "  ideal: ceil({MAKESPAN_STEPS} / {concurrency}) × {} ms = {:.3} s",
+        MAKESPAN_LATENCY.as_millis(),
+        ideal.as_secs_f64()
+    );
+    print_start_costs(&plan)?;
+    let tokio = multi_thread()?;
+    let mut runs = Vec::new();
+    for round in 1..=MAKESPAN_ROUNDS {
+        for &kind in kinds {
+            println!("round {round}, {}:", kind.name());
+            runs.push(makespan_run(&tokio, kind, &estate, &plan, limits, ideal)?);
+        }
+    }
+    let median = |kind: EstateKind, figure: &dyn Fn(&Makespan) -> f64| {
+        let mut figures: Vec<f64> = runs.iter().filter(|run| run.kind == kind).map(figure).collect();
+        figures.sort_by(f64::total_cmp);
+        figures.get(figures.len() / 2).copied()
+    };
+    let ideal_s = ideal.as_secs_f64();
+    println!("summary (median of {MAKESPAN_ROUNDS} runs each), {MAKESPAN_STEPS} steps at concurrency {concurrency}:");
+    println!("  ideal makespan:            {ideal_s:.3} s");
+    for &kind in kinds {
+        let Some(time) = median(kind, &|run| run.makespan.as_secs_f64()) else { continue };
+        let calls = median(kind, &|run| run.calls.as_secs_f64()).unwrap_or_default();
+        let as_called = median(kind, &|run| run.makespan.as_secs_f64() / run.ideal_as_called.as_secs_f64());
+        println!(
+            "  {:<26} {time:.3} s, {:.3} × ideal (the calls alone {:.3} ×){}",
+            format!("{}:", kind.name()),
+            time / ideal_s,
+            calls / ideal_s,
+            match (kind, as_called) {
+                (EstateKind::Memory, Some(ratio)) => format!("; {ratio:.3} × the ideal of calls as long as they took"),
+                _ => String::new(),
+            }
+        );
+    }
+    let makespan_of = |kind| median(kind, &|run: &Makespan| run.makespan.as_secs_f64());
+    if let (Some(memory), Some(file)) = (makespan_of(EstateKind::Memory), makespan_of(EstateKind::File)) {
+        println!(
+            "  --estate-out / in-memory:  {:.3} (aim: at most 1.2; in-memory aim: at most 1.1 × ideal)",
+            file / memory
+        );
+    }
+    print_peak_memory("the process");
+    Ok(())
+}
+
+/// What `run()` does before it returns, each timed apart on the same plan: the plan hash it checks, the
+/// scheduler's graph, and the plan as JSON (the journal's first record holds it).
+fn print_start_costs(plan: &Plan) -> Outcome {
+    let hashing = Instant::now();
+    let _ = plan_hash(plan);
+    let hashed = hashing.elapsed();
+    let building = Instant::now();
+    let graph = DependencyGraph::from_plan(plan).map_err(|e| e.to_string())?;
+    let scheduler = Scheduler::new(graph);
+    let built = building.elapsed();
+    drop(scheduler);
+    let encoding = Instant::now();
+    let json = serde_json::to_vec(plan).map_err(|e| e.to_string())?;
+    let encoded = encoding.elapsed();
+    println!(
+        "  before run() returns: the plan hash {:.1} ms, the scheduler's graph {:.1} ms, the plan as JSON ({:.1} MB, \
+         the journal's first record) {:.1} ms",
+        hashed.as_secs_f64() * 1e3,
+        built.as_secs_f64() * 1e3,
+        json.len() as f64 / 1e6,
+        encoded.as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
+/// Whether a resource carries the tag the benchmark's steps set.
+fn tagged(resource: &Value) -> bool {
+    let Value::Record(fields) = resource else { return false };
+    matches!(fields.get("tags"), Some(Value::Record(tags)) if tags.get("bench") == Some(&Value::String("yes".into())))
+}
+
+fn makespan_run(
+    tokio: &tokio::runtime::Runtime,
+    kind: EstateKind,
+    estate: &str,
+    plan: &Plan,
+    limits: Limits,
+    ideal: Duration,
+) -> Result<Makespan, String> {
+    let config = SimConfig::parse("latency=10ms,jitter=0ms").map_err(|e| e.to_string())?;
+    let sim = Arc::new(Sim::from_json(estate).map_err(|e| format!("the estate: {e}"))?.with_config(config));
+    let state = state_dir()?;
+    let out = state.path().join("estate.json");
+    let persisting = Arc::new(estate::Persisting::new(sim.clone(), (kind == EstateKind::File).then(|| out.clone())));
+    let provider: Arc<dyn Provider> = match kind {
+        EstateKind::Memory => sim.clone(),
+        EstateKind::File => persisting.clone(),
+    };
+    let timed = Arc::new(Timed::new(provider));
+    let load = load_average();
+    let cpu = cpu_time();
+    let ran = tokio.block_on(run(&state, timed.clone(), plan.clone(), limits))?;
+    let cpu = cpu_time().saturating_sub(cpu);
+    all_succeeded(&ran.report)?;
+    let calls = timed.calls();
+    let (Some(first), Some(last)) =
+        (calls.iter().map(|call| call.start).min(), calls.iter().map(|call| call.end).max())
+    else {
+        return Err("no call was made".into());
+    };
+    if kind == EstateKind::File {
+        let saved = Sim::from_file(&out).map_err(|e| format!("the estate file: {e}"))?;
+        let tagged = saved.resources().iter().filter(|resource| tagged(resource)).count();
+        println!(
+            "  estate writes: {} for {} calls; the file holds {tagged} tagged instances",
+            persisting.writes(),
+            calls.len()
+        );
+        if tagged != MAKESPAN_STEPS {
+            return Err(format!("the estate file holds {tagged} tagged instances, not {MAKESPAN_STEPS}"));
+        }
+        // What one write costs, measured apart on the estate as the run left it.
+        let serializing = Instant::now();
+        let json = sim.estate().to_json();
+        let serialized = serializing.elapsed();
+        let writing = Instant::now();
+        let copy = state.path().join("estate-copy.json");
+        let synced = std::fs::File::create(&copy)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, json.as_bytes()).and_then(|()| file.sync_data()))
+            .and_then(|()| std::fs::rename(&copy, &out))
+            .and_then(|()| std::fs::File::open(state.path()).and_then(|dir| dir.sync_all()));
+        synced.map_err(|e| format!("cannot write the estate copy: {e}"))?;
+        println!(
+            "  one estate write of {:.1} MB: {:.2} ms to serialize (the simulator's `Estate::to_json`), {:.2} ms to \
+             write, sync and rename",
+            json.len() as f64 / 1e6,
+            serialized.as_secs_f64() * 1e3,
+            writing.elapsed().as_secs_f64() * 1e3
+        );
+    }
+    let call_ms =
+        calls.iter().map(|call| (call.end - call.start).as_secs_f64()).sum::<f64>() * 1e3 / calls.len() as f64;
+    let waves = MAKESPAN_STEPS.div_ceil(limits.concurrency) as f64;
+    let wave_ms = (last - first).as_secs_f64() * 1e3 / waves;
+    let ideal_as_called = Duration::from_secs_f64(call_ms * waves / 1e3);
+    println!("  calls: {}, at most {} in flight", calls.len(), max_in_flight(&calls));
+    println!(
+        "  a call: {call_ms:.2} ms on average as the provider sees it ({} ms slept on tokio's 1 ms timer{})",
+        MAKESPAN_LATENCY.as_millis(),
+        if kind == EstateKind::File { ", then the wait for an estate write that holds its change" } else { "" }
+    );
+    println!(
+        "  a wave of {} calls: {wave_ms:.2} ms, so {:.2} ms pass between one call's answer and the next call in its \
+         place (admission, its `step_started` journal sync)",
+        limits.concurrency,
+        wave_ms - call_ms
+    );
+    println!(
+        "  phases: {:.1} ms to the first call, {:.3} s of calls, {:.1} ms from the last answer to the report",
+        (first - ran.clock_started).as_secs_f64() * 1e3,
+        (last - first).as_secs_f64(),
+        (ran.clock_finished - last).as_secs_f64() * 1e3
+    );
+    println!(
+        "  CPU: {:.2} s (user and system) over the run, {:.0} µs a step; load average {load} before it (2 cores)",
+        cpu.as_secs_f64(),
+        cpu.as_secs_f64() * 1e6 / MAKESPAN_STEPS as f64
+    );
+    println!(
+        "  makespan: {:.3} s from run() to the report: {:.3} × ideal; the calls alone (first start to last answer) \
+         {:.3} × ideal",
+        ran.wall.as_secs_f64(),
+        ran.wall.as_secs_f64() / ideal.as_secs_f64(),
+        (last - first).as_secs_f64() / ideal.as_secs_f64()
+    );
+    println!(
+        "  against calls as long as they took: ceil({MAKESPAN_STEPS} / {}) × {call_ms:.2} ms = {:.3} s; makespan \
+         {:.3} × that",
+        limits.concurrency,
+        ideal_as_called.as_secs_f64(),
+        ran.wall.as_secs_f64() / ideal_as_called.as_secs_f64()
+    );
+    Ok(Makespan { kind, makespan: ran.wall, calls: last - first, ideal_as_called })
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -489,6 +764,24 @@ fn print_hash_time(plan: &Plan) {
     println!("  the plan hash ({matches}) takes {:.1} ms; run() checks it first", took.as_secs_f64() * 1e3);
 }
 
+/// The CPU time this process has used (user and system, all threads), from /proc/self/stat, in clock ticks of
+/// 10 ms (Linux's USER_HZ).
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> =
+        stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let ticks = |n: usize| fields.get(n).and_then(|field| field.parse::<u64>().ok()).unwrap_or(0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+/// The machine's load average over the last minute, from /proc/loadavg.
+fn load_average() -> String {
+    let loadavg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    loadavg.split_whitespace().next().unwrap_or("unknown").to_string()
+}
+
 /// VmHWM: the most resident memory this process has had.
 fn print_peak_memory(of: &str) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -505,14 +798,14 @@ struct Call {
     end: tokio::time::Instant,
 }
 
-/// The simulator, with the time of every call noted on tokio's clock.
+/// A provider (the simulator), with the time of every call noted on tokio's clock.
 struct Timed {
-    sim: Sim,
+    sim: Arc<dyn Provider>,
     calls: Mutex<Vec<Call>>,
 }
 
 impl Timed {
-    fn new(sim: Sim) -> Self {
+    fn new(sim: Arc<dyn Provider>) -> Self {
         Timed { sim, calls: Mutex::new(Vec::new()) }
     }
 

@@ -109,7 +109,13 @@ pub(crate) async fn drive(session: Session) -> Result<RunReport, RuntimeError> {
 
 impl Loop {
     /// Acts on every task the scheduler gave, replaying restored finishes in journal order, until none is left.
+    ///
+    /// Every `concurrency` nodes started, the loop lets them run before starting more: tokio polls tasks in the
+    /// order they were spawned, so when thousands are released at once the first calls would otherwise wait
+    /// until every released node had prepared its calls, and the run's slots would stand empty meanwhile.
     async fn hand_out(&mut self) {
+        let chunk = self.ctx.shared.limits.concurrency.max(1);
+        let mut spawned = 0;
         loop {
             if let Some(task) = self.tasks.pop_front() {
                 match task {
@@ -117,7 +123,13 @@ impl Loop {
                         Some(&rank) if self.restored.results.contains_key(&i) => {
                             self.replay.insert((rank, i));
                         }
-                        _ => self.spawn(Work::Node(i), self.nodes[i].clone()),
+                        _ => {
+                            self.spawn(Work::Node(i), self.nodes[i].clone());
+                            spawned += 1;
+                            if spawned % chunk == 0 {
+                                tokio::task::yield_now().await;
+                            }
+                        }
                     },
                     Task::Skip { node, reason } => self.skip(node, reason).await,
                     Task::Undo(i) => self.undo(i),
