@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::group_commit::{GroupCommit, Waiter, answer};
 use crate::audit::{AuditEntry, AuditLog};
-use crate::journal::{Journal, JournalRecord};
+use crate::journal::{Journal, JournalRecord, record_body};
 use crate::replica::Replica;
 
 #[derive(Clone)]
@@ -22,8 +22,9 @@ pub(crate) struct Recorder {
 }
 
 struct Inner {
-    /// Journal records, each with the audit entry to write once it is synced, if any.
-    journal_queue: GroupCommit<(JournalRecord, Option<AuditEntry>)>,
+    /// Journal records (as their JSON, made by the caller), each with the audit entry to write once it is
+    /// synced, if any.
+    journal_queue: GroupCommit<(Vec<u8>, Option<AuditEntry>)>,
     audit_queue: GroupCommit<AuditEntry>,
     journal: Mutex<Journal>,
     audit: Arc<Mutex<AuditLog>>,
@@ -106,7 +107,16 @@ impl Recorder {
 
 impl Inner {
     fn queue_journal(self: &Arc<Self>, record: JournalRecord, then: Option<AuditEntry>, done: Waiter) {
-        if self.journal_queue.push((record, then), done) {
+        // Turned into JSON here, on the caller's thread: the one writer only links, writes and syncs.
+        let body = match record_body(&record) {
+            Ok(body) => body,
+            Err(error) => {
+                // A record that cannot be written stops the run, as a failed write does.
+                answer([done], &self.written(|| Err(format!("journal: {error}"))));
+                return;
+            }
+        };
+        if self.journal_queue.push((body, then), done) {
             let inner = self.clone();
             // Blocking tasks also keep tokio's paused test clock from jumping ahead while a record is synced.
             tokio::task::spawn_blocking(move || inner.write_journal());
@@ -128,7 +138,7 @@ impl Inner {
                 group.into_iter().map(|((record, then), done)| (record, (then, done))).unzip();
             let written = self.written(|| {
                 let mut journal = lock(&self.journal);
-                journal.append_all(&records).map_err(|e| format!("journal: {e}"))?;
+                journal.append_bodies(&records).map_err(|e| format!("journal: {e}"))?;
                 match &self.replica {
                     Some(replica) => {
                         replica.journal_synced(journal.path()).map_err(|e| format!("journal replica: {e}"))

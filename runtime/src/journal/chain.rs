@@ -27,14 +27,24 @@ impl JournalMark {
 
 /// The line after `previous` that holds `record`, with its newline, and the mark it moves the journal to.
 pub(crate) fn encode(previous: &JournalMark, record: &JournalRecord) -> Result<(Vec<u8>, JournalMark), JournalError> {
-    let body = serde_json::to_vec(record).map_err(|error| JournalError::Encode(error.to_string()))?;
+    Ok(encode_body(previous, &body(record)?))
+}
+
+/// A record's JSON, as its line holds it after the seq and sum. Writers make it on their own thread, so the
+/// journal's one writer only links, writes and syncs.
+pub fn body(record: &JournalRecord) -> Result<Vec<u8>, JournalError> {
+    serde_json::to_vec(record).map_err(|error| JournalError::Encode(error.to_string()))
+}
+
+/// [`encode`] for a record already turned into its JSON by [`body`].
+pub(crate) fn encode_body(previous: &JournalMark, body: &[u8]) -> (Vec<u8>, JournalMark) {
     let seq = previous.seq + 1;
-    let sum = sum_of(&previous.sum, seq, &body);
+    let sum = sum_of(&previous.sum, seq, body);
     let mut line = format!("{{\"seq\":{seq},\"sum\":\"{sum}\",").into_bytes();
     // The record is a JSON object: its fields follow the seq and sum inside the same braces.
     line.extend_from_slice(body.get(1..).unwrap_or_default());
     line.push(b'\n');
-    Ok((line, JournalMark { seq, sum }))
+    (line, JournalMark { seq, sum })
 }
 
 /// A line (without its newline) checked against the mark before it: its record and the mark after it, or why

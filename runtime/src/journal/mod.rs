@@ -19,7 +19,7 @@ mod run_id;
 mod runs;
 mod writer;
 
-pub use chain::JournalMark;
+pub use chain::{JournalMark, body as record_body};
 pub use error::JournalError;
 pub use fold::fold;
 pub(crate) use paths::run_dir;

@@ -75,13 +75,20 @@ impl Journal {
     /// Appends several records with one write and one sync (a group commit): all of them are durable when this
     /// returns, or none is kept.
     pub fn append_all(&mut self, records: &[JournalRecord]) -> Result<(), JournalError> {
+        let bodies = records.iter().map(chain::body).collect::<Result<Vec<_>, _>>()?;
+        self.append_bodies(&bodies)
+    }
+
+    /// [`append_all`](Journal::append_all) for records already turned into their JSON by
+    /// [`record_body`](super::record_body).
+    pub fn append_bodies(&mut self, bodies: &[Vec<u8>]) -> Result<(), JournalError> {
         if self.poisoned {
             return Err(JournalError::Poisoned { path: self.path.clone() });
         }
-        let mut lines = Vec::new();
+        let mut lines = Vec::with_capacity(bodies.iter().map(|body| body.len() + 90).sum());
         let mut mark = self.mark.clone();
-        for record in records {
-            let (line, next) = chain::encode(&mark, record)?;
+        for body in bodies {
+            let (line, next) = chain::encode_body(&mark, body);
             lines.extend_from_slice(&line);
             mark = next;
         }
