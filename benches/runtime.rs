@@ -177,12 +177,7 @@ fn parallel() -> Outcome {
     // Spread over 10 accounts × 5 regions, each (account, region) bucket gets 40 calls, under its capacity of 50:
     // this scenario measures scheduling, and `ratelimit` measures the buckets.
     let places = aws_places(10, 5);
-    let instances: Vec<Instance> = (0..PARALLEL_STEPS)
-        .map(|n| {
-            let (account, region) = &places[n % places.len()];
-            Instance::new(n, account, region, &[])
-        })
-        .collect();
+    let instances = spread(PARALLEL_STEPS, &places);
     let config = SimConfig::parse("latency=50ms").map_err(|e| e.to_string())?;
     let sim = Sim::from_json(&estate_json(&instances)).map_err(|e| format!("the estate: {e}"))?.with_config(config);
     let plan = one_tag_per_step(&instances)?;
@@ -354,12 +349,7 @@ fn makespan(kinds: &[EstateKind]) -> Outcome {
     // 2,000 instances over 10 accounts × 5 regions: each (account, region) bucket of `aws.ec2.tag` gets 40
     // calls, under its capacity, so no call ever waits for a token and the global bound alone limits the run.
     let places = aws_places(10, 5);
-    let instances: Vec<Instance> = (0..MAKESPAN_STEPS)
-        .map(|n| {
-            let (account, region) = &places[n % places.len()];
-            Instance::new(n, account, region, &[])
-        })
-        .collect();
+    let instances = spread(MAKESPAN_STEPS, &places);
     let estate = estate_json(&instances);
     let plan = one_tag_per_step(&instances)?;
     let rate_class = plan.nodes.first().map(|node| node.rate_class.clone()).unwrap_or_default();
@@ -616,6 +606,16 @@ impl Instance {
 }
 
 /// `accounts × regions` (account, region) pairs of AWS.
+/// `count` untagged instances, dealt round the places in turn.
+fn spread(count: usize, places: &[(String, String)]) -> Vec<Instance> {
+    (0..count)
+        .map(|n| {
+            let (account, region) = &places[n % places.len()];
+            Instance::new(n, account, region, &[])
+        })
+        .collect()
+}
+
 fn aws_places(accounts: usize, regions: usize) -> Vec<(String, String)> {
     const REGIONS: [&str; 5] = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"];
     let mut places = Vec::new();

@@ -23,6 +23,7 @@ use std::thread;
 use std::time::Duration;
 
 use serde_json::Value;
+use support::kill::text;
 
 const PLAYBOOK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run/maintenance_waves.esc");
 const DEMO_ESTATE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/estate/demo.json");
@@ -35,14 +36,6 @@ fn escher() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_escher"));
     command.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
     command
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// One state and one estate file: the world of one run and its resumes.

@@ -21,13 +21,14 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::thread;
 use std::time::Duration;
 
 use serde_json::Value;
 use support::kill::LineCounter;
+use support::kill::text;
 
 const PLAYBOOK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run/exactly_once.esc");
 /// Every simulated call takes 30 to 50 ms, so a kill shortly after a `step_started` often lands mid-call.
@@ -35,14 +36,6 @@ const FAULTS: &str = "latency=30ms,jitter=20ms,seed=5";
 const ESTATE_SIZE: usize = 600;
 const ESTATE_SEED: u64 = 18;
 const IDEMPOTENCY_TAG: &str = "escher-idempotency-key";
-
-fn text(output: &Output) -> String {
-    format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 /// One state directory and one estate file: the world of one run and its resumes.
 struct Scene {

@@ -4,12 +4,21 @@
 use std::fs;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
-use std::process::Child;
+use std::process::{Child, Output};
 use std::thread;
 use std::time::{Duration, Instant};
 
 /// No single `escher` process of the crash tests should take anywhere near this long.
 pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// A finished command's output, for an assertion's message.
+pub fn text(output: &Output) -> String {
+    format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
 
 /// Counts the complete lines of a journal that grows, reading only what was added since the last look. The
 /// journal is found by `find` once it exists.
