@@ -220,12 +220,7 @@ impl EstateWriter {
     }
 
     fn write(&self) -> Result<(), String> {
-        // With instant transitions nothing is ever pending, so a copy of the estate (shared with the simulator
-        // copy-on-write) is the file: it is written out without holding the simulator's lock.
-        let json = match self.sim.config().transition.is_zero() {
-            true => self.sim.estate().to_json(),
-            false => self.sim.estate_json(),
-        };
+        let json = self.sim.estate_json();
         let tmp = self.out.with_extension("json.tmp");
         let mut file = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
         std::io::Write::write_all(&mut file, json.as_bytes()).map_err(|e| format!("{}: {e}", tmp.display()))?;

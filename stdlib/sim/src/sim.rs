@@ -85,9 +85,14 @@ impl Sim {
     /// The estate as a file, to save or to chain runs. Transitions still in flight are written as completed, so
     /// the next run starts from settled resources rather than ones stuck `stopping`.
     pub fn estate_json(&self) -> String {
-        let world = self.world();
-        let mut estate = world.estate.clone();
-        world.transitions.complete_in(&mut estate);
+        // The copy shares its resources with the estate (copy-on-write): it is taken under the lock, and
+        // serialized after it, so calls are not held up by a large estate's serialization.
+        let estate = {
+            let world = self.world();
+            let mut estate = world.estate.clone();
+            world.transitions.complete_in(&mut estate);
+            estate
+        };
         estate.to_json()
     }
 
