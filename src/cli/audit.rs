@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use escher_runtime::audit::{ExportFormat, export, verify};
-use escher_runtime::journal::{list_runs, read_state};
 
 use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE};
 
@@ -32,11 +31,10 @@ pub fn run_verify(state: &Path) -> u8 {
 
 /// Why each run's journal that does not check out is damaged.
 fn damaged_journals(state: &Path) -> Vec<String> {
-    let runs = match list_runs(state) {
-        Ok(runs) => runs,
-        Err(error) => return vec![error.to_string()],
-    };
-    runs.iter().filter_map(|run| read_state(state, &run.run_id).err()).map(|error| error.to_string()).collect()
+    match escher_runtime::journal::damaged_journals(state) {
+        Ok(damaged) => damaged.iter().map(ToString::to_string).collect(),
+        Err(error) => vec![error.to_string()],
+    }
 }
 
 pub fn run_export(state: &Path, format: ExportFormat) -> u8 {

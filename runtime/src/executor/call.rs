@@ -101,7 +101,8 @@ async fn call_with_retries(
             attempt,
             idempotency_key: call.idempotency_key.clone(),
             targets: ids.clone(),
-            before: before.clone(),
+            // The plan's view is the same for every attempt: the first one's record keeps it.
+            before: if attempt == 1 { before.clone() } else { Vec::new() },
             at: now(),
         };
         if let Err(error) = ctx.recorder.journal(record).await {

@@ -11,7 +11,7 @@ use super::RuntimeError;
 use super::result::NodeResult;
 use crate::approval::Decision;
 use crate::events::StepStatus;
-use crate::journal::{JournalRecord, read_records, read_state};
+use crate::journal::{JournalRecord, read_run};
 use crate::provider::TargetResult;
 
 /// Batch-level memory of an earlier session, asked by every call.
@@ -64,7 +64,7 @@ pub(crate) struct Resumed {
 
 /// Reads a run's journal for resuming, refusing a finished run and a plan that is not the one its hash names.
 pub(crate) fn load(state_dir: &Path, run_id: &str) -> Result<Resumed, RuntimeError> {
-    let state = read_state(state_dir, run_id)?;
+    let (state, records) = read_run(state_dir, run_id)?;
     // A cancelled or suspended run stopped on purpose with work left; it goes on from where it stopped.
     if let Some(status) = state.finished_with.filter(|s| !s.is_resumable()) {
         return Err(RuntimeError::AlreadyFinished { run_id: run_id.to_string(), status });
@@ -76,7 +76,7 @@ pub(crate) fn load(state_dir: &Path, run_id: &str) -> Result<Resumed, RuntimeErr
     }
     let index: HashMap<&str, usize> = plan.nodes.iter().enumerate().map(|(i, node)| (node.id.as_str(), i)).collect();
     let mut restored = Restored::default();
-    for (position, record) in read_records(state_dir, run_id)?.iter().enumerate() {
+    for (position, record) in records.iter().enumerate() {
         if let JournalRecord::StepFinished { node, .. } | JournalRecord::StepSkipped { node, .. } = record
             && let Some(&i) = index.get(node.as_str())
         {

@@ -1,6 +1,10 @@
 //! Folding a journal's records into the state resume continues from.
 
+use std::collections::BTreeSet;
+use std::collections::btree_map::Entry;
+
 use super::{JournalError, JournalRecord, JournalState};
+use crate::provider::resource_id;
 
 /// Folds records, in journal order, into a [`JournalState`].
 ///
@@ -45,13 +49,15 @@ fn apply(state: &mut JournalState, line: usize, record: &JournalRecord) -> Resul
         JournalRecord::StepStarted { node, batch, targets, before, .. } => {
             // A call made again after a resume names only the targets still to change: the first call's view of
             // the others is kept.
-            if !before.is_empty() {
-                let seen = state.before.entry((node.clone(), *batch)).or_default();
-                for target in before {
-                    let id = crate::provider::resource_id(target);
-                    if !seen.iter().any(|known| crate::provider::resource_id(known) == id) {
-                        seen.push(target.clone());
-                    }
+            match state.before.entry((node.clone(), *batch)) {
+                _ if before.is_empty() => {}
+                Entry::Vacant(first) => {
+                    first.insert(before.clone());
+                }
+                Entry::Occupied(mut seen) => {
+                    let seen = seen.get_mut();
+                    let known: BTreeSet<String> = seen.iter().filter_map(resource_id).map(str::to_string).collect();
+                    seen.extend(before.iter().filter(|t| resource_id(t).is_none_or(|id| !known.contains(id))).cloned());
                 }
             }
             let started = (node.clone(), *batch, targets.clone());

@@ -23,7 +23,7 @@ pub use chain::{JournalMark, body as record_body};
 pub use error::JournalError;
 pub use fold::fold;
 pub(crate) use paths::run_dir;
-pub use reader::{encode_journal, read_records, read_state};
+pub use reader::{damaged_journals, encode_journal, read_records, read_run, read_state};
 pub use record::{JournalRecord, JournalState};
 pub use run_id::new_run_id;
 pub use runs::{RunProgress, RunSummary, list_runs};

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::chain::{self, JournalMark};
 use super::{JournalError, JournalRecord, JournalState, fold, lines, paths};
-use crate::audit::stored;
+use crate::audit::stored::{self, StoredLine};
 
 /// Every complete record of a run's journal, in order, each checked against its seq and checksum. A torn last
 /// line (no newline: a write a crash cut short) is ignored; anything else that is not the record that belongs
@@ -41,9 +41,36 @@ fn read_checked(state_dir: &Path, run_id: &str) -> Result<(Vec<JournalRecord>, V
 
 /// A run's journal, read, checked against the audit log and folded: what resume continues from.
 pub fn read_state(state_dir: &Path, run_id: &str) -> Result<JournalState, JournalError> {
+    read_run(state_dir, run_id).map(|(state, _)| state)
+}
+
+/// A run's journal checked and folded, with the records it was folded from: the journal is read once.
+pub fn read_run(state_dir: &Path, run_id: &str) -> Result<(JournalState, Vec<JournalRecord>), JournalError> {
+    read_run_against(state_dir, run_id, &audit_lines(state_dir)?)
+}
+
+/// Why each run's journal in the state directory does not check out, the audit log read once for all of them.
+pub fn damaged_journals(state_dir: &Path) -> Result<Vec<JournalError>, JournalError> {
+    let audit = audit_lines(state_dir)?;
+    let runs = super::list_runs(state_dir)?;
+    Ok(runs.iter().filter_map(|run| read_run_against(state_dir, &run.run_id, &audit).err()).collect())
+}
+
+fn audit_lines(state_dir: &Path) -> Result<Vec<StoredLine>, JournalError> {
+    stored::read_lines(state_dir).map_err(|error| JournalError::Io {
+        path: stored::log_path(state_dir),
+        source: io::Error::other(error.to_string()),
+    })
+}
+
+fn read_run_against(
+    state_dir: &Path,
+    run_id: &str,
+    audit: &[StoredLine],
+) -> Result<(JournalState, Vec<JournalRecord>), JournalError> {
     let (records, marks) = read_checked(state_dir, run_id)?;
     let path = paths::journal_path(state_dir, run_id)?;
-    check_against_audit(state_dir, run_id, &path, &marks)?;
+    check_against_audit(state_dir, audit, run_id, &path, &marks)?;
     let corrupt = |line, reason| JournalError::Corrupt { path: path.clone(), line, reason };
     let mut state = match fold(&records) {
         Ok(state) => state,
@@ -56,17 +83,19 @@ pub fn read_state(state_dir: &Path, run_id: &str) -> Result<JournalState, Journa
     } else if state.run_id != run_id {
         return Err(corrupt(1, format!("the journal is for run {}, not {run_id}", state.run_id)));
     }
-    Ok(state)
+    Ok((state, records))
 }
 
 /// Every audit entry of the run names the journal's mark when it was written: the journal must still hold that
 /// record, unchanged. This catches records cut from the journal's end, which its own chain cannot show.
-fn check_against_audit(state_dir: &Path, run_id: &str, path: &Path, marks: &[JournalMark]) -> Result<(), JournalError> {
-    let audit = stored::log_path(state_dir);
-    let lines = stored::read_lines(state_dir)
-        .map_err(|error| JournalError::Io { path: audit.clone(), source: io::Error::other(error.to_string()) })?;
-    let needle = format!("\"run_id\":\"{run_id}\"");
-    for stored in lines.iter().filter(|stored| contains(&stored.text, needle.as_bytes())) {
+fn check_against_audit(
+    state_dir: &Path,
+    audit: &[StoredLine],
+    run_id: &str,
+    path: &Path,
+    marks: &[JournalMark],
+) -> Result<(), JournalError> {
+    for stored in audit {
         let Ok(record) = &stored.record else { continue };
         let Some(vouched) = record.entry.journal.as_ref().filter(|_| record.entry.run_id == run_id) else { continue };
         let held = match vouched.seq {
@@ -85,14 +114,10 @@ fn check_against_audit(state_dir: &Path, run_id: &str, path: &Path, marks: &[Jou
         return Err(JournalError::Corrupt {
             path: path.to_path_buf(),
             line: usize::try_from(vouched.seq).unwrap_or(usize::MAX).min(marks.len() + 1),
-            reason: format!("{problem} ({}, line {})", audit.display(), stored.line),
+            reason: format!("{problem} ({}, line {})", stored::log_path(state_dir).display(), stored.line),
         });
     }
     Ok(())
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
 }
 
 /// `records` as the journal of `run_id` holds them: each line with its seq and chained checksum. For tools and
