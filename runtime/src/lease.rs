@@ -71,6 +71,16 @@ impl Drop for RunLease {
     }
 }
 
+/// Who holds a lease, `who@host:pid`: a holder on the same machine can be told dead by its pid.
+pub fn holder_name(who: &str) -> String {
+    format!("{who}@{}:{}", host_name(), std::process::id())
+}
+
+/// This machine's name, as lease holders give it (empty where `/etc/hostname` cannot be read).
+pub fn host_name() -> String {
+    fs::read_to_string("/etc/hostname").map(|name| name.trim().to_string()).unwrap_or_default()
+}
+
 fn read_holder(file: &mut File) -> Option<String> {
     let mut text = String::new();
     file.seek(SeekFrom::Start(0)).ok()?;

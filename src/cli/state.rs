@@ -131,11 +131,7 @@ struct RunLease {
 
 /// Who holds a lease: `user@host:pid`, so a runner on the same machine can tell a holder that died.
 pub fn holder_name() -> String {
-    format!("{}@{}:{}", super::approver::user_name(), host_name(), std::process::id())
-}
-
-fn host_name() -> String {
-    std::fs::read_to_string("/etc/hostname").map(|name| name.trim().to_string()).unwrap_or_default()
+    escher_runtime::lease::holder_name(&super::approver::user_name())
 }
 
 /// Whether a holder named by [`holder_name`] was a process on this machine that no longer runs (Linux: no
@@ -145,7 +141,7 @@ fn is_dead_here(holder: &str) -> bool {
     let Some((_, host)) = who.rsplit_once('@') else { return false };
     let Ok(pid) = pid.parse::<u32>() else { return false };
     cfg!(target_os = "linux")
-        && host == host_name()
+        && host == escher_runtime::lease::host_name()
         && pid != std::process::id()
         && std::path::Path::new("/proc/self").exists()
         && !std::path::Path::new(&format!("/proc/{pid}")).exists()

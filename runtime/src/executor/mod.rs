@@ -38,7 +38,7 @@ pub use handle::RunHandle;
 use crate::audit::AuditEntry;
 use crate::events::EventKind;
 use crate::journal::{Journal, JournalMark, JournalRecord};
-use crate::lease::RunLease;
+use crate::lease::{RunLease, holder_name};
 use crate::ratelimit::RateLimits;
 use crate::runtime::{RunOptions, Shared};
 use crate::scheduler::{DependencyGraph, Scheduler};
@@ -62,7 +62,7 @@ pub(crate) fn start(
     let scheduler = Scheduler::new(DependencyGraph::from_plan(&plan)?);
     check_providers(&shared, &plan)?;
     check_secrets(&shared, &plan)?;
-    let lease = RunLease::acquire(&shared.state_dir, &run_id, &holder(&shared))?;
+    let lease = RunLease::acquire(&shared.state_dir, &run_id, &holder_name(&shared.identity.who))?;
     let mut journal = Journal::create(&shared.state_dir, &run_id)?;
     let started_at = now();
     let plan = journal_start(&mut journal, &run_id, plan, options.dry_run, &started_at)?;
@@ -82,7 +82,7 @@ pub(crate) fn start(
 pub(crate) fn resume(shared: Arc<Shared>, run_id: &str) -> Result<RunHandle, RuntimeError> {
     let tokio = tokio::runtime::Handle::try_current().map_err(|_| RuntimeError::NoTokio)?;
     // The lease comes first: nothing is read or repaired while another live process drives the run.
-    let lease = RunLease::acquire(&shared.state_dir, run_id, &holder(&shared))?;
+    let lease = RunLease::acquire(&shared.state_dir, run_id, &holder_name(&shared.identity.who))?;
     let resumed = resume::load(&shared.state_dir, run_id)?;
     let scheduler = Scheduler::new(DependencyGraph::from_plan(&resumed.plan)?);
     check_providers(&shared, &resumed.plan)?;
@@ -163,12 +163,6 @@ impl Launch {
         let task = tokio.spawn(drive(session));
         RunHandle::new(self.run_id, receiver, task, cancel)
     }
-}
-
-/// Who holds a run's lease: `who@host:pid`.
-fn holder(shared: &Shared) -> String {
-    let host = std::fs::read_to_string("/etc/hostname").map(|name| name.trim().to_string()).unwrap_or_default();
-    format!("{}@{host}:{}", shared.identity.who, std::process::id())
 }
 
 /// Journals the run's start with its plan, and gives the plan back: a large plan is not copied to be recorded.
