@@ -191,11 +191,7 @@ fn parallel() -> Outcome {
     let ran = tokio.block_on(run(&state, timed.clone(), plan, limits))?;
     all_succeeded(&ran.report)?;
     let calls = timed.calls();
-    let (Some(first), Some(last)) =
-        (calls.iter().map(|call| call.start).min(), calls.iter().map(|call| call.end).max())
-    else {
-        return Err("no call was made".into());
-    };
+    let (first, last) = call_span(&calls)?;
     let makespan = ran.wall;
     let waves = PARALLEL_STEPS.div_ceil(CONCURRENCY) as f64;
     let call_ms =
@@ -480,11 +476,7 @@ fn makespan_run(
     let cpu = cpu_time().saturating_sub(cpu);
     all_succeeded(&ran.report)?;
     let calls = timed.calls();
-    let (Some(first), Some(last)) =
-        (calls.iter().map(|call| call.start).min(), calls.iter().map(|call| call.end).max())
-    else {
-        return Err("no call was made".into());
-    };
+    let (first, last) = call_span(&calls)?;
     if kind == EstateKind::File {
         let saved = Sim::from_file(&out).map_err(|e| format!("the estate file: {e}"))?;
         let tagged = saved.resources().iter().filter(|resource| tagged(resource)).count();
@@ -606,6 +598,14 @@ impl Instance {
 }
 
 /// `accounts × regions` (account, region) pairs of AWS.
+/// When the first call started and the last one ended.
+fn call_span(calls: &[Call]) -> Result<(tokio::time::Instant, tokio::time::Instant), String> {
+    match (calls.iter().map(|call| call.start).min(), calls.iter().map(|call| call.end).max()) {
+        (Some(first), Some(last)) => Ok((first, last)),
+        _ => Err("no call was made".into()),
+    }
+}
+
 /// `count` untagged instances, dealt round the places in turn.
 fn spread(count: usize, places: &[(String, String)]) -> Vec<Instance> {
     (0..count)
