@@ -66,6 +66,8 @@ type Limiter = RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<N
 struct Slot {
     limiter: Limiter,
     line: Arc<tokio::sync::Mutex<()>>,
+    /// When the last call refused a token was told one would come.
+    refused_until: Mutex<Option<Nanos>>,
 }
 
 /// The first place in a bucket's line, held until the call has its token.
@@ -87,9 +89,21 @@ impl RateLimits {
     /// until one is free.
     pub fn try_acquire(&self, key: &BucketKey, bucket: Bucket) -> Result<(), Duration> {
         let slot = self.slot(key, bucket);
-        slot.limiter
-            .check()
-            .map_err(|not_until| not_until.wait_time_from(self.clock.now()).max(Duration::from_nanos(1)))
+        slot.limiter.check().map_err(|not_until| {
+            let now = self.clock.now();
+            let wait = not_until.wait_time_from(now).max(Duration::from_nanos(1));
+            *slot.refused_until.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(now + Nanos::from(wait));
+            wait
+        })
+    }
+
+    /// Whether the key's bucket looks able to give a token soon: no call stands in its line, and the last call
+    /// refused a token (if any) was told to wait until a time now past. A guess, for work worth doing ahead of
+    /// the token only when one will come.
+    pub fn likely_free(&self, key: &BucketKey, bucket: Bucket) -> bool {
+        let slot = self.slot(key, bucket);
+        let refused_until = *slot.refused_until.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        slot.line.try_lock().is_ok() && refused_until.is_none_or(|until| self.clock.now() >= until)
     }
 
     /// Waits for the first place in the line of calls waiting for the key's bucket (first come, first served).
@@ -114,7 +128,7 @@ impl RateLimits {
             .entry(key.clone())
             .or_insert_with(|| {
                 let limiter = RateLimiter::direct_with_clock(quota(bucket), self.clock.clone());
-                Arc::new(Slot { limiter, line: Arc::default() })
+                Arc::new(Slot { limiter, line: Arc::default(), refused_until: Mutex::default() })
             })
             .clone()
     }

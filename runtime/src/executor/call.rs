@@ -92,22 +92,24 @@ async fn call_with_retries(
     let mut journaled = 0;
     let end = loop {
         attempt += 1;
-        let Some(admission) = ctx.admit(step, &batch.key, batch.bucket).await else {
-            break BatchEnd::Cancelled(None);
+        // Built when it is journaled, so that `at` is when the start was recorded.
+        let start = || {
+            ctx.recorder.journal(JournalRecord::StepStarted {
+                node: node.id.clone(),
+                batch: batch.index,
+                attempt,
+                idempotency_key: call.idempotency_key.clone(),
+                targets: ids.clone(),
+                // The plan's view is the same for every attempt: the first one's record keeps it.
+                before: if attempt == 1 { before.clone() } else { Vec::new() },
+                at: now(),
+            })
         };
-        let record = JournalRecord::StepStarted {
-            node: node.id.clone(),
-            batch: batch.index,
-            attempt,
-            idempotency_key: call.idempotency_key.clone(),
-            targets: ids.clone(),
-            // The plan's view is the same for every attempt: the first one's record keeps it.
-            before: if attempt == 1 { before.clone() } else { Vec::new() },
-            at: now(),
+        let admission = match ctx.admit(step, &batch.key, batch.bucket, start).await {
+            Some(Ok(admission)) => admission,
+            Some(Err(error)) => break BatchEnd::Unrecorded(error),
+            None => break BatchEnd::Cancelled(None),
         };
-        if let Err(error) = ctx.recorder.journal(record).await {
-            break BatchEnd::Unrecorded(error);
-        }
         journaled = attempt;
         let timeout = ctx.timeout(node);
         let answer = match tokio::time::timeout(timeout, batch.provider.call(call)).await {

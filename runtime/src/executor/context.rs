@@ -29,6 +29,9 @@ pub(crate) struct RunContext {
     pub rates: RateLimits,
     /// The run's global bound on provider calls and scripts in flight.
     pub calls: Arc<Semaphore>,
+    /// The calls next in line for a place in `calls` (as many as it has places): each journals its start while
+    /// it waits, so the sync overlaps the calls in flight instead of following the one it replaces.
+    pub starting: Arc<Semaphore>,
     pub cancel: CancellationToken,
     pub recorder: Recorder,
     pub events: Emitter,
@@ -92,17 +95,51 @@ impl RunContext {
         node.options.concurrency.unwrap_or(self.shared.limits.step_concurrency).max(1) as usize
     }
 
-    /// Waits for a place in the step and in the run, and for a token of the call's bucket; `None` if the run is
-    /// cancelled first. A call waiting for a token gives its places back, so calls to other buckets go on, and
-    /// waits in the bucket's line, so only the first in line wakes when a token comes.
-    pub async fn admit(&self, step: &Arc<Semaphore>, key: &BucketKey, bucket: Bucket) -> Option<Admission> {
+    /// Waits for a place in the step and in the run, and for a token of the call's bucket, and has `start`
+    /// journal the call's start on the way; `None` if the run is cancelled first, an error if the journal failed.
+    ///
+    /// The start is journaled while the call waits for its place in the run, once it is among the next in line
+    /// (as many as the run has places) and when its bucket is not short of tokens: the sync then overlaps the
+    /// calls in flight, and a place freed by one call goes straight to a call ready to go. Otherwise it is journaled once the call
+    /// holds its places and token, as the last thing before the call. Either way the start is durable before
+    /// the call is made; a call journaled early and then cancelled is in doubt on resume and settled there.
+    ///
+    /// A call waiting for a token gives its places back, so calls to other buckets go on, and waits in the
+    /// bucket's line, so only the first in line wakes when a token comes.
+    pub async fn admit<F>(
+        &self,
+        step: &Arc<Semaphore>,
+        key: &BucketKey,
+        bucket: Bucket,
+        start: impl FnOnce() -> F,
+    ) -> Option<Result<Admission, String>>
+    where
+        F: std::future::Future<Output = Result<(), String>>,
+    {
+        let mut start = Some(start);
         let mut turn = None;
         loop {
             let step_permit = self.until_cancelled(step.clone().acquire_owned()).await?.ok()?;
+            // The next calls in line for the run's places, in the order they came.
+            let next_in_line = self.until_cancelled(self.starting.clone().acquire_owned()).await?.ok()?;
+            if self.rates.likely_free(key, bucket)
+                && let Some(start) = start.take()
+                && let Err(error) = self.until_cancelled(start()).await?
+            {
+                return Some(Err(error));
+            }
             let run_permit = self.until_cancelled(self.calls.clone().acquire_owned()).await?.ok()?;
+            drop(next_in_line);
             match self.rates.try_acquire(key, bucket) {
                 // Taking the token releases the line (if this call stood in it) to the next call.
-                Ok(()) => return Some(Admission { _step: step_permit, _run: run_permit }),
+                Ok(()) => {
+                    if let Some(start) = start.take()
+                        && let Err(error) = self.until_cancelled(start()).await?
+                    {
+                        return Some(Err(error));
+                    }
+                    return Some(Ok(Admission { _step: step_permit, _run: run_permit }));
+                }
                 Err(wait) => {
                     drop((step_permit, run_permit));
                     match turn {

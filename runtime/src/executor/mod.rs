@@ -150,6 +150,7 @@ impl Launch {
             plan: PlanInfo { playbook, hash, params },
             dry_run: self.dry_run,
             calls: Arc::new(Semaphore::new(shared.limits.concurrency)),
+            starting: Arc::new(Semaphore::new(shared.limits.concurrency)),
             outputs: RwLock::new(outputs),
             rates: RateLimits::new(),
             recorder: Recorder::new(journal, shared.audit.clone(), shared.replica.clone(), cancel.clone()),
