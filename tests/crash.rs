@@ -192,7 +192,8 @@ struct Estate {
 
 impl Estate {
     fn read(path: &Path) -> Estate {
-        let text = fs::read_to_string(path).expect("read the estate file");
+        // The file with its change log, as the simulator reads them.
+        let text = escher_sim::Sim::from_file(path).expect("the estate loads").estate_json();
         Estate::from_json(&serde_json::from_str(&text).expect("the estate file is JSON"))
     }
 

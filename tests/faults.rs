@@ -37,7 +37,8 @@ fn resources_of(json: &Value) -> Resources {
 }
 
 fn read_resources(path: &std::path::Path) -> Resources {
-    let text = fs::read_to_string(path).expect("read the estate");
+    // The file with its change log, as the simulator reads them.
+    let text = escher_sim::Sim::from_file(path).expect("the estate loads").estate_json();
     resources_of(&serde_json::from_str(&text).expect("the estate is JSON"))
 }
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use escher_compiler::plan::Value;
 use escher_compiler::stdlib::Cloud;
 use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError, ProviderResponse};
-use escher_sim::{Sim, SimConfig};
+use escher_sim::{SavedEstate, Sim, SimConfig};
 use tokio::sync::watch;
 
 /// Builds the simulator for a run: the given estate, or the built-in demo estate (the one in
@@ -61,6 +61,23 @@ impl Persisting {
         self.writer.as_ref().map_or(0, |writer| lock(&writer.state).writes)
     }
 
+    /// At the end of a run: writes the estate file whole and removes its change log, so the file alone holds
+    /// the estate again.
+    pub fn finish(&self) -> Result<(), String> {
+        let Some(writer) = &self.writer else { return Ok(()) };
+        let mut saved = lock(&writer.saved);
+        saved.finish(&self.sim).map_err(|e| e.to_string())
+    }
+
+    /// The time spent writing the estate file, gathering before each write apart (for the makespan benchmark).
+    #[allow(dead_code)]
+    pub fn time_writing(&self) -> (Duration, Duration) {
+        self.writer.as_ref().map_or(Default::default(), |writer| {
+            let state = lock(&writer.state);
+            (state.time_writing, state.time_gathering)
+        })
+    }
+
     /// Makes a call that may change the estate and gives its answer once the file holds the change: the outer
     /// error is the file's.
     async fn call_and_save(
@@ -75,12 +92,14 @@ impl Persisting {
     }
 }
 
-/// Writes the estate file for every change waiting, one write at a time, on a blocking thread: each write takes
-/// the estate as it is when it starts, so it holds every change numbered up to then, and answers all of them.
-/// A crash leaves the old file or the new one, never half of one (temporary file, sync, rename, directory sync).
+/// Writes the estate for every change waiting, one write at a time, on a blocking thread: each write takes the
+/// estate as it is when it starts, so it holds every change numbered up to then, and answers all of them. The
+/// first write is of the whole file; later ones append what changed to its change log and sync it, so a write
+/// costs the changes, not the estate's size ([`SavedEstate`]); a crash leaves every answered change readable.
 struct EstateWriter {
     sim: Arc<Sim>,
-    out: PathBuf,
+    /// The estate file and its change log: a write appends what changed to the log (see [`SavedEstate`]).
+    saved: Mutex<SavedEstate>,
     state: Mutex<Writing>,
     /// What the file holds, for the calls waiting on it.
     written: watch::Sender<Written>,
@@ -102,6 +121,9 @@ struct Writing {
     writes: u64,
     /// How long the last write that finished took, and how many changes it held.
     last_write: Duration,
+    /// All the writes took, and the waits for changes before them.
+    time_writing: Duration,
+    time_gathering: Duration,
     last_group: u64,
     /// The calls in the simulator now, by number, with when each went in.
     inside: BTreeMap<u64, Instant>,
@@ -124,7 +146,12 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl EstateWriter {
     fn new(sim: Arc<Sim>, out: PathBuf) -> Self {
-        EstateWriter { sim, out, state: Mutex::default(), written: watch::Sender::new(Written::default()) }
+        EstateWriter {
+            sim,
+            saved: Mutex::new(SavedEstate::new(out)),
+            state: Mutex::default(),
+            written: watch::Sender::new(Written::default()),
+        }
     }
 
     /// Notes a call going into the simulator, until it comes out with its change (or is dropped).
@@ -183,7 +210,9 @@ impl EstateWriter {
             if result.is_ok() {
                 let mut state = lock(&self.state);
                 state.writes += 1;
-                state.last_write = writing.elapsed();
+                let took = writing.elapsed();
+                state.last_write = took;
+                state.time_writing += took;
                 state.last_group = upto - before;
             }
             self.written.send_modify(|written| match result {
@@ -199,8 +228,7 @@ impl EstateWriter {
     /// fewer changes wait than half the last write held (the calls it answered may be coming back with more).
     /// Calls started together (a step's batches, or the calls that the last write answered, started again) then
     /// share a write instead of the first of them having one to itself and the rest waiting for the next:
-    /// waiting is worth a fraction of the write it saves, which for a large estate takes milliseconds, mostly to
-    /// serialize it.
+    /// waiting is worth a fraction of the write it saves, which is mostly the change log's sync.
     fn gather(&self) {
         let started = Instant::now();
         let budget = (lock(&self.state).last_write / 2).min(MOST_GATHERING);
@@ -213,25 +241,15 @@ impl EstateWriter {
                     || state.inside.values().any(|entered| *entered + state.call_time <= deadline)
             };
             if !more_soon {
-                return;
+                break;
             }
             std::thread::sleep(LOOK_EVERY.min(deadline.saturating_duration_since(Instant::now())));
         }
+        lock(&self.state).time_gathering += started.elapsed();
     }
 
     fn write(&self) -> Result<(), String> {
-        let json = self.sim.estate_json();
-        let tmp = self.out.with_extension("json.tmp");
-        let mut file = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
-        std::io::Write::write_all(&mut file, json.as_bytes()).map_err(|e| format!("{}: {e}", tmp.display()))?;
-        file.sync_data().map_err(|e| format!("{}: {e}", tmp.display()))?;
-        std::fs::rename(&tmp, &self.out).map_err(|e| format!("{}: {e}", self.out.display()))?;
-        // The rename is durable once the directory is.
-        let dir = match self.out.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        std::fs::File::open(dir).and_then(|dir| dir.sync_all()).map_err(|e| format!("{}: {e}", dir.display()))
+        lock(&self.saved).save(&self.sim).map(|_| ()).map_err(|e| e.to_string())
     }
 }
 

@@ -134,6 +134,7 @@ fn execute(
         }
     };
     tokio.block_on(async move {
+        let mut persisting = None;
         let provider: Arc<dyn escher_runtime::provider::Provider> = if setup.cloud == "aws" {
             match super::inventory::aws_provider(&session.state).await {
                 Ok(provider) => provider,
@@ -150,7 +151,9 @@ fn execute(
                     return EXIT_USAGE;
                 }
             };
-            Arc::new(Persisting::new(sim, setup.estate_out.clone()))
+            let saving = Arc::new(Persisting::new(sim, setup.estate_out.clone()));
+            persisting = Some(saving.clone());
+            saving
         };
         let human = Arc::new(Human::new(
             session.format == Format::Human && std::io::IsTerminal::is_terminal(&std::io::stderr()),
@@ -216,6 +219,10 @@ fn execute(
         });
         let report = handle.finish().await;
         watcher.abort();
+        // The change log already holds every change: a failure here loses nothing, so it only warns.
+        if let Some(Err(error)) = persisting.map(|persisting| persisting.finish()) {
+            eprintln!("warning: the estate's change log stays beside the file: {error}");
+        }
         match report {
             Ok(report) => {
                 if session.format == Format::Human {

@@ -24,6 +24,8 @@ pub enum LoadError {
     Json(#[from] serde_json::Error),
     #[error("the estate has {} problem(s):\n{}", .0.len(), list(.0))]
     Invalid(Vec<Problem>),
+    #[error("the estate's change log {path} is damaged at line {line}: {message}")]
+    ChangeLog { path: PathBuf, line: usize, message: String },
 }
 
 fn list(problems: &[Problem]) -> String {

@@ -28,12 +28,14 @@ mod generate;
 mod queries;
 mod record;
 mod rng;
+mod saved;
 mod sim;
 
 pub use config::{ConfigError, FaultKind, ForcedFault, SimConfig};
 pub use error::{LoadError, Problem};
-pub use estate::{Account, Estate};
+pub use estate::{Account, Estate, JsonCache};
 pub use record::Record;
+pub use saved::{SavedEstate, change_log_path};
 pub use sim::{Notification, Sim};
 
 /// The resource kinds an estate can hold: every resource the stdlib declares, and `gcp.sql.Backup`.

@@ -13,7 +13,7 @@ use crate::actions::{self, Batch};
 use crate::config::SimConfig;
 use crate::error::LoadError;
 use crate::estate::transitions::Transitions;
-use crate::estate::{Estate, timestamp};
+use crate::estate::{Estate, JsonCache, Kinds, timestamp};
 use crate::faults::Faults;
 use crate::queries::{self, View};
 use crate::record::{row, text};
@@ -38,12 +38,19 @@ pub struct Sim {
     world: Mutex<World>,
     config: SimConfig,
     faults: Faults,
+    /// The estate file as last written, so the next write serializes only what changed.
+    json: Mutex<JsonCache>,
 }
 
 impl Sim {
     pub fn new(estate: Estate) -> Sim {
         let world = World { estate, transitions: Transitions::default(), notifications: Vec::new() };
-        Sim { world: Mutex::new(world), config: SimConfig::default(), faults: Faults::default() }
+        Sim {
+            world: Mutex::new(world),
+            config: SimConfig::default(),
+            faults: Faults::default(),
+            json: Mutex::default(),
+        }
     }
 
     /// An estate from its JSON text (see [`Estate::from_json`]).
@@ -51,11 +58,16 @@ impl Sim {
         Estate::from_json(text).map(Sim::new)
     }
 
+    /// An estate file, with the change log beside it applied if it follows that file (see [`SavedEstate`]).
+    ///
+    /// [`SavedEstate`]: crate::SavedEstate
     pub fn from_file(path: impl AsRef<Path>) -> Result<Sim, LoadError> {
         let path = path.as_ref();
         let text =
             std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
-        Sim::from_json(&text)
+        let mut estate = Estate::from_json(&text)?;
+        crate::saved::apply_change_log(path, &text, &mut estate)?;
+        Ok(Sim::new(estate))
     }
 
     /// A generated estate of `size` resources: the same seed gives the same estate.
@@ -87,13 +99,29 @@ impl Sim {
     pub fn estate_json(&self) -> String {
         // The copy shares its resources with the estate (copy-on-write): it is taken under the lock, and
         // serialized after it, so calls are not held up by a large estate's serialization.
-        let estate = {
-            let world = self.world();
-            let mut estate = world.estate.clone();
-            world.transitions.complete_in(&mut estate);
-            estate
-        };
-        estate.to_json()
+        let estate = self.settled_estate();
+        let mut cache = self.json.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        estate.to_json_cached(&mut cache)
+    }
+
+    /// The estate as a file holds it: transitions in flight completed.
+    pub(crate) fn settled_estate(&self) -> Estate {
+        let world = self.world();
+        let mut estate = world.estate.clone();
+        world.transitions.complete_in(&mut estate);
+        estate
+    }
+
+    /// [`Sim::settled_estate`]'s resources and serial, without copying the estate's index when no transition
+    /// is in flight.
+    pub(crate) fn settled_resources(&self) -> (Kinds, u64) {
+        let world = self.world();
+        if world.transitions.is_empty() {
+            return (world.estate.share(), world.estate.serial());
+        }
+        let mut estate = world.estate.clone();
+        world.transitions.complete_in(&mut estate);
+        (estate.share(), estate.serial())
     }
 
     /// Writes the estate file, replacing `path` only once the new file is complete.
@@ -102,7 +130,12 @@ impl Sim {
         let partial = path.with_extension("json.partial");
         let io = |source| LoadError::Io { path: path.to_path_buf(), source };
         std::fs::write(&partial, self.estate_json()).map_err(io)?;
-        std::fs::rename(&partial, path).map_err(io)
+        std::fs::rename(&partial, path).map_err(io)?;
+        // A change log beside the file followed the file replaced: it is stale now.
+        match std::fs::remove_file(crate::saved::change_log_path(path)) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(io(error)),
+            _ => Ok(()),
+        }
     }
 
     /// Every resource, by kind then id.

@@ -7,7 +7,7 @@
 //! ```
 //! A resource may leave out `account`: it is the enclosing account's.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -56,21 +56,6 @@ impl Serialize for Ordered<'_> {
     }
 }
 
-#[derive(Serialize)]
-struct AccountOut<'a> {
-    cloud: &'a str,
-    id: &'a str,
-    name: &'a str,
-    resources: Vec<Ordered<'a>>,
-}
-
-#[derive(Serialize)]
-struct EstateOut<'a> {
-    now: String,
-    serial: u64,
-    accounts: Vec<AccountOut<'a>>,
-}
-
 impl Estate {
     /// Reads and checks an estate: unknown kinds, missing or mistyped fields, unknown accounts and regions, and
     /// duplicate ids are all reported, each naming its resource.
@@ -111,27 +96,81 @@ impl Estate {
 
     /// The estate as a file: accounts in their order, each account's resources by kind and id.
     pub fn to_json(&self) -> String {
-        let mut by_account: BTreeMap<(&str, &str), Vec<Ordered>> = BTreeMap::new();
-        for resource in self.resources() {
-            let key = (record::kinds_cloud(resource), record::field(resource, "account"));
-            by_account.entry(key).or_default().push(Ordered(resource));
-        }
-        let accounts = self
-            .accounts
-            .iter()
-            .map(|a| AccountOut {
-                cloud: &a.cloud,
-                id: &a.id,
-                name: &a.name,
-                resources: by_account.remove(&(a.cloud.as_str(), a.id.as_str())).unwrap_or_default(),
-            })
-            .collect();
-        let file = EstateOut { now: timestamp(self.now), serial: self.serial, accounts };
-        // Serializing plain values and strings cannot fail.
-        let mut json = serde_json::to_string_pretty(&file).unwrap_or_default();
-        json.push('\n');
-        json
+        self.to_json_cached(&mut JsonCache::default())
     }
+
+    /// [`Estate::to_json`], serializing only the resources that changed since `cache` last saw them: a large
+    /// estate saved after every change costs its changes, not its size. The text is the same either way.
+    pub fn to_json_cached(&self, cache: &mut JsonCache) -> String {
+        let mut by_account: BTreeMap<(&str, &str), Vec<&Arc<Record>>> = BTreeMap::new();
+        for resource in self.kinds.values().flat_map(|by_id| by_id.values()) {
+            let key = (record::kinds_cloud(resource), record::field(resource, "account"));
+            by_account.entry(key).or_default().push(resource);
+        }
+        let mut kept = HashMap::with_capacity(cache.resources.len());
+        let mut out = String::with_capacity(cache.last_len + cache.last_len / 8);
+        out.push_str("{\n  \"now\": ");
+        push_json(&mut out, &timestamp(self.now));
+        out.push_str(&format!(",\n  \"serial\": {},\n  \"accounts\": ", self.serial));
+        if self.accounts.is_empty() {
+            out.push_str("[]");
+        }
+        for (i, account) in self.accounts.iter().enumerate() {
+            out.push_str(if i == 0 { "[\n    {\n      \"cloud\": " } else { ",\n    {\n      \"cloud\": " });
+            push_json(&mut out, &account.cloud);
+            out.push_str(",\n      \"id\": ");
+            push_json(&mut out, &account.id);
+            out.push_str(",\n      \"name\": ");
+            push_json(&mut out, &account.name);
+            out.push_str(",\n      \"resources\": ");
+            let resources = by_account.remove(&(account.cloud.as_str(), account.id.as_str())).unwrap_or_default();
+            if resources.is_empty() {
+                out.push_str("[]");
+            }
+            let listed = !resources.is_empty();
+            for (j, resource) in resources.into_iter().enumerate() {
+                out.push_str(if j == 0 { "[\n        " } else { ",\n        " });
+                let id = record::id(resource);
+                let text = match cache.resources.remove(id) {
+                    Some((seen, text)) if Arc::ptr_eq(&seen, resource) => text,
+                    _ => resource_json(resource),
+                };
+                out.push_str(&text);
+                // Holding the record keeps it shared, so a change to it makes a new one (copy-on-write) and the
+                // pointer tells a changed resource from an unchanged one.
+                kept.insert(id.to_string(), (Arc::clone(resource), text));
+            }
+            if listed {
+                out.push_str("\n      ]");
+            }
+            out.push_str("\n    }");
+        }
+        if !self.accounts.is_empty() {
+            out.push_str("\n  ]");
+        }
+        out.push_str("\n}\n");
+        cache.resources = kept;
+        cache.last_len = out.len();
+        out
+    }
+}
+
+/// Resources as [`Estate::to_json_cached`] last wrote them, by id, with the record each text was made from.
+#[derive(Debug, Default)]
+pub struct JsonCache {
+    resources: HashMap<String, (Arc<Record>, String)>,
+    last_len: usize,
+}
+
+/// One resource as it stands in the file's `resources` list (pretty, indented to its depth there).
+fn resource_json(resource: &Record) -> String {
+    // Serializing plain values and strings cannot fail; JSON strings hold no raw newline, so every newline is
+    // the layout's.
+    serde_json::to_string_pretty(&Ordered(resource)).unwrap_or_default().replace('\n', "\n        ")
+}
+
+fn push_json(out: &mut String, text: &str) {
+    out.push_str(&serde_json::to_string(text).unwrap_or_default());
 }
 
 fn account_problem(account: &AccountFile, message: String) -> Problem {
@@ -168,5 +207,60 @@ fn check_and_put(estate: &mut Estate, mut resource: Record, problems: &mut Vec<P
             message: "duplicate id: another resource already has it".into(),
         }),
         Ok(()) => estate.put(Arc::new(resource)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The file as serde_json lays it out from whole values: what the cached writer must match byte for byte.
+    #[derive(Serialize)]
+    struct AccountOut<'a> {
+        cloud: &'a str,
+        id: &'a str,
+        name: &'a str,
+        resources: Vec<Ordered<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct EstateOut<'a> {
+        now: String,
+        serial: u64,
+        accounts: Vec<AccountOut<'a>>,
+    }
+
+    fn written_whole(estate: &Estate) -> String {
+        let mut by_account: BTreeMap<(&str, &str), Vec<Ordered>> = BTreeMap::new();
+        for resource in estate.resources() {
+            let key = (record::kinds_cloud(resource), record::field(resource, "account"));
+            by_account.entry(key).or_default().push(Ordered(resource));
+        }
+        let accounts = estate
+            .accounts
+            .iter()
+            .map(|a| AccountOut {
+                cloud: &a.cloud,
+                id: &a.id,
+                name: &a.name,
+                resources: by_account.remove(&(a.cloud.as_str(), a.id.as_str())).unwrap_or_default(),
+            })
+            .collect();
+        let file = EstateOut { now: timestamp(estate.now), serial: estate.serial, accounts };
+        serde_json::to_string_pretty(&file).expect("serializes") + "\n"
+    }
+
+    #[test]
+    fn the_cached_writer_writes_what_serde_json_would_and_follows_changes() {
+        let mut estate = crate::demo::estate();
+        estate.add_account(Account::new("gcp", "empty-project", "nothing in it"));
+        let mut cache = JsonCache::default();
+        assert_eq!(estate.to_json_cached(&mut cache), written_whole(&estate));
+        let some: Vec<String> = estate.resources().take(3).map(|r| record::id(r).to_string()).collect();
+        estate.set_field(&some[0], "name", Value::String("renamed\nwith a newline".into()));
+        estate.remove(&some[1]);
+        assert_eq!(estate.to_json_cached(&mut cache), written_whole(&estate), "after a change and a removal");
+        assert!(estate.to_json_cached(&mut cache).contains("renamed\\nwith a newline"));
+        assert_eq!(Estate::new(estate.now).to_json(), written_whole(&Estate::new(estate.now)), "no accounts");
     }
 }

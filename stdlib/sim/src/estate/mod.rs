@@ -14,6 +14,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use escher_compiler::plan::Value;
 use serde::{Deserialize, Serialize};
 
+pub use file::JsonCache;
+
 use crate::error::Problem;
 use crate::record::{self, Record};
 
