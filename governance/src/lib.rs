@@ -8,6 +8,7 @@
 //! - [`template`]: manager-signed playbooks with parameter bounds that executors run without further approval.
 //! - [`guard`]: the runtime hook that refuses a step whose live targets lie outside a role's scope or a
 //!   template's bounds.
+//! - [`explain_code`]: the explanation of any code Escher reports, the compiler's and the policy's.
 //!
 //! IO happens only where files are the point (key files, the approvals directory); checks are pure and take a
 //! [`clock::Clock`] so expiry is testable.
@@ -16,9 +17,12 @@ pub mod approvals;
 pub mod canonical;
 pub mod clock;
 pub mod duration;
+mod explain;
 pub mod files;
 pub mod guard;
 pub mod identity;
 pub mod policy;
 pub mod scope;
 pub mod template;
+
+pub use explain::explain_code;

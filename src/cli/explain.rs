@@ -1,11 +1,11 @@
 //! `escher explain CODE`
 
-use escher_compiler::diagnostics::explain;
+use escher_governance::explain_code;
 
 use super::{EXIT_OK, EXIT_USAGE};
 
 pub fn run(code: &str) -> u8 {
-    match explain(code).or_else(|| escher_governance::policy::explain(code)) {
+    match explain_code(code) {
         Some(info) => {
             outln!("{}: {}\n\n{}", info.code, info.title, info.explanation.trim());
             EXIT_OK

@@ -8,7 +8,7 @@ use petgraph::algo::tarjan_scc;
 use petgraph::graph::NodeIndex;
 
 use super::error::DagError;
-use super::order::PlanGraph;
+use super::graph::PlanGraph;
 use crate::diagnostics::Diagnostic;
 use crate::plan::{EdgeKind, PlanNode, PlanSources};
 use crate::span::{FileId, Span};

@@ -2,6 +2,7 @@
 
 mod cycles;
 mod error;
+mod graph;
 mod order;
 
 #[cfg(test)]

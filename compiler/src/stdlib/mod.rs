@@ -2,7 +2,6 @@
 
 mod attrs;
 mod catalog;
-mod codes;
 mod defaults;
 mod embedded;
 mod error;
@@ -14,7 +13,6 @@ mod type_expr;
 use std::sync::LazyLock;
 
 pub use catalog::*;
-pub use codes::STDLIB_CODES;
 pub use error::StdlibError;
 pub use load::load;
 

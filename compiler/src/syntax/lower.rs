@@ -9,7 +9,7 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::ast::*;
 use super::error::ParseError;
-use super::parser::Rule;
+use super::grammar::Rule;
 use crate::span::Span;
 
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {

@@ -2,6 +2,7 @@
 
 pub mod ast;
 mod error;
+mod grammar;
 mod lower;
 pub(crate) mod parser;
 

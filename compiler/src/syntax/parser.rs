@@ -10,12 +10,9 @@ use pest::iterators::Pair;
 
 use super::ast::{DeclarationFile, Member, PlaybookFile};
 use super::error::ParseError;
-use super::lower::Lowerer;
+use super::grammar::{EscherParser, Rule};
+use super::lower::{Lowerer, MAX_EXPRESSION_SIZE};
 use crate::span::{Span, floor_char_boundary};
-
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/escher.pest"]
-pub struct EscherParser;
 
 /// Brackets may nest this deep; deeper input is refused before pest sees it, so recursion stays bounded.
 pub const MAX_NESTING: usize = 64;
@@ -200,8 +197,8 @@ fn check_nesting(src: &str) -> Option<ParseError> {
                 src[i..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(src.len(), |e| i + e);
             if &src[i..word_end] == "not" {
                 nots += 1;
-                if nots > super::lower::MAX_EXPRESSION_SIZE {
-                    let limit = super::lower::MAX_EXPRESSION_SIZE;
+                if nots > MAX_EXPRESSION_SIZE {
+                    let limit = MAX_EXPRESSION_SIZE;
                     return Some(ParseError::ExpressionTooLarge { limit, span: Span::new(i, word_end).into() });
                 }
             } else {
