@@ -27,17 +27,11 @@ use escher_compiler::plan::{Plan, PlanExpr, Value, plan_hash};
 use escher_compiler::stdlib::Cloud;
 use escher_compiler::{CompileOptions, NoImports, compile};
 use escher_runtime::events::{RunStatus, StepStatus};
-use escher_runtime::provider::{Bucket, EC2_MUTATING, Provider, ProviderCall, ProviderError, ProviderResponse};
+use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError, ProviderResponse};
 use escher_runtime::report::RunReport;
 use escher_runtime::scheduler::{DependencyGraph, Scheduler};
 use escher_runtime::{Limits, RunOptions, Runtime};
 use escher_sim::{Sim, SimConfig};
-
-/// The CLI's simulator with `--estate-out`, compiled from the binary's own source (the binary crate exports
-/// nothing a benchmark can link).
-#[path = "../src/cli/estate.rs"]
-#[allow(dead_code)]
-mod estate;
 
 const SCENARIOS: [&str; 4] = ["overhead", "parallel", "ratelimit", "makespan"];
 
@@ -236,7 +230,8 @@ fn max_in_flight(calls: &[Call]) -> usize {
 const RATE_LIMITED_CALLS: usize = 1_000;
 
 fn ratelimit() -> Outcome {
-    let bucket = EC2_MUTATING;
+    // The EC2 API's mutating bucket.
+    let bucket = Bucket { capacity: 50, per_second: 5.0 };
     println!(
         "ratelimit: {RATE_LIMITED_CALLS} mutating calls against one bucket of {} at {}/s, on tokio's paused clock",
         bucket.capacity, bucket.per_second
@@ -350,7 +345,7 @@ fn makespan(kinds: &[EstateKind]) -> Outcome {
     let plan = one_tag_per_step(&instances)?;
     let rate_class = plan.nodes.first().map(|node| node.rate_class.clone()).unwrap_or_default();
     let sim = Sim::from_json(&estate).map_err(|e| format!("the estate: {e}"))?;
-    let bucket = sim.bucket(&rate_class).unwrap_or_else(|| escher_runtime::ratelimit::default_bucket(&rate_class));
+    let bucket = sim.bucket(&rate_class).unwrap_or_else(|| escher_runtime::ratelimit::default_bucket(false));
     let per_bucket = MAKESPAN_STEPS.div_ceil(places.len());
     if per_bucket > bucket.capacity as usize {
         return Err(format!(
@@ -464,7 +459,8 @@ fn makespan_run(
     let sim = Arc::new(Sim::from_json(estate).map_err(|e| format!("the estate: {e}"))?.with_config(config));
     let state = state_dir()?;
     let out = state.path().join("estate.json");
-    let persisting = Arc::new(estate::Persisting::new(sim.clone(), (kind == EstateKind::File).then(|| out.clone())));
+    let persisting =
+        Arc::new(escher_sim::Persisting::new(sim.clone(), (kind == EstateKind::File).then(|| out.clone())));
     let provider: Arc<dyn Provider> = match kind {
         EstateKind::Memory => sim.clone(),
         EstateKind::File => persisting.clone(),

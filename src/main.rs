@@ -24,11 +24,7 @@ fn main() -> ExitCode {
         Command::Fmt { files, check } => cli::fmt::run(&files, check),
         Command::Explain { code } => cli::explain::run(&code),
         Command::Run { file, template, params, cloud, estate, estate_out, sim_faults, dry_run, session } => {
-            let cloud = match cloud {
-                cli::CloudChoice::Sim => "sim",
-                cli::CloudChoice::Aws => "aws",
-            };
-            let setup = cli::state::RunSetup { cloud: cloud.into(), estate, estate_out, sim_faults };
+            let setup = cli::state::RunSetup::new(cloud, estate, estate_out, sim_faults);
             let request = cli::run::RunRequest {
                 file: file.as_deref(),
                 template: template.as_deref(),

@@ -6,6 +6,9 @@
 
 pub mod args;
 pub mod contract;
+mod factory;
+
+pub use factory::{ProviderFactory, ProviderSetup, ProviderSetupError};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -137,10 +140,11 @@ pub struct Bucket {
     pub per_second: f64,
 }
 
-/// The request buckets of the EC2 API ("Request throttling for the Amazon EC2 API"): the defaults for classes a
-/// provider does not name.
-pub const EC2_MUTATING: Bucket = Bucket { capacity: 50, per_second: 5.0 };
-pub const EC2_NON_MUTATING: Bucket = Bucket { capacity: 100, per_second: 20.0 };
+/// The bucket for a rate class that changes things when its provider names no bucket for it: providers declare
+/// their own ([`Provider::bucket`]); this is only the conservative floor for a class one forgot.
+pub const UNDECLARED_WRITES: Bucket = Bucket { capacity: 20, per_second: 2.0 };
+/// The bucket for an undeclared class that only reads.
+pub const UNDECLARED_READS: Bucket = Bucket { capacity: 50, per_second: 10.0 };
 
 /// A cloud, or the simulator, as the runtime sees it.
 #[async_trait::async_trait]
@@ -168,7 +172,15 @@ pub trait Provider: Send + Sync {
         None
     }
 
-    /// The token bucket for a rate-limit class (`ec2.mutating`), or `None` for the runtime's default.
+    /// Called once when this process is done with the run (it ended, was suspended or cancelled): a provider
+    /// that keeps state of its own settles it here (the simulator folds its estate's change log into the file).
+    async fn finish(&self) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
+    /// The token bucket of a rate-limit class of this provider's declarations (`ec2.mutating`), per account and
+    /// region; `None` for a class it does not know, which gets the runtime's conservative floor
+    /// ([`UNDECLARED_WRITES`], [`UNDECLARED_READS`]).
     fn bucket(&self, rate_class: &str) -> Option<Bucket> {
         let _ = rate_class;
         None

@@ -16,7 +16,7 @@ use governor::nanos::Nanos;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
 
-use crate::provider::{Bucket, EC2_MUTATING, EC2_NON_MUTATING};
+use crate::provider::{Bucket, UNDECLARED_READS, UNDECLARED_WRITES};
 
 /// Which bucket a call draws from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,10 +27,9 @@ pub struct BucketKey {
     pub rate_class: String,
 }
 
-/// The bucket for a rate class a provider does not name: the EC2 API's mutating bucket for classes that mutate,
-/// its non-mutating bucket otherwise.
-pub fn default_bucket(rate_class: &str) -> Bucket {
-    if rate_class.contains("mutat") { EC2_MUTATING } else { EC2_NON_MUTATING }
+/// The bucket for a rate class its provider does not name: the conservative floor, by whether the class reads.
+pub fn default_bucket(reads: bool) -> Bucket {
+    if reads { UNDECLARED_READS } else { UNDECLARED_WRITES }
 }
 
 /// Time since the limiter was made, as tokio measures it (paused and advanced in tests).
@@ -159,11 +158,13 @@ mod tests {
         }
     }
 
+    /// A bucket of 50 refilled 5 a second, as tests use it.
+    const FIFTY: Bucket = Bucket { capacity: 50, per_second: 5.0 };
+
     #[test]
-    fn mutating_classes_default_to_the_ec2_mutating_bucket() {
-        assert_eq!(default_bucket("ec2.mutating"), EC2_MUTATING);
-        assert_eq!(default_bucket("rds.mutate"), EC2_MUTATING);
-        assert_eq!(default_bucket("ec2.describe"), EC2_NON_MUTATING);
+    fn classes_no_provider_names_get_the_floor_by_whether_they_read() {
+        assert_eq!(default_bucket(false), UNDECLARED_WRITES);
+        assert_eq!(default_bucket(true), UNDECLARED_READS);
     }
 
     #[tokio::test(start_paused = true)]
@@ -172,7 +173,7 @@ mod tests {
         let start = tokio::time::Instant::now();
         let mut times = Vec::new();
         for _ in 0..60 {
-            limits.acquire(&key("ec2.mutating"), EC2_MUTATING).await;
+            limits.acquire(&key("vm.write"), FIFTY).await;
             times.push(start.elapsed());
         }
         assert!(times[..50].iter().all(|t| t.is_zero()), "the first 50 do not wait");
@@ -206,11 +207,11 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_buckets_line_lets_one_call_to_the_front_at_a_time_and_other_buckets_have_their_own() {
         let limits = Arc::new(RateLimits::new());
-        let first = limits.turn(&key("a.mutating"), EC2_MUTATING).await;
-        let elsewhere = limits.turn(&key("b.mutating"), EC2_MUTATING).await;
+        let first = limits.turn(&key("a.mutating"), FIFTY).await;
+        let elsewhere = limits.turn(&key("b.mutating"), FIFTY).await;
         let second = {
             let limits = limits.clone();
-            tokio::spawn(async move { drop(limits.turn(&key("a.mutating"), EC2_MUTATING).await) })
+            tokio::spawn(async move { drop(limits.turn(&key("a.mutating"), FIFTY).await) })
         };
         tokio::time::sleep(Duration::from_secs(1)).await;
         assert!(!second.is_finished(), "the second call waits while the first is at the front");

@@ -1,16 +1,14 @@
 //! `escher inventory --cloud aws [--regions a,b] [--aws-config FILE] [--state DIR]`: discovers the AWS estate
-//! into `inventory/aws.json` in the state directory; the AWS provider for `run --cloud aws` and `resume`; and the
-//! inventory's part of `escher plan` (how many resources each step's query matches today).
+//! into `inventory/aws.json` in the state directory; and the inventory's part of `escher plan` (how many resources
+//! each step's query matches today).
 
 #[cfg(feature = "aws")]
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::Arc;
 
 use escher_compiler::plan::Plan;
 #[cfg(feature = "aws")]
 use escher_compiler::plan::{NodeKind, PlanExpr};
-use escher_runtime::provider::Provider;
 
 #[cfg(feature = "aws")]
 use super::EXIT_OK;
@@ -73,23 +71,12 @@ pub fn run(_state: &Path, _regions: &[String], _aws_config: Option<&Path>) -> u8
 /// and enabled regions.
 #[cfg(feature = "aws")]
 async fn context(state: &Path, aws_config: Option<&Path>) -> Result<escher_aws::AwsContext, String> {
-    let config = match aws_config {
-        Some(file) => escher_aws::AwsConfig::from_file(file),
-        None => escher_aws::AwsConfig::from_state_dir(state),
-    }
-    .map_err(|error| error.to_string())?;
-    Ok(escher_aws::AwsContext::load(config).await)
-}
-
-/// The provider for `run --cloud aws` and `resume` of such a run.
-#[cfg(feature = "aws")]
-pub async fn aws_provider(state: &Path) -> Result<Arc<dyn Provider>, String> {
-    Ok(Arc::new(escher_aws::AwsProvider::new(context(state, None).await?)))
-}
-
-#[cfg(not(feature = "aws"))]
-pub async fn aws_provider(_state: &Path) -> Result<Arc<dyn Provider>, String> {
-    Err("this escher was built without the `aws` feature, so it cannot run on AWS".into())
+    let options = aws_config
+        .map(|file| (escher_aws::factory::CONFIG.to_string(), file.to_string_lossy().into_owned()))
+        .into_iter()
+        .collect();
+    let setup = escher_runtime::provider::ProviderSetup { state_dir: state.to_path_buf(), options, resuming: false };
+    escher_aws::AwsFactory::context(&setup).await.map_err(|error| error.to_string())
 }
 
 /// Lines for `escher plan` when the state directory holds an AWS inventory: per query and per step acting on a

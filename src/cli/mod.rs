@@ -16,7 +16,6 @@ pub mod approver;
 pub mod audit;
 pub mod check;
 pub mod daemon;
-pub mod estate;
 pub mod explain;
 pub mod fmt;
 pub mod governed;
@@ -95,9 +94,10 @@ pub enum Command {
         /// A parameter value, NAME=VALUE (lists as a,b,c or JSON); repeatable.
         #[arg(long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,
-        /// The cloud to run against; `sim` is the built-in simulated estate.
-        #[arg(long, value_enum, default_value_t = CloudChoice::Sim)]
-        cloud: CloudChoice,
+        /// The providers to run with, comma-separated: `sim`, the built-in simulated estate of all three clouds, or
+        /// real clouds (`aws`).
+        #[arg(long, value_name = "NAME,...", value_delimiter = ',', default_value = "sim")]
+        cloud: Vec<String>,
         /// The simulated estate to load (JSON); without it, the built-in demo estate (examples/estate/demo.json).
         #[arg(long, value_name = "FILE")]
         estate: Option<std::path::PathBuf>,
@@ -317,13 +317,6 @@ pub enum AuditCommand {
 pub enum ExportChoice {
     Jsonl,
     Csv,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CloudChoice {
-    Sim,
-    /// Amazon Web Services through the official SDK (credentials, region and `aws.json` in the state directory).
-    Aws,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

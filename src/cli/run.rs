@@ -6,6 +6,7 @@ use std::sync::Arc;
 use escher::FsLoader;
 use escher_compiler::plan::RiskLevel;
 use escher_compiler::{CompileOptions, compile_input};
+use escher_engine::{Chosen, ProviderRegistry};
 use escher_runtime::approval::{ApproveUpTo, Approver, RefuseWithoutTerminal};
 use escher_runtime::events::EventSink;
 use escher_runtime::replica::Replica;
@@ -15,7 +16,6 @@ use escher_runtime::{Limits, RunHandle, RunOptions, Runtime};
 use tokio_util::sync::CancellationToken;
 
 use super::approver::{TerminalApprover, user_name};
-use super::estate::{Persisting, simulator};
 use super::governed::{GovOptions, Governed};
 use super::progress::{Human, JsonLines};
 use super::report::print_diagnostics;
@@ -79,6 +79,20 @@ pub fn run(session: &Session, request: RunRequest<'_>) -> u8 {
         eprint!("{}", super::plan::human(&plan));
         eprintln!();
     }
+    if let Some(misplaced) = request.setup.misplaced_sim_options() {
+        eprintln!("error: {misplaced}");
+        return EXIT_USAGE;
+    }
+    let chosen = match ProviderRegistry::builtin()
+        .select(&request.setup.providers())
+        .and_then(|chosen| chosen.check_plan(&plan).map(|()| chosen))
+    {
+        Ok(chosen) => chosen,
+        Err(error) => {
+            eprintln!("error: {error}; nothing was run");
+            return EXIT_USAGE;
+        }
+    };
     // How the run reaches the clouds is recorded before its first journal record, so a run killed at any
     // point can be resumed.
     let run_id = request.run_id.clone().unwrap_or_else(escher_runtime::journal::new_run_id);
@@ -94,35 +108,44 @@ pub fn run(session: &Session, request: RunRequest<'_>) -> u8 {
         return EXIT_USAGE;
     }
     let options = RunOptions { dry_run: request.dry_run };
-    execute(session, request.setup, governed, |runtime| runtime.run_as(run_id, plan, options))
+    let providers = Providers { chosen, setup: request.setup, resuming: false };
+    execute(session, providers, governed, |runtime| runtime.run_as(run_id, plan, options))
 }
 
 pub fn resume(session: &Session, run_id: &str) -> u8 {
-    let mut setup = match load_setup(&session.state, run_id) {
+    let setup = match load_setup(&session.state, run_id) {
         Ok(setup) => setup,
         Err(error) => {
             eprintln!("error: no run {run_id} in {}: {error}", session.state.display());
             return EXIT_USAGE;
         }
     };
-    setup.sim_faults = setup.sim_faults.as_deref().map(super::estate::faults_for_resume);
-    // The estate the run left behind is where it goes on from, not the one it started from.
-    if let Some(out) = &setup.estate_out
-        && out.exists()
-    {
-        setup.estate = Some(out.clone());
-    }
+    // The providers the run was started with, and no other: a name this build does not have is an error.
+    let chosen = match ProviderRegistry::builtin().select(&setup.providers()) {
+        Ok(chosen) => chosen,
+        Err(error) => {
+            eprintln!("error: run {run_id} cannot resume: {error}; nothing was run");
+            return EXIT_USAGE;
+        }
+    };
     let governed = match Governed::for_resume(&session.state, &session.governance, run_id) {
         Ok(governed) => governed,
         Err(code) => return code,
     };
-    execute(session, setup, governed, |runtime| runtime.resume(run_id))
+    execute(session, Providers { chosen, setup, resuming: true }, governed, |runtime| runtime.resume(run_id))
+}
+
+/// The providers a run uses, and what each is made from.
+struct Providers {
+    chosen: Chosen,
+    setup: RunSetup,
+    resuming: bool,
 }
 
 /// Builds the runtime for a setup, starts the run with `start`, shows its events and reports its end.
 fn execute(
     session: &Session,
-    setup: RunSetup,
+    providers: Providers,
     governed: Option<Governed>,
     start: impl FnOnce(&Runtime) -> Result<RunHandle, escher_runtime::RuntimeError>,
 ) -> u8 {
@@ -134,26 +157,14 @@ fn execute(
         }
     };
     tokio.block_on(async move {
-        let mut persisting = None;
-        let provider: Arc<dyn escher_runtime::provider::Provider> = if setup.cloud == "aws" {
-            match super::inventory::aws_provider(&session.state).await {
-                Ok(provider) => provider,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    return EXIT_USAGE;
-                }
+        let Providers { chosen, setup, resuming } = providers;
+        let made = chosen.make(|name| setup.provider_setup(name, &session.state, resuming)).await;
+        let providers = match made {
+            Ok(providers) => providers,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return EXIT_USAGE;
             }
-        } else {
-            let sim = match simulator(setup.estate.as_deref(), setup.sim_faults.as_deref()) {
-                Ok(sim) => Arc::new(sim),
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    return EXIT_USAGE;
-                }
-            };
-            let saving = Arc::new(Persisting::new(sim, setup.estate_out.clone()));
-            persisting = Some(saving.clone());
-            saving
         };
         let human = Arc::new(Human::new(
             session.format == Format::Human && std::io::IsTerminal::is_terminal(&std::io::stderr()),
@@ -175,7 +186,6 @@ fn execute(
         let cancel = CancellationToken::new();
         let (who, role) = governed.as_ref().map_or_else(|| (user_name(), "executor".to_string()), Governed::who);
         let mut builder = Runtime::builder()
-            .provider(provider)
             .approver(approver)
             .event_sink(sink)
             .state_dir(session.state.clone())
@@ -187,6 +197,9 @@ fn execute(
             if let Some(safe_retries) = governed.policy.safe_retries {
                 builder = builder.limits(Limits { safe_retries, ..Limits::default() });
             }
+        }
+        for provider in &providers {
+            builder = builder.provider(provider.clone());
         }
         if let Some(replica) = &session.replica {
             builder = builder.replica(replica.clone());
@@ -219,9 +232,12 @@ fn execute(
         });
         let report = handle.finish().await;
         watcher.abort();
-        // The change log already holds every change: a failure here loses nothing, so it only warns.
-        if let Some(Err(error)) = persisting.map(|persisting| persisting.finish()) {
-            eprintln!("warning: the estate's change log stays beside the file: {error}");
+        // What a provider keeps of its own is durable as it goes (the simulator's change log): settling it
+        // here loses nothing if it fails, so a failure only warns.
+        for provider in &providers {
+            if let Err(error) = provider.finish().await {
+                eprintln!("warning: the {} provider could not settle its state: {error}", provider.name());
+            }
         }
         match report {
             Ok(report) => {

@@ -6,11 +6,13 @@
 //! commits reach the bucket before the run goes on (each as a new create-only segment); the rest, the audit log
 //! among it, within a fraction of a second.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use escher_runtime::provider::ProviderSetup;
 use escher_runtime::replica::Replica;
 use escher_state::layout::ensure_layout;
 use escher_state::mirror::pull;
@@ -302,11 +304,54 @@ pub fn detach(attached: Option<Attached>, code: u8) -> u8 {
 /// How a run reached the clouds, so `escher resume` can reach them the same way.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSetup {
-    /// `sim` for the simulated estate.
-    pub cloud: String,
+    /// The providers, by their names in the registry (`sim`, `aws`).
+    #[serde(default)]
+    pub clouds: Vec<String>,
+    /// The one provider of a run recorded before runs could have several.
+    #[serde(default, skip_serializing)]
+    cloud: Option<String>,
     pub estate: Option<PathBuf>,
     pub estate_out: Option<PathBuf>,
     pub sim_faults: Option<String>,
+}
+
+impl RunSetup {
+    pub fn new(
+        clouds: Vec<String>,
+        estate: Option<PathBuf>,
+        estate_out: Option<PathBuf>,
+        sim_faults: Option<String>,
+    ) -> Self {
+        RunSetup { clouds, cloud: None, estate, estate_out, sim_faults }
+    }
+
+    /// The providers the run uses.
+    pub fn providers(&self) -> Vec<String> {
+        match &self.cloud {
+            Some(cloud) if self.clouds.is_empty() => vec![cloud.clone()],
+            _ => self.clouds.clone(),
+        }
+    }
+
+    /// The simulator's options (`--estate`, `--estate-out`, `--sim-faults`) given to a run without it.
+    pub fn misplaced_sim_options(&self) -> Option<&'static str> {
+        let given = self.estate.is_some() || self.estate_out.is_some() || self.sim_faults.is_some();
+        (given && !self.providers().iter().any(|name| name == "sim"))
+            .then_some("--estate, --estate-out and --sim-faults are the simulator's: they need --cloud sim")
+    }
+
+    /// What the provider `name` is made from: the simulator gets its estate, out file and faults.
+    pub fn provider_setup(&self, name: &str, state_dir: &Path, resuming: bool) -> ProviderSetup {
+        use escher_sim::factory::{ESTATE, ESTATE_OUT, FAULTS};
+        let mut options = BTreeMap::new();
+        if name == "sim" {
+            let path = |path: &PathBuf| path.to_string_lossy().into_owned();
+            options.extend(self.estate.as_ref().map(|estate| (ESTATE.to_string(), path(estate))));
+            options.extend(self.estate_out.as_ref().map(|out| (ESTATE_OUT.to_string(), path(out))));
+            options.extend(self.sim_faults.clone().map(|faults| (FAULTS.to_string(), faults)));
+        }
+        ProviderSetup { state_dir: state_dir.to_path_buf(), options, resuming }
+    }
 }
 
 fn setup_path(state: &Path, run_id: &str) -> PathBuf {

@@ -106,7 +106,7 @@ fn clouds_of(cloud: Cloud) -> Vec<Cloud> {
     match cloud {
         Cloud::Aws | Cloud::Azure | Cloud::Gcp => vec![cloud],
         // A cloud-agnostic call may dispatch to any of them.
-        Cloud::Any => vec![Cloud::Aws, Cloud::Azure, Cloud::Gcp],
+        Cloud::Any => Cloud::ALL.to_vec(),
         Cloud::None => Vec::new(),
     }
 }

@@ -59,6 +59,20 @@ pub enum Cloud {
 }
 
 impl Cloud {
+    /// The three clouds, in the order Escher lists them.
+    pub const ALL: [Cloud; 3] = [Cloud::Aws, Cloud::Azure, Cloud::Gcp];
+
+    /// `aws`, `azure`, `gcp`; `any` and `none` for the two that are not clouds.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cloud::Aws => "aws",
+            Cloud::Azure => "azure",
+            Cloud::Gcp => "gcp",
+            Cloud::Any => "any",
+            Cloud::None => "none",
+        }
+    }
+
     pub fn of(dotted: &str) -> Cloud {
         match dotted.split('.').next() {
             Some("aws") => Cloud::Aws,
@@ -67,6 +81,24 @@ impl Cloud {
             Some("compute" | "storage" | "database" | "inventory" | "cost" | "security") => Cloud::Any,
             _ => Cloud::None,
         }
+    }
+}
+
+impl std::fmt::Display for Cloud {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One of the three clouds by name (`aws`, `azure`, `gcp`).
+impl std::str::FromStr for Cloud {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Cloud, String> {
+        Cloud::ALL
+            .into_iter()
+            .find(|cloud| cloud.name() == name)
+            .ok_or_else(|| format!("`{name}` is not a cloud: say aws, azure or gcp"))
     }
 }
 

@@ -18,6 +18,7 @@ mod cost;
 mod done;
 mod ec2;
 mod errors;
+pub mod factory;
 pub mod inventory;
 mod lambda;
 mod outcome;
@@ -30,4 +31,5 @@ mod s3;
 
 pub use config::{AccountConfig, AwsConfig};
 pub use context::{Account, AwsContext};
+pub use factory::AwsFactory;
 pub use provider::AwsProvider;

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use escher_compiler::plan::Value;
 use escher_compiler::stdlib::Cloud;
 use escher_runtime::provider::ProviderResponse;
-use escher_runtime::provider::{Bucket, EC2_MUTATING, EC2_NON_MUTATING, Provider, ProviderCall, ProviderError};
+use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError};
 
 use crate::context::AwsContext;
 use crate::record::str_field;
@@ -126,6 +126,11 @@ impl Provider for AwsProvider {
     }
 }
 
+/// The EC2 API's bucket for describes ("Request throttling for the Amazon EC2 API").
+pub const EC2_DESCRIBE: Bucket = Bucket { capacity: 100, per_second: 20.0 };
+/// The EC2 API's bucket for mutating and resource-intensive actions.
+pub const EC2_MUTATING: Bucket = Bucket { capacity: 50, per_second: 5.0 };
+
 /// Rate classes of the stdlib's AWS declarations onto the services' published request rates, per account and
 /// region. EC2's are the API's own buckets ("Request throttling for the Amazon EC2 API": describes 100 at once
 /// refilled 20 per second; mutating and resource-intensive actions 50 refilled 5 per second); the others are the
@@ -133,7 +138,7 @@ impl Provider for AwsProvider {
 pub fn bucket(rate_class: &str) -> Option<Bucket> {
     let bucket = |capacity, per_second| Some(Bucket { capacity, per_second });
     match rate_class {
-        "ec2.describe" => Some(EC2_NON_MUTATING),
+        "ec2.describe" => Some(EC2_DESCRIBE),
         "ec2.mutating" => Some(EC2_MUTATING),
         "rds.describe" => bucket(100, 20.0),
         "rds.mutating" => bucket(40, 8.0),
@@ -155,7 +160,7 @@ mod tests {
 
     #[test]
     fn ec2_classes_are_the_published_buckets() {
-        assert_eq!(bucket("ec2.describe"), Some(EC2_NON_MUTATING));
+        assert_eq!(bucket("ec2.describe"), Some(EC2_DESCRIBE));
         assert_eq!(bucket("ec2.mutating"), Some(EC2_MUTATING));
         assert_eq!(bucket("dispatch"), None);
     }

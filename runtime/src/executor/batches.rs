@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use escher_compiler::plan::{NodeKind, PlanNode, Value};
-use escher_compiler::stdlib::Cloud;
+use escher_compiler::stdlib::{Cloud, Effect};
 
 use super::context::RunContext;
 use super::prepare::Item;
@@ -66,7 +66,7 @@ fn batch(
     key: BucketKey,
     targets: Vec<Value>,
 ) -> Batch {
-    let bucket = provider.bucket(&node.rate_class).unwrap_or_else(|| default_bucket(&node.rate_class));
+    let bucket = provider.bucket(&node.rate_class).unwrap_or_else(|| default_bucket(node.effect == Effect::Read));
     let call = ProviderCall {
         run_id: ctx.run_id.clone(),
         node: node.id.clone(),
@@ -116,7 +116,7 @@ fn target_cloud(node: &PlanNode, target: &Value) -> Result<Cloud, String> {
 }
 
 fn provider(ctx: &RunContext, node: &PlanNode, cloud: Cloud) -> Result<Arc<dyn Provider>, String> {
-    ctx.provider_for(cloud).cloned().ok_or_else(|| format!("no provider serves {cloud:?} for `{}`", node.action))
+    ctx.provider_for(cloud).cloned().ok_or_else(|| format!("no provider serves {cloud} for `{}`", node.action))
 }
 
 /// Who answers a call without targets: the provider of the node's cloud, or for a cloud-agnostic query every
@@ -126,7 +126,7 @@ fn providers_without_targets(ctx: &RunContext, node: &PlanNode) -> Result<Vec<Ar
         Cloud::Aws | Cloud::Azure | Cloud::Gcp => Ok(vec![provider(ctx, node, node.cloud)?]),
         Cloud::Any if node.kind == NodeKind::Query => {
             let mut providers: Vec<Arc<dyn Provider>> = Vec::new();
-            for cloud in [Cloud::Aws, Cloud::Azure, Cloud::Gcp] {
+            for cloud in Cloud::ALL {
                 if let Some(found) = ctx.provider_for(cloud)
                     && !providers.iter().any(|known| Arc::ptr_eq(known, found))
                 {

@@ -190,11 +190,11 @@ fn check_providers(shared: &Shared, plan: &Plan) -> Result<(), RuntimeError> {
         }
         let clouds: &[Cloud] = match node.cloud {
             Cloud::Aws | Cloud::Azure | Cloud::Gcp => std::slice::from_ref(&node.cloud),
-            _ => &[Cloud::Aws, Cloud::Azure, Cloud::Gcp],
+            _ => &Cloud::ALL,
         };
         let served = clouds.iter().any(|&cloud| shared.providers.iter().any(|provider| provider.serves(cloud)));
         if !served {
-            let cloud = if clouds.len() == 1 { format!("{:?}", clouds[0]).to_lowercase() } else { "any cloud".into() };
+            let cloud = if clouds.len() == 1 { clouds[0].to_string() } else { "any cloud".into() };
             return Err(RuntimeError::NoProvider { node: node.id.clone(), cloud });
         }
     }

@@ -109,7 +109,7 @@ pub struct FakeCloud {
 
 impl FakeCloud {
     pub fn new(instances: Vec<Value>) -> Arc<Self> {
-        Self::named("fake", &[Cloud::Aws, Cloud::Azure, Cloud::Gcp], instances)
+        Self::named("fake", &Cloud::ALL, instances)
     }
 
     pub fn named(name: &str, clouds: &[Cloud], instances: Vec<Value>) -> Arc<Self> {

@@ -1,15 +1,15 @@
 //! Request rate limits per API class, per account (or subscription, or project) and region, from the clouds'
 //! published throttling documentation where it gives numbers, and conservative guesses where it does not.
 
-use escher_runtime::provider::{Bucket, EC2_MUTATING, EC2_NON_MUTATING};
+use escher_runtime::provider::Bucket;
 
 pub(crate) fn bucket(rate_class: &str) -> Option<Bucket> {
     let bucket = |capacity, per_second| Some(Bucket { capacity, per_second });
     match rate_class {
         // "Request throttling for the Amazon EC2 API": resource-intensive and mutating actions share 50 / 5 per
         // second, describes 100 / 20.
-        "ec2.mutating" => Some(EC2_MUTATING),
-        "ec2.describe" => Some(EC2_NON_MUTATING),
+        "ec2.mutating" => bucket(50, 5.0),
+        "ec2.describe" => bucket(100, 20.0),
         "lambda.read" => bucket(100, 15.0),
         "lambda.write" => bucket(20, 5.0),
         "rds.describe" => bucket(100, 20.0),

@@ -166,8 +166,9 @@ fn bad_settings_say_what_is_wrong() {
 #[test]
 fn buckets_are_ec2s_published_ones_for_ec2_and_none_for_dispatch() {
     let sim = Sim::demo();
-    assert_eq!(sim.bucket("ec2.mutating"), Some(escher_runtime::provider::EC2_MUTATING));
-    assert_eq!(sim.bucket("ec2.describe"), Some(escher_runtime::provider::EC2_NON_MUTATING));
+    let bucket = |capacity, per_second| Some(escher_runtime::provider::Bucket { capacity, per_second });
+    assert_eq!(sim.bucket("ec2.mutating"), bucket(50, 5.0));
+    assert_eq!(sim.bucket("ec2.describe"), bucket(100, 20.0));
     assert!(sim.bucket("arm.write").is_some_and(|b| b.capacity > 0 && b.per_second > 0.0));
     assert_eq!(sim.bucket("dispatch"), None);
 }

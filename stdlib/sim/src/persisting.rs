@@ -1,42 +1,16 @@
-//! The simulated cloud as the command line runs it: loaded from an estate file, optionally with faults, and
-//! written back after every change when `--estate-out` is given, so the estate outlives a crash of `escher` the
-//! way a real cloud's does.
+//! The simulator as runs use it: its estate written back after every change when the run names an out file (the
+//! command line's `--estate-out`), so the estate outlives a crash of the process the way a real cloud's does.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::{SavedEstate, Sim};
 use escher_compiler::plan::Value;
 use escher_compiler::stdlib::Cloud;
 use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError, ProviderResponse};
-use escher_sim::{SavedEstate, Sim, SimConfig};
 use tokio::sync::watch;
-
-/// Builds the simulator for a run: the given estate, or the built-in demo estate (the one in
-/// examples/estate/demo.json).
-pub fn simulator(estate: Option<&Path>, faults: Option<&str>) -> Result<Sim, String> {
-    let sim = match estate {
-        Some(path) => Sim::from_file(path).map_err(|e| format!("cannot load the estate {}: {e}", path.display()))?,
-        None => Sim::demo(),
-    };
-    match faults {
-        Some(text) => {
-            let config: SimConfig = text.parse().map_err(|e| format!("--sim-faults: {e}"))?;
-            Ok(sim.with_config(config))
-        }
-        None => Ok(sim),
-    }
-}
-
-/// The faults of a run's first process, for its resumes: a `die_after` death happens once, in the process that
-/// was started with it (the `key=value` form; JSON settings are kept as they are).
-pub fn faults_for_resume(faults: &str) -> String {
-    if faults.trim_start().starts_with('{') {
-        return faults.to_string();
-    }
-    faults.split(',').filter(|setting| !setting.trim_start().starts_with("die_after=")).collect::<Vec<_>>().join(",")
-}
 
 /// The simulator, saving its estate to a file after each call that may have changed it. The file is the cloud: a
 /// call returns only once a write that began after its change has finished. Calls that finish together share
@@ -56,21 +30,19 @@ impl Persisting {
     }
 
     /// How many times the estate file was written (for the tests and the makespan benchmark).
-    #[allow(dead_code)]
     pub fn writes(&self) -> u64 {
         self.writer.as_ref().map_or(0, |writer| lock(&writer.state).writes)
     }
 
     /// At the end of a run: writes the estate file whole and removes its change log, so the file alone holds
     /// the estate again.
-    pub fn finish(&self) -> Result<(), String> {
+    pub fn fold_change_log(&self) -> Result<(), String> {
         let Some(writer) = &self.writer else { return Ok(()) };
         let mut saved = lock(&writer.saved);
         saved.finish(&self.sim).map_err(|e| e.to_string())
     }
 
     /// The time spent writing the estate file, gathering before each write apart (for the makespan benchmark).
-    #[allow(dead_code)]
     pub fn time_writing(&self) -> (Duration, Duration) {
         self.writer.as_ref().map_or(Default::default(), |writer| {
             let state = lock(&writer.state);
@@ -319,6 +291,10 @@ impl Provider for Persisting {
         self.sim.describe(resources).await
     }
 
+    async fn finish(&self) -> Result<(), ProviderError> {
+        self.fold_change_log().map_err(ProviderError::Unavailable)
+    }
+
     fn is_done(&self, call: &ProviderCall, resource: Option<&Value>) -> Option<bool> {
         self.sim.is_done(call, resource)
     }
@@ -339,11 +315,11 @@ mod tests {
 
     /// An estate of `n` instances, and the instances as a step names them.
     fn estate(n: usize) -> (Arc<Sim>, Vec<Value>) {
-        let mut estate = escher_sim::Estate::new(chrono::Utc::now());
-        estate.add_account(escher_sim::Account::new("aws", ACCOUNT, "test"));
+        let mut estate = crate::Estate::new(chrono::Utc::now());
+        estate.add_account(crate::Account::new("aws", ACCOUNT, "test"));
         for i in 0..n {
             let id = format!("i-{:017x}", 0x1000 + i);
-            let draft = escher_sim::build::ec2_instance(ACCOUNT, REGION, &id, &format!("vm-{i}"), "t3.micro");
+            let draft = crate::build::ec2_instance(ACCOUNT, REGION, &id, &format!("vm-{i}"), "t3.micro");
             estate.insert(draft.record()).expect("a valid instance");
         }
         let sim = Sim::new(estate);
@@ -370,7 +346,7 @@ mod tests {
     }
 
     /// Whether the estate file holds `key` on the resource `id`.
-    fn saved_tag(out: &Path, id: &str, key: &str) -> bool {
+    fn saved_tag(out: &std::path::Path, id: &str, key: &str) -> bool {
         let sim = Sim::from_file(out).expect("the estate file loads");
         let Some(Value::Record(resource)) = sim.resource(id) else { return false };
         matches!(resource.get("tags"), Some(Value::Record(tags)) if tags.contains_key(key))

@@ -1,0 +1,103 @@
+//! Providers by name on the command line: `--cloud` names them from the engine's registry, a name this build
+//! lacks is refused before anything runs, and a resume makes the providers the run recorded, or refuses.
+
+mod support;
+
+use std::fs;
+
+use support::cli::{Sandbox, escher};
+
+const TIDY: &str = r#"
+playbook tidy {
+  let idle = aws.ec2.instances(regions = ["us-east-1"], tags = { env: "dev" }, state = "running")
+  step stop = aws.ec2.stop(idle) { max_targets = 10 }
+}
+"#;
+
+fn runs(sandbox: &Sandbox) -> usize {
+    fs::read_dir(sandbox.state.join("runs")).map_or(0, |runs| runs.count())
+}
+
+#[test]
+fn a_provider_this_build_lacks_is_refused_before_anything_runs() {
+    let sandbox = Sandbox::with_demo_estate();
+    let estate = sandbox.estate_bytes();
+    let refused = escher()
+        .args(["run", "examples/nightly_shutdown.esc", "--cloud", "azure", "--state"])
+        .arg(&sandbox.state)
+        .output()
+        .expect("escher runs");
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("this build has no azure provider: Escher has no azure provider yet")
+            && said.contains("nothing was run"),
+        "{said}"
+    );
+    assert_eq!(runs(&sandbox), 0, "no run was recorded");
+    assert_eq!(sandbox.estate_bytes(), estate);
+
+    let mixed = escher().args(["run", "examples/nightly_shutdown.esc", "--cloud", "sim,sim"]).output().expect("runs");
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&mixed.stderr).contains("the provider `sim` is named twice"));
+}
+
+#[test]
+fn the_simulators_options_need_the_simulator() {
+    let sandbox = Sandbox::with_demo_estate();
+    let playbook = sandbox.write("tidy.esc", TIDY);
+    let refused = escher()
+        .arg("run")
+        .arg(&playbook)
+        .args(["--cloud", "aws", "--estate"])
+        .arg(&sandbox.estate)
+        .arg("--state")
+        .arg(&sandbox.state)
+        .output()
+        .expect("escher runs");
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("--estate, --estate-out and --sim-faults are the simulator's: they need --cloud sim"),
+        "{said}"
+    );
+    assert_eq!(runs(&sandbox), 0);
+}
+
+/// A run records its providers by name; a resume whose record names one this build does not have is refused,
+/// touching nothing, never run on the simulator instead. A record from before runs could name several (one
+/// `cloud`) still reads.
+#[test]
+fn a_resume_makes_the_recorded_providers_or_refuses() {
+    let sandbox = Sandbox::with_demo_estate();
+    let playbook = sandbox.write("tidy.esc", TIDY);
+    let ran = sandbox.run(&playbook, &["--approve-up-to", "high"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.describe());
+    let run_id = ran.run_id();
+    let setup_file = sandbox.state.join("runs").join(&run_id).join("cli.json");
+    let setup: serde_json::Value = serde_json::from_slice(&fs::read(&setup_file).expect("cli.json")).expect("JSON");
+    assert_eq!(setup["clouds"], serde_json::json!(["sim"]), "{setup}");
+    let resumed = sandbox.escher(&["resume", &run_id]);
+    let finished_code = resumed.code;
+
+    let mut unknown = setup.clone();
+    unknown["clouds"] = serde_json::json!(["oracle"]);
+    fs::write(&setup_file, serde_json::to_vec(&unknown).expect("JSON")).expect("edit cli.json");
+    let journal = sandbox.state.join("runs").join(&run_id).join("journal.jsonl");
+    let (journal_before, estate_before) = (fs::read(&journal).expect("the journal"), sandbox.estate_bytes());
+    let refused = sandbox.escher(&["resume", &run_id]);
+    assert_eq!(refused.code, Some(2), "{}", refused.describe());
+    assert!(
+        refused.stderr.contains(&format!("run {run_id} cannot resume: no provider is named `oracle`")),
+        "{}",
+        refused.describe()
+    );
+    assert_eq!(fs::read(&journal).expect("the journal"), journal_before, "the journal was touched");
+    assert_eq!(sandbox.estate_bytes(), estate_before, "the estate was touched");
+
+    let mut old = setup.clone();
+    old.as_object_mut().expect("an object").remove("clouds");
+    old["cloud"] = serde_json::json!("sim");
+    fs::write(&setup_file, serde_json::to_vec(&old).expect("JSON")).expect("an older cli.json");
+    assert_eq!(sandbox.escher(&["resume", &run_id]).code, finished_code, "an older record resumes as before");
+}
