@@ -5,12 +5,12 @@
 use escher_compiler::plan::{PlanNode, Value};
 use escher_runtime::guard::Guard;
 
-use crate::scope::Scope;
+use crate::scope::RoleScopes;
 use crate::template::Bounds;
 
 pub struct PolicyGuard {
-    /// The scopes of the runner's roles; a target must lie inside one of them. Empty: no restriction.
-    pub role_scopes: Vec<Scope>,
+    /// The scopes of the runner's roles; a target must lie inside one of them.
+    pub role_scopes: RoleScopes,
     /// The template run's name and bounds.
     pub template: Option<(String, Bounds)>,
 }
@@ -31,23 +31,11 @@ impl Guard for PolicyGuard {
                 scope.check_target(target).map_err(|out| format!("template `{name}`: {out}"))?;
             }
         }
-        if !self.role_scopes.is_empty() {
-            for target in targets {
-                let mut first = None;
-                for scope in &self.role_scopes {
-                    match scope.check_target(target) {
-                        Ok(()) => {
-                            first = None;
-                            break;
-                        }
-                        Err(out) => {
-                            first.get_or_insert(out);
-                        }
-                    }
-                }
-                if let Some(out) = first {
-                    return Err(format!("the policy does not let this role touch it: {out}"));
-                }
+        for target in targets {
+            match self.role_scopes.check_target(target) {
+                Ok(()) => {}
+                Err(Some(out)) => return Err(format!("the policy does not let this role touch it: {out}")),
+                Err(None) => return Err("the runner is in no role of the policy, so may touch nothing".into()),
             }
         }
         Ok(())
@@ -61,6 +49,7 @@ mod tests {
     use escher_compiler::plan::Value;
 
     use super::*;
+    use crate::scope::Scope;
 
     fn instance(id: &str, region: &str) -> Value {
         let field = |v: &str| Value::String(v.into());
@@ -86,18 +75,21 @@ mod tests {
     fn live_targets_outside_every_role_scope_are_refused() {
         let us = Scope { regions: Some(vec!["us-east-1".into()]), ..Scope::default() };
         let eu = Scope { regions: Some(vec!["eu-west-1".into()]), ..Scope::default() };
-        let guard = PolicyGuard { role_scopes: vec![us, eu], template: None };
+        let guard = PolicyGuard { role_scopes: RoleScopes::AnyOf(vec![us, eu]), template: None };
         assert_eq!(guard.check(&node(), &[instance("i-1", "us-east-1"), instance("i-2", "eu-west-1")]), Ok(()));
         let refused = guard.check(&node(), &[instance("i-3", "ap-south-1")]).expect_err("refused");
         assert!(refused.contains("region `ap-south-1`"), "{refused}");
-        let open = PolicyGuard { role_scopes: Vec::new(), template: None };
+        let open = PolicyGuard { role_scopes: RoleScopes::Unrestricted, template: None };
         assert_eq!(open.check(&node(), &[instance("i-3", "ap-south-1")]), Ok(()));
+        let no_role = PolicyGuard { role_scopes: RoleScopes::AnyOf(Vec::new()), template: None };
+        let refused = no_role.check(&node(), &[instance("i-1", "us-east-1")]).expect_err("a runner in no role");
+        assert!(refused.contains("in no role"), "{refused}");
     }
 
     #[test]
     fn a_template_run_is_held_to_its_max_targets_and_regions_on_live_targets() {
         let bounds = Bounds { max_targets: Some(1), regions: Some(vec!["us-east-1".into()]), ..Bounds::default() };
-        let guard = PolicyGuard { role_scopes: Vec::new(), template: Some(("t".into(), bounds)) };
+        let guard = PolicyGuard { role_scopes: RoleScopes::Unrestricted, template: Some(("t".into(), bounds)) };
         assert_eq!(guard.check(&node(), &[instance("i-1", "us-east-1")]), Ok(()));
         let two = [instance("i-1", "us-east-1"), instance("i-2", "us-east-1")];
         assert!(guard.check(&node(), &two).expect_err("too many").contains("max_targets = 1"));

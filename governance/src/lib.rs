@@ -8,6 +8,8 @@
 //! - [`template`]: manager-signed playbooks with parameter bounds that executors run without further approval.
 //! - [`guard`]: the runtime hook that refuses a step whose live targets lie outside a role's scope or a
 //!   template's bounds.
+//! - [`run`]: the governance of one run as every host applies it ([`run::RunGovernance`]): refusals before
+//!   anything runs, the guard, and the approver that makes any host's approvals prove themselves by signature.
 //! - [`explain_code`]: the explanation of any code Escher reports, the compiler's and the policy's.
 //!
 //! IO happens only where files are the point (key files, the approvals directory); checks are pure and take a
@@ -22,6 +24,7 @@ pub mod files;
 pub mod guard;
 pub mod identity;
 pub mod policy;
+pub mod run;
 pub mod scope;
 pub mod template;
 

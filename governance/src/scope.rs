@@ -149,3 +149,49 @@ mod tests {
         assert_eq!(Scope::default().check_target(&resource("gcp", "p", "x")), Ok(()));
     }
 }
+
+/// Where a runner may act: inside any scope of any of their roles. A runner in no role may act nowhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleScopes {
+    /// One of the runner's roles is unrestricted.
+    Unrestricted,
+    /// Inside one of these, and nowhere if there is none.
+    AnyOf(Vec<Scope>),
+}
+
+impl RoleScopes {
+    /// The scopes of the given roles' scopes.
+    pub fn of<'a>(scopes: impl IntoIterator<Item = &'a Scope>) -> RoleScopes {
+        let scopes: Vec<Scope> = scopes.into_iter().cloned().collect();
+        match scopes.iter().any(Scope::is_unrestricted) {
+            true => RoleScopes::Unrestricted,
+            false => RoleScopes::AnyOf(scopes),
+        }
+    }
+
+    /// Whether some scope holds every constant the plan names (see [`Scope::check_plan`]); if none does, the
+    /// first scope's objection.
+    pub fn check_plan(&self, plan: &Plan) -> Result<(), Option<(String, OutOfScope)>> {
+        self.any(|scope| scope.check_plan(plan))
+    }
+
+    /// Whether some scope holds the target; if none does, the first scope's objection.
+    pub fn check_target(&self, target: &Value) -> Result<(), Option<OutOfScope>> {
+        self.any(|scope| scope.check_target(target))
+    }
+
+    /// `Err(None)`: there is no scope at all, so nothing is allowed.
+    fn any<E>(&self, check: impl Fn(&Scope) -> Result<(), E>) -> Result<(), Option<E>> {
+        let RoleScopes::AnyOf(scopes) = self else { return Ok(()) };
+        let mut first = None;
+        for scope in scopes {
+            match check(scope) {
+                Ok(()) => return Ok(()),
+                Err(error) => {
+                    first.get_or_insert(error);
+                }
+            }
+        }
+        Err(first)
+    }
+}

@@ -1,6 +1,6 @@
-//! The governance side of `escher run` and `escher resume` when a policy is in force: who runs (their key and
-//! roles), the compiler's risk policy for them, the static checks before anything runs (role scope, template
-//! signature and bounds), and the signed-approvals approver and scope guard the runtime gets.
+//! The governance side of `escher run` and `escher resume` when a policy is in force: the policy and identity
+//! found on disk, and the governance every host applies (`escher_governance::run::RunGovernance`), with its
+//! refusals and template runs audited and printed.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,13 +9,9 @@ use std::time::Duration;
 use escher_compiler::plan::Plan;
 use escher_governance::approvals::{ApprovalsDir, FilesApprover};
 use escher_governance::clock::SystemClock;
-use escher_governance::guard::PolicyGuard;
-use escher_governance::identity::Principal;
-use escher_governance::policy::Policy;
-use escher_governance::template::{SignedTemplate, TemplateApprover};
+use escher_governance::run::{Refusal, RunGovernance, audit_entry};
 use escher_runtime::approval::Approver;
 use escher_runtime::audit::{AuditEntry, AuditLog};
-use escher_runtime::guard::Guard;
 use serde::{Deserialize, Serialize};
 
 use super::{EXIT_DIAGNOSTICS, EXIT_USAGE};
@@ -44,13 +40,10 @@ struct Remembered {
     policy: Option<PathBuf>,
 }
 
+/// A governed run as the command line holds it: the governance every host applies
+/// ([`RunGovernance`]), and where its audit records go.
 pub struct Governed {
-    pub policy: Arc<Policy>,
-    pub runner: Principal,
-    pub roles: Vec<String>,
-    pub dir: ApprovalsDir,
-    /// The template run: the verified template and its publisher's role.
-    pub template: Option<(SignedTemplate, String)>,
+    pub governance: RunGovernance,
     state: PathBuf,
 }
 
@@ -68,32 +61,17 @@ impl Governed {
             }
             return Ok(None);
         };
-        let identity = super::identity::local(state, None)?;
-        let runner = identity.principal();
-        let roles: Vec<String> = policy.roles_of(&runner.key).iter().map(|role| role.name.clone()).collect();
-        let mut governed = Governed {
-            policy: Arc::new(policy),
-            runner,
-            roles,
-            dir: ApprovalsDir::new(super::policy::approvals_dir(state, options.approvals.as_deref())),
-            template: None,
-            state: state.to_path_buf(),
-        };
-        if governed.roles.is_empty() {
-            let why = format!(
-                "{} (key {}) is not a member of any role in the policy; a manager adds the key that `escher identity` prints",
-                governed.runner.name, governed.runner.key
-            );
-            return Err(governed.refuse("policy.refused", "", "", &why));
+        let runner = super::identity::local(state, None)?.principal();
+        let approvals = ApprovalsDir::new(super::policy::approvals_dir(state, options.approvals.as_deref()));
+        match RunGovernance::new(Arc::new(policy), runner.clone(), approvals, template) {
+            Ok(governance) => Ok(Some(Governed { governance, state: state.to_path_buf() })),
+            Err(refusal) => {
+                let roles = "";
+                let entry =
+                    audit_entry(&runner.name, roles, refusal.audit_kind(), "", "", format!("refused: {refusal}"));
+                Err(refuse(state, entry, &refusal))
+            }
         }
-        if let Some(name) = template {
-            let signed = escher_governance::template::load(&governed.dir, name)
-                .map_err(|why| governed.refuse("template.refused", "", "", &why))?;
-            let role =
-                signed.verify(&governed.policy).map_err(|why| governed.refuse("template.refused", "", "", &why))?;
-            governed.template = Some((signed, role));
-        }
-        Ok(Some(governed))
     }
 
     /// The governance of a run being resumed, as it was when it started.
@@ -115,8 +93,8 @@ impl Governed {
     pub fn remember(&self, run_id: &str, options: &GovOptions) -> std::io::Result<()> {
         let absolute = |path: &PathBuf| std::path::absolute(path).unwrap_or_else(|_| path.clone());
         let remembered = Remembered {
-            template: self.template.as_ref().map(|(t, _)| t.template.name.clone()),
-            approvals: absolute(&self.dir.root),
+            template: self.governance.template.as_ref().map(|t| t.signed.template.name.clone()),
+            approvals: absolute(&self.governance.approvals.root),
             policy: options.policy.as_ref().map(absolute),
         };
         let path = remembered_path(&self.state, run_id);
@@ -126,136 +104,50 @@ impl Governed {
         std::fs::write(path, serde_json::to_vec_pretty(&remembered).unwrap_or_default())
     }
 
-    /// The compiler's risk policy for this runner.
-    pub fn risk_policy(&self) -> escher_compiler::risk::Policy {
-        self.policy.risk_policy(Some(&self.runner.key))
-    }
-
-    /// The playbook text a template run compiles: (name, text).
-    pub fn template_source(&self) -> Option<(String, String)> {
-        self.template.as_ref().map(|(t, _)| (format!("template:{}", t.template.name), t.template.source.clone()))
-    }
-
-    /// Checks before anything runs: the plan's constant regions, accounts and clouds against the runner's
-    /// roles, and a template's bounds against the parameters. A refusal is audited and printed.
+    /// Checks before anything runs (role scope, template bounds); a template run is audited, a refusal audited
+    /// and printed.
     pub fn check_plan(&self, run_id: &str, plan: &Plan) -> Result<(), u8> {
-        let scopes = self.role_scopes();
-        if !scopes.is_empty() {
-            let mut refusal = None;
-            for scope in &scopes {
-                match scope.check_plan(plan) {
-                    Ok(()) => {
-                        refusal = None;
-                        break;
-                    }
-                    Err(error) => {
-                        refusal.get_or_insert(error);
-                    }
-                }
+        match self.governance.check_plan(plan) {
+            Ok(None) => Ok(()),
+            Ok(Some(note)) => {
+                let entry = self.governance.audit_entry("template.run", run_id, &plan.hash, note);
+                append_audit(&self.state, entry).map_err(|error| {
+                    eprintln!("error: {error}");
+                    EXIT_USAGE
+                })
             }
-            if let Some((node, out)) = refusal {
-                let why = format!("step `{node}`: the policy does not let {} touch it: {out}", self.roles.join(", "));
-                return Err(self.refuse("policy.refused", run_id, &plan.hash, &why));
+            Err(refusal) => {
+                let result = format!("refused: {refusal}");
+                let entry = self.governance.audit_entry(refusal.audit_kind(), run_id, &plan.hash, result);
+                Err(refuse(&self.state, entry, &refusal))
             }
         }
-        if let Some((template, role)) = &self.template {
-            let name = &template.template.name;
-            let bounds = &template.template.bounds;
-            if let Err(out) = bounds.check_params(&plan.params) {
-                let why = format!("template `{name}`: {out}");
-                return Err(self.refuse("template.refused", run_id, &plan.hash, &why));
-            }
-            if let Err((node, out)) = bounds.scope().check_plan(plan) {
-                let why = format!("template `{name}`: step `{node}`: {out}");
-                return Err(self.refuse("template.refused", run_id, &plan.hash, &why));
-            }
-            let publisher = format!("{} ({role})", template.template.publisher.name);
-            let entry =
-                self.entry("template.run", run_id, &plan.hash, format!("template `{name}` signed by {publisher}"));
-            self.audit(entry).map_err(|error| {
-                eprintln!("error: {error}");
-                EXIT_USAGE
-            })?;
-        }
-        Ok(())
     }
 
-    /// The approver: signed approvals from the shared directory, waiting as asked; a template's covered steps
-    /// need none.
+    /// The approver: the approvals directory, waiting as asked, bound to the policy by the governance (a
+    /// template's covered steps need no approval; every other approval must be signed).
     pub fn approver(&self, options: &GovOptions, human: bool) -> Arc<dyn Approver> {
         let wait = if options.detach { Duration::ZERO } else { options.wait.unwrap_or(DEFAULT_WAIT) };
         let files: Arc<dyn Approver> = Arc::new(FilesApprover {
-            dir: self.dir.clone(),
-            policy: self.policy.clone(),
-            runner: self.runner.clone(),
+            dir: self.governance.approvals.clone(),
+            policy: self.governance.policy.clone(),
+            runner: self.governance.runner.clone(),
             clock: Arc::new(SystemClock),
             wait,
             poll: Duration::from_millis(250),
             notice: human.then(|| Arc::new(|line: &str| eprintln!("{line}")) as escher_governance::approvals::Notice),
         });
-        match &self.template {
-            Some((template, role)) => Arc::new(TemplateApprover {
-                name: template.template.name.clone(),
-                publisher: format!("{} ({role})", template.template.publisher.name),
-                bounds: template.template.bounds.clone(),
-                inner: files,
-            }),
-            None => files,
-        }
+        self.governance.approver(files)
     }
+}
 
-    /// The guard on live targets: the runner's role scopes and the template's bounds.
-    pub fn guard(&self) -> Arc<dyn Guard> {
-        Arc::new(PolicyGuard {
-            role_scopes: self.role_scopes(),
-            template: self.template.as_ref().map(|(t, _)| (t.template.name.clone(), t.template.bounds.clone())),
-        })
+/// Audits and prints a refusal; returns the exit code.
+fn refuse(state: &Path, entry: AuditEntry, refusal: &Refusal) -> u8 {
+    if let Err(error) = append_audit(state, entry) {
+        eprintln!("error: {error}");
     }
-
-    /// The scopes of the runner's roles; empty when any of them is unrestricted.
-    fn role_scopes(&self) -> Vec<escher_governance::scope::Scope> {
-        let roles = self.policy.roles_of(&self.runner.key);
-        if roles.iter().any(|role| role.scope.is_unrestricted()) {
-            return Vec::new();
-        }
-        roles.iter().map(|role| role.scope.clone()).collect()
-    }
-
-    /// `alice` and `executor, auditor`, as the audit log records the runner.
-    pub fn who(&self) -> (String, String) {
-        (self.runner.name.clone(), self.roles.join(", "))
-    }
-
-    fn entry(&self, kind: &str, run_id: &str, plan_hash: &str, result: String) -> AuditEntry {
-        let (who, role) = self.who();
-        AuditEntry {
-            at: escher_governance::clock::stamp(chrono::Utc::now()),
-            who,
-            role,
-            run_id: run_id.to_string(),
-            plan_hash: plan_hash.to_string(),
-            kind: kind.to_string(),
-            step: None,
-            action: None,
-            targets: Vec::new(),
-            approval: None,
-            journal: None,
-            result,
-        }
-    }
-
-    fn audit(&self, entry: AuditEntry) -> Result<(), String> {
-        append_audit(&self.state, entry)
-    }
-
-    /// Audits and prints a refusal; returns the exit code.
-    fn refuse(&self, kind: &str, run_id: &str, plan_hash: &str, why: &str) -> u8 {
-        if let Err(error) = self.audit(self.entry(kind, run_id, plan_hash, format!("refused: {why}"))) {
-            eprintln!("error: {error}");
-        }
-        eprintln!("refused: {why}; nothing was run");
-        EXIT_DIAGNOSTICS
-    }
+    eprintln!("refused: {refusal}; nothing was run");
+    EXIT_DIAGNOSTICS
 }
 
 /// Appends one entry to the state directory's audit log.

@@ -57,7 +57,7 @@ pub fn run(session: &Session, request: RunRequest<'_>) -> u8 {
         eprintln!("error: with a policy, approvals are signed (`escher approve`); --approve-up-to does not apply");
         return EXIT_USAGE;
     }
-    let source = match (governed.as_ref().and_then(Governed::template_source), request.file) {
+    let source = match (governed.as_ref().and_then(|g| g.governance.template_source()), request.file) {
         (Some(source), _) => Ok(source),
         (None, Some(file)) => read_source(file),
         (None, None) => Err(EXIT_USAGE),
@@ -68,7 +68,7 @@ pub fn run(session: &Session, request: RunRequest<'_>) -> u8 {
     };
     let mut options = CompileOptions::plan(&FsLoader, given);
     if let Some(governed) = &governed {
-        options.policy = governed.risk_policy();
+        options.policy = governed.governance.risk_policy();
     }
     let compilation = compile_input(&name, &text, &options);
     let (errors, _) = print_diagnostics(&compilation, session.format, super::use_color());
@@ -184,7 +184,8 @@ fn execute(
             (None, None) => Arc::new(RefuseWithoutTerminal),
         };
         let cancel = CancellationToken::new();
-        let (who, role) = governed.as_ref().map_or_else(|| (user_name(), "executor".to_string()), Governed::who);
+        let (who, role) =
+            governed.as_ref().map_or_else(|| (user_name(), "executor".to_string()), |g| g.governance.who());
         let mut builder = Runtime::builder()
             .approver(approver)
             .event_sink(sink)
@@ -193,8 +194,8 @@ fn execute(
             .identity(who, role)
             .cancellation(cancel.clone());
         if let Some(governed) = &governed {
-            builder = builder.guard(governed.guard());
-            if let Some(safe_retries) = governed.policy.safe_retries {
+            builder = builder.guard(governed.governance.guard());
+            if let Some(safe_retries) = governed.governance.policy.safe_retries {
                 builder = builder.limits(Limits { safe_retries, ..Limits::default() });
             }
         }

@@ -1,12 +1,10 @@
 //! Templates ("extend me"): a manager signs a playbook with bounds on its parameters; an executor runs it inside
 //! them without further approval.
 
-mod approver;
 mod bounds;
 mod signed;
 mod store;
 
-pub use approver::TemplateApprover;
 pub use bounds::{Bounds, OutOfBounds, ParamBound};
 pub use signed::{SignedTemplate, TemplatePayload};
 pub use store::{list, load, publish};

@@ -1,0 +1,105 @@
+//! The approver a governed run gets, whatever approver its host plugs in (a terminal, the approvals directory,
+//! a desktop app's dialog, its own): the host's answer is a claim, and only signatures prove it. A step is
+//! approved when the signed decisions filed for it verify under the policy (who may approve that risk, no
+//! self-approval where banned, M of N distinct approvers, not expired, bound to the plan hash, parameters and
+//! step), or when a verified template covers it. A host that approves without them gets a refusal, which the
+//! runtime audits with the reason. A rejection needs no proof: refusing is always safe.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use escher_runtime::approval::{Answer, ApprovalRequest, Approver, Decision};
+
+use super::RunGovernance;
+use crate::approvals::FilesApprover;
+use crate::clock::SystemClock;
+use crate::template::Bounds;
+
+/// See the module's documentation.
+pub struct GovernedApprover {
+    /// Files each step's request and reads what the signed decisions prove, without waiting.
+    proof: FilesApprover,
+    /// A template run: its name, `publisher (role)` and bounds.
+    template: Option<(String, String, Bounds)>,
+    host: Arc<dyn Approver>,
+}
+
+impl GovernedApprover {
+    pub fn new(governance: &RunGovernance, host: Arc<dyn Approver>) -> GovernedApprover {
+        let proof = FilesApprover {
+            dir: governance.approvals.clone(),
+            policy: governance.policy.clone(),
+            runner: governance.runner.clone(),
+            clock: Arc::new(SystemClock),
+            wait: Duration::ZERO,
+            poll: Duration::from_millis(250),
+            notice: None,
+        };
+        let template = governance.template.as_ref().map(|t| {
+            let publisher = format!("{} ({})", t.signed.template.publisher.name, t.publisher_role);
+            (t.signed.template.name.clone(), publisher, t.signed.template.bounds.clone())
+        });
+        GovernedApprover { proof, template, host }
+    }
+
+    /// The decision of a template that covers the step: approved in advance by the manager who signed it (its
+    /// bounds are checked before the run and on live targets).
+    fn covered(&self, request: &ApprovalRequest) -> Option<Decision> {
+        let (name, publisher, bounds) = self.template.as_ref()?;
+        bounds.covers(&request.node).then(|| Decision {
+            approved: true,
+            by: format!("template {name} signed by {publisher}"),
+            role: request.required.role.clone(),
+            reason: Some(format!("covered by template `{name}`, within its bounds")),
+            plan_hash: request.plan_hash.clone(),
+            node: request.node.clone(),
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Approver for GovernedApprover {
+    async fn decide(&self, request: &ApprovalRequest) -> Decision {
+        match self.answer(request).await {
+            Answer::Decided(decision) => decision,
+            Answer::Pending { reason } => Decision {
+                approved: false,
+                by: "nobody".into(),
+                role: request.required.role.clone(),
+                reason: Some(reason),
+                plan_hash: request.plan_hash.clone(),
+                node: request.node.clone(),
+            },
+        }
+    }
+
+    fn files_request(&self, request: &ApprovalRequest) -> bool {
+        self.covered(request).is_none()
+    }
+
+    async fn answer(&self, request: &ApprovalRequest) -> Answer {
+        if let Some(decision) = self.covered(request) {
+            return Answer::Decided(decision);
+        }
+        // What the signatures already prove: approved, rejected, or a decision that does not verify.
+        if let decided @ Answer::Decided(_) = self.proof.answer(request).await {
+            return decided;
+        }
+        match self.host.answer(request).await {
+            Answer::Decided(claimed) if claimed.approved => match self.proof.answer(request).await {
+                decided @ Answer::Decided(_) => decided,
+                Answer::Pending { reason } => Answer::Decided(Decision {
+                    approved: false,
+                    reason: Some(format!(
+                        "{} approved step `{}`, but no signed approval verifies under the policy: {reason}",
+                        claimed.by, request.node
+                    )),
+                    plan_hash: request.plan_hash.clone(),
+                    node: request.node.clone(),
+                    ..claimed
+                }),
+            },
+            refused_or_pending => refused_or_pending,
+        }
+    }
+}

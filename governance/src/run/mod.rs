@@ -1,0 +1,183 @@
+//! The governance of one run, as every host must apply it when a policy is in force: a runner in no role is
+//! refused; a template is loaded and verified; the plan's constant scope is checked against the runner's roles
+//! (any of them) and a template's bounds before anything runs; the runtime gets the guard on live targets; and
+//! whatever approver the host has, every approval is proven by signatures under the policy
+//! ([`GovernedApprover`]). Refusals are values carrying the audit record's kind: the host writes them.
+
+mod approver;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use escher_compiler::plan::Plan;
+use escher_runtime::approval::Approver;
+use escher_runtime::audit::AuditEntry;
+use escher_runtime::guard::Guard;
+
+pub use approver::GovernedApprover;
+
+use crate::approvals::ApprovalsDir;
+use crate::guard::PolicyGuard;
+use crate::identity::Principal;
+use crate::policy::Policy;
+use crate::scope::RoleScopes;
+use crate::template::SignedTemplate;
+
+/// Why a governed run may not start. Nothing has run; the host audits it under [`Refusal::audit_kind`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error(
+        "{name} (key {key}) is not a member of any role in the policy; a manager adds the key that `escher identity` prints"
+    )]
+    NoRole { name: String, key: String },
+    /// The template could not be read, or does not verify under the policy (signature, publisher's role).
+    #[error("{0}")]
+    Template(String),
+    #[error("step `{node}`: the policy does not let {roles} touch it: {reason}")]
+    OutOfScope { node: String, roles: String, reason: String },
+    /// The plan or its parameters leave the template's bounds.
+    #[error("template `{name}`: {reason}")]
+    OutOfBounds { name: String, reason: String },
+}
+
+impl Refusal {
+    /// The audit log's kind for this refusal.
+    pub fn audit_kind(&self) -> &'static str {
+        match self {
+            Refusal::NoRole { .. } | Refusal::OutOfScope { .. } => "policy.refused",
+            Refusal::Template(_) | Refusal::OutOfBounds { .. } => "template.refused",
+        }
+    }
+}
+
+/// A template that verified: what it is, and its publisher's role.
+#[derive(Debug, Clone)]
+pub struct VerifiedTemplate {
+    pub signed: SignedTemplate,
+    pub publisher_role: String,
+}
+
+/// The governance of one run.
+pub struct RunGovernance {
+    pub policy: Arc<Policy>,
+    pub runner: Principal,
+    /// The runner's roles, by name: never empty.
+    pub roles: Vec<String>,
+    pub approvals: ApprovalsDir,
+    pub template: Option<VerifiedTemplate>,
+}
+
+impl RunGovernance {
+    /// Governance for `runner` under `policy`, running the published template `template` if named.
+    pub fn new(
+        policy: Arc<Policy>,
+        runner: Principal,
+        approvals: ApprovalsDir,
+        template: Option<&str>,
+    ) -> Result<RunGovernance, Refusal> {
+        let roles: Vec<String> = policy.roles_of(&runner.key).iter().map(|role| role.name.clone()).collect();
+        if roles.is_empty() {
+            return Err(Refusal::NoRole { name: runner.name.clone(), key: runner.key.clone() });
+        }
+        let template = match template {
+            Some(name) => {
+                let signed = crate::template::load(&approvals, name).map_err(Refusal::Template)?;
+                let publisher_role = signed.verify(&policy).map_err(Refusal::Template)?;
+                Some(VerifiedTemplate { signed, publisher_role })
+            }
+            None => None,
+        };
+        Ok(RunGovernance { policy, runner, roles, approvals, template })
+    }
+
+    /// The compiler's risk policy for this runner.
+    pub fn risk_policy(&self) -> escher_compiler::risk::Policy {
+        self.policy.risk_policy(Some(&self.runner.key))
+    }
+
+    /// The playbook a template run compiles: its name (`template:NAME`) and text.
+    pub fn template_source(&self) -> Option<(String, String)> {
+        self.template
+            .as_ref()
+            .map(|t| (format!("template:{}", t.signed.template.name), t.signed.template.source.clone()))
+    }
+
+    /// Where the runner may act: any of their roles' scopes.
+    pub fn role_scopes(&self) -> RoleScopes {
+        RoleScopes::of(self.policy.roles_of(&self.runner.key).iter().map(|role| &role.scope))
+    }
+
+    /// The checks before anything runs: the plan's constant scope against the runner's roles, and a
+    /// template's bounds against the parameters and the plan. For a template run, the note the audit log
+    /// records of it (`template.run`).
+    pub fn check_plan(&self, plan: &Plan) -> Result<Option<String>, Refusal> {
+        match self.role_scopes().check_plan(plan) {
+            Ok(()) => {}
+            Err(objection) => {
+                let (node, reason) = objection.map_or_else(
+                    || (String::new(), "the runner is in no role".to_string()),
+                    |(node, out)| (node, out.to_string()),
+                );
+                return Err(Refusal::OutOfScope { node, roles: self.roles.join(", "), reason });
+            }
+        }
+        let Some(template) = &self.template else { return Ok(None) };
+        let name = &template.signed.template.name;
+        let bounds = &template.signed.template.bounds;
+        let out_of_bounds = |reason: String| Refusal::OutOfBounds { name: name.clone(), reason };
+        bounds.check_params(&plan.params).map_err(|out| out_of_bounds(out.to_string()))?;
+        bounds.scope().check_plan(plan).map_err(|(node, out)| out_of_bounds(format!("step `{node}`: {out}")))?;
+        Ok(Some(format!("template `{name}` signed by {}", self.publisher().unwrap_or_default())))
+    }
+
+    /// `alice (manager)`: who signed the template run, if this is one.
+    fn publisher(&self) -> Option<String> {
+        self.template.as_ref().map(|t| format!("{} ({})", t.signed.template.publisher.name, t.publisher_role))
+    }
+
+    /// The guard on live targets: the runner's role scopes and the template's bounds.
+    pub fn guard(&self) -> Arc<dyn Guard> {
+        Arc::new(PolicyGuard {
+            role_scopes: self.role_scopes(),
+            template: self
+                .template
+                .as_ref()
+                .map(|t| (t.signed.template.name.clone(), t.signed.template.bounds.clone())),
+        })
+    }
+
+    /// The approver the runtime gets: the host's, bound to the policy (see [`GovernedApprover`]).
+    pub fn approver(&self, host: Arc<dyn Approver>) -> Arc<dyn Approver> {
+        Arc::new(GovernedApprover::new(self, host))
+    }
+
+    /// `alice` and `executor, auditor`, as the audit log records the runner.
+    pub fn who(&self) -> (String, String) {
+        (self.runner.name.clone(), self.roles.join(", "))
+    }
+
+    /// An audit record of this run's governance (a refusal, a template run).
+    pub fn audit_entry(&self, kind: &str, run_id: &str, plan_hash: &str, result: String) -> AuditEntry {
+        let (who, role) = self.who();
+        audit_entry(&who, &role, kind, run_id, plan_hash, result)
+    }
+}
+
+/// An audit record of a run's governance by `who` in `role` (empty for a runner in no role).
+pub fn audit_entry(who: &str, role: &str, kind: &str, run_id: &str, plan_hash: &str, result: String) -> AuditEntry {
+    AuditEntry {
+        at: crate::clock::stamp(chrono::Utc::now()),
+        who: who.to_string(),
+        role: role.to_string(),
+        run_id: run_id.to_string(),
+        plan_hash: plan_hash.to_string(),
+        kind: kind.to_string(),
+        step: None,
+        action: None,
+        targets: Vec::new(),
+        approval: None,
+        journal: None,
+        result,
+    }
+}

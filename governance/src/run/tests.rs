@@ -1,0 +1,187 @@
+//! A run's governance without the binary: a runner in no role, a plan out of scope and a tampered template are
+//! refused before anything runs; a host approver that approves everything gets nothing approved that no
+//! signature proves.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use escher_compiler::plan::{Approval, Plan, RiskLevel};
+use escher_compiler::{CompileOptions, NoImports, compile};
+use escher_runtime::approval::{Answer, ApprovalRequest, Approver, Decision};
+
+use super::*;
+use crate::approvals::{RequestFile, SignedDecision};
+use crate::identity::Identity;
+use crate::template::{Bounds, TemplatePayload};
+
+fn alice() -> Identity {
+    Identity::from_secret("alice", [1; 32])
+}
+
+fn bob() -> Identity {
+    Identity::from_secret("bob", [2; 32])
+}
+
+fn mallory() -> Identity {
+    Identity::from_secret("mallory", [4; 32])
+}
+
+/// Alice manages anywhere; Bob executes in us-east-1 only; a high-risk step needs one manager's approval.
+fn policy() -> Arc<Policy> {
+    let text = format!(
+        r#"
+        [roles.manager]
+        run_without_approval = "high"
+        members = [{{ name = "alice", key = "{}" }}]
+        [roles.executor]
+        run_without_approval = "low"
+        members = [{{ name = "bob", key = "{}" }}]
+        regions = ["us-east-1"]
+        [approvals.medium]
+        count = 1
+        from = ["manager"]
+        "#,
+        alice().public_key(),
+        bob().public_key()
+    );
+    Arc::new(crate::policy::check(&text).expect("the test policy is valid"))
+}
+
+fn plan(region: &str) -> Plan {
+    let source = format!(
+        r#"playbook tidy {{
+          let vms = aws.ec2.instances(regions = ["{region}"], tags = {{ env: "dev" }}, state = "running")
+          step stop = aws.ec2.stop(vms) {{ max_targets = 5 }}
+        }}"#
+    );
+    let compilation = compile("tidy.esc", &source, &CompileOptions::plan(&NoImports, BTreeMap::new()));
+    assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+    compilation.plan.expect("a plan")
+}
+
+fn governance(runner: &Identity, dir: &std::path::Path, template: Option<&str>) -> Result<RunGovernance, Refusal> {
+    RunGovernance::new(policy(), runner.principal(), ApprovalsDir::new(dir), template)
+}
+
+#[test]
+fn a_runner_in_no_role_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let refused = governance(&mallory(), dir.path(), None).err().expect("mallory is in no role");
+    assert!(matches!(refused, Refusal::NoRole { ref name, .. } if name == "mallory"), "{refused}");
+    assert_eq!(refused.audit_kind(), "policy.refused");
+}
+
+#[test]
+fn a_plan_outside_every_role_scope_is_refused_and_one_inside_passes() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let bob = governance(&bob(), dir.path(), None).expect("bob is an executor");
+    assert_eq!(bob.check_plan(&plan("us-east-1")), Ok(None));
+    let refused = bob.check_plan(&plan("eu-west-1")).expect_err("eu-west-1 is outside bob's scope");
+    assert_eq!(
+        refused.to_string(),
+        "step `vms`: the policy does not let executor touch it: region `eu-west-1` is not among the allowed \
+         regions: us-east-1"
+    );
+    let alice = governance(&alice(), dir.path(), None).expect("alice is a manager");
+    assert_eq!(alice.check_plan(&plan("eu-west-1")), Ok(None), "the manager's role is unrestricted");
+}
+
+#[test]
+fn a_template_edited_after_it_was_signed_is_refused() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let payload = TemplatePayload {
+        version: 1,
+        name: "tidy".into(),
+        file: "tidy.esc".into(),
+        source: "playbook tidy {}".into(),
+        bounds: Bounds { max_targets: Some(5), ..Bounds::default() },
+        publisher: alice().principal(),
+        published_at: "2026-12-06T00:00:00Z".into(),
+    };
+    let signed = crate::template::SignedTemplate::sign(&alice(), payload).expect("signs");
+    let path = crate::template::publish(&ApprovalsDir::new(dir.path()), &signed).expect("published");
+    let verified = governance(&bob(), dir.path(), Some("tidy")).expect("the template verifies");
+    assert!(verified.template.is_some());
+
+    let text = std::fs::read_to_string(&path).expect("the template file");
+    std::fs::write(&path, text.replace("\"max_targets\": 5", "\"max_targets\": 500")).expect("tampered");
+    let refused = governance(&bob(), dir.path(), Some("tidy")).err().expect("tampered");
+    assert!(refused.to_string().contains("signature"), "{refused}");
+    assert_eq!(refused.audit_kind(), "template.refused");
+}
+
+/// A host approver that says yes to everything.
+struct YesToEverything;
+
+#[async_trait::async_trait]
+impl Approver for YesToEverything {
+    async fn decide(&self, request: &ApprovalRequest) -> Decision {
+        Decision {
+            approved: true,
+            by: "the host's dialog".into(),
+            role: request.required.role.clone(),
+            reason: None,
+            plan_hash: request.plan_hash.clone(),
+            node: request.node.clone(),
+        }
+    }
+}
+
+fn request(plan: &Plan) -> ApprovalRequest {
+    let node = plan.nodes.iter().find(|node| node.id == "stop").expect("the stop step");
+    let mut risk = node.risk.clone();
+    risk.level = RiskLevel::Medium;
+    ApprovalRequest {
+        run_id: "run-1".into(),
+        playbook: plan.playbook.clone(),
+        plan_hash: plan.hash.clone(),
+        params: plan.params.clone(),
+        node: node.id.clone(),
+        action: node.action.clone(),
+        effect: node.effect,
+        risk,
+        required: Approval { role: "manager".into(), irreversible: false, reason: "medium risk".into() },
+        targets: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn a_host_approver_that_approves_everything_gets_nothing_no_signature_proves() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let bob = governance(&bob(), dir.path(), None).expect("bob is an executor");
+    let approver = bob.approver(Arc::new(YesToEverything));
+    let plan = plan("us-east-1");
+    let request = request(&plan);
+    let Answer::Decided(refused) = approver.answer(&request).await else { panic!("a decision") };
+    assert!(!refused.approved, "approved without a signature: {refused:?}");
+    let reason = refused.reason.unwrap_or_default();
+    assert!(reason.contains("the host's dialog approved step `stop`, but no signed approval verifies"), "{reason}");
+
+    // Alice, a manager, signs: now it is approved, by her.
+    let filed: RequestFile = bob.approvals.latest_request("run-1", "stop").expect("the request was filed");
+    let now = chrono::Utc::now();
+    let validity = std::time::Duration::from_secs(3600);
+    let hers = SignedDecision::sign(&alice(), &filed, true, None, now, validity).expect("signs");
+    bob.approvals.write_decision(&hers).expect("filed");
+    let Answer::Decided(approved) = approver.answer(&request).await else { panic!("a decision") };
+    assert!(approved.approved && approved.by.contains("alice"), "{approved:?}");
+}
+
+/// The runner signing their own step proves nothing: self-approval is banned, and an executor may not approve
+/// what needs a manager.
+#[tokio::test]
+async fn the_runners_own_signature_does_not_approve_the_step() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let bob = governance(&bob(), dir.path(), None).expect("bob is an executor");
+    let approver = bob.approver(Arc::new(YesToEverything));
+    let plan = plan("us-east-1");
+    let request = request(&plan);
+    let _ = approver.answer(&request).await;
+    let filed: RequestFile = bob.approvals.latest_request("run-1", "stop").expect("the request was filed");
+    let validity = std::time::Duration::from_secs(3600);
+    let own = SignedDecision::sign(&self::bob(), &filed, true, None, chrono::Utc::now(), validity).expect("signs");
+    bob.approvals.write_decision(&own).expect("filed");
+    let Answer::Decided(refused) = approver.answer(&request).await else { panic!("a decision") };
+    assert!(!refused.approved, "bob approved his own step: {refused:?}");
+    assert!(refused.reason.unwrap_or_default().contains("bob holds executor"));
+}
