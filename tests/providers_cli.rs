@@ -64,9 +64,9 @@ fn the_simulators_options_need_the_simulator() {
     assert_eq!(runs(&sandbox), 0);
 }
 
-/// A run records its providers by name; a resume whose record names one this build does not have is refused,
-/// touching nothing, never run on the simulator instead. A record from before runs could name several (one
-/// `cloud`) still reads.
+/// A run records its providers by name with their options; a resume whose record names one this build does
+/// not have is refused, touching nothing, never run on the simulator instead. A record from before the engine
+/// kept them (the command line's `cli.json`, one `cloud`) still reads.
 #[test]
 fn a_resume_makes_the_recorded_providers_or_refuses() {
     let sandbox = Sandbox::with_demo_estate();
@@ -74,15 +74,17 @@ fn a_resume_makes_the_recorded_providers_or_refuses() {
     let ran = sandbox.run(&playbook, &["--approve-up-to", "high"]);
     assert_eq!(ran.code, Some(0), "{}", ran.describe());
     let run_id = ran.run_id();
-    let setup_file = sandbox.state.join("runs").join(&run_id).join("cli.json");
-    let setup: serde_json::Value = serde_json::from_slice(&fs::read(&setup_file).expect("cli.json")).expect("JSON");
-    assert_eq!(setup["clouds"], serde_json::json!(["sim"]), "{setup}");
+    let record = sandbox.state.join("runs").join(&run_id).join("providers.json");
+    let recorded: serde_json::Value = serde_json::from_slice(&fs::read(&record).expect("the record")).expect("JSON");
+    assert_eq!(recorded[0]["name"], "sim", "{recorded}");
+    assert!(recorded[0]["options"]["estate_out"].is_string(), "{recorded}");
     let resumed = sandbox.escher(&["resume", &run_id]);
     let finished_code = resumed.code;
+    assert!(resumed.stderr.contains("already finished"), "{}", resumed.describe());
 
-    let mut unknown = setup.clone();
-    unknown["clouds"] = serde_json::json!(["oracle"]);
-    fs::write(&setup_file, serde_json::to_vec(&unknown).expect("JSON")).expect("edit cli.json");
+    let mut unknown = recorded.clone();
+    unknown[0]["name"] = serde_json::json!("oracle");
+    fs::write(&record, serde_json::to_vec(&unknown).expect("JSON")).expect("edit the record");
     let journal = sandbox.state.join("runs").join(&run_id).join("journal.jsonl");
     let (journal_before, estate_before) = (fs::read(&journal).expect("the journal"), sandbox.estate_bytes());
     let refused = sandbox.escher(&["resume", &run_id]);
@@ -95,9 +97,12 @@ fn a_resume_makes_the_recorded_providers_or_refuses() {
     assert_eq!(fs::read(&journal).expect("the journal"), journal_before, "the journal was touched");
     assert_eq!(sandbox.estate_bytes(), estate_before, "the estate was touched");
 
-    let mut old = setup.clone();
-    old.as_object_mut().expect("an object").remove("clouds");
-    old["cloud"] = serde_json::json!("sim");
+    // A run recorded before the engine kept its providers: only the command line's cli.json, one `cloud`.
+    fs::remove_file(&record).expect("the record goes");
+    let old = serde_json::json!({ "cloud": "sim", "estate": sandbox.estate, "estate_out": sandbox.estate });
+    let setup_file = sandbox.state.join("runs").join(&run_id).join("cli.json");
     fs::write(&setup_file, serde_json::to_vec(&old).expect("JSON")).expect("an older cli.json");
-    assert_eq!(sandbox.escher(&["resume", &run_id]).code, finished_code, "an older record resumes as before");
+    let older = sandbox.escher(&["resume", &run_id]);
+    assert_eq!(older.code, finished_code, "an older record resumes as before: {}", older.describe());
+    assert!(older.stderr.contains("already finished"), "{}", older.describe());
 }

@@ -1,5 +1,42 @@
 //! Escher's engine: what every host of a governed run (the command line, a desktop app, a container job)
-//! shares, so none has to assemble it again. So far: [`ProviderRegistry`], the providers a run may use, by name.
+//! shares, so none has to assemble it again. An [`Engine`] compiles a playbook under the policy's risk rules,
+//! checks it (providers, scope, template bounds), and runs or resumes it on the providers it names from the
+//! [`ProviderRegistry`], with the governance applied whatever approver the host plugs in
+//! (`escher_governance::run`).
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use std::sync::Arc;
+//!
+//! use escher_compiler::NoImports;
+//! use escher_compiler::plan::RiskLevel;
+//! use escher_engine::{Engine, Launch, ProviderChoice};
+//! use escher_runtime::approval::ApproveUpTo;
+//! use escher_runtime::events::RunStatus;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! # if !escher_engine::ProviderRegistry::builtin().names().contains(&"sim") { return; }
+//! let state = tempfile::tempdir().expect("a state directory");
+//! let engine = Engine::builder()
+//!     .state_dir(state.path())
+//!     .approver(Arc::new(ApproveUpTo { level: RiskLevel::High, who: "ops".into() }))
+//!     .build()
+//!     .expect("an engine");
+//! let source = r#"
+//! playbook tidy {
+//!   let idle = aws.ec2.instances(regions = ["us-east-1"], tags = {env: "dev"}, state = "running")
+//!   step stop = aws.ec2.stop(idle) { max_targets = 10 }
+//! }
+//! "#;
+//! let plan = engine.compile("tidy.esc", source, BTreeMap::new(), &NoImports).plan.expect("it compiles");
+//! let run = engine.run(plan, &[ProviderChoice::new("sim")], Launch::default()).await.expect("it starts");
+//! let report = run.finish().await.report.expect("a report");
+//! assert_eq!(report.status, RunStatus::Succeeded);
+//! # }
+//! ```
+//!
+//! The providers built in, by name:
 //!
 //! ```
 //! use escher_engine::ProviderRegistry;
@@ -13,6 +50,10 @@
 //! assert!(error.to_string().starts_with("this build has no azure provider"));
 //! ```
 
+mod choice;
+mod engine;
 mod registry;
 
+pub use choice::ProviderChoice;
+pub use engine::{Ended, Engine, EngineBuilder, EngineError, Launch, Started};
 pub use registry::{Chosen, ProviderRegistry, RegistryError};

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use escher_compiler::plan::Plan;
 use escher_governance::approvals::{ApprovalsDir, FilesApprover};
 use escher_governance::clock::SystemClock;
 use escher_governance::run::{Refusal, RunGovernance, audit_entry};
@@ -32,7 +31,7 @@ pub const DEFAULT_WAIT: Duration = Duration::from_secs(600);
 
 /// What a governed run is, as `resume` needs it again.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Remembered {
+pub struct Remembered {
     template: Option<String>,
     approvals: PathBuf,
     /// The policy file given with `--policy`, if any; `resume` reads it again unless given another.
@@ -40,11 +39,10 @@ struct Remembered {
     policy: Option<PathBuf>,
 }
 
-/// A governed run as the command line holds it: the governance every host applies
-/// ([`RunGovernance`]), and where its audit records go.
+/// A governed run as the command line finds it: the governance every host applies ([`RunGovernance`]), which
+/// the engine is given.
 pub struct Governed {
     pub governance: RunGovernance,
-    state: PathBuf,
 }
 
 impl Governed {
@@ -64,7 +62,7 @@ impl Governed {
         let runner = super::identity::local(state, None)?.principal();
         let approvals = ApprovalsDir::new(super::policy::approvals_dir(state, options.approvals.as_deref()));
         match RunGovernance::new(Arc::new(policy), runner.clone(), approvals, template) {
-            Ok(governance) => Ok(Some(Governed { governance, state: state.to_path_buf() })),
+            Ok(governance) => Ok(Some(Governed { governance })),
             Err(refusal) => {
                 let roles = "";
                 let entry =
@@ -89,43 +87,18 @@ impl Governed {
         Governed::load(state, &options, remembered.as_ref().and_then(|r| r.template.as_deref()))
     }
 
-    /// Records what `resume` needs.
-    pub fn remember(&self, run_id: &str, options: &GovOptions) -> std::io::Result<()> {
+    /// What `resume` needs of this governance, to record with the run ([`Remembered::write`]).
+    pub fn remembered(&self, options: &GovOptions) -> Remembered {
         let absolute = |path: &PathBuf| std::path::absolute(path).unwrap_or_else(|_| path.clone());
-        let remembered = Remembered {
+        Remembered {
             template: self.governance.template.as_ref().map(|t| t.signed.template.name.clone()),
             approvals: absolute(&self.governance.approvals.root),
             policy: options.policy.as_ref().map(absolute),
-        };
-        let path = remembered_path(&self.state, run_id);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(path, serde_json::to_vec_pretty(&remembered).unwrap_or_default())
-    }
-
-    /// Checks before anything runs (role scope, template bounds); a template run is audited, a refusal audited
-    /// and printed.
-    pub fn check_plan(&self, run_id: &str, plan: &Plan) -> Result<(), u8> {
-        match self.governance.check_plan(plan) {
-            Ok(None) => Ok(()),
-            Ok(Some(note)) => {
-                let entry = self.governance.audit_entry("template.run", run_id, &plan.hash, note);
-                append_audit(&self.state, entry).map_err(|error| {
-                    eprintln!("error: {error}");
-                    EXIT_USAGE
-                })
-            }
-            Err(refusal) => {
-                let result = format!("refused: {refusal}");
-                let entry = self.governance.audit_entry(refusal.audit_kind(), run_id, &plan.hash, result);
-                Err(refuse(&self.state, entry, &refusal))
-            }
         }
     }
 
-    /// The approver: the approvals directory, waiting as asked, bound to the policy by the governance (a
-    /// template's covered steps need no approval; every other approval must be signed).
+    /// The command line's approver: the approvals directory, waiting as asked for signed decisions. The engine
+    /// binds it to the policy (a template's covered steps need no approval; every other must be signed).
     pub fn approver(&self, options: &GovOptions, human: bool) -> Arc<dyn Approver> {
         let wait = if options.detach { Duration::ZERO } else { options.wait.unwrap_or(DEFAULT_WAIT) };
         let files: Arc<dyn Approver> = Arc::new(FilesApprover {
@@ -137,7 +110,18 @@ impl Governed {
             poll: Duration::from_millis(250),
             notice: human.then(|| Arc::new(|line: &str| eprintln!("{line}")) as escher_governance::approvals::Notice),
         });
-        self.governance.approver(files)
+        files
+    }
+}
+
+impl Remembered {
+    /// Records it with the run `run_id`.
+    pub fn write(&self, state: &Path, run_id: &str) -> std::io::Result<()> {
+        let path = remembered_path(state, run_id);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, serde_json::to_vec_pretty(self).unwrap_or_default())
     }
 }
 

@@ -6,13 +6,12 @@
 //! commits reach the bucket before the run goes on (each as a new create-only segment); the rest, the audit log
 //! among it, within a fraction of a second.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use escher_runtime::provider::ProviderSetup;
+use escher_engine::ProviderChoice;
 use escher_runtime::replica::Replica;
 use escher_state::layout::ensure_layout;
 use escher_state::mirror::pull;
@@ -301,7 +300,9 @@ pub fn detach(attached: Option<Attached>, code: u8) -> u8 {
     }
 }
 
-/// How a run reached the clouds, so `escher resume` can reach them the same way.
+/// How a run reaches the clouds, as the command line gives it. Runs record their providers through the engine
+/// (`runs/<id>/providers.json`); runs recorded before that kept this in `runs/<id>/cli.json`, which `resume`
+/// still reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSetup {
     /// The providers, by their names in the registry (`sim`, `aws`).
@@ -340,30 +341,25 @@ impl RunSetup {
             .then_some("--estate, --estate-out and --sim-faults are the simulator's: they need --cloud sim")
     }
 
-    /// What the provider `name` is made from: the simulator gets its estate, out file and faults.
-    pub fn provider_setup(&self, name: &str, state_dir: &Path, resuming: bool) -> ProviderSetup {
+    /// The providers the run names, the simulator with its estate, out file and faults.
+    pub fn choices(&self) -> Vec<ProviderChoice> {
         use escher_sim::factory::{ESTATE, ESTATE_OUT, FAULTS};
-        let mut options = BTreeMap::new();
-        if name == "sim" {
-            let path = |path: &PathBuf| path.to_string_lossy().into_owned();
-            options.extend(self.estate.as_ref().map(|estate| (ESTATE.to_string(), path(estate))));
-            options.extend(self.estate_out.as_ref().map(|out| (ESTATE_OUT.to_string(), path(out))));
-            options.extend(self.sim_faults.clone().map(|faults| (FAULTS.to_string(), faults)));
-        }
-        ProviderSetup { state_dir: state_dir.to_path_buf(), options, resuming }
+        let path = |path: &PathBuf| path.to_string_lossy().into_owned();
+        let choice = |name: String| {
+            let mut choice = ProviderChoice::new(name.as_str());
+            if name == "sim" {
+                choice.options.extend(self.estate.as_ref().map(|estate| (ESTATE.to_string(), path(estate))));
+                choice.options.extend(self.estate_out.as_ref().map(|out| (ESTATE_OUT.to_string(), path(out))));
+                choice.options.extend(self.sim_faults.clone().map(|faults| (FAULTS.to_string(), faults)));
+            }
+            choice
+        };
+        self.providers().into_iter().map(choice).collect()
     }
 }
 
 fn setup_path(state: &Path, run_id: &str) -> PathBuf {
     state.join("runs").join(run_id).join("cli.json")
-}
-
-pub fn save_setup(state: &Path, run_id: &str, setup: &RunSetup) -> std::io::Result<()> {
-    let path = setup_path(state, run_id);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(path, serde_json::to_vec_pretty(setup).unwrap_or_default())
 }
 
 pub fn load_setup(state: &Path, run_id: &str) -> std::io::Result<RunSetup> {
