@@ -45,5 +45,13 @@ escher="${CARGO_TARGET_DIR:-target}/debug/escher"
 "$escher" check examples/*.esc examples/lib/*.esc
 "$escher" fmt --check examples/*.esc examples/lib/*.esc
 
+step "embedding: examples/embed runs a governed run, suspends and resumes it, on escher-engine alone"
+cargo run -q --locked -p escher-example-embed
+# A host that depends only on the engine pulls no terminal or command-line crate.
+if cargo tree -q --locked -p escher-example-embed -e normal | grep -E '\b(clap|indicatif)\b'; then
+  echo "escher-engine pulls a command-line crate into its hosts"
+  exit 1
+fi
+
 echo
 echo "all checks passed"

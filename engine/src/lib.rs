@@ -54,6 +54,11 @@ mod choice;
 mod engine;
 mod registry;
 
+// What a host needs besides the engine, so that it depends on one crate.
+pub use escher_compiler as compiler;
+pub use escher_governance as governance;
+pub use escher_runtime as runtime;
+
 pub use choice::ProviderChoice;
 pub use engine::{Ended, Engine, EngineBuilder, EngineError, Launch, Started};
 pub use registry::{Chosen, ProviderRegistry, RegistryError};
