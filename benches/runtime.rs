@@ -10,8 +10,8 @@
 //!   each makespan over the ideal, and the file's cost over memory.
 //!
 //! ```text
-//! cargo bench --no-default-features --bench runtime --features tokio/test-util -- overhead
-//! cargo bench --profile dev --no-default-features --bench runtime --features tokio/test-util -- makespan
+//! cargo bench --no-default-features --bench runtime --features cli,tokio/test-util -- overhead
+//! cargo bench --profile dev --no-default-features --bench runtime --features cli,tokio/test-util -- makespan
 //! ```
 //!
 //! With no scenario named, each runs in a child process of its own, so the peak memory (VmHWM) each prints is
