@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use escher_compiler::plan::Plan;
 use tokio_util::sync::CancellationToken;
@@ -13,69 +12,12 @@ use crate::approval::{Approver, RefuseWithoutTerminal};
 use crate::audit::AuditLog;
 use crate::events::{EventSink, NoEvents};
 use crate::executor::{self, RunHandle, RuntimeError};
+use crate::identity::Identity;
+use crate::limits::Limits;
 use crate::provider::Provider;
+use crate::run_options::RunOptions;
 use crate::secrets::{EnvAndFileSecrets, SecretStore};
-
-/// How much a runtime does at once, and for how long.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Provider calls and scripts in flight at once, across every step of a run.
-    pub concurrency: usize,
-    /// Operations one script may run.
-    pub script_operations: u64,
-    /// The time limit of each attempt of a step that sets no `timeout`.
-    pub step_timeout: Duration,
-    /// Calls in flight at once within one step (its batches or fan-out items) when it sets no `concurrency`.
-    pub step_concurrency: u32,
-    /// Retries that need no `retry` option: every query's on throttling, 5xx and timeouts (a read is always safe
-    /// to repeat, and a listing that gives up fails the run), and every call's on throttling (a throttled call
-    /// did nothing). A step's larger `retry` wins.
-    pub safe_retries: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            concurrency: 32,
-            script_operations: 1_000_000,
-            step_timeout: Duration::from_secs(600),
-            step_concurrency: 8,
-            safe_retries: 10,
-        }
-    }
-}
-
-/// Options of one run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RunOptions {
-    /// Ask every provider to simulate instead of act; actions that cannot be simulated are reported so.
-    pub dry_run: bool,
-}
-
-/// Who is running plans, as the audit log records them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
-    pub who: String,
-    pub role: String,
-}
-
-/// What every run of a runtime shares.
-pub(crate) struct Shared {
-    pub providers: Vec<Arc<dyn Provider>>,
-    pub approver: Arc<dyn Approver>,
-    pub events: Arc<dyn EventSink>,
-    pub state_dir: PathBuf,
-    pub limits: Limits,
-    pub cancel: CancellationToken,
-    pub secrets: Arc<dyn SecretStore>,
-    pub identity: Identity,
-    /// One appender for the audit log of the state directory, shared by this runtime's runs.
-    pub audit: Arc<Mutex<AuditLog>>,
-    /// Checks each mutating step's live targets before it acts (governance), if the host gave one.
-    pub guard: Option<Arc<dyn crate::guard::Guard>>,
-    /// Where each journal commit is copied before the run acts on it (state in a bucket), if the host gave one.
-    pub replica: Option<Arc<dyn crate::replica::Replica>>,
-}
+use crate::shared::Shared;
 
 /// Runs plans. Cheap to clone; clones share everything.
 ///

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::error::io_at;
-use super::{AuditError, GENESIS_HASH};
+use super::chain::GENESIS_HASH;
+use super::error::{AuditError, io_at};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Anchor {

@@ -3,7 +3,8 @@
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::{AuditEntry, AuditError, ChainedEntry};
+use super::entry::{AuditEntry, ChainedEntry};
+use super::error::AuditError;
 
 /// The `prev_hash` of the first record.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -4,8 +4,8 @@
 //! copy's anchor with a pending end first ([`anchor_json`]), then the log, then the settled anchor. A crash at
 //! any point leaves a pair that [`AuditLog::open`](super::AuditLog::open) and [`verify`](super::verify) accept.
 
-use super::ChainedEntry;
 use super::anchor::{Anchor, Pending};
+use super::entry::ChainedEntry;
 use super::stored::parse_record;
 
 /// How many bytes of `log` the anchor `anchor` (the bytes of `audit/head.json`; empty for none) vouches for:
@@ -75,7 +75,8 @@ fn complete_len(log: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::{AuditEntry, AuditLog};
+    use crate::audit::entry::AuditEntry;
+    use crate::audit::log::AuditLog;
 
     /// A state directory whose audit log holds `records` records, with its log and anchor bytes.
     fn log_of(records: usize) -> (tempfile::TempDir, Vec<u8>, Vec<u8>) {
@@ -128,7 +129,7 @@ mod tests {
         assert_eq!(vouched_len(&pending, &log), Ok(log.len()), "reached");
         // The local writer reads a pending anchor the same way: the pair opens and verifies.
         std::fs::write(dir.path().join("audit/head.json"), &pending).expect("write the anchor");
-        assert!(crate::audit::verify(dir.path()).expect("verifies").is_intact());
+        assert!(crate::audit::verify::verify(dir.path()).expect("verifies").is_intact());
         assert!(AuditLog::open(dir.path()).is_ok());
     }
 }

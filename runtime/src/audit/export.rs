@@ -3,8 +3,9 @@
 use std::io::Write;
 use std::path::Path;
 
+use super::entry::ChainedEntry;
+use super::error::AuditError;
 use super::stored::{self, StoredLine};
-use super::{AuditError, ChainedEntry};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {

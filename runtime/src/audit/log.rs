@@ -5,11 +5,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::anchor::{Anchor, AnchorFile, Pending, read_anchor};
-use super::chain::hash_matches;
-use super::error::io_at;
+use super::chain::{GENESIS_HASH, hash_matches, record_hash};
+use super::entry::{AuditEntry, ChainedEntry};
+use super::error::{AuditError, io_at};
 use super::stored::{self, AUDIT_DIR};
 use super::verify::{self, VerifyReport};
-use super::{AuditEntry, AuditError, ChainedEntry, GENESIS_HASH, record_hash};
 use crate::journal::lines;
 
 /// The audit log, open for appending. Share it between the runs of one process behind a `Mutex`; see the

@@ -4,8 +4,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::error::io_at;
-use super::{AuditError, ChainedEntry};
+use super::entry::ChainedEntry;
+use super::error::{AuditError, io_at};
 use crate::journal::lines;
 
 pub(crate) const AUDIT_DIR: &str = "audit";

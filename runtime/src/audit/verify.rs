@@ -7,9 +7,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::anchor::{Anchor, read_anchor};
-use super::chain::hash_matches;
+use super::chain::{GENESIS_HASH, hash_matches};
+use super::error::AuditError;
 use super::stored::{self, StoredLine};
-use super::{AuditError, GENESIS_HASH};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]

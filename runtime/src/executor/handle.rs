@@ -4,7 +4,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::RuntimeError;
+use super::error::RuntimeError;
 use crate::events::RunEvent;
 use crate::report::RunReport;
 

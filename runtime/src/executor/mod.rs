@@ -2,28 +2,26 @@
 //! as the [scheduler](crate::scheduler) releases them, recording each step durably before and after it acts.
 //!
 //! `start` and `resume` do the checks and the first records synchronously, so a run that cannot start says so
-//! at once; then the run loop ([`run_loop`]) takes over on its own task.
+//! at once; then the run loop (`run/run_loop.rs`) takes over on its own task. By folder:
+//!
+//! - this one: launching a run (`start`, `resume`, and what a resumed run takes from its journal), and what the
+//!   host gets back (`RunHandle`, `RuntimeError`);
+//! - `run/`: the run loop, the one owner of the scheduler; the context its tasks share; the report it ends with;
+//! - `step/`: one node's work, from its `when` to its result: inputs, approval, core actions, scripts, undo;
+//! - `provider_calls/`: a step's calls to providers: batches, each call with its retries, batches in doubt on
+//!   resume, and the answers merged into the step's result;
+//! - `recording/`: the journal and audit writers, what is recorded when a node ends, and the event stream.
+//!
+//! Files import the files that define what they use, never through this `mod.rs` or a sub-folder's, so no two
+//! files import each other.
 
-mod approval;
-mod batches;
-mod call;
-mod context;
-mod core_actions;
-mod emitter;
 mod error;
-mod group_commit;
 mod handle;
-mod merge;
-mod node;
-mod prepare;
-mod reconcile;
-mod record;
-mod recorder;
-mod report;
-mod result;
+mod provider_calls;
+mod recording;
 mod resume;
-mod run_loop;
-mod undo;
+mod run;
+mod step;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -40,13 +38,15 @@ use crate::events::EventKind;
 use crate::journal::{Journal, JournalMark, JournalRecord};
 use crate::lease::{RunLease, holder_name};
 use crate::ratelimit::RateLimits;
-use crate::runtime::{RunOptions, Shared};
+use crate::run_options::RunOptions;
 use crate::scheduler::{DependencyGraph, Scheduler};
-use context::{PlanInfo, RunContext, now};
-use emitter::Emitter;
-use recorder::Recorder;
+use crate::shared::Shared;
+use recording::emitter::Emitter;
+use recording::recorder::Recorder;
 use resume::{Restored, ResumeState};
-use run_loop::{Session, drive};
+use run::context::{PlanInfo, RunContext, now};
+use run::run_loop::{Session, drive};
+use step::core_actions;
 
 pub(crate) fn start(
     shared: Arc<Shared>,

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use escher_compiler::plan::{Plan, Value, plan_hash};
 
-use super::RuntimeError;
-use super::result::NodeResult;
+use super::error::RuntimeError;
+use super::step::result::NodeResult;
 use crate::approval::Decision;
 use crate::events::StepStatus;
 use crate::journal::{JournalRecord, read_run};

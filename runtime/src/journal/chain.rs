@@ -8,7 +8,8 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{JournalError, JournalRecord};
+use super::error::JournalError;
+use super::record::JournalRecord;
 
 /// Where a journal stands: the seq and sum of its last record (seq 0 and the genesis sum when empty). Audit
 /// entries carry the journal's mark when they are written, so records they vouch for cannot vanish unseen.

@@ -3,7 +3,8 @@
 use std::collections::BTreeSet;
 use std::collections::btree_map::Entry;
 
-use super::{JournalError, JournalRecord, JournalState};
+use super::error::JournalError;
+use super::record::{JournalRecord, JournalState};
 use crate::provider::resource_id;
 
 /// Folds records, in journal order, into a [`JournalState`].

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::JournalError;
+use super::error::JournalError;
 
 pub(crate) const RUNS_DIR: &str = "runs";
 pub(crate) const JOURNAL_FILE: &str = "journal.jsonl";

@@ -6,7 +6,10 @@ use std::io;
 use std::path::Path;
 
 use super::chain::{self, JournalMark};
-use super::{JournalError, JournalRecord, JournalState, fold, lines, paths};
+use super::error::JournalError;
+use super::fold::fold;
+use super::record::{JournalRecord, JournalState};
+use super::{lines, paths};
 use crate::audit::stored::{self, StoredLine};
 
 /// Every complete record of a run's journal, in order, each checked against its seq and checksum. A torn last
@@ -52,7 +55,7 @@ pub fn read_run(state_dir: &Path, run_id: &str) -> Result<(JournalState, Vec<Jou
 /// Why each run's journal in the state directory does not check out, the audit log read once for all of them.
 pub fn damaged_journals(state_dir: &Path) -> Result<Vec<JournalError>, JournalError> {
     let audit = audit_lines(state_dir)?;
-    let runs = super::list_runs(state_dir)?;
+    let runs = super::runs::list_runs(state_dir)?;
     Ok(runs.iter().filter_map(|run| read_run_against(state_dir, &run.run_id, &audit).err()).collect())
 }
 

@@ -7,8 +7,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::io_at;
-use super::{JournalError, JournalRecord, lines, paths};
+use super::error::{JournalError, io_at};
+use super::record::JournalRecord;
+use super::{lines, paths};
 use crate::events::RunStatus;
 
 /// One run, as its journal's first and last records describe it. Fields a journal does not (yet) hold are

@@ -5,8 +5,9 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::chain::{self, JournalMark};
-use super::error::io_at;
-use super::{JournalError, JournalRecord, lines, paths};
+use super::error::{JournalError, io_at};
+use super::record::JournalRecord;
+use super::{lines, paths};
 
 /// A run's journal, open for appending. One process appends to a run's journal at a time.
 #[derive(Debug)]

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::ProviderError;
+use super::interface::ProviderError;
 use escher_compiler::plan::Value;
 
 /// A call's arguments by name: `Args(&call.args)`.

@@ -12,7 +12,7 @@ use std::future::Future;
 
 use escher_compiler::plan::Value;
 
-use super::{Provider, ProviderCall, ProviderResponse, TargetStatus, resource_id};
+use super::interface::{Provider, ProviderCall, ProviderResponse, TargetStatus, resource_id};
 
 /// Checks that `call` (a creating action over targets that exist) creates once per key. `created` counts the
 /// resources of the created kind that exist now.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use escher_compiler::stdlib::Cloud;
 
-use super::Provider;
+use super::interface::Provider;
 
 /// What a factory is given to make a provider for one run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -6,7 +6,8 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use super::{SecretError, SecretStore};
+use super::error::SecretError;
+use super::store::SecretStore;
 use crate::provider::Secret;
 
 pub(crate) const SECRETS_FILE: &str = "secrets.json";

@@ -4,8 +4,8 @@
 use escher_compiler::plan::{PlanNode, Value};
 
 use super::call::{BatchEnd, BatchRun};
-use super::result::{NodeResult, outcome_record};
 use crate::events::StepStatus;
+use crate::executor::step::result::{NodeResult, outcome_record};
 use crate::provider::{ProviderError, ProviderResponse, TargetStatus};
 
 /// An action over targets: every batch's per-target results merged, in batch order.

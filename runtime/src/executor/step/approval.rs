@@ -5,9 +5,9 @@
 
 use escher_compiler::plan::{Approval, PlanNode, Value};
 
-use super::context::{RunContext, now};
 use crate::approval::{Answer, ApprovalRequest, Decision};
 use crate::events::EventKind;
+use crate::executor::run::context::{RunContext, now};
 use crate::journal::JournalRecord;
 use crate::provider::resource_id;
 

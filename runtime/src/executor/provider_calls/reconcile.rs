@@ -14,7 +14,7 @@ use escher_compiler::lower::display;
 use escher_compiler::plan::{PlanNode, Value};
 
 use super::batches::Batch;
-use super::context::RunContext;
+use crate::executor::run::context::RunContext;
 use crate::journal::JournalRecord;
 use crate::provider::{TargetResult, TargetStatus, resource_field, resource_id};
 
@@ -72,7 +72,7 @@ pub(crate) async fn settle_in_doubt(ctx: &RunContext, node: &PlanNode, batch: &B
         batch: batch.index,
         found,
         resolved: settled.resolved.clone(),
-        at: super::context::now(),
+        at: crate::executor::run::context::now(),
     };
     // A failed write stops the run through the recorder, as below.
     let _ = ctx.recorder.journal(record).await;

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use escher_compiler::plan::{PlanNode, Value};
 
-use super::context::RunContext;
 use super::result::NodeResult;
 use crate::events::StepStatus;
+use crate::executor::run::context::RunContext;
 
 /// Whether the runtime implements `action` itself.
 pub(crate) fn is_core(action: &str) -> bool {

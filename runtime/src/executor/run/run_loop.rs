@@ -8,15 +8,15 @@ use std::sync::Arc;
 use escher_compiler::plan::{PlanNode, Value};
 use tokio::task::{Id, JoinSet};
 
-use super::RuntimeError;
 use super::context::{RunContext, now};
-use super::node::run_node;
-use super::record::{record_result, record_rollback, record_skip};
 use super::report::{ReportInput, build};
-use super::result::NodeResult;
-use super::resume::Restored;
-use super::undo::undo_node;
 use crate::events::{EventKind, RunStatus, StepStatus};
+use crate::executor::error::RuntimeError;
+use crate::executor::recording::record::{record_result, record_rollback, record_skip};
+use crate::executor::resume::Restored;
+use crate::executor::step::node::run_node;
+use crate::executor::step::result::NodeResult;
+use crate::executor::step::undo::undo_node;
 use crate::journal::JournalRecord;
 use crate::report::RunReport;
 use crate::scheduler::{Halt, Scheduler, Task};
@@ -168,7 +168,7 @@ impl Loop {
         if restored.is_none() {
             let _ = record_skip(&self.ctx, &self.nodes[i], &reason).await;
         }
-        self.ctx.set_output(&self.nodes[i].id, super::result::empty_output(&self.nodes[i]));
+        self.ctx.set_output(&self.nodes[i].id, crate::executor::step::result::empty_output(&self.nodes[i]));
         self.results[i] = Some(NodeResult::skipped(&self.nodes[i], reason));
     }
 

@@ -12,14 +12,14 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::approval::{Verdict, ask};
-use super::batches::batches;
-use super::call::{BatchRun, call_batch};
-use super::context::RunContext;
 use super::core_actions;
-use super::merge::{merge_targets, merge_values};
 use super::prepare::{Item, all_targets, condition_holds, items};
 use super::result::{NodeResult, outcome_record};
 use crate::events::{EventKind, StepStatus};
+use crate::executor::provider_calls::batches::batches;
+use crate::executor::provider_calls::call::{BatchRun, call_batch};
+use crate::executor::provider_calls::merge::{merge_targets, merge_values};
+use crate::executor::run::context::RunContext;
 use crate::provider::resource_id;
 use crate::script::{ScriptLimits, run_script};
 

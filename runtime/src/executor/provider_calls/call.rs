@@ -9,9 +9,9 @@ use escher_compiler::stdlib::Effect;
 use tokio::sync::Semaphore;
 
 use super::batches::Batch;
-use super::context::{RunContext, now};
 use super::reconcile;
 use crate::events::EventKind;
+use crate::executor::run::context::{RunContext, now};
 use crate::journal::JournalRecord;
 use crate::provider::{ProviderCall, ProviderError, ProviderResponse, TargetResult, TargetStatus, resource_id};
 use crate::retry::should_retry;

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use escher_compiler::plan::{PlanNode, Value};
 
-use super::context::RunContext;
 use crate::eval::{evaluate, evaluate_args, evaluate_condition};
+use crate::executor::run::context::RunContext;
 use crate::provider::{Secret, resource_id};
 
 /// One call's worth of inputs: the whole node, or one element of a fan-out.

@@ -3,9 +3,9 @@
 
 use escher_compiler::plan::{NodeKind, PlanNode};
 
-use super::context::{RunContext, now};
-use super::result::NodeResult;
 use crate::events::{EventKind, StepStatus};
+use crate::executor::run::context::{RunContext, now};
+use crate::executor::step::result::NodeResult;
 use crate::journal::JournalRecord;
 
 /// Records how `node` ended. An error means the journal could not take it (the run is being stopped).

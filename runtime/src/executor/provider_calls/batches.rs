@@ -8,8 +8,8 @@ use std::sync::Arc;
 use escher_compiler::plan::{NodeKind, PlanNode, Value};
 use escher_compiler::stdlib::{Cloud, Effect};
 
-use super::context::RunContext;
-use super::prepare::Item;
+use crate::executor::run::context::RunContext;
+use crate::executor::step::prepare::Item;
 use crate::provider::{Bucket, Provider, ProviderCall, resource_field, resource_id};
 use crate::ratelimit::{BucketKey, default_bucket};
 

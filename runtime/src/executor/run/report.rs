@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use escher_compiler::plan::PlanNode;
 
-use super::result::NodeResult;
 use crate::events::{RunStatus, StepStatus};
+use crate::executor::step::result::NodeResult;
 use crate::report::{RunReport, StepReport};
 
 pub(crate) struct ReportInput<'a> {

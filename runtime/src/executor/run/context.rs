@@ -10,14 +10,14 @@ use escher_compiler::stdlib::Cloud;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use super::emitter::Emitter;
-use super::recorder::Recorder;
-use super::resume::ResumeState;
 use crate::audit::AuditEntry;
 use crate::eval::EvalScope;
+use crate::executor::recording::emitter::Emitter;
+use crate::executor::recording::recorder::Recorder;
+use crate::executor::resume::ResumeState;
 use crate::provider::{Bucket, Provider};
 use crate::ratelimit::{BucketKey, RateLimits};
-use crate::runtime::Shared;
+use crate::shared::Shared;
 
 pub(crate) struct RunContext {
     pub run_id: String,

@@ -1,0 +1,201 @@
+//! The provider interface's types: the `Provider` trait, the call it is given and what it answers, its errors and
+//! buckets, and the resource fields every provider reads.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use escher_compiler::plan::Value;
+use escher_compiler::stdlib::Cloud;
+
+/// A secret's value. It prints as `***`; only [`Secret::expose`] gives the text, at the moment of use.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// One call to a provider: a query, or an action over one batch of targets.
+#[derive(Debug, Clone)]
+pub struct ProviderCall {
+    pub run_id: String,
+    /// The plan node making the call.
+    pub node: String,
+    /// The stdlib name, such as `aws.ec2.stop` or `compute.stop`.
+    pub action: String,
+    /// Evaluated arguments, without secrets and without the targets argument.
+    pub args: BTreeMap<String, Value>,
+    /// Arguments of type secret<string>, resolved.
+    pub secrets: BTreeMap<String, Secret>,
+    /// This batch's targets (resource records), for actions that declare `targets`; empty otherwise.
+    pub targets: Vec<Value>,
+    pub dry_run: bool,
+    /// Stable across retries and resumes of the same batch: `RUN:NODE:BATCH`.
+    pub idempotency_key: String,
+    /// An earlier call with this idempotency key may have acted: the batch was in doubt when its run resumed, or
+    /// this is a retry after an answer that does not say whether the call took effect (a timeout, a 5xx). A
+    /// provider that creates resources looks for the ones an earlier call made (it marks each with the key) and
+    /// reports them as changed instead of creating them again (see `docs/providers.md`).
+    pub in_doubt: bool,
+}
+
+/// The tag (or label, or client token) under which a provider marks what it creates with the batch's
+/// idempotency key, so a call in doubt can find what an earlier call made.
+pub const IDEMPOTENCY_TAG: &str = "escher-idempotency-key";
+
+/// What happened to one target.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum TargetStatus {
+    /// The action changed it (or, in a dry run, would have).
+    Changed,
+    /// It was already in the desired state.
+    Unchanged,
+    Failed {
+        error: String,
+    },
+    /// Dry run only: the action cannot be simulated for this target.
+    NotSimulated {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TargetResult {
+    pub id: String,
+    #[serde(flatten)]
+    pub status: TargetStatus,
+    /// The resource as it is after the call (or would be, in a dry run).
+    pub resource: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProviderResponse {
+    /// A query's result, a report, or an action without targets.
+    Value(Value),
+    /// One result per target of the batch.
+    Targets(Vec<TargetResult>),
+}
+
+/// Why a call failed as a whole. Only throttling, unavailability (5xx) and timeouts are retried.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProviderError {
+    #[error("throttled: {message}")]
+    Throttled { message: String, retry_after: Option<Duration> },
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("timed out: {0}")]
+    Timeout(String),
+    /// A 4xx: the request was refused (permissions, missing resource, conflict).
+    #[error("rejected: {0}")]
+    Rejected(String),
+    /// The request was malformed; retrying cannot help.
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    /// Dry run: this provider cannot simulate the action.
+    #[error("not simulated: {0}")]
+    NotSimulated(String),
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+}
+
+impl ProviderError {
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, ProviderError::Throttled { .. } | ProviderError::Unavailable(_) | ProviderError::Timeout(_))
+    }
+}
+
+/// A token bucket: `capacity` calls at once, refilled at `per_second`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    pub capacity: u32,
+    pub per_second: f64,
+}
+
+/// The bucket for a rate class that changes things when its provider names no bucket for it: providers declare
+/// their own ([`Provider::bucket`]); this is only the conservative floor for a class one forgot.
+pub const UNDECLARED_WRITES: Bucket = Bucket { capacity: 20, per_second: 2.0 };
+/// The bucket for an undeclared class that only reads.
+pub const UNDECLARED_READS: Bucket = Bucket { capacity: 50, per_second: 10.0 };
+
+/// A cloud, or the simulator, as the runtime sees it.
+#[async_trait::async_trait]
+pub trait Provider: Send + Sync {
+    /// A short name for events, rate-limit keys and the journal: `sim`, `aws`.
+    fn name(&self) -> &str;
+
+    /// Whether this provider serves calls for `cloud` (the simulator serves all).
+    fn serves(&self, cloud: Cloud) -> bool;
+
+    /// Performs one query or one batch of an action.
+    async fn call(&self, call: &ProviderCall) -> Result<ProviderResponse, ProviderError>;
+
+    /// The current state of the given resources (by their `id`), to re-check steps that were in flight when a run
+    /// stopped. A resource that no longer exists is left out.
+    async fn describe(&self, resources: &[Value]) -> Result<Vec<Value>, ProviderError>;
+
+    /// Whether `resource` is already as `call` would leave it: `resource` is the target as `describe` finds it
+    /// now (`None` when it no longer exists) or as the plan saw it before the call. On resume, a target of a
+    /// batch in doubt that is done now but was not before was changed by this run: it is recorded as changed
+    /// and not called again. `None` means the provider cannot tell for this action (creations, reboots); such
+    /// targets are called again, with [`ProviderCall::in_doubt`] set.
+    fn is_done(&self, call: &ProviderCall, resource: Option<&Value>) -> Option<bool> {
+        let _ = (call, resource);
+        None
+    }
+
+    /// Called once when this process is done with the run (it ended, was suspended or cancelled): a provider
+    /// that keeps state of its own settles it here (the simulator folds its estate's change log into the file).
+    async fn finish(&self) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
+    /// The token bucket of a rate-limit class of this provider's declarations (`ec2.mutating`), per account and
+    /// region; `None` for a class it does not know, which gets the runtime's conservative floor
+    /// ([`UNDECLARED_WRITES`], [`UNDECLARED_READS`]).
+    fn bucket(&self, rate_class: &str) -> Option<Bucket> {
+        let _ = rate_class;
+        None
+    }
+}
+
+/// The `id` field of a resource record.
+pub fn resource_id(resource: &Value) -> Option<&str> {
+    match resource {
+        Value::Record(fields) => match fields.get("id") {
+            Some(Value::String(id)) => Some(id),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A string field of a resource record.
+pub fn resource_field<'a>(resource: &'a Value, field: &str) -> Option<&'a str> {
+    match resource {
+        Value::Record(fields) => match fields.get(field) {
+            Some(Value::String(value)) => Some(value),
+            _ => None,
+        },
+        _ => None,
+    }
+}
