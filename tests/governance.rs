@@ -76,6 +76,8 @@ fn a_managers_approval_unblocks_a_detached_run_on_resume() {
     assert!(org.audit(&org.manager).contains("approval.signed"), "the signature is audited by the manager");
     org.assert_audit_intact(&org.executor);
     org.assert_audit_intact(&org.manager);
+    org.assert_audit_times_in_one_format(&org.executor);
+    org.assert_audit_times_in_one_format(&org.manager);
 }
 
 #[test]
@@ -265,6 +267,8 @@ fn a_template_run_inside_its_bounds_needs_no_approval() {
     let published = published.lines().find(|l| l.contains("template.published")).expect("the publication is audited");
     assert!(published.contains("\"role\":\"manager\""), "{published}");
     org.assert_audit_intact(&org.executor);
+    org.assert_audit_times_in_one_format(&org.executor);
+    org.assert_audit_times_in_one_format(&org.manager);
 }
 
 #[test]

@@ -172,7 +172,7 @@ pub fn decide(at: &Where<'_>, run_id: &str, step: &str, approved: bool, reason: 
         .unwrap_or_default();
     let verb = if approved { "approved" } else { "rejected" };
     let entry = AuditEntry {
-        at: escher_governance::clock::stamp(now),
+        at: escher_runtime::audit::stamp(now),
         who: identity.name.clone(),
         role: role.clone(),
         run_id: run_id.to_string(),

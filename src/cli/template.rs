@@ -95,7 +95,7 @@ pub fn publish(at: &Where<'_>, file: &Path, name: &str, bounds: Option<&Path>) -
         Ok(None) | Err(_) => String::new(),
     };
     let entry = AuditEntry {
-        at: escher_governance::clock::stamp(now),
+        at: escher_runtime::audit::stamp(now),
         who: identity.name.clone(),
         role,
         run_id: String::new(),

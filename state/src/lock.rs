@@ -129,7 +129,7 @@ pub fn audit_takeover(
 ) -> Result<(), escher_runtime::audit::AuditError> {
     let Some(old) = &lease.took_over else { return Ok(()) };
     let entry = escher_runtime::audit::AuditEntry {
-        at: lease.record.acquired_at.to_rfc3339(),
+        at: escher_runtime::audit::stamp(lease.record.acquired_at),
         who: lease.record.holder.clone(),
         role: "scheduler".to_string(),
         run_id: run_id.to_string(),

@@ -187,6 +187,19 @@ from = ["manager"]
         String::from_utf8_lossy(&exported.stdout).into_owned()
     }
 
+    /// Every record of `who`'s audit log, whatever its kind, is stamped the one way: RFC 3339, UTC, milliseconds.
+    pub fn assert_audit_times_in_one_format(&self, who: &Person) {
+        for line in self.audit(who).lines() {
+            let record: serde_json::Value = serde_json::from_str(line).expect("an exported record is JSON");
+            let at = record["at"].as_str().unwrap_or_default();
+            let shape: Vec<bool> = at.chars().map(|c| c.is_ascii_digit()).collect();
+            let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+            let well_formed =
+                at.len() == 24 && digits.iter().all(|&i| shape[i]) && at.as_bytes()[19] == b'.' && at.ends_with('Z');
+            assert!(well_formed, "{}: `{at}` is not RFC 3339 UTC with milliseconds: {line}", who.name);
+        }
+    }
+
     pub fn assert_audit_intact(&self, who: &Person) {
         let verified = escher().args(["audit", "verify", "--state"]).arg(&who.state).output().expect("escher starts");
         let verified = Ran::of(verified);

@@ -167,7 +167,7 @@ impl RunGovernance {
 /// An audit record of a run's governance by `who` in `role` (empty for a runner in no role).
 pub fn audit_entry(who: &str, role: &str, kind: &str, run_id: &str, plan_hash: &str, result: String) -> AuditEntry {
     AuditEntry {
-        at: crate::clock::stamp(chrono::Utc::now()),
+        at: escher_runtime::audit::stamp(chrono::Utc::now()),
         who: who.to_string(),
         role: role.to_string(),
         run_id: run_id.to_string(),

@@ -3,9 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
+/// When an audit record was written, as every record kind writes it: RFC 3339, UTC (`Z`), milliseconds.
+pub fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 /// What happened, by whom, under which plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
+    /// Written by [`stamp`].
     pub at: String,
     /// The person or process that acted (`$USER`, `auto`, a scheduler).
     pub who: String,

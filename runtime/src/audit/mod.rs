@@ -22,7 +22,7 @@ mod verify;
 
 pub use chain::{GENESIS_HASH, record_hash};
 pub use copy::{anchor_json, vouched_len};
-pub use entry::{AuditEntry, ChainedEntry};
+pub use entry::{AuditEntry, ChainedEntry, stamp};
 pub use error::AuditError;
 pub use export::{ExportFormat, export};
 pub use log::{AuditLog, reanchor};

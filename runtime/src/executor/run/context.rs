@@ -187,5 +187,5 @@ impl RunContext {
 
 /// The current time as an RFC 3339 UTC string, as records carry it.
 pub(crate) fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    crate::audit::stamp(chrono::Utc::now())
 }
