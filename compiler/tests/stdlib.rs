@@ -398,3 +398,39 @@ fn every_item_and_parameter_is_documented() {
         .collect();
     assert!(undocumented.is_empty(), "undocumented: {undocumented:?}");
 }
+
+/// Every cloud-agnostic action reaches each cloud through the one action the stdlib declares implements it
+/// there, and that action takes every parameter of the agnostic one (under its own name where it renames it).
+#[test]
+fn every_agnostic_action_has_one_implementer_per_cloud_taking_its_parameters() {
+    let catalog = catalog();
+    // Azure Storage and Cloud Storage encrypt at rest always: no action turns it on there.
+    let none_by_design = [("storage.enable_encryption", Cloud::Azure), ("storage.enable_encryption", Cloud::Gcp)];
+    let agnostic = catalog.callables.values().filter(|c| c.kind == CallableKind::Action && c.cloud == Cloud::Any);
+    let mut routes = 0;
+    for action in agnostic {
+        for cloud in Cloud::ALL {
+            let Some(implementer) = catalog.implementer(&action.name, cloud) else {
+                let known = none_by_design.contains(&(action.name.as_str(), cloud));
+                assert!(known, "`{}` has no implementer on {cloud}", action.name);
+                continue;
+            };
+            routes += 1;
+            assert_eq!(implementer.kind, CallableKind::Action);
+            let renames = &implementer.implements.as_ref().expect("it implements").renames;
+            for param in action.params.iter().filter(|p| Some(&p.name) != action.targets.as_ref()) {
+                let own = renames.get(&param.name).unwrap_or(&param.name);
+                assert!(
+                    implementer.param(own).is_some(),
+                    "`{}` implements `{}` but takes no `{own}`",
+                    implementer.name,
+                    action.name
+                );
+            }
+        }
+    }
+    assert_eq!(routes, 40, "the routes of the 14 agnostic actions");
+    assert_eq!(catalog.implementer("compute.stop", Cloud::Azure).map(|c| c.name.as_str()), Some("azure.vm.deallocate"));
+    let label = catalog.implementer("compute.tag", Cloud::Gcp).expect("GCP labels");
+    assert_eq!(label.implements.as_ref().map(|i| i.renames.get("tags").cloned()), Some(Some("labels".into())));
+}

@@ -1,5 +1,5 @@
 //! The attributes in braces after a query or action declaration: `effect`, `undo`, `batch`, `rate`,
-//! `dry_run`, `targets` and `backup`.
+//! `dry_run`, `targets`, `backup` and `implements`.
 
 use crate::diagnostics::did_you_mean;
 use crate::span::Span;
@@ -8,11 +8,14 @@ use crate::syntax::ast::{CallableDecl, CallableKind, Expr, ExprKind, StepOption,
 use super::error::StdlibError;
 use super::{DryRun, Effect};
 
-const ATTRIBUTES: &[&str] = &["effect", "undo", "batch", "rate", "dry_run", "targets", "backup"];
+const ATTRIBUTES: &[&str] = &["effect", "undo", "batch", "rate", "dry_run", "targets", "backup", "implements"];
 /// What a query may state; everything else describes a change to the world.
 const QUERY_ATTRIBUTES: &[&str] = &["effect", "rate"];
 const EFFECTS: &[&str] = &["read", "mutate", "disrupt", "destroy"];
 const DRY_RUNS: &[&str] = &["native", "simulated", "unsupported"];
+
+/// `(agnostic parameter, own parameter)` pairs of an `implements`.
+pub(super) type Renames = Vec<(String, String)>;
 
 /// The attributes of one callable as written; absent ones are `None`.
 #[derive(Debug, Default)]
@@ -24,6 +27,9 @@ pub(super) struct Attrs {
     pub dry_run: Option<DryRun>,
     pub targets: Option<(String, Span)>,
     pub backup: bool,
+    /// `implements = compute.tag(tags = labels)`: the cloud-agnostic action this one is on its cloud, with the
+    /// agnostic action's parameters this one names otherwise.
+    pub implements: Option<(String, Renames, Span)>,
     /// Every attribute written, valid or not, so a malformed one is not also reported as missing.
     pub stated: Vec<String>,
 }
@@ -111,6 +117,23 @@ fn read_one(attr: &StepOption, kind: CallableKind, attrs: &mut Attrs) -> Result<
                 .filter(|class| !class.is_empty())
                 .ok_or_else(|| invalid(attr, "a rate-limit class such as \"ec2.mutating\"", None))?;
             attrs.rate = Some(class);
+        }
+        "implements" => {
+            let expected = "a cloud-agnostic action, such as `compute.stop` or `compute.tag(tags = labels)`";
+            let (name, renames) = match &value.kind {
+                ExprKind::Call(call) => {
+                    let mut renames = Vec::new();
+                    for arg in &call.args {
+                        let (Some(from), ExprKind::Name(to)) = (&arg.name, &arg.value.kind) else {
+                            return Err(invalid(attr, expected, None));
+                        };
+                        renames.push((from.name.clone(), to.name.clone()));
+                    }
+                    (call.callee.dotted(), renames)
+                }
+                _ => (dotted(value).ok_or_else(|| invalid(attr, expected, None))?, Vec::new()),
+            };
+            attrs.implements = Some((name, renames, value.span));
         }
         "backup" => match value.kind {
             ExprKind::Bool(backup) => attrs.backup = backup,

@@ -142,6 +142,17 @@ pub struct Callable {
     /// Whether this action makes a backup or snapshot (a destroy after it is covered).
     pub backup: bool,
     pub cloud: Cloud,
+    /// The cloud-agnostic action this one is on its cloud (`aws.ec2.stop` is `compute.stop` on AWS).
+    pub implements: Option<Implements>,
+}
+
+/// What a concrete action implements: a cloud-agnostic action, and the agnostic parameters it calls otherwise
+/// (`tags` is `labels` on GCP). Declared once, in the stdlib; the runtime routes agnostic calls by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Implements {
+    pub action: String,
+    /// Agnostic parameter name → this action's parameter name.
+    pub renames: BTreeMap<String, String>,
 }
 
 impl Callable {
@@ -183,6 +194,14 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The action that is the cloud-agnostic `action` on `cloud`, as the stdlib declares it.
+    pub fn implementer(&self, action: &str, cloud: Cloud) -> Option<&Callable> {
+        self.callables.values().find(|callable| {
+            callable.cloud == cloud
+                && callable.implements.as_ref().is_some_and(|implements| implements.action == action)
+        })
+    }
+
     /// Whether resource `resource` implements interface `interface`.
     pub fn implements(&self, resource: &str, interface: &str) -> bool {
         self.resources.get(resource).is_some_and(|r| r.implements.iter().any(|i| i == interface))

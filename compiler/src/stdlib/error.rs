@@ -122,6 +122,35 @@ pub enum StdlibError {
         help: Option<String>,
     },
 
+    #[error("`implements` names `{implements}`, which is not a cloud-agnostic action")]
+    #[diagnostic(code(E0622))]
+    UnknownImplements {
+        implements: String,
+        #[label("no such agnostic action")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("`{implements}` already has an implementation on {cloud}: `{first}`")]
+    #[diagnostic(code(E0623), help("one action per cloud implements an agnostic action; remove one `implements`"))]
+    ImplementedTwice {
+        implements: String,
+        cloud: String,
+        first: String,
+        #[label("a second implementation")]
+        span: SourceSpan,
+    },
+
+    #[error("`implements` maps `{param}`, which `{owner}` does not take")]
+    #[diagnostic(code(E0624), help("write `AGNOSTIC(agnostic_param = own_param)` with a parameter of each action"))]
+    UnknownImplementsParam {
+        param: String,
+        owner: String,
+        #[label("unknown parameter")]
+        span: SourceSpan,
+    },
+
     #[error("`{undo}` cannot undo `{action}`: it takes {found} as targets, not {expected}")]
     #[diagnostic(code(E0613), help("an undo action must take the same targets as the action it reverses"))]
     UndoTargetsDiffer {

@@ -14,7 +14,9 @@ use super::attrs::{Attrs, read_attrs};
 use super::defaults::fits;
 use super::error::StdlibError;
 use super::type_expr::{TypeKind, TypeNames};
-use super::{Callable, CallableKind, Catalog, Cloud, DryRun, Effect, EnumDecl, ParamSig, RecordDecl, ResourceDecl};
+use super::{
+    Callable, CallableKind, Catalog, Cloud, DryRun, Effect, EnumDecl, Implements, ParamSig, RecordDecl, ResourceDecl,
+};
 
 /// Parses and checks declaration files given as (name, text). Returns what could be built and every error,
 /// each with the name of the file it points into.
@@ -43,6 +45,8 @@ struct Loader {
     catalog: Catalog,
     errors: Vec<(String, StdlibError)>,
     types: TypeNames,
+    /// `implements` links by file, checked once every action is known.
+    implements_links: Vec<(String, ImplementsLink)>,
 }
 
 impl Loader {
@@ -113,7 +117,7 @@ impl Loader {
         for (file, declaration) in accepted {
             if let Declaration::Callable(decl) = declaration {
                 let mut errors = Vec::new();
-                if let Some(link) = self.add_callable(decl, &mut errors) {
+                if let Some(link) = self.add_callable(file, decl, &mut errors) {
                     undo_links.push((*file, link));
                 }
                 self.push(file, errors);
@@ -123,6 +127,10 @@ impl Loader {
             if let Some(error) = self.check_undo(&link) {
                 self.push(file, vec![error]);
             }
+        }
+        for (file, link) in std::mem::take(&mut self.implements_links) {
+            let errors = self.check_implements(&link);
+            self.push(&file, errors);
         }
     }
 
@@ -200,7 +208,7 @@ impl Loader {
     }
 
     /// Builds one query or action. Returns its `undo` link, checked once every action is known.
-    fn add_callable(&mut self, decl: &CallableDecl, errors: &mut Vec<StdlibError>) -> Option<UndoLink> {
+    fn add_callable(&mut self, file: &str, decl: &CallableDecl, errors: &mut Vec<StdlibError>) -> Option<UndoLink> {
         let name = decl.name.dotted();
         let cloud = Cloud::of(&name);
         let params = self.params(decl, errors);
@@ -237,7 +245,15 @@ impl Loader {
             targets,
             backup: attrs.backup,
             cloud,
+            implements: attrs
+                .implements
+                .clone()
+                .map(|(action, renames, _)| Implements { action, renames: renames.into_iter().collect() }),
         };
+        if let Some((implements, renames, span)) = attrs.implements {
+            let link = ImplementsLink { action: name.clone(), implements, renames, span };
+            self.implements_links.push((file.to_string(), link));
+        }
         self.catalog.callables.insert(name, callable);
         link
     }
@@ -275,6 +291,60 @@ impl Loader {
     }
 
     /// The undo action must exist, be an action, and take targets of the same type.
+    /// Whether `implements` names a cloud-agnostic action that no other action of the same cloud implements,
+    /// and each renamed parameter exists on both sides.
+    fn check_implements(&self, link: &ImplementsLink) -> Vec<StdlibError> {
+        let agnostic_actions = || {
+            self.catalog
+                .callables
+                .values()
+                .filter(|c| c.kind == CallableKind::Action && c.cloud == Cloud::Any)
+                .map(|c| c.name.as_str())
+        };
+        let Some(agnostic) = self
+            .catalog
+            .callables
+            .get(&link.implements)
+            .filter(|c| c.kind == CallableKind::Action && c.cloud == Cloud::Any)
+        else {
+            return vec![StdlibError::UnknownImplements {
+                help: did_you_mean(&link.implements, agnostic_actions()),
+                implements: link.implements.clone(),
+                span: link.span.into(),
+            }];
+        };
+        let Some(action) = self.catalog.callables.get(&link.action) else { return Vec::new() };
+        let mut errors = Vec::new();
+        let others = self.catalog.callables.values().filter(|other| {
+            other.name < action.name
+                && other.cloud == action.cloud
+                && other.implements.as_ref().is_some_and(|i| i.action == agnostic.name)
+        });
+        if let Some(first) = others.into_iter().next() {
+            errors.push(StdlibError::ImplementedTwice {
+                implements: agnostic.name.clone(),
+                cloud: action.cloud.to_string(),
+                first: first.name.clone(),
+                span: link.span.into(),
+            });
+        }
+        for (from, to) in &link.renames {
+            let missing = match (agnostic.param(from), action.param(to)) {
+                (None, _) => Some((from, &agnostic.name)),
+                (_, None) => Some((to, &action.name)),
+                _ => None,
+            };
+            if let Some((param, owner)) = missing {
+                errors.push(StdlibError::UnknownImplementsParam {
+                    param: param.clone(),
+                    owner: owner.clone(),
+                    span: link.span.into(),
+                });
+            }
+        }
+        errors
+    }
+
     fn check_undo(&self, link: &UndoLink) -> Option<StdlibError> {
         let Some(undo) = self.catalog.callables.get(&link.undo).filter(|c| c.kind == CallableKind::Action) else {
             let actions =
@@ -344,6 +414,14 @@ fn rate_of(cloud: Cloud, attrs: &Attrs, name: &str, span: Span, errors: &mut Vec
 }
 
 /// `undo = NAME` on an action, to check once all actions are known.
+/// `implements = AGNOSTIC(param = own_param, ...)` on the action `action`.
+struct ImplementsLink {
+    action: String,
+    implements: String,
+    renames: Vec<(String, String)>,
+    span: Span,
+}
+
 struct UndoLink {
     action: String,
     undo: String,

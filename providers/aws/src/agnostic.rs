@@ -1,34 +1,18 @@
-//! The cloud-agnostic stdlib names as AWS answers them. Actions the runtime sends here carry AWS targets only
-//! (it groups targets by cloud), so `compute.stop` is simply `aws.ec2.stop`; agnostic queries become the AWS
-//! query with the same filters, over the configured accounts and regions.
+//! The cloud-agnostic stdlib names as AWS answers them. The runtime sends an agnostic action's AWS targets as the
+//! AWS action the stdlib declares implements it (`implements = compute.stop` on `aws.ec2.stop`); a host that
+//! sends the agnostic name gets the same routing here. Agnostic queries become the AWS query with the same
+//! filters, over the configured accounts and regions.
 
 use std::collections::BTreeMap;
 
 use escher_compiler::plan::Value;
+use escher_compiler::stdlib::Cloud;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 
 use crate::context::AwsContext;
 use crate::provider::dispatch;
 use crate::record::field;
 use escher_runtime::provider::args::Args;
-
-/// Each agnostic action and the AWS action it is on AWS targets.
-const ACTIONS: &[(&str, &str)] = &[
-    ("compute.start", "aws.ec2.start"),
-    ("compute.stop", "aws.ec2.stop"),
-    ("compute.restart", "aws.ec2.reboot"),
-    ("compute.tag", "aws.ec2.tag"),
-    ("compute.create_snapshots", "aws.ec2.create_snapshots"),
-    ("compute.delete_disks", "aws.ec2.delete_volumes"),
-    ("compute.delete_snapshots", "aws.ec2.delete_snapshots"),
-    ("database.start", "aws.rds.start"),
-    ("database.stop", "aws.rds.stop"),
-    ("database.backup", "aws.rds.create_snapshots"),
-    ("storage.block_public_access", "aws.s3.block_public_access"),
-    ("storage.enable_encryption", "aws.s3.enable_default_encryption"),
-    ("storage.enable_versioning", "aws.s3.enable_versioning"),
-    ("security.close_ingress", "aws.ec2.revoke_ingress"),
-];
 
 /// Agnostic queries that are an AWS query with the same arguments (plus `regions` = all).
 const QUERIES: &[(&str, &str)] = &[
@@ -47,7 +31,10 @@ pub(crate) fn route(call: &ProviderCall) -> Result<Option<ProviderCall>, Provide
 
 /// The AWS name of an agnostic action or plain query (`compute.stop` → `aws.ec2.stop`).
 pub(crate) fn aws_name(action: &str) -> Option<&'static str> {
-    ACTIONS.iter().chain(QUERIES).find(|(name, _)| *name == action).map(|(_, aws)| *aws)
+    let implementer = escher_compiler::stdlib::catalog().implementer(action, Cloud::Aws);
+    implementer
+        .map(|callable| callable.name.as_str())
+        .or_else(|| QUERIES.iter().find(|(name, _)| *name == action).map(|(_, aws)| *aws))
 }
 
 fn renamed_call(call: &ProviderCall, action: &str, args: BTreeMap<String, Value>) -> ProviderCall {

@@ -3,6 +3,7 @@
 //! go to every provider serving one. Batches are numbered across the whole node, so the same inputs give the
 //! same numbers (and idempotency keys) on every resume.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use escher_compiler::plan::{NodeKind, PlanNode, Value};
@@ -35,10 +36,12 @@ pub(crate) fn batches(ctx: &RunContext, node: &PlanNode, items: Vec<Item>) -> Re
             Some(targets) => {
                 for ((cloud, account, region), group) in group_targets(node, targets)? {
                     let provider = provider(ctx, node, cloud)?;
-                    let size = node.batch.map_or(group.len(), |size| size.max(1) as usize).max(1);
+                    let routed = Routed::of(node, cloud);
+                    let size = routed.batch.map_or(group.len(), |size| size.max(1) as usize).max(1);
                     for chunk in group.chunks(size) {
-                        let key = bucket_key(&provider, node, &account, &region);
-                        out.push(batch(ctx, node, &item, out.len(), provider.clone(), key, chunk.to_vec()));
+                        let key = bucket_key(&provider, &routed.rate_class, &account, &region);
+                        let targets = chunk.to_vec();
+                        out.push(batch(ctx, node, &routed, &item, out.len(), provider.clone(), key, targets));
                     }
                 }
             }
@@ -48,8 +51,9 @@ pub(crate) fn batches(ctx: &RunContext, node: &PlanNode, items: Vec<Item>) -> Re
                         Some(Value::String(region)) => region.as_str(),
                         _ => "",
                     };
-                    let key = bucket_key(&provider, node, "", region);
-                    out.push(batch(ctx, node, &item, out.len(), provider, key, Vec::new()));
+                    let key = bucket_key(&provider, &node.rate_class, "", region);
+                    let routed = Routed::own(node);
+                    out.push(batch(ctx, node, &routed, &item, out.len(), provider, key, Vec::new()));
                 }
             }
         }
@@ -57,21 +61,67 @@ pub(crate) fn batches(ctx: &RunContext, node: &PlanNode, items: Vec<Item>) -> Re
     Ok(out)
 }
 
+/// The action a node's targets of one cloud are called with: for a cloud-agnostic action, the action the stdlib
+/// declares implements it on that cloud (`compute.stop` on Azure is `azure.vm.deallocate`), with its arguments
+/// renamed as it says, its batch size and its rate class; otherwise the node's own. An agnostic action that no
+/// action of the cloud implements goes to the provider under its own name.
+struct Routed<'a> {
+    action: &'a str,
+    renames: Option<&'a BTreeMap<String, String>>,
+    batch: Option<u32>,
+    rate_class: String,
+}
+
+impl<'a> Routed<'a> {
+    fn own(node: &'a PlanNode) -> Routed<'a> {
+        Routed { action: &node.action, renames: None, batch: node.batch, rate_class: node.rate_class.clone() }
+    }
+
+    fn of(node: &'a PlanNode, cloud: Cloud) -> Routed<'a> {
+        if node.cloud != Cloud::Any {
+            return Routed::own(node);
+        }
+        match escher_compiler::stdlib::catalog().implementer(&node.action, cloud) {
+            Some(implementer) => Routed {
+                action: &implementer.name,
+                renames: implementer.implements.as_ref().map(|implements| &implements.renames),
+                batch: implementer.batch,
+                rate_class: implementer.rate_class.clone(),
+            },
+            None => Routed::own(node),
+        }
+    }
+
+    /// The call's arguments under the names the routed action takes.
+    fn args(&self, args: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+        let mut args = args.clone();
+        for (agnostic, own) in self.renames.into_iter().flatten() {
+            if let Some(value) = args.remove(agnostic) {
+                args.insert(own.clone(), value);
+            }
+        }
+        args
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn batch(
     ctx: &RunContext,
     node: &PlanNode,
+    routed: &Routed<'_>,
     item: &Item,
     index: usize,
     provider: Arc<dyn Provider>,
     key: BucketKey,
     targets: Vec<Value>,
 ) -> Batch {
-    let bucket = provider.bucket(&node.rate_class).unwrap_or_else(|| default_bucket(node.effect == Effect::Read));
+    let reads = node.effect == Effect::Read;
+    let bucket = provider.bucket(&routed.rate_class).unwrap_or_else(|| default_bucket(reads));
     let call = ProviderCall {
         run_id: ctx.run_id.clone(),
         node: node.id.clone(),
-        action: node.action.clone(),
-        args: item.args.clone(),
+        action: routed.action.to_string(),
+        args: routed.args(&item.args),
         secrets: item.secrets.clone(),
         targets,
         dry_run: ctx.dry_run,
@@ -142,11 +192,11 @@ fn providers_without_targets(ctx: &RunContext, node: &PlanNode) -> Result<Vec<Ar
     }
 }
 
-fn bucket_key(provider: &Arc<dyn Provider>, node: &PlanNode, account: &str, region: &str) -> BucketKey {
+fn bucket_key(provider: &Arc<dyn Provider>, rate_class: &str, account: &str, region: &str) -> BucketKey {
     BucketKey {
         provider: provider.name().to_string(),
         account: account.to_string(),
         region: region.to_string(),
-        rate_class: node.rate_class.clone(),
+        rate_class: rate_class.to_string(),
     }
 }

@@ -1,64 +1,61 @@
-//! The cloud-agnostic actions: each target goes to its own cloud's action (`compute.stop` on an Azure VM is
-//! `azure.vm.deallocate`), so one batch may mix clouds.
+//! The cloud-agnostic actions: each target goes to the action of its own cloud that the stdlib declares
+//! implements it (`implements = compute.stop` on `azure.vm.deallocate`), so one batch may mix clouds. Where no
+//! stdlib action of a cloud implements one, a stand-in of the simulator's own acts for it.
 
 use std::collections::BTreeMap;
 
 use escher_compiler::plan::Value;
+use escher_compiler::stdlib::{Callable, CallableKind, Cloud, catalog};
 
 use super::spec::ActionSpec;
 use super::spec_named;
 
-/// Each agnostic action and the AWS, Azure and GCP actions it dispatches to.
-const ROUTES: &[(&str, [&str; 3])] = &[
-    ("compute.start", ["aws.ec2.start", "azure.vm.start", "gcp.compute.start"]),
-    ("compute.stop", ["aws.ec2.stop", "azure.vm.deallocate", "gcp.compute.stop"]),
-    ("compute.restart", ["aws.ec2.reboot", "azure.vm.restart", "gcp.compute.reset"]),
-    ("compute.tag", ["aws.ec2.tag", "azure.vm.tag", "gcp.compute.label"]),
-    (
-        "compute.create_snapshots",
-        ["aws.ec2.create_snapshots", "azure.disk.create_snapshots", "gcp.compute.create_snapshots"],
-    ),
-    ("compute.delete_disks", ["aws.ec2.delete_volumes", "azure.disk.delete", "gcp.compute.delete_disks"]),
-    (
-        "compute.delete_snapshots",
-        ["aws.ec2.delete_snapshots", "azure.disk.delete_snapshots", "gcp.compute.delete_snapshots"],
-    ),
-    ("database.start", ["aws.rds.start", "azure.sql.resume", "gcp.sql.start"]),
-    ("database.stop", ["aws.rds.stop", "azure.sql.pause", "gcp.sql.stop"]),
-    ("database.backup", ["aws.rds.create_snapshots", "azure.sql.backup", "gcp.sql.backup"]),
-    (
-        "storage.block_public_access",
-        ["aws.s3.block_public_access", "azure.storage.set_private", "gcp.storage.remove_public_access"],
-    ),
-    (
-        "storage.enable_encryption",
-        ["aws.s3.enable_default_encryption", "azure.storage.enable_encryption", "gcp.storage.enable_encryption"],
-    ),
-    (
-        "storage.enable_versioning",
-        ["aws.s3.enable_versioning", "azure.storage.enable_versioning", "gcp.storage.enable_versioning"],
-    ),
-    (
-        "security.close_ingress",
-        ["aws.ec2.revoke_ingress", "azure.network.delete_rules", "gcp.compute.disable_firewall_rules"],
-    ),
+/// The simulator's own actions for agnostic actions that no stdlib action of a cloud implements: Azure Storage
+/// and Cloud Storage encrypt at rest always, so the stdlib has no action to turn it on there.
+const STAND_INS: &[(&str, &str)] = &[
+    ("storage.enable_encryption", "azure.storage.enable_encryption"),
+    ("storage.enable_encryption", "gcp.storage.enable_encryption"),
 ];
 
+/// The agnostic actions some cloud's action implements.
 pub(crate) fn names() -> impl Iterator<Item = &'static str> {
-    ROUTES.iter().map(|(name, _)| *name)
+    catalog()
+        .callables
+        .values()
+        .filter(|callable| callable.kind == CallableKind::Action && callable.cloud == Cloud::Any)
+        .filter(|agnostic| Cloud::ALL.into_iter().any(|cloud| catalog().implementer(&agnostic.name, cloud).is_some()))
+        .map(|agnostic| agnostic.name.as_str())
 }
 
-/// The per-cloud actions an agnostic action dispatches to.
-pub(crate) fn routes(name: &str) -> Option<Vec<&'static ActionSpec>> {
-    let (_, targets) = ROUTES.iter().find(|(n, _)| *n == name)?;
-    targets.iter().map(|t| spec_named(t)).collect()
+/// The per-cloud actions an agnostic action dispatches to, each with the agnostic parameters it calls otherwise.
+pub(crate) fn routes(name: &str) -> Option<Vec<(&'static ActionSpec, &'static BTreeMap<String, String>)>> {
+    static NONE: BTreeMap<String, String> = BTreeMap::new();
+    let mut routes = Vec::new();
+    for cloud in Cloud::ALL {
+        let declared = catalog().implementer(name, cloud).and_then(|callable: &'static Callable| {
+            let renames = callable.implements.as_ref().map_or(&NONE, |implements| &implements.renames);
+            spec_named(&callable.name).map(|spec| (spec, renames))
+        });
+        let stand_in = || {
+            STAND_INS
+                .iter()
+                .filter(|(agnostic, _)| *agnostic == name)
+                .filter_map(|(_, spec)| spec_named(spec))
+                .find(|spec| spec.name.starts_with(&format!("{}.", cloud.name())))
+                .map(|spec| (spec, &NONE))
+        };
+        routes.extend(declared.or_else(stand_in));
+    }
+    (!routes.is_empty()).then_some(routes)
 }
 
-/// The agnostic call's arguments as the per-cloud action reads them: GCP calls tags labels.
-pub(crate) fn args_for(spec: &ActionSpec, args: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+/// The agnostic call's arguments as the per-cloud action reads them (`tags` is `labels` on GCP).
+pub(crate) fn args_for(renames: &BTreeMap<String, String>, args: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
     let mut mapped = args.clone();
-    if let Some(tags) = args.get("tags").filter(|_| spec.name.starts_with("gcp.")) {
-        mapped.insert("labels".into(), tags.clone());
+    for (agnostic, own) in renames {
+        if let Some(value) = mapped.remove(agnostic) {
+            mapped.insert(own.clone(), value);
+        }
     }
     mapped
 }
