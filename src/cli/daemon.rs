@@ -18,6 +18,7 @@ use escher_state::lock::{acquire, audit_takeover, release, renew};
 use escher_state::schedule::{self, Occurrence, OccurrenceStatus, Schedule, wake};
 use escher_state::{Store, StoreUrl};
 
+use super::schedule::{describe, parse_time, stamp};
 use super::state::{cache_dir, location, open, tokio, url};
 use super::{EXIT_OK, EXIT_USAGE};
 
@@ -32,7 +33,7 @@ pub struct DaemonArgs {
     #[arg(long)]
     pub once: bool,
     /// The time to wake at (RFC 3339), with --once: for tests and for replaying a missed wake-up.
-    #[arg(long, value_name = "TIME", value_parser = super::schedule::parse_time, requires = "once")]
+    #[arg(long, value_name = "TIME", value_parser = parse_time, requires = "once")]
     pub now: Option<DateTime<Utc>>,
     /// The state: a directory or s3://, az://, gs:// URL (default: $ESCHER_STATE, else the XDG data directory).
     #[arg(long, value_name = "DIR|URL")]
@@ -293,26 +294,4 @@ fn write_playbook(schedule: &Schedule) -> std::io::Result<(PathBuf, bool)> {
     let file = dir.join(format!("{}.{extension}", schedule.name));
     std::fs::write(&file, &schedule.playbook)?;
     Ok((file, true))
-}
-
-fn stamp(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-/// One line about an occurrence, for the daemon's output and `schedule list`.
-pub fn describe(occurrence: &Occurrence) -> String {
-    let status = match occurrence.status {
-        OccurrenceStatus::Running => "running",
-        OccurrenceStatus::Ran if occurrence.late => "ran late",
-        OccurrenceStatus::Ran => "ran",
-        OccurrenceStatus::Missed => "missed",
-    };
-    let mut line = format!("{} {}: {status}", occurrence.schedule, stamp(occurrence.at));
-    if let Some(run_id) = &occurrence.run_id {
-        line.push_str(&format!(" as run {run_id}"));
-    }
-    if let Some(outcome) = &occurrence.outcome {
-        line.push_str(&format!(", {outcome}"));
-    }
-    line
 }

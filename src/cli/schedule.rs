@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use escher::FsLoader;
 use escher_compiler::{CompileOptions, compile_input};
 use escher_state::chrono::{DateTime, Utc};
-use escher_state::schedule::{self, CronSpec, MissedPolicy, Schedule};
+use escher_state::schedule::{self, CronSpec, MissedPolicy, Occurrence, OccurrenceStatus, Schedule};
 
 use super::report::print_diagnostics;
 use super::state::{open, tokio, url};
@@ -220,7 +220,7 @@ fn list(args: &ScheduleArgs, count: usize, now: DateTime<Utc>, format: Format) -
                 outln!("  next  {}  ({})", at.format("%Y-%m-%dT%H:%M:%SZ"), local.format("%Y-%m-%d %H:%M %Z"));
             }
             for occurrence in occurrences.iter().rev().take(count) {
-                outln!("  {}", super::daemon::describe(occurrence));
+                outln!("  {}", describe(occurrence));
             }
         }
         Ok(EXIT_OK)
@@ -257,4 +257,27 @@ where
             EXIT_USAGE
         }
     }
+}
+
+/// A time as the schedule commands print it: RFC 3339, UTC, whole seconds.
+pub fn stamp(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// One line about an occurrence, for the daemon's output and `schedule list`.
+pub fn describe(occurrence: &Occurrence) -> String {
+    let status = match occurrence.status {
+        OccurrenceStatus::Running => "running",
+        OccurrenceStatus::Ran if occurrence.late => "ran late",
+        OccurrenceStatus::Ran => "ran",
+        OccurrenceStatus::Missed => "missed",
+    };
+    let mut line = format!("{} {}: {status}", occurrence.schedule, stamp(occurrence.at));
+    if let Some(run_id) = &occurrence.run_id {
+        line.push_str(&format!(" as run {run_id}"));
+    }
+    if let Some(outcome) = &occurrence.outcome {
+        line.push_str(&format!(", {outcome}"));
+    }
+    line
 }

@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use escher_runtime::approval::{Answer, ApprovalRequest, Approver, Decision};
 
-use super::RunGovernance;
-use crate::approvals::FilesApprover;
+use crate::approvals::{ApprovalsDir, FilesApprover};
 use crate::clock::SystemClock;
+use crate::identity::Principal;
+use crate::policy::Policy;
 use crate::template::Bounds;
 
 /// See the module's documentation.
@@ -25,20 +26,24 @@ pub struct GovernedApprover {
 }
 
 impl GovernedApprover {
-    pub fn new(governance: &RunGovernance, host: Arc<dyn Approver>) -> GovernedApprover {
+    /// For `runner`'s run under `policy`, with its signed decisions in `approvals`; `template` is a verified
+    /// template run's name, `publisher (role)` and bounds.
+    pub fn new(
+        policy: Arc<Policy>,
+        runner: Principal,
+        approvals: ApprovalsDir,
+        template: Option<(String, String, Bounds)>,
+        host: Arc<dyn Approver>,
+    ) -> GovernedApprover {
         let proof = FilesApprover {
-            dir: governance.approvals.clone(),
-            policy: governance.policy.clone(),
-            runner: governance.runner.clone(),
+            dir: approvals,
+            policy,
+            runner,
             clock: Arc::new(SystemClock),
             wait: Duration::ZERO,
             poll: Duration::from_millis(250),
             notice: None,
         };
-        let template = governance.template.as_ref().map(|t| {
-            let publisher = format!("{} ({})", t.signed.template.publisher.name, t.publisher_role);
-            (t.signed.template.name.clone(), publisher, t.signed.template.bounds.clone())
-        });
         GovernedApprover { proof, template, host }
     }
 

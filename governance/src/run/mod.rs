@@ -149,7 +149,11 @@ impl RunGovernance {
 
     /// The approver the runtime gets: the host's, bound to the policy (see [`GovernedApprover`]).
     pub fn approver(&self, host: Arc<dyn Approver>) -> Arc<dyn Approver> {
-        Arc::new(GovernedApprover::new(self, host))
+        let template = self.template.as_ref().map(|t| {
+            (t.signed.template.name.clone(), self.publisher().unwrap_or_default(), t.signed.template.bounds.clone())
+        });
+        let (policy, runner, approvals) = (self.policy.clone(), self.runner.clone(), self.approvals.clone());
+        Arc::new(GovernedApprover::new(policy, runner, approvals, template, host))
     }
 
     /// `alice` and `executor, auditor`, as the audit log records the runner.

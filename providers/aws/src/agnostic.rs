@@ -10,8 +10,8 @@ use escher_compiler::stdlib::Cloud;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 
 use crate::context::AwsContext;
-use crate::provider::dispatch;
 use crate::record::field;
+use crate::services;
 use escher_runtime::provider::args::Args;
 
 /// Agnostic queries that are an AWS query with the same arguments (plus `regions` = all).
@@ -85,7 +85,7 @@ pub(crate) async fn answer(ctx: &AwsContext, call: &ProviderCall) -> Result<Opti
     if let Some(tags) = call.args.get("tags") {
         aws_args.insert("tags".into(), tags.clone());
     }
-    let answer = Box::pin(dispatch(ctx, &renamed_call(call, aws, aws_args))).await?;
+    let answer = Box::pin(services::call(ctx, &renamed_call(call, aws, aws_args))).await?;
     match answer {
         ProviderResponse::Value(Value::List(items)) => {
             Ok(Some(ProviderResponse::Value(Value::List(items.into_iter().filter(|r| keep(r)).collect()))))

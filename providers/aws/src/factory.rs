@@ -7,7 +7,9 @@ use std::sync::Arc;
 use escher_compiler::stdlib::Cloud;
 use escher_runtime::provider::{Provider, ProviderFactory, ProviderSetup, ProviderSetupError};
 
-use crate::{AwsConfig, AwsContext, AwsProvider};
+use crate::config::AwsConfig;
+use crate::context::AwsContext;
+use crate::provider::AwsProvider;
 
 /// The accounts file to use instead of `aws.json` in the state directory.
 pub const CONFIG: &str = "config";

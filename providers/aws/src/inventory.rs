@@ -57,7 +57,7 @@ pub async fn discover(ctx: &AwsContext, regions: &[String]) -> Result<Inventory,
                     args.insert("regions".into(), Value::List(regions.iter().cloned().map(Value::String).collect()));
                 }
                 let call = query_call(query, args);
-                match Box::pin(crate::provider::dispatch(ctx, &call)).await? {
+                match Box::pin(crate::services::call(ctx, &call)).await? {
                     ProviderResponse::Value(Value::List(items)) => items,
                     other => {
                         return Err(ProviderError::Invalid(format!("`{query}` answered {other:?}, not a list")));

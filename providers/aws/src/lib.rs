@@ -28,6 +28,7 @@ mod rds;
 mod record;
 mod route53;
 mod s3;
+mod services;
 
 pub use config::{AccountConfig, AwsConfig};
 pub use context::{Account, AwsContext};

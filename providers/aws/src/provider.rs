@@ -21,7 +21,8 @@ use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError};
 
 use crate::context::AwsContext;
 use crate::record::str_field;
-use crate::{agnostic, cost, ec2, inventory, lambda, rds, route53, s3};
+use crate::services::{self, service_of};
+use crate::{agnostic, ec2, inventory, lambda, rds, route53, s3};
 
 /// The AWS provider; cheap to clone (the context is shared).
 #[derive(Clone)]
@@ -39,26 +40,21 @@ impl AwsProvider {
     }
 }
 
-/// Sends a call (already named by its AWS action, or one of the agnostic queries AWS answers) to its module.
+/// Sends a call to where it is answered: a cloud-agnostic name sent here directly (the runtime sends the AWS
+/// action that implements it) is renamed first, agnostic queries with filters and `inventory.*` are answered by
+/// their modules, and everything else goes to its service. The services' futures are large (the SDK's), so
+/// each is boxed rather than nested in this one, which would overflow a debug build's stack.
 pub(crate) async fn dispatch(ctx: &AwsContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
-    let action = call.action.as_str();
     if let Some(renamed) = agnostic::route(call)? {
-        return Box::pin(dispatch(ctx, &renamed)).await;
+        return Box::pin(services::call(ctx, &renamed)).await;
     }
-    if let Some(answer) = agnostic::answer(ctx, call).await? {
+    if let Some(answer) = Box::pin(agnostic::answer(ctx, call)).await? {
         return Ok(answer);
     }
-    match service_of(action) {
-        Some("ec2") => ec2::call(ctx, call).await,
-        Some("rds") => rds::call(ctx, call).await,
-        Some("lambda") => lambda::call(ctx, call).await,
-        Some("s3") => s3::call(ctx, call).await,
-        Some("route53") => route53::call(ctx, call).await,
-        Some("cost") => cost::call(ctx, call).await,
-        _ if action.starts_with("cost.") => cost::call(ctx, call).await,
-        _ if action.starts_with("inventory.") => Box::pin(inventory::call(ctx, call)).await,
-        _ => Err(ProviderError::Unsupported(format!("the AWS provider has no query or action `{action}`"))),
+    if call.action.starts_with("inventory.") {
+        return Box::pin(inventory::call(ctx, call)).await;
     }
+    Box::pin(services::call(ctx, call)).await
 }
 
 /// Whether `resource` already shows what `call` does, asked of the action's service under its AWS name; `None`
@@ -73,11 +69,6 @@ pub(crate) fn is_done(call: &ProviderCall, resource: Option<&Value>) -> Option<b
         "route53" => route53::is_done(action, call, resource),
         _ => None,
     }
-}
-
-/// `ec2` for `aws.ec2.stop`; `None` for names outside `aws.`.
-fn service_of(action: &str) -> Option<&str> {
-    action.strip_prefix("aws.")?.split('.').next()
 }
 
 #[async_trait::async_trait]

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use escher_compiler::stdlib::Cloud;
 use escher_runtime::provider::{Provider, ProviderFactory, ProviderSetup, ProviderSetupError};
 
-use crate::{Persisting, Sim, SimConfig};
+use crate::config::SimConfig;
+use crate::persisting::Persisting;
+use crate::sim::Sim;
 
 /// The estate file to load (else the demo estate of `examples/estate/demo.json`).
 pub const ESTATE: &str = "estate";
