@@ -9,6 +9,26 @@
 //! - [`mirror`]: pushing a local directory to a store as it changes, and pulling a store into a directory.
 //! - [`Replicator`]: a command's pushing thread, which also holds back each journal commit until it is pushed.
 //! - [`schedule`]: schedules, their occurrences (claimed create-only) and what a daemon does when it wakes.
+//!
+//! A store from a URL (here a local directory; `s3://`, `az://` and `gs://` work the same), written only if
+//! nothing is there, then updated only at the version read:
+//!
+//! ```
+//! use escher_state::{PutMode, Store, StoreOptions, StoreUrl};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), escher_state::StoreError> {
+//! let dir = tempfile::tempdir().expect("a directory");
+//! let url = StoreUrl::parse(&dir.path().to_string_lossy()).expect("a local path is a store URL");
+//! let store = Store::open(&url, &StoreOptions::default())?;
+//! let first = store.put("locks/run-1.json", "held by alice", PutMode::Create).await?;
+//! assert!(store.put("locks/run-1.json", "held by bob", PutMode::Create).await.is_err(), "already there");
+//! store.put("locks/run-1.json", "released", PutMode::Update(first)).await?;
+//! let object = store.get("locks/run-1.json").await?.expect("it is there");
+//! assert_eq!(&object.bytes[..], b"released");
+//! # Ok(())
+//! # }
+//! ```
 
 mod backend;
 mod error;

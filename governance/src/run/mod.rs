@@ -3,6 +3,26 @@
 //! (any of them) and a template's bounds before anything runs; the runtime gets the guard on live targets; and
 //! whatever approver the host has, every approval is proven by signatures under the policy
 //! ([`GovernedApprover`]). Refusals are values carrying the audit record's kind: the host writes them.
+//!
+//! ```
+//! use std::sync::Arc;
+//!
+//! use escher_governance::approvals::ApprovalsDir;
+//! use escher_governance::identity::Identity;
+//! use escher_governance::run::{Refusal, RunGovernance};
+//!
+//! let (manager, stranger) = (Identity::from_secret("maria", [7; 32]), Identity::from_secret("sam", [9; 32]));
+//! let policy = format!(
+//!     "[roles.manager]\nrun_without_approval = \"high\"\nmembers = [{{ name = \"maria\", key = \"{}\" }}]\n",
+//!     manager.public_key()
+//! );
+//! let policy = Arc::new(escher_governance::policy::check(&policy).expect("a valid policy"));
+//! let approvals = ApprovalsDir::new(std::env::temp_dir().join("escher-doc-approvals"));
+//! let governance = RunGovernance::new(policy.clone(), manager.principal(), approvals.clone(), None);
+//! assert_eq!(governance.expect("maria is a manager").who(), ("maria".to_string(), "manager".to_string()));
+//! let refused = RunGovernance::new(policy, stranger.principal(), approvals, None).err().expect("sam has no role");
+//! assert!(matches!(refused, Refusal::NoRole { .. }) && refused.audit_kind() == "policy.refused");
+//! ```
 
 mod approver;
 #[cfg(test)]
