@@ -41,7 +41,8 @@ pub(crate) fn batches(ctx: &RunContext, node: &PlanNode, items: Vec<Item>) -> Re
                     for chunk in group.chunks(size) {
                         let key = bucket_key(&provider, &routed.rate_class, &account, &region);
                         let targets = chunk.to_vec();
-                        out.push(batch(ctx, node, &routed, &item, out.len(), provider.clone(), key, targets));
+                        let to = (provider.clone(), key);
+                        out.push(batch(ctx, node, &routed, &item, out.len(), to, targets));
                     }
                 }
             }
@@ -53,7 +54,7 @@ pub(crate) fn batches(ctx: &RunContext, node: &PlanNode, items: Vec<Item>) -> Re
                     };
                     let key = bucket_key(&provider, &node.rate_class, "", region);
                     let routed = Routed::own(node);
-                    out.push(batch(ctx, node, &routed, &item, out.len(), provider, key, Vec::new()));
+                    out.push(batch(ctx, node, &routed, &item, out.len(), (provider, key), Vec::new()));
                 }
             }
         }
@@ -104,15 +105,15 @@ impl<'a> Routed<'a> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Batch `index` of `node`'s `item`: `targets` (none for a call without targets) to the provider and bucket
+/// key `to`.
 fn batch(
     ctx: &RunContext,
     node: &PlanNode,
     routed: &Routed<'_>,
     item: &Item,
     index: usize,
-    provider: Arc<dyn Provider>,
-    key: BucketKey,
+    (provider, key): (Arc<dyn Provider>, BucketKey),
     targets: Vec<Value>,
 ) -> Batch {
     let reads = node.effect == Effect::Read;
