@@ -21,21 +21,15 @@ fn runs(sandbox: &Sandbox) -> usize {
 #[test]
 fn a_provider_this_build_lacks_is_refused_before_anything_runs() {
     let sandbox = Sandbox::with_demo_estate();
-    let estate = sandbox.estate_bytes();
-    let refused = escher()
-        .args(["run", "examples/nightly_shutdown.esc", "--cloud", "azure", "--state"])
-        .arg(&sandbox.state)
-        .output()
-        .expect("escher runs");
-    let said = String::from_utf8_lossy(&refused.stderr);
-    assert_eq!(refused.status.code(), Some(2), "{said}");
+    let refused = sandbox.escher(&["run", "examples/nightly_shutdown.esc", "--cloud", "azure"]);
+    assert_eq!(refused.code, Some(2), "{}", refused.describe());
     assert!(
-        said.contains("this build has no azure provider: Escher has no azure provider yet")
-            && said.contains("nothing was run"),
-        "{said}"
+        refused.stderr.contains("this build has no azure provider: Escher has no azure provider yet")
+            && refused.stderr.contains("nothing was run"),
+        "{}",
+        refused.describe()
     );
     assert_eq!(runs(&sandbox), 0, "no run was recorded");
-    assert_eq!(sandbox.estate_bytes(), estate);
 
     let mixed = escher().args(["run", "examples/nightly_shutdown.esc", "--cloud", "sim,sim"]).output().expect("runs");
     assert_eq!(mixed.status.code(), Some(2));
@@ -46,20 +40,13 @@ fn a_provider_this_build_lacks_is_refused_before_anything_runs() {
 fn the_simulators_options_need_the_simulator() {
     let sandbox = Sandbox::with_demo_estate();
     let playbook = sandbox.write("tidy.esc", TIDY);
-    let refused = escher()
-        .arg("run")
-        .arg(&playbook)
-        .args(["--cloud", "aws", "--estate"])
-        .arg(&sandbox.estate)
-        .arg("--state")
-        .arg(&sandbox.state)
-        .output()
-        .expect("escher runs");
-    let said = String::from_utf8_lossy(&refused.stderr);
-    assert_eq!(refused.status.code(), Some(2), "{said}");
+    let (playbook, estate) = (playbook.to_string_lossy(), sandbox.estate.to_string_lossy());
+    let refused = sandbox.escher(&["run", &playbook, "--cloud", "aws", "--estate", &estate]);
+    assert_eq!(refused.code, Some(2), "{}", refused.describe());
     assert!(
-        said.contains("--estate, --estate-out and --sim-faults are the simulator's: they need --cloud sim"),
-        "{said}"
+        refused.stderr.contains("--estate, --estate-out and --sim-faults are the simulator's: they need --cloud sim"),
+        "{}",
+        refused.describe()
     );
     assert_eq!(runs(&sandbox), 0);
 }

@@ -106,7 +106,8 @@ impl ProviderRegistry {
             },
             None => {
                 let mut known = self.names();
-                known.extend(KNOWN.iter().map(|(known, _)| *known).filter(|known| !self.names().contains(known)));
+                let registered = known.clone();
+                known.extend(KNOWN.iter().map(|(name, _)| *name).filter(|name| !registered.contains(name)));
                 RegistryError::Unknown { name: name.to_string(), known: known.join(", ") }
             }
         }

@@ -35,7 +35,7 @@ mod sim;
 
 pub use config::{ConfigError, FaultKind, ForcedFault, SimConfig};
 pub use error::{LoadError, Problem};
-pub use estate::{Account, Estate, JsonCache};
+pub use estate::{Account, Estate};
 pub use factory::SimFactory;
 pub use persisting::Persisting;
 pub use record::Record;

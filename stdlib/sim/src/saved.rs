@@ -17,7 +17,7 @@
 //! The file is written whole again when the log outgrows it, and by [`SavedEstate::finish`], which removes the
 //! log.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -103,41 +103,33 @@ impl SavedEstate {
     /// Makes the files hold the simulator's estate as it is now, durably: one line of changes, or the whole
     /// file when none is written yet or the log has outgrown it. Returns whether anything was written.
     pub fn save(&mut self, sim: &Sim) -> Result<bool, LoadError> {
-        let (kinds, serial) = sim.settled_resources();
         if self.log.is_none() || self.log_len > self.whole_len {
             self.write_whole(sim)?;
             return Ok(true);
         }
-        let mut put = Vec::new();
-        let mut seen = 0;
-        for resource in kinds.values().flat_map(|by_id| by_id.values()) {
-            seen += 1;
-            match self.held.get(record::id(resource)) {
-                Some(held) if Arc::ptr_eq(held, resource) => {}
-                _ => put.push(resource),
-            }
-        }
-        // Every resource held and not seen now was removed: none was when the ones seen, less the new ones, are
-        // all the ones held.
-        let new = put.iter().filter(|resource| !self.held.contains_key(record::id(resource))).count();
-        let removed: Vec<&str> = match seen - new == self.held.len() {
-            true => Vec::new(),
-            false => {
-                let now: HashSet<&str> = kinds.values().flat_map(|by_id| by_id.keys()).map(String::as_str).collect();
-                self.held.keys().map(String::as_str).filter(|id| !now.contains(id)).collect()
-            }
-        };
+        let (kinds, serial) = sim.settled_resources();
+        let put: Vec<&Arc<Record>> = kinds
+            .values()
+            .flat_map(|by_id| by_id.values())
+            .filter(|resource| !self.held.get(record::id(resource)).is_some_and(|held| Arc::ptr_eq(held, resource)))
+            .collect();
+        let removed: Vec<String> = self
+            .held
+            .iter()
+            .filter(|(id, held)| !kinds.get(record::kind(held)).is_some_and(|by_id| by_id.contains_key(*id)))
+            .map(|(id, _)| id.clone())
+            .collect();
         if put.is_empty() && removed.is_empty() && serial == self.serial {
             return Ok(false);
         }
-        let line = ChangesOut { serial, put: put.iter().map(|r| Compact(r)).collect(), removed: removed.clone() };
+        let removed_ids = removed.iter().map(String::as_str).collect();
+        let line = ChangesOut { serial, put: put.iter().map(|r| Compact(r)).collect(), removed: removed_ids };
         let mut text = serde_json::to_string(&line)?;
         text.push('\n');
         let io = |source| LoadError::Io { path: self.log_path.clone(), source };
         let log = self.log.as_mut().ok_or_else(|| io(std::io::Error::other("the change log is not open")))?;
         log.write_all(text.as_bytes()).and_then(|()| log.sync_data()).map_err(io)?;
         self.log_len += text.len();
-        let removed: Vec<String> = removed.into_iter().map(str::to_string).collect();
         for id in &removed {
             self.held.remove(id);
         }

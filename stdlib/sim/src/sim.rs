@@ -13,7 +13,7 @@ use crate::actions::{self, Batch};
 use crate::config::SimConfig;
 use crate::error::LoadError;
 use crate::estate::transitions::Transitions;
-use crate::estate::{Estate, JsonCache, Kinds, timestamp};
+use crate::estate::{Estate, Kinds, timestamp};
 use crate::faults::Faults;
 use crate::queries::{self, View};
 use crate::record::{row, text};
@@ -38,19 +38,12 @@ pub struct Sim {
     world: Mutex<World>,
     config: SimConfig,
     faults: Faults,
-    /// The estate file as last written, so the next write serializes only what changed.
-    json: Mutex<JsonCache>,
 }
 
 impl Sim {
     pub fn new(estate: Estate) -> Sim {
         let world = World { estate, transitions: Transitions::default(), notifications: Vec::new() };
-        Sim {
-            world: Mutex::new(world),
-            config: SimConfig::default(),
-            faults: Faults::default(),
-            json: Mutex::default(),
-        }
+        Sim { world: Mutex::new(world), config: SimConfig::default(), faults: Faults::default() }
     }
 
     /// An estate from its JSON text (see [`Estate::from_json`]).
@@ -99,9 +92,7 @@ impl Sim {
     pub fn estate_json(&self) -> String {
         // The copy shares its resources with the estate (copy-on-write): it is taken under the lock, and
         // serialized after it, so calls are not held up by a large estate's serialization.
-        let estate = self.settled_estate();
-        let mut cache = self.json.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        estate.to_json_cached(&mut cache)
+        self.settled_estate().to_json()
     }
 
     /// The estate as a file holds it: transitions in flight completed.

@@ -4,7 +4,7 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::*;
 use escher_compiler::plan::Value;
@@ -12,6 +12,16 @@ use escher_sim::{LoadError, SavedEstate, Sim, change_log_path};
 
 fn lines(path: &Path) -> Vec<String> {
     fs::read_to_string(change_log_path(path)).expect("the change log").lines().map(str::to_string).collect()
+}
+
+/// The demo estate, saved once (the whole file) to `estate.json` in a new directory.
+fn saved_demo() -> (tempfile::TempDir, PathBuf, Sim, SavedEstate) {
+    let dir = tempfile::tempdir().expect("a directory");
+    let path = dir.path().join("estate.json");
+    let sim = Sim::demo();
+    let mut saved = SavedEstate::new(&path);
+    assert!(saved.save(&sim).expect("the first save"), "the whole file is written");
+    (dir, path, sim, saved)
 }
 
 async fn volume(sim: &Sim) -> Value {
@@ -23,11 +33,7 @@ async fn volume(sim: &Sim) -> Value {
 /// simulator's estate.
 #[tokio::test]
 async fn each_save_appends_only_the_changes_and_the_file_and_log_read_back_as_the_estate() {
-    let dir = tempfile::tempdir().expect("a directory");
-    let path = dir.path().join("estate.json");
-    let sim = Sim::demo();
-    let mut saved = SavedEstate::new(&path);
-    assert!(saved.save(&sim).expect("the first save"), "the whole file is written");
+    let (_dir, path, sim, mut saved) = saved_demo();
     let whole = fs::read(&path).expect("the estate file");
     assert_eq!(lines(&path).len(), 1, "a new log holds its base only");
     assert!(!saved.save(&sim).expect("a save with nothing changed"), "nothing changed, nothing written");
@@ -63,11 +69,7 @@ async fn each_save_appends_only_the_changes_and_the_file_and_log_read_back_as_th
 /// or unreadable line before the last is damage, named by file and line.
 #[tokio::test]
 async fn a_torn_last_line_is_skipped_and_a_damaged_line_is_named() {
-    let dir = tempfile::tempdir().expect("a directory");
-    let path = dir.path().join("estate.json");
-    let sim = Sim::demo();
-    let mut saved = SavedEstate::new(&path);
-    saved.save(&sim).expect("the first save");
+    let (_dir, path, sim, mut saved) = saved_demo();
     let before = Sim::from_file(&path).expect("loads").estate_json();
     act(&sim, "aws.ec2.stop", &[], vec![named(&sim, "aws.ec2.Instance", "dev-api-1")]).await;
     saved.save(&sim).expect("a save");
@@ -91,11 +93,7 @@ async fn a_torn_last_line_is_skipped_and_a_damaged_line_is_named() {
 /// holds everything. `Sim::save` removes a log it makes stale.
 #[tokio::test]
 async fn a_log_that_follows_another_file_is_left_unread() {
-    let dir = tempfile::tempdir().expect("a directory");
-    let path = dir.path().join("estate.json");
-    let sim = Sim::demo();
-    let mut saved = SavedEstate::new(&path);
-    saved.save(&sim).expect("the first save");
+    let (_dir, path, sim, mut saved) = saved_demo();
     act(&sim, "aws.ec2.stop", &[], vec![named(&sim, "aws.ec2.Instance", "dev-api-1")]).await;
     saved.save(&sim).expect("a save");
     let log = fs::read(change_log_path(&path)).expect("the log");
@@ -113,11 +111,7 @@ async fn a_log_that_follows_another_file_is_left_unread() {
 /// When the log grows larger than the whole file, the next save writes the file whole and starts a new log.
 #[tokio::test]
 async fn a_log_that_outgrows_the_file_is_folded_into_it() {
-    let dir = tempfile::tempdir().expect("a directory");
-    let path = dir.path().join("estate.json");
-    let sim = Sim::demo();
-    let mut saved = SavedEstate::new(&path);
-    saved.save(&sim).expect("the first save");
+    let (_dir, path, sim, mut saved) = saved_demo();
     let whole = fs::metadata(&path).expect("the file").len();
     let machines = list(&sim, "aws.ec2.instances", &[]).await;
     let mut folded = false;

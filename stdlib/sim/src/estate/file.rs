@@ -101,7 +101,7 @@ impl Estate {
 
     /// [`Estate::to_json`], serializing only the resources that changed since `cache` last saw them: a large
     /// estate saved after every change costs its changes, not its size. The text is the same either way.
-    pub fn to_json_cached(&self, cache: &mut JsonCache) -> String {
+    pub(crate) fn to_json_cached(&self, cache: &mut JsonCache) -> String {
         let mut by_account: BTreeMap<(&str, &str), Vec<&Arc<Record>>> = BTreeMap::new();
         for resource in self.kinds.values().flat_map(|by_id| by_id.values()) {
             let key = (record::kinds_cloud(resource), record::field(resource, "account"));
@@ -157,7 +157,7 @@ impl Estate {
 
 /// Resources as [`Estate::to_json_cached`] last wrote them, by id, with the record each text was made from.
 #[derive(Debug, Default)]
-pub struct JsonCache {
+pub(crate) struct JsonCache {
     resources: HashMap<String, (Arc<Record>, String)>,
     last_len: usize,
 }

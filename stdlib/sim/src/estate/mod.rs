@@ -14,7 +14,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use escher_compiler::plan::Value;
 use serde::{Deserialize, Serialize};
 
-pub use file::JsonCache;
+pub(crate) use file::JsonCache;
 
 use crate::error::Problem;
 use crate::record::{self, Record};
