@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use escher_compiler::plan::Value;
 use escher_compiler::stdlib::{Callable, CallableKind, Catalog, Cloud, DryRun, Effect, catalog, embedded_files, load};
 use escher_compiler::types::Type;
 
@@ -195,8 +196,9 @@ fn the_agreed_queries_exist_with_their_parameters() {
             assert!(query.param(param).is_some(), "{name} lacks `{param}`");
         }
     }
+    // Left out, every project the host is configured for, as Azure's subscription: the agnostic queries route here.
     let project = callable("gcp.compute.instances").param("project").expect("project");
-    assert_eq!((&project.ty, project.has_default), (&Type::String, false));
+    assert_eq!((&project.ty, project.has_default), (&Type::optional(Type::String), true));
     let zone = &callable("gcp.compute.instances").param("zone").expect("zone").ty;
     assert_eq!(zone, &Type::optional(Type::Enum("gcp.zone".to_string())));
     let period = callable("cost.by_service").param("period").expect("period");
@@ -417,7 +419,7 @@ fn every_agnostic_action_has_one_implementer_per_cloud_taking_its_parameters() {
             };
             routes += 1;
             assert_eq!(implementer.kind, CallableKind::Action);
-            let renames = &implementer.implements.as_ref().expect("it implements").renames;
+            let renames = &implementer.implementation_of(&action.name).expect("it implements").renames;
             for param in action.params.iter().filter(|p| Some(&p.name) != action.targets.as_ref()) {
                 let own = renames.get(&param.name).unwrap_or(&param.name);
                 assert!(
@@ -432,5 +434,87 @@ fn every_agnostic_action_has_one_implementer_per_cloud_taking_its_parameters() {
     assert_eq!(routes, 40, "the routes of the 14 agnostic actions");
     assert_eq!(catalog.implementer("compute.stop", Cloud::Azure).map(|c| c.name.as_str()), Some("azure.vm.deallocate"));
     let label = catalog.implementer("compute.tag", Cloud::Gcp).expect("GCP labels");
-    assert_eq!(label.implements.as_ref().map(|i| i.renames.get("tags").cloned()), Some(Some("labels".into())));
+    assert_eq!(
+        label.implementation_of("compute.tag").map(|i| i.renames.get("tags").cloned()),
+        Some(Some("labels".into()))
+    );
+}
+
+/// Every cloud-agnostic listing is answered on each cloud by the one query the stdlib declares implements it
+/// there: that query takes every parameter of the agnostic one with the same type (under its own name where it
+/// renames it) and every argument it fixes, needs no other, and lists resources of the agnostic one's interface.
+/// The agnostic queries with no concrete counterpart (inventory, costs) are implemented on no cloud, and each
+/// provider answers them under their own name.
+#[test]
+fn every_agnostic_listing_has_one_implementing_query_per_cloud_taking_its_parameters() {
+    let catalog = catalog();
+    let listings = [
+        "compute.disks",
+        "compute.functions",
+        "compute.instances",
+        "compute.snapshots",
+        "database.instances",
+        "security.open_ports",
+        "security.public_storage",
+        "security.unencrypted_disks",
+        "storage.buckets",
+    ];
+    let answered_by_providers = ["cost.by_cloud", "cost.by_service", "inventory.accounts", "inventory.summary"];
+    let agnostic: Vec<&Callable> =
+        catalog.callables.values().filter(|c| c.kind == CallableKind::Query && c.cloud == Cloud::Any).collect();
+    let names: BTreeSet<&str> = agnostic.iter().map(|query| query.name.as_str()).collect();
+    assert_eq!(names, listings.into_iter().chain(answered_by_providers).collect());
+    let mut routes = 0;
+    for query in agnostic {
+        for cloud in Cloud::ALL {
+            let implementer = catalog.implementer(&query.name, cloud);
+            if answered_by_providers.contains(&query.name.as_str()) {
+                assert_eq!(implementer.map(|c| &c.name), None, "`{}` is answered by providers", query.name);
+                continue;
+            }
+            let implementer = implementer.unwrap_or_else(|| panic!("`{}` has no implementer on {cloud}", query.name));
+            routes += 1;
+            let name = &implementer.name;
+            assert_eq!(implementer.kind, CallableKind::Query, "{name}");
+            let implements = implementer.implementation_of(&query.name).expect("it implements");
+            let mut given = BTreeSet::new();
+            for param in &query.params {
+                let own = implements.renames.get(&param.name).unwrap_or(&param.name);
+                let own_type = implementer.param(own).map(|p| &p.ty);
+                assert_eq!(
+                    own_type,
+                    Some(&param.ty),
+                    "`{name}` implements `{}` but takes no `{own}` of its type",
+                    query.name
+                );
+                given.insert(own.as_str());
+            }
+            for fixed in implements.fixed.keys() {
+                assert!(implementer.param(fixed).is_some(), "`{name}` fixes `{fixed}`, which it does not take");
+                given.insert(fixed.as_str());
+            }
+            for param in implementer.params.iter().filter(|p| !p.has_default) {
+                assert!(
+                    given.contains(param.name.as_str()),
+                    "`{name}` needs `{}`, which `{}` cannot give",
+                    param.name,
+                    query.name
+                );
+            }
+            let (Type::List(own), Type::List(wanted)) = (&implementer.returns, &query.returns) else {
+                panic!("`{name}` or `{}` does not return a list", query.name)
+            };
+            let (Type::Resource(resource), Type::Interface(interface)) = (own.as_ref(), wanted.as_ref()) else {
+                panic!("`{name}` lists {own}, `{}` lists {wanted}", query.name)
+            };
+            assert!(catalog.implements(resource, interface), "`{resource}` is not a `{interface}`");
+        }
+    }
+    assert_eq!(routes, 27, "the nine listings on the three clouds");
+    let volumes = catalog.implementer("security.unencrypted_disks", Cloud::Aws).expect("an AWS implementer");
+    let fixed = &volumes.implementation_of("security.unencrypted_disks").expect("it implements").fixed;
+    assert_eq!((volumes.name.as_str(), fixed.get("encrypted")), ("aws.ec2.volumes", Some(&Value::Bool(false))));
+    let gce = catalog.implementer("compute.instances", Cloud::Gcp).expect("a GCP implementer");
+    let renames = &gce.implementation_of("compute.instances").expect("it implements").renames;
+    assert_eq!(renames.get("tags").zip(renames.get("state")), Some((&"labels".into(), &"status".into())));
 }

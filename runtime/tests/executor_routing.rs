@@ -1,6 +1,7 @@
 //! A cloud-agnostic step over resources of three clouds: each cloud's provider receives its targets as the
 //! action the stdlib declares implements the agnostic one there (`implements = ...`), with the arguments
-//! renamed as that declaration says.
+//! renamed as that declaration says. A cloud-agnostic query reaches each cloud's provider the same way, as the
+//! query implementing it there, with its arguments renamed and fixed; the answers are joined in cloud order.
 
 mod executor_support;
 
@@ -21,6 +22,15 @@ playbook everywhere {
 }
 "#;
 
+const LIST_EVERYWHERE: &str = r#"
+playbook everywhere {
+  let vms = compute.instances(tags = { env: "dev" })
+  let plain = security.unencrypted_disks()
+  step machines = report.table("Dev machines", vms)
+  step disks = report.table("Unencrypted disks", plain)
+}
+"#;
+
 /// A running dev machine of `cloud`.
 fn machine(id: &str, cloud: &str) -> Value {
     record(&[
@@ -34,9 +44,8 @@ fn machine(id: &str, cloud: &str) -> Value {
     ])
 }
 
-#[tokio::test(start_paused = true)]
-async fn an_agnostic_step_reaches_each_clouds_provider_as_that_clouds_declared_action() {
-    let dir = tempfile::tempdir().expect("a temp dir");
+/// Three providers, one per cloud, each holding one machine of its cloud, and a runtime over them.
+fn three_clouds(dir: &std::path::Path) -> ([Arc<FakeCloud>; 3], Runtime) {
     let aws = FakeCloud::named("aws", &[Cloud::Aws], vec![machine("i-1", "aws")]);
     let azure = FakeCloud::named("azure", &[Cloud::Azure], vec![machine("vm-2", "azure")]);
     let gcp = FakeCloud::named("gcp", &[Cloud::Gcp], vec![machine("gce-3", "gcp")]);
@@ -46,11 +55,58 @@ async fn an_agnostic_step_reaches_each_clouds_provider_as_that_clouds_declared_a
         .provider(gcp.clone())
         .approver(Decide::approving())
         .event_sink(Arc::new(Collect::default()))
-        .state_dir(dir.path())
+        .state_dir(dir)
         .limits(Limits::default())
         .identity("tester", "executor")
         .build()
         .expect("a runtime");
+    ([aws, azure, gcp], runtime)
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_agnostic_query_reaches_each_clouds_provider_as_that_clouds_declared_query_in_cloud_order() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let ([aws, azure, gcp], runtime) = three_clouds(dir.path());
+    // The last cloud answers first: the joined list keeps the order of the clouds all the same.
+    aws.set_latency(std::time::Duration::from_millis(30));
+    azure.set_latency(std::time::Duration::from_millis(20));
+    let handle = runtime.run(plan(LIST_EVERYWHERE), RunOptions::default()).expect("it starts");
+    let report = handle.finish().await.expect("it ends");
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:?}");
+
+    let dev = Value::Record(BTreeMap::from([("env".to_string(), Value::String("dev".into()))]));
+    let unencrypted = BTreeMap::from([("encrypted".to_string(), Value::Bool(false))]);
+    let asked = |cloud: &Arc<FakeCloud>| -> Vec<(String, BTreeMap<String, Value>)> {
+        cloud.calls().into_iter().map(|call| (call.action, call.args)).collect()
+    };
+    let listing = |action: &str, args: BTreeMap<String, Value>| (action.to_string(), args);
+    let tags = |name: &str| BTreeMap::from([(name.to_string(), dev.clone())]);
+    let mut aws_asked = asked(&aws);
+    aws_asked.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        aws_asked,
+        [listing("aws.ec2.instances", tags("tags")), listing("aws.ec2.volumes", unencrypted.clone())]
+    );
+    let mut azure_asked = asked(&azure);
+    azure_asked.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(azure_asked, [listing("azure.disk.list", unencrypted.clone()), listing("azure.vm.list", tags("tags"))]);
+    // GCP calls tags labels: the agnostic `tags` reach it as `labels`.
+    let mut gcp_asked = asked(&gcp);
+    gcp_asked.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        gcp_asked,
+        [listing("gcp.compute.disks", unencrypted), listing("gcp.compute.instances", tags("labels"))]
+    );
+
+    let listed = |node: &str| ids(&report.steps.iter().find(|step| step.node == node).expect("the query").output);
+    assert_eq!(listed("vms"), ["i-1", "vm-2", "gce-3"]);
+    assert_eq!(listed("plain"), ["i-1", "vm-2", "gce-3"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_agnostic_step_reaches_each_clouds_provider_as_that_clouds_declared_action() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let ([aws, azure, gcp], runtime) = three_clouds(dir.path());
     let handle = runtime.run(plan(STOP_AND_TAG_EVERYWHERE), RunOptions::default()).expect("it starts");
     let report = handle.finish().await.expect("it ends");
     assert_eq!(report.status, RunStatus::Succeeded, "{report:?}");

@@ -126,9 +126,11 @@ pub static CODES: &[CodeInfo] = &[
     code!("E0619", "interface field with another type"),
     code!("E0620", "parameter default does not fit its type"),
     code!("E0621", "outcome over values that are not resources"),
-    code!("E0622", "implements names no cloud-agnostic action"),
-    code!("E0623", "an agnostic action implemented twice on one cloud"),
+    code!("E0622", "implements names no cloud-agnostic action or query"),
+    code!("E0623", "an agnostic action or query implemented twice on one cloud"),
     code!("E0624", "implements maps an unknown parameter"),
+    code!("E0625", "implements fixes an argument with a value of another type"),
+    code!("E0626", "an agnostic query implemented on some clouds only"),
     // ---- E07xx, W07xx: AI output --------------------------------------------------------------------------
     code!("E0701", "no playbook in the Markdown"),
     code!("E0702", "invalid JSON"),

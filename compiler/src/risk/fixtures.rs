@@ -82,7 +82,7 @@ pub(crate) fn catalog() -> Catalog {
         targets: Some("instances".to_string()),
         backup,
         cloud: Cloud::Aws,
-        implements: None,
+        implements: Vec::new(),
     };
     let callables =
         [callable("aws.ebs.snapshot", Effect::Mutate, true), callable("aws.ec2.terminate", Effect::Destroy, false)];

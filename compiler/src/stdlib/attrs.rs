@@ -10,12 +10,20 @@ use super::{DryRun, Effect};
 
 const ATTRIBUTES: &[&str] = &["effect", "undo", "batch", "rate", "dry_run", "targets", "backup", "implements"];
 /// What a query may state; everything else describes a change to the world.
-const QUERY_ATTRIBUTES: &[&str] = &["effect", "rate"];
+const QUERY_ATTRIBUTES: &[&str] = &["effect", "rate", "implements"];
 const EFFECTS: &[&str] = &["read", "mutate", "disrupt", "destroy"];
 const DRY_RUNS: &[&str] = &["native", "simulated", "unsupported"];
 
-/// `(agnostic parameter, own parameter)` pairs of an `implements`.
-pub(super) type Renames = Vec<(String, String)>;
+/// An `implements` as written: `compute.tag(tags = labels)`, `security.public_storage(public = true)`.
+#[derive(Debug, Clone)]
+pub(super) struct ImplementsAttr {
+    pub agnostic: String,
+    /// `(agnostic parameter, own parameter)` pairs.
+    pub renames: Vec<(String, String)>,
+    /// `(own parameter, literal)` pairs: arguments this callable always gets when it answers for the agnostic one.
+    pub fixed: Vec<(String, Expr)>,
+    pub span: Span,
+}
 
 /// The attributes of one callable as written; absent ones are `None`.
 #[derive(Debug, Default)]
@@ -27,9 +35,10 @@ pub(super) struct Attrs {
     pub dry_run: Option<DryRun>,
     pub targets: Option<(String, Span)>,
     pub backup: bool,
-    /// `implements = compute.tag(tags = labels)`: the cloud-agnostic action this one is on its cloud, with the
-    /// agnostic action's parameters this one names otherwise.
-    pub implements: Option<(String, Renames, Span)>,
+    /// `implements = compute.tag(tags = labels)`, or a list of such: the cloud-agnostic actions or queries this
+    /// one is on its cloud, each with the agnostic parameters this one names otherwise and the arguments it is
+    /// always given.
+    pub implements: Vec<ImplementsAttr>,
     /// Every attribute written, valid or not, so a malformed one is not also reported as missing.
     pub stated: Vec<String>,
 }
@@ -119,21 +128,22 @@ fn read_one(attr: &StepOption, kind: CallableKind, attrs: &mut Attrs) -> Result<
             attrs.rate = Some(class);
         }
         "implements" => {
-            let expected = "a cloud-agnostic action, such as `compute.stop` or `compute.tag(tags = labels)`";
-            let (name, renames) = match &value.kind {
-                ExprKind::Call(call) => {
-                    let mut renames = Vec::new();
-                    for arg in &call.args {
-                        let (Some(from), ExprKind::Name(to)) = (&arg.name, &arg.value.kind) else {
-                            return Err(invalid(attr, expected, None));
-                        };
-                        renames.push((from.name.clone(), to.name.clone()));
-                    }
-                    (call.callee.dotted(), renames)
-                }
-                _ => (dotted(value).ok_or_else(|| invalid(attr, expected, None))?, Vec::new()),
+            let items = match &value.kind {
+                ExprKind::List(items) => items.iter().collect(),
+                _ => vec![value],
             };
-            attrs.implements = Some((name, renames, value.span));
+            for item in items {
+                let implements = implements(attr, item, kind)?;
+                if attrs.implements.iter().any(|known| known.agnostic == implements.agnostic) {
+                    let name = implements.agnostic;
+                    return Err(StdlibError::DuplicateMember {
+                        name,
+                        owner: "implements".into(),
+                        span: item.span.into(),
+                    });
+                }
+                attrs.implements.push(implements);
+            }
         }
         "backup" => match value.kind {
             ExprKind::Bool(backup) => attrs.backup = backup,
@@ -143,6 +153,39 @@ fn read_one(attr: &StepOption, kind: CallableKind, attrs: &mut Attrs) -> Result<
         _ => {}
     }
     Ok(())
+}
+
+/// `AGNOSTIC` or `AGNOSTIC(agnostic_param = own_param, own_param = literal, ...)`: `value`, one item of the
+/// attribute `attr`.
+fn implements(attr: &StepOption, value: &Expr, kind: CallableKind) -> Result<ImplementsAttr, StdlibError> {
+    let expected = match kind {
+        CallableKind::Action => {
+            "a cloud-agnostic action, such as `compute.stop` or `compute.tag(tags = labels)`, or a list of them"
+        }
+        CallableKind::Query => {
+            "a cloud-agnostic query, such as `compute.instances(tags = labels)` or \
+             `security.public_storage(public = true)`, or a list of them"
+        }
+    };
+    let ExprKind::Call(call) = &value.kind else {
+        let agnostic = dotted(value).ok_or_else(|| invalid(attr, expected, None))?;
+        return Ok(ImplementsAttr { agnostic, renames: Vec::new(), fixed: Vec::new(), span: value.span });
+    };
+    let (mut renames, mut fixed) = (Vec::new(), Vec::new());
+    for arg in &call.args {
+        let Some(param) = &arg.name else { return Err(invalid(attr, expected, None)) };
+        match &arg.value.kind {
+            ExprKind::Name(own) => renames.push((param.name.clone(), own.name.clone())),
+            ExprKind::Bool(_) | ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Duration(_) => {
+                fixed.push((param.name.clone(), arg.value.clone()))
+            }
+            ExprKind::Str(_) if plain_string(&arg.value).is_some() => {
+                fixed.push((param.name.clone(), arg.value.clone()))
+            }
+            _ => return Err(invalid(attr, expected, None)),
+        }
+    }
+    Ok(ImplementsAttr { agnostic: call.callee.dotted(), renames, fixed, span: value.span })
 }
 
 /// A bare word out of `allowed`, such as `disrupt`.

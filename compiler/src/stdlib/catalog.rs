@@ -142,22 +142,32 @@ pub struct Callable {
     /// Whether this action makes a backup or snapshot (a destroy after it is covered).
     pub backup: bool,
     pub cloud: Cloud,
-    /// The cloud-agnostic action this one is on its cloud (`aws.ec2.stop` is `compute.stop` on AWS).
-    pub implements: Option<Implements>,
+    /// The cloud-agnostic actions or queries this one is on its cloud (`aws.ec2.stop` is `compute.stop` on AWS;
+    /// `aws.s3.buckets` is both `storage.buckets` and `security.public_storage`).
+    pub implements: Vec<Implements>,
 }
 
-/// What a concrete action implements: a cloud-agnostic action, and the agnostic parameters it calls otherwise
-/// (`tags` is `labels` on GCP). Declared once, in the stdlib; the runtime routes agnostic calls by it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a concrete action or query implements: a cloud-agnostic one of the same kind, the agnostic parameters it
+/// calls otherwise (`tags` is `labels` on GCP), and the arguments it is always given when it answers for the
+/// agnostic one (`security.public_storage` is `aws.s3.buckets(public = true)`). Declared once, in the stdlib;
+/// the runtime routes agnostic calls by it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Implements {
-    pub action: String,
-    /// Agnostic parameter name → this action's parameter name.
+    pub agnostic: String,
+    /// Agnostic parameter name → this callable's parameter name.
     pub renames: BTreeMap<String, String>,
+    /// This callable's parameter name → the value it always gets.
+    pub fixed: BTreeMap<String, crate::plan::Value>,
 }
 
 impl Callable {
     pub fn param(&self, name: &str) -> Option<&ParamSig> {
         self.params.iter().find(|p| p.name == name)
+    }
+
+    /// How this callable implements the cloud-agnostic `agnostic`, if it does.
+    pub fn implementation_of(&self, agnostic: &str) -> Option<&Implements> {
+        self.implements.iter().find(|implements| implements.agnostic == agnostic)
     }
 }
 
@@ -194,12 +204,11 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// The action that is the cloud-agnostic `action` on `cloud`, as the stdlib declares it.
-    pub fn implementer(&self, action: &str, cloud: Cloud) -> Option<&Callable> {
-        self.callables.values().find(|callable| {
-            callable.cloud == cloud
-                && callable.implements.as_ref().is_some_and(|implements| implements.action == action)
-        })
+    /// The action or query that is the cloud-agnostic `agnostic` on `cloud`, as the stdlib declares it.
+    pub fn implementer(&self, agnostic: &str, cloud: Cloud) -> Option<&Callable> {
+        self.callables
+            .values()
+            .find(|callable| callable.cloud == cloud && callable.implementation_of(agnostic).is_some())
     }
 
     /// Whether resource `resource` implements interface `interface`.

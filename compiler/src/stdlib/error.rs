@@ -122,18 +122,23 @@ pub enum StdlibError {
         help: Option<String>,
     },
 
-    #[error("`implements` names `{implements}`, which is not a cloud-agnostic action")]
+    #[error("`implements` names `{implements}`, which is not a cloud-agnostic {kind}")]
     #[diagnostic(code(E0622))]
     UnknownImplements {
         implements: String,
-        #[label("no such agnostic action")]
+        /// `action` or `query`: what the implementing callable is, and so what it must implement.
+        kind: &'static str,
+        #[label("no such agnostic {kind}")]
         span: SourceSpan,
         #[help]
         help: Option<String>,
     },
 
     #[error("`{implements}` already has an implementation on {cloud}: `{first}`")]
-    #[diagnostic(code(E0623), help("one action per cloud implements an agnostic action; remove one `implements`"))]
+    #[diagnostic(
+        code(E0623),
+        help("one callable per cloud implements an agnostic action or query; remove one `implements`")
+    )]
     ImplementedTwice {
         implements: String,
         cloud: String,
@@ -143,11 +148,45 @@ pub enum StdlibError {
     },
 
     #[error("`implements` maps `{param}`, which `{owner}` does not take")]
-    #[diagnostic(code(E0624), help("write `AGNOSTIC(agnostic_param = own_param)` with a parameter of each action"))]
+    #[diagnostic(
+        code(E0624),
+        help(
+            "write `AGNOSTIC(agnostic_param = own_param)` with a parameter of each side, or `own_param = literal` \
+             with one of this callable's"
+        )
+    )]
     UnknownImplementsParam {
         param: String,
         owner: String,
         #[label("unknown parameter")]
+        span: SourceSpan,
+    },
+
+    #[error("`implements` sets `{param}` to a value that is not `{expected}`")]
+    #[diagnostic(
+        code(E0625),
+        help("a fixed argument is a literal of the parameter's type, such as `true`, `0` or `\"running\"`")
+    )]
+    FixedArgumentType {
+        param: String,
+        expected: String,
+        #[label("does not fit `{expected}`")]
+        span: SourceSpan,
+    },
+
+    #[error("the agnostic query `{agnostic}` is implemented on {implemented} but not on {missing}")]
+    #[diagnostic(
+        code(E0626),
+        help(
+            "implement it on aws, azure and gcp, or on none: a provider answers an agnostic query under its own \
+             name only when no cloud's query implements it"
+        )
+    )]
+    PartlyImplementedQuery {
+        agnostic: String,
+        implemented: String,
+        missing: String,
+        #[label("one implementation; there is none on {missing}")]
         span: SourceSpan,
     },
 

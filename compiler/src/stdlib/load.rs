@@ -2,7 +2,7 @@
 //!
 //! Loading runs in passes so that the order of files and declarations never matters: every name is registered
 //! first, then types are resolved, then resources are checked against their interfaces, then callables, and
-//! last the `undo` links between actions.
+//! last the links between callables: `undo` between actions, `implements` to cloud-agnostic ones.
 
 use crate::diagnostics::did_you_mean;
 use crate::span::Span;
@@ -11,12 +11,13 @@ use crate::syntax::parse_declarations;
 use crate::types::Type;
 
 use super::attrs::{Attrs, read_attrs};
+use super::catalog::{
+    Callable, CallableKind, Catalog, Cloud, DryRun, Effect, EnumDecl, ParamSig, RecordDecl, ResourceDecl,
+};
 use super::defaults::fits;
 use super::error::StdlibError;
+use super::implements::{self, ImplementsLink};
 use super::type_expr::{TypeKind, TypeNames};
-use super::{
-    Callable, CallableKind, Catalog, Cloud, DryRun, Effect, EnumDecl, Implements, ParamSig, RecordDecl, ResourceDecl,
-};
 
 /// Parses and checks declaration files given as (name, text). Returns what could be built and every error,
 /// each with the name of the file it points into.
@@ -45,7 +46,7 @@ struct Loader {
     catalog: Catalog,
     errors: Vec<(String, StdlibError)>,
     types: TypeNames,
-    /// `implements` links by file, checked once every action is known.
+    /// `implements` links by file, checked once every callable is known.
     implements_links: Vec<(String, ImplementsLink)>,
 }
 
@@ -128,9 +129,13 @@ impl Loader {
                 self.push(file, vec![error]);
             }
         }
-        for (file, link) in std::mem::take(&mut self.implements_links) {
-            let errors = self.check_implements(&link);
-            self.push(&file, errors);
+        let implements_links = std::mem::take(&mut self.implements_links);
+        for (file, link) in &implements_links {
+            let errors = implements::check(&self.catalog, link);
+            self.push(file, errors);
+        }
+        for (file, error) in implements::check_query_coverage(&self.catalog, &implements_links) {
+            self.push(&file, vec![error]);
         }
     }
 
@@ -245,14 +250,10 @@ impl Loader {
             targets,
             backup: attrs.backup,
             cloud,
-            implements: attrs
-                .implements
-                .clone()
-                .map(|(action, renames, _)| Implements { action, renames: renames.into_iter().collect() }),
+            implements: attrs.implements.iter().map(implements::recorded).collect(),
         };
-        if let Some((implements, renames, span)) = attrs.implements {
-            let link = ImplementsLink { action: name.clone(), implements, renames, span };
-            self.implements_links.push((file.to_string(), link));
+        for attr in attrs.implements {
+            self.implements_links.push((file.to_string(), ImplementsLink { callable: name.clone(), attr }));
         }
         self.catalog.callables.insert(name, callable);
         link
@@ -291,60 +292,6 @@ impl Loader {
     }
 
     /// The undo action must exist, be an action, and take targets of the same type.
-    /// Whether `implements` names a cloud-agnostic action that no other action of the same cloud implements,
-    /// and each renamed parameter exists on both sides.
-    fn check_implements(&self, link: &ImplementsLink) -> Vec<StdlibError> {
-        let agnostic_actions = || {
-            self.catalog
-                .callables
-                .values()
-                .filter(|c| c.kind == CallableKind::Action && c.cloud == Cloud::Any)
-                .map(|c| c.name.as_str())
-        };
-        let Some(agnostic) = self
-            .catalog
-            .callables
-            .get(&link.implements)
-            .filter(|c| c.kind == CallableKind::Action && c.cloud == Cloud::Any)
-        else {
-            return vec![StdlibError::UnknownImplements {
-                help: did_you_mean(&link.implements, agnostic_actions()),
-                implements: link.implements.clone(),
-                span: link.span.into(),
-            }];
-        };
-        let Some(action) = self.catalog.callables.get(&link.action) else { return Vec::new() };
-        let mut errors = Vec::new();
-        let others = self.catalog.callables.values().filter(|other| {
-            other.name < action.name
-                && other.cloud == action.cloud
-                && other.implements.as_ref().is_some_and(|i| i.action == agnostic.name)
-        });
-        if let Some(first) = others.into_iter().next() {
-            errors.push(StdlibError::ImplementedTwice {
-                implements: agnostic.name.clone(),
-                cloud: action.cloud.to_string(),
-                first: first.name.clone(),
-                span: link.span.into(),
-            });
-        }
-        for (from, to) in &link.renames {
-            let missing = match (agnostic.param(from), action.param(to)) {
-                (None, _) => Some((from, &agnostic.name)),
-                (_, None) => Some((to, &action.name)),
-                _ => None,
-            };
-            if let Some((param, owner)) = missing {
-                errors.push(StdlibError::UnknownImplementsParam {
-                    param: param.clone(),
-                    owner: owner.clone(),
-                    span: link.span.into(),
-                });
-            }
-        }
-        errors
-    }
-
     fn check_undo(&self, link: &UndoLink) -> Option<StdlibError> {
         let Some(undo) = self.catalog.callables.get(&link.undo).filter(|c| c.kind == CallableKind::Action) else {
             let actions =
@@ -414,14 +361,6 @@ fn rate_of(cloud: Cloud, attrs: &Attrs, name: &str, span: Span, errors: &mut Vec
 }
 
 /// `undo = NAME` on an action, to check once all actions are known.
-/// `implements = AGNOSTIC(param = own_param, ...)` on the action `action`.
-struct ImplementsLink {
-    action: String,
-    implements: String,
-    renames: Vec<(String, String)>,
-    span: Span,
-}
-
 struct UndoLink {
     action: String,
     undo: String,

@@ -3,7 +3,8 @@
 use miette::Diagnostic;
 
 use super::error::StdlibError;
-use super::{CallableKind, Catalog, DryRun, Effect, load};
+use super::{CallableKind, Catalog, Cloud, DryRun, Effect, load};
+use crate::plan::Value;
 use crate::types::Type;
 
 /// Declarations the bad files below lean on.
@@ -369,4 +370,122 @@ fn a_stdlib_error_renders_like_any_diagnostic() {
     let rendered = crate::diagnostics::render_human(diagnostic, &sources, false);
     assert!(rendered.contains("did you mean `instances`?"), "{rendered}");
     assert!(rendered.contains("bad.esc"), "{rendered}");
+}
+
+/// An agnostic listing and action, and Azure and GCP machines, for the `implements` of queries.
+const AGNOSTIC: &str = r#"
+/// Lists instances of every cloud.
+query compute.instances(tags: map<string, string> = {}) -> list<compute.Instance> { rate = "dispatch" }
+/// Stops instances in any cloud.
+action compute.stop(instances: list<compute.Instance>) -> outcome<compute.Instance> {
+    effect = disrupt, rate = "dispatch", dry_run = simulated, targets = instances
+}
+/// An Azure VM.
+resource azure.vm.Vm: compute.Instance { id: string, tags: map<string, string> }
+/// A GCE instance.
+resource gcp.compute.Instance: compute.Instance { id: string, tags: map<string, string> }
+"#;
+
+/// `AGNOSTIC` and a query of each cloud listing machines; the AWS one implements `aws_implements`.
+fn listings(aws_implements: &str) -> String {
+    format!(
+        r#"{AGNOSTIC}
+/// Lists EC2 instances.
+query aws.ec2.instances(tags: map<string, string> = {{}}, running: optional<bool>) -> list<aws.ec2.Instance> {{
+    rate = "x", implements = {aws_implements}
+}}
+/// Lists VMs.
+query azure.vm.list(tags: map<string, string> = {{}}, state: optional<string>) -> list<azure.vm.Vm> {{
+    rate = "x", implements = compute.instances(state = "running")
+}}
+/// Lists GCE instances.
+query gcp.compute.instances(labels: map<string, string> = {{}}) -> list<gcp.compute.Instance> {{
+    rate = "x", implements = compute.instances(tags = labels)
+}}
+"#
+    )
+}
+
+#[test]
+fn a_query_implements_an_agnostic_query_with_renamed_and_fixed_arguments() {
+    let (catalog, errors) = load_with_base(&listings("compute.instances(running = true)"));
+    assert!(errors.is_empty(), "{errors:#?}");
+    let route = |cloud| {
+        let implementer = catalog.implementer("compute.instances", cloud).expect("an implementer");
+        (implementer.name.as_str(), implementer.implementation_of("compute.instances").expect("it implements"))
+    };
+    let (aws, implements) = route(Cloud::Aws);
+    assert_eq!((aws, implements.fixed.get("running")), ("aws.ec2.instances", Some(&Value::Bool(true))));
+    let (azure, implements) = route(Cloud::Azure);
+    assert_eq!((azure, implements.fixed.get("state")), ("azure.vm.list", Some(&Value::String("running".into()))));
+    let (gcp, implements) = route(Cloud::Gcp);
+    assert_eq!((gcp, implements.renames.get("tags")), ("gcp.compute.instances", Some(&"labels".to_string())));
+    assert!(implements.fixed.is_empty());
+}
+
+/// The codes of `src`'s errors, and the first one.
+fn errors_of(src: &str) -> (Vec<String>, StdlibError, String) {
+    let (_, errors) = load_with_base(src);
+    let codes = errors.iter().map(|(_, error)| code(error)).collect();
+    let first = errors.first().map(|(_, error)| error.clone()).expect("an error");
+    let text = labelled(&first, src);
+    (codes, first, text)
+}
+
+#[test]
+fn a_query_implementing_an_unknown_agnostic_query_is_refused_with_a_suggestion() {
+    // Without it, AWS has no implementation of `compute.instances` while the other two clouds have one.
+    let (codes, error, text) = errors_of(&listings("compute.instancse"));
+    assert_eq!(codes, ["E0622", "E0626"]);
+    assert_eq!(text, "compute.instancse");
+    assert_eq!(help(&error), "did you mean `compute.instances`?");
+    assert!(error.to_string().ends_with("not a cloud-agnostic query"), "{error}");
+}
+
+#[test]
+fn a_query_cannot_implement_an_agnostic_action() {
+    let (codes, error, _) = errors_of(&listings("compute.stop"));
+    assert_eq!(codes, ["E0622", "E0626"]);
+    assert_eq!(help(&error), "`compute.stop` is an agnostic action; a query implements an agnostic query");
+}
+
+#[test]
+fn a_fixed_argument_the_query_does_not_take_is_refused() {
+    let src = listings("compute.instances(runing = true)");
+    let (error, text) = only_error(&src);
+    assert_eq!(code(&error), "E0624");
+    assert_eq!(text, "compute.instances(runing = true)");
+    assert!(error.to_string().contains("`runing`, which `aws.ec2.instances` does not take"), "{error}");
+}
+
+#[test]
+fn a_fixed_argument_of_another_type_than_its_parameter_is_refused() {
+    let src = listings("compute.instances(running = \"yes\")");
+    let (error, text) = only_error(&src);
+    assert_eq!(code(&error), "E0625");
+    assert_eq!(text, "\"yes\"");
+    assert!(error.to_string().contains("not `optional<bool>`"), "{error}");
+}
+
+#[test]
+fn a_fixed_argument_that_is_not_a_literal_is_refused() {
+    let (codes, _, text) = errors_of(&listings("compute.instances(running = [true])"));
+    assert_eq!(codes, ["E0607", "E0626"]);
+    assert_eq!(text, "compute.instances(running = [true])");
+}
+
+#[test]
+fn an_agnostic_query_implemented_on_some_clouds_only_is_refused() {
+    let src = listings("compute.instances").replace(r#", implements = compute.instances(state = "running")"#, "");
+    let (error, text) = only_error(&src);
+    assert_eq!(code(&error), "E0626");
+    assert_eq!(text, "compute.instances", "the first implementation, on AWS");
+    assert!(error.to_string().ends_with("implemented on aws and gcp but not on azure"), "{error}");
+}
+
+#[test]
+fn an_agnostic_query_listed_twice_in_one_implements_is_refused() {
+    let (error, text) = only_error(&listings("[compute.instances, compute.instances(running = true)]"));
+    assert_eq!(code(&error), "E0605");
+    assert_eq!(text, "compute.instances(running = true)");
 }

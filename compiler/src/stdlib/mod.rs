@@ -5,6 +5,7 @@ mod catalog;
 mod defaults;
 mod embedded;
 mod error;
+mod implements;
 mod load;
 #[cfg(test)]
 mod load_tests;

@@ -1,7 +1,8 @@
 //! Discovery: every resource kind the AWS provider lists, over the configured accounts and the given regions,
 //! into one local file (`inventory/aws.json` in the state directory, written whole or not at all). `escher plan`
-//! reads it to say how many resources each query would match today ([`Inventory::count`]); the
-//! `inventory.summary` query counts a fresh discovery.
+//! reads it to say how many resources each query would match today ([`Inventory::count`]). The cloud-agnostic
+//! `inventory.*` queries, which no AWS query implements, are answered here: `inventory.summary` counts a fresh
+//! discovery, `inventory.accounts` lists the configured accounts.
 //!
 //! A listing that fails fails the discovery: an inventory never silently lacks a kind.
 
@@ -124,7 +125,8 @@ impl Inventory {
 
     /// How many inventory resources a query with these arguments would match, for the queries whose filters are
     /// plain (tags, state, regions, attached, encrypted, public); `None` for any other query or argument, so the
-    /// plan never shows a guess.
+    /// plan never shows a guess. A plan names its cloud-agnostic queries as written (`compute.instances`): they
+    /// count the AWS resources of their kind.
     pub fn count(&self, query: &str, args: &BTreeMap<String, Value>) -> Option<usize> {
         let kinds: &[&str] = match query {
             "aws.ec2.instances" => &["aws.ec2.Instance"],
@@ -163,12 +165,34 @@ impl Inventory {
     }
 }
 
-/// `inventory.summary`: counts of a fresh discovery by cloud, kind and region.
+/// `inventory.summary` and `inventory.accounts`.
 pub(crate) async fn call(ctx: &AwsContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
-    if call.action != "inventory.summary" {
-        return Err(ProviderError::Unsupported(format!("the AWS provider has no query `{}`", call.action)));
+    match call.action.as_str() {
+        "inventory.summary" => summary(ctx).await,
+        "inventory.accounts" => accounts(ctx).await,
+        other => Err(ProviderError::Unsupported(format!("the AWS provider has no query `{other}`"))),
     }
-    let _ = Args(&call.args);
+}
+
+/// The configured accounts, as `{cloud, id, name}` rows.
+async fn accounts(ctx: &AwsContext) -> Result<ProviderResponse, ProviderError> {
+    let rows = ctx
+        .accounts()
+        .await?
+        .into_iter()
+        .map(|account| {
+            Value::Record(BTreeMap::from([
+                ("cloud".to_string(), Value::String("aws".into())),
+                ("id".to_string(), Value::String(account.id)),
+                ("name".to_string(), Value::String(account.name)),
+            ]))
+        })
+        .collect();
+    Ok(ProviderResponse::Value(Value::List(rows)))
+}
+
+/// Counts of a fresh discovery by cloud, kind and region.
+async fn summary(ctx: &AwsContext) -> Result<ProviderResponse, ProviderError> {
     let inventory = discover(ctx, &[]).await?;
     let count = |key: &str| {
         let mut counts: BTreeMap<String, Value> = BTreeMap::new();

@@ -10,7 +10,6 @@
 //!   carries the batch's idempotency key, and a call in doubt finds it. `inventory.rs`: discovery to a file.
 //! - `rds`, `lambda`, `s3`, `route53`, `cost`: the other services, each with `call` and `describe`.
 
-mod agnostic;
 pub mod calls;
 pub mod config;
 pub mod context;

@@ -1,7 +1,9 @@
 //! [`AwsProvider`]: the runtime's [`Provider`] for Cloud::Aws. A call goes to its service module by the action's
-//! prefix (`aws.ec2.` to `ec2::call`, `aws.rds.` to `rds::call`, and so on); the cloud-agnostic names the stdlib
-//! dispatches per target (`compute.stop` on an EC2 instance) are first renamed to their AWS action (see
-//! [`crate::agnostic`]). Each service module exposes
+//! prefix (`aws.ec2.` to `ec2::call`, `aws.rds.` to `rds::call`, and so on). The provider answers AWS names only,
+//! and the cloud-agnostic queries no AWS query implements (`inventory.*` here, `cost.*` in `cost.rs`): the
+//! runtime sends a cloud-agnostic action or query as the AWS one the stdlib declares implements it
+//! (`compute.stop` as `aws.ec2.stop`, `compute.instances` as `aws.ec2.instances`), so a host that sends the
+//! agnostic names of those directly to this provider is not supported. Each service module exposes
 //! `pub(crate) async fn call(ctx: &AwsContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError>`
 //! and `pub(crate) async fn describe(ctx: &AwsContext, resources: &[Value]) -> Result<Vec<Value>, ProviderError>`
 //! for the records of its kinds (`aws.rds.Instance`...), and `pub(crate) fn is_done(action, call, resource)` for
@@ -22,7 +24,7 @@ use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError};
 use crate::context::AwsContext;
 use crate::record::str_field;
 use crate::services::{self, service_of};
-use crate::{agnostic, ec2, inventory, lambda, rds, route53, s3};
+use crate::{ec2, inventory, lambda, rds, route53, s3};
 
 /// The AWS provider; cheap to clone (the context is shared).
 #[derive(Clone)]
@@ -40,27 +42,20 @@ impl AwsProvider {
     }
 }
 
-/// Sends a call to where it is answered: a cloud-agnostic name sent here directly (the runtime sends the AWS
-/// action that implements it) is renamed first, agnostic queries with filters and `inventory.*` are answered by
-/// their modules, and everything else goes to its service. The services' futures are large (the SDK's), so
-/// each is boxed rather than nested in this one, which would overflow a debug build's stack.
+/// Sends a call to where it is answered: `inventory.*` to its module, everything else to its service. The
+/// services' futures are large (the SDK's), so each is boxed rather than nested in this one, which would
+/// overflow a debug build's stack.
 pub(crate) async fn dispatch(ctx: &AwsContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
-    if let Some(renamed) = agnostic::route(call)? {
-        return Box::pin(services::call(ctx, &renamed)).await;
-    }
-    if let Some(answer) = Box::pin(agnostic::answer(ctx, call)).await? {
-        return Ok(answer);
-    }
     if call.action.starts_with("inventory.") {
         return Box::pin(inventory::call(ctx, call)).await;
     }
     Box::pin(services::call(ctx, call)).await
 }
 
-/// Whether `resource` already shows what `call` does, asked of the action's service under its AWS name; `None`
-/// for creations, reboots, queries and anything the record cannot show.
+/// Whether `resource` already shows what `call` does, asked of the action's service; `None` for creations,
+/// reboots, queries, names outside `aws.` and anything the record cannot show.
 pub(crate) fn is_done(call: &ProviderCall, resource: Option<&Value>) -> Option<bool> {
-    let action = agnostic::aws_name(&call.action).unwrap_or(&call.action);
+    let action = call.action.as_str();
     match service_of(action)? {
         "ec2" => ec2::is_done(action, call, resource),
         "rds" => rds::is_done(action, call, resource),
@@ -157,17 +152,19 @@ mod tests {
     }
 
     #[test]
-    fn done_is_asked_under_the_aws_name_and_unknown_names_cannot_tell() {
+    fn done_is_asked_of_the_actions_service_and_other_names_cannot_tell() {
         use crate::done::tests::{call, record, text};
         let stopped = record(&[("id", text("i-1")), ("state", text("stopped"))], &[]);
         let running = record(&[("id", text("i-1")), ("state", text("running"))], &[]);
-        let stop = call("compute.stop", &[], vec![running.clone()]);
+        let stop = call("aws.ec2.stop", &[], vec![running.clone()]);
         assert_eq!(is_done(&stop, Some(&running)), Some(false));
         assert_eq!(is_done(&stop, Some(&stopped)), Some(true));
-        let backup = call("database.backup", &[], vec![running.clone()]);
+        let backup = call("aws.rds.create_snapshots", &[], vec![running.clone()]);
         assert_eq!(is_done(&backup, Some(&running)), None, "a creation");
         let versioned = record(&[("versioning", Value::Bool(true))], &[]);
-        assert_eq!(is_done(&call("storage.enable_versioning", &[], vec![]), Some(&versioned)), Some(true));
+        assert_eq!(is_done(&call("aws.s3.enable_versioning", &[], vec![]), Some(&versioned)), Some(true));
+        // The runtime sends the AWS action implementing an agnostic one, never the agnostic name.
+        assert_eq!(is_done(&call("compute.stop", &[], vec![]), Some(&stopped)), None);
         assert_eq!(is_done(&call("report.table", &[], vec![]), Some(&running)), None);
         assert_eq!(is_done(&call("aws.cost.by_service", &[], vec![]), None), None);
     }

@@ -1,6 +1,5 @@
 //! A call named by its AWS action (`aws.ec2.stop`, `aws.rds.instances`, `cost.by_service`) sent to the module of
-//! its service. The modules that answer other names (`agnostic`, `inventory`) build on this, never the other
-//! way round.
+//! its service. The module that answers other names (`inventory`) builds on this, never the other way round.
 
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 

@@ -271,11 +271,17 @@ async fn agnostic_actions_dispatch_each_target_to_its_own_cloud() {
 #[tokio::test]
 async fn closing_ingress_revokes_deletes_or_disables_by_cloud() {
     let sim = Sim::demo();
-    let open = list(&sim, "security.open_ports", &[("ports", Value::List(vec![Value::Int(22)]))]).await;
+    let ssh: &[(&str, Value)] = &[("ports", Value::List(vec![Value::Int(22)]))];
+    let open_ssh = [
+        ("aws.ec2.open_ingress_rules", ssh),
+        ("azure.network.open_inbound_rules", ssh),
+        ("gcp.compute.open_firewall_rules", ssh),
+    ];
+    let open = list_each(&sim, &open_ssh).await;
     let targets: Vec<Value> = open.iter().cloned().map(Value::Record).collect();
     let results = act(&sim, "security.close_ingress", &[], targets).await;
     assert!(results.iter().all(|r| status(r) == "changed"), "{results:?}");
-    assert!(list(&sim, "security.open_ports", &[("ports", Value::List(vec![Value::Int(22)]))]).await.is_empty());
+    assert!(list_each(&sim, &open_ssh).await.is_empty());
     let gcp = open.iter().find(|r| field(r, "cloud") == "gcp").expect("a gcp rule");
     assert_eq!(current(&sim, field(gcp, "id")).expect("kept").get("disabled"), Some(&Value::Bool(true)));
 }

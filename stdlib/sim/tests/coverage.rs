@@ -6,14 +6,22 @@ use std::collections::BTreeMap;
 
 use common::*;
 use escher_compiler::plan::Value;
-use escher_compiler::stdlib::{Callable, CallableKind, catalog};
+use escher_compiler::stdlib::{Callable, CallableKind, Cloud, catalog};
 use escher_compiler::types::Type;
 use escher_runtime::provider::{Provider, ProviderError, ProviderResponse};
 use escher_sim::Sim;
 
+/// Whether `callable` is a cloud-agnostic query that the runtime routes to each cloud's query implementing it,
+/// so no provider answers it under its own name.
+fn routed_query(callable: &Callable) -> bool {
+    callable.kind == CallableKind::Query
+        && Cloud::ALL.into_iter().any(|cloud| catalog().implementer(&callable.name, cloud).is_some())
+}
+
 #[test]
-fn the_simulator_names_exactly_the_stdlib_callables() {
-    let declared: Vec<&str> = catalog().callables.keys().map(String::as_str).collect();
+fn the_simulator_names_exactly_the_stdlib_callables_but_the_routed_queries() {
+    let declared: Vec<&str> =
+        catalog().callables.values().filter(|c| !routed_query(c)).map(|c| c.name.as_str()).collect();
     assert_eq!(escher_sim::supported(), declared);
 }
 
@@ -90,7 +98,7 @@ fn targets_for(sim: &Sim, callable: &Callable) -> Vec<Value> {
 
 #[tokio::test]
 async fn every_query_and_action_of_the_catalog_answers() {
-    for callable in catalog().callables.values() {
+    for callable in catalog().callables.values().filter(|c| !routed_query(c)) {
         let sim = Sim::demo();
         let mut request = call(&callable.name, &[], Vec::new());
         request.args = arguments(callable);

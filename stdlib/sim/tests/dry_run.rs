@@ -48,7 +48,8 @@ async fn a_dry_run_of_creations_and_deletions_leaves_the_estate_as_it_was() {
     assert!(deleted.iter().all(|r| status(r) == "changed"));
     let vm = named(&sim, "azure.vm.VirtualMachine", "vm-prod-web-01");
     dry(&sim, "azure.vm.delete", &[], vec![vm]).await;
-    let buckets = list(&sim, "storage.buckets", &[("encrypted", Value::Bool(false))])
+    let unencrypted: &[(&str, Value)] = &[("encrypted", Value::Bool(false))];
+    let buckets = list_each(&sim, &[("aws.s3.buckets", unencrypted), ("azure.storage.containers", unencrypted)])
         .await
         .into_iter()
         .map(Value::Record)

@@ -4,11 +4,11 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use common::*;
 use escher_compiler::plan::{NodeKind, Plan, Value};
 use escher_compiler::{CompileOptions, MemoryLoader, ParamInput, compile};
-use escher_runtime::provider::Provider;
 use escher_sim::Sim;
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
@@ -45,23 +45,12 @@ fn plans() -> Vec<(String, Plan)> {
         .collect()
 }
 
-/// Each query node of a plan whose arguments are all plain values, run against the demo.
-async fn query_results(plan: &Plan, sim: &Sim) -> Vec<(String, Value)> {
+/// Each query node of a plan whose arguments are all plain values, asked of the demo in a run of its own.
+async fn query_results(plan: &Plan, sim: &Arc<Sim>) -> Vec<(String, Value)> {
     let mut results = Vec::new();
     for node in plan.nodes.iter().filter(|n| n.kind == NodeKind::Query) {
-        let Some(args) = node
-            .args
-            .iter()
-            .map(|(k, e)| e.as_value().map(|v| (k.clone(), v.clone())))
-            .collect::<Option<BTreeMap<_, _>>>()
-        else {
-            continue;
-        };
-        let mut request = call(&node.action, &[], Vec::new());
-        request.args = args;
-        match sim.call(&request).await {
-            Ok(escher_runtime::provider::ProviderResponse::Value(value)) => results.push((node.id.clone(), value)),
-            other => panic!("{}: {} answered {other:?}", plan.playbook, node.id),
+        if node.args.values().all(|e| e.as_value().is_some()) {
+            results.push((node.id.clone(), answer_in_a_run(sim, plan, node).await));
         }
     }
     results
@@ -77,7 +66,7 @@ fn count(value: &Value) -> usize {
 
 #[tokio::test]
 async fn every_query_of_every_example_finds_something_in_the_demo() {
-    let sim = Sim::demo();
+    let sim = Arc::new(Sim::demo());
     let mut queried = 0;
     for (file, plan) in plans() {
         for (node, value) in query_results(&plan, &sim).await {
@@ -90,7 +79,7 @@ async fn every_query_of_every_example_finds_something_in_the_demo() {
 
 #[tokio::test]
 async fn what_the_examples_act_on_stays_within_their_caps() {
-    let sim = Sim::demo();
+    let sim = Arc::new(Sim::demo());
     let expected: &[(&str, &str, usize)] = &[
         ("nightly_shutdown.esc", "ec2", 6),
         ("nightly_shutdown.esc", "azure_vms", 4),
@@ -115,7 +104,7 @@ async fn what_the_examples_act_on_stays_within_their_caps() {
 
 #[tokio::test]
 async fn the_instance_the_resize_example_names_is_in_its_region() {
-    let sim = Sim::demo();
+    let sim = Arc::new(Sim::demo());
     let plans = plans();
     let (_, plan) = plans.iter().find(|(f, _)| f == "resize.esc").expect("resize.esc");
     let results = query_results(plan, &sim).await;

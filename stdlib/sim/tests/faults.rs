@@ -5,6 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use escher_compiler::plan::Value;
 use escher_runtime::provider::{Provider, ProviderError, TargetStatus};
 use escher_sim::{FaultKind, ForcedFault, Sim, SimConfig};
 
@@ -111,7 +112,13 @@ async fn a_forced_resource_fails_alone_and_is_left_unchanged() {
 #[tokio::test]
 async fn a_target_failure_rate_fails_some_targets_the_same_way_each_time() {
     let failures = |sim: Sim| async move {
-        let machines = list(&sim, "compute.instances", &[("state", s("running"))]).await;
+        let running: &[(&str, Value)] = &[("state", s("running"))];
+        let listings = [
+            ("aws.ec2.instances", running),
+            ("azure.vm.list", running),
+            ("gcp.compute.instances", &[("status", s("running"))]),
+        ];
+        let machines = list_each(&sim, &listings).await;
         let targets = machines.into_iter().map(escher_compiler::plan::Value::Record).collect();
         let mut request = call("compute.tag", &[("tags", map(&[("audited", "yes")]))], targets);
         request.idempotency_key = "run:tag:0".into();

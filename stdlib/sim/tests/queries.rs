@@ -1,6 +1,9 @@
-//! Queries filter the estate the way the clouds do.
+//! Queries filter the estate the way the clouds do. Cloud-agnostic queries are asked through the runtime, which
+//! routes them to each cloud's query.
 
 mod common;
+
+use std::sync::Arc;
 
 use common::*;
 use escher_compiler::plan::Value;
@@ -69,22 +72,48 @@ async fn buckets_filter_by_public_and_encrypted() {
     assert_eq!(names(&public), ["acme-dev-shared-uploads", "acme-public-website", "acme-staging-test-fixtures"]);
     let unencrypted = list(&sim, "aws.s3.buckets", &[("encrypted", Value::Bool(false))]).await;
     assert_eq!(unencrypted.len(), 3);
-    let everywhere = list(&sim, "storage.buckets", &[("encrypted", Value::Bool(false))]).await;
+    let everywhere = list_in_a_run(&Arc::new(sim), "storage.buckets(encrypted = false)").await;
     let clouds: Vec<&str> = everywhere.iter().map(|b| field(b, "cloud")).collect();
     assert_eq!(clouds, ["aws", "aws", "aws", "azure", "azure"]);
 }
 
 #[tokio::test]
-async fn open_ports_are_rules_open_to_the_internet_on_those_ports() {
+async fn disks_filter_by_encryption_on_every_cloud() {
     let sim = Sim::demo();
-    let admin = [22, 3389, 3306, 5432, 1433, 27017].map(Value::Int).to_vec();
-    let open = list(&sim, "security.open_ports", &[("ports", Value::List(admin))]).await;
+    let unencrypted = [("encrypted", Value::Bool(false))];
+    for query in ["aws.ec2.volumes", "azure.disk.list", "gcp.compute.disks"] {
+        let plain = list(&sim, query, &unencrypted).await;
+        assert!(plain.iter().all(|d| d.get("encrypted") == Some(&Value::Bool(false))), "{query}");
+        let all = list(&sim, query, &[]).await;
+        let encrypted = list(&sim, query, &[("encrypted", Value::Bool(true))]).await;
+        assert_eq!(plain.len() + encrypted.len(), all.len(), "{query}");
+    }
+    let agnostic = list_in_a_run(&Arc::new(sim), "security.unencrypted_disks()").await;
+    let clouds: Vec<&str> = agnostic.iter().map(|d| field(d, "cloud")).collect();
+    assert!(!clouds.is_empty() && clouds.is_sorted(), "AWS, then Azure, then GCP: {clouds:?}");
+}
+
+#[tokio::test]
+async fn open_ports_are_rules_open_to_the_internet_on_those_ports() {
+    let sim = Arc::new(Sim::demo());
+    let open = list_in_a_run(&sim, "security.open_ports(ports = [22, 3389, 3306, 5432, 1433, 27017])").await;
     let per_cloud = |cloud: &str| open.iter().filter(|r| field(r, "cloud") == cloud).count();
     assert_eq!((per_cloud("aws"), per_cloud("azure"), per_cloud("gcp")), (5, 2, 2));
     let https = list(&sim, "aws.ec2.open_ingress_rules", &[("ports", Value::List(vec![Value::Int(443)]))]).await;
     assert_eq!(https.len(), 1, "the web rule only; the internal all-traffic rule is not open to the internet");
     let any_port = list(&sim, "gcp.compute.open_firewall_rules", &[("project", s("acme-data"))]).await;
     assert!(any_port.is_empty(), "a disabled rule lets nothing in");
+}
+
+#[tokio::test]
+async fn gcp_queries_without_a_project_cover_every_project() {
+    let sim = Sim::demo();
+    let everywhere = list(&sim, "gcp.compute.instances", &[]).await;
+    let mut projects: Vec<&str> = everywhere.iter().map(|i| field(i, "project")).collect();
+    projects.dedup();
+    assert!(projects.len() > 1, "{projects:?}");
+    let dev = list(&sim, "gcp.compute.instances", &[("project", s("acme-dev"))]).await;
+    assert_eq!(dev.len(), everywhere.iter().filter(|i| field(i, "project") == "acme-dev").count());
 }
 
 #[tokio::test]
@@ -117,14 +146,20 @@ async fn azure_queries_are_per_resource_group_and_an_unknown_one_is_an_error() {
 
 #[tokio::test]
 async fn agnostic_state_filters_read_each_clouds_word_for_stopped() {
-    let sim = Sim::demo();
-    let tags = ("tags", map(&[("auto-start", "office-hours")]));
-    let machines = list(&sim, "compute.instances", &[tags.clone(), ("state", s("stopped"))]).await;
+    let sim = Arc::new(Sim::demo());
+    let group = r#"tags = { "auto-start": "office-hours" }, state = "stopped""#;
+    let machines = list_in_a_run(&sim, &format!("compute.instances({group})")).await;
     let states: Vec<&str> = machines.iter().map(|m| field(m, "state")).collect();
     assert_eq!(machines.len(), 7);
     assert!(states.contains(&"deallocated") && states.contains(&"terminated") && states.contains(&"stopped"));
-    let databases = list(&sim, "database.instances", &[tags, ("state", s("stopped"))]).await;
+    let databases = list_in_a_run(&sim, &format!("database.instances({group})")).await;
     assert_eq!(names(&databases), ["dev-qa-db", "dev-qa-sql", "dev-reporting-db", "qa-orders"]);
+    // Each cloud's own query reads the common word too, and its own.
+    let paused = list(&sim, "azure.sql.databases", &[("state", s("stopped"))]).await;
+    assert_eq!(paused, list(&sim, "azure.sql.databases", &[("state", s("paused"))]).await);
+    assert!(!paused.is_empty());
+    let deallocated = list(&sim, "azure.vm.list", &[("state", s("deallocated"))]).await;
+    assert!(deallocated.iter().all(|vm| field(vm, "state") == "deallocated") && !deallocated.is_empty());
 }
 
 #[tokio::test]

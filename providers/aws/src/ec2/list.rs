@@ -1,6 +1,6 @@
 //! The `aws.ec2.*` queries: every (account, region) listed at once, every page read; a page that fails fails the
-//! query (never an empty or partial list). Tag and state filters are sent to the API; age, attachment and
-//! "open to the internet" are judged here.
+//! query (never an empty or partial list). Tag, state and encryption filters are sent to the API; age,
+//! attachment and "open to the internet" are judged here.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -23,6 +23,7 @@ pub(crate) struct Narrow {
     pub tags: BTreeMap<String, String>,
     pub state: Option<String>,
     pub attached: Option<bool>,
+    pub encrypted: Option<bool>,
     pub older_than: Option<Duration>,
     /// Only these ids (describe); empty: any.
     pub ids: Vec<String>,
@@ -35,6 +36,7 @@ impl Narrow {
             tags: args.tags("tags")?,
             state: args.opt_str("state")?.map(str::to_string),
             attached: args.opt_bool("attached")?,
+            encrypted: args.opt_bool("encrypted")?,
             older_than: args.opt_duration("older_than")?,
             ids: Vec::new(),
             ports: args.ints("ports")?,
@@ -114,7 +116,10 @@ pub(crate) async fn list_in(
         }
         Kind::Volumes => {
             let what = format!("ec2 DescribeVolumes in {id}/{at}");
-            let filters = narrow.filters("volume-id");
+            let mut filters = narrow.filters("volume-id");
+            if let Some(encrypted) = narrow.encrypted {
+                filters.push(Filter::builder().name("encrypted").values(encrypted.to_string()).build());
+            }
             let mut pages =
                 client.describe_volumes().set_filters(Some(filters)).set_max_results(page).into_paginator().send();
             while let Some(answer) = pages.next().await {

@@ -1,5 +1,6 @@
 //! The RDS queries: every page of DescribeDBInstances and DescribeDBSnapshots in every account and region asked
-//! for, filtered by tags (and age) here, since RDS filters on neither. A page that fails fails the query.
+//! for, filtered by tags, state and age here, since RDS filters on none of them. A page that fails fails the
+//! query.
 
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ use crate::record::{has_tags, str_field};
 use escher_runtime::provider::args::Args;
 
 pub(crate) async fn instances(ctx: &AwsContext, args: &Args<'_>) -> Result<Value, ProviderError> {
-    let (regions, tags) = (args.strings("regions")?, args.tags("tags")?);
+    let (regions, tags, state) = (args.strings("regions")?, args.tags("tags")?, args.opt_str("state")?);
     let mut found = Vec::new();
     for (account, region) in ctx.targets(&regions).await? {
         let client = ctx.rds(Some(&account.id), &region).await?;
@@ -24,7 +25,7 @@ pub(crate) async fn instances(ctx: &AwsContext, args: &Args<'_>) -> Result<Value
                 continue;
             }
             let record = records::instance(&db, &account.id, &region);
-            if has_tags(&record, &tags) {
+            if has_tags(&record, &tags) && state.is_none_or(|state| str_field(&record, "state") == state) {
                 found.push(record);
             }
         }

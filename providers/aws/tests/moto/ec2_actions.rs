@@ -218,10 +218,11 @@ async fn ingress_rules_are_revoked_and_put_back() {
         .expect("moto authorizes");
     let provider = provider(&[region]);
     let open =
-        query(provider.as_ref(), "security.open_ports", vec![("ports", Value::List(vec![Value::Int(3389)]))]).await;
+        query(provider.as_ref(), "aws.ec2.open_ingress_rules", vec![("ports", Value::List(vec![Value::Int(3389)]))])
+            .await;
     let mine: Vec<Value> = open.into_iter().filter(|r| field(r, "group_id") == group_id).collect();
     assert_eq!(mine.len(), 1);
-    let revoked = act(provider.as_ref(), "security.close_ingress", mine.clone(), vec![], false).await;
+    let revoked = act(provider.as_ref(), "aws.ec2.revoke_ingress", mine.clone(), vec![], false).await;
     assert_eq!(revoked[0].status, TargetStatus::Changed, "{revoked:?}");
     let rules = |ec2: aws_sdk_ec2::Client, group_id: String| async move {
         let answer = ec2

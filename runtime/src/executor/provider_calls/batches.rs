@@ -1,6 +1,9 @@
 //! From items to provider calls: targets grouped by (cloud, account, region), in the order they first appear,
-//! cut into the action's batch size, each batch sent to the provider serving its cloud. Queries without a cloud
-//! go to every provider serving one. Batches are numbered across the whole node, so the same inputs give the
+//! cut into the action's batch size, each batch sent to the provider serving its cloud. A cloud-agnostic action
+//! or query reaches each cloud as the action or query the stdlib declares implements it there (`Routed`). A
+//! cloud-agnostic query is asked of each cloud with a provider, in the order AWS, Azure, GCP, so its joined
+//! answer keeps that order; one that no cloud's query implements (`inventory.*`, `cost.*`) is asked of each
+//! provider once, under its own name. Batches are numbered across the whole node, so the same inputs give the
 //! same numbers (and idempotency keys) on every resume.
 
 use std::collections::BTreeMap;
@@ -47,13 +50,12 @@ pub(crate) fn batches(ctx: &RunContext, node: &PlanNode, items: Vec<Item>) -> Re
                 }
             }
             None => {
-                for provider in providers_without_targets(ctx, node)? {
+                for (provider, routed) in calls_without_targets(ctx, node)? {
                     let region = match item.args.get("region") {
                         Some(Value::String(region)) => region.as_str(),
                         _ => "",
                     };
-                    let key = bucket_key(&provider, &node.rate_class, "", region);
-                    let routed = Routed::own(node);
+                    let key = bucket_key(&provider, &routed.rate_class, "", region);
                     out.push(batch(ctx, node, &routed, &item, out.len(), (provider, key), Vec::new()));
                 }
             }
@@ -62,44 +64,59 @@ pub(crate) fn batches(ctx: &RunContext, node: &PlanNode, items: Vec<Item>) -> Re
     Ok(out)
 }
 
-/// The action a node's targets of one cloud are called with: for a cloud-agnostic action, the action the stdlib
-/// declares implements it on that cloud (`compute.stop` on Azure is `azure.vm.deallocate`), with its arguments
-/// renamed as it says, its batch size and its rate class; otherwise the node's own. An agnostic action that no
+/// What a node's call to one cloud is made as: for a cloud-agnostic action or query, the one the stdlib declares
+/// implements it on that cloud (`compute.stop` on Azure is `azure.vm.deallocate`), with its arguments renamed
+/// and fixed as it says, its batch size and its rate class; otherwise the node's own. An agnostic action that no
 /// action of the cloud implements goes to the provider under its own name.
 struct Routed<'a> {
     action: &'a str,
     renames: Option<&'a BTreeMap<String, String>>,
+    fixed: Option<&'a BTreeMap<String, Value>>,
     batch: Option<u32>,
     rate_class: String,
 }
 
 impl<'a> Routed<'a> {
     fn own(node: &'a PlanNode) -> Routed<'a> {
-        Routed { action: &node.action, renames: None, batch: node.batch, rate_class: node.rate_class.clone() }
+        Routed {
+            action: &node.action,
+            renames: None,
+            fixed: None,
+            batch: node.batch,
+            rate_class: node.rate_class.clone(),
+        }
     }
 
     fn of(node: &'a PlanNode, cloud: Cloud) -> Routed<'a> {
-        if node.cloud != Cloud::Any {
-            return Routed::own(node);
-        }
-        match escher_compiler::stdlib::catalog().implementer(&node.action, cloud) {
-            Some(implementer) => Routed {
-                action: &implementer.name,
-                renames: implementer.implements.as_ref().map(|implements| &implements.renames),
-                batch: implementer.batch,
-                rate_class: implementer.rate_class.clone(),
-            },
-            None => Routed::own(node),
-        }
+        Routed::implementing(node, cloud).unwrap_or_else(|| Routed::own(node))
     }
 
-    /// The call's arguments under the names the routed action takes.
+    /// The route of a cloud-agnostic node on `cloud`, if the stdlib declares one.
+    fn implementing(node: &'a PlanNode, cloud: Cloud) -> Option<Routed<'a>> {
+        if node.cloud != Cloud::Any {
+            return None;
+        }
+        let implementer = escher_compiler::stdlib::catalog().implementer(&node.action, cloud)?;
+        let implements = implementer.implementation_of(&node.action);
+        Some(Routed {
+            action: &implementer.name,
+            renames: implements.map(|implements| &implements.renames),
+            fixed: implements.map(|implements| &implements.fixed),
+            batch: implementer.batch,
+            rate_class: implementer.rate_class.clone(),
+        })
+    }
+
+    /// The call's arguments under the names the routed callable takes, with the arguments it fixes.
     fn args(&self, args: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
         let mut args = args.clone();
         for (agnostic, own) in self.renames.into_iter().flatten() {
             if let Some(value) = args.remove(agnostic) {
                 args.insert(own.clone(), value);
             }
+        }
+        for (param, value) in self.fixed.into_iter().flatten() {
+            args.insert(param.clone(), value.clone());
         }
         args
     }
@@ -170,24 +187,33 @@ fn provider(ctx: &RunContext, node: &PlanNode, cloud: Cloud) -> Result<Arc<dyn P
     ctx.provider_for(cloud).cloned().ok_or_else(|| format!("no provider serves {cloud} for `{}`", node.action))
 }
 
-/// Who answers a call without targets: the provider of the node's cloud, or for a cloud-agnostic query every
-/// provider serving a cloud (each asked once).
-fn providers_without_targets(ctx: &RunContext, node: &PlanNode) -> Result<Vec<Arc<dyn Provider>>, String> {
+/// A call of a node to one provider, as it is routed there.
+type RoutedCall<'a> = (Arc<dyn Provider>, Routed<'a>);
+
+/// The calls of a node without targets: to the provider of the node's cloud; for a cloud-agnostic query, to
+/// each cloud's provider as the query implementing it there, in the order of [`Cloud::ALL`], and where none
+/// does, to that cloud's provider under the agnostic name (each provider asked so once).
+fn calls_without_targets<'a>(ctx: &RunContext, node: &'a PlanNode) -> Result<Vec<RoutedCall<'a>>, String> {
     match node.cloud {
-        Cloud::Aws | Cloud::Azure | Cloud::Gcp => Ok(vec![provider(ctx, node, node.cloud)?]),
+        Cloud::Aws | Cloud::Azure | Cloud::Gcp => Ok(vec![(provider(ctx, node, node.cloud)?, Routed::own(node))]),
         Cloud::Any if node.kind == NodeKind::Query => {
-            let mut providers: Vec<Arc<dyn Provider>> = Vec::new();
+            let mut calls = Vec::new();
+            let mut asked_by_name: Vec<Arc<dyn Provider>> = Vec::new();
             for cloud in Cloud::ALL {
-                if let Some(found) = ctx.provider_for(cloud)
-                    && !providers.iter().any(|known| Arc::ptr_eq(known, found))
-                {
-                    providers.push(found.clone());
+                let Some(found) = ctx.provider_for(cloud) else { continue };
+                match Routed::implementing(node, cloud) {
+                    Some(routed) => calls.push((found.clone(), routed)),
+                    None if !asked_by_name.iter().any(|known| Arc::ptr_eq(known, found)) => {
+                        asked_by_name.push(found.clone());
+                        calls.push((found.clone(), Routed::own(node)));
+                    }
+                    None => {}
                 }
             }
-            if providers.is_empty() {
+            if calls.is_empty() {
                 return Err(format!("no provider serves any cloud for `{}`", node.action));
             }
-            Ok(providers)
+            Ok(calls)
         }
         _ => Err(format!("`{}` has no targets to tell which cloud should act", node.action)),
     }

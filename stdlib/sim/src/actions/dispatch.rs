@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use escher_compiler::plan::Value;
-use escher_compiler::stdlib::{Callable, CallableKind, Cloud, catalog};
+use escher_compiler::stdlib::{Callable, CallableKind, Cloud, Implements, catalog};
 
 use super::spec::ActionSpec;
 use super::spec_named;
@@ -27,14 +27,13 @@ pub(crate) fn names() -> impl Iterator<Item = &'static str> {
         .map(|agnostic| agnostic.name.as_str())
 }
 
-/// The per-cloud actions an agnostic action dispatches to, each with the agnostic parameters it calls otherwise.
-pub(crate) fn routes(name: &str) -> Option<Vec<(&'static ActionSpec, &'static BTreeMap<String, String>)>> {
-    static NONE: BTreeMap<String, String> = BTreeMap::new();
+/// The per-cloud actions an agnostic action dispatches to, each with how it implements the agnostic one (none
+/// for a stand-in).
+pub(crate) fn routes(name: &str) -> Option<Vec<(&'static ActionSpec, Option<&'static Implements>)>> {
     let mut routes = Vec::new();
     for cloud in Cloud::ALL {
         let declared = catalog().implementer(name, cloud).and_then(|callable: &'static Callable| {
-            let renames = callable.implements.as_ref().map_or(&NONE, |implements| &implements.renames);
-            spec_named(&callable.name).map(|spec| (spec, renames))
+            spec_named(&callable.name).map(|spec| (spec, callable.implementation_of(name)))
         });
         let stand_in = || {
             STAND_INS
@@ -42,20 +41,25 @@ pub(crate) fn routes(name: &str) -> Option<Vec<(&'static ActionSpec, &'static BT
                 .filter(|(agnostic, _)| *agnostic == name)
                 .filter_map(|(_, spec)| spec_named(spec))
                 .find(|spec| spec.name.starts_with(&format!("{}.", cloud.name())))
-                .map(|spec| (spec, &NONE))
+                .map(|spec| (spec, None))
         };
         routes.extend(declared.or_else(stand_in));
     }
     (!routes.is_empty()).then_some(routes)
 }
 
-/// The agnostic call's arguments as the per-cloud action reads them (`tags` is `labels` on GCP).
-pub(crate) fn args_for(renames: &BTreeMap<String, String>, args: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+/// The agnostic call's arguments as the per-cloud action reads them (`tags` is `labels` on GCP), with the
+/// arguments it fixes.
+pub(crate) fn args_for(implements: Option<&Implements>, args: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
     let mut mapped = args.clone();
-    for (agnostic, own) in renames {
+    let Some(implements) = implements else { return mapped };
+    for (agnostic, own) in &implements.renames {
         if let Some(value) = mapped.remove(agnostic) {
             mapped.insert(own.clone(), value);
         }
+    }
+    for (param, value) in &implements.fixed {
+        mapped.insert(param.clone(), value.clone());
     }
     mapped
 }

@@ -99,7 +99,7 @@ fn routes<'a>(action: &str, args: &'a BTreeMap<String, Value>) -> Result<Routes<
         None => dispatch::routes(action)
             .ok_or_else(|| ProviderError::Unsupported(format!("the simulator has no action `{action}`")))?
             .into_iter()
-            .map(|(spec, renames)| (spec, Cow::Owned(dispatch::args_for(renames, args))))
+            .map(|(spec, implements)| (spec, Cow::Owned(dispatch::args_for(implements, args))))
             .collect(),
     })
 }

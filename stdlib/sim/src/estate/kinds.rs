@@ -59,8 +59,3 @@ pub(crate) fn known_region(cloud: &str, region: &str) -> bool {
         _ => false,
     }
 }
-
-/// Whether resources of `kind` implement the interface (`compute.Instance`).
-pub(crate) fn implements(kind: &str, interface: &str) -> bool {
-    catalog().implements(kind, interface)
-}

@@ -4,7 +4,7 @@
 use escher_compiler::plan::Value;
 use escher_runtime::provider::ProviderError;
 
-use super::filter::{flag, in_regions, is, older_than, open_to_internet, opens_port};
+use super::filter::{flag, in_regions, in_state, is, older_than, open_to_internet, opens_port};
 use super::{QueryFn, View, list};
 use crate::record::{self, has_tags};
 use escher_runtime::provider::args::Args;
@@ -33,11 +33,14 @@ fn ec2_instances(view: &View, args: &Args) -> Listed {
 }
 
 fn ec2_volumes(view: &View, args: &Args) -> Listed {
-    let (regions, tags, attached) = (args.strings("regions")?, args.tags("tags")?, args.opt_bool("attached")?);
-    Ok(list(
-        view.of_kind("aws.ec2.Volume")
-            .filter(|r| in_regions(r, &regions) && has_tags(r, &tags) && flag(r, "attached", attached)),
-    ))
+    let (regions, tags) = (args.strings("regions")?, args.tags("tags")?);
+    let (attached, encrypted) = (args.opt_bool("attached")?, args.opt_bool("encrypted")?);
+    Ok(list(view.of_kind("aws.ec2.Volume").filter(|r| {
+        in_regions(r, &regions)
+            && has_tags(r, &tags)
+            && flag(r, "attached", attached)
+            && flag(r, "encrypted", encrypted)
+    })))
 }
 
 fn ec2_snapshots(view: &View, args: &Args) -> Listed {
@@ -70,8 +73,11 @@ fn lambda_functions(view: &View, args: &Args) -> Listed {
 }
 
 fn rds_instances(view: &View, args: &Args) -> Listed {
-    let (regions, tags) = (args.strings("regions")?, args.tags("tags")?);
-    Ok(list(view.of_kind("aws.rds.Instance").filter(|r| in_regions(r, &regions) && has_tags(r, &tags))))
+    let (regions, tags, state) = (args.strings("regions")?, args.tags("tags")?, args.opt_str("state")?);
+    Ok(list(
+        view.of_kind("aws.rds.Instance")
+            .filter(|r| in_regions(r, &regions) && has_tags(r, &tags) && in_state(r, state)),
+    ))
 }
 
 fn rds_snapshots(view: &View, args: &Args) -> Listed {

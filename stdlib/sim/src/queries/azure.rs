@@ -5,7 +5,7 @@
 use escher_compiler::plan::Value;
 use escher_runtime::provider::ProviderError;
 
-use super::filter::{flag, is, older_than, open_to_internet, opens_port};
+use super::filter::{flag, in_state, is, older_than, open_to_internet, opens_port};
 use super::{QueryFn, View, list};
 use crate::record::{self, Record, has_tags};
 use escher_runtime::provider::args::Args;
@@ -56,20 +56,20 @@ pub(crate) fn scope<'a>(view: &View, args: &Args<'a>) -> Result<Scope<'a>, Provi
     Ok(scope)
 }
 
+/// `state` also takes the agnostic word: `stopped` finds deallocated VMs.
 fn vm_list(view: &View, args: &Args) -> Listed {
     let (scope, tags, state) = (scope(view, args)?, args.tags("tags")?, args.opt_str("state")?);
     Ok(list(
-        view.of_kind("azure.vm.VirtualMachine")
-            .filter(|r| scope.holds(r) && has_tags(r, &tags) && is(r, "state", state)),
+        view.of_kind("azure.vm.VirtualMachine").filter(|r| scope.holds(r) && has_tags(r, &tags) && in_state(r, state)),
     ))
 }
 
 fn disk_list(view: &View, args: &Args) -> Listed {
-    let (scope, tags, attached) = (scope(view, args)?, args.tags("tags")?, args.opt_bool("attached")?);
-    Ok(list(
-        view.of_kind("azure.disk.Disk")
-            .filter(|r| scope.holds(r) && has_tags(r, &tags) && flag(r, "attached", attached)),
-    ))
+    let (scope, tags) = (scope(view, args)?, args.tags("tags")?);
+    let (attached, encrypted) = (args.opt_bool("attached")?, args.opt_bool("encrypted")?);
+    Ok(list(view.of_kind("azure.disk.Disk").filter(|r| {
+        scope.holds(r) && has_tags(r, &tags) && flag(r, "attached", attached) && flag(r, "encrypted", encrypted)
+    })))
 }
 
 fn disk_snapshots(view: &View, args: &Args) -> Listed {
@@ -93,17 +93,24 @@ fn open_inbound_rules(view: &View, args: &Args) -> Listed {
     ))
 }
 
+/// `state` also takes the agnostic word: `available` finds online databases and `stopped` paused ones.
 fn sql_databases(view: &View, args: &Args) -> Listed {
-    let (scope, server, tags) = (scope(view, args)?, args.opt_str("server")?, args.tags("tags")?);
+    let (scope, server, tags, state) =
+        (scope(view, args)?, args.opt_str("server")?, args.tags("tags")?, args.opt_str("state")?);
     Ok(list(
-        view.of_kind("azure.sql.Database").filter(|r| scope.holds(r) && is(r, "server", server) && has_tags(r, &tags)),
+        view.of_kind("azure.sql.Database")
+            .filter(|r| scope.holds(r) && is(r, "server", server) && has_tags(r, &tags) && in_state(r, state)),
     ))
 }
 
 fn storage_containers(view: &View, args: &Args) -> Listed {
     let (scope, public, account) = (scope(view, args)?, args.opt_bool("public")?, args.opt_str("storage_account")?);
-    Ok(list(
-        view.of_kind("azure.storage.Container")
-            .filter(|r| scope.holds(r) && flag(r, "public", public) && is(r, "storage_account", account)),
-    ))
+    let (encrypted, tags) = (args.opt_bool("encrypted")?, args.tags("tags")?);
+    Ok(list(view.of_kind("azure.storage.Container").filter(|r| {
+        scope.holds(r)
+            && flag(r, "public", public)
+            && is(r, "storage_account", account)
+            && flag(r, "encrypted", encrypted)
+            && has_tags(r, &tags)
+    })))
 }

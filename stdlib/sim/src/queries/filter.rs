@@ -56,9 +56,10 @@ pub(crate) fn open_to_internet(rule: &Record) -> bool {
 }
 
 /// The state as the cloud-agnostic interfaces compare it: a cloud's own word for "stopped" or "running"
-/// counts as that word, so `compute.instances(state = "stopped")` finds deallocated Azure VMs and terminated
-/// (stopped) Compute Engine instances, and `database.instances(state = "stopped")` paused Azure SQL databases.
-pub(crate) fn common_state(resource: &Record) -> &str {
+/// counts as that word, so `compute.instances(state = "stopped")` (routed as `azure.vm.list(state = "stopped")`
+/// and `gcp.compute.instances(status = "stopped")`) finds deallocated Azure VMs and terminated (stopped) Compute
+/// Engine instances, and `database.instances(state = "stopped")` paused Azure SQL databases.
+fn common_state(resource: &Record) -> &str {
     let state = record::field(resource, "state");
     match (record::kind(resource), state) {
         ("azure.vm.VirtualMachine", "deallocated") => "stopped",
@@ -70,7 +71,8 @@ pub(crate) fn common_state(resource: &Record) -> &str {
     }
 }
 
-/// The agnostic state filter: the cloud's own word, or the common word it counts as.
+/// The state filter of the listings that implement an agnostic one: the cloud's own word, or the common word it
+/// counts as.
 pub(crate) fn in_state(resource: &Record, wanted: Option<&str>) -> bool {
     wanted.is_none_or(|w| record::field(resource, "state") == w || common_state(resource) == w)
 }

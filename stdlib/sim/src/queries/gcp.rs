@@ -1,12 +1,13 @@
-//! Google Cloud listings, one project at a time. A project the estate does not hold is an error, as Google
-//! answers 404 (or 403) for a project the caller cannot see.
+//! Google Cloud listings, of one project or, when none is given, of every project of the estate (the host's
+//! configured projects). A project the estate does not hold is an error, as Google answers 404 (or 403) for a
+//! project the caller cannot see.
 
 use escher_compiler::plan::Value;
 use escher_runtime::provider::ProviderError;
 
-use super::filter::{flag, is, older_than, open_to_internet, opens_port};
+use super::filter::{flag, in_state, is, older_than, open_to_internet, opens_port};
 use super::{QueryFn, View, list};
-use crate::record::{self, has_tags};
+use crate::record::{self, Record, has_tags};
 use escher_runtime::provider::args::Args;
 
 pub(crate) const QUERIES: &[(&str, QueryFn)] = &[
@@ -21,8 +22,13 @@ pub(crate) const QUERIES: &[(&str, QueryFn)] = &[
 
 type Listed = Result<Value, ProviderError>;
 
+/// The `project` argument, which must be a project of the estate.
 pub(crate) fn project<'a>(view: &View, args: &Args<'a>) -> Result<&'a str, ProviderError> {
     let project = args.str("project")?;
+    known(view, project)
+}
+
+fn known<'a>(view: &View, project: &'a str) -> Result<&'a str, ProviderError> {
     if view.has_account("gcp", project) {
         Ok(project)
     } else {
@@ -30,61 +36,74 @@ pub(crate) fn project<'a>(view: &View, args: &Args<'a>) -> Result<&'a str, Provi
     }
 }
 
+/// The project a listing is limited to, if any.
+struct Scope<'a>(Option<&'a str>);
+
+impl Scope<'_> {
+    fn holds(&self, resource: &Record) -> bool {
+        is(resource, "project", self.0)
+    }
+}
+
+fn scope<'a>(view: &View, args: &Args<'a>) -> Result<Scope<'a>, ProviderError> {
+    Ok(Scope(args.opt_str("project")?.map(|project| known(view, project)).transpose()?))
+}
+
+/// `status` also takes the agnostic word: `stopped` finds terminated (stopped) instances.
 fn compute_instances(view: &View, args: &Args) -> Listed {
-    let (project, zone) = (project(view, args)?, args.opt_str("zone")?);
+    let (scope, zone) = (scope(view, args)?, args.opt_str("zone")?);
     let (labels, status) = (args.tags("labels")?, args.opt_str("status")?);
-    Ok(list(view.of_kind("gcp.compute.Instance").filter(|r| {
-        record::field(r, "project") == project && is(r, "zone", zone) && has_tags(r, &labels) && is(r, "state", status)
-    })))
+    Ok(list(
+        view.of_kind("gcp.compute.Instance")
+            .filter(|r| scope.holds(r) && is(r, "zone", zone) && has_tags(r, &labels) && in_state(r, status)),
+    ))
 }
 
 fn compute_disks(view: &View, args: &Args) -> Listed {
-    let (project, zone) = (project(view, args)?, args.opt_str("zone")?);
-    let (attached, labels) = (args.opt_bool("attached")?, args.tags("labels")?);
+    let (scope, zone) = (scope(view, args)?, args.opt_str("zone")?);
+    let (attached, labels, encrypted) = (args.opt_bool("attached")?, args.tags("labels")?, args.opt_bool("encrypted")?);
     Ok(list(view.of_kind("gcp.compute.Disk").filter(|r| {
-        record::field(r, "project") == project
+        scope.holds(r)
             && is(r, "zone", zone)
             && flag(r, "attached", attached)
             && has_tags(r, &labels)
+            && flag(r, "encrypted", encrypted)
     })))
 }
 
 fn compute_snapshots(view: &View, args: &Args) -> Listed {
-    let (project, labels, age) = (project(view, args)?, args.tags("labels")?, args.opt_duration("older_than")?);
-    Ok(list(view.of_kind("gcp.compute.Snapshot").filter(|r| {
-        record::field(r, "project") == project && has_tags(r, &labels) && older_than(r, "created", age, view.now)
-    })))
+    let (scope, labels, age) = (scope(view, args)?, args.tags("labels")?, args.opt_duration("older_than")?);
+    Ok(list(
+        view.of_kind("gcp.compute.Snapshot")
+            .filter(|r| scope.holds(r) && has_tags(r, &labels) && older_than(r, "created", age, view.now)),
+    ))
 }
 
 fn open_firewall_rules(view: &View, args: &Args) -> Listed {
-    let (project, ports) = (project(view, args)?, args.ints("ports")?);
+    let (scope, ports) = (scope(view, args)?, args.ints("ports")?);
     Ok(list(view.of_kind("gcp.compute.FirewallRule").filter(|r| {
-        record::field(r, "project") == project
-            && record::bool_of(r, "disabled") != Some(true)
-            && open_to_internet(r)
-            && opens_port(r, &ports)
+        scope.holds(r) && record::bool_of(r, "disabled") != Some(true) && open_to_internet(r) && opens_port(r, &ports)
     })))
 }
 
 fn functions_list(view: &View, args: &Args) -> Listed {
-    let (project, region, labels) = (project(view, args)?, args.opt_str("region")?, args.tags("labels")?);
+    let (scope, region, labels) = (scope(view, args)?, args.opt_str("region")?, args.tags("labels")?);
     Ok(list(
         view.of_kind("gcp.functions.Function")
-            .filter(|r| record::field(r, "project") == project && is(r, "region", region) && has_tags(r, &labels)),
+            .filter(|r| scope.holds(r) && is(r, "region", region) && has_tags(r, &labels)),
     ))
 }
 
+/// `state` also takes the agnostic word: `available` finds runnable instances.
 fn sql_instances(view: &View, args: &Args) -> Listed {
-    let (project, labels) = (project(view, args)?, args.tags("labels")?);
-    Ok(list(
-        view.of_kind("gcp.sql.Instance").filter(|r| record::field(r, "project") == project && has_tags(r, &labels)),
-    ))
+    let (scope, labels, state) = (scope(view, args)?, args.tags("labels")?, args.opt_str("state")?);
+    Ok(list(view.of_kind("gcp.sql.Instance").filter(|r| scope.holds(r) && has_tags(r, &labels) && in_state(r, state))))
 }
 
 fn storage_buckets(view: &View, args: &Args) -> Listed {
-    let (project, public, labels) = (project(view, args)?, args.opt_bool("public")?, args.tags("labels")?);
-    Ok(list(
-        view.of_kind("gcp.storage.Bucket")
-            .filter(|r| record::field(r, "project") == project && flag(r, "public", public) && has_tags(r, &labels)),
-    ))
+    let (scope, public, labels) = (scope(view, args)?, args.opt_bool("public")?, args.tags("labels")?);
+    let encrypted = args.opt_bool("encrypted")?;
+    Ok(list(view.of_kind("gcp.storage.Bucket").filter(|r| {
+        scope.holds(r) && flag(r, "public", public) && has_tags(r, &labels) && flag(r, "encrypted", encrypted)
+    })))
 }

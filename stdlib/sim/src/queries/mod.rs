@@ -1,12 +1,12 @@
 //! Queries: listings filtered the way each cloud filters, and costs and inventory computed from the estate.
 //! They read a [`View`] copied (as shared pointers) under the lock, and filter after releasing it.
 
-mod agnostic;
 mod aws;
 mod azure;
 mod cost;
 mod filter;
 mod gcp;
+mod inventory;
 
 use chrono::{DateTime, Utc};
 use escher_compiler::plan::Value;
@@ -30,14 +30,6 @@ impl View {
         self.kinds.get(kind).into_iter().flat_map(|by_id| by_id.values()).map(|r| r.as_ref())
     }
 
-    /// Resources of every kind that implements `interface`.
-    pub(crate) fn implementing<'a>(&'a self, interface: &'a str) -> impl Iterator<Item = &'a Record> + 'a {
-        self.kinds
-            .iter()
-            .filter(move |(kind, _)| crate::estate::kinds::implements(kind, interface))
-            .flat_map(|(_, by_id)| by_id.values().map(|r| r.as_ref()))
-    }
-
     pub(crate) fn all(&self) -> impl Iterator<Item = &Record> {
         self.kinds.values().flat_map(|by_id| by_id.values()).map(|r| r.as_ref())
     }
@@ -53,7 +45,7 @@ pub(crate) fn list<'a>(records: impl Iterator<Item = &'a Record>) -> Value {
 }
 
 fn registry() -> impl Iterator<Item = &'static (&'static str, QueryFn)> {
-    aws::QUERIES.iter().chain(azure::QUERIES).chain(gcp::QUERIES).chain(agnostic::QUERIES).chain(cost::QUERIES)
+    aws::QUERIES.iter().chain(azure::QUERIES).chain(gcp::QUERIES).chain(inventory::QUERIES).chain(cost::QUERIES)
 }
 
 pub(crate) fn find(name: &str) -> Option<QueryFn> {

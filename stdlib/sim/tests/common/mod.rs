@@ -2,9 +2,15 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use escher_compiler::plan::Value;
+use escher_compiler::plan::{Plan, PlanNode, RiskLevel, Value, plan_hash};
+use escher_compiler::{CompileOptions, NoImports, compile};
+use escher_runtime::approval::ApproveUpTo;
+use escher_runtime::events::StepStatus;
 use escher_runtime::provider::{Provider, ProviderCall, ProviderError, ProviderResponse, TargetResult, TargetStatus};
+use escher_runtime::report::RunReport;
+use escher_runtime::{RunOptions, Runtime};
 use escher_sim::Sim;
 
 pub type Record = BTreeMap<String, Value>;
@@ -51,6 +57,55 @@ pub async fn list(sim: &Sim, action: &str, args: &[(&str, Value)]) -> Vec<Record
     match query(sim, action, args).await {
         Ok(Value::List(items)) => items.into_iter().map(record).collect(),
         other => panic!("{action} did not list: {other:?}"),
+    }
+}
+
+/// Several listings' records, joined in the order given: what a cloud-agnostic query lists over the clouds.
+pub async fn list_each(sim: &Sim, listings: &[(&str, &[(&str, Value)])]) -> Vec<Record> {
+    let mut joined = Vec::new();
+    for (action, args) in listings {
+        joined.extend(list(sim, action, args).await);
+    }
+    joined
+}
+
+/// A run of `plan` on the simulator, approving everything.
+pub async fn run_plan(sim: &Arc<Sim>, plan: Plan) -> RunReport {
+    let state = tempfile::tempdir().expect("a state directory");
+    let runtime = Runtime::builder()
+        .provider(sim.clone())
+        .approver(Arc::new(ApproveUpTo { level: RiskLevel::Critical, who: "test".into() }))
+        .state_dir(state.path())
+        .identity("test", "manager")
+        .build()
+        .expect("a runtime");
+    runtime.run(plan, RunOptions::default()).expect("the run starts").finish().await.expect("the run ends")
+}
+
+/// What the query node `node` of `plan` answers when a run of it alone asks the simulator: a cloud-agnostic
+/// query is routed by the runtime to each cloud's query that implements it.
+pub async fn answer_in_a_run(sim: &Arc<Sim>, plan: &Plan, node: &PlanNode) -> Value {
+    let mut alone = Plan { nodes: vec![node.clone()], edges: Vec::new(), ..plan.clone() };
+    alone.hash = plan_hash(&alone);
+    let report = run_plan(sim, alone).await;
+    let step = report.steps.into_iter().next().expect("the query's step");
+    match step.status {
+        StepStatus::Succeeded => step.output,
+        other => panic!("{}: `{}` ended {other:?}: {:?}", plan.playbook, node.id, step.error),
+    }
+}
+
+/// The records a cloud-agnostic query, such as `storage.buckets(encrypted = false)`, lists when a run asks it of
+/// the simulator.
+pub async fn list_in_a_run(sim: &Arc<Sim>, query: &str) -> Vec<Record> {
+    let text =
+        format!("playbook listing {{\n  let found = {query}\n  step show = report.table(\"found\", found)\n}}\n");
+    let compiled = compile("listing.esc", &text, &CompileOptions::plan(&NoImports, BTreeMap::new()));
+    let plan = compiled.plan.unwrap_or_else(|| panic!("`{query}` does not compile: {:?}", compiled.diagnostics));
+    let node = plan.nodes.iter().find(|node| node.id == "found").expect("the query's node");
+    match answer_in_a_run(sim, &plan, node).await {
+        Value::List(items) => items.into_iter().map(record).collect(),
+        other => panic!("`{query}` did not list: {other:?}"),
     }
 }
 
