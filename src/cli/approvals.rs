@@ -9,16 +9,49 @@ use escher_governance::approvals::{ApprovalsDir, Expected, Outcome, RequestFile,
 use escher_governance::policy::{DEFAULT_VALIDITY, Policy};
 use escher_runtime::audit::AuditEntry;
 
-use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Format};
+use super::{CliError, EXIT_OK, Format, GovWhere};
 
-/// Where the approver's commands look.
+#[derive(Debug, clap::Args)]
+pub struct ApprovalsArgs {
+    /// Every request, not only pending ones.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    #[command(flatten)]
+    pub at: GovWhere,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApproveArgs {
+    pub run_id: String,
+    pub step: String,
+    #[command(flatten)]
+    pub at: GovWhere,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RejectArgs {
+    pub run_id: String,
+    pub step: String,
+    #[arg(long, required = true)]
+    pub reason: String,
+    #[command(flatten)]
+    pub at: GovWhere,
+}
+
+/// Where the approver's commands look: the state directory, the policy and the approvals directory.
 pub struct Where<'a> {
     pub state: &'a Path,
     pub policy: Option<&'a Path>,
     pub approvals: Option<&'a Path>,
 }
 
-impl Where<'_> {
+impl<'a> Where<'a> {
+    pub fn new(state: &'a Path, at: &'a GovWhere) -> Where<'a> {
+        Where { state, policy: at.policy.as_deref(), approvals: at.approvals.as_deref() }
+    }
+
     fn dir(&self) -> ApprovalsDir {
         ApprovalsDir::new(super::policy::approvals_dir(self.state, self.approvals))
     }
@@ -56,11 +89,9 @@ fn status(
 }
 
 /// `escher approvals`: pending requests (every request with `--all`), with effect, risk and targets.
-pub fn list(at: &Where<'_>, all: bool, format: Format) -> u8 {
-    let policy = match super::policy::load(at.state, at.policy) {
-        Ok(policy) => policy,
-        Err(code) => return code,
-    };
+pub fn list(state: &Path, args: &ApprovalsArgs) -> super::Outcome {
+    let (at, all, format) = (Where::new(state, &args.at), args.all, args.format);
+    let policy = super::policy::load(at.state, at.policy)?;
     let dir = at.dir();
     let now = chrono::Utc::now();
     let mut shown = 0;
@@ -118,52 +149,49 @@ pub fn list(at: &Where<'_>, all: bool, format: Format) -> u8 {
     if shown == 0 && format == Format::Human {
         eprintln!("no {}approval requests in {}", if all { "" } else { "pending " }, dir.root.display());
     }
-    EXIT_OK
+    Ok(EXIT_OK)
 }
 
-/// `escher approve RUN STEP` (approved) and `escher reject RUN STEP --reason ...`.
-pub fn decide(at: &Where<'_>, run_id: &str, step: &str, approved: bool, reason: Option<String>) -> u8 {
-    let policy = match super::policy::load(at.state, at.policy) {
-        Ok(policy) => policy,
-        Err(code) => return code,
-    };
-    let identity = match super::identity::local(at.state, None) {
-        Ok(identity) => identity,
-        Err(code) => return code,
-    };
+/// `escher approve RUN STEP`.
+pub fn approve(state: &Path, args: &ApproveArgs) -> super::Outcome {
+    decide(&Where::new(state, &args.at), &args.run_id, &args.step, true, None)
+}
+
+/// `escher reject RUN STEP --reason ...`.
+pub fn reject(state: &Path, args: &RejectArgs) -> super::Outcome {
+    decide(&Where::new(state, &args.at), &args.run_id, &args.step, false, Some(args.reason.clone()))
+}
+
+fn decide(at: &Where<'_>, run_id: &str, step: &str, approved: bool, reason: Option<String>) -> super::Outcome {
+    let policy = super::policy::load(at.state, at.policy)?;
+    let identity = super::identity::local(at.state, None)?;
     let dir = at.dir();
     let Some(request) = dir.latest_request(run_id, step) else {
-        eprintln!("error: no approval request for step `{step}` of run {run_id} in {}", dir.root.display());
-        return EXIT_USAGE;
+        return Err(CliError::Usage(format!(
+            "no approval request for step `{step}` of run {run_id} in {}",
+            dir.root.display()
+        )));
     };
     let now = chrono::Utc::now();
     if request.is_expired(now) {
-        eprintln!(
-            "error: the request for step `{step}` of run {run_id} expired at {}; `escher resume {run_id}` asks again",
+        return Err(CliError::Refused(format!(
+            "the request for step `{step}` of run {run_id} expired at {}; `escher resume {run_id}` asks again",
             request.expires_at
-        );
-        return EXIT_DIAGNOSTICS;
+        )));
     }
     let validity = policy.as_ref().map_or(DEFAULT_VALIDITY, |p| p.approval_validity);
-    let decision = match SignedDecision::sign(&identity, &request, approved, reason.clone(), now, validity) {
-        Ok(decision) => decision,
-        Err(error) => {
-            eprintln!("error: cannot sign the decision: {error}");
-            return EXIT_USAGE;
-        }
-    };
+    let decision = SignedDecision::sign(&identity, &request, approved, reason.clone(), now, validity)
+        .map_err(|error| CliError::Usage(format!("cannot sign the decision: {error}")))?;
     let path = match dir.write_decision(&decision) {
         Ok(path) => path,
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-            eprintln!(
-                "error: {} already decided on step `{step}` of run {run_id}; a decision is never replaced",
+            return Err(CliError::Refused(format!(
+                "{} already decided on step `{step}` of run {run_id}; a decision is never replaced",
                 identity.name
-            );
-            return EXIT_DIAGNOSTICS;
+            )));
         }
         Err(error) => {
-            eprintln!("error: cannot file the decision in {}: {error}", dir.root.display());
-            return EXIT_USAGE;
+            return Err(CliError::Usage(format!("cannot file the decision in {}: {error}", dir.root.display())));
         }
     };
     let role = policy
@@ -188,10 +216,7 @@ pub fn decide(at: &Where<'_>, run_id: &str, step: &str, approved: bool, reason: 
             None => verb.to_string(),
         },
     };
-    if let Err(error) = super::governed::append_audit(at.state, entry) {
-        eprintln!("error: {error}");
-        return EXIT_USAGE;
-    }
+    super::audit::append(at.state, entry)?;
     eprintln!(
         "{} {verb} step `{step}` of run {run_id} (plan {}), valid until {}: {}",
         identity.name,
@@ -199,5 +224,5 @@ pub fn decide(at: &Where<'_>, run_id: &str, step: &str, approved: bool, reason: 
         decision.decision.expires_at,
         path.display()
     );
-    EXIT_OK
+    Ok(EXIT_OK)
 }

@@ -48,6 +48,10 @@ pub struct Schedule {
     pub cron: String,
     pub tz: String,
     pub params: BTreeMap<String, String>,
+    /// The providers its runs use, by name (`sim`, `aws`); a schedule added before they were recorded runs on
+    /// `sim`, as it did then.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clouds: Vec<String>,
     pub missed: MissedPolicy,
     pub created_at: DateTime<Utc>,
 }

@@ -1,0 +1,185 @@
+//! The engine doing what a host would otherwise assemble itself, on the simulated estate: the governance found
+//! in the state directory, run leases on attached state, and scheduled runs in-process.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use escher_compiler::NoImports;
+use escher_engine::state::{AttachedState, RunLease, StateError, StateLocation};
+use escher_engine::{Engine, EngineError, GovernanceSettings, Launch, Playbook, ProviderChoice, WakeReport};
+use escher_governance::identity::Identity;
+use escher_governance::run::Refusal;
+use escher_runtime::events::RunStatus;
+use escher_state::chrono::{DateTime, Utc};
+use escher_state::schedule::{self, MissedPolicy, OccurrenceStatus, Schedule};
+
+const PLAYBOOK: &str = r#"
+playbook stop_dev {
+  let dev = aws.ec2.instances(regions = ["us-east-1"], tags = { env: "dev" }, state = "running")
+  step stop = aws.ec2.stop(dev) { max_targets = 10 }
+}
+"#;
+
+fn source() -> Playbook<'static> {
+    Playbook::Source { name: "stop_dev.esc", text: PLAYBOOK }
+}
+
+async fn attached(dir: &Path) -> AttachedState {
+    let location = StateLocation::parse(&dir.display().to_string()).expect("a directory");
+    AttachedState::attach(location, |_| {}).await.expect("attached")
+}
+
+/// A policy in the state directory naming `member` only, as an executor who runs nothing risky unattended.
+fn write_policy(state: &Path, member: &Identity) {
+    let text = format!(
+        r#"
+        [roles.executor]
+        run_without_approval = "low"
+        members = [{{ name = "{}", key = "{}" }}]
+        [approvals.medium]
+        count = 1
+        from = ["executor"]
+        "#,
+        member.name,
+        member.public_key()
+    );
+    std::fs::write(state.join("policy.toml"), text).expect("the policy");
+}
+
+fn audit(state: &Path) -> String {
+    std::fs::read_to_string(state.join("audit").join("audit.jsonl")).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runner_in_no_role_of_the_state_policy_is_refused_before_anything_compiles() {
+    let state = tempfile::tempdir().expect("a state directory");
+    write_policy(state.path(), &Identity::from_secret("somebody-else", [3; 32]));
+    let settings = GovernanceSettings { runner_name: Some("mallory".into()), ..GovernanceSettings::default() };
+    let engine = Engine::builder().state_dir(state.path()).governance_settings(settings).build().expect("an engine");
+    assert!(engine.is_governed());
+    let refused = engine.prepare(source(), BTreeMap::new(), &NoImports).err().expect("refused");
+    assert!(
+        matches!(refused, EngineError::Refused(Refusal::NoRole { ref name, .. }) if name == "mallory"),
+        "{refused}"
+    );
+    assert!(audit(state.path()).contains("not a member of any role"), "the refusal is audited");
+    assert!(!state.path().join("runs").exists(), "nothing ran");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_needs_a_policy_and_an_ungoverned_engine_says_so() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let engine = Engine::builder()
+        .state_dir(state.path())
+        .governance_settings(GovernanceSettings::default())
+        .build()
+        .expect("an engine");
+    assert!(!engine.is_governed(), "no policy file, no governance");
+    let error = engine.prepare(Playbook::Template("nightly"), BTreeMap::new(), &NoImports).err().expect("refused");
+    assert!(matches!(error, EngineError::NeedsPolicy { .. }), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_governed_run_found_in_the_state_suspends_and_never_resumes_without_its_policy() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let runner = Identity::load_or_create(state.path(), "oscar").expect("the runner's identity");
+    write_policy(state.path(), &runner);
+    let settings = GovernanceSettings { runner_name: Some("oscar".into()), ..GovernanceSettings::default() };
+    let engine = Engine::builder()
+        .state(attached(state.path()).await)
+        .governance_settings(settings.clone())
+        .build()
+        .expect("an engine");
+    let prepared = engine.prepare(source(), BTreeMap::new(), &NoImports).expect("oscar has a role");
+    assert!(prepared.governance().is_some());
+    let started = engine.start(prepared, &[ProviderChoice::new("sim")], Launch::default()).await.expect("starts");
+    let run_id = started.run_id.clone();
+    let report = started.finish().await.report.expect("a report");
+    // No approver: the engine waits for signed decisions in the approvals directory, for no time at all.
+    assert_eq!(report.status, RunStatus::WaitingForApproval, "{report:?}");
+    assert!(state.path().join("approvals").exists(), "the request was filed");
+    engine.close().expect("closed");
+
+    // The policy is moved away: the run recorded which file governed it, and does not resume ungoverned.
+    let moved = state.path().join("policy-elsewhere.toml");
+    std::fs::rename(state.path().join("policy.toml"), &moved).expect("moved");
+    let recorded = std::fs::read_to_string(state.path().join("runs").join(&run_id).join("governance.json"))
+        .expect("the run recorded its governance");
+    assert!(recorded.contains("approvals"), "{recorded}");
+    let ungoverned =
+        Engine::builder().state_dir(state.path()).governance_settings(settings).build().expect("an engine");
+    let resumed = ungoverned.resume(&run_id, None).await;
+    let error = resumed.err().expect("without its policy the run does not resume");
+    assert!(matches!(error, EngineError::Policy(escher_governance::policy::LoadError::Read { .. })), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_whose_lease_another_runner_holds_is_not_resumed() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let engine = Engine::builder().state(attached(state.path()).await).holder("here").build().expect("an engine");
+    let plan = engine.prepare(source(), BTreeMap::new(), &NoImports).expect("ungoverned");
+    let approver_less = engine.start(plan, &[ProviderChoice::new("sim")], Launch::default()).await.expect("starts");
+    let run_id = approver_less.run_id.clone();
+    approver_less.finish().await;
+
+    let elsewhere = attached(state.path()).await;
+    let held = RunLease::take(&elsewhere, &run_id, "laptop-b@elsewhere:1").await.expect("laptop-b takes it");
+    let error = engine.resume(&run_id, None).await.err().expect("refused while laptop-b holds it");
+    assert!(
+        matches!(&error, EngineError::State(StateError::LeaseHeld { holder, .. }) if holder == "laptop-b@elsewhere:1"),
+        "{error}"
+    );
+    held.end().await;
+    // Once laptop-b lets go, what stands in the way is only that the run has nothing left to do.
+    let error = engine.resume(&run_id, None).await.err().expect("a finished run does not resume");
+    assert!(matches!(error, EngineError::Runtime(_)), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_due_schedule_runs_in_process_once_and_the_missed_ones_are_recorded() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let at = |text: &str| text.parse::<DateTime<Utc>>().expect("a time");
+    let schedule = Schedule {
+        name: "stop-dev".into(),
+        playbook_file: "stop_dev.esc".into(),
+        playbook: PLAYBOOK.into(),
+        cron: "0 19 * * *".into(),
+        tz: "UTC".into(),
+        params: BTreeMap::new(),
+        clouds: vec!["sim".into()],
+        missed: MissedPolicy::RunLatest,
+        created_at: at("2026-06-01T00:00:00Z"),
+    };
+    let store = escher_state::Store::local(state.path());
+    schedule::add(&store, &schedule).await.expect("scheduled");
+    let engine = Engine::builder().state(attached(state.path()).await).build().expect("an engine");
+
+    let mut reports = Vec::new();
+    let now = at("2026-06-03T19:00:30Z");
+    let next = engine.wake(now, "daemon-a", &NoImports, &mut |report| reports.push(report)).await.expect("woke");
+    assert_eq!(next, Some(at("2026-06-04T19:00:00Z")));
+    let statuses: Vec<(String, OccurrenceStatus)> = reports
+        .iter()
+        .map(|report| match report {
+            WakeReport::Recorded(occurrence) => (occurrence.at.to_rfc3339(), occurrence.status),
+            other => panic!("only records: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("2026-06-01T19:00:00+00:00".to_string(), OccurrenceStatus::Missed),
+            ("2026-06-02T19:00:00+00:00".to_string(), OccurrenceStatus::Missed),
+            ("2026-06-03T19:00:00+00:00".to_string(), OccurrenceStatus::Ran),
+        ]
+    );
+    let WakeReport::Recorded(ran) = &reports[2] else { unreachable!() };
+    assert_eq!(ran.outcome.as_deref(), Some("succeeded"));
+    let run_id = ran.run_id.clone().expect("it ran");
+    assert!(state.path().join("runs").join(&run_id).join("journal.jsonl").exists());
+
+    // A second daemon waking at the same instant finds it done.
+    let mut again = Vec::new();
+    engine.wake(now, "daemon-b", &NoImports, &mut |report| again.push(report)).await.expect("woke");
+    assert!(again.is_empty(), "{again:?}");
+}
