@@ -54,6 +54,7 @@
 //! assert!(error.to_string().starts_with("this build has no azure provider"));
 //! ```
 
+pub mod approvals;
 mod choice;
 mod engine;
 mod error;

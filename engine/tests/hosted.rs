@@ -183,3 +183,54 @@ async fn a_due_schedule_runs_in_process_once_and_the_missed_ones_are_recorded() 
     engine.wake(now, "daemon-b", &NoImports, &mut |report| again.push(report)).await.expect("woke");
     assert!(again.is_empty(), "{again:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_signs_on_her_own_state_and_the_suspended_run_goes_on() {
+    let (oscar_state, maria_state) = (tempfile::tempdir().expect("a dir"), tempfile::tempdir().expect("a dir"));
+    let oscar = Identity::load_or_create(oscar_state.path(), "oscar").expect("oscar");
+    let maria = Identity::load_or_create(maria_state.path(), "maria").expect("maria");
+    let policy = oscar_state.path().join("team-policy.toml");
+    let text = format!(
+        r#"
+        [roles.manager]
+        run_without_approval = "high"
+        members = [{{ name = "maria", key = "{}" }}]
+        [roles.executor]
+        run_without_approval = "low"
+        members = [{{ name = "oscar", key = "{}" }}]
+        [approvals.medium]
+        count = 1
+        from = ["manager"]
+        "#,
+        maria.public_key(),
+        oscar.public_key()
+    );
+    std::fs::write(&policy, text).expect("the policy");
+    let shared = GovernanceSettings {
+        policy: Some(policy),
+        approvals: Some(oscar_state.path().join("approvals")),
+        ..GovernanceSettings::default()
+    };
+    let as_oscar = GovernanceSettings { runner_name: Some("oscar".into()), ..shared.clone() };
+    let as_maria = GovernanceSettings { runner_name: Some("maria".into()), ..shared };
+    let engine = Engine::builder().state_dir(oscar_state.path()).governance_settings(as_oscar).build().expect("engine");
+    let prepared = engine.prepare(source(), BTreeMap::new(), &NoImports).expect("oscar has a role");
+    let started = engine.start(prepared, &[ProviderChoice::new("sim")], Launch::default()).await.expect("starts");
+    let run_id = started.run_id.clone();
+    assert_eq!(started.finish().await.report.expect("a report").status, RunStatus::WaitingForApproval);
+
+    let missing = as_maria.decide(maria_state.path(), &run_id, "no_such_step", true, None).expect_err("no request");
+    assert!(!missing.is_refusal(), "{missing}");
+    let decided = as_maria.decide(maria_state.path(), &run_id, "stop", true, None).expect("maria signs");
+    assert_eq!(decided.who, "maria");
+    let twice = as_maria.decide(maria_state.path(), &run_id, "stop", false, Some("changed my mind".into()));
+    let twice = twice.expect_err("a decision is never replaced");
+    assert!(twice.is_refusal() && twice.to_string().contains("already decided"), "{twice}");
+    let listed = as_maria.approval_requests(maria_state.path()).expect("the requests");
+    let statuses: Vec<String> = listed.into_iter().map(|r| r.expect("readable").status).collect();
+    assert_eq!(statuses, ["approved"]);
+    assert!(audit(maria_state.path()).contains("approval.signed"), "audited where she signed");
+
+    let report = engine.resume(&run_id, None).await.expect("resumes").finish().await.report.expect("a report");
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:?}");
+}

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
-use escher_runtime::audit::{AuditEntry, AuditLog, ExportFormat, export, verify};
+use escher_runtime::audit::{ExportFormat, export, verify};
 
 use super::{CliError, EXIT_DIAGNOSTICS, EXIT_OK, Outcome};
 
@@ -67,11 +67,4 @@ fn run_export(state: &Path, format: ExportFormat) -> Outcome {
     let mut stdout = std::io::stdout().lock();
     export(state, format, &mut stdout).map_err(|error| CliError::Usage(error.to_string()))?;
     Ok(EXIT_OK)
-}
-
-/// Appends one entry to the state directory's audit log.
-pub fn append(state: &Path, entry: AuditEntry) -> Result<(), CliError> {
-    let mut log =
-        AuditLog::open(state).map_err(|error| CliError::Usage(format!("cannot open the audit log: {error}")))?;
-    log.append(entry).map(drop).map_err(|error| CliError::Usage(format!("cannot write the audit log: {error}")))
 }

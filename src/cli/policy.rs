@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use escher_engine::GovernanceSettings;
-use escher_governance::policy::{Policy, check, render};
+use escher_governance::policy::{check, render};
 
 use super::{CliError, EXIT_DIAGNOSTICS, EXIT_OK, Format, Outcome, read_source};
 
@@ -17,24 +17,6 @@ pub fn settings(policy: Option<&Path>, approvals: Option<&Path>) -> GovernanceSe
         approvals: approvals.map(Path::to_path_buf).or_else(|| from_env("ESCHER_APPROVALS")),
         ..GovernanceSettings::default()
     }
-}
-
-/// The policy file in force, if any.
-pub fn policy_path(state: &Path, flag: Option<&Path>) -> Option<PathBuf> {
-    settings(flag, None).policy_path(state)
-}
-
-/// The shared approvals directory.
-pub fn approvals_dir(state: &Path, flag: Option<&Path>) -> PathBuf {
-    settings(None, flag).approvals_dir(state)
-}
-
-/// The policy in force, checked; `None` when there is no policy file.
-pub fn load(state: &Path, flag: Option<&Path>) -> Result<Option<Policy>, CliError> {
-    let Some(path) = policy_path(state, flag) else {
-        return Ok(None);
-    };
-    Ok(Some(escher_governance::policy::load(&path)?))
 }
 
 #[derive(Debug, clap::Args)]
@@ -101,7 +83,7 @@ fn run_check(file: &Path, format: Format, color: bool) -> Outcome {
 /// (`ESCHER_POLICY`, else `<state>/policy.toml`) for the local user if they have an identity; the built-in policy
 /// when there is no policy file.
 pub fn risk_policy_in_force(state: &std::path::Path) -> Result<escher_compiler::risk::Policy, CliError> {
-    let Some(policy) = load(state, None)? else {
+    let Some(policy) = settings(None, None).policy(state)? else {
         return Ok(escher_compiler::risk::Policy::default());
     };
     let identity = escher_governance::identity::Identity::path(state);
