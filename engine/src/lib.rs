@@ -60,7 +60,7 @@ mod engine;
 mod error;
 mod governed;
 mod registry;
-mod schedules;
+pub mod schedules;
 pub mod state;
 
 // What a host needs besides the engine, so that it depends on one crate.

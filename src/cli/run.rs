@@ -119,7 +119,7 @@ pub fn run(args: RunArgs, state: AttachedState) -> Outcome {
             return Ok(EXIT_DIAGNOSTICS);
         };
         if format == Format::Human {
-            eprint!("{}", super::plan::human(plan));
+            eprint!("{}", escher_compiler::plan::render::human(plan));
             eprintln!();
         }
         let started = engine.start(prepared, &choices, Launch { run_id: None, dry_run }).await?;

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use escher::FsLoader;
-use escher_compiler::{CompileOptions, compile_input};
+use escher_engine::schedules::manage::{self, NewSchedule, ScheduleError, ScheduleView};
 use escher_state::chrono::{DateTime, Utc};
-use escher_state::schedule::{self, CronSpec, MissedPolicy, Occurrence, OccurrenceStatus, Schedule};
+use escher_state::schedule::{MissedPolicy, Occurrence, OccurrenceStatus};
 
 use super::report::print_diagnostics;
 use super::state::{location, open, tokio};
@@ -107,88 +107,51 @@ struct AddRequest<'a> {
 }
 
 fn add(args: &ScheduleArgs, request: AddRequest<'_>) -> Outcome {
-    let mut given = BTreeMap::new();
     let mut params = BTreeMap::new();
     for param in request.params {
         let (name, value) = parse_param(param).map_err(CliError::Usage)?;
-        given.insert(name.clone(), escher_compiler::ParamInput::Text(value.clone()));
         params.insert(name, value);
     }
-    let (file_name, text) = read_source(request.file)?;
-    // The playbook must compile with these parameters now, not fail at 3 a.m.
-    let compilation = compile_input(&file_name, &text, &CompileOptions::plan(&FsLoader, given));
-    let (errors, _) = print_diagnostics(&compilation, Format::Human, super::use_color());
-    let Some(plan) = compilation.plan.filter(|_| errors == 0) else {
-        return Ok(EXIT_DIAGNOSTICS);
-    };
-    let own = plan.schedule.as_ref();
-    let Some(cron) = request.cron.map(str::to_string).or_else(|| own.map(|s| s.cron.clone())) else {
-        return Err(CliError::Usage(format!(
-            "{file_name} has no `schedule cron(...)`; give one with --cron \"MIN HOUR DOM MON DOW\""
-        )));
-    };
-    let tz = request
-        .tz
-        .map(str::to_string)
-        .or_else(|| own.filter(|_| request.cron.is_none()).map(|s| s.timezone.clone()))
-        .unwrap_or_else(|| "UTC".to_string());
-    CronSpec::parse(&cron, &tz).map_err(CliError::Usage)?;
-    let name = request.name.map_or_else(|| plan.playbook.clone(), str::to_string);
-    if !schedule::valid_name(&name) {
-        return Err(CliError::Usage(format!(
-            "\"{name}\" cannot name a schedule: use letters, digits, '-', '_' and '.'"
-        )));
-    }
-    let schedule = Schedule {
-        name: name.clone(),
-        playbook_file: file_name,
-        playbook: text,
-        cron,
-        tz,
+    let (file, text) = read_source(request.file)?;
+    let new = NewSchedule {
+        name: request.name.map(str::to_string),
+        file,
+        text,
+        cron: request.cron.map(str::to_string),
+        tz: request.tz.map(str::to_string),
         params,
         clouds: request.clouds.to_vec(),
         missed: match request.missed {
             Missed::RunLatest => MissedPolicy::RunLatest,
             Missed::Skip => MissedPolicy::Skip,
         },
-        created_at: request.now,
+        now: request.now,
     };
     with_store(args, |store| async move {
-        escher_state::layout::ensure_layout(&store).await?;
-        match schedule::add(&store, &schedule).await {
-            Err(error) if error.is_conflict() => Err(CliError::Usage(format!(
-                "a schedule named {name} already exists in {}; remove it first",
-                store.url()
-            ))),
-            Err(error) => Err(error.into()),
-            Ok(()) => {
-                outln!(
-                    "scheduled {name}: \"{}\" in {} (missed occurrences: {})",
-                    schedule.cron,
-                    schedule.tz,
-                    schedule.missed.as_str()
-                );
-                Ok(EXIT_OK)
+        let schedule = match manage::add(&store, new, &FsLoader).await {
+            Ok(schedule) => schedule,
+            Err(ScheduleError::NotCompiled(compilation)) => {
+                print_diagnostics(&compilation, Format::Human, super::use_color());
+                return Ok(EXIT_DIAGNOSTICS);
             }
-        }
+            Err(error) => return Err(CliError::Usage(error.to_string())),
+        };
+        outln!(
+            "scheduled {}: \"{}\" in {} (missed occurrences: {})",
+            schedule.name,
+            schedule.cron,
+            schedule.tz,
+            schedule.missed.as_str()
+        );
+        Ok(EXIT_OK)
     })
 }
 
 fn list(args: &ScheduleArgs, count: usize, now: DateTime<Utc>, format: Format) -> Outcome {
     with_store(args, |store| async move {
-        escher_state::layout::check_readable(&store).await?;
-        let schedules = schedule::list(&store).await?;
-        let mut rows = Vec::new();
-        for schedule in &schedules {
-            let next: Vec<DateTime<Utc>> = match schedule.spec() {
-                Ok(spec) => spec.between(now, now + escher_state::chrono::Duration::days(3660), count),
-                Err(_) => Vec::new(),
-            };
-            let occurrences = schedule::list_occurrences(&store, &schedule.name).await?;
-            rows.push((schedule, next, occurrences));
-        }
+        let views = manage::list(&store, now, count).await?;
         if format == Format::Json {
-            for (schedule, next, occurrences) in &rows {
+            for ScheduleView { schedule, next, occurrences } in &views {
                 let line = serde_json::json!({
                     "name": schedule.name, "cron": schedule.cron, "tz": schedule.tz, "params": schedule.params,
                     "missed": schedule.missed, "playbook_file": schedule.playbook_file,
@@ -198,10 +161,10 @@ fn list(args: &ScheduleArgs, count: usize, now: DateTime<Utc>, format: Format) -
             }
             return Ok(EXIT_OK);
         }
-        if rows.is_empty() {
+        if views.is_empty() {
             outln!("no schedules in {}", store.url());
         }
-        for (schedule, next, occurrences) in &rows {
+        for ScheduleView { schedule, next, occurrences } in &views {
             outln!(
                 "{}  \"{}\" {}  {}  missed: {}",
                 schedule.name,
@@ -224,13 +187,9 @@ fn list(args: &ScheduleArgs, count: usize, now: DateTime<Utc>, format: Format) -
 
 fn remove(args: &ScheduleArgs, name: &str) -> Outcome {
     with_store(args, |store| async move {
-        escher_state::layout::check_readable(&store).await?;
-        if schedule::remove(&store, name).await? {
-            outln!("removed schedule {name}");
-            Ok(EXIT_OK)
-        } else {
-            Err(CliError::Usage(format!("no schedule named {name} in {}", store.url())))
-        }
+        manage::remove(&store, name).await.map_err(|error| CliError::Usage(error.to_string()))?;
+        outln!("removed schedule {name}");
+        Ok(EXIT_OK)
     })
 }
 

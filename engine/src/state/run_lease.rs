@@ -14,10 +14,11 @@ use super::attached::{AttachedState, StateError};
 /// How long a run's lease lasts without renewal; it is renewed every third of that.
 const RUN_LEASE: escher_state::chrono::Duration = escher_state::chrono::Duration::minutes(10);
 
-/// A lease held on a run until [`RunLease::end`].
+/// A lease held on a run until [`RunLease::end`], or until dropped (which waits for the release).
 pub struct RunLease {
     stop: mpsc::Sender<()>,
-    ended: tokio::sync::oneshot::Receiver<()>,
+    ended: Option<tokio::sync::oneshot::Receiver<()>>,
+    renewing: Option<std::thread::JoinHandle<()>>,
     /// The holder whose lease this one took over because it died holding it (audited).
     pub took_over: Option<TakenOver>,
 }
@@ -56,7 +57,7 @@ impl RunLease {
         let renewing = Store::open(state.location().url(), &StoreOptions::default())?;
         let (stop, stopped) = mpsc::channel::<()>();
         let (done, ended) = tokio::sync::oneshot::channel();
-        std::thread::spawn(move || {
+        let renewing = std::thread::spawn(move || {
             let Ok(tokio) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
             let every = (RUN_LEASE / 3).to_std().unwrap_or(Duration::from_secs(60));
             while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
@@ -66,13 +67,26 @@ impl RunLease {
             let _ = tokio.block_on(release(&renewing, lease, Utc::now()));
             let _ = done.send(());
         });
-        Ok(RunLease { stop, ended, took_over })
+        Ok(RunLease { stop, ended: Some(ended), renewing: Some(renewing), took_over })
     }
 
     /// Gives the lease up.
-    pub async fn end(self) {
+    pub async fn end(mut self) {
         let _ = self.stop.send(());
-        let _ = self.ended.await;
+        if let Some(ended) = self.ended.take() {
+            let _ = ended.await;
+        }
+    }
+}
+
+impl Drop for RunLease {
+    /// A lease dropped on an error path is released before the host goes on (a process about to exit must not
+    /// leave it held for its whole term).
+    fn drop(&mut self) {
+        let _ = self.stop.send(());
+        if let Some(renewing) = self.renewing.take() {
+            let _ = renewing.join();
+        }
     }
 }
 
