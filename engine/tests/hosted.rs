@@ -234,3 +234,81 @@ async fn a_manager_signs_on_her_own_state_and_the_suspended_run_goes_on() {
     let report = engine.resume(&run_id, None).await.expect("resumes").finish().await.report.expect("a report");
     assert_eq!(report.status, RunStatus::Succeeded, "{report:?}");
 }
+
+/// A policy whose executor may act in `us-east-1` only; `manager` approves the rest.
+fn scoped_policy(state: &Path, manager: &Identity, executor: &Identity) {
+    let text = format!(
+        r#"
+        [roles.manager]
+        run_without_approval = "high"
+        members = [{{ name = "{}", key = "{}" }}]
+        [roles.executor]
+        run_without_approval = "low"
+        members = [{{ name = "{}", key = "{}" }}]
+        regions = ["us-east-1"]
+        [approvals.medium]
+        count = 1
+        from = ["manager"]
+        "#,
+        manager.name,
+        manager.public_key(),
+        executor.name,
+        executor.public_key()
+    );
+    std::fs::write(state.join("policy.toml"), text).expect("the policy");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_outside_the_runners_scope_is_refused_before_anything_runs() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let oscar = Identity::load_or_create(state.path(), "oscar").expect("oscar");
+    scoped_policy(state.path(), &Identity::from_secret("maria", [7; 32]), &oscar);
+    let settings = GovernanceSettings { runner_name: Some("oscar".into()), ..GovernanceSettings::default() };
+    let engine = Engine::builder().state_dir(state.path()).governance_settings(settings).build().expect("engine");
+    let elsewhere = PLAYBOOK.replace("us-east-1", "eu-west-1");
+    let playbook = Playbook::Source { name: "stop_dev.esc", text: &elsewhere };
+    let prepared = engine.prepare(playbook, BTreeMap::new(), &NoImports).expect("oscar has a role");
+    let refused = engine.start(prepared, &[ProviderChoice::new("sim")], Launch::default()).await;
+    let error = refused.err().expect("out of scope");
+    assert!(matches!(error, EngineError::Refused(Refusal::OutOfScope { .. })), "{error}");
+    assert!(audit(state.path()).contains("\"result\":\"refused: step"), "{}", audit(state.path()));
+    assert!(!state.path().join("runs").exists(), "nothing was recorded or run");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_published_through_the_engine_runs_within_its_bounds_and_is_refused_once_edited() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let maria_state = tempfile::tempdir().expect("the manager's state");
+    let oscar = Identity::load_or_create(state.path(), "oscar").expect("oscar");
+    let maria = Identity::load_or_create(maria_state.path(), "maria").expect("maria");
+    scoped_policy(state.path(), &maria, &oscar);
+    let shared = GovernanceSettings {
+        policy: Some(state.path().join("policy.toml")),
+        approvals: Some(state.path().join("approvals")),
+        ..GovernanceSettings::default()
+    };
+    let as_maria = GovernanceSettings { runner_name: Some("maria".into()), ..shared.clone() };
+    let bounds = escher_governance::template::Bounds { max_targets: Some(10), ..Default::default() };
+    let compiled = escher_compiler::compile_input(
+        "stop_dev.esc",
+        PLAYBOOK,
+        &escher_compiler::CompileOptions::plan(&NoImports, BTreeMap::new()),
+    );
+    let plan = compiled.plan.expect("it compiles");
+    let path = as_maria
+        .publish_template(maria_state.path(), "stop-dev", ("stop_dev.esc", PLAYBOOK), bounds, &plan)
+        .expect("published");
+
+    let as_oscar = GovernanceSettings { runner_name: Some("oscar".into()), ..shared };
+    let engine = Engine::builder().state_dir(state.path()).governance_settings(as_oscar).build().expect("engine");
+    let prepared = engine.prepare(Playbook::Template("stop-dev"), BTreeMap::new(), &NoImports).expect("verifies");
+    let run = engine.start(prepared, &[ProviderChoice::new("sim")], Launch::default()).await.expect("starts");
+    let report = run.finish().await.report.expect("a report");
+    assert_eq!(report.status, RunStatus::Succeeded, "the template covers the stop: {report:?}");
+
+    let text = std::fs::read_to_string(&path).expect("the template file");
+    std::fs::write(&path, text.replace("\"max_targets\": 10", "\"max_targets\": 1000")).expect("tampered");
+    let error = engine.prepare(Playbook::Template("stop-dev"), BTreeMap::new(), &NoImports).err().expect("refused");
+    assert!(matches!(error, EngineError::Refused(Refusal::Template(_))), "{error}");
+    assert!(audit(state.path()).contains("template.refused"), "the refusal is audited");
+}
