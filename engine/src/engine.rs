@@ -1,52 +1,60 @@
-//! The governed run as a library: an [`Engine`] holds what every run of a host shares (the state directory,
-//! the provider registry, the run's governance if a policy is in force, the host's approver, event sink,
-//! secrets, limits and cancellation), compiles playbooks under the governance's risk policy, and runs or
-//! resumes plans on the providers they name, with every governance rule applied.
+//! The governed run as a library: an [`Engine`] holds what every run of a host shares (the state, the provider
+//! registry, where the governance comes from, the host's approver, event sink, secrets, limits and
+//! cancellation), compiles playbooks under the governance's risk policy, and runs or resumes plans on the
+//! providers they name, with every governance rule applied.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use escher_compiler::plan::Plan;
 use escher_compiler::{Compilation, CompileOptions, ParamInput, SourceLoader, compile_input};
-use escher_governance::run::{Refusal, RunGovernance};
+use escher_governance::run::RunGovernance;
 use escher_runtime::approval::{Approver, RefuseWithoutTerminal};
-use escher_runtime::audit::{AuditEntry, AuditLog};
+use escher_runtime::audit::AuditEntry;
 use escher_runtime::events::EventSink;
 use escher_runtime::provider::{Provider, ProviderError, ProviderSetup};
-use escher_runtime::replica::Replica;
 use escher_runtime::report::RunReport;
 use escher_runtime::secrets::SecretStore;
 use escher_runtime::{Limits, RunHandle, RunOptions, Runtime, RuntimeError};
 use tokio_util::sync::CancellationToken;
 
 use crate::choice::{ProviderChoice, load_choices, save_choices};
-use crate::registry::{ProviderRegistry, RegistryError};
+use crate::error::{EngineError, append_audit};
+use crate::governed::{GovernanceSettings, Remembered, user_name};
+use crate::registry::{Chosen, ProviderRegistry};
+use crate::state::{AttachedState, RunLease, TakenOver};
 
-/// Why the engine could not start or resume a run. Nothing ran unless the runtime says otherwise.
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    #[error("the engine needs a state directory for its journals and audit log")]
-    NoStateDir,
-    #[error(transparent)]
-    Providers(#[from] RegistryError),
-    /// The policy refuses the run; the refusal is in the audit log.
-    #[error("refused: {0}")]
-    Refused(Refusal),
-    #[error("cannot record run {run_id} in {dir}: {source}")]
-    Record { run_id: String, dir: PathBuf, source: std::io::Error },
-    #[error("run {run_id} cannot resume: {reason}")]
-    Resume { run_id: String, reason: String },
-    #[error("the audit log cannot be written: {0}")]
-    Audit(String),
-    #[error(transparent)]
-    Runtime(#[from] RuntimeError),
+/// What to compile: a playbook's text (a `.esc` file, a Markdown answer or an AI envelope), or a published
+/// template, which only a governed engine runs.
+#[derive(Debug, Clone, Copy)]
+pub enum Playbook<'a> {
+    Source { name: &'a str, text: &'a str },
+    Template(&'a str),
+}
+
+/// A playbook compiled under its run's governance, ready for [`Engine::start`].
+pub struct Prepared {
+    pub compilation: Compilation,
+    governance: Option<Arc<RunGovernance>>,
+}
+
+impl Prepared {
+    /// The plan, when the playbook compiled without errors.
+    pub fn plan(&self) -> Option<&Plan> {
+        self.compilation.plan.as_ref().filter(|_| !self.compilation.has_errors())
+    }
+
+    /// The governance the run will have: `None` when no policy is in force.
+    pub fn governance(&self) -> Option<&RunGovernance> {
+        self.governance.as_deref()
+    }
 }
 
 /// How to start a run.
 #[derive(Debug, Clone, Default)]
 pub struct Launch {
-    /// The run's id, when the host already holds a lease on it; otherwise a new one is made.
+    /// The run's id; otherwise a new one is made.
     pub run_id: Option<String>,
     pub dry_run: bool,
 }
@@ -56,6 +64,7 @@ pub struct Started {
     pub run_id: String,
     handle: RunHandle,
     providers: Vec<Arc<dyn Provider>>,
+    lease: Option<RunLease>,
 }
 
 /// How a run ended: its report, and the providers that could not settle state of their own (nothing is lost:
@@ -76,7 +85,12 @@ impl Started {
         self.handle.cancel();
     }
 
-    /// Waits for the end of the run, then lets each provider settle its state.
+    /// The holder whose lease on the run was taken over because it died holding it (audited).
+    pub fn took_over(&self) -> Option<&TakenOver> {
+        self.lease.as_ref().and_then(|lease| lease.took_over.as_ref())
+    }
+
+    /// Waits for the end of the run, lets each provider settle its state, and gives the run's lease up.
     pub async fn finish(self) -> Ended {
         let report = self.handle.finish().await;
         let mut unsettled = Vec::new();
@@ -85,43 +99,77 @@ impl Started {
                 unsettled.push((provider.name().to_string(), error));
             }
         }
+        if let Some(lease) = self.lease {
+            lease.end().await;
+        }
         Ended { report, unsettled }
     }
+}
+
+/// Where a run's governance comes from.
+enum GovernanceSource {
+    None,
+    /// The host built it: every run has it.
+    Fixed(Arc<RunGovernance>),
+    /// The engine loads it for each run from the policy in force.
+    Loaded(GovernanceSettings),
 }
 
 /// See the module's documentation; made by [`Engine::builder`].
 pub struct Engine {
     state_dir: PathBuf,
+    attached: Option<AttachedState>,
+    holder: String,
     registry: ProviderRegistry,
-    governance: Option<Arc<RunGovernance>>,
+    governance: GovernanceSource,
     approver: Option<Arc<dyn Approver>>,
     events: Option<Arc<dyn EventSink>>,
     secrets: Option<Arc<dyn SecretStore>>,
-    replica: Option<Arc<dyn Replica>>,
     limits: Limits,
     cancel: CancellationToken,
     identity: Option<(String, String)>,
+    on_takeover: Option<OnTakeover>,
 }
 
-/// Builds an [`Engine`]; only the state directory is required.
+/// Told when a run's lease is taken over from a holder that died, before the run goes on.
+pub type OnTakeover = Arc<dyn Fn(&str, &TakenOver) + Send + Sync>;
+
+/// Builds an [`Engine`]; only the state is required.
 #[derive(Default)]
 pub struct EngineBuilder {
     state_dir: Option<PathBuf>,
+    attached: Option<AttachedState>,
+    holder: Option<String>,
     registry: Option<ProviderRegistry>,
-    governance: Option<RunGovernance>,
+    governance: Option<GovernanceSource>,
     approver: Option<Arc<dyn Approver>>,
     events: Option<Arc<dyn EventSink>>,
     secrets: Option<Arc<dyn SecretStore>>,
-    replica: Option<Arc<dyn Replica>>,
     limits: Option<Limits>,
     cancel: Option<CancellationToken>,
     identity: Option<(String, String)>,
+    on_takeover: Option<OnTakeover>,
 }
 
 impl EngineBuilder {
-    /// Where journals, the audit log and each run's records live.
+    /// A local state directory for journals, the audit log and each run's records, used as it is.
     pub fn state_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.state_dir = Some(dir.into());
+        self
+    }
+
+    /// Attached state (a directory or a bucket, see [`crate::state`]): each run takes the state's lease on
+    /// itself, and each journal commit reaches a bucket before the run goes on. [`Engine::close`] pushes it a
+    /// last time.
+    pub fn state(mut self, attached: AttachedState) -> Self {
+        self.state_dir = Some(attached.dir().to_path_buf());
+        self.attached = Some(attached);
+        self
+    }
+
+    /// Who holds the leases this engine takes, as `user@host:pid`; by default `$USER` on this machine and process.
+    pub fn holder(mut self, holder: impl Into<String>) -> Self {
+        self.holder = Some(holder.into());
         self
     }
 
@@ -131,15 +179,23 @@ impl EngineBuilder {
         self
     }
 
-    /// The governance of the runs when a policy is in force: its refusals, guard and signed approvals apply to
-    /// every run, whatever approver is given.
+    /// Governance built by the host, for every run: its refusals, guard and signed approvals apply whatever
+    /// approver is given.
     pub fn governance(mut self, governance: RunGovernance) -> Self {
-        self.governance = Some(governance);
+        self.governance = Some(GovernanceSource::Fixed(Arc::new(governance)));
         self
     }
 
-    /// Who decides approvals: with governance its answers are claims that signatures must prove. Without an
-    /// approver every approval is refused.
+    /// Governance the engine loads for each run, from the policy in force (see [`GovernanceSettings`]); without
+    /// a policy file, runs are ungoverned.
+    pub fn governance_settings(mut self, settings: GovernanceSettings) -> Self {
+        self.governance = Some(GovernanceSource::Loaded(settings));
+        self
+    }
+
+    /// Who decides approvals: with governance its answers are claims that signatures must prove (without one,
+    /// a governed run waits for signed decisions in the approvals directory). Without governance and without
+    /// an approver every approval is refused.
     pub fn approver(mut self, approver: Arc<dyn Approver>) -> Self {
         self.approver = Some(approver);
         self
@@ -152,12 +208,6 @@ impl EngineBuilder {
 
     pub fn secrets(mut self, secrets: Arc<dyn SecretStore>) -> Self {
         self.secrets = Some(secrets);
-        self
-    }
-
-    /// Where each journal commit must be held before the run goes on (state in a bucket).
-    pub fn replica(mut self, replica: Arc<dyn Replica>) -> Self {
-        self.replica = Some(replica);
         self
     }
 
@@ -178,24 +228,27 @@ impl EngineBuilder {
         self
     }
 
+    /// Told, with the run's id, when a run's lease is taken over from a holder that died (it is audited too).
+    pub fn on_takeover(mut self, hook: OnTakeover) -> Self {
+        self.on_takeover = Some(hook);
+        self
+    }
+
     pub fn build(self) -> Result<Engine, EngineError> {
         let state_dir = self.state_dir.ok_or(EngineError::NoStateDir)?;
-        let governance = self.governance.map(Arc::new);
-        let mut limits = self.limits.unwrap_or_default();
-        if let Some(retries) = governance.as_ref().and_then(|g| g.policy.safe_retries) {
-            limits.safe_retries = retries;
-        }
         Ok(Engine {
             state_dir,
+            attached: self.attached,
+            holder: self.holder.unwrap_or_else(|| escher_runtime::lease::holder_name(&user_name())),
             registry: self.registry.unwrap_or_else(ProviderRegistry::builtin),
-            governance,
+            governance: self.governance.unwrap_or(GovernanceSource::None),
             approver: self.approver,
             events: self.events,
             secrets: self.secrets,
-            replica: self.replica,
-            limits,
+            limits: self.limits.unwrap_or_default(),
             cancel: self.cancel.unwrap_or_default(),
             identity: self.identity,
+            on_takeover: self.on_takeover,
         })
     }
 }
@@ -205,79 +258,105 @@ impl Engine {
         EngineBuilder::default()
     }
 
-    pub fn governance(&self) -> Option<&RunGovernance> {
-        self.governance.as_deref()
+    /// The directory journals, the audit log and each run's records are written to.
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
     }
 
-    /// Compiles a playbook (a file's text, a Markdown answer or an envelope) to a plan, under the governance's
-    /// risk policy for the runner. A template run compiles the template's own text, whatever is given.
-    pub fn compile(
+    /// The bucket or directory the engine's attached state is in, if it was given one.
+    pub(crate) fn attached_url(&self) -> Option<&escher_state::StoreUrl> {
+        self.attached.as_ref().map(|attached| attached.location().url())
+    }
+
+    /// Whether runs are governed: a policy is given or in force in the state directory.
+    pub fn is_governed(&self) -> bool {
+        match &self.governance {
+            GovernanceSource::None => false,
+            GovernanceSource::Fixed(_) => true,
+            GovernanceSource::Loaded(settings) => settings.policy_path(&self.state_dir).is_some(),
+        }
+    }
+
+    /// Loads the run's governance and compiles the playbook under its risk policy (a template run compiles
+    /// the template's own text). A runner in no role, a template that does not verify or a template without a
+    /// policy is refused here, audited.
+    pub fn prepare(
         &self,
-        name: &str,
-        text: &str,
+        playbook: Playbook<'_>,
         params: BTreeMap<String, ParamInput>,
         loader: &dyn SourceLoader,
-    ) -> Compilation {
+    ) -> Result<Prepared, EngineError> {
+        let template = match playbook {
+            Playbook::Template(name) => Some(name),
+            Playbook::Source { .. } => None,
+        };
+        let governance = self.governance_for(template)?;
         let mut options = CompileOptions::plan(loader, params);
-        let template = self.governance.as_ref().and_then(|g| g.template_source());
-        let (name, text) = template.as_ref().map_or((name, text), |(name, text)| (name.as_str(), text.as_str()));
-        if let Some(governance) = &self.governance {
+        if let Some(governance) = &governance {
             options.policy = governance.risk_policy();
         }
-        compile_input(name, text, &options)
-    }
-
-    /// Starts `plan` on the named providers, once every check has passed: the providers exist in this build
-    /// and serve every cloud the plan calls; the governance's scope and template bounds hold (a refusal, or a
-    /// template run, is audited). The providers are recorded with the run before its first journal record, so
-    /// a run killed at any point resumes on the same ones.
-    pub async fn run(&self, plan: Plan, providers: &[ProviderChoice], launch: Launch) -> Result<Started, EngineError> {
-        let run_id = launch.run_id.unwrap_or_else(escher_runtime::journal::new_run_id);
-        let (chosen, template_run) = self.checked(&run_id, &plan, providers)?;
-        if let (Some(governance), Some(note)) = (&self.governance, template_run) {
-            self.audit(governance.audit_entry("template.run", &run_id, &plan.hash, note))?;
-        }
-        save_choices(&self.state_dir, &run_id, providers).map_err(|source| EngineError::Record {
-            run_id: run_id.clone(),
-            dir: self.state_dir.clone(),
-            source,
-        })?;
-        let made = self.make(&chosen, providers, false).await?;
-        let runtime = self.runtime(&made)?;
-        let handle = runtime.run_as(run_id.clone(), plan, RunOptions { dry_run: launch.dry_run })?;
-        Ok(Started { run_id, handle, providers: made })
-    }
-
-    /// The checks [`Engine::run`] makes before anything runs, for a host that records things of its own before
-    /// starting: a refusal is audited under `run_id` and returned.
-    pub fn check(&self, run_id: &str, plan: &Plan, providers: &[ProviderChoice]) -> Result<(), EngineError> {
-        self.checked(run_id, plan, providers).map(drop)
-    }
-
-    /// The chosen providers, and for a template run the audit log's note of it.
-    fn checked(
-        &self,
-        run_id: &str,
-        plan: &Plan,
-        providers: &[ProviderChoice],
-    ) -> Result<(crate::registry::Chosen, Option<String>), EngineError> {
-        let names: Vec<String> = providers.iter().map(|choice| choice.name.clone()).collect();
-        let chosen = self.registry.select(&names)?;
-        chosen.check_plan(plan)?;
-        let Some(governance) = &self.governance else { return Ok((chosen, None)) };
-        match governance.check_plan(plan) {
-            Ok(note) => Ok((chosen, note)),
-            Err(refusal) => {
-                let result = format!("refused: {refusal}");
-                self.audit(governance.audit_entry(refusal.audit_kind(), run_id, &plan.hash, result))?;
-                Err(EngineError::Refused(refusal))
+        let compilation = match (playbook, governance.as_ref().and_then(|g| g.template_source())) {
+            (_, Some((name, text))) => compile_input(&name, &text, &options),
+            (Playbook::Source { name, text }, None) => compile_input(name, text, &options),
+            (Playbook::Template(name), None) => {
+                return Err(EngineError::NeedsPolicy { what: format!("template `{name}`") });
             }
+        };
+        Ok(Prepared { compilation, governance })
+    }
+
+    /// Starts a prepared plan on the named providers, once every check has passed: the providers exist in
+    /// this build and serve every cloud the plan calls; the governance's scope and template bounds hold (a
+    /// refusal, or a template run, is audited). The run's lease is taken and its providers and governance are
+    /// recorded before its first journal record, so a run killed at any point resumes as it started.
+    pub async fn start(
+        &self,
+        prepared: Prepared,
+        providers: &[ProviderChoice],
+        launch: Launch,
+    ) -> Result<Started, EngineError> {
+        let plan = match prepared.compilation.plan {
+            Some(plan) if !prepared.compilation.diagnostics.has_errors() => plan,
+            _ => return Err(EngineError::NotCompiled),
+        };
+        let governance = prepared.governance;
+        let run_id = launch.run_id.unwrap_or_else(escher_runtime::journal::new_run_id);
+        let (chosen, template_run) = self.checked(governance.as_deref(), &run_id, &plan, providers)?;
+        let lease = self.lease(&run_id).await?;
+        let record = |source| EngineError::Record { run_id: run_id.clone(), dir: self.state_dir.clone(), source };
+        if let Some(governance) = &governance {
+            if let Some(note) = template_run {
+                self.audit(governance.audit_entry("template.run", &run_id, &plan.hash, note))?;
+            }
+            // The policy file is recorded wherever it was found, so a governed run never resumes ungoverned.
+            let policy = match &self.governance {
+                GovernanceSource::Loaded(settings) => settings.policy_path(&self.state_dir),
+                _ => None,
+            };
+            Remembered::of(governance, policy.as_deref()).write(&self.state_dir, &run_id).map_err(record)?;
         }
+        save_choices(&self.state_dir, &run_id, providers).map_err(record)?;
+        let made = self.make(&chosen, providers, false).await?;
+        let runtime = self.runtime(governance.as_deref(), &made)?;
+        let handle = runtime.run_as(run_id.clone(), plan, RunOptions { dry_run: launch.dry_run })?;
+        Ok(Started { run_id, handle, providers: made, lease })
+    }
+
+    /// Runs a plan compiled elsewhere (a saved plan) under the governance of a run of no template.
+    pub async fn run(&self, plan: Plan, providers: &[ProviderChoice], launch: Launch) -> Result<Started, EngineError> {
+        let governance = self.governance_for(None)?;
+        let compilation = Compilation {
+            sources: Default::default(),
+            diagnostics: Default::default(),
+            plan: Some(plan),
+            main: escher_compiler::FileId(0),
+        };
+        self.start(Prepared { compilation, governance }, providers, launch).await
     }
 
     /// Resumes a run on the providers it recorded (`providers` for a run recorded by an older host, which
-    /// kept them elsewhere). A name this build lacks is an error and nothing runs: a run is never resumed on
-    /// other providers than its own.
+    /// kept them elsewhere), governed as it started. A name this build lacks is an error and nothing runs: a
+    /// run is never resumed on other providers than its own.
     pub async fn resume(&self, run_id: &str, providers: Option<Vec<ProviderChoice>>) -> Result<Started, EngineError> {
         let providers = match providers {
             Some(providers) => providers,
@@ -289,15 +368,74 @@ impl Engine {
             .registry
             .select(&names)
             .map_err(|error| EngineError::Resume { run_id: run_id.to_string(), reason: error.to_string() })?;
+        let lease = self.lease(run_id).await?;
+        let governance = match &self.governance {
+            GovernanceSource::None => None,
+            GovernanceSource::Fixed(governance) => Some(governance.clone()),
+            GovernanceSource::Loaded(settings) => {
+                let (settings, template) = settings.for_resume(&self.state_dir, run_id);
+                settings.load(&self.state_dir, template.as_deref())?.map(Arc::new)
+            }
+        };
         let made = self.make(&chosen, &providers, true).await?;
-        let runtime = self.runtime(&made)?;
+        let runtime = self.runtime(governance.as_deref(), &made)?;
         let handle = runtime.resume(run_id)?;
-        Ok(Started { run_id: run_id.to_string(), handle, providers: made })
+        Ok(Started { run_id: run_id.to_string(), handle, providers: made, lease })
+    }
+
+    /// Pushes attached state a last time. Without it, a bucket gets what changed at the next attach.
+    pub fn close(self) -> Result<(), EngineError> {
+        match self.attached {
+            Some(attached) => Ok(attached.close()?),
+            None => Ok(()),
+        }
+    }
+
+    fn governance_for(&self, template: Option<&str>) -> Result<Option<Arc<RunGovernance>>, EngineError> {
+        match &self.governance {
+            GovernanceSource::None => match template {
+                Some(name) => Err(EngineError::NeedsPolicy { what: format!("template `{name}`") }),
+                None => Ok(None),
+            },
+            GovernanceSource::Fixed(governance) => Ok(Some(governance.clone())),
+            GovernanceSource::Loaded(settings) => Ok(settings.load(&self.state_dir, template)?.map(Arc::new)),
+        }
+    }
+
+    async fn lease(&self, run_id: &str) -> Result<Option<RunLease>, EngineError> {
+        let Some(attached) = &self.attached else { return Ok(None) };
+        let lease = RunLease::take(attached, run_id, &self.holder).await?;
+        if let (Some(hook), Some(from)) = (&self.on_takeover, &lease.took_over) {
+            hook(run_id, from);
+        }
+        Ok(Some(lease))
+    }
+
+    /// The chosen providers, and for a template run the audit log's note of it.
+    fn checked(
+        &self,
+        governance: Option<&RunGovernance>,
+        run_id: &str,
+        plan: &Plan,
+        providers: &[ProviderChoice],
+    ) -> Result<(Chosen, Option<String>), EngineError> {
+        let names: Vec<String> = providers.iter().map(|choice| choice.name.clone()).collect();
+        let chosen = self.registry.select(&names)?;
+        chosen.check_plan(plan)?;
+        let Some(governance) = governance else { return Ok((chosen, None)) };
+        match governance.check_plan(plan) {
+            Ok(note) => Ok((chosen, note)),
+            Err(refusal) => {
+                let result = format!("refused: {refusal}");
+                self.audit(governance.audit_entry(refusal.audit_kind(), run_id, &plan.hash, result))?;
+                Err(EngineError::Refused(refusal))
+            }
+        }
     }
 
     async fn make(
         &self,
-        chosen: &crate::registry::Chosen,
+        chosen: &Chosen,
         providers: &[ProviderChoice],
         resuming: bool,
     ) -> Result<Vec<Arc<dyn Provider>>, EngineError> {
@@ -310,20 +448,32 @@ impl Engine {
     }
 
     /// A runtime for one run on `providers`, with the governance's approver, guard and runner.
-    fn runtime(&self, providers: &[Arc<dyn Provider>]) -> Result<Runtime, EngineError> {
-        let host: Arc<dyn Approver> = self.approver.clone().unwrap_or_else(|| Arc::new(RefuseWithoutTerminal));
+    fn runtime(
+        &self,
+        governance: Option<&RunGovernance>,
+        providers: &[Arc<dyn Provider>],
+    ) -> Result<Runtime, EngineError> {
+        let mut limits = self.limits;
+        if let Some(retries) = governance.and_then(|g| g.policy.safe_retries) {
+            limits.safe_retries = retries;
+        }
         let mut builder =
-            Runtime::builder().state_dir(self.state_dir.clone()).limits(self.limits).cancellation(self.cancel.clone());
+            Runtime::builder().state_dir(self.state_dir.clone()).limits(limits).cancellation(self.cancel.clone());
         for provider in providers {
             builder = builder.provider(provider.clone());
         }
-        match &self.governance {
+        match governance {
             Some(governance) => {
+                let host = self.approver.clone().unwrap_or_else(|| match &self.governance {
+                    GovernanceSource::Loaded(settings) => settings.files_approver(governance),
+                    _ => GovernanceSettings::default().files_approver(governance),
+                });
                 let (who, role) = governance.who();
                 builder = builder.approver(governance.approver(host)).guard(governance.guard()).identity(who, role);
             }
             None => {
-                let (who, role) = self.identity.clone().unwrap_or_else(|| ("unknown".into(), "executor".into()));
+                let host: Arc<dyn Approver> = self.approver.clone().unwrap_or_else(|| Arc::new(RefuseWithoutTerminal));
+                let (who, role) = self.identity.clone().unwrap_or_else(|| (user_name(), "executor".into()));
                 builder = builder.approver(host).identity(who, role);
             }
         }
@@ -333,14 +483,13 @@ impl Engine {
         if let Some(secrets) = &self.secrets {
             builder = builder.secrets(secrets.clone());
         }
-        if let Some(replica) = &self.replica {
-            builder = builder.replica(replica.clone());
+        if let Some(replica) = self.attached.as_ref().and_then(AttachedState::replica) {
+            builder = builder.replica(replica);
         }
         Ok(builder.build()?)
     }
 
     fn audit(&self, entry: AuditEntry) -> Result<(), EngineError> {
-        let mut log = AuditLog::open(&self.state_dir).map_err(|error| EngineError::Audit(error.to_string()))?;
-        log.append(entry).map(drop).map_err(|error| EngineError::Audit(error.to_string()))
+        append_audit(&self.state_dir, entry)
     }
 }

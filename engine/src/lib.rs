@@ -1,8 +1,10 @@
 //! Escher's engine: what every host of a governed run (the command line, a desktop app, a container job)
-//! shares, so none has to assemble it again. An [`Engine`] compiles a playbook under the policy's risk rules,
+//! shares, so none has to assemble it again. On state it attaches ([`state`]: a directory or a bucket, pulled,
+//! leased per run and pushed back as each journal commit lands), an [`Engine`] loads the run's governance
+//! (policy, identity, template: [`GovernanceSettings`]), compiles the playbook under the policy's risk rules,
 //! checks it (providers, scope, template bounds), and runs or resumes it on the providers it names from the
 //! [`ProviderRegistry`], with the governance applied whatever approver the host plugs in
-//! (`escher_governance::run`).
+//! (`escher_governance::run`). [`Engine::wake`] runs the schedules that are due, in-process.
 //!
 //! ```
 //! use std::collections::BTreeMap;
@@ -10,7 +12,7 @@
 //!
 //! use escher_compiler::NoImports;
 //! use escher_compiler::plan::RiskLevel;
-//! use escher_engine::{Engine, Launch, ProviderChoice};
+//! use escher_engine::{Engine, Launch, Playbook, ProviderChoice};
 //! use escher_runtime::approval::ApproveUpTo;
 //! use escher_runtime::events::RunStatus;
 //!
@@ -29,8 +31,10 @@
 //!   step stop = aws.ec2.stop(idle) { max_targets = 10 }
 //! }
 //! "#;
-//! let plan = engine.compile("tidy.esc", source, BTreeMap::new(), &NoImports).plan.expect("it compiles");
-//! let run = engine.run(plan, &[ProviderChoice::new("sim")], Launch::default()).await.expect("it starts");
+//! let prepared = engine.prepare(Playbook::Source { name: "tidy.esc", text: source }, BTreeMap::new(), &NoImports)
+//!     .expect("no policy refuses it");
+//! assert!(prepared.plan().is_some(), "it compiles");
+//! let run = engine.start(prepared, &[ProviderChoice::new("sim")], Launch::default()).await.expect("it starts");
 //! let report = run.finish().await.report.expect("a report");
 //! assert_eq!(report.status, RunStatus::Succeeded);
 //! # }
@@ -50,9 +54,14 @@
 //! assert!(error.to_string().starts_with("this build has no azure provider"));
 //! ```
 
+pub mod approvals;
 mod choice;
 mod engine;
+mod error;
+mod governed;
 mod registry;
+pub mod schedules;
+pub mod state;
 
 // What a host needs besides the engine, so that it depends on one crate.
 pub use escher_compiler as compiler;
@@ -60,5 +69,8 @@ pub use escher_governance as governance;
 pub use escher_runtime as runtime;
 
 pub use choice::ProviderChoice;
-pub use engine::{Ended, Engine, EngineBuilder, EngineError, Launch, Started};
+pub use engine::{Ended, Engine, EngineBuilder, Launch, OnTakeover, Playbook, Prepared, Started};
+pub use error::EngineError;
+pub use governed::{GovernanceSettings, user_name};
 pub use registry::{Chosen, ProviderRegistry, RegistryError};
+pub use schedules::WakeReport;

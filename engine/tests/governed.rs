@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use escher_compiler::NoImports;
-use escher_engine::{Engine, Launch, ProviderChoice};
+use escher_engine::{Engine, Launch, Playbook, Prepared, ProviderChoice};
 use escher_governance::approvals::{ApprovalsDir, SignedDecision};
 use escher_governance::identity::Identity;
 use escher_governance::run::RunGovernance;
@@ -84,18 +84,19 @@ fn engine(state: &std::path::Path, host: Host) -> Engine {
         .expect("an engine")
 }
 
-fn plan(engine: &Engine) -> escher_compiler::plan::Plan {
-    let compilation = engine.compile("stop_dev.esc", PLAYBOOK, BTreeMap::new(), &NoImports);
-    assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
-    compilation.plan.expect("a plan")
+fn prepared(engine: &Engine) -> Prepared {
+    let playbook = Playbook::Source { name: "stop_dev.esc", text: PLAYBOOK };
+    let prepared = engine.prepare(playbook, BTreeMap::new(), &NoImports).expect("governance loads");
+    assert!(prepared.plan().is_some(), "{:?}", prepared.compilation.diagnostics);
+    prepared
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_host_approver_that_approves_everything_does_not_get_a_step_run() {
     let state = tempfile::tempdir().expect("a state directory");
     let engine = engine(state.path(), Host { approves: true });
-    let plan = plan(&engine);
-    let started = engine.run(plan, &[ProviderChoice::new("sim")], Launch::default()).await.expect("it starts");
+    let started =
+        engine.start(prepared(&engine), &[ProviderChoice::new("sim")], Launch::default()).await.expect("it starts");
     let report = started.finish().await.report.expect("a report");
     let stop = report.steps.iter().find(|step| step.node == "stop").expect("the stop step");
     assert_ne!(stop.status, StepStatus::Succeeded, "{report:?}");
@@ -110,7 +111,9 @@ async fn a_run_waiting_for_a_manager_suspends_and_resumes_once_she_signs() {
     let estate = state.path().join("estate.json");
     let sim = ProviderChoice::new("sim").option("estate_out", estate.to_string_lossy());
     let engine = engine(state.path(), Host { approves: false });
-    let started = engine.run(plan(&engine), std::slice::from_ref(&sim), Launch::default()).await.expect("starts");
+    // A plan compiled elsewhere (a saved plan) runs under the same governance.
+    let plan = prepared(&engine).plan().cloned().expect("a plan");
+    let started = engine.run(plan, std::slice::from_ref(&sim), Launch::default()).await.expect("starts");
     let run_id = started.run_id.clone();
     let report = started.finish().await.report.expect("a report");
     assert_eq!(report.status, RunStatus::WaitingForApproval, "{report:?}");

@@ -2,28 +2,38 @@
 
 use std::path::PathBuf;
 
+use escher::FsLoader;
 use escher_compiler::{CompileOptions, compile_input};
 
 use super::report::{plural, print_diagnostics};
-use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Format, read_source};
-use escher::FsLoader;
+use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Format, Outcome, read_source};
 
-pub fn run(files: &[PathBuf], format: Format, color: bool) -> u8 {
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// Checks every file, reporting an unreadable one and going on; the worst outcome is the exit code.
+pub fn run(args: &CheckArgs, color: bool) -> Outcome {
     let mut exit = EXIT_OK;
-    let policy = match super::policy::risk_policy_in_force(&super::state::state_dir(None)) {
-        Ok(policy) => policy,
-        Err(code) => return code,
-    };
-    for path in files {
-        let Ok((name, text)) = read_source(path) else {
-            exit = EXIT_USAGE;
-            continue;
+    let policy = super::policy::risk_policy_in_force(&super::state::state_dir(None))?;
+    for path in &args.files {
+        let (name, text) = match read_source(path) {
+            Ok(source) => source,
+            Err(error) => {
+                eprintln!("{}", error.render());
+                exit = EXIT_USAGE;
+                continue;
+            }
         };
         let mut options = CompileOptions::check(&FsLoader);
         options.policy = policy.clone();
         let compilation = compile_input(&name, &text, &options);
-        let (errors, warnings) = print_diagnostics(&compilation, format, color);
-        if format == Format::Human {
+        let (errors, warnings) = print_diagnostics(&compilation, args.format, color);
+        if args.format == Format::Human {
             if errors == 0 && warnings == 0 {
                 eprintln!("ok: {name}");
             } else {
@@ -34,5 +44,5 @@ pub fn run(files: &[PathBuf], format: Format, color: bool) -> u8 {
             exit = EXIT_DIAGNOSTICS;
         }
     }
-    exit
+    Ok(exit)
 }

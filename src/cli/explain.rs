@@ -2,17 +2,18 @@
 
 use escher_governance::explain_code;
 
-use super::{EXIT_OK, EXIT_USAGE};
+use super::{CliError, EXIT_OK, Outcome};
 
-pub fn run(code: &str) -> u8 {
-    match explain_code(code) {
-        Some(info) => {
-            outln!("{}: {}\n\n{}", info.code, info.title, info.explanation.trim());
-            EXIT_OK
-        }
-        None => {
-            eprintln!("error: there is no diagnostic code \"{code}\"; codes look like E0201, W0701 or P0101");
-            EXIT_USAGE
-        }
-    }
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    pub code: String,
+}
+
+pub fn run(args: &ExplainArgs) -> Outcome {
+    let code = &args.code;
+    let info = explain_code(code).ok_or_else(|| {
+        CliError::Usage(format!("there is no diagnostic code \"{code}\"; codes look like E0201, W0701 or P0101"))
+    })?;
+    outln!("{}: {}\n\n{}", info.code, info.title, info.explanation.trim());
+    Ok(EXIT_OK)
 }

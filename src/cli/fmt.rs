@@ -6,14 +6,29 @@ use escher_compiler::SourceMap;
 use escher_compiler::diagnostics::{Diagnostic, render_human};
 use escher_compiler::format::{FormatDefect, format_verified};
 
-use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, read_source};
+use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Outcome, read_source};
 
-pub fn run(files: &[PathBuf], check: bool) -> u8 {
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Change nothing; exit 1 and list the files that are not formatted.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Formats every file, reporting one that cannot be read, formatted or written and going on; the worst outcome
+/// is the exit code.
+pub fn run(args: &FmtArgs) -> Outcome {
     let mut exit = EXIT_OK;
-    for path in files {
-        let Ok((name, text)) = read_source(path) else {
-            exit = EXIT_USAGE;
-            continue;
+    for path in &args.files {
+        let (name, text) = match read_source(path) {
+            Ok(source) => source,
+            Err(error) => {
+                eprintln!("{}", error.render());
+                exit = EXIT_USAGE;
+                continue;
+            }
         };
         // The formatter's output is re-parsed and compared before anything is written: a file is never
         // replaced by text that means something else.
@@ -42,7 +57,7 @@ pub fn run(files: &[PathBuf], check: bool) -> u8 {
         if formatted == text {
             continue;
         }
-        if check {
+        if args.check {
             outln!("{name}");
             exit = exit.max(EXIT_DIAGNOSTICS);
         } else if let Err(error) = std::fs::write(path, formatted) {
@@ -50,5 +65,5 @@ pub fn run(files: &[PathBuf], check: bool) -> u8 {
             exit = EXIT_USAGE;
         }
     }
-    exit
+    Ok(exit)
 }

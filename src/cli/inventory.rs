@@ -12,59 +12,58 @@ use escher_compiler::plan::{NodeKind, PlanExpr};
 
 #[cfg(feature = "aws")]
 use super::EXIT_OK;
-use super::EXIT_USAGE;
+use super::{CliError, Outcome};
 
-/// Discovers and saves the inventory; prints counts by kind.
+#[derive(Debug, clap::Args)]
+pub struct InventoryArgs {
+    #[arg(long, value_enum)]
+    pub cloud: InventoryCloud,
+    /// Regions to list (a,b,c); default: `regions` of the AWS configuration, else every enabled region.
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// The AWS configuration (accounts and roles, regions); default: `aws.json` in the state directory.
+    #[arg(long, value_name = "FILE")]
+    pub aws_config: Option<std::path::PathBuf>,
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InventoryCloud {
+    Aws,
+}
+
+/// Discovers and saves the inventory; prints counts by kind. A discovery that fails leaves the saved one as it
+/// was.
 #[cfg(feature = "aws")]
-pub fn run(state: &Path, regions: &[String], aws_config: Option<&Path>) -> u8 {
-    let tokio = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(tokio) => tokio,
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return EXIT_USAGE;
-        }
-    };
+pub fn run(state: &Path, args: &InventoryArgs) -> Outcome {
+    let InventoryCloud::Aws = args.cloud;
+    let tokio = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(CliError::Async)?;
     tokio.block_on(async {
-        let ctx = match context(state, aws_config).await {
-            Ok(ctx) => ctx,
-            Err(message) => {
-                eprintln!("error: {message}");
-                return EXIT_USAGE;
-            }
-        };
-        let inventory = match escher_aws::inventory::discover(&ctx, regions).await {
-            Ok(inventory) => inventory,
-            Err(error) => {
-                eprintln!("error: AWS discovery failed, the inventory is left as it was: {error}");
-                return super::EXIT_DIAGNOSTICS;
-            }
-        };
-        match inventory.save(state) {
-            Ok(path) => {
-                outln!(
-                    "{} AWS resources in {} account(s), regions {}: {}",
-                    inventory.resources.len(),
-                    inventory.accounts.len(),
-                    inventory.regions.join(", "),
-                    path.display()
-                );
-                for (kind, count) in inventory.by_kind() {
-                    outln!("  {kind:<28} {count}");
-                }
-                EXIT_OK
-            }
-            Err(error) => {
-                eprintln!("error: cannot write the inventory under {}: {error}", state.display());
-                EXIT_USAGE
-            }
+        let ctx = context(state, args.aws_config.as_deref()).await.map_err(CliError::Usage)?;
+        let inventory = escher_aws::inventory::discover(&ctx, &args.regions).await.map_err(|error| {
+            CliError::Refused(format!("AWS discovery failed, the inventory is left as it was: {error}"))
+        })?;
+        let path = inventory.save(state).map_err(|error| {
+            CliError::Usage(format!("cannot write the inventory under {}: {error}", state.display()))
+        })?;
+        outln!(
+            "{} AWS resources in {} account(s), regions {}: {}",
+            inventory.resources.len(),
+            inventory.accounts.len(),
+            inventory.regions.join(", "),
+            path.display()
+        );
+        for (kind, count) in inventory.by_kind() {
+            outln!("  {kind:<28} {count}");
         }
+        Ok(EXIT_OK)
     })
 }
 
 #[cfg(not(feature = "aws"))]
-pub fn run(_state: &Path, _regions: &[String], _aws_config: Option<&Path>) -> u8 {
-    eprintln!("error: this escher was built without the `aws` feature");
-    EXIT_USAGE
+pub fn run(_state: &Path, _args: &InventoryArgs) -> Outcome {
+    Err(CliError::Usage("this escher was built without the `aws` feature".into()))
 }
 
 /// The AWS context: `--aws-config FILE`, else `aws.json` in the state directory, else the host's credentials

@@ -3,60 +3,54 @@
 
 use std::path::{Path, PathBuf};
 
-use escher_governance::policy::{Policy, check, render};
+use escher_engine::GovernanceSettings;
+use escher_governance::policy::{check, render};
 
-use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Format, read_source};
+use super::{CliError, EXIT_DIAGNOSTICS, EXIT_OK, Format, Outcome, read_source};
 
-/// The policy file in force, if any.
-pub fn policy_path(state: &Path, flag: Option<&Path>) -> Option<PathBuf> {
-    if let Some(path) = flag {
-        return Some(path.to_path_buf());
-    }
-    if let Some(path) = std::env::var_os("ESCHER_POLICY").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(path));
-    }
-    let default = state.join("policy.toml");
-    default.exists().then_some(default)
-}
-
-/// The shared approvals directory: `--approvals DIR`, else `ESCHER_APPROVALS`, else `<state>/approvals`.
-pub fn approvals_dir(state: &Path, flag: Option<&Path>) -> PathBuf {
-    if let Some(path) = flag {
-        return path.to_path_buf();
-    }
-    match std::env::var_os("ESCHER_APPROVALS").filter(|v| !v.is_empty()) {
-        Some(path) => PathBuf::from(path),
-        None => state.join("approvals"),
+/// Where governance comes from as the command line gives it: `--policy` and `--approvals`, else
+/// `ESCHER_POLICY` and `ESCHER_APPROVALS`; the engine falls back on `<state>/policy.toml` and `<state>/approvals`.
+pub fn settings(policy: Option<&Path>, approvals: Option<&Path>) -> GovernanceSettings {
+    let from_env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    GovernanceSettings {
+        policy: policy.map(Path::to_path_buf).or_else(|| from_env("ESCHER_POLICY")),
+        approvals: approvals.map(Path::to_path_buf).or_else(|| from_env("ESCHER_APPROVALS")),
+        ..GovernanceSettings::default()
     }
 }
 
-/// The policy in force, checked; `None` when there is no policy file. Errors are printed.
-pub fn load(state: &Path, flag: Option<&Path>) -> Result<Option<Policy>, u8> {
-    let Some(path) = policy_path(state, flag) else {
-        return Ok(None);
-    };
-    escher_governance::policy::load(&path).map(Some).map_err(|error| {
-        eprintln!("error: {error}");
-        match error {
-            escher_governance::policy::LoadError::Invalid { .. } => EXIT_DIAGNOSTICS,
-            escher_governance::policy::LoadError::Read { .. } => EXIT_USAGE,
-        }
-    })
+#[derive(Debug, clap::Args)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub command: PolicyCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum PolicyCommand {
+    /// Check a policy file; exit 1 with diagnostics if it is not valid.
+    Check {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+pub fn run(args: &PolicyArgs, color: bool) -> Outcome {
+    match &args.command {
+        PolicyCommand::Check { file, format } => run_check(file, *format, color),
+    }
 }
 
 /// `escher policy check FILE`: 0 if valid, 1 with diagnostics, 2 if unreadable.
-pub fn run_check(file: &Path, format: Format, color: bool) -> u8 {
-    let (name, text) = match read_source(file) {
-        Ok(source) => source,
-        Err(code) => return code,
-    };
+fn run_check(file: &Path, format: Format, color: bool) -> Outcome {
+    let (name, text) = read_source(file)?;
     match check(&text) {
         Ok(policy) => {
             if format == Format::Human {
                 let members: usize = policy.roles.values().map(|role| role.members.len()).sum();
                 eprintln!("{name}: ok ({} role(s), {members} member(s))", policy.roles.len());
             }
-            EXIT_OK
+            Ok(EXIT_OK)
         }
         Err(errors) => {
             match format {
@@ -80,16 +74,16 @@ pub fn run_check(file: &Path, format: Format, color: bool) -> u8 {
                     }
                 }
             }
-            EXIT_DIAGNOSTICS
+            Ok(EXIT_DIAGNOSTICS)
         }
     }
 }
 
 /// The compiler's risk policy for commands that take no `--policy` (`check`, `plan`): the policy in force
 /// (`ESCHER_POLICY`, else `<state>/policy.toml`) for the local user if they have an identity; the built-in policy
-/// when there is no policy file. Errors are printed.
-pub fn risk_policy_in_force(state: &std::path::Path) -> Result<escher_compiler::risk::Policy, u8> {
-    let Some(policy) = load(state, None)? else {
+/// when there is no policy file.
+pub fn risk_policy_in_force(state: &std::path::Path) -> Result<escher_compiler::risk::Policy, CliError> {
+    let Some(policy) = settings(None, None).policy(state)? else {
         return Ok(escher_compiler::risk::Policy::default());
     };
     let identity = escher_governance::identity::Identity::path(state);

@@ -1,205 +1,239 @@
 //! `escher run` and `escher resume`: the engine's governed run, shown on the terminal. What a run is (the
-//! providers, the policy's checks, the records) is `escher_engine`'s; this file finds the inputs, prints the
-//! plan and the progress, and turns the outcome into an exit code.
+//! state and its leases, the providers, the policy's checks, the records) is `escher_engine`'s; this file finds
+//! the inputs, prints the plan and the progress, and turns the outcome into an exit code.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use escher::FsLoader;
 use escher_compiler::plan::RiskLevel;
-use escher_engine::{Engine, EngineError, Launch, Started};
+use escher_engine::state::AttachedState;
+use escher_engine::{Engine, GovernanceSettings, Launch, Playbook, Started};
 use escher_runtime::approval::{ApproveUpTo, Approver, RefuseWithoutTerminal};
 use escher_runtime::events::EventSink;
-use escher_runtime::replica::Replica;
 use escher_runtime::report::RunReport;
 use escher_runtime::secrets::EnvAndFileSecrets;
 use tokio_util::sync::CancellationToken;
 
 use super::approver::{TerminalApprover, user_name};
-use super::governed::{GovOptions, Governed};
+use super::error::{CliError, Outcome};
 use super::progress::{Human, JsonLines};
 use super::report::print_diagnostics;
 use super::state::{RunSetup, load_setup};
-use super::{EXIT_DIAGNOSTICS, EXIT_USAGE, Format, parse_params, read_source};
+use super::{EXIT_DIAGNOSTICS, Format, parse_params, read_source};
 
-/// What `run` and `resume` share: where state lives, how to approve, how to show progress.
-pub struct Session {
-    pub state: PathBuf,
-    pub approve_up_to: Option<RiskLevel>,
-    pub format: Format,
-    /// Policy, approvals directory and how to wait for signed approvals.
-    pub governance: GovOptions,
-    /// For state in a bucket: what each journal commit must reach before the run goes on.
-    pub replica: Option<Arc<dyn Replica>>,
-}
+/// How long `run` waits for approvals when neither `--wait` nor `--detach` is given.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(600);
 
-pub struct RunRequest<'a> {
-    /// The playbook file; `None` for a template run.
-    pub file: Option<&'a Path>,
-    pub template: Option<&'a str>,
-    pub params: &'a [String],
-    pub setup: RunSetup,
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The playbook; left out with --template.
+    #[arg(required_unless_present = "template")]
+    pub file: Option<PathBuf>,
+    /// Run a published template (signed by a manager) instead of a file, within its bounds.
+    #[arg(long, value_name = "NAME", conflicts_with = "file")]
+    pub template: Option<String>,
+    /// A parameter value, NAME=VALUE (lists as a,b,c or JSON); repeatable.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// The providers to run with, comma-separated: `sim`, the built-in simulated estate of all three clouds, or
+    /// real clouds (`aws`).
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',', default_value = "sim")]
+    pub cloud: Vec<String>,
+    /// The simulated estate to load (JSON); without it, the built-in demo estate (examples/estate/demo.json).
+    #[arg(long, value_name = "FILE")]
+    pub estate: Option<PathBuf>,
+    /// Write the simulated estate here after every change (may be the same file as --estate).
+    #[arg(long, value_name = "FILE")]
+    pub estate_out: Option<PathBuf>,
+    /// Faults for the simulator, e.g. "latency=50ms,throttle=0.05,fail=0.01,seed=7".
+    #[arg(long, value_name = "SPEC")]
+    pub sim_faults: Option<String>,
+    /// Call no mutating API: show what would change.
+    #[arg(long)]
     pub dry_run: bool,
-    /// The run's id when the state's lease on it is already held; otherwise a new one is made.
-    pub run_id: Option<String>,
+    #[command(flatten)]
+    pub session: SessionArgs,
 }
 
-pub fn run(session: &Session, request: RunRequest<'_>) -> u8 {
-    let given = match parse_params(request.params) {
-        Ok(given) => given,
-        Err(code) => return code,
+#[derive(Debug, clap::Args)]
+pub struct ResumeArgs {
+    pub run_id: String,
+    #[command(flatten)]
+    pub session: SessionArgs,
+}
+
+/// Options shared by `run` and `resume`: where state lives, how to approve, how to show progress.
+#[derive(Debug, clap::Args)]
+pub struct SessionArgs {
+    /// Approve steps automatically up to this risk level (low, medium, high, critical).
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
+    pub approve_up_to: Option<RiskLevel>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// The state: a directory or an s3://, az://, gs:// URL (default: $ESCHER_STATE, else the XDG data directory).
+    #[arg(long, value_name = "DIR|URL")]
+    pub state: Option<PathBuf>,
+    /// The policy file (default: $ESCHER_POLICY, else <state>/policy.toml); with one, approvals are signed.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// The shared approvals directory (default: $ESCHER_APPROVALS, else <state>/approvals).
+    #[arg(long, value_name = "DIR")]
+    pub approvals: Option<PathBuf>,
+    /// How long to wait for signed approvals before suspending the run (default 10m), e.g. 90s, 10m, 1h.
+    #[arg(long, value_name = "DURATION", value_parser = escher_governance::duration::parse, conflicts_with = "detach")]
+    pub wait: Option<Duration>,
+    /// Suspend the run at once when a step waits for approval (exit 75); `escher resume RUN_ID` goes on.
+    #[arg(long)]
+    pub detach: bool,
+}
+
+fn parse_level(text: &str) -> Result<RiskLevel, String> {
+    RiskLevel::parse(text).ok_or_else(|| format!("\"{text}\" is not low, medium, high or critical"))
+}
+
+pub fn run(args: RunArgs, state: AttachedState) -> Outcome {
+    let given = parse_params(&args.params)?;
+    let source = match (&args.template, &args.file) {
+        (Some(_), _) => None,
+        (None, Some(file)) => Some(read_source(file)?),
+        (None, None) => return Err(CliError::Usage("give a playbook file or --template NAME".into())),
     };
-    let governed = match Governed::load(&session.state, &session.governance, request.template) {
-        Ok(governed) => governed,
-        Err(code) => return code,
-    };
-    if governed.is_some() && session.approve_up_to.is_some() {
-        eprintln!("error: with a policy, approvals are signed (`escher approve`); --approve-up-to does not apply");
-        return EXIT_USAGE;
+    let setup = RunSetup::new(args.cloud, args.estate, args.estate_out, args.sim_faults);
+    if let Some(misplaced) = setup.misplaced_sim_options() {
+        return Err(CliError::Usage(misplaced.into()));
     }
-    let source = match (governed.as_ref().and_then(|g| g.governance.template_source()), request.file) {
-        (Some(source), _) => Ok(source),
-        (None, Some(file)) => read_source(file),
-        (None, None) => Err(EXIT_USAGE),
-    };
-    let (name, text) = match source {
-        Ok(source) => source,
-        Err(code) => return code,
-    };
-    let run_id = request.run_id.clone().unwrap_or_else(escher_runtime::journal::new_run_id);
-    let remembered = governed.as_ref().map(|g| g.remembered(&session.governance));
-    let choices = request.setup.choices();
+    let (format, choices, dry_run) = (args.session.format, setup.choices(), args.dry_run);
+    let template = args.template;
     within_tokio(|| async move {
-        let (engine, cancel) = match engine(session, governed) {
-            Ok(engine) => engine,
-            Err(code) => return code,
+        let (engine, cancel) = engine(args.session, state, template.is_some(), None)?;
+        let playbook = match (&source, &template) {
+            (Some((name, text)), _) => Playbook::Source { name, text },
+            (None, Some(template)) => Playbook::Template(template),
+            (None, None) => unreachable!("a file or a template, checked above"),
         };
-        let compilation = engine.compile(&name, &text, given, &FsLoader);
-        let (errors, _) = print_diagnostics(&compilation, session.format, super::use_color());
-        let Some(plan) = compilation.plan.filter(|_| errors == 0) else {
-            return EXIT_DIAGNOSTICS;
+        let prepared = engine.prepare(playbook, given, &FsLoader)?;
+        print_diagnostics(&prepared.compilation, format, super::use_color());
+        let Some(plan) = prepared.plan() else {
+            return Ok(EXIT_DIAGNOSTICS);
         };
-        if session.format == Format::Human {
-            eprint!("{}", super::plan::human(&plan));
+        if format == Format::Human {
+            eprint!("{}", escher_compiler::plan::render::human(plan));
             eprintln!();
         }
-        if let Some(misplaced) = request.setup.misplaced_sim_options() {
-            eprintln!("error: {misplaced}");
-            return EXIT_USAGE;
-        }
-        if let Err(error) = engine.check(&run_id, &plan, &choices) {
-            return not_started(error);
-        }
-        // What `resume` needs of the governance is recorded before the run's first journal record, so a run
-        // killed at any point resumes governed as it started.
-        if let Some(Err(error)) = remembered.map(|remembered| remembered.write(&session.state, &run_id)) {
-            eprintln!("error: cannot record run {run_id} in {}: {error}", session.state.display());
-            return EXIT_USAGE;
-        }
-        let launch = Launch { run_id: Some(run_id), dry_run: request.dry_run };
-        match engine.run(plan, &choices, launch).await {
-            Ok(started) => follow(session, started, cancel).await,
-            Err(error) => not_started(error),
-        }
+        let started = engine.start(prepared, &choices, Launch { run_id: None, dry_run }).await?;
+        let code = follow(format, started, cancel).await;
+        close(engine, code)
     })
 }
 
-pub fn resume(session: &Session, run_id: &str) -> u8 {
+pub fn resume(args: ResumeArgs, state: AttachedState) -> Outcome {
+    let run_id = args.run_id;
+    let dir = state.dir().to_path_buf();
     // A run recorded before the engine kept its providers has them in the command line's own record.
-    let older = match load_setup(&session.state, run_id) {
+    let older = match load_setup(&dir, &run_id) {
         Ok(setup) => Some(setup.choices()),
-        Err(_) if session.state.join("runs").join(run_id).exists() => None,
-        Err(error) => {
-            eprintln!("error: no run {run_id} in {}: {error}", session.state.display());
-            return EXIT_USAGE;
-        }
+        Err(_) if dir.join("runs").join(&run_id).exists() => None,
+        Err(error) => return Err(CliError::Usage(format!("no run {run_id} in {}: {error}", dir.display()))),
     };
-    let governed = match Governed::for_resume(&session.state, &session.governance, run_id) {
-        Ok(governed) => governed,
-        Err(code) => return code,
-    };
+    let format = args.session.format;
     within_tokio(|| async move {
-        let (engine, cancel) = match engine(session, governed) {
-            Ok(engine) => engine,
-            Err(code) => return code,
-        };
-        match engine.resume(run_id, older).await {
-            Ok(started) => follow(session, started, cancel).await,
-            Err(error) => not_started(error),
-        }
+        let (engine, cancel) = engine(args.session, state, false, Some(&run_id))?;
+        let started = engine.resume(&run_id, older).await?;
+        let code = follow(format, started, cancel).await;
+        close(engine, code)
     })
+}
+
+/// Pushes the state a last time: a state not pushed turns a run that succeeded into an error (the local copy
+/// keeps everything, and the next command pushes it); after a run that did not, it is said besides.
+fn close(engine: Engine, code: u8) -> Outcome {
+    match engine.close() {
+        Ok(()) => Ok(code),
+        Err(error) if code == 0 => Err(error.into()),
+        Err(error) => {
+            eprintln!("error: {error}");
+            Ok(code)
+        }
+    }
 }
 
 /// Runs `work` on a multi-threaded tokio runtime.
-fn within_tokio<F: std::future::Future<Output = u8>>(work: impl FnOnce() -> F) -> u8 {
-    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(tokio) => tokio.block_on(work()),
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            EXIT_USAGE
-        }
-    }
+fn within_tokio<F: std::future::Future<Output = Outcome>>(work: impl FnOnce() -> F) -> Outcome {
+    let tokio = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(CliError::Async)?;
+    tokio.block_on(work())
 }
 
-/// The engine for this session: its state, the governance if a policy is in force, and the terminal's
-/// approver and progress; with the token the first Ctrl-C cancels.
-fn engine(session: &Session, governed: Option<Governed>) -> Result<(Engine, CancellationToken), u8> {
+/// The engine for this session: its state, where the governance comes from, and the terminal's approver and
+/// progress; with the token the first Ctrl-C cancels.
+fn engine(
+    session: SessionArgs,
+    state: AttachedState,
+    template_run: bool,
+    resuming: Option<&str>,
+) -> Result<(Engine, CancellationToken), CliError> {
     let human =
         Arc::new(Human::new(session.format == Format::Human && std::io::IsTerminal::is_terminal(&std::io::stderr())));
     let sink: Arc<dyn EventSink> = match session.format {
         Format::Json => Arc::new(JsonLines),
         Format::Human => human.clone(),
     };
-    let approver: Arc<dyn Approver> = match (&governed, session.approve_up_to) {
-        (Some(governed), _) => governed.approver(&session.governance, session.format == Format::Human),
-        (None, Some(level)) => {
-            Arc::new(ApproveUpTo { level, who: format!("{} (--approve-up-to {})", user_name(), level.as_str()) })
-        }
-        (None, None) if TerminalApprover::available() => {
-            Arc::new(TerminalApprover { progress: human.progress.clone() })
-        }
-        (None, None) => Arc::new(RefuseWithoutTerminal),
+    let settings = GovernanceSettings {
+        wait: if session.detach { Duration::ZERO } else { session.wait.unwrap_or(DEFAULT_WAIT) },
+        notice: (session.format == Format::Human)
+            .then(|| Arc::new(|line: &str| eprintln!("{line}")) as escher_governance::approvals::Notice),
+        ..super::policy::settings(session.policy.as_deref(), session.approvals.as_deref())
     };
+    let settings = match resuming {
+        Some(run_id) => settings.resuming(state.dir(), run_id),
+        None => settings,
+    };
+    let governed = settings.policy_path(state.dir()).is_some();
+    if governed && session.approve_up_to.is_some() {
+        return Err(CliError::Usage(
+            "with a policy, approvals are signed (`escher approve`); --approve-up-to does not apply".into(),
+        ));
+    }
+    if !governed && (template_run || session.wait.is_some() || session.detach) {
+        return Err(CliError::Usage(format!(
+            "templates and signed approvals (--template, --wait, --detach) need a policy: --policy FILE, ESCHER_POLICY or {}",
+            state.dir().join("policy.toml").display()
+        )));
+    }
     let cancel = CancellationToken::new();
     let mut builder = Engine::builder()
-        .state_dir(session.state.clone())
-        .approver(approver)
+        .secrets(Arc::new(EnvAndFileSecrets::new(state.dir())))
+        .state(state)
+        .holder(super::state::holder_name())
+        .governance_settings(settings)
         .events(sink)
-        .secrets(Arc::new(EnvAndFileSecrets::new(&session.state)))
         .identity(user_name(), "executor")
-        .cancellation(cancel.clone());
-    if let Some(governed) = governed {
-        builder = builder.governance(governed.governance);
+        .cancellation(cancel.clone())
+        .on_takeover(Arc::new(|run_id: &str, from: &escher_engine::state::TakenOver| {
+            eprintln!(
+                "note: took over run {run_id} from {}, whose lease ended at {}",
+                from.holder,
+                from.expired_at.format("%Y-%m-%dT%H:%M:%SZ")
+            );
+        }));
+    // Without a policy, the terminal (or `--approve-up-to`) decides; with one, signed decisions in the
+    // approvals directory do, which the engine waits for itself.
+    if !governed {
+        let approver: Arc<dyn Approver> = match session.approve_up_to {
+            Some(level) => {
+                Arc::new(ApproveUpTo { level, who: format!("{} (--approve-up-to {})", user_name(), level.as_str()) })
+            }
+            None if TerminalApprover::available() => Arc::new(TerminalApprover { progress: human.progress.clone() }),
+            None => Arc::new(RefuseWithoutTerminal),
+        };
+        builder = builder.approver(approver);
     }
-    if let Some(replica) = &session.replica {
-        builder = builder.replica(replica.clone());
-    }
-    builder.build().map(|engine| (engine, cancel)).map_err(|error| {
-        eprintln!("error: {error}");
-        EXIT_USAGE
-    })
-}
-
-/// Why a run did not start, printed; its exit code.
-fn not_started(error: EngineError) -> u8 {
-    match error {
-        EngineError::Refused(refusal) => {
-            eprintln!("refused: {refusal}; nothing was run");
-            EXIT_DIAGNOSTICS
-        }
-        EngineError::Providers(_) | EngineError::Resume { .. } => {
-            eprintln!("error: {error}; nothing was run");
-            EXIT_USAGE
-        }
-        other => {
-            eprintln!("error: {other}");
-            EXIT_USAGE
-        }
-    }
+    Ok((builder.build()?, cancel))
 }
 
 /// Waits for a started run (the first Ctrl-C cancels it cleanly, a second leaves at once) and reports its end.
-async fn follow(session: &Session, started: Started, cancel: CancellationToken) -> u8 {
+async fn follow(format: Format, started: Started, cancel: CancellationToken) -> u8 {
     let run_id = started.run_id.clone();
     let watcher = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -219,7 +253,7 @@ async fn follow(session: &Session, started: Started, cancel: CancellationToken) 
     }
     match ended.report {
         Ok(report) => {
-            if session.format == Format::Human {
+            if format == Format::Human {
                 eprint!("{}", summary(&report));
                 eprintln!("run id: {run_id} (escher show {run_id})");
                 if report.status == escher_runtime::events::RunStatus::WaitingForApproval {

@@ -1,16 +1,31 @@
 //! `escher runs` and `escher show RUN_ID`: what ran, from the journals.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use escher_runtime::journal::{list_runs, read_state};
 
-use super::{EXIT_OK, EXIT_USAGE, Format};
+use super::{CliError, EXIT_OK, Format, Outcome};
 
-pub fn list(state: &Path) -> u8 {
+#[derive(Debug, clap::Args)]
+pub struct RunsArgs {
+    #[arg(long, value_name = "DIR|URL")]
+    pub state: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    pub run_id: String,
+    #[arg(long, value_name = "DIR|URL")]
+    pub state: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+pub fn list(state: &Path) -> Outcome {
     match list_runs(state) {
         Ok(runs) if runs.is_empty() => {
             eprintln!("no runs in {}", state.display());
-            EXIT_OK
+            Ok(EXIT_OK)
         }
         Ok(runs) => {
             outln!("{:<26} {:<28} {:<14} {:<26} plan", "run", "playbook", "status", "started");
@@ -25,26 +40,17 @@ pub fn list(state: &Path) -> u8 {
                     if run.dry_run { " (dry run)" } else { "" }
                 );
             }
-            EXIT_OK
+            Ok(EXIT_OK)
         }
-        Err(error) => {
-            eprintln!("error: {error}");
-            EXIT_USAGE
-        }
+        Err(error) => Err(CliError::Usage(error.to_string())),
     }
 }
 
-pub fn show(state: &Path, run_id: &str, format: Format) -> u8 {
-    let journal = match read_state(state, run_id) {
-        Ok(journal) => journal,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return EXIT_USAGE;
-        }
-    };
+pub fn show(state: &Path, args: &ShowArgs) -> Outcome {
+    let (run_id, format) = (&args.run_id, args.format);
+    let journal = read_state(state, run_id).map_err(|error| CliError::Usage(error.to_string()))?;
     let Some(plan) = &journal.plan else {
-        eprintln!("error: run {run_id} has no plan in its journal");
-        return EXIT_USAGE;
+        return Err(CliError::Usage(format!("run {run_id} has no plan in its journal")));
     };
     if format == Format::Json {
         let steps: serde_json::Map<String, serde_json::Value> = journal
@@ -63,7 +69,7 @@ pub fn show(state: &Path, run_id: &str, format: Format) -> u8 {
             "in_doubt": journal.in_doubt.iter().map(|(node, batch, _)| format!("{node}#{batch}")).collect::<Vec<_>>(),
         });
         outln!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
-        return EXIT_OK;
+        return Ok(EXIT_OK);
     }
     let status = journal.finished_with.map_or("not finished (crashed or running)".to_string(), |s| format!("{s:?}"));
     outln!("run {run_id}: {} ({status}){}", plan.playbook, if journal.dry_run { ", dry run" } else { "" });
@@ -80,5 +86,5 @@ pub fn show(state: &Path, run_id: &str, format: Format) -> u8 {
         };
         outln!("  {:<28} {:<28} {state}", node.id, node.action);
     }
-    EXIT_OK
+    Ok(EXIT_OK)
 }

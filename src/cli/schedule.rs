@@ -4,13 +4,13 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use escher::FsLoader;
-use escher_compiler::{CompileOptions, compile_input};
+use escher_engine::schedules::manage::{self, NewSchedule, ScheduleError, ScheduleView};
 use escher_state::chrono::{DateTime, Utc};
-use escher_state::schedule::{self, CronSpec, MissedPolicy, Occurrence, OccurrenceStatus, Schedule};
+use escher_state::schedule::{MissedPolicy, Occurrence, OccurrenceStatus};
 
 use super::report::print_diagnostics;
-use super::state::{open, tokio, url};
-use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Format, parse_param, read_source};
+use super::state::{location, open, tokio};
+use super::{CliError, EXIT_DIAGNOSTICS, EXIT_OK, Format, Outcome, parse_param, read_source};
 
 #[derive(Debug, clap::Args)]
 pub struct ScheduleArgs {
@@ -38,6 +38,9 @@ pub enum ScheduleCommand {
         /// A parameter value, NAME=VALUE; repeatable.
         #[arg(long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,
+        /// The providers its runs use, comma-separated, as `escher run --cloud` takes them.
+        #[arg(long, value_name = "NAME,...", value_delimiter = ',', default_value = "sim")]
+        cloud: Vec<String>,
         /// What a daemon waking after missed occurrences does: run the latest one, or skip them.
         #[arg(long, value_enum, default_value_t = Missed::RunLatest)]
         missed: Missed,
@@ -72,15 +75,16 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|error| format!("\"{text}\" is not an RFC 3339 time like 2026-03-29T01:30:00Z: {error}"))
 }
 
-pub fn run(args: &ScheduleArgs) -> u8 {
+pub fn run(args: &ScheduleArgs) -> Outcome {
     match &args.command {
-        ScheduleCommand::Add { file, name, cron, tz, params, missed, now } => {
+        ScheduleCommand::Add { file, name, cron, tz, params, cloud, missed, now } => {
             let request = AddRequest {
                 file,
                 name: name.as_deref(),
                 cron: cron.as_deref(),
                 tz: tz.as_deref(),
                 params,
+                clouds: cloud,
                 missed: *missed,
                 now: now.unwrap_or_else(Utc::now),
             };
@@ -97,103 +101,57 @@ struct AddRequest<'a> {
     cron: Option<&'a str>,
     tz: Option<&'a str>,
     params: &'a [String],
+    clouds: &'a [String],
     missed: Missed,
     now: DateTime<Utc>,
 }
 
-fn add(args: &ScheduleArgs, request: AddRequest<'_>) -> u8 {
-    let mut given = BTreeMap::new();
+fn add(args: &ScheduleArgs, request: AddRequest<'_>) -> Outcome {
     let mut params = BTreeMap::new();
     for param in request.params {
-        match parse_param(param) {
-            Ok((name, value)) => {
-                given.insert(name.clone(), escher_compiler::ParamInput::Text(value.clone()));
-                params.insert(name, value);
-            }
-            Err(message) => {
-                eprintln!("error: {message}");
-                return EXIT_USAGE;
-            }
-        }
+        let (name, value) = parse_param(param).map_err(CliError::Usage)?;
+        params.insert(name, value);
     }
-    let (file_name, text) = match read_source(request.file) {
-        Ok(source) => source,
-        Err(code) => return code,
-    };
-    // The playbook must compile with these parameters now, not fail at 3 a.m.
-    let compilation = compile_input(&file_name, &text, &CompileOptions::plan(&FsLoader, given));
-    let (errors, _) = print_diagnostics(&compilation, Format::Human, super::use_color());
-    let Some(plan) = compilation.plan.filter(|_| errors == 0) else {
-        return EXIT_DIAGNOSTICS;
-    };
-    let own = plan.schedule.as_ref();
-    let Some(cron) = request.cron.map(str::to_string).or_else(|| own.map(|s| s.cron.clone())) else {
-        eprintln!("error: {file_name} has no `schedule cron(...)`; give one with --cron \"MIN HOUR DOM MON DOW\"");
-        return EXIT_USAGE;
-    };
-    let tz = request
-        .tz
-        .map(str::to_string)
-        .or_else(|| own.filter(|_| request.cron.is_none()).map(|s| s.timezone.clone()))
-        .unwrap_or_else(|| "UTC".to_string());
-    if let Err(message) = CronSpec::parse(&cron, &tz) {
-        eprintln!("error: {message}");
-        return EXIT_USAGE;
-    }
-    let name = request.name.map_or_else(|| plan.playbook.clone(), str::to_string);
-    if !schedule::valid_name(&name) {
-        eprintln!("error: \"{name}\" cannot name a schedule: use letters, digits, '-', '_' and '.'");
-        return EXIT_USAGE;
-    }
-    let schedule = Schedule {
-        name: name.clone(),
-        playbook_file: file_name,
-        playbook: text,
-        cron,
-        tz,
+    let (file, text) = read_source(request.file)?;
+    let new = NewSchedule {
+        name: request.name.map(str::to_string),
+        file,
+        text,
+        cron: request.cron.map(str::to_string),
+        tz: request.tz.map(str::to_string),
         params,
+        clouds: request.clouds.to_vec(),
         missed: match request.missed {
             Missed::RunLatest => MissedPolicy::RunLatest,
             Missed::Skip => MissedPolicy::Skip,
         },
-        created_at: request.now,
+        now: request.now,
     };
     with_store(args, |store| async move {
-        escher_state::layout::ensure_layout(&store).await?;
-        match schedule::add(&store, &schedule).await {
-            Err(error) if error.is_conflict() => {
-                eprintln!("error: a schedule named {name} already exists in {}; remove it first", store.url());
-                Ok(EXIT_USAGE)
+        let schedule = match manage::add(&store, new, &FsLoader).await {
+            Ok(schedule) => schedule,
+            Err(ScheduleError::NotCompiled(compilation)) => {
+                print_diagnostics(&compilation, Format::Human, super::use_color());
+                return Ok(EXIT_DIAGNOSTICS);
             }
-            Err(error) => Err(error),
-            Ok(()) => {
-                outln!(
-                    "scheduled {name}: \"{}\" in {} (missed occurrences: {})",
-                    schedule.cron,
-                    schedule.tz,
-                    schedule.missed.as_str()
-                );
-                Ok(EXIT_OK)
-            }
-        }
+            Err(error) => return Err(CliError::Usage(error.to_string())),
+        };
+        outln!(
+            "scheduled {}: \"{}\" in {} (missed occurrences: {})",
+            schedule.name,
+            schedule.cron,
+            schedule.tz,
+            schedule.missed.as_str()
+        );
+        Ok(EXIT_OK)
     })
 }
 
-fn list(args: &ScheduleArgs, count: usize, now: DateTime<Utc>, format: Format) -> u8 {
+fn list(args: &ScheduleArgs, count: usize, now: DateTime<Utc>, format: Format) -> Outcome {
     with_store(args, |store| async move {
-        escher_state::layout::check_readable(&store).await?;
-        let schedules = schedule::list(&store).await?;
-        let mut rows = Vec::new();
-        for schedule in &schedules {
-            let next: Vec<DateTime<Utc>> = match schedule.spec() {
-                Ok(spec) => spec.between(now, now + escher_state::chrono::Duration::days(3660), count),
-                Err(_) => Vec::new(),
-            };
-            let occurrences = schedule::list_occurrences(&store, &schedule.name).await?;
-            rows.push((schedule, next, occurrences));
-        }
+        let views = manage::list(&store, now, count).await?;
         if format == Format::Json {
-            for (schedule, next, occurrences) in &rows {
+            for ScheduleView { schedule, next, occurrences } in &views {
                 let line = serde_json::json!({
                     "name": schedule.name, "cron": schedule.cron, "tz": schedule.tz, "params": schedule.params,
                     "missed": schedule.missed, "playbook_file": schedule.playbook_file,
@@ -203,10 +161,10 @@ fn list(args: &ScheduleArgs, count: usize, now: DateTime<Utc>, format: Format) -
             }
             return Ok(EXIT_OK);
         }
-        if rows.is_empty() {
+        if views.is_empty() {
             outln!("no schedules in {}", store.url());
         }
-        for (schedule, next, occurrences) in &rows {
+        for ScheduleView { schedule, next, occurrences } in &views {
             outln!(
                 "{}  \"{}\" {}  {}  missed: {}",
                 schedule.name,
@@ -227,36 +185,22 @@ fn list(args: &ScheduleArgs, count: usize, now: DateTime<Utc>, format: Format) -
     })
 }
 
-fn remove(args: &ScheduleArgs, name: &str) -> u8 {
+fn remove(args: &ScheduleArgs, name: &str) -> Outcome {
     with_store(args, |store| async move {
-        escher_state::layout::check_readable(&store).await?;
-        if schedule::remove(&store, name).await? {
-            outln!("removed schedule {name}");
-            Ok(EXIT_OK)
-        } else {
-            eprintln!("error: no schedule named {name} in {}", store.url());
-            Ok(EXIT_USAGE)
-        }
+        manage::remove(&store, name).await.map_err(|error| CliError::Usage(error.to_string()))?;
+        outln!("removed schedule {name}");
+        Ok(EXIT_OK)
     })
 }
 
-/// Opens the state's store and runs `body` on it; a store error is printed.
-fn with_store<F, Fut>(args: &ScheduleArgs, body: F) -> u8
+/// Opens the state's store and runs `body` on it.
+fn with_store<F, Fut>(args: &ScheduleArgs, body: F) -> Outcome
 where
     F: FnOnce(escher_state::Store) -> Fut,
-    Fut: std::future::Future<Output = Result<u8, escher_state::StoreError>>,
+    Fut: std::future::Future<Output = Outcome>,
 {
-    let (store, tokio) = match url(args.state.as_deref()).and_then(|url| Ok((open(&url)?, tokio()?))) {
-        Ok(pair) => pair,
-        Err(code) => return code,
-    };
-    match tokio.block_on(body(store)) {
-        Ok(code) => code,
-        Err(error) => {
-            eprintln!("error: {error}");
-            EXIT_USAGE
-        }
-    }
+    let store = open(&location(args.state.as_deref())?)?;
+    tokio()?.block_on(body(store))
 }
 
 /// A time as the schedule commands print it: RFC 3339, UTC, whole seconds.

@@ -2,13 +2,13 @@
 
 use std::path::PathBuf;
 
-use escher_state::StoreUrl;
+use escher_engine::state::StateLocation;
 use escher_state::layout::{CURRENT_VERSION, check_readable, ensure_layout};
 use escher_state::mirror::pull;
 use escher_state::summary::summarize;
 
-use super::state::{cache_dir, open, tokio, url};
-use super::{EXIT_OK, EXIT_USAGE, Format};
+use super::state::{location, open, tokio};
+use super::{EXIT_OK, Format, Outcome};
 
 #[derive(Debug, clap::Args)]
 pub struct StateArgs {
@@ -34,45 +34,34 @@ pub enum StateCommand {
     },
 }
 
-pub fn run(args: &StateArgs) -> u8 {
+pub fn run(args: &StateArgs) -> Outcome {
     match &args.command {
         StateCommand::Show { format } => show(args, *format),
         StateCommand::Sync { from } => sync(args, from),
     }
 }
 
-fn show(args: &StateArgs, format: Format) -> u8 {
-    let (url, tokio) = match url(args.state.as_deref()).and_then(|url| Ok((url, tokio()?))) {
-        Ok(pair) => pair,
-        Err(code) => return code,
-    };
-    let store = match open(&url) {
-        Ok(store) => store,
-        Err(code) => return code,
-    };
-    let summary = match tokio.block_on(async {
+fn show(args: &StateArgs, format: Format) -> Outcome {
+    let location = location(args.state.as_deref())?;
+    let store = open(&location)?;
+    let summary = tokio()?.block_on(async {
         check_readable(&store).await?;
         summarize(&store).await
-    }) {
-        Ok(summary) => summary,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return EXIT_USAGE;
-        }
-    };
+    })?;
     if format == Format::Json {
         outln!("{}", serde_json::to_string(&summary).unwrap_or_default());
-        return EXIT_OK;
+        return Ok(EXIT_OK);
     }
-    outln!("{}", human(&summary, &url));
-    EXIT_OK
+    outln!("{}", human(&summary, &location));
+    Ok(EXIT_OK)
 }
 
 /// `state show`'s text.
-pub fn human(summary: &escher_state::summary::StateSummary, url: &StoreUrl) -> String {
-    let kind = match url {
-        StoreUrl::Local(_) => "a local directory".to_string(),
-        remote => format!("a bucket; local copy in {}", cache_dir(remote).display()),
+pub fn human(summary: &escher_state::summary::StateSummary, location: &StateLocation) -> String {
+    let kind = if location.is_local() {
+        "a local directory".to_string()
+    } else {
+        format!("a bucket; local copy in {}", location.dir().display())
     };
     let layout = match summary.layout_version {
         None => "none yet (empty)".to_string(),
@@ -94,48 +83,24 @@ pub fn human(summary: &escher_state::summary::StateSummary, url: &StoreUrl) -> S
     )
 }
 
-fn sync(args: &StateArgs, from: &str) -> u8 {
-    let source_url = match StoreUrl::parse(from) {
-        Ok(url) => url,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return EXIT_USAGE;
-        }
-    };
-    let target_url = match url(args.state.as_deref()) {
-        Ok(url) => url,
-        Err(code) => return code,
-    };
-    let target_dir = match &target_url {
-        StoreUrl::Local(dir) => dir.clone(),
-        remote => cache_dir(remote),
-    };
-    let (source, tokio) = match open(&source_url).and_then(|store| Ok((store, tokio()?))) {
-        Ok(pair) => pair,
-        Err(code) => return code,
-    };
+fn sync(args: &StateArgs, from: &str) -> Outcome {
+    let source_location = StateLocation::parse(from)?;
+    let target_dir = location(args.state.as_deref())?.dir().to_path_buf();
+    let source = open(&source_location)?;
     let target = escher_state::Store::local(&target_dir);
-    let result = tokio.block_on(async {
+    let (report, runs) = tokio()?.block_on(async {
         check_readable(&source).await?;
         check_readable(&target).await?;
         let report = pull(&source, &target_dir).await?;
         ensure_layout(&target).await?;
         let runs = escher_state::runs::journal_run_ids(&target).await?.len();
         Ok::<_, escher_state::StoreError>((report, runs))
-    });
-    match result {
-        Ok((report, runs)) => {
-            outln!(
-                "synced {} from {source_url}: {} objects copied, {} log bytes appended; {runs} runs here now",
-                target_dir.display(),
-                report.objects,
-                report.log_bytes
-            );
-            EXIT_OK
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            EXIT_USAGE
-        }
-    }
+    })?;
+    outln!(
+        "synced {} from {source_location}: {} objects copied, {} log bytes appended; {runs} runs here now",
+        target_dir.display(),
+        report.objects,
+        report.log_bytes
+    );
+    Ok(EXIT_OK)
 }

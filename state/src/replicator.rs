@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use escher_runtime::replica::Replica;
 
-use crate::Store;
 use crate::mirror::Mirror;
+use crate::store::Store;
 
 /// Pushes a local directory to a store from a thread of its own until [`Replicator::finish`].
 pub struct Replicator {

@@ -10,7 +10,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::backend::{Backend, BackendError, GcsBackend, LocalBackend, Object, ObjectBackend, PutMode, Version};
-use crate::{StoreError, StoreOptions, StoreUrl};
+use crate::error::StoreError;
+use crate::options::StoreOptions;
+use crate::url::StoreUrl;
 
 pub struct Store {
     url: StoreUrl,

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::StoreError;
+use crate::error::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreUrl {

@@ -5,7 +5,7 @@
 //! and says why the rule exists. `docs/diagnostics.md` holds the table of titles; a test keeps the two in step
 //! and checks that every code the compiler can report is here.
 
-use super::Severity;
+use super::model::Severity;
 
 /// One diagnostic code.
 #[derive(Debug, Clone, Copy)]
@@ -32,7 +32,7 @@ impl CodeInfo {
 #[macro_export]
 macro_rules! code {
     ($code:literal, $title:literal) => {
-        $crate::diagnostics::CodeInfo::new($code, $title, include_str!(concat!("codes/", $code, ".md")))
+        $crate::diagnostics::codes::CodeInfo::new($code, $title, include_str!(concat!("codes/", $code, ".md")))
     };
 }
 

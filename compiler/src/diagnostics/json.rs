@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{Applicability, Diagnostic, render_human};
+use super::model::{Applicability, Diagnostic};
+use super::render::render_human;
 use crate::source::SourceMap;
 use crate::span::{Span, line_column};
 

@@ -2,7 +2,7 @@
 
 use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
 
-use super::Diagnostic;
+use super::model::Diagnostic;
 use crate::source::SourceMap;
 
 /// The line of `text` that holds `offset`.

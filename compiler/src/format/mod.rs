@@ -37,16 +37,14 @@ mod literals;
 mod members;
 mod printer;
 mod render;
+mod tree;
 mod verify;
 
 pub use verify::{FormatDefect, format_verified};
 
-use crate::span::Span;
-use crate::syntax::ast::PlaybookFile;
-use crate::syntax::{ParseError, parse_playbook};
-
-/// The line width the layout aims for.
-pub const MAX_WIDTH: usize = 100;
+use crate::syntax::ParseError;
+pub use tree::MAX_WIDTH;
+use tree::{format_tree, parse_cleanly};
 
 /// Formats a playbook file in the canonical layout, or returns the errors that keep it from parsing.
 pub fn format_playbook(src: &str) -> Result<String, Vec<ParseError>> {
@@ -57,27 +55,4 @@ pub fn format_playbook(src: &str) -> Result<String, Vec<ParseError>> {
 /// Whether the file is already in the canonical layout.
 pub fn is_formatted(src: &str) -> Result<bool, Vec<ParseError>> {
     Ok(format_playbook(src)? == src)
-}
-
-/// The file's syntax tree, if it parses without a single error.
-fn parse_cleanly(src: &str) -> Result<PlaybookFile, Vec<ParseError>> {
-    let parsed = parse_playbook(src);
-    match parsed.tree {
-        Some(tree) if parsed.errors.is_empty() => Ok(tree),
-        _ if !parsed.errors.is_empty() => Err(parsed.errors),
-        // The parser reports why it has no tree; this only keeps that promise visible.
-        _ => Err(vec![ParseError::Unexpected {
-            expected: "a playbook".into(),
-            found: "nothing".into(),
-            help: "write `playbook NAME { ... }`".into(),
-            span: Span::empty_at(0).into(),
-        }]),
-    }
-}
-
-fn format_tree(src: &str, file: &PlaybookFile) -> String {
-    let found = comments::collect_comments(src, &comments::script_bodies(file));
-    let mut printer = printer::Printer::new(src, found);
-    let doc = printer.file(file);
-    render::render(&doc, MAX_WIDTH)
 }

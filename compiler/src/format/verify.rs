@@ -3,7 +3,7 @@
 //! over whole directories of playbooks need nothing else.
 
 use super::comments::{collect_comments, script_bodies};
-use super::{format_tree, parse_cleanly};
+use super::tree::{format_tree, parse_cleanly};
 use crate::syntax::ParseError;
 use crate::syntax::ast::PlaybookFile;
 

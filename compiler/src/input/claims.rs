@@ -4,7 +4,7 @@
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
-use super::Claims;
+use super::envelope::Claims;
 use crate::plan::{Plan, RiskLevel};
 
 #[derive(Debug, Clone, Error, Diagnostic)]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use miette::LabeledSpan;
 
-use super::Extracted;
+use super::extract::Extracted;
 use crate::diagnostics::{Diagnostic, Fix, PhaseError};
 use crate::span::{FileId, Span};
 

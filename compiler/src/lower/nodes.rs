@@ -231,7 +231,7 @@ impl Lowerer<'_> {
                     let Some(Value::Int(n)) = self.known(env, step, option, "an integer") else {
                         continue;
                     };
-                    let (low, high) = crate::typecheck::int_option_range(name).unwrap_or((0, i64::MAX));
+                    let (low, high) = crate::typecheck::options::int_option_range(name).unwrap_or((0, i64::MAX));
                     if n < low || n > high {
                         self.error(
                             env.module.file,

@@ -2,7 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::Plan;
+use super::model::Plan;
 
 /// SHA-256, lowercase hex, of the plan's canonical JSON with `hash` itself blanked.
 ///
@@ -91,7 +91,7 @@ mod tests {
         plan.nodes.push(plan.nodes[0].clone());
         assert_eq!(streamed(&plan), canonical_json(&plan));
     }
-    use crate::plan::{
+    use crate::plan::model::{
         BlastRadius, Edge, EdgeKind, NodeKind, PLAN_FORMAT_VERSION, PlanExpr, PlanNode, Risk, RiskLevel, StepOptions,
         Value,
     };

@@ -2,6 +2,7 @@
 
 mod hash;
 mod model;
+pub mod render;
 
 pub use hash::plan_hash;
 pub use model::*;

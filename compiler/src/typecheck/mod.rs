@@ -8,7 +8,7 @@ mod builtins;
 mod call;
 mod error;
 mod expr;
-mod options;
+pub(crate) mod options;
 mod param;
 mod schedule;
 mod script;
@@ -17,7 +17,6 @@ mod step;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use error::{CallError, TypeError};
-pub use options::{ON_FAILURE_VALUES, STEP_OPTIONS, int_option_range};
 
 use crate::diagnostics::{Diagnostic, Fix};
 use crate::resolve::{Module, Scope, Symbol};

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use super::{Checker, TypeError};
+use super::Checker;
+use super::error::TypeError;
 use crate::diagnostics::{Fix, did_you_mean, suggest};
 use crate::syntax::ast::*;
 use crate::types::Type;

@@ -2,11 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use super::ty::Type;
 use crate::diagnostics::suggest;
 use crate::span::Span;
 use crate::stdlib::Catalog;
 use crate::syntax::ast::TypeExpr;
-use crate::types::Type;
 
 /// The type names built into the language, with how many type arguments each takes.
 pub const BUILTIN_TYPES: &[(&str, usize)] = &[

@@ -9,10 +9,10 @@ use std::time::Duration;
 use escher_engine::compiler::NoImports;
 use escher_engine::governance::approvals::{ApprovalsDir, SignedDecision};
 use escher_engine::governance::identity::Identity;
-use escher_engine::governance::run::RunGovernance;
 use escher_engine::runtime::approval::{Answer, ApprovalRequest, Approver, Decision};
 use escher_engine::runtime::events::{EventKind, EventSink, RunEvent, RunStatus};
-use escher_engine::{Engine, Launch, ProviderChoice};
+use escher_engine::state::{AttachedState, StateLocation};
+use escher_engine::{Engine, GovernanceSettings, Launch, Playbook, ProviderChoice};
 
 const PLAYBOOK: &str = r#"
 playbook stop_dev {
@@ -25,25 +25,25 @@ type Outcome<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
 #[tokio::main]
 async fn main() -> Outcome {
-    let state = tempfile::tempdir()?;
-    let (manager, operator) = (Identity::from_secret("maria", [7; 32]), Identity::from_secret("oscar", [8; 32]));
-    let approvals = ApprovalsDir::new(state.path().join("approvals"));
+    let dir = tempfile::tempdir()?;
+    let state = StateLocation::parse(&dir.path().display().to_string())?;
+    let manager = Identity::from_secret("maria", [7; 32]);
+    // The operator's identity lives in the state; the policy in force is `<state>/policy.toml`.
+    let operator = Identity::load_or_create(state.dir(), "oscar")?;
+    std::fs::write(state.dir().join("policy.toml"), policy(&manager, &operator))?;
 
     // The run, governed: the host's part.
-    let policy_file = state.path().join("policy.toml");
-    std::fs::write(&policy_file, policy(&manager, &operator))?;
-    let policy = escher_engine::governance::policy::load(&policy_file)?;
-    let governance = RunGovernance::new(Arc::new(policy), operator.principal(), approvals.clone(), None)?;
     let engine = Engine::builder()
-        .state_dir(state.path())
-        .governance(governance)
+        .state(AttachedState::attach(state, |_| {}).await?)
+        .governance_settings(GovernanceSettings { runner_name: Some("oscar".into()), ..Default::default() })
         .approver(Arc::new(AskTheManager))
         .events(Arc::new(PrintEvents))
         .build()?;
-    let plan = engine.compile("stop_dev.esc", PLAYBOOK, Default::default(), &NoImports).plan.ok_or("no plan")?;
-    let estate = state.path().join("estate.json").to_string_lossy().into_owned();
+    let prepared =
+        engine.prepare(Playbook::Source { name: "stop_dev.esc", text: PLAYBOOK }, Default::default(), &NoImports)?;
+    let estate = dir.path().join("estate.json").to_string_lossy().into_owned();
     let sim = [ProviderChoice::new("sim").option("estate_out", estate)];
-    let run = engine.run(plan, &sim, Launch::default()).await?;
+    let run = engine.start(prepared, &sim, Launch::default()).await?;
     let run_id = run.run_id.clone();
     let report = run.finish().await.report?;
     println!("run {run_id}: {:?}", report.status);
@@ -52,17 +52,19 @@ async fn main() -> Outcome {
     }
 
     // The manager signs the request the engine filed (on her machine: `escher approve RUN stop`).
+    let approvals = ApprovalsDir::new(engine.state_dir().join("approvals"));
     let request = approvals.latest_request(&run_id, "stop").ok_or("no approval request was filed")?;
     let valid_for = Duration::from_secs(3600);
     approvals.write_decision(&SignedDecision::sign(&manager, &request, true, None, chrono::Utc::now(), valid_for)?)?;
 
-    // The host resumes the run where it stopped, on the providers it recorded.
+    // The host resumes the run where it stopped, on the providers and under the policy it recorded.
     let report = engine.resume(&run_id, None).await?.finish().await.report?;
     let stopped = report.steps.iter().find(|step| step.node == "stop").map_or(0, |step| step.changed.len());
     println!("run {run_id}: {:?}, {stopped} machines stopped", report.status);
     if report.status != RunStatus::Succeeded || stopped == 0 {
         return Err("the resumed run should stop the dev machines".into());
     }
+    engine.close()?;
     Ok(())
 }
 

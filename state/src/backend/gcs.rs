@@ -10,7 +10,7 @@ use bytes::Bytes;
 use reqwest::{Client, RequestBuilder, StatusCode, Url};
 use serde::Deserialize;
 
-use super::{BackendError, Object, PutMode, Version};
+use super::types::{BackendError, Object, PutMode, Version};
 
 pub(crate) struct GcsBackend {
     client: Client,

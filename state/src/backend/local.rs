@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
-use super::{BackendError, Object, PutMode, Version};
+use super::types::{BackendError, Object, PutMode, Version};
 
 const LOCK_FILE: &str = ".escher-store.lock";
 

@@ -8,7 +8,7 @@ use futures::TryStreamExt;
 use object_store::path::Path;
 use object_store::{ObjectStore, PutOptions, PutPayload, UpdateVersion};
 
-use super::{BackendError, Object, PutMode, Version};
+use super::types::{BackendError, Object, PutMode, Version};
 
 pub(crate) struct ObjectBackend {
     store: Arc<dyn ObjectStore>,

@@ -14,29 +14,11 @@ use serde::{Deserialize, Serialize};
 
 pub use cron::CronSpec;
 pub use occurrence::{Occurrence, OccurrenceStatus, claim, finish, list_occurrences, occurrence_key, record};
-pub use wake::{Wake, wake};
+pub use wake::{MissedPolicy, Wake, wake};
 
 use crate::backend::PutMode;
-use crate::{Store, StoreError};
-
-/// What to do with occurrences that passed while no daemon was running.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MissedPolicy {
-    /// Run the latest missed occurrence on wake-up (the others are recorded as missed).
-    RunLatest,
-    /// Run none of them; record them as missed.
-    Skip,
-}
-
-impl MissedPolicy {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MissedPolicy::RunLatest => "run-latest",
-            MissedPolicy::Skip => "skip",
-        }
-    }
-}
+use crate::error::StoreError;
+use crate::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Schedule {
@@ -48,6 +30,10 @@ pub struct Schedule {
     pub cron: String,
     pub tz: String,
     pub params: BTreeMap<String, String>,
+    /// The providers its runs use, by name (`sim`, `aws`); a schedule added before they were recorded runs on
+    /// `sim`, as it did then.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clouds: Vec<String>,
     pub missed: MissedPolicy,
     pub created_at: DateTime<Utc>,
 }

@@ -2,8 +2,28 @@
 //! knows of, and the clock, so it is tested without a store or a daemon.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 
-use super::{CronSpec, MissedPolicy};
+use super::cron::CronSpec;
+
+/// What to do with occurrences that passed while no daemon was running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MissedPolicy {
+    /// Run the latest missed occurrence on wake-up (the others are recorded as missed).
+    RunLatest,
+    /// Run none of them; record them as missed.
+    Skip,
+}
+
+impl MissedPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissedPolicy::RunLatest => "run-latest",
+            MissedPolicy::Skip => "skip",
+        }
+    }
+}
 
 /// How late an occurrence may start and still count as on time.
 pub const GRACE: Duration = Duration::minutes(5);

@@ -20,6 +20,7 @@
 mod actions;
 mod buckets;
 pub mod build;
+mod change_log;
 mod config;
 mod demo;
 mod error;
@@ -34,13 +35,14 @@ mod rng;
 mod saved;
 mod sim;
 
+pub use change_log::change_log_path;
 pub use config::{ConfigError, FaultKind, ForcedFault, SimConfig};
 pub use error::{LoadError, Problem};
 pub use estate::{Account, Estate};
 pub use factory::SimFactory;
 pub use persisting::Persisting;
 pub use record::Record;
-pub use saved::{SavedEstate, change_log_path};
+pub use saved::SavedEstate;
 pub use sim::{Notification, Sim};
 
 /// The resource kinds an estate can hold: every resource the stdlib declares, and `gcp.sql.Backup`.

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::{SavedEstate, Sim};
+use crate::saved::SavedEstate;
+use crate::sim::Sim;
 use escher_compiler::plan::Value;
 use escher_compiler::stdlib::Cloud;
 use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError, ProviderResponse};
@@ -315,8 +316,8 @@ mod tests {
 
     /// An estate of `n` instances, and the instances as a step names them.
     fn estate(n: usize) -> (Arc<Sim>, Vec<Value>) {
-        let mut estate = crate::Estate::new(chrono::Utc::now());
-        estate.add_account(crate::Account::new("aws", ACCOUNT, "test"));
+        let mut estate = crate::estate::Estate::new(chrono::Utc::now());
+        estate.add_account(crate::estate::Account::new("aws", ACCOUNT, "test"));
         for i in 0..n {
             let id = format!("i-{:017x}", 0x1000 + i);
             let draft = crate::build::ec2_instance(ACCOUNT, REGION, &id, &format!("vm-{i}"), "t3.micro");

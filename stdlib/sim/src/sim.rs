@@ -59,7 +59,7 @@ impl Sim {
         let text =
             std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
         let mut estate = Estate::from_json(&text)?;
-        crate::saved::apply_change_log(path, &text, &mut estate)?;
+        crate::change_log::apply_change_log(path, &text, &mut estate)?;
         Ok(Sim::new(estate))
     }
 
@@ -123,7 +123,7 @@ impl Sim {
         std::fs::write(&partial, self.estate_json()).map_err(io)?;
         std::fs::rename(&partial, path).map_err(io)?;
         // A change log beside the file followed the file replaced: it is stale now.
-        match std::fs::remove_file(crate::saved::change_log_path(path)) {
+        match std::fs::remove_file(crate::change_log::change_log_path(path)) {
             Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(io(error)),
             _ => Ok(()),
         }

@@ -2,7 +2,8 @@
 
 use escher_compiler::plan::Value;
 
-use super::{DEFAULT_TIME, Draft, derived, prices};
+use super::draft::{DEFAULT_TIME, Draft, derived};
+use super::prices;
 use crate::estate::ids;
 use crate::record::{strings, text};
 

@@ -3,7 +3,8 @@
 
 use escher_compiler::plan::Value;
 
-use super::{DEFAULT_TIME, Draft, prices};
+use super::draft::{DEFAULT_TIME, Draft};
+use super::prices;
 
 /// Where an Azure resource lives: subscription, resource group and location.
 #[derive(Debug, Clone, Copy)]

@@ -2,7 +2,8 @@
 
 use escher_compiler::plan::Value;
 
-use super::{DEFAULT_TIME, Draft, prices};
+use super::draft::{DEFAULT_TIME, Draft};
+use super::prices;
 use crate::record::strings;
 
 /// The region of a zone (`us-central1-a` is in `us-central1`).

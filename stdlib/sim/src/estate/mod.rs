@@ -1,7 +1,7 @@
 //! The estate: accounts (AWS accounts, Azure subscriptions, GCP projects) and the resources in them, with the
 //! estate's clock.
 
-mod file;
+pub(crate) mod file;
 pub(crate) mod ids;
 pub(crate) mod kinds;
 pub(crate) mod transitions;
@@ -13,8 +13,6 @@ use std::sync::Arc;
 use chrono::{DateTime, SecondsFormat, Utc};
 use escher_compiler::plan::Value;
 use serde::{Deserialize, Serialize};
-
-pub(crate) use file::JsonCache;
 
 use crate::error::Problem;
 use crate::record::{self, Record};

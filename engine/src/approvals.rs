@@ -1,0 +1,283 @@
+//! The approver's and the publisher's side of governance, as a host offers it (`escher approvals`, `approve`,
+//! `reject`, `template publish`, `template list`; a desktop app's approval screen): the requests filed by runs
+//! with where each stands, decisions signed with the local identity, templates signed and published. The run
+//! that asked verifies every decision again when it goes on.
+
+use std::path::{Path, PathBuf};
+
+use escher_compiler::plan::Plan;
+use escher_governance::approvals::{ApprovalsDir, Expected, Outcome, RequestFile, SignedDecision, tally};
+use escher_governance::identity::{Identity, IdentityError};
+use escher_governance::policy::{DEFAULT_VALIDITY, LoadError, Policy};
+use escher_governance::template::{Bounds, SignedTemplate, TemplatePayload};
+use escher_runtime::audit::AuditEntry;
+
+use crate::error::append_audit;
+use crate::governed::{GovernanceSettings, user_name};
+
+/// Why a decision or a template could not be signed and filed. Nothing was filed unless it says so.
+#[derive(Debug, thiserror::Error)]
+pub enum ApprovalError {
+    #[error(transparent)]
+    Policy(#[from] LoadError),
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    #[error("no approval request for step `{step}` of run {run_id} in {}", .dir.display())]
+    NoRequest { run_id: String, step: String, dir: PathBuf },
+    #[error("the request for step `{step}` of run {run_id} expired at {at}; `escher resume {run_id}` asks again")]
+    Expired { run_id: String, step: String, at: String },
+    #[error("{who} already decided on step `{step}` of run {run_id}; a decision is never replaced")]
+    AlreadyDecided { who: String, run_id: String, step: String },
+    #[error("a template named `{name}` is already published; publish under a new name")]
+    TemplateExists { name: String },
+    #[error("the bounds cover step `{step}`, which {file} does not have (its steps: {steps})")]
+    UnknownCoveredStep { step: String, file: String, steps: String },
+    #[error("cannot sign: {0}")]
+    Sign(String),
+    #[error("cannot file in {}: {source}", .dir.display())]
+    File { dir: PathBuf, source: std::io::Error },
+    #[error("signed and filed in {}, but the audit log cannot be written: {reason}", .path.display())]
+    Audit { path: PathBuf, reason: String },
+}
+
+impl ApprovalError {
+    /// Whether the request was understood and cannot be met as it stands (rather than something failing).
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            ApprovalError::Policy(LoadError::Invalid { .. })
+                | ApprovalError::Expired { .. }
+                | ApprovalError::AlreadyDecided { .. }
+                | ApprovalError::TemplateExists { .. }
+                | ApprovalError::UnknownCoveredStep { .. }
+        )
+    }
+}
+
+/// One file of a listing: what it holds, or the file and why it cannot be read.
+pub type Listed<T> = Result<T, (PathBuf, String)>;
+
+/// An approval request and where it stands: `pending (0 of 1)`, `approved`, `rejected by maria`, `expired ...`.
+#[derive(Debug, Clone)]
+pub struct RequestStatus {
+    pub request: RequestFile,
+    pub status: String,
+}
+
+/// A decision signed and filed.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub who: String,
+    pub plan_hash: String,
+    pub valid_until: String,
+    pub path: PathBuf,
+}
+
+/// A published template and whether it verifies under the policy in force.
+#[derive(Debug, Clone)]
+pub struct TemplateStatus {
+    pub template: SignedTemplate,
+    pub status: String,
+}
+
+impl GovernanceSettings {
+    /// Every approval request in the approvals directory with where it stands; one that cannot be read is
+    /// given with its file and why.
+    pub fn approval_requests(&self, state_dir: &Path) -> Result<Vec<Listed<RequestStatus>>, ApprovalError> {
+        let policy = self.policy(state_dir)?;
+        let dir = ApprovalsDir::new(self.approvals_dir(state_dir));
+        let now = escher_state::chrono::Utc::now();
+        let listed = dir.requests().into_iter().map(|(path, request)| {
+            let request = request.map_err(|error| (path, error.to_string()))?;
+            let status = status(&request, &dir, policy.as_ref(), now);
+            Ok(RequestStatus { request, status })
+        });
+        Ok(listed.collect())
+    }
+
+    /// Signs an approval (`reason` `None`) or a rejection of a run's step with the local identity, files it
+    /// and audits it.
+    pub fn decide(
+        &self,
+        state_dir: &Path,
+        run_id: &str,
+        step: &str,
+        approved: bool,
+        reason: Option<String>,
+    ) -> Result<Decided, ApprovalError> {
+        let policy = self.policy(state_dir)?;
+        let identity = self.identity(state_dir)?;
+        let dir = ApprovalsDir::new(self.approvals_dir(state_dir));
+        let (run, at) = (run_id.to_string(), step.to_string());
+        let Some(request) = dir.latest_request(run_id, step) else {
+            return Err(ApprovalError::NoRequest { run_id: run, step: at, dir: dir.root.clone() });
+        };
+        let now = escher_state::chrono::Utc::now();
+        if request.is_expired(now) {
+            return Err(ApprovalError::Expired { run_id: run, step: at, at: request.expires_at.clone() });
+        }
+        let validity = policy.as_ref().map_or(DEFAULT_VALIDITY, |p| p.approval_validity);
+        let decision = SignedDecision::sign(&identity, &request, approved, reason.clone(), now, validity)
+            .map_err(|error| ApprovalError::Sign(error.to_string()))?;
+        let path = match dir.write_decision(&decision) {
+            Ok(path) => path,
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(ApprovalError::AlreadyDecided { who: identity.name.clone(), run_id: run, step: at });
+            }
+            Err(source) => return Err(ApprovalError::File { dir: dir.root.clone(), source }),
+        };
+        let role = roles_of(policy.as_ref(), &identity);
+        let verb = if approved { "approved" } else { "rejected" };
+        let entry = AuditEntry {
+            at: escher_runtime::audit::stamp(now),
+            who: identity.name.clone(),
+            role: role.clone(),
+            run_id: run_id.to_string(),
+            plan_hash: request.plan_hash.clone(),
+            kind: "approval.signed".into(),
+            step: Some(step.to_string()),
+            action: Some(request.action.clone()),
+            targets: request.targets.iter().map(|t| t.id.clone()).collect(),
+            approval: Some(format!("{} ({role})", identity.name)),
+            journal: None,
+            result: match &reason {
+                Some(reason) => format!("{verb}: {reason}"),
+                None => verb.to_string(),
+            },
+        };
+        append_audit(state_dir, entry)
+            .map_err(|error| ApprovalError::Audit { path: path.clone(), reason: error.to_string() })?;
+        Ok(Decided {
+            who: identity.name,
+            plan_hash: request.plan_hash,
+            valid_until: decision.decision.expires_at,
+            path,
+        })
+    }
+
+    /// Signs a playbook (already compiled to `plan` without errors) and its bounds with the local identity and
+    /// publishes it as template `name`, audited. Steps the bounds cover must be steps of the playbook: a
+    /// misspelt name would silently cover nothing.
+    pub fn publish_template(
+        &self,
+        state_dir: &Path,
+        name: &str,
+        (file, source): (&str, &str),
+        bounds: Bounds,
+        plan: &Plan,
+    ) -> Result<PathBuf, ApprovalError> {
+        for step in bounds.covers.iter().flatten() {
+            if !plan.nodes.iter().any(|node| &node.id == step || node.id.starts_with(&format!("{step}."))) {
+                let steps = plan.nodes.iter().map(|node| node.id.as_str()).collect::<Vec<_>>().join(", ");
+                return Err(ApprovalError::UnknownCoveredStep { step: step.clone(), file: file.to_string(), steps });
+            }
+        }
+        let identity = self.identity(state_dir)?;
+        let now = escher_state::chrono::Utc::now();
+        let payload = TemplatePayload {
+            version: 1,
+            name: name.to_string(),
+            file: file.to_string(),
+            source: source.to_string(),
+            bounds,
+            publisher: identity.principal(),
+            published_at: escher_governance::clock::stamp(now),
+        };
+        let signed =
+            SignedTemplate::sign(&identity, payload).map_err(|error| ApprovalError::Sign(error.to_string()))?;
+        let dir = ApprovalsDir::new(self.approvals_dir(state_dir));
+        let path = match escher_governance::template::publish(&dir, &signed) {
+            Ok(path) => path,
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(ApprovalError::TemplateExists { name: name.to_string() });
+            }
+            Err(source) => return Err(ApprovalError::File { dir: dir.root.clone(), source }),
+        };
+        // The role is the publisher's under the policy in force here; a run verifies it again under its own.
+        let role = roles_of(self.policy(state_dir).ok().flatten().as_ref(), &identity);
+        let entry = AuditEntry {
+            at: escher_runtime::audit::stamp(now),
+            who: identity.name.clone(),
+            role,
+            run_id: String::new(),
+            plan_hash: String::new(),
+            kind: "template.published".into(),
+            step: None,
+            action: None,
+            targets: Vec::new(),
+            approval: None,
+            journal: None,
+            result: format!("template `{name}` published to {}", path.display()),
+        };
+        append_audit(state_dir, entry)
+            .map_err(|error| ApprovalError::Audit { path: path.clone(), reason: error.to_string() })?;
+        Ok(path)
+    }
+
+    /// The published templates, each verified under the policy in force; one that cannot be read is given with
+    /// its file and why.
+    pub fn templates(&self, state_dir: &Path) -> Result<Vec<Listed<TemplateStatus>>, ApprovalError> {
+        let policy = self.policy(state_dir)?;
+        let dir = ApprovalsDir::new(self.approvals_dir(state_dir));
+        let listed = escher_governance::template::list(&dir).into_iter().map(|(path, template)| {
+            let template = template.map_err(|error| (path, error))?;
+            let publisher = &template.template.publisher.name;
+            let status = match &policy {
+                Some(policy) => match template.verify(policy) {
+                    Ok(role) => format!("signed by {publisher} ({role})"),
+                    Err(why) => format!("NOT VALID: {why}"),
+                },
+                None => format!("signed by {publisher} (no policy to verify against)"),
+            };
+            Ok(TemplateStatus { template, status })
+        });
+        Ok(listed.collect())
+    }
+
+    /// The policy in force, checked; `None` without a policy file.
+    pub fn policy(&self, state_dir: &Path) -> Result<Option<Policy>, LoadError> {
+        self.policy_path(state_dir).map(|path| escher_governance::policy::load(&path)).transpose()
+    }
+
+    /// The local identity, created under `runner_name` (else `$USER`) on first use.
+    pub fn identity(&self, state_dir: &Path) -> Result<Identity, IdentityError> {
+        Identity::load_or_create(state_dir, &self.runner_name.clone().unwrap_or_else(user_name))
+    }
+}
+
+fn roles_of(policy: Option<&Policy>, identity: &Identity) -> String {
+    policy
+        .map(|p| p.roles_of(&identity.public_key()).iter().map(|r| r.name.clone()).collect::<Vec<_>>().join(", "))
+        .unwrap_or_default()
+}
+
+/// Where one request stands, by the decisions filed for it.
+fn status(
+    request: &RequestFile,
+    dir: &ApprovalsDir,
+    policy: Option<&Policy>,
+    now: escher_state::chrono::DateTime<escher_state::chrono::Utc>,
+) -> String {
+    let Some(policy) = policy else {
+        // Without a policy nothing can be verified here; the run verifies when it goes on.
+        let filed = dir.decisions_for(&request.run_id, &request.step).len();
+        let state = if request.is_expired(now) { "expired" } else { "pending" };
+        return format!("{state} ({filed} decision(s) filed, not verified: no policy)");
+    };
+    let decisions: Vec<_> = dir.decisions_for(&request.run_id, &request.step).into_iter().map(|(_, d)| d).collect();
+    let expected = Expected {
+        run_id: &request.run_id,
+        step: &request.step,
+        plan_hash: &request.plan_hash,
+        params_hash: &request.params_hash,
+        rule: &request.rule,
+        runner_key: &request.requested_by.key,
+    };
+    match tally(&decisions, &expected, policy, now) {
+        Outcome::Approved { .. } => "approved".into(),
+        Outcome::Rejected { by } => format!("rejected by {}", by.name),
+        Outcome::Refused { check, .. } => format!("refused ({})", check.as_str()),
+        Outcome::Pending { have, need } if request.is_expired(now) => format!("expired ({have} of {need})"),
+        Outcome::Pending { have, need } => format!("pending ({have} of {need})"),
+    }
+}
