@@ -4,7 +4,7 @@
 //! Each phase defines its own `#[derive(Error, Diagnostic)]` enum with a stable code, a labelled primary span and
 //! help. [`Diagnostic`] pairs such an error with the file it points into and any fixes.
 
-mod codes;
+pub mod codes;
 mod json;
 mod model;
 mod render;

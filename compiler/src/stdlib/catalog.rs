@@ -160,6 +160,23 @@ pub struct Implements {
     pub fixed: BTreeMap<String, crate::plan::Value>,
 }
 
+impl Implements {
+    /// A call's arguments to the agnostic callable, as the implementing one takes them: renamed, and with the
+    /// arguments it fixes.
+    pub fn args(&self, agnostic_args: &BTreeMap<String, crate::plan::Value>) -> BTreeMap<String, crate::plan::Value> {
+        let mut args = agnostic_args.clone();
+        for (agnostic, own) in &self.renames {
+            if let Some(value) = args.remove(agnostic) {
+                args.insert(own.clone(), value);
+            }
+        }
+        for (param, value) in &self.fixed {
+            args.insert(param.clone(), value.clone());
+        }
+        args
+    }
+}
+
 impl Callable {
     pub fn param(&self, name: &str) -> Option<&ParamSig> {
         self.params.iter().find(|p| p.name == name)

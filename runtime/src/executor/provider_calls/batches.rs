@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use escher_compiler::plan::{NodeKind, PlanNode, Value};
-use escher_compiler::stdlib::{Cloud, Effect};
+use escher_compiler::stdlib::{Cloud, Effect, Implements};
 
 use crate::executor::run::context::RunContext;
 use crate::executor::step::prepare::Item;
@@ -70,21 +70,14 @@ pub(crate) fn batches(ctx: &RunContext, node: &PlanNode, items: Vec<Item>) -> Re
 /// action of the cloud implements goes to the provider under its own name.
 struct Routed<'a> {
     action: &'a str,
-    renames: Option<&'a BTreeMap<String, String>>,
-    fixed: Option<&'a BTreeMap<String, Value>>,
+    implements: Option<&'a Implements>,
     batch: Option<u32>,
     rate_class: String,
 }
 
 impl<'a> Routed<'a> {
     fn own(node: &'a PlanNode) -> Routed<'a> {
-        Routed {
-            action: &node.action,
-            renames: None,
-            fixed: None,
-            batch: node.batch,
-            rate_class: node.rate_class.clone(),
-        }
+        Routed { action: &node.action, implements: None, batch: node.batch, rate_class: node.rate_class.clone() }
     }
 
     fn of(node: &'a PlanNode, cloud: Cloud) -> Routed<'a> {
@@ -97,11 +90,9 @@ impl<'a> Routed<'a> {
             return None;
         }
         let implementer = escher_compiler::stdlib::catalog().implementer(&node.action, cloud)?;
-        let implements = implementer.implementation_of(&node.action);
         Some(Routed {
             action: &implementer.name,
-            renames: implements.map(|implements| &implements.renames),
-            fixed: implements.map(|implements| &implements.fixed),
+            implements: implementer.implementation_of(&node.action),
             batch: implementer.batch,
             rate_class: implementer.rate_class.clone(),
         })
@@ -109,16 +100,7 @@ impl<'a> Routed<'a> {
 
     /// The call's arguments under the names the routed callable takes, with the arguments it fixes.
     fn args(&self, args: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
-        let mut args = args.clone();
-        for (agnostic, own) in self.renames.into_iter().flatten() {
-            if let Some(value) = args.remove(agnostic) {
-                args.insert(own.clone(), value);
-            }
-        }
-        for (param, value) in self.fixed.into_iter().flatten() {
-            args.insert(param.clone(), value.clone());
-        }
-        args
+        self.implements.map_or_else(|| args.clone(), |implements| implements.args(args))
     }
 }
 

@@ -51,15 +51,5 @@ pub(crate) fn routes(name: &str) -> Option<Vec<(&'static ActionSpec, Option<&'st
 /// The agnostic call's arguments as the per-cloud action reads them (`tags` is `labels` on GCP), with the
 /// arguments it fixes.
 pub(crate) fn args_for(implements: Option<&Implements>, args: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
-    let mut mapped = args.clone();
-    let Some(implements) = implements else { return mapped };
-    for (agnostic, own) in &implements.renames {
-        if let Some(value) = mapped.remove(agnostic) {
-            mapped.insert(own.clone(), value);
-        }
-    }
-    for (param, value) in &implements.fixed {
-        mapped.insert(param.clone(), value.clone());
-    }
-    mapped
+    implements.map_or_else(|| args.clone(), |implements| implements.args(args))
 }
