@@ -3,7 +3,7 @@
 //! maximum targets.
 
 use escher_compiler::plan::{PlanNode, Value};
-use escher_runtime::guard::Guard;
+use escher_runtime::guard::{Guard, GuardRefusal};
 
 use crate::scope::RoleScopes;
 use crate::template::Bounds;
@@ -16,26 +16,30 @@ pub struct PolicyGuard {
 }
 
 impl Guard for PolicyGuard {
-    fn check(&self, _node: &PlanNode, targets: &[Value]) -> Result<(), String> {
+    fn check(&self, _node: &PlanNode, targets: &[Value]) -> Result<(), GuardRefusal> {
         if let Some((name, bounds)) = &self.template {
             if let Some(max) = bounds.max_targets
                 && targets.len() as u64 > max
             {
-                return Err(format!(
+                return Err(GuardRefusal::new(format!(
                     "it would act on {} targets, more than template `{name}` allows (max_targets = {max})",
                     targets.len()
-                ));
+                )));
             }
             let scope = bounds.scope();
             for target in targets {
-                scope.check_target(target).map_err(|out| format!("template `{name}`: {out}"))?;
+                scope.check_target(target).map_err(|out| GuardRefusal::new(format!("template `{name}`: {out}")))?;
             }
         }
         for target in targets {
             match self.role_scopes.check_target(target) {
                 Ok(()) => {}
-                Err(Some(out)) => return Err(format!("the policy does not let this role touch it: {out}")),
-                Err(None) => return Err("the runner is in no role of the policy, so may touch nothing".into()),
+                Err(Some(out)) => {
+                    return Err(GuardRefusal::new(format!("the policy does not let this role touch it: {out}")));
+                }
+                Err(None) => {
+                    return Err(GuardRefusal::new("the runner is in no role of the policy, so may touch nothing"));
+                }
             }
         }
         Ok(())
@@ -78,12 +82,12 @@ mod tests {
         let guard = PolicyGuard { role_scopes: RoleScopes::AnyOf(vec![us, eu]), template: None };
         assert_eq!(guard.check(&node(), &[instance("i-1", "us-east-1"), instance("i-2", "eu-west-1")]), Ok(()));
         let refused = guard.check(&node(), &[instance("i-3", "ap-south-1")]).expect_err("refused");
-        assert!(refused.contains("region `ap-south-1`"), "{refused}");
+        assert!(refused.reason.contains("region `ap-south-1`"), "{refused}");
         let open = PolicyGuard { role_scopes: RoleScopes::Unrestricted, template: None };
         assert_eq!(open.check(&node(), &[instance("i-3", "ap-south-1")]), Ok(()));
         let no_role = PolicyGuard { role_scopes: RoleScopes::AnyOf(Vec::new()), template: None };
         let refused = no_role.check(&node(), &[instance("i-1", "us-east-1")]).expect_err("a runner in no role");
-        assert!(refused.contains("in no role"), "{refused}");
+        assert!(refused.reason.contains("in no role"), "{refused}");
     }
 
     #[test]
@@ -92,7 +96,9 @@ mod tests {
         let guard = PolicyGuard { role_scopes: RoleScopes::Unrestricted, template: Some(("t".into(), bounds)) };
         assert_eq!(guard.check(&node(), &[instance("i-1", "us-east-1")]), Ok(()));
         let two = [instance("i-1", "us-east-1"), instance("i-2", "us-east-1")];
-        assert!(guard.check(&node(), &two).expect_err("too many").contains("max_targets = 1"));
-        assert!(guard.check(&node(), &[instance("i-3", "eu-west-1")]).expect_err("region").contains("template `t`"));
+        assert!(guard.check(&node(), &two).expect_err("too many").reason.contains("max_targets = 1"));
+        assert!(
+            guard.check(&node(), &[instance("i-3", "eu-west-1")]).expect_err("region").reason.contains("template `t`")
+        );
     }
 }

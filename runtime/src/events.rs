@@ -127,14 +127,25 @@ impl RunStatus {
 /// Receives every event of a run, in order. An error from the sink cancels the run (a host that can no longer
 /// show progress should not let it go on unseen).
 pub trait EventSink: Send + Sync {
-    fn emit(&self, event: &RunEvent) -> Result<(), String>;
+    fn emit(&self, event: &RunEvent) -> Result<(), SinkError>;
+}
+
+/// Why a host's event sink could not take an event: the host's own error, kept whole.
+#[derive(Debug, thiserror::Error)]
+#[error("the event sink failed: {0}")]
+pub struct SinkError(#[from] pub Box<dyn std::error::Error + Send + Sync>);
+
+impl From<std::io::Error> for SinkError {
+    fn from(error: std::io::Error) -> Self {
+        SinkError(Box::new(error))
+    }
 }
 
 /// A sink that drops events (hosts that only read the handle's stream).
 pub struct NoEvents;
 
 impl EventSink for NoEvents {
-    fn emit(&self, _event: &RunEvent) -> Result<(), String> {
+    fn emit(&self, _event: &RunEvent) -> Result<(), SinkError> {
         Ok(())
     }
 }

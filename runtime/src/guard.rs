@@ -5,6 +5,19 @@
 use escher_compiler::plan::{PlanNode, Value};
 
 pub trait Guard: Send + Sync {
-    /// `Err(reason)` refuses the step; nothing of it is called.
-    fn check(&self, node: &PlanNode, targets: &[Value]) -> Result<(), String>;
+    /// A refusal stops the step; nothing of it is called.
+    fn check(&self, node: &PlanNode, targets: &[Value]) -> Result<(), GuardRefusal>;
+}
+
+/// Why a guard refuses a step, as the audit log and the step's error say it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct GuardRefusal {
+    pub reason: String,
+}
+
+impl GuardRefusal {
+    pub fn new(reason: impl Into<String>) -> Self {
+        GuardRefusal { reason: reason.into() }
+    }
 }

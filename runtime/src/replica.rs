@@ -11,5 +11,16 @@ pub trait Replica: Send + Sync {
     /// Called on a blocking thread after records were synced to `journal` (a file under the state directory),
     /// before any caller learns they are durable. Returns once the replica holds every complete line of the
     /// file. `Err(reason)` counts as a failed journal write: the run stops.
-    fn journal_synced(&self, journal: &Path) -> Result<(), String>;
+    fn journal_synced(&self, journal: &Path) -> Result<(), ReplicaError>;
+}
+
+/// Why a replica does not hold the journal: the host's own error, kept whole.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ReplicaError(#[from] pub Box<dyn std::error::Error + Send + Sync>);
+
+impl From<String> for ReplicaError {
+    fn from(reason: String) -> Self {
+        ReplicaError(reason.into())
+    }
 }

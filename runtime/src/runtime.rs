@@ -34,7 +34,7 @@ use crate::shared::Shared;
 /// use escher_compiler::stdlib::Cloud;
 /// use escher_compiler::{CompileOptions, NoImports, compile};
 /// use escher_runtime::approval::{ApprovalRequest, Approver, Decision};
-/// use escher_runtime::events::{EventKind, EventSink, RunEvent, RunStatus, StepStatus};
+/// use escher_runtime::events::{EventKind, EventSink, RunEvent, RunStatus, SinkError, StepStatus};
 /// use escher_runtime::provider::{
 ///     Provider, ProviderCall, ProviderError, ProviderResponse, TargetResult, TargetStatus, resource_id,
 /// };
@@ -100,7 +100,7 @@ use crate::shared::Shared;
 /// struct Print;
 ///
 /// impl EventSink for Print {
-///     fn emit(&self, event: &RunEvent) -> Result<(), String> {
+///     fn emit(&self, event: &RunEvent) -> Result<(), SinkError> {
 ///         if let EventKind::StepFinished { node, status, .. } = &event.kind {
 ///             println!("{node}: {status:?}");
 ///         }

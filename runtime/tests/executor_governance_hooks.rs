@@ -9,7 +9,7 @@ use std::sync::Arc;
 use escher_compiler::plan::{Plan, PlanNode, Value};
 use escher_runtime::approval::{Answer, ApprovalRequest, Approver, Decision};
 use escher_runtime::events::{RunStatus, StepStatus};
-use escher_runtime::guard::Guard;
+use escher_runtime::guard::{Guard, GuardRefusal};
 use escher_runtime::provider::resource_field;
 use escher_runtime::{RunOptions, Runtime};
 use executor_support::*;
@@ -44,9 +44,12 @@ impl Approver for NotYet {
 struct UsEastOnly;
 
 impl Guard for UsEastOnly {
-    fn check(&self, _node: &PlanNode, targets: &[Value]) -> Result<(), String> {
+    fn check(&self, _node: &PlanNode, targets: &[Value]) -> Result<(), GuardRefusal> {
         match targets.iter().find(|t| resource_field(t, "region") != Some("us-east-1")) {
-            Some(target) => Err(format!("region {} is not allowed", resource_field(target, "region").unwrap_or("?"))),
+            Some(target) => Err(GuardRefusal::new(format!(
+                "region {} is not allowed",
+                resource_field(target, "region").unwrap_or("?")
+            ))),
             None => Ok(()),
         }
     }

@@ -12,7 +12,7 @@ use escher_runtime::approval::ApproveUpTo;
 use escher_runtime::events::RunStatus;
 use escher_runtime::journal::JournalRecord;
 use escher_runtime::provider::{Provider, ProviderCall, ProviderError, ProviderResponse};
-use escher_runtime::replica::Replica;
+use escher_runtime::replica::{Replica, ReplicaError};
 use escher_runtime::{RunOptions, Runtime};
 use executor_support::*;
 
@@ -34,11 +34,11 @@ struct Copy {
 }
 
 impl Replica for Copy {
-    fn journal_synced(&self, journal: &Path) -> Result<(), String> {
+    fn journal_synced(&self, journal: &Path) -> Result<(), ReplicaError> {
         if self.refuse {
-            return Err("the bucket is unreachable".into());
+            return Err(ReplicaError("the bucket is unreachable".into()));
         }
-        let bytes = std::fs::read(journal).map_err(|error| error.to_string())?;
+        let bytes = std::fs::read(journal).map_err(|error| ReplicaError(error.into()))?;
         *self.held.lock().expect("the copy") = bytes;
         Ok(())
     }

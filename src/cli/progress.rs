@@ -4,15 +4,15 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use escher_runtime::events::{EventKind, EventSink, RunEvent, StepStatus};
+use escher_runtime::events::{EventKind, EventSink, RunEvent, SinkError, StepStatus};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// One JSON object per event on stdout.
 pub struct JsonLines;
 
 impl EventSink for JsonLines {
-    fn emit(&self, event: &RunEvent) -> Result<(), String> {
-        let line = serde_json::to_string(event).map_err(|e| e.to_string())?;
+    fn emit(&self, event: &RunEvent) -> Result<(), SinkError> {
+        let line = serde_json::to_string(event).map_err(|error| SinkError(error.into()))?;
         outln!("{line}");
         Ok(())
     }
@@ -59,8 +59,8 @@ fn symbol(status: StepStatus) -> &'static str {
 }
 
 impl EventSink for Human {
-    fn emit(&self, event: &RunEvent) -> Result<(), String> {
-        let mut bars = self.bars.lock().map_err(|_| "progress display poisoned".to_string())?;
+    fn emit(&self, event: &RunEvent) -> Result<(), SinkError> {
+        let mut bars = self.bars.lock().map_err(|_| SinkError("the progress display is poisoned".into()))?;
         match &event.kind {
             EventKind::RunStarted { playbook, nodes, dry_run, resumed, .. } => {
                 self.dry_run.store(*dry_run, std::sync::atomic::Ordering::Relaxed);

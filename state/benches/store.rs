@@ -136,7 +136,7 @@ async fn append_s3_replicated(dir: &std::path::Path, moto: &str, records: usize)
     tokio::task::spawn_blocking(move || {
         for i in 0..records {
             journal.append(&record(i)).map_err(|e| e.to_string())?;
-            replica.journal_synced(journal.path())?;
+            replica.journal_synced(journal.path()).map_err(|e| e.to_string())?;
         }
         Ok::<(), String>(())
     })

@@ -11,7 +11,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use escher_runtime::replica::Replica;
+use escher_runtime::replica::{Replica, ReplicaError};
 
 use crate::mirror::Mirror;
 use crate::store::Store;
@@ -107,7 +107,7 @@ struct JournalReplica {
 }
 
 impl Replica for JournalReplica {
-    fn journal_synced(&self, journal: &Path) -> Result<(), String> {
+    fn journal_synced(&self, journal: &Path) -> Result<(), ReplicaError> {
         let relative = journal
             .strip_prefix(&self.local_dir)
             .map_err(|_| format!("{} is not under {}", journal.display(), self.local_dir.display()))?;
@@ -115,10 +115,10 @@ impl Replica for JournalReplica {
         let parts: Vec<_> = relative.components().map(|part| part.as_os_str().to_string_lossy()).collect();
         let prefix = match parts.split_last() {
             Some((_, dir)) if !dir.is_empty() => format!("{}/", dir.join("/")),
-            _ => return Err(format!("{} is not a run's journal", journal.display())),
+            _ => return Err(format!("{} is not a run's journal", journal.display()).into()),
         };
         let (done, answer) = mpsc::channel();
         self.requests.send(Request::Under { prefix, done }).map_err(|_| "pushing state has stopped".to_string())?;
-        answer.recv().unwrap_or_else(|_| Err("pushing state has stopped".into()))
+        Ok(answer.recv().unwrap_or_else(|_| Err("pushing state has stopped".into()))?)
     }
 }

@@ -10,7 +10,7 @@ use escher_engine::compiler::NoImports;
 use escher_engine::governance::approvals::{ApprovalsDir, SignedDecision};
 use escher_engine::governance::identity::Identity;
 use escher_engine::runtime::approval::{Answer, ApprovalRequest, Approver, Decision};
-use escher_engine::runtime::events::{EventKind, EventSink, RunEvent, RunStatus};
+use escher_engine::runtime::events::{EventKind, EventSink, RunEvent, RunStatus, SinkError};
 use escher_engine::state::{AttachedState, StateLocation};
 use escher_engine::{Engine, GovernanceSettings, Launch, Playbook, ProviderChoice};
 
@@ -100,7 +100,7 @@ impl Approver for AskTheManager {
 struct PrintEvents;
 
 impl EventSink for PrintEvents {
-    fn emit(&self, event: &RunEvent) -> Result<(), String> {
+    fn emit(&self, event: &RunEvent) -> Result<(), SinkError> {
         if let EventKind::StepFinished { node, status, changed, .. } = &event.kind {
             println!("  {node}: {status:?}, {changed} changed");
         }

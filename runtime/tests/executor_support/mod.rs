@@ -12,7 +12,7 @@ use escher_compiler::plan::{Plan, PlanNode, Value, plan_hash};
 use escher_compiler::stdlib::Cloud;
 use escher_compiler::{CompileOptions, NoImports, compile};
 use escher_runtime::approval::{ApprovalRequest, Approver, Decision};
-use escher_runtime::events::{EventKind, EventSink, RunEvent};
+use escher_runtime::events::{EventKind, EventSink, RunEvent, SinkError};
 use escher_runtime::journal::{JournalRecord, read_records};
 use escher_runtime::provider::{
     Bucket, Provider, ProviderCall, ProviderError, ProviderResponse, TargetResult, TargetStatus, resource_id,
@@ -307,11 +307,11 @@ impl Collect {
 }
 
 impl EventSink for Collect {
-    fn emit(&self, event: &RunEvent) -> Result<(), String> {
+    fn emit(&self, event: &RunEvent) -> Result<(), SinkError> {
         let mut events = self.events.lock().expect("unpoisoned");
         events.push(event.clone());
         match self.fail_from {
-            Some(n) if events.len() >= n => Err("the terminal went away".into()),
+            Some(n) if events.len() >= n => Err(SinkError("the terminal went away".into())),
             _ => Ok(()),
         }
     }
