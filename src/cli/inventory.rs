@@ -2,13 +2,9 @@
 //! into `inventory/aws.json` in the state directory; and the inventory's part of `escher plan` (how many resources
 //! each step's query matches today).
 
-#[cfg(feature = "aws")]
-use std::fmt::Write as _;
 use std::path::Path;
 
 use escher_compiler::plan::Plan;
-#[cfg(feature = "aws")]
-use escher_compiler::plan::{NodeKind, PlanExpr};
 
 #[cfg(feature = "aws")]
 use super::EXIT_OK;
@@ -78,54 +74,15 @@ async fn context(state: &Path, aws_config: Option<&Path>) -> Result<escher_aws::
     escher_aws::AwsFactory::context(&setup).await.map_err(|error| error.to_string())
 }
 
-/// Lines for `escher plan` when the state directory holds an AWS inventory: per query and per step acting on a
-/// query's result, how many inventory resources the query matches. Only queries whose arguments are all known
-/// at plan time and are plain filters (tags, state, regions...) are counted; others say so.
+/// Lines for `escher plan` when the state directory holds an AWS inventory (see
+/// `escher_aws::inventory::Inventory::blast_lines`).
 #[cfg(feature = "aws")]
 pub fn blast_lines(plan: &Plan, state: &Path) -> Option<String> {
-    let inventory = match escher_aws::inventory::Inventory::load(state) {
-        Ok(Some(inventory)) => inventory,
-        Ok(None) => return None,
-        Err(message) => return Some(format!("inventory: {message}\n")),
-    };
-    let count_of = |id: &str| -> Option<Option<usize>> {
-        let node = plan.nodes.iter().find(|n| n.id == id && n.kind == NodeKind::Query)?;
-        let mut args = std::collections::BTreeMap::new();
-        for (name, expr) in &node.args {
-            match expr {
-                PlanExpr::Value { value } => {
-                    args.insert(name.clone(), value.clone());
-                }
-                _ => return Some(None),
-            }
-        }
-        Some(inventory.count(&node.action, &args))
-    };
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "inventory aws ({} resources, discovered {}): what each step's query matches today",
-        inventory.resources.len(),
-        inventory.discovered_at
-    );
-    let mut any = false;
-    for node in plan.nodes.iter().filter(|n| n.kind == NodeKind::Action) {
-        let Some(source) = node.targets.as_ref().and_then(|t| node.args.get(t)) else { continue };
-        let shown = match source {
-            PlanExpr::Ref { node: query, path } if path.is_empty() => match count_of(query) {
-                Some(Some(n)) => format!("{n} (query `{query}`)"),
-                Some(None) => format!("not counted (the inventory cannot judge query `{query}`)"),
-                None => "not counted (targets are computed)".into(),
-            },
-            _ => "not counted (targets are computed)".into(),
-        };
-        any = true;
-        let _ = writeln!(out, "  {:<24} {:<34} {shown}", node.id, node.action);
+    match escher_aws::inventory::Inventory::load(state) {
+        Ok(Some(inventory)) => Some(inventory.blast_lines(plan)),
+        Ok(None) => None,
+        Err(message) => Some(format!("inventory: {message}\n")),
     }
-    if !any {
-        let _ = writeln!(out, "  no step acts on targets");
-    }
-    Some(out)
 }
 
 #[cfg(not(feature = "aws"))]

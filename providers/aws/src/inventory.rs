@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use escher_compiler::plan::Value;
+use escher_compiler::plan::{NodeKind, Plan, PlanExpr, Value};
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 use serde::{Deserialize, Serialize};
 
@@ -121,6 +121,48 @@ impl Inventory {
             *counts.entry(str_field(r, "kind").to_string()).or_default() += 1;
         }
         counts
+    }
+
+    /// What `escher plan` shows beside the plan: per step acting on a query's result, how many inventory
+    /// resources the query matches today. Only queries whose arguments are all known at plan time and are plain
+    /// filters (tags, state, regions...) are counted; others say so.
+    pub fn blast_lines(&self, plan: &Plan) -> String {
+        let count_of = |id: &str| -> Option<Option<usize>> {
+            let node = plan.nodes.iter().find(|n| n.id == id && n.kind == NodeKind::Query)?;
+            let mut args = BTreeMap::new();
+            for (name, expr) in &node.args {
+                match expr {
+                    PlanExpr::Value { value } => {
+                        args.insert(name.clone(), value.clone());
+                    }
+                    _ => return Some(None),
+                }
+            }
+            Some(self.count(&node.action, &args))
+        };
+        let mut out = format!(
+            "inventory aws ({} resources, discovered {}): what each step's query matches today\n",
+            self.resources.len(),
+            self.discovered_at
+        );
+        let mut any = false;
+        for node in plan.nodes.iter().filter(|n| n.kind == NodeKind::Action) {
+            let Some(source) = node.targets.as_ref().and_then(|t| node.args.get(t)) else { continue };
+            let shown = match source {
+                PlanExpr::Ref { node: query, path } if path.is_empty() => match count_of(query) {
+                    Some(Some(n)) => format!("{n} (query `{query}`)"),
+                    Some(None) => format!("not counted (the inventory cannot judge query `{query}`)"),
+                    None => "not counted (targets are computed)".into(),
+                },
+                _ => "not counted (targets are computed)".into(),
+            };
+            any = true;
+            out.push_str(&format!("  {:<24} {:<34} {shown}\n", node.id, node.action));
+        }
+        if !any {
+            out.push_str("  no step acts on targets\n");
+        }
+        out
     }
 
     /// How many inventory resources a query with these arguments would match, for the queries whose filters are
