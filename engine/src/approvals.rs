@@ -5,10 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
-use escher_compiler::plan::Plan;
-use escher_governance::approvals::{ApprovalsDir, Expected, Outcome, RequestFile, SignedDecision, tally};
+use escher_compiler::plan::{Plan, Value};
+use escher_governance::approvals::{
+    ApprovalsDir, Expected, Outcome, RequestFile, SignedDecision, TargetSummary, tally, verify_one,
+};
 use escher_governance::identity::{Identity, IdentityError};
-use escher_governance::policy::{DEFAULT_VALIDITY, LoadError, Policy};
+use escher_governance::policy::{ApprovalRule, DEFAULT_VALIDITY, LoadError, Policy};
+use escher_governance::scope::RoleScopes;
 use escher_governance::template::{Bounds, SignedTemplate, TemplatePayload};
 use escher_runtime::audit::AuditEntry;
 
@@ -28,6 +31,13 @@ pub enum ApprovalError {
     Expired { run_id: String, step: String, at: String },
     #[error("{who} already decided on step `{step}` of run {run_id}; a decision is never replaced")]
     AlreadyDecided { who: String, run_id: String, step: String },
+    /// The decision would not count: the run would refuse it (and with it the step), so it is not filed.
+    #[error("not filed: {detail} ({check})")]
+    NotAllowed { check: &'static str, detail: String },
+    #[error("step `{step}` of run {run_id} is already {standing}; nothing was filed")]
+    Settled { run_id: String, step: String, standing: String },
+    #[error("run {run_id} has ended ({status}); nothing was filed")]
+    RunEnded { run_id: String, status: String },
     #[error("a template named `{name}` is already published; publish under a new name")]
     TemplateExists { name: String },
     #[error("the bounds cover step `{step}`, which {file} does not have (its steps: {steps})")]
@@ -48,6 +58,9 @@ impl ApprovalError {
             ApprovalError::Policy(LoadError::Invalid { .. })
                 | ApprovalError::Expired { .. }
                 | ApprovalError::AlreadyDecided { .. }
+                | ApprovalError::NotAllowed { .. }
+                | ApprovalError::Settled { .. }
+                | ApprovalError::RunEnded { .. }
                 | ApprovalError::TemplateExists { .. }
                 | ApprovalError::UnknownCoveredStep { .. }
         )
@@ -116,9 +129,13 @@ impl GovernanceSettings {
         if request.is_expired(now) {
             return Err(ApprovalError::Expired { run_id: run, step: at, at: request.expires_at.clone() });
         }
+        refuse_if_ended(state_dir, run_id)?;
         let validity = policy.as_ref().map_or(DEFAULT_VALIDITY, |p| p.approval_validity);
         let decision = SignedDecision::sign(&identity, &request, approved, reason.clone(), now, validity)
             .map_err(|error| ApprovalError::Sign(error.to_string()))?;
+        if let Some(policy) = &policy {
+            at_the_door(policy, &dir, &request, &decision, &identity, now)?;
+        }
         let path = match dir.write_decision(&decision) {
             Ok(path) => path,
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -172,7 +189,19 @@ impl GovernanceSettings {
                 return Err(ApprovalError::UnknownCoveredStep { step: step.clone(), file: file.to_string(), steps });
             }
         }
+        if let Err(out) = bounds.check_params(&plan.params) {
+            let detail = format!("{file} breaks its own bounds with the parameter values it was compiled with: {out}");
+            return Err(ApprovalError::NotAllowed { check: "bounds", detail });
+        }
         let identity = self.identity(state_dir)?;
+        let policy = self.policy(state_dir)?;
+        if let Some(policy) = &policy
+            && !policy.may_publish(&identity.public_key())
+        {
+            let publishers = policy.template_publishers.join(" or ");
+            let detail = format!("{} may not publish templates; the policy lets {publishers} publish", identity.name);
+            return Err(ApprovalError::NotAllowed { check: "template publisher", detail });
+        }
         let now = escher_state::chrono::Utc::now();
         let payload = TemplatePayload {
             version: 1,
@@ -194,7 +223,7 @@ impl GovernanceSettings {
             Err(source) => return Err(ApprovalError::File { dir: dir.root.clone(), source }),
         };
         // The role is the publisher's under the policy in force here; a run verifies it again under its own.
-        let role = roles_of(self.policy(state_dir).ok().flatten().as_ref(), &identity);
+        let role = roles_of(policy.as_ref(), &identity);
         let entry = AuditEntry {
             at: escher_runtime::audit::stamp(now),
             who: identity.name.clone(),
@@ -245,6 +274,78 @@ impl GovernanceSettings {
     }
 }
 
+/// The checks the run makes of a decision, made before it is filed, and where the step stands: a decision that
+/// would not count is never filed, so it cannot refuse the step for everyone else.
+fn at_the_door(
+    policy: &Policy,
+    dir: &ApprovalsDir,
+    request: &RequestFile,
+    decision: &SignedDecision,
+    identity: &Identity,
+    now: escher_state::chrono::DateTime<escher_state::chrono::Utc>,
+) -> Result<(), ApprovalError> {
+    // The policy's rule, not the request file's: the file is a notice anyone who can write it may edit.
+    let rule = policy.rule_for(request.risk, &request.required_role);
+    let expected = expected(request, &rule);
+    verify_one(decision, &expected, policy, now)
+        .map_err(|(check, detail)| ApprovalError::NotAllowed { check: check.as_str(), detail })?;
+    let scopes = RoleScopes::of(policy.roles_of(&identity.public_key()).iter().map(|role| &role.scope));
+    for target in &request.targets {
+        if let Err(objection) = scopes.check_target(&target_record(target)) {
+            let why = objection.map_or_else(|| "no role of the policy".to_string(), |out| out.to_string());
+            let detail = format!("{} may not decide on {}: {why}", identity.name, target.id);
+            return Err(ApprovalError::NotAllowed { check: "scope", detail });
+        }
+    }
+    let filed: Vec<_> = dir.decisions_for(&request.run_id, &request.step).into_iter().map(|(_, d)| d).collect();
+    let standing = match tally(&filed, &expected, policy, now) {
+        Outcome::Pending { .. } => return Ok(()),
+        Outcome::Approved { by } => {
+            format!("approved by {}", by.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", "))
+        }
+        Outcome::Rejected { by } => format!("rejected by {}", by.name),
+        Outcome::Refused { check, detail } => format!("refused ({}: {detail})", check.as_str()),
+    };
+    Err(ApprovalError::Settled { run_id: request.run_id.clone(), step: request.step.clone(), standing })
+}
+
+/// A run whose journal is here and that ended for good takes no more decisions. (An approver on another machine
+/// has no journal here; the run checks again when it goes on.)
+fn refuse_if_ended(state_dir: &Path, run_id: &str) -> Result<(), ApprovalError> {
+    let Ok(journal) = escher_runtime::journal::read_state(state_dir, run_id) else { return Ok(()) };
+    match journal.finished_with {
+        Some(status) if !status.is_resumable() => {
+            Err(ApprovalError::RunEnded { run_id: run_id.to_string(), status: format!("{status:?}") })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What a decision on `request` must match, under `rule`.
+fn expected<'a>(request: &'a RequestFile, rule: &'a ApprovalRule) -> Expected<'a> {
+    Expected {
+        run_id: &request.run_id,
+        step: &request.step,
+        plan_hash: &request.plan_hash,
+        params_hash: &request.params_hash,
+        rule,
+        runner_key: &request.requested_by.key,
+    }
+}
+
+/// A request's target as the scope checks read a resource.
+fn target_record(target: &TargetSummary) -> Value {
+    let fields =
+        [("id", &target.id), ("cloud", &target.cloud), ("account", &target.account), ("region", &target.region)];
+    Value::Record(
+        fields
+            .into_iter()
+            .filter(|(_, value)| value.as_str() != "-" && !value.is_empty())
+            .map(|(name, value)| (name.to_string(), Value::String(value.clone())))
+            .collect(),
+    )
+}
+
 fn roles_of(policy: Option<&Policy>, identity: &Identity) -> String {
     policy
         .map(|p| p.roles_of(&identity.public_key()).iter().map(|r| r.name.clone()).collect::<Vec<_>>().join(", "))
@@ -265,15 +366,8 @@ fn status(
         return format!("{state} ({filed} decision(s) filed, not verified: no policy)");
     };
     let decisions: Vec<_> = dir.decisions_for(&request.run_id, &request.step).into_iter().map(|(_, d)| d).collect();
-    let expected = Expected {
-        run_id: &request.run_id,
-        step: &request.step,
-        plan_hash: &request.plan_hash,
-        params_hash: &request.params_hash,
-        rule: &request.rule,
-        runner_key: &request.requested_by.key,
-    };
-    match tally(&decisions, &expected, policy, now) {
+    let rule = policy.rule_for(request.risk, &request.required_role);
+    match tally(&decisions, &expected(request, &rule), policy, now) {
         Outcome::Approved { .. } => "approved".into(),
         Outcome::Rejected { by } => format!("rejected by {}", by.name),
         Outcome::Refused { check, .. } => format!("refused ({})", check.as_str()),

@@ -212,6 +212,7 @@ async fn a_manager_signs_on_her_own_state_and_the_suspended_run_goes_on() {
         ..GovernanceSettings::default()
     };
     let as_oscar = GovernanceSettings { runner_name: Some("oscar".into()), ..shared.clone() };
+    let as_oscar_approver = as_oscar.clone();
     let as_maria = GovernanceSettings { runner_name: Some("maria".into()), ..shared };
     let engine = Engine::builder().state_dir(oscar_state.path()).governance_settings(as_oscar).build().expect("engine");
     let prepared = engine.prepare(source(), BTreeMap::new(), &NoImports).expect("oscar has a role");
@@ -221,11 +222,14 @@ async fn a_manager_signs_on_her_own_state_and_the_suspended_run_goes_on() {
 
     let missing = as_maria.decide(maria_state.path(), &run_id, "no_such_step", true, None).expect_err("no request");
     assert!(!missing.is_refusal(), "{missing}");
+    // Oscar, an executor, cannot approve his own step: refused at the door, nothing filed, nothing poisoned.
+    let own = as_oscar_approver.decide(oscar_state.path(), &run_id, "stop", true, None).expect_err("not his to give");
+    assert!(own.is_refusal() && own.to_string().contains("signer's role"), "{own}");
     let decided = as_maria.decide(maria_state.path(), &run_id, "stop", true, None).expect("maria signs");
     assert_eq!(decided.who, "maria");
     let twice = as_maria.decide(maria_state.path(), &run_id, "stop", false, Some("changed my mind".into()));
-    let twice = twice.expect_err("a decision is never replaced");
-    assert!(twice.is_refusal() && twice.to_string().contains("already decided"), "{twice}");
+    let twice = twice.expect_err("a settled step takes no more decisions");
+    assert!(twice.is_refusal() && twice.to_string().contains("already approved by maria"), "{twice}");
     let listed = as_maria.approval_requests(maria_state.path()).expect("the requests");
     let statuses: Vec<String> = listed.into_iter().map(|r| r.expect("readable").status).collect();
     assert_eq!(statuses, ["approved"]);
