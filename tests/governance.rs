@@ -440,3 +440,21 @@ fn a_template_whose_own_parameter_values_break_its_bounds_is_not_published() {
     assert!(published.stderr.contains("breaks its own bounds"), "{}", published.describe());
     assert!(!org.approvals.join("templates/x.json").exists());
 }
+
+#[test]
+fn an_approver_sees_the_steps_doc_comment_and_its_targets() {
+    let org = Org::new(Terms::default());
+    let documented = STOP_DEV
+        .replace("  step stop =", "  /// Stops the dev machines for the night; they start again at 7.\n  step stop =");
+    let playbook = org.write("stop_dev.esc", &documented);
+    let run_id = detached(&org, &org.executor, &playbook, &[]);
+    let listed = org.escher(&org.manager, &["approvals"]);
+    assert_eq!(listed.code, Some(0), "{}", listed.describe());
+    assert!(
+        listed.stdout.contains("| Stops the dev machines for the night; they start again at 7."),
+        "the doc comment is shown:\n{}",
+        listed.describe()
+    );
+    assert!(listed.stdout.contains(&run_id), "{}", listed.describe());
+    assert!(listed.stdout.lines().any(|line| line.trim_start().starts_with("i-")), "targets by id:\n{}", listed.stdout);
+}

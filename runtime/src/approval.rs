@@ -16,6 +16,8 @@ pub struct ApprovalRequest {
     pub plan_hash: String,
     pub params: std::collections::BTreeMap<String, Value>,
     pub node: String,
+    /// The step's `///` doc comment: what its author says it is for.
+    pub docs: String,
     pub action: String,
     pub effect: Effect,
     pub risk: Risk,

@@ -79,6 +79,9 @@ pub fn list(state: &Path, args: &ApprovalsArgs) -> Outcome {
                     request.requested_by.name,
                     request.expires_at
                 );
+                for line in request.docs.lines().filter(|line| !line.trim().is_empty()) {
+                    outln!("  | {}", line.trim());
+                }
                 outln!(
                     "  playbook {} plan {}  params {}",
                     request.playbook,

@@ -32,6 +32,9 @@ pub fn describe(request: &ApprovalRequest) -> String {
         request.effect.as_str(),
         request.risk.level.as_str()
     );
+    for line in request.docs.lines().filter(|line| !line.trim().is_empty()) {
+        text.push_str(&format!("  | {}\n", line.trim()));
+    }
     for reason in &request.risk.reasons {
         text.push_str(&format!("  - {reason}\n"));
     }

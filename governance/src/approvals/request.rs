@@ -21,6 +21,9 @@ pub struct RequestFile {
     /// SHA-256 of the parameters' canonical JSON: what a decision binds.
     pub params_hash: String,
     pub step: String,
+    /// The step's `///` doc comment, shown to the approver.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub docs: String,
     pub action: String,
     pub effect: String,
     pub risk: RiskLevel,
@@ -75,6 +78,7 @@ impl RequestFile {
             params: request.params.clone(),
             params_hash: params_hash(&request.params),
             step: request.node.clone(),
+            docs: request.docs.clone(),
             action: request.action.clone(),
             effect: request.effect.as_str().to_string(),
             risk: request.risk.level,

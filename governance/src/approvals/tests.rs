@@ -52,6 +52,7 @@ fn request(runner: &Identity) -> RequestFile {
         params: BTreeMap::new(),
         params_hash: params_hash(&BTreeMap::new()),
         step: "stop".into(),
+        docs: String::new(),
         action: "aws.ec2.stop".into(),
         effect: "mutate".into(),
         risk: escher_compiler::plan::RiskLevel::High,
@@ -211,6 +212,7 @@ mod approver {
             plan_hash: "a".repeat(64),
             params: BTreeMap::new(),
             node: "stop".into(),
+            docs: "Stops the dev machines for the night.".into(),
             action: "aws.ec2.stop".into(),
             effect: Effect::Disrupt,
             risk: Risk {

@@ -137,6 +137,7 @@ fn request(plan: &Plan) -> ApprovalRequest {
         plan_hash: plan.hash.clone(),
         params: plan.params.clone(),
         node: node.id.clone(),
+        docs: node.docs.clone(),
         action: node.action.clone(),
         effect: node.effect,
         risk,
