@@ -133,12 +133,16 @@ fn schedules_are_added_listed_with_their_next_occurrences_and_removed() {
         env.run(&["schedule", "add", "tidy.esc", "--cron", "30 1 * * *", "--tz", "Europe/London", "--state", &state]);
     assert_eq!(stdout(&added), "scheduled tidy: \"30 1 * * *\" in Europe/London (missed occurrences: run-latest)\n");
     let listed = env.run(&["schedule", "list", "--now", "2026-03-27T12:00:00Z", "--state", &state]);
+    // Stored absolute: a daemon started in any directory finds the file.
     assert_eq!(
         stdout(&listed),
-        "tidy  \"30 1 * * *\" Europe/London  tidy.esc  missed: run-latest\n\
-         \x20 next  2026-03-28T01:30:00Z  (2026-03-28 01:30 GMT)\n\
-         \x20 next  2026-03-29T01:00:00Z  (2026-03-29 02:00 BST)\n\
-         \x20 next  2026-03-30T00:30:00Z  (2026-03-30 01:30 BST)\n"
+        format!(
+            "tidy  \"30 1 * * *\" Europe/London  {}  missed: run-latest\n\
+             \x20 next  2026-03-28T01:30:00Z  (2026-03-28 01:30 GMT)\n\
+             \x20 next  2026-03-29T01:00:00Z  (2026-03-29 02:00 BST)\n\
+             \x20 next  2026-03-30T00:30:00Z  (2026-03-30 01:30 BST)\n",
+            env.path("tidy.esc").display()
+        )
     );
     let twice = env.run(&["schedule", "add", "tidy.esc", "--cron", "0 2 * * *", "--state", &state]);
     assert_eq!(stderr(&twice), format!("error: a schedule named tidy already exists in {state}; remove it first\n"));
@@ -147,6 +151,8 @@ fn schedules_are_added_listed_with_their_next_occurrences_and_removed() {
     let gone = env.run(&["schedule", "remove", "tidy", "--state", &state]);
     assert_eq!(stderr(&gone), format!("error: no schedule named tidy in {state}\n"));
     assert_eq!(stdout(&env.run(&["schedule", "list", "--state", &state])), format!("no schedules in {state}\n"));
+    let audit = stdout(&env.run(&["audit", "export", "--state", &state]));
+    assert!(audit.contains("\"schedule.added\"") && audit.contains("\"schedule.removed\""), "{audit}");
 }
 
 #[test]
@@ -162,7 +168,10 @@ fn a_playbooks_own_schedule_is_used_when_no_cron_is_given() {
     let none = env.run(&["schedule", "add", "tidy.esc", "--state", &state]);
     assert_eq!(
         stderr(&none),
-        "error: tidy.esc has no `schedule cron(...)`; give one with --cron \"MIN HOUR DOM MON DOW\"\n"
+        format!(
+            "error: {} has no `schedule cron(...)`; give one with --cron \"MIN HOUR DOM MON DOW\"\n",
+            env.path("tidy.esc").display()
+        )
     );
     let zone =
         env.run(&["schedule", "add", "tidy.esc", "--cron", "0 1 * * *", "--tz", "Mars/Olympus", "--state", &state]);
@@ -185,18 +194,40 @@ fn a_due_occurrence_runs_once() {
 }
 
 #[test]
+fn a_schedule_added_by_a_relative_path_runs_from_a_daemon_started_elsewhere_and_a_changed_file_is_named() {
+    let env = Env::new();
+    env.add_tidy("0 20 * * *", "run-latest");
+    std::fs::write(env.path("tidy.esc"), format!("{TIDY}\n// edited after it was scheduled\n")).expect("edited");
+    let elsewhere = tempfile::tempdir().expect("another directory");
+    let state = env.state();
+    let woke = env
+        .command(&["daemon", "--once", "--now", "2026-06-01T19:00:30Z", "--state", &state, "--holder", "d"])
+        .current_dir(elsewhere.path())
+        .output()
+        .expect("escher runs");
+    assert_eq!(
+        redact_runs(&stdout(&woke)),
+        "tidy 2026-06-01T19:00:00Z: ran as run <run>, succeeded\nnext occurrence: 2026-06-02T19:00:00Z\n",
+        "{}",
+        stderr(&woke)
+    );
+    assert!(stderr(&woke).contains("tidy.esc changed since it was scheduled"), "{}", stderr(&woke));
+}
+
+#[test]
 fn after_missed_occurrences_run_latest_runs_the_last_one_late_and_reports_the_others() {
     let env = Env::new();
     env.add_tidy("0 20 * * *", "run-latest");
     let woke = env.daemon("2026-06-04T08:00:00Z");
     assert_eq!(
         redact_runs(&stdout(&woke)),
-        "tidy 2026-06-01T19:00:00Z: missed, no daemon was running; a later occurrence runs instead\n\
-         tidy 2026-06-02T19:00:00Z: missed, no daemon was running; a later occurrence runs instead\n\
+        "tidy: missed 2 occurrence(s) from 2026-06-01T19:00:00Z to 2026-06-02T19:00:00Z while no daemon ran; ran the latest\n\
          tidy 2026-06-03T19:00:00Z: ran late as run <run>, succeeded\n\
          next occurrence: 2026-06-04T19:00:00Z\n"
     );
     assert_eq!(env.runs().len(), 1);
+    let audit = stdout(&env.run(&["audit", "export", "--state", &env.state()]));
+    assert!(audit.contains("\"schedule.missed\"") && audit.contains("\"schedule.ran\""), "{audit}");
 }
 
 #[test]
@@ -206,8 +237,7 @@ fn after_missed_occurrences_skip_runs_none_and_reports_them() {
     let woke = env.daemon("2026-06-03T08:00:00Z");
     assert_eq!(
         stdout(&woke),
-        "tidy 2026-06-01T19:00:00Z: missed, no daemon was running; not run (missed: skip)\n\
-         tidy 2026-06-02T19:00:00Z: missed, no daemon was running; not run (missed: skip)\n\
+        "tidy: missed 2 occurrence(s) from 2026-06-01T19:00:00Z to 2026-06-02T19:00:00Z while no daemon ran; none run (missed: skip)\n\
          next occurrence: 2026-06-03T19:00:00Z\n"
     );
     assert!(env.runs().is_empty());

@@ -158,25 +158,17 @@ async fn a_due_schedule_runs_in_process_once_and_the_missed_ones_are_recorded() 
     let now = at("2026-06-03T19:00:30Z");
     let next = engine.wake(now, "daemon-a", &NoImports, &mut |report| reports.push(report)).await.expect("woke");
     assert_eq!(next, Some(at("2026-06-04T19:00:00Z")));
-    let statuses: Vec<(String, OccurrenceStatus)> = reports
-        .iter()
-        .map(|report| match report {
-            WakeReport::Recorded(occurrence) => (occurrence.at.to_rfc3339(), occurrence.status),
-            other => panic!("only records: {other:?}"),
-        })
-        .collect();
-    assert_eq!(
-        statuses,
-        [
-            ("2026-06-01T19:00:00+00:00".to_string(), OccurrenceStatus::Missed),
-            ("2026-06-02T19:00:00+00:00".to_string(), OccurrenceStatus::Missed),
-            ("2026-06-03T19:00:00+00:00".to_string(), OccurrenceStatus::Ran),
-        ]
-    );
-    let WakeReport::Recorded(ran) = &reports[2] else { unreachable!() };
+    let WakeReport::Missed { count: 2, first, last, latest_runs: true, .. } = &reports[0] else {
+        panic!("the two missed occurrences, reported together: {reports:?}")
+    };
+    assert_eq!((*first, *last), (at("2026-06-01T19:00:00Z"), at("2026-06-02T19:00:00Z")));
+    let WakeReport::Recorded(ran) = &reports[1] else { panic!("the run: {reports:?}") };
+    assert_eq!((ran.at, ran.status), (at("2026-06-03T19:00:00Z"), OccurrenceStatus::Ran));
     assert_eq!(ran.outcome.as_deref(), Some("succeeded"));
     let run_id = ran.run_id.clone().expect("it ran");
     assert!(state.path().join("runs").join(&run_id).join("journal.jsonl").exists());
+    let audited = audit(state.path());
+    assert!(audited.contains("\"schedule.missed\"") && audited.contains("\"schedule.ran\""), "{audited}");
 
     // A second daemon waking at the same instant finds it done.
     let mut again = Vec::new();

@@ -84,6 +84,17 @@ fn print(report: WakeReport) {
         WakeReport::TookOver { schedule, from } => {
             outln!("{schedule}: took over the lease of {} (expired {})", from.holder, stamp(from.expired_at));
         }
+        WakeReport::Missed { schedule, count, first, last, latest_runs } => {
+            let then = if latest_runs { "ran the latest" } else { "none run (missed: skip)" };
+            outln!(
+                "{schedule}: missed {count} occurrence(s) from {} to {} while no daemon ran; {then}",
+                stamp(first),
+                stamp(last)
+            );
+        }
+        WakeReport::PlaybookChanged { schedule, file } => eprintln!(
+            "warning: {schedule}: {file} changed since it was scheduled; the scheduled text runs (`escher schedule add` again to run the new one)"
+        ),
         WakeReport::Unrunnable { schedule, reason } => eprintln!("{schedule}: not run: {reason}"),
     }
 }

@@ -110,7 +110,7 @@ impl Command {
             Command::Show(args) => runs::show(&dir(), &args),
             Command::Audit(args) => audit::run(&dir(), &args),
             Command::State(args) => state_cmd::run(&args),
-            Command::Schedule(args) => schedule::run(&args),
+            Command::Schedule(args) => schedule::run(&args, &dir()),
             Command::Daemon(args) => daemon::run(&args),
             Command::Inventory(args) => inventory::run(&dir(), &args),
             Command::Identity(args) => identity::run(&args),
@@ -135,7 +135,8 @@ impl Command {
             Command::Runs(runs::RunsArgs { state })
             | Command::Show(runs::ShowArgs { state, .. })
             | Command::Audit(audit::AuditArgs { state, .. })
-            | Command::Inventory(inventory::InventoryArgs { state, .. }) => Some(state.as_deref()),
+            | Command::Inventory(inventory::InventoryArgs { state, .. })
+            | Command::Schedule(schedule::ScheduleArgs { state, .. }) => Some(state.as_deref()),
             // Approval requests, decisions and templates live in the state's approvals directory unless
             // `--approvals` puts them elsewhere: for a bucket, they travel through it.
             Command::Approvals(approvals::ApprovalsArgs { at, .. })

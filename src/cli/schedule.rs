@@ -1,10 +1,10 @@
 //! `escher schedule add|list|remove`: schedules kept in the state, run by `escher daemon`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use escher::FsLoader;
-use escher_engine::schedules::manage::{self, NewSchedule, ScheduleError, ScheduleView};
+use escher_engine::schedules::manage::{self, AuditedBy, NewSchedule, ScheduleError, ScheduleView};
 use escher_state::chrono::{DateTime, Utc};
 use escher_state::schedule::{MissedPolicy, Occurrence, OccurrenceStatus};
 
@@ -75,7 +75,8 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|error| format!("\"{text}\" is not an RFC 3339 time like 2026-03-29T01:30:00Z: {error}"))
 }
 
-pub fn run(args: &ScheduleArgs) -> Outcome {
+/// `state_dir` is the attached state's directory, whose audit log records schedule changes.
+pub fn run(args: &ScheduleArgs, state_dir: &Path) -> Outcome {
     match &args.command {
         ScheduleCommand::Add { file, name, cron, tz, params, cloud, missed, now } => {
             let request = AddRequest {
@@ -88,10 +89,10 @@ pub fn run(args: &ScheduleArgs) -> Outcome {
                 missed: *missed,
                 now: now.unwrap_or_else(Utc::now),
             };
-            add(args, request)
+            add(args, request, state_dir)
         }
         ScheduleCommand::List { next, now, format } => list(args, *next, now.unwrap_or_else(Utc::now), *format),
-        ScheduleCommand::Remove { name } => remove(args, name),
+        ScheduleCommand::Remove { name } => remove(args, name, state_dir),
     }
 }
 
@@ -106,13 +107,16 @@ struct AddRequest<'a> {
     now: DateTime<Utc>,
 }
 
-fn add(args: &ScheduleArgs, request: AddRequest<'_>) -> Outcome {
+fn add(args: &ScheduleArgs, request: AddRequest<'_>, state_dir: &Path) -> Outcome {
     let mut params = BTreeMap::new();
     for param in request.params {
         let (name, value) = parse_param(param).map_err(CliError::Usage)?;
         params.insert(name, value);
     }
-    let (file, text) = read_source(request.file)?;
+    let (_, text) = read_source(request.file)?;
+    // Stored absolute, so a daemon started anywhere finds the file and the imports beside it.
+    let file = std::path::absolute(request.file).unwrap_or_else(|_| request.file.to_path_buf()).display().to_string();
+    let user = super::approver::user_name();
     let new = NewSchedule {
         name: request.name.map(str::to_string),
         file,
@@ -128,7 +132,8 @@ fn add(args: &ScheduleArgs, request: AddRequest<'_>) -> Outcome {
         now: request.now,
     };
     with_store(args, |store| async move {
-        let schedule = match manage::add(&store, new, &FsLoader).await {
+        let by = AuditedBy { who: &user, state_dir };
+        let schedule = match manage::add(&store, new, &FsLoader, by).await {
             Ok(schedule) => schedule,
             Err(ScheduleError::NotCompiled(compilation)) => {
                 print_diagnostics(&compilation, Format::Human, super::use_color());
@@ -185,9 +190,11 @@ fn list(args: &ScheduleArgs, count: usize, now: DateTime<Utc>, format: Format) -
     })
 }
 
-fn remove(args: &ScheduleArgs, name: &str) -> Outcome {
+fn remove(args: &ScheduleArgs, name: &str, state_dir: &Path) -> Outcome {
+    let user = super::approver::user_name();
     with_store(args, |store| async move {
-        manage::remove(&store, name).await.map_err(|error| CliError::Usage(error.to_string()))?;
+        let by = AuditedBy { who: &user, state_dir };
+        manage::remove(&store, name, by).await.map_err(|error| CliError::Usage(error.to_string()))?;
         outln!("removed schedule {name}");
         Ok(EXIT_OK)
     })

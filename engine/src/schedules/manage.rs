@@ -3,6 +3,7 @@
 //! happened to the last ones; removed with their records.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use escher_compiler::{Compilation, CompileOptions, ParamInput, SourceLoader, compile_input};
 use escher_state::chrono::{DateTime, Duration, Utc};
@@ -47,6 +48,13 @@ pub enum ScheduleError {
     NoSuchSchedule { name: String, location: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the schedule was changed but the audit log cannot be written: {0}")]
+    Audit(String),
+}
+
+fn audit(by: AuditedBy<'_>, schedule: &str, kind: &str, result: String) -> Result<(), ScheduleError> {
+    let entry = super::wake::schedule_audit_entry(by.who, "executor", schedule, kind, None, result);
+    crate::error::append_audit(by.state_dir, entry).map_err(|error| ScheduleError::Audit(error.to_string()))
 }
 
 /// A schedule with its next occurrences and its recorded ones, oldest first.
@@ -57,8 +65,20 @@ pub struct ScheduleView {
     pub occurrences: Vec<Occurrence>,
 }
 
-/// Adds a schedule to the state in `store`.
-pub async fn add(store: &Store, new: NewSchedule, loader: &dyn SourceLoader) -> Result<Schedule, ScheduleError> {
+/// Who changes schedules, and the state directory whose audit log records it.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditedBy<'a> {
+    pub who: &'a str,
+    pub state_dir: &'a Path,
+}
+
+/// Adds a schedule to the state in `store`, audited.
+pub async fn add(
+    store: &Store,
+    new: NewSchedule,
+    loader: &dyn SourceLoader,
+    by: AuditedBy<'_>,
+) -> Result<Schedule, ScheduleError> {
     let given = new.params.iter().map(|(name, value)| (name.clone(), ParamInput::Text(value.clone()))).collect();
     let compilation = compile_input(&new.file, &new.text, &CompileOptions::plan(loader, given));
     let Some(plan) = compilation.plan.as_ref().filter(|_| !compilation.has_errors()) else {
@@ -92,7 +112,18 @@ pub async fn add(store: &Store, new: NewSchedule, loader: &dyn SourceLoader) -> 
     match schedule::add(store, &schedule).await {
         Err(error) if error.is_conflict() => Err(ScheduleError::Exists { name, location: store.url().to_string() }),
         Err(error) => Err(error.into()),
-        Ok(()) => Ok(schedule),
+        Ok(()) => {
+            let result = format!(
+                "scheduled {} \"{}\" in {} (missed: {}) on {}",
+                schedule.playbook_file,
+                schedule.cron,
+                schedule.tz,
+                schedule.missed.as_str(),
+                schedule.clouds.join(",")
+            );
+            audit(by, &schedule.name, "schedule.added", result)?;
+            Ok(schedule)
+        }
     }
 }
 
@@ -111,11 +142,11 @@ pub async fn list(store: &Store, now: DateTime<Utc>, count: usize) -> Result<Vec
     Ok(views)
 }
 
-/// Removes a schedule and its occurrence records.
-pub async fn remove(store: &Store, name: &str) -> Result<(), ScheduleError> {
+/// Removes a schedule and its occurrence records, audited.
+pub async fn remove(store: &Store, name: &str, by: AuditedBy<'_>) -> Result<(), ScheduleError> {
     escher_state::layout::check_readable(store).await?;
     if schedule::remove(store, name).await? {
-        Ok(())
+        audit(by, name, "schedule.removed", "removed with its occurrence records".into())
     } else {
         Err(ScheduleError::NoSuchSchedule { name: name.to_string(), location: store.url().to_string() })
     }

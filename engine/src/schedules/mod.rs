@@ -2,6 +2,6 @@
 //! ([`Engine::wake`](crate::Engine::wake)).
 
 pub mod manage;
-mod wake;
+pub(crate) mod wake;
 
 pub use wake::WakeReport;

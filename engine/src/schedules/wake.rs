@@ -32,6 +32,10 @@ pub enum WakeReport {
     ClaimedElsewhere { schedule: String, at: DateTime<Utc> },
     /// The schedule's lease was taken from a holder that died (audited).
     TookOver { schedule: String, from: TakenOver },
+    /// Occurrences that passed while no daemon ran, recorded (and audited) one by one, reported together.
+    Missed { schedule: String, count: usize, first: DateTime<Utc>, last: DateTime<Utc>, latest_runs: bool },
+    /// The scheduled file no longer holds the text that was scheduled: the stored text runs.
+    PlaybookChanged { schedule: String, file: String },
     /// The schedule cannot run (its cron expression or time zone no longer parses).
     Unrunnable { schedule: String, reason: String },
 }
@@ -54,6 +58,7 @@ impl Engine {
             let spec = match schedule.spec() {
                 Ok(spec) => spec,
                 Err(reason) => {
+                    self.audit_schedule(holder, &schedule, "schedule.unrunnable", None, format!("not run: {reason}"))?;
                     report(WakeReport::Unrunnable { schedule: schedule.name.clone(), reason });
                     continue;
                 }
@@ -65,21 +70,33 @@ impl Engine {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
+            let reason = if woke.run.is_some() {
+                "no daemon was running; a later occurrence runs instead"
+            } else {
+                "no daemon was running; not run (missed: skip)"
+            };
+            let mut missed = Vec::new();
             for at in &woke.missed {
-                let reason = if woke.run.is_some() {
-                    "no daemon was running; a later occurrence runs instead"
-                } else {
-                    "no daemon was running; not run (missed: skip)"
-                };
                 let record = Occurrence {
                     outcome: Some(reason.to_string()),
                     ..occurrence(&schedule, holder, *at, now, OccurrenceStatus::Missed, false)
                 };
                 if schedule::record(&store, &record).await.map_err(store_error)? {
-                    report(WakeReport::Recorded(record));
+                    missed.push(*at);
                 }
             }
+            if let (Some(first), Some(last)) = (missed.first(), missed.last()) {
+                let (first, last, count) = (*first, *last, missed.len());
+                let result = format!("missed {count} occurrence(s) from {} to {}: {reason}", stamp(first), stamp(last));
+                self.audit_schedule(holder, &schedule, "schedule.missed", None, result)?;
+                let latest_runs = woke.run.is_some();
+                report(WakeReport::Missed { schedule: schedule.name.clone(), count, first, last, latest_runs });
+            }
             if let Some(at) = woke.run {
+                if std::fs::read_to_string(&schedule.playbook_file).is_ok_and(|text| text != schedule.playbook) {
+                    let file = schedule.playbook_file.clone();
+                    report(WakeReport::PlaybookChanged { schedule: schedule.name.clone(), file });
+                }
                 let claim = occurrence(&schedule, holder, at, now, OccurrenceStatus::Running, woke.late);
                 self.run_occurrence(&store, &schedule, claim, loader, report).await.map_err(store_error)?;
             }
@@ -107,6 +124,7 @@ impl Engine {
                 let outcome = format!("not run: {} is still running this schedule", held.holder);
                 let record = Occurrence { status: OccurrenceStatus::Missed, outcome: Some(outcome), ..claim };
                 schedule::finish(store, &record, version).await?;
+                self.audit_occurrence(schedule, &record);
                 report(WakeReport::Recorded(record));
                 return Ok(());
             }
@@ -121,6 +139,7 @@ impl Engine {
         let record = Occurrence { status: OccurrenceStatus::Ran, run_id, outcome: Some(outcome), ..claim };
         schedule::finish(store, &record, version).await?;
         release(store, lease, Utc::now().max(now)).await?;
+        self.audit_occurrence(schedule, &record);
         report(WakeReport::Recorded(record));
         Ok(())
     }
@@ -171,6 +190,30 @@ impl Engine {
         (Some(run_id), outcome)
     }
 
+    /// Audits what happened to an occurrence. The record in the store is the truth; an audit log that cannot be
+    /// written here is retried by nothing, so it is left to `audit verify` to notice rather than failing the wake-up.
+    fn audit_occurrence(&self, schedule: &Schedule, record: &Occurrence) {
+        let kind = match record.status {
+            OccurrenceStatus::Ran => "schedule.ran",
+            OccurrenceStatus::Missed => "schedule.missed",
+            OccurrenceStatus::Running => "schedule.running",
+        };
+        let result = format!("{}: {}", stamp(record.at), record.outcome.clone().unwrap_or_default());
+        let _ = self.audit_schedule(&record.holder, schedule, kind, record.run_id.as_deref(), result);
+    }
+
+    fn audit_schedule(
+        &self,
+        holder: &str,
+        schedule: &Schedule,
+        kind: &str,
+        run_id: Option<&str>,
+        result: String,
+    ) -> Result<(), EngineError> {
+        let entry = schedule_audit_entry(holder, "scheduler", &schedule.name, kind, run_id, result);
+        crate::error::append_audit(self.state_dir(), entry)
+    }
+
     /// The store the engine's state is in, for schedules and locks.
     fn store(&self) -> Result<Store, EngineError> {
         match self.attached_url() {
@@ -179,6 +222,36 @@ impl Engine {
             None => Ok(Store::local(self.state_dir())),
         }
     }
+}
+
+/// An audit record about a schedule: `targets` names it.
+pub(crate) fn schedule_audit_entry(
+    who: &str,
+    role: &str,
+    schedule: &str,
+    kind: &str,
+    run_id: Option<&str>,
+    result: String,
+) -> escher_runtime::audit::AuditEntry {
+    escher_runtime::audit::AuditEntry {
+        at: escher_runtime::audit::stamp(Utc::now()),
+        who: who.to_string(),
+        role: role.to_string(),
+        run_id: run_id.unwrap_or_default().to_string(),
+        plan_hash: String::new(),
+        kind: kind.to_string(),
+        step: None,
+        action: None,
+        targets: vec![format!("schedule:{schedule}")],
+        approval: None,
+        journal: None,
+        result,
+    }
+}
+
+/// A time as schedules show it: RFC 3339, UTC, whole seconds.
+fn stamp(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 fn occurrence(
