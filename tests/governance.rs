@@ -205,7 +205,7 @@ fn one_of_two_required_approvals_runs_nothing_and_the_second_lets_it_run() {
     let before = org.estate_bytes();
     let resumed = org.escher(&org.executor, &["resume", &run_id, "--detach"]);
     assert_eq!(resumed.code, Some(75), "one approval of two leaves the run waiting:\n{}", resumed.describe());
-    assert!(resumed.stderr.contains("1 of 2"), "{}", resumed.describe());
+    assert!(resumed.stdout.contains("1 of 2"), "{}", resumed.describe());
     assert!(org.estate_bytes() == before, "nothing runs on one approval of two");
     assert!(org.audit(&org.executor).lines().any(|l| l.contains("approval.pending") && l.contains("1 of 2")));
     approve(&org, &org.second_manager, &run_id);

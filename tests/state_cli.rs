@@ -598,7 +598,7 @@ fn approvals_travel_through_bucket_state_between_machines() {
 
     let waiting = on("container", &["run", "risky.esc", "--policy", &policy, "--detach"]);
     assert_eq!(waiting.status.code(), Some(75), "the run waits for approval: {}", stderr(&waiting));
-    let run_id = stderr(&waiting)
+    let run_id = stdout(&waiting)
         .lines()
         .find_map(|line| line.strip_prefix("run id: ").and_then(|rest| rest.split_whitespace().next()))
         .expect("the run id")

@@ -42,3 +42,14 @@ pub struct FailedTarget {
     pub id: String,
     pub error: String,
 }
+
+/// How a step that suspended its run waiting for approval begins its error: the run is resumable there.
+pub const WAITING_FOR_APPROVAL: &str = "waiting for approval";
+
+impl StepReport {
+    /// Whether the step is where the run waits for approval (it did not run; `resume` asks again).
+    pub fn is_waiting_for_approval(&self) -> bool {
+        self.status == StepStatus::Cancelled
+            && self.error.as_deref().is_some_and(|e| e.starts_with(WAITING_FOR_APPROVAL))
+    }
+}

@@ -12,10 +12,54 @@ pub struct TerminalApprover {
 }
 
 impl TerminalApprover {
-    /// Whether there is a person to ask: both stdin and stderr are terminals.
+    /// Whether there is a person to ask: the controlling terminal, even when stdin or stdout are piped
+    /// (`escher run ... | tee log`).
+    /// Stdin from `/dev/null` says no one is there to ask, as `ssh -n` does (and as test harnesses do).
     pub fn available() -> bool {
-        std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+        if stdin_is_null() {
+            return false;
+        }
+        terminal().is_some() || (std::io::stdin().is_terminal() && std::io::stderr().is_terminal())
     }
+}
+
+fn stdin_is_null() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let (Ok(stdin), Ok(null)) = (std::fs::metadata("/proc/self/fd/0"), std::fs::metadata("/dev/null")) else {
+        return false;
+    };
+    stdin.rdev() == null.rdev() && stdin.dev() == null.dev()
+}
+
+/// The controlling terminal, for reading and writing.
+fn terminal() -> Option<std::fs::File> {
+    std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").ok()
+}
+
+/// Set while a person is being asked: Ctrl-C then leaves at once (see `run::follow`).
+static PROMPTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn prompting() -> bool {
+    PROMPTING.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Asks on the controlling terminal (else stderr and stdin); the line typed, trimmed.
+fn ask(question: &str) -> String {
+    PROMPTING.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut line = String::new();
+    match terminal() {
+        Some(mut tty) => {
+            let _ = write!(tty, "{question}").and_then(|()| tty.flush());
+            let _ = std::io::BufReader::new(tty).read_line(&mut line);
+        }
+        None => {
+            let mut stderr = std::io::stderr();
+            let _ = write!(stderr, "{question}").and_then(|()| stderr.flush());
+            let _ = std::io::stdin().lock().read_line(&mut line);
+        }
+    }
+    PROMPTING.store(false, std::sync::atomic::Ordering::SeqCst);
+    line.trim().to_string()
 }
 
 /// Who is at the keyboard, as far as this machine says.
@@ -72,12 +116,7 @@ impl Approver for TerminalApprover {
         let progress = self.progress.clone();
         let answer = tokio::task::spawn_blocking(move || {
             progress.suspend(|| {
-                let mut stderr = std::io::stderr();
-                let _ = write!(stderr, "{prompt}Type `{expected}` to approve, anything else to refuse: ");
-                let _ = stderr.flush();
-                let mut line = String::new();
-                let _ = std::io::stdin().lock().read_line(&mut line);
-                line.trim() == expected
+                ask(&format!("{prompt}Type `{expected}` to approve, anything else to refuse: ")) == expected
             })
         })
         .await

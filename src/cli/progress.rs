@@ -25,6 +25,8 @@ pub struct Human {
     live: bool,
     /// Set by the run's first event: a dry run's steps "would change" rather than "changed".
     dry_run: std::sync::atomic::AtomicBool,
+    /// Steps that asked for approval and have no decision yet, with the role asked.
+    asked: Mutex<HashMap<String, String>>,
 }
 
 impl Human {
@@ -35,6 +37,7 @@ impl Human {
             bars: Mutex::new(HashMap::new()),
             live,
             dry_run: std::sync::atomic::AtomicBool::new(false),
+            asked: Mutex::new(HashMap::new()),
         }
     }
 
@@ -95,6 +98,14 @@ impl EventSink for Human {
                 if let Some(bar) = bars.remove(node) {
                     bar.finish_and_clear();
                 }
+                let waiting = *status == StepStatus::Cancelled
+                    && error.as_deref().is_some_and(|e| e.starts_with(escher_runtime::report::WAITING_FOR_APPROVAL));
+                if let Some(role) = self.asked.lock().ok().and_then(|mut asked| asked.remove(node))
+                    && waiting
+                {
+                    self.line(format!("⏸ {node}: waiting for approval by {role}"));
+                    return Ok(());
+                }
                 let verb =
                     if self.dry_run.load(std::sync::atomic::Ordering::Relaxed) { "would change" } else { "changed" };
                 let mut text = format!(
@@ -108,15 +119,26 @@ impl EventSink for Human {
             }
             EventKind::StepSkipped { node, reason } => self.line(format!("↷ {node}: skipped ({reason})")),
             EventKind::ApprovalRequested { node, risk, role, targets } => {
+                if let Ok(mut asked) = self.asked.lock() {
+                    asked.insert(node.clone(), role.clone());
+                }
                 self.line(format!("? {node}: risk {} needs approval by {role} ({targets} target(s))", risk.as_str()))
             }
-            EventKind::ApprovalDecided { node, approved, by, role, reason } => self.line(format!(
-                "{} {node}: {} by {by} as {role}{}",
-                if *approved { "✓" } else { "✗" },
-                if *approved { "approved" } else { "refused" },
-                reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()
-            )),
+            EventKind::ApprovalDecided { node, approved, by, role, reason } => {
+                if let Ok(mut asked) = self.asked.lock() {
+                    asked.remove(node);
+                }
+                self.line(format!(
+                    "{} {node}: {} by {by} as {role}{}",
+                    if *approved { "✓" } else { "✗" },
+                    if *approved { "approved" } else { "refused" },
+                    reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()
+                ))
+            }
             EventKind::RollbackStarted { node, undo } => self.line(format!("↺ {node}: rolling back with {undo}")),
+            EventKind::RunFinished { status: escher_runtime::events::RunStatus::WaitingForApproval, duration_ms } => {
+                self.line(format!("⏸ run suspended after {duration_ms} ms: waiting for approval"))
+            }
             EventKind::RunFinished { status, duration_ms } => {
                 self.line(format!("run finished: {status:?} in {duration_ms} ms"))
             }

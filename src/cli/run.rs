@@ -118,9 +118,9 @@ pub fn run(args: RunArgs, state: AttachedState) -> Outcome {
         let Some(plan) = prepared.plan() else {
             return Ok(EXIT_DIAGNOSTICS);
         };
+        // Results (the plan, the summary) go to stdout; progress and prompts to stderr and the terminal.
         if format == Format::Human {
-            eprint!("{}", escher_compiler::plan::render::human(plan));
-            eprintln!();
+            out!("{}\n", escher_compiler::plan::render::human(plan));
         }
         let started = engine.start(prepared, &choices, Launch { run_id: None, dry_run }).await?;
         let code = follow(format, started, cancel).await;
@@ -237,6 +237,11 @@ async fn follow(format: Format, started: Started, cancel: CancellationToken) -> 
     let run_id = started.run_id.clone();
     let watcher = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
+            // At a prompt, Ctrl-C is the person's answer: leave at once (the journal resumes the run).
+            if super::approver::prompting() {
+                eprintln!();
+                std::process::exit(130);
+            }
             eprintln!("\ncancelling: running steps finish, no new step starts (Ctrl-C again to leave now)");
             cancel.cancel();
             if tokio::signal::ctrl_c().await.is_ok() {
@@ -254,10 +259,12 @@ async fn follow(format: Format, started: Started, cancel: CancellationToken) -> 
     match ended.report {
         Ok(report) => {
             if format == Format::Human {
-                eprint!("{}", summary(&report));
-                eprintln!("run id: {run_id} (escher show {run_id})");
+                out!("{}", summary(&report));
+                outln!("run id: {run_id} (escher show {run_id})");
+                let waiting: Vec<&str> =
+                    report.steps.iter().filter(|s| s.is_waiting_for_approval()).map(|s| s.node.as_str()).collect();
                 if report.status == escher_runtime::events::RunStatus::WaitingForApproval {
-                    eprintln!("waiting for approval: once it is given, `escher resume {run_id}` goes on");
+                    outln!("⏸ waiting for approval: {} (escher resume {run_id} once it is given)", waiting.join(", "));
                 }
             }
             report.status.exit_code()
@@ -275,6 +282,11 @@ pub fn summary(report: &RunReport) -> String {
         format!("\n{} {:?}{}\n", report.playbook, report.status, if report.dry_run { " (dry run)" } else { "" });
     let verb = if report.dry_run { "would change" } else { "changed" };
     for step in &report.steps {
+        if step.is_waiting_for_approval() {
+            let error = step.error.as_deref().unwrap_or_default();
+            out.push_str(&format!("  {:<28} {:<20} ⏸ {error}\n", step.node, step.action));
+            continue;
+        }
         out.push_str(&format!(
             "  {:<28} {:<20} {:?}: {} {verb}, {} unchanged, {} failed\n",
             step.node,

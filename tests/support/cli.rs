@@ -45,11 +45,11 @@ impl Finished {
         }
     }
 
-    /// The run id: from the JSON events on stdout (`--format json`), else from the `run id:` line on stderr.
+    /// The run id: from the JSON events on stdout (`--format json`), else from the summary's `run id:` line.
     pub fn run_id(&self) -> String {
         let from_events = self.events().into_iter().find_map(|event| event["run_id"].as_str().map(String::from));
         let from_text = || {
-            self.stderr
+            self.stdout
                 .lines()
                 .find_map(|line| line.strip_prefix("run id: "))
                 .and_then(|rest| rest.split_whitespace().next().map(String::from))

@@ -81,8 +81,9 @@ impl Ran {
     }
 
     /// The run id from the `run id:` line.
+    /// The run's id, from the summary on stdout.
     pub fn run_id(&self) -> String {
-        self.stderr
+        self.stdout
             .lines()
             .find_map(|line| line.strip_prefix("run id: "))
             .and_then(|rest| rest.split_whitespace().next().map(String::from))

@@ -86,7 +86,7 @@ async fn action(ctx: &Arc<RunContext>, node: &Arc<PlanNode>, items: Vec<Item>) -
                 ctx.suspended.store(true, std::sync::atomic::Ordering::SeqCst);
                 ctx.cancel.cancel();
                 let result = NodeResult::new(StepStatus::Cancelled, super::result::empty_output(node));
-                return result.with_error(Some(format!("waiting for approval: {reason}")));
+                return result.with_error(Some(format!("{}: {reason}", crate::report::WAITING_FOR_APPROVAL)));
             }
             Verdict::Unrecorded(error) => return NodeResult::failed(node, error),
         }
