@@ -192,3 +192,35 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
 }
+
+#[test]
+fn actions_lists_every_declared_action_and_query_and_shows_one_in_full() {
+    let listed = escher(&["actions", "--format", "json"]);
+    assert_eq!(listed.status.code(), Some(0), "{}", stderr(&listed));
+    let names: Vec<String> = stdout(&listed)
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("a JSON line")["name"].to_string())
+        .collect();
+    assert_eq!(names.len(), escher_compiler::stdlib::catalog().callables.len(), "every declared name is listed");
+    let stop = escher(&["actions", "aws.ec2.stop"]);
+    let text = stdout(&stop);
+    assert!(text.starts_with("aws.ec2.stop(instances: list<aws.ec2.Instance>) -> outcome<aws.ec2.Instance>"), "{text}");
+    assert!(text.contains("undone by aws.ec2.start") && text.contains("implements `compute.stop` on aws"), "{text}");
+    let none = escher(&["actions", "no.such.thing"]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(stderr(&none).contains("no stdlib action or query matching \"no.such.thing\""), "{}", stderr(&none));
+}
+
+#[test]
+fn completions_a_man_page_and_a_version_that_names_the_build() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let script = escher(&["completions", shell]);
+        assert_eq!(script.status.code(), Some(0), "{shell}: {}", stderr(&script));
+        assert!(stdout(&script).contains("escher"), "{shell}");
+    }
+    let man = escher(&["man"]);
+    assert!(stdout(&man).starts_with(".ie") && stdout(&man).contains(".TH escher 1"), "{}", stdout(&man));
+    let version = stdout(&escher(&["--version"]));
+    assert!(version.contains("commit: ") && version.contains("plan format: 1"), "{version}");
+    assert!(version.lines().any(|line| line.starts_with("providers: ") && line.contains("sim")), "{version}");
+}

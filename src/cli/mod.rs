@@ -11,6 +11,7 @@ macro_rules! out {
     ($($arg:tt)*) => { $crate::cli::write_stdout(&format!($($arg)*)) };
 }
 
+pub mod actions;
 pub mod approvals;
 pub mod approver;
 pub mod audit;
@@ -40,6 +41,7 @@ pub use error::{CliError, EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Outcome};
 #[command(
     name = "escher",
     version,
+    long_version = long_version(),
     about = "Compile, plan and run cloud-operations playbooks safely",
     after_help = "Exit codes: 0 success; 1 diagnostics with errors, `fmt --check` found unformatted files, or a run failed, was rolled back or was refused by the policy; 2 usage or IO errors; 75 a run is waiting for approval (`escher resume`); 130 a run was cancelled."
 )]
@@ -59,6 +61,15 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Explain a diagnostic code, such as E0201.
     Explain(explain::ExplainArgs),
+    /// List the stdlib's actions and queries, or show one in full: signature, effect, parameters and docs.
+    Actions(actions::ActionsArgs),
+    /// Print a shell completion script: `escher completions bash > /etc/bash_completion.d/escher`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `escher man > escher.1`.
+    Man,
     /// Plan a playbook, ask for the approvals its risk needs, and run it.
     Run(run::RunArgs),
     /// Continue a run that crashed, was cancelled or waits for approval; finished steps never run again.
@@ -104,6 +115,22 @@ impl Command {
             Command::Plan(args) => plan::run(&args, color),
             Command::Fmt(args) => fmt::run(&args),
             Command::Explain(args) => explain::run(&args),
+            Command::Actions(args) => actions::run(&args),
+            Command::Completions { shell } => {
+                let mut command = <Cli as clap::CommandFactory>::command();
+                let mut buffer = Vec::new();
+                clap_complete::generate(shell, &mut command, "escher", &mut buffer);
+                out!("{}", String::from_utf8_lossy(&buffer));
+                Ok(EXIT_OK)
+            }
+            Command::Man => {
+                let mut buffer = Vec::new();
+                clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                    .render(&mut buffer)
+                    .map_err(|error| CliError::Usage(format!("cannot render the man page: {error}")))?;
+                out!("{}", String::from_utf8_lossy(&buffer));
+                Ok(EXIT_OK)
+            }
             Command::Run(args) => return run::run(args, attached.ok_or_else(no_state)?),
             Command::Resume(args) => return run::resume(args, attached.ok_or_else(no_state)?),
             Command::Runs(_) => runs::list(&dir()),
@@ -146,6 +173,20 @@ impl Command {
             _ => None,
         }
     }
+}
+
+/// `escher --version`: the release, the commit it was built from, the plan format and the providers built in.
+fn long_version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        format!(
+            "{}\ncommit: {}\nplan format: {}\nproviders: {}",
+            env!("CARGO_PKG_VERSION"),
+            option_env!("ESCHER_COMMIT").unwrap_or("unknown"),
+            escher_compiler::plan::PLAN_FORMAT_VERSION,
+            escher_engine::ProviderRegistry::builtin().names().join(", ")
+        )
+    })
 }
 
 fn no_state() -> CliError {

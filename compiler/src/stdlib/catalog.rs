@@ -182,6 +182,20 @@ impl Callable {
         self.params.iter().find(|p| p.name == name)
     }
 
+    /// `aws.ec2.stop(instances: list<aws.ec2.Instance>) -> outcome<aws.ec2.Instance>`, with each default
+    /// (`tags: map<string, string> = {}`): the signature as documentation and editors show it.
+    pub fn signature(&self) -> String {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|param| match &param.default {
+                Some(default) => format!("{}: {} = {}", param.name, param.ty, crate::lower::display(default)),
+                None => format!("{}: {}", param.name, param.ty),
+            })
+            .collect();
+        format!("{}({}) -> {}", self.name, params.join(", "), self.returns)
+    }
+
     /// How this callable implements the cloud-agnostic `agnostic`, if it does.
     pub fn implementation_of(&self, agnostic: &str) -> Option<&Implements> {
         self.implements.iter().find(|implements| implements.agnostic == agnostic)
