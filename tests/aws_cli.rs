@@ -135,3 +135,32 @@ fn inventory_plan_and_run_on_aws() {
     assert_ne!(mixed.status.code(), Some(0));
     assert!(text(&mixed.stderr).contains("azure"), "{}", text(&mixed.stderr));
 }
+
+#[test]
+fn a_run_without_aws_credentials_says_so_and_how_to_set_them_before_anything_runs() {
+    let state = tempfile::tempdir().expect("a state dir");
+    let nowhere = state.path().join("no-such-file");
+    let playbook = state.path().join("stop.esc");
+    let text_of = "playbook stop {\n  let vms = aws.ec2.instances(state = \"running\")\n  step stop = aws.ec2.stop(vms) { max_targets = 5 }\n}\n";
+    std::fs::write(&playbook, text_of).expect("the playbook");
+    let ran = Command::new(env!("CARGO_BIN_EXE_escher"))
+        .args(["run", &playbook.to_string_lossy(), "--cloud", "aws", "--approve-up-to", "high"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env("ESCHER_STATE", state.path())
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", &nowhere)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &nowhere)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .expect("escher runs");
+    assert_eq!(ran.status.code(), Some(2), "{}", text(&ran.stderr));
+    let stderr = text(&ran.stderr);
+    assert!(stderr.contains("no AWS credentials found"), "{stderr}");
+    assert!(stderr.contains("aws configure") && stderr.contains("IMDS"), "{stderr}");
+    assert!(!stderr.contains("service unavailable"), "{stderr}");
+}

@@ -41,6 +41,10 @@ pub struct AwsContext {
     counter: CallCounter,
 }
 
+/// How to give Escher AWS credentials, said when none load.
+const HOW_TO_SET: &str = "Set some with `aws configure`, `aws sso login --profile NAME` and AWS_PROFILE=NAME, or export \
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (docs/aws.md).";
+
 impl AwsContext {
     /// The standard credential chain and region; `config.endpoint_url`, else `AWS_ENDPOINT_URL`, as endpoint.
     pub async fn load(config: AwsConfig) -> AwsContext {
@@ -50,6 +54,38 @@ impl AwsContext {
         }
         let base = loader.load().await;
         AwsContext::from_sdk_config(base, config)
+    }
+
+    /// Whether the host's credentials load; if not, which sources were tried and how to set one.
+    pub async fn check_credentials(&self) -> Result<(), String> {
+        use aws_credential_types::provider::ProvideCredentials;
+        use aws_credential_types::provider::error::CredentialsError;
+        let Some(provider) = self.base.credentials_provider() else {
+            return Err(format!("no AWS credentials found: no credentials provider is configured. {HOW_TO_SET}"));
+        };
+        let error = match provider.provide_credentials().await {
+            Ok(_) => return Ok(()),
+            Err(error) => error,
+        };
+        let detail = crate::errors::source_chain(&error);
+        Err(match error {
+            CredentialsError::CredentialsNotLoaded(_) => format!(
+                "no AWS credentials found. Tried, in order: environment variables (AWS_ACCESS_KEY_ID, \
+                 AWS_SECRET_ACCESS_KEY), the shared config and credentials files (profile `{}`), SSO, web identity \
+                 (AWS_WEB_IDENTITY_TOKEN_FILE), the ECS container endpoint and EC2 instance metadata (IMDS). \
+                 {HOW_TO_SET} ({detail})",
+                std::env::var("AWS_PROFILE").unwrap_or_else(|_| "default".into())
+            ),
+            CredentialsError::ProviderTimedOut(_) => {
+                format!(
+                    "the AWS credentials did not load in time ({detail}); off EC2, IMDS never answers. {HOW_TO_SET}"
+                )
+            }
+            CredentialsError::InvalidConfiguration(_) => {
+                format!("the AWS credentials configuration is invalid: {detail}")
+            }
+            _ => format!("the AWS credentials could not be loaded: {detail}"),
+        })
     }
 
     /// A context over an SDK configuration built by the host (tests give dummy credentials and moto's endpoint).

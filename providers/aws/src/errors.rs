@@ -30,6 +30,9 @@ const UNAVAILABLE: &[&str] = &["InternalError", "InternalFailure", "ServiceUnava
 
 const TIMEOUTS: &[&str] = &["RequestTimeout", "RequestTimeoutException"];
 
+/// Codes that mean the credentials were good once and are not any more.
+const EXPIRED: &[&str] = &["ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"];
+
 /// What went wrong with one SDK call, for errors and per-target results.
 pub(crate) fn classify<E>(operation: &str, err: &SdkError<E, HttpResponse>) -> ProviderError
 where
@@ -64,6 +67,12 @@ where
                 (true, false) => format!("{operation}: HTTP {status}: {text}"),
                 (true, true) => format!("{operation}: HTTP {status}"),
             };
+            if EXPIRED.contains(&code) {
+                return ProviderError::Rejected(format!(
+                    "{message}: the AWS credentials have expired; refresh them (`aws sso login`, or new session keys) \
+                     and resume the run"
+                ));
+            }
             if THROTTLING.contains(&code) || status == 429 {
                 ProviderError::Throttled { message, retry_after: retry_after(service.raw()) }
             } else if TIMEOUTS.contains(&code) {
@@ -87,7 +96,7 @@ where
 }
 
 /// The error and its causes, joined: the SDK's top-level messages alone ("dispatch failure") say too little.
-fn source_chain(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn source_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![err.to_string()];
     let mut source = err.source();
     while let Some(cause) = source {

@@ -141,3 +141,18 @@ async fn no_answer_in_time_is_a_timeout() {
     let (error, _) = stop_error(None).await;
     assert!(matches!(error, ProviderError::Timeout(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn expired_credentials_are_named_with_what_to_do() {
+    let (error, dry_run) = stop_error(Some(ec2_error(400, "RequestExpired"))).await;
+    assert!(!dry_run);
+    match error {
+        ProviderError::Rejected(message) => {
+            assert!(
+                message.contains("the AWS credentials have expired") && message.contains("aws sso login"),
+                "{message}"
+            )
+        }
+        other => panic!("expired credentials are final: {other:?}"),
+    }
+}

@@ -26,7 +26,13 @@ impl AwsFactory {
             None => AwsConfig::from_state_dir(&setup.state_dir),
         }
         .map_err(|error| ProviderSetupError::Config { provider: "aws".into(), reason: error.to_string() })?;
-        Ok(AwsContext::load(config).await)
+        let context = AwsContext::load(config).await;
+        // Said before anything runs, in words that say what to do, rather than as the first call's failure.
+        context
+            .check_credentials()
+            .await
+            .map_err(|reason| ProviderSetupError::Config { provider: "aws".into(), reason })?;
+        Ok(context)
     }
 }
 
