@@ -224,3 +224,48 @@ fn completions_a_man_page_and_a_version_that_names_the_build() {
     assert!(version.contains("commit: ") && version.contains("plan format: 1"), "{version}");
     assert!(version.lines().any(|line| line.starts_with("providers: ") && line.contains("sim")), "{version}");
 }
+
+const TIDY: &str = r#"playbook tidy {
+  param env: string = "dev"
+  let vms = aws.ec2.instances(regions = ["us-east-1"], tags = { env: env }, state = "running")
+  step stop = aws.ec2.stop(vms) { max_targets = 10 }
+}
+"#;
+
+#[test]
+fn a_saved_plan_runs_exactly_as_reviewed_and_is_refused_once_its_playbook_changes() {
+    let (dir, playbook) = scratch("tidy.esc", TIDY);
+    let state = dir.path().join("state").display().to_string();
+    let saved = dir.path().join("plan.json").display().to_string();
+    let planned = escher(&["plan", &playbook, "--param", "env=dev", "--out", &saved, "--state", &state]);
+    assert_eq!(planned.status.code(), Some(0), "{}", stderr(&planned));
+    let hash = serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&saved).expect("saved"))
+        .expect("JSON")["plan"]["hash"]
+        .as_str()
+        .expect("a hash")
+        .to_string();
+
+    let ran = escher(&["run", &saved, "--state", &state, "--approve-up-to", "high", "--format", "json"]);
+    assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
+    let started = stdout(&ran)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|event| event["event"] == "run_started")
+        .expect("a run_started event");
+    assert_eq!(started["plan_hash"].as_str(), Some(hash.as_str()), "the run is the saved plan: {started}");
+
+    let with_params = escher(&["run", &saved, "--param", "env=prod", "--state", &state]);
+    assert_eq!(with_params.status.code(), Some(2), "{}", stderr(&with_params));
+    std::fs::write(&playbook, TIDY.replace("max_targets = 10", "max_targets = 500")).expect("edited");
+    let refused = escher(&["run", &saved, "--state", &state, "--approve-up-to", "high"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("is not what") && stderr(&refused).contains("plan it again"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let (_other, neither) = scratch("other.json", r#"{ "hello": "world" }"#);
+    let confused = escher(&["check", &neither]);
+    assert!(stderr(&confused).contains("escher_saved_plan"), "{}", stderr(&confused));
+}

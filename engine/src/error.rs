@@ -29,6 +29,13 @@ pub enum EngineError {
     Refused(Refusal),
     #[error("the playbook has errors: nothing to run")]
     NotCompiled,
+    /// A saved plan is not what its playbook compiles to now: it was not reviewed as it would run.
+    #[error(
+        "the saved plan (hash {saved}) is not what {file} compiles to now (hash {now}): the playbook, an import, the stdlib or a parameter changed; plan it again and review it"
+    )]
+    PlanChanged { file: String, saved: String, now: String },
+    #[error("the saved plan's playbook {file} cannot be read: {reason}")]
+    PlanSource { file: String, reason: String },
     #[error("cannot record run {run_id} in {}: {source}", .dir.display())]
     Record { run_id: String, dir: PathBuf, source: std::io::Error },
     #[error("run {run_id} cannot resume: {reason}")]

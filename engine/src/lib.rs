@@ -60,6 +60,7 @@ mod engine;
 mod error;
 mod governed;
 mod registry;
+mod saved_plan;
 pub mod schedules;
 pub mod state;
 
@@ -73,4 +74,5 @@ pub use engine::{Ended, Engine, EngineBuilder, Launch, OnTakeover, Playbook, Pre
 pub use error::EngineError;
 pub use governed::{GovernanceSettings, user_name};
 pub use registry::{Chosen, ProviderRegistry, RegistryError};
+pub use saved_plan::SavedPlan;
 pub use schedules::WakeReport;

@@ -41,7 +41,10 @@ impl CliError {
         use escher_governance::policy::LoadError;
         match self {
             CliError::Engine(
-                EngineError::Refused(_) | EngineError::NotCompiled | EngineError::Policy(LoadError::Invalid { .. }),
+                EngineError::Refused(_)
+                | EngineError::NotCompiled
+                | EngineError::PlanChanged { .. }
+                | EngineError::Policy(LoadError::Invalid { .. }),
             )
             | CliError::Policy(LoadError::Invalid { .. })
             | CliError::Refused(_) => EXIT_DIAGNOSTICS,

@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 
 use escher::FsLoader;
+use escher_compiler::plan::Plan;
 use escher_compiler::plan::render::{dot, human};
 use escher_compiler::{CompileOptions, compile_input};
 
 use super::report::print_diagnostics;
-use super::{EXIT_DIAGNOSTICS, EXIT_OK, Format, Outcome, PlanFormat, parse_params, read_source};
+use super::{CliError, EXIT_DIAGNOSTICS, EXIT_OK, Format, Outcome, PlanFormat, parse_params, read_source};
 
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
@@ -21,6 +22,10 @@ pub struct PlanArgs {
     /// directory).
     #[arg(long, value_name = "DIR")]
     pub state: Option<PathBuf>,
+    /// Also save the plan here, to be run exactly as reviewed: `escher run FILE` refuses it if the playbook, its
+    /// imports, the stdlib or the parameters would now give another plan.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 pub fn run(args: &PlanArgs, color: bool) -> Outcome {
@@ -36,6 +41,9 @@ pub fn run(args: &PlanArgs, color: bool) -> Outcome {
     let Some(plan) = compilation.plan.filter(|_| errors == 0) else {
         return Ok(EXIT_DIAGNOSTICS);
     };
+    if let Some(out) = &args.out {
+        save(out, &args.file, &args.params, &plan)?;
+    }
     match format {
         PlanFormat::Json => outln!("{}", serde_json::to_string_pretty(&plan).unwrap_or_default()),
         PlanFormat::Dot => out!("{}", dot(&plan)),
@@ -48,4 +56,25 @@ pub fn run(args: &PlanArgs, color: bool) -> Outcome {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Writes the plan with what it was compiled from (see `escher_engine::SavedPlan`).
+fn save(out: &std::path::Path, file: &std::path::Path, params: &[String], plan: &Plan) -> Result<(), CliError> {
+    let mut given = std::collections::BTreeMap::new();
+    for param in params {
+        let (name, value) = super::parse_param(param).map_err(CliError::Usage)?;
+        given.insert(name, value);
+    }
+    let source = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    let saved = escher_engine::SavedPlan::new(source, given, plan.clone());
+    let text = serde_json::to_string_pretty(&saved).map_err(|error| CliError::Usage(error.to_string()))?;
+    std::fs::write(out, text + "\n")
+        .map_err(|error| CliError::Usage(format!("cannot write the plan to {}: {error}", out.display())))?;
+    eprintln!(
+        "plan {} saved to {}: `escher run {}` runs exactly it",
+        &plan.hash[..16.min(plan.hash.len())],
+        out.display(),
+        out.display()
+    );
+    Ok(())
 }

@@ -106,14 +106,22 @@ pub fn run(args: RunArgs, state: AttachedState) -> Outcome {
     }
     let (format, choices, dry_run) = (args.session.format, setup.choices(), args.dry_run);
     let template = args.template;
+    let args_params_empty = args.params.is_empty();
     within_tokio(|| async move {
         let (engine, cancel) = engine(args.session, state, template.is_some(), None)?;
-        let playbook = match (&source, &template) {
-            (Some((name, text)), _) => Playbook::Source { name, text },
-            (None, Some(template)) => Playbook::Template(template),
-            (None, None) => unreachable!("a file or a template, checked above"),
+        let saved = source.as_ref().and_then(|(_, text)| escher_engine::SavedPlan::detect(text));
+        let prepared = match (&source, &template, saved) {
+            (Some((name, _)), _, Some(saved)) => {
+                let saved = saved.map_err(|why| CliError::Usage(format!("{name} is {why}")))?;
+                if !args_params_empty {
+                    return Err(CliError::Usage("a saved plan carries its parameters; --param does not apply".into()));
+                }
+                engine.prepare_saved(&saved, &FsLoader)?
+            }
+            (Some((name, text)), _, None) => engine.prepare(Playbook::Source { name, text }, given, &FsLoader)?,
+            (None, Some(template), _) => engine.prepare(Playbook::Template(template), given, &FsLoader)?,
+            (None, None, _) => unreachable!("a file or a template, checked above"),
         };
-        let prepared = engine.prepare(playbook, given, &FsLoader)?;
         print_diagnostics(&prepared.compilation, format, super::use_color());
         let Some(plan) = prepared.plan() else {
             return Ok(EXIT_DIAGNOSTICS);

@@ -78,7 +78,9 @@ pub(crate) fn read(src: &str) -> Result<(JsonString, Claims), InputError> {
         _ => {
             return Err(InputError::MissingPlaybook {
                 span: one_char(src, object_start).into(),
-                detail: "this object has no `playbook` field".to_string(),
+                detail: "this object has no `playbook` field (an AI response envelope carries the playbook in \
+                         `playbook`; a saved plan, from `escher plan --out`, has `escher_saved_plan`)"
+                    .to_string(),
             });
         }
     };
