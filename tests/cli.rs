@@ -269,3 +269,27 @@ fn a_saved_plan_runs_exactly_as_reviewed_and_is_refused_once_its_playbook_change
     let confused = escher(&["check", &neither]);
     assert!(stderr(&confused).contains("escher_saved_plan"), "{}", stderr(&confused));
 }
+
+#[test]
+fn a_runs_reports_are_shown_written_and_printed_again() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let state_dir = state.path().display().to_string();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/nightly_shutdown.esc");
+    let ran = escher(&["run", example, "--state", &state_dir, "--approve-up-to", "high"]);
+    assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
+    let text = stdout(&ran);
+    assert!(text.contains("\nStopped dev VMs (15 rows)\n  id "), "the table follows the summary:\n{text}");
+    assert!(text.contains("\nNightly shutdown of dev\n  aws     6\n"), "the summary's values:\n{text}");
+    let run_id = text.lines().find_map(|line| line.strip_prefix("run id: ")).and_then(|rest| rest.split(' ').next());
+    let run_id = run_id.expect("the run id").to_string();
+    let written = state.path().join("reports").join(&run_id);
+    for file in ["stopped.csv", "stopped.json", "stopped.md", "summary.csv", "summary.json", "summary.md"] {
+        assert!(written.join(file).exists(), "{file} is written");
+    }
+    let csv = std::fs::read_to_string(written.join("stopped.csv")).expect("the CSV");
+    assert_eq!(csv.lines().count(), 16, "a header and every row: {csv}");
+    let again = escher(&["report", &run_id, "--step", "summary", "--format", "csv", "--state", &state_dir]);
+    assert_eq!(stdout(&again), "name,value\r\naws,6\r\nazure,4\r\nfailed,0\r\ngcp,5\r\n", "{}", stderr(&again));
+    let none = escher(&["report", &run_id, "--step", "no_such_step", "--state", &state_dir]);
+    assert_eq!(none.status.code(), Some(2));
+}

@@ -60,6 +60,7 @@ mod engine;
 mod error;
 mod governed;
 mod registry;
+pub mod reports;
 mod saved_plan;
 pub mod schedules;
 pub mod state;

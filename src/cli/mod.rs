@@ -26,6 +26,7 @@ pub mod plan;
 pub mod policy;
 pub mod progress;
 pub mod report;
+pub mod reports;
 pub mod run;
 pub mod runs;
 pub mod schedule;
@@ -78,6 +79,8 @@ pub enum Command {
     Runs(runs::RunsArgs),
     /// Show one run from its journal.
     Show(runs::ShowArgs),
+    /// Print a run's reports (report.table, report.summary) as text, CSV, JSON or Markdown; --write rewrites the files.
+    Report(reports::ReportArgs),
     /// Check or export the hash-chained audit log.
     Audit(audit::AuditArgs),
     /// Where state lives and what it holds; bring the local state up to date from a bucket.
@@ -135,6 +138,7 @@ impl Command {
             Command::Resume(args) => return run::resume(args, attached.ok_or_else(no_state)?),
             Command::Runs(_) => runs::list(&dir()),
             Command::Show(args) => runs::show(&dir(), &args),
+            Command::Report(args) => reports::run(&dir(), &args),
             Command::Audit(args) => audit::run(&dir(), &args),
             Command::State(args) => state_cmd::run(&args),
             Command::Schedule(args) => schedule::run(&args, &dir()),
@@ -161,6 +165,7 @@ impl Command {
             }
             Command::Runs(runs::RunsArgs { state })
             | Command::Show(runs::ShowArgs { state, .. })
+            | Command::Report(reports::ReportArgs { state, .. })
             | Command::Audit(audit::AuditArgs { state, .. })
             | Command::Inventory(inventory::InventoryArgs { state, .. })
             | Command::Schedule(schedule::ScheduleArgs { state, .. }) => Some(state.as_deref()),
@@ -272,6 +277,11 @@ pub fn write_stdout(text: &str) {
             std::process::exit(EXIT_USAGE.into());
         }
     }
+}
+
+/// The terminal's width for tables: `COLUMNS`, else 120.
+pub fn terminal_width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|columns| columns.parse().ok()).filter(|w| *w >= 40).unwrap_or(120)
 }
 
 /// Whether coloured output is wanted: a terminal, and `NO_COLOR` unset.

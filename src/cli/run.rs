@@ -87,6 +87,9 @@ pub struct SessionArgs {
     /// Suspend the run at once when a step waits for approval (exit 75); `escher resume RUN_ID` goes on.
     #[arg(long)]
     pub detach: bool,
+    /// Where the run's reports are written (default: <state>/reports/RUN_ID).
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
 }
 
 fn parse_level(text: &str) -> Result<RiskLevel, String> {
@@ -105,6 +108,7 @@ pub fn run(args: RunArgs, state: AttachedState) -> Outcome {
         return Err(CliError::Usage(misplaced.into()));
     }
     let (format, choices, dry_run) = (args.session.format, setup.choices(), args.dry_run);
+    let reports = Reports { state_dir: state.dir().to_path_buf(), dir: args.session.report_dir.clone() };
     let template = args.template;
     let args_params_empty = args.params.is_empty();
     within_tokio(|| async move {
@@ -131,7 +135,7 @@ pub fn run(args: RunArgs, state: AttachedState) -> Outcome {
             out!("{}\n", escher_compiler::plan::render::human(plan));
         }
         let started = engine.start(prepared, &choices, Launch { run_id: None, dry_run }).await?;
-        let code = follow(format, started, cancel).await;
+        let code = follow(format, started, cancel, &reports).await;
         close(engine, code)
     })
 }
@@ -146,10 +150,11 @@ pub fn resume(args: ResumeArgs, state: AttachedState) -> Outcome {
         Err(error) => return Err(CliError::Usage(format!("no run {run_id} in {}: {error}", dir.display()))),
     };
     let format = args.session.format;
+    let reports = Reports { state_dir: dir.clone(), dir: args.session.report_dir.clone() };
     within_tokio(|| async move {
         let (engine, cancel) = engine(args.session, state, false, Some(&run_id))?;
         let started = engine.resume(&run_id, older).await?;
-        let code = follow(format, started, cancel).await;
+        let code = follow(format, started, cancel, &reports).await;
         close(engine, code)
     })
 }
@@ -241,7 +246,39 @@ fn engine(
 }
 
 /// Waits for a started run (the first Ctrl-C cancels it cleanly, a second leaves at once) and reports its end.
-async fn follow(format: Format, started: Started, cancel: CancellationToken) -> u8 {
+/// Where a run's reports are written.
+struct Reports {
+    state_dir: PathBuf,
+    dir: Option<PathBuf>,
+}
+
+impl Reports {
+    /// Prints the run's reports after its summary (human output) and writes their files.
+    fn show_and_write(&self, report: &RunReport, format: Format) {
+        let steps = report.steps.iter().map(|step| (step.node.as_str(), step.action.as_str(), &step.output));
+        let reports = escher_engine::reports::reports(steps);
+        if reports.is_empty() {
+            return;
+        }
+        if format == Format::Human {
+            for report in &reports {
+                out!("\n{}", report.to_text(20, 40, super::terminal_width()));
+            }
+        }
+        let dir =
+            self.dir.clone().unwrap_or_else(|| escher_engine::reports::default_dir(&self.state_dir, &report.run_id));
+        match escher_engine::reports::write(&dir, &reports) {
+            Ok(_) => eprintln!(
+                "reports: {} (csv, json, md; `escher report {}` prints them again)",
+                dir.display(),
+                report.run_id
+            ),
+            Err(error) => eprintln!("warning: the reports could not be written to {}: {error}", dir.display()),
+        }
+    }
+}
+
+async fn follow(format: Format, started: Started, cancel: CancellationToken, reports: &Reports) -> u8 {
     let run_id = started.run_id.clone();
     let watcher = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -275,6 +312,7 @@ async fn follow(format: Format, started: Started, cancel: CancellationToken) -> 
                     outln!("⏸ waiting for approval: {} (escher resume {run_id} once it is given)", waiting.join(", "));
                 }
             }
+            reports.show_and_write(&report, format);
             report.status.exit_code()
         }
         Err(error) => {
