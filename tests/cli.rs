@@ -293,3 +293,22 @@ fn a_runs_reports_are_shown_written_and_printed_again() {
     let none = escher(&["report", &run_id, "--step", "no_such_step", "--state", &state_dir]);
     assert_eq!(none.status.code(), Some(2));
 }
+
+#[test]
+fn a_dry_run_names_the_resources_it_would_change_and_says_so_in_its_exit_code() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let state_dir = state.path().display().to_string();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/nightly_shutdown.esc");
+    let args = ["run", example, "--state", &state_dir, "--approve-up-to", "high", "--dry-run", "--detailed-exitcode"];
+    let dry = escher(&args);
+    assert_eq!(dry.status.code(), Some(2), "changes pending: {}", stderr(&dry));
+    let text = stdout(&dry);
+    assert!(text.contains("aws.ec2.instances    Succeeded: found 6"), "{text}");
+    assert!(
+        text.contains("aws.ec2.stop         Succeeded: 6 would change, 0 unchanged, 0 failed\n      ~ i-"),
+        "{text}"
+    );
+    assert!(text.contains("\nPlan: 15 would change, 0 unchanged, 0 failed\n"), "{text}");
+    let plain = escher(&["run", example, "--state", &state_dir, "--approve-up-to", "high", "--dry-run"]);
+    assert_eq!(plain.status.code(), Some(0), "without the flag a dry run that works exits 0");
+}

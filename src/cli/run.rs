@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use escher::FsLoader;
-use escher_compiler::plan::RiskLevel;
+use escher_compiler::plan::{RiskLevel, Value};
 use escher_engine::state::AttachedState;
 use escher_engine::{Engine, GovernanceSettings, Launch, Playbook, Started};
 use escher_runtime::approval::{ApproveUpTo, Approver, RefuseWithoutTerminal};
@@ -53,6 +53,9 @@ pub struct RunArgs {
     /// Call no mutating API: show what would change.
     #[arg(long)]
     pub dry_run: bool,
+    /// With --dry-run, as Terraform's plan: exit 0 when nothing would change, 2 when something would.
+    #[arg(long, requires = "dry_run")]
+    pub detailed_exitcode: bool,
     #[command(flatten)]
     pub session: SessionArgs,
 }
@@ -108,7 +111,11 @@ pub fn run(args: RunArgs, state: AttachedState) -> Outcome {
         return Err(CliError::Usage(misplaced.into()));
     }
     let (format, choices, dry_run) = (args.session.format, setup.choices(), args.dry_run);
-    let reports = Reports { state_dir: state.dir().to_path_buf(), dir: args.session.report_dir.clone() };
+    let reports = Reports {
+        state_dir: state.dir().to_path_buf(),
+        dir: args.session.report_dir.clone(),
+        detailed_exitcode: args.detailed_exitcode,
+    };
     let template = args.template;
     let args_params_empty = args.params.is_empty();
     within_tokio(|| async move {
@@ -150,7 +157,7 @@ pub fn resume(args: ResumeArgs, state: AttachedState) -> Outcome {
         Err(error) => return Err(CliError::Usage(format!("no run {run_id} in {}: {error}", dir.display()))),
     };
     let format = args.session.format;
-    let reports = Reports { state_dir: dir.clone(), dir: args.session.report_dir.clone() };
+    let reports = Reports { state_dir: dir.clone(), dir: args.session.report_dir.clone(), detailed_exitcode: false };
     within_tokio(|| async move {
         let (engine, cancel) = engine(args.session, state, false, Some(&run_id))?;
         let started = engine.resume(&run_id, older).await?;
@@ -250,6 +257,8 @@ fn engine(
 struct Reports {
     state_dir: PathBuf,
     dir: Option<PathBuf>,
+    /// `--detailed-exitcode`: a dry run that would change something exits 2.
+    detailed_exitcode: bool,
 }
 
 impl Reports {
@@ -313,7 +322,11 @@ async fn follow(format: Format, started: Started, cancel: CancellationToken, rep
                 }
             }
             reports.show_and_write(&report, format);
-            report.status.exit_code()
+            let would_change = report.steps.iter().any(|step| !step.changed.is_empty());
+            match report.status.exit_code() {
+                0 if reports.detailed_exitcode && would_change => 2,
+                code => code,
+            }
         }
         Err(error) => {
             eprintln!("error: run {run_id}: {error}");
@@ -327,27 +340,47 @@ pub fn summary(report: &RunReport) -> String {
     let mut out =
         format!("\n{} {:?}{}\n", report.playbook, report.status, if report.dry_run { " (dry run)" } else { "" });
     let verb = if report.dry_run { "would change" } else { "changed" };
+    let mut totals = (0, 0, 0);
     for step in &report.steps {
         if step.is_waiting_for_approval() {
             let error = step.error.as_deref().unwrap_or_default();
             out.push_str(&format!("  {:<28} {:<20} ⏸ {error}\n", step.node, step.action));
             continue;
         }
-        out.push_str(&format!(
-            "  {:<28} {:<20} {:?}: {} {verb}, {} unchanged, {} failed\n",
-            step.node,
-            step.action,
-            step.status,
-            step.changed.len(),
-            step.unchanged.len(),
-            step.failed.len()
-        ));
+        let acted = !(step.changed.is_empty() && step.unchanged.is_empty() && step.failed.is_empty());
+        let counts = match &step.output {
+            // A query, or any step that only answered: what it found.
+            Value::List(found) if !acted => format!("found {}", found.len()),
+            // A report, a notification, a wait: no resources to count.
+            Value::Record(fields) if !acted && !fields.contains_key("changed") => String::from("done"),
+            _ => format!(
+                "{} {verb}, {} unchanged, {} failed",
+                step.changed.len(),
+                step.unchanged.len(),
+                step.failed.len()
+            ),
+        };
+        out.push_str(&format!("  {:<28} {:<20} {:?}: {counts}\n", step.node, step.action, step.status));
+        totals = (totals.0 + step.changed.len(), totals.1 + step.unchanged.len(), totals.2 + step.failed.len());
+        // Which resources, not only how many: the report files and `--format json` have them all.
+        for id in step.changed.iter().take(LISTED) {
+            out.push_str(&format!("      ~ {id}\n"));
+        }
+        if step.changed.len() > LISTED {
+            out.push_str(&format!("      ~ ... and {} more\n", step.changed.len() - LISTED));
+        }
         for failed in &step.failed {
-            out.push_str(&format!("      {} failed: {}\n", failed.id, failed.error));
+            out.push_str(&format!("      ✗ {} failed: {}\n", failed.id, failed.error));
         }
         if let Some(error) = &step.error {
             out.push_str(&format!("      error: {error}\n"));
         }
     }
+    let (changed, unchanged, failed) = totals;
+    let what = if report.dry_run { "Plan" } else { "Done" };
+    out.push_str(&format!("{what}: {changed} {verb}, {unchanged} unchanged, {failed} failed\n"));
     out
 }
+
+/// How many changed resources a step lists by id before counting the rest.
+const LISTED: usize = 10;
