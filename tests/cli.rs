@@ -1,5 +1,7 @@
 //! The command line's contract: exit codes, output formats, and what each command prints.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -311,4 +313,41 @@ fn a_dry_run_names_the_resources_it_would_change_and_says_so_in_its_exit_code() 
     assert!(text.contains("\nPlan: 15 would change, 0 unchanged, 0 failed\n"), "{text}");
     let plain = escher(&["run", example, "--state", &state_dir, "--approve-up-to", "high", "--dry-run"]);
     assert_eq!(plain.status.code(), Some(0), "without the flag a dry run that works exits 0");
+}
+
+const NOTIFY: &str = r##"playbook tell {
+  step tell = notify(channel = "#ops", message = "Stopped 3 dev machines.", webhook = secret("ops-webhook"))
+}
+"##;
+
+#[test]
+fn a_notification_is_delivered_to_its_webhook_and_an_endpoint_that_refuses_fails_the_step() {
+    let (dir, playbook) = scratch("tell.esc", NOTIFY);
+    let state = dir.path().join("state").display().to_string();
+    let (url, received) = support::webhook::start(200, "/hooks/ops");
+    let delivered = std::process::Command::new(env!("CARGO_BIN_EXE_escher"))
+        .args(["run", &playbook, "--state", &state])
+        .env("ESCHER_SECRET_OPS_WEBHOOK", &url)
+        .env_remove("ESCHER_STATE")
+        .output()
+        .expect("escher runs");
+    assert_eq!(delivered.status.code(), Some(0), "{}", stderr(&delivered));
+    let delivery = received.recv_timeout(std::time::Duration::from_secs(5)).expect("the webhook got it");
+    assert_eq!(delivery.request_line, "POST /hooks/ops HTTP/1.1");
+    let body: serde_json::Value = serde_json::from_str(&delivery.body).expect("JSON");
+    assert_eq!(body["text"], "Stopped 3 dev machines.");
+    assert_eq!(body["blocks"][0]["text"]["text"], "Stopped 3 dev machines.");
+    assert_eq!(body["escher"]["channel"], "#ops");
+
+    let (refusing, _received) = support::webhook::start(403, "/hooks/ops");
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_escher"))
+        .args(["run", &playbook, "--state", &state])
+        .env("ESCHER_SECRET_OPS_WEBHOOK", &refusing)
+        .env_remove("ESCHER_STATE")
+        .output()
+        .expect("escher runs");
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    let said = format!("{}{}", stdout(&refused), stderr(&refused));
+    assert!(said.contains("notify #ops: not delivered: the webhook answered 403"), "{said}");
+    assert!(!said.contains(&refusing), "the webhook's address is a secret: {said}");
 }

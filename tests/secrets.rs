@@ -14,8 +14,10 @@ use serde_json::Value;
 use support::cli::{Finished, Sandbox, plan_json};
 use support::leaks::leaks_in;
 
-/// Distinctive, and changed by percent-encoding, so each encoded form differs from the raw one.
-const SECRET: &str = "https://hooks.example.test/services/T0ESCHER/B0LEAK/xq7Zp2Lk9Wm4Rt8Vn3Yb";
+/// The webhook's address, a receiver on 127.0.0.1 that takes every delivery: distinctive, and changed by
+/// percent-encoding, so each encoded form differs from the raw one.
+static SECRET_URL: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| support::webhook::start(200, "/services/T0ESCHER/B0LEAK/xq7Zp2Lk9Wm4Rt8Vn3Yb").0);
 
 /// Stops the running dev machines of one region, then tells the channel through the webhook: a run with a
 /// change in it, so that "nothing ran" can be seen in the estate.
@@ -44,7 +46,7 @@ fn write_secrets_file(state: &Path, mode: u32) -> PathBuf {
         .mode(mode)
         .open(&path)
         .expect("the secrets file is created");
-    let text = serde_json::json!({ "ops-webhook": SECRET }).to_string();
+    let text = serde_json::json!({ "ops-webhook": SECRET_URL.as_str() }).to_string();
     file.write_all(text.as_bytes()).expect("the secrets file is written");
     // The process umask may have narrowed the mode asked for; set it exactly.
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("the mode is set");
@@ -101,7 +103,7 @@ fn everything_visible(sandbox: &Sandbox, playbook: &Path, runs: &[&Finished]) ->
 fn assert_no_leak(seen: &[(String, Vec<u8>)]) {
     let leaks: Vec<String> = seen
         .iter()
-        .flat_map(|(what, bytes)| leaks_in(bytes, SECRET).into_iter().map(move |form| format!("{what}: {form}")))
+        .flat_map(|(what, bytes)| leaks_in(bytes, &SECRET_URL).into_iter().map(move |form| format!("{what}: {form}")))
         .collect();
     assert!(leaks.is_empty(), "the secret leaked into:\n  {}", leaks.join("\n  "));
 }
@@ -121,7 +123,7 @@ fn a_secret_from_the_environment_leaks_into_no_output_record_or_file() {
     let sandbox = Sandbox::with_demo_estate();
     let playbook = sandbox.write("webhook_notice.esc", PLAYBOOK);
     let with_secret = |command: &mut std::process::Command| {
-        command.env("ESCHER_SECRET_OPS_WEBHOOK", SECRET);
+        command.env("ESCHER_SECRET_OPS_WEBHOOK", SECRET_URL.as_str());
     };
     let json = sandbox.run_with(&playbook, &["--format", "json"], with_secret);
     let human = sandbox.run_with(&playbook, &[] as &[&str], with_secret);

@@ -235,12 +235,12 @@ async fn a_cloud_without_a_provider_is_refused_before_anything_runs() {
 }
 
 /// Knows one secret.
-struct OneSecret;
+struct OneSecret(String);
 
 impl escher_runtime::secrets::SecretStore for OneSecret {
     fn get(&self, name: &str) -> Result<escher_runtime::provider::Secret, escher_runtime::secrets::SecretError> {
         match name {
-            "hook" => Ok(escher_runtime::provider::Secret::new("https://hooks.example/T0KEN")),
+            "hook" => Ok(escher_runtime::provider::Secret::new(format!("{}/T0KEN", self.0))),
             _ => Err(escher_runtime::secrets::SecretError::Missing {
                 name: name.into(),
                 env_var: "ESCHER_SECRET_X".into(),
@@ -250,7 +250,23 @@ impl escher_runtime::secrets::SecretStore for OneSecret {
     }
 }
 
-#[tokio::test(start_paused = true)]
+/// A webhook on 127.0.0.1 that takes every delivery: its address (`http://127.0.0.1:PORT`).
+fn webhook() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = listener.local_addr().expect("an address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            use std::io::{Read, Write};
+            let mut stream = stream;
+            let mut buffer = [0u8; 4096];
+            let _ = stream.read(&mut buffer);
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+#[tokio::test]
 async fn a_secret_argument_is_resolved_when_the_step_runs_and_appears_in_no_record() {
     let source = r##"
     playbook tell {
@@ -261,7 +277,7 @@ async fn a_secret_argument_is_resolved_when_the_step_runs_and_appears_in_no_reco
     let events = Arc::new(Collect::default());
     let runtime = escher_runtime::Runtime::builder()
         .state_dir(dir.path())
-        .secrets(Arc::new(OneSecret))
+        .secrets(Arc::new(OneSecret(webhook())))
         .event_sink(events.clone())
         .build()
         .expect("a runtime");
@@ -294,7 +310,7 @@ async fn a_missing_secret_refuses_the_run_before_any_step_runs() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let runtime = escher_runtime::Runtime::builder()
         .state_dir(dir.path())
-        .secrets(Arc::new(OneSecret))
+        .secrets(Arc::new(OneSecret(webhook())))
         .build()
         .expect("a runtime");
     let refused = runtime.run(plan(source), RunOptions::default());

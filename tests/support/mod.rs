@@ -14,3 +14,4 @@ pub mod kill;
 pub mod leaks;
 pub mod moto;
 pub mod time;
+pub mod webhook;

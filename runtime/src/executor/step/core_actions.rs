@@ -8,6 +8,7 @@ use escher_compiler::plan::{PlanNode, Value};
 use super::result::NodeResult;
 use crate::events::StepStatus;
 use crate::executor::run::context::RunContext;
+use crate::provider::Secret;
 
 /// Whether the runtime implements `action` itself.
 pub(crate) fn is_core(action: &str) -> bool {
@@ -15,7 +16,12 @@ pub(crate) fn is_core(action: &str) -> bool {
 }
 
 /// Performs a core action with evaluated arguments.
-pub(crate) async fn perform(ctx: &RunContext, node: &PlanNode, args: &BTreeMap<String, Value>) -> NodeResult {
+pub(crate) async fn perform(
+    ctx: &RunContext,
+    node: &PlanNode,
+    args: &BTreeMap<String, Value>,
+    secrets: &BTreeMap<String, Secret>,
+) -> NodeResult {
     let text = |name: &str| match args.get(name) {
         Some(Value::String(text)) => text.clone(),
         _ => String::new(),
@@ -56,13 +62,7 @@ pub(crate) async fn perform(ctx: &RunContext, node: &PlanNode, args: &BTreeMap<S
             }
             succeeded(waited)
         }
-        // Delivery to channels comes with the host's notification settings; until then the message is kept in
-        // the output and the run's records, and the output says it was not delivered.
-        "notify" => succeeded(record(vec![
-            ("channel", Value::String(text("channel"))),
-            ("message", Value::String(text("message"))),
-            ("delivered", Value::Bool(false)),
-        ])),
+        "notify" => super::notify::notify(ctx, node, args, secrets).await,
         "fail" => {
             let message = text("message");
             let output = record(vec![("message", Value::String(message.clone()))]);

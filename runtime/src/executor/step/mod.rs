@@ -4,6 +4,7 @@
 mod approval;
 pub(super) mod core_actions;
 pub(super) mod node;
+mod notify;
 pub(super) mod prepare;
 pub(super) mod result;
 pub(super) mod undo;

@@ -185,7 +185,7 @@ async fn core(ctx: &Arc<RunContext>, node: &Arc<PlanNode>, items: Vec<Item>) -> 
         let (ctx, node, step) = (ctx.clone(), node.clone(), step.clone());
         running.spawn(async move {
             let _permit = step.acquire_owned().await;
-            (index, core_actions::perform(&ctx, &node, &item.args).await)
+            (index, core_actions::perform(&ctx, &node, &item.args, &item.secrets).await)
         });
     }
     let mut results = Vec::new();
