@@ -16,17 +16,13 @@ use crate::provider::Secret;
 const ATTEMPTS: u32 = 3;
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Delivers `message` for `channel` through the `webhook` secret, if the step was given one.
 pub(crate) async fn notify(
     ctx: &RunContext,
     node: &PlanNode,
-    args: &BTreeMap<String, Value>,
+    (channel, message): (String, String),
     secrets: &BTreeMap<String, Secret>,
 ) -> NodeResult {
-    let text = |name: &str| match args.get(name) {
-        Some(Value::String(text)) => text.clone(),
-        _ => String::new(),
-    };
-    let (channel, message) = (text("channel"), text("message"));
     let output = |delivered: bool| {
         Value::Record(BTreeMap::from([
             ("channel".to_string(), Value::String(channel.clone())),
