@@ -351,3 +351,22 @@ fn a_notification_is_delivered_to_its_webhook_and_an_endpoint_that_refuses_fails
     assert!(said.contains("notify #ops: not delivered: the webhook answered 403"), "{said}");
     assert!(!said.contains(&refusing), "the webhook's address is a secret: {said}");
 }
+
+#[test]
+fn init_writes_a_playbook_that_checks_a_policy_that_checks_and_a_readme() {
+    let home = tempfile::tempdir().expect("a directory");
+    let folder = home.path().join("ops");
+    let state = home.path().join("state");
+    let (folder_text, state_text) = (folder.display().to_string(), state.display().to_string());
+    let made = escher(&["init", &folder_text, "--state", &state_text]);
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    for file in ["stop_dev.esc", "policy.toml", "README.md"] {
+        assert!(folder.join(file).exists(), "{file}");
+    }
+    let checked = escher(&["check", &folder.join("stop_dev.esc").display().to_string()]);
+    assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
+    let policy = escher(&["policy", "check", &folder.join("policy.toml").display().to_string()]);
+    assert_eq!(policy.status.code(), Some(0), "{}", stderr(&policy));
+    let again = escher(&["init", &folder_text, "--state", &state_text]);
+    assert_eq!(again.status.code(), Some(2), "a folder with files in it is left alone");
+}

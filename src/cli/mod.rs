@@ -21,6 +21,7 @@ pub mod error;
 pub mod explain;
 pub mod fmt;
 pub mod identity;
+pub mod init;
 pub mod inventory;
 pub mod plan;
 pub mod policy;
@@ -71,6 +72,8 @@ pub enum Command {
     },
     /// Print the man page (roff): `escher man > escher.1`.
     Man,
+    /// Start a new folder: a playbook to try on the simulated estate, a policy with you as manager, a README.
+    Init(init::InitArgs),
     /// Plan a playbook, ask for the approvals its risk needs, and run it.
     Run(run::RunArgs),
     /// Continue a run that crashed, was cancelled or waits for approval; finished steps never run again.
@@ -119,6 +122,7 @@ impl Command {
             Command::Fmt(args) => fmt::run(&args),
             Command::Explain(args) => explain::run(&args),
             Command::Actions(args) => actions::run(&args),
+            Command::Init(args) => init::run(&args),
             Command::Completions { shell } => {
                 let mut command = <Cli as clap::CommandFactory>::command();
                 let mut buffer = Vec::new();
