@@ -29,21 +29,33 @@ async fn attached(dir: &Path) -> AttachedState {
     AttachedState::attach(location, |_| {}).await.expect("attached")
 }
 
-/// A policy in the state directory naming `member` only, as an executor who runs nothing risky unattended.
-fn write_policy(state: &Path, member: &Identity) {
-    let text = format!(
+/// A policy whose `manager` approves what its `executor` may not run alone (anything above low), the executor
+/// acting only in `regions` when given.
+fn policy_text(manager: &Identity, executor: &Identity, regions: Option<&str>) -> String {
+    let regions = regions.map_or_else(String::new, |regions| format!("regions = [\"{regions}\"]"));
+    format!(
         r#"
+        [roles.manager]
+        run_without_approval = "high"
+        members = [{{ name = "{}", key = "{}" }}]
         [roles.executor]
         run_without_approval = "low"
         members = [{{ name = "{}", key = "{}" }}]
+        {regions}
         [approvals.medium]
         count = 1
-        from = ["executor"]
+        from = ["manager"]
         "#,
-        member.name,
-        member.public_key()
-    );
-    std::fs::write(state.join("policy.toml"), text).expect("the policy");
+        manager.name,
+        manager.public_key(),
+        executor.name,
+        executor.public_key()
+    )
+}
+
+/// That policy, as the state directory's.
+fn write_policy(state: &Path, manager: &Identity, executor: &Identity, regions: Option<&str>) {
+    std::fs::write(state.join("policy.toml"), policy_text(manager, executor, regions)).expect("the policy");
 }
 
 fn audit(state: &Path) -> String {
@@ -53,7 +65,8 @@ fn audit(state: &Path) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_runner_in_no_role_of_the_state_policy_is_refused_before_anything_compiles() {
     let state = tempfile::tempdir().expect("a state directory");
-    write_policy(state.path(), &Identity::from_secret("somebody-else", [3; 32]));
+    let (someone, someone_else) = (Identity::from_secret("maria", [3; 32]), Identity::from_secret("otto", [4; 32]));
+    write_policy(state.path(), &someone, &someone_else, None);
     let settings = GovernanceSettings { runner_name: Some("mallory".into()), ..GovernanceSettings::default() };
     let engine = Engine::builder().state_dir(state.path()).governance_settings(settings).build().expect("an engine");
     assert!(engine.is_governed());
@@ -83,7 +96,7 @@ async fn a_template_needs_a_policy_and_an_ungoverned_engine_says_so() {
 async fn a_governed_run_found_in_the_state_suspends_and_never_resumes_without_its_policy() {
     let state = tempfile::tempdir().expect("a state directory");
     let runner = Identity::load_or_create(state.path(), "oscar").expect("the runner's identity");
-    write_policy(state.path(), &runner);
+    write_policy(state.path(), &Identity::from_secret("maria", [7; 32]), &runner, None);
     let settings = GovernanceSettings { runner_name: Some("oscar".into()), ..GovernanceSettings::default() };
     let engine = Engine::builder()
         .state(attached(state.path()).await)
@@ -182,22 +195,7 @@ async fn a_manager_signs_on_her_own_state_and_the_suspended_run_goes_on() {
     let oscar = Identity::load_or_create(oscar_state.path(), "oscar").expect("oscar");
     let maria = Identity::load_or_create(maria_state.path(), "maria").expect("maria");
     let policy = oscar_state.path().join("team-policy.toml");
-    let text = format!(
-        r#"
-        [roles.manager]
-        run_without_approval = "high"
-        members = [{{ name = "maria", key = "{}" }}]
-        [roles.executor]
-        run_without_approval = "low"
-        members = [{{ name = "oscar", key = "{}" }}]
-        [approvals.medium]
-        count = 1
-        from = ["manager"]
-        "#,
-        maria.public_key(),
-        oscar.public_key()
-    );
-    std::fs::write(&policy, text).expect("the policy");
+    std::fs::write(&policy, policy_text(&maria, &oscar, None)).expect("the policy");
     let shared = GovernanceSettings {
         policy: Some(policy),
         approvals: Some(oscar_state.path().join("approvals")),
@@ -231,34 +229,11 @@ async fn a_manager_signs_on_her_own_state_and_the_suspended_run_goes_on() {
     assert_eq!(report.status, RunStatus::Succeeded, "{report:?}");
 }
 
-/// A policy whose executor may act in `us-east-1` only; `manager` approves the rest.
-fn scoped_policy(state: &Path, manager: &Identity, executor: &Identity) {
-    let text = format!(
-        r#"
-        [roles.manager]
-        run_without_approval = "high"
-        members = [{{ name = "{}", key = "{}" }}]
-        [roles.executor]
-        run_without_approval = "low"
-        members = [{{ name = "{}", key = "{}" }}]
-        regions = ["us-east-1"]
-        [approvals.medium]
-        count = 1
-        from = ["manager"]
-        "#,
-        manager.name,
-        manager.public_key(),
-        executor.name,
-        executor.public_key()
-    );
-    std::fs::write(state.join("policy.toml"), text).expect("the policy");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_outside_the_runners_scope_is_refused_before_anything_runs() {
     let state = tempfile::tempdir().expect("a state directory");
     let oscar = Identity::load_or_create(state.path(), "oscar").expect("oscar");
-    scoped_policy(state.path(), &Identity::from_secret("maria", [7; 32]), &oscar);
+    write_policy(state.path(), &Identity::from_secret("maria", [7; 32]), &oscar, Some("us-east-1"));
     let settings = GovernanceSettings { runner_name: Some("oscar".into()), ..GovernanceSettings::default() };
     let engine = Engine::builder().state_dir(state.path()).governance_settings(settings).build().expect("engine");
     let elsewhere = PLAYBOOK.replace("us-east-1", "eu-west-1");
@@ -277,7 +252,7 @@ async fn a_template_published_through_the_engine_runs_within_its_bounds_and_is_r
     let maria_state = tempfile::tempdir().expect("the manager's state");
     let oscar = Identity::load_or_create(state.path(), "oscar").expect("oscar");
     let maria = Identity::load_or_create(maria_state.path(), "maria").expect("maria");
-    scoped_policy(state.path(), &maria, &oscar);
+    write_policy(state.path(), &maria, &oscar, Some("us-east-1"));
     let shared = GovernanceSettings {
         policy: Some(state.path().join("policy.toml")),
         approvals: Some(state.path().join("approvals")),

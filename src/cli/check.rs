@@ -6,7 +6,7 @@ use escher::FsLoader;
 use escher_compiler::{CompileOptions, compile_input};
 
 use super::report::{plural, print_diagnostics};
-use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Format, Outcome, read_source};
+use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Format, Outcome, read_or_say};
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -21,13 +21,9 @@ pub fn run(args: &CheckArgs, color: bool) -> Outcome {
     let mut exit = EXIT_OK;
     let policy = super::policy::risk_policy_in_force(&super::state::state_dir(None))?;
     for path in &args.files {
-        let (name, text) = match read_source(path) {
-            Ok(source) => source,
-            Err(error) => {
-                eprintln!("{}", error.render());
-                exit = EXIT_USAGE;
-                continue;
-            }
+        let Some((name, text)) = read_or_say(path) else {
+            exit = EXIT_USAGE;
+            continue;
         };
         let mut options = CompileOptions::check(&FsLoader);
         options.policy = policy.clone();

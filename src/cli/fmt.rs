@@ -6,7 +6,7 @@ use escher_compiler::SourceMap;
 use escher_compiler::diagnostics::{Diagnostic, render_human};
 use escher_compiler::format::{FormatDefect, format_verified};
 
-use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Outcome, read_source};
+use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Outcome, read_or_say};
 
 #[derive(Debug, clap::Args)]
 pub struct FmtArgs {
@@ -22,13 +22,9 @@ pub struct FmtArgs {
 pub fn run(args: &FmtArgs) -> Outcome {
     let mut exit = EXIT_OK;
     for path in &args.files {
-        let (name, text) = match read_source(path) {
-            Ok(source) => source,
-            Err(error) => {
-                eprintln!("{}", error.render());
-                exit = EXIT_USAGE;
-                continue;
-            }
+        let Some((name, text)) = read_or_say(path) else {
+            exit = EXIT_USAGE;
+            continue;
         };
         // The formatter's output is re-parsed and compared before anything is written: a file is never
         // replaced by text that means something else.

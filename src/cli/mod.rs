@@ -269,6 +269,12 @@ pub fn read_source(path: &std::path::Path) -> Result<(String, String), error::Cl
     Ok((path.display().to_string(), text))
 }
 
+/// One file of a command over several (`check`, `fmt`): its name and text, or `None` once why it cannot be read is
+/// said, so the command goes on with the others.
+pub fn read_or_say(path: &std::path::Path) -> Option<(String, String)> {
+    read_source(path).map_err(|error| eprintln!("{}", error.render())).ok()
+}
+
 /// Writes to stdout; when the reader has gone, exits 0 (the output was wanted only up to there).
 pub fn write_stdout(text: &str) {
     use std::io::Write;
