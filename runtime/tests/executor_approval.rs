@@ -180,3 +180,34 @@ async fn a_provider_that_cannot_simulate_an_action_makes_the_step_not_simulated(
     assert!(report.steps[1].changed.is_empty());
     assert_eq!(cloud.state_of("i-1"), "running");
 }
+
+/// Approves after a person's minute of thought.
+struct Slow;
+
+#[async_trait::async_trait]
+impl escher_runtime::approval::Approver for Slow {
+    async fn decide(&self, request: &escher_runtime::approval::ApprovalRequest) -> escher_runtime::approval::Decision {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        escher_runtime::approval::Decision {
+            approved: true,
+            by: "maria".into(),
+            role: request.required.role.clone(),
+            reason: None,
+            plan_hash: request.plan_hash.clone(),
+            node: request.node.clone(),
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_time_a_person_takes_to_approve_is_not_the_steps() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let cloud = estate();
+    let handle = runtime(dir.path(), &cloud, Arc::new(Slow), Arc::new(Collect::default()))
+        .run(guarded_stop(), RunOptions::default())
+        .expect("starts");
+    let report = handle.finish().await.expect("ends");
+    assert_eq!(report.status, RunStatus::Succeeded);
+    let stop = report.steps.iter().find(|step| step.node == "stop").expect("the stop");
+    assert!(stop.duration_ms < 60_000, "the minute of approval is left out: {} ms", stop.duration_ms);
+}

@@ -35,7 +35,9 @@ pub(crate) async fn run_node(ctx: Arc<RunContext>, node: Arc<PlanNode>) -> NodeR
         Ok(false) => NodeResult::skipped(&node, "its `when` condition was false"),
         Err(error) => NodeResult::failed(&node, error),
     };
-    result.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    // A step's time is its own work: the time a person took to approve it is not the step's.
+    let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    result.duration_ms = elapsed.saturating_sub(result.waited_ms);
     result
 }
 
@@ -66,29 +68,34 @@ async fn action(ctx: &Arc<RunContext>, node: &Arc<PlanNode>, items: Vec<Item>) -
     }
     let acts_on_nothing = node.targets.is_some() && targets.is_empty();
     let mut approval = None;
+    let mut waited_ms = 0;
     // A dry run acts on nothing, so it asks no one; a step with no targets left has nothing to approve.
     if let Some(required) = &node.approval
         && !ctx.dry_run
         && !acts_on_nothing
     {
-        match ask(ctx, node, required, &targets).await {
+        let asking = Instant::now();
+        let verdict = ask(ctx, node, required, &targets).await;
+        waited_ms = u64::try_from(asking.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let waited = |result: NodeResult| NodeResult { waited_ms, ..result };
+        match verdict {
             Verdict::Approved(by) => approval = Some(by),
             Verdict::Refused(reason) => {
                 let result = NodeResult::new(StepStatus::Refused, super::result::empty_output(node));
-                return result.with_error(Some(format!("approval refused: {reason}")));
+                return waited(result.with_error(Some(format!("approval refused: {reason}"))));
             }
             Verdict::Cancelled => {
                 let result = NodeResult::new(StepStatus::Cancelled, super::result::empty_output(node));
-                return result.with_error(Some("the run was cancelled while waiting for approval".into()));
+                return waited(result.with_error(Some("the run was cancelled while waiting for approval".into())));
             }
             Verdict::Suspended(reason) => {
                 // No new step starts; running ones finish; the run ends waiting for approval, resumable.
                 ctx.suspended.store(true, std::sync::atomic::Ordering::SeqCst);
                 ctx.cancel.cancel();
                 let result = NodeResult::new(StepStatus::Cancelled, super::result::empty_output(node));
-                return result.with_error(Some(format!("{}: {reason}", crate::report::WAITING_FOR_APPROVAL)));
+                return waited(result.with_error(Some(format!("{}: {reason}", crate::report::WAITING_FOR_APPROVAL))));
             }
-            Verdict::Unrecorded(error) => return NodeResult::failed(node, error),
+            Verdict::Unrecorded(error) => return waited(NodeResult::failed(node, error)),
         }
     }
     ctx.events.emit(EventKind::StepStarted { node: node.id.clone(), attempt: 1, targets: targets.len() });
@@ -100,6 +107,7 @@ async fn action(ctx: &Arc<RunContext>, node: &Arc<PlanNode>, items: Vec<Item>) -
         provider_calls(ctx, node, items, Some(targets)).await
     };
     result.approval = approval;
+    result.waited_ms = waited_ms;
     result
 }
 

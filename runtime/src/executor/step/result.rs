@@ -19,6 +19,8 @@ pub(crate) struct NodeResult {
     pub skipped: Option<String>,
     pub attempts: u32,
     pub duration_ms: u64,
+    /// Of that, the time spent waiting for a person's approval: left out of the step's duration.
+    pub waited_ms: u64,
     /// Who approved it, as `by (role)`.
     pub approval: Option<String>,
     /// Targets of batches in doubt that were found changed by this run on resume (they are in `changed`).
@@ -34,6 +36,7 @@ impl NodeResult {
             skipped: None,
             attempts: 0,
             duration_ms: 0,
+            waited_ms: 0,
             approval: None,
             resolved: Vec::new(),
         }
