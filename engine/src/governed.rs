@@ -59,13 +59,12 @@ impl GovernanceSettings {
     /// The governance of a run: `None` without a policy. A runner in no role, or a template that does not
     /// verify, is refused (audited).
     pub(crate) fn load(&self, state_dir: &Path, template: Option<&str>) -> Result<Option<RunGovernance>, EngineError> {
-        let Some(policy_path) = self.policy_path(state_dir) else {
+        let Some(policy) = self.policy(state_dir)? else {
             return match template {
                 Some(name) => Err(EngineError::NeedsPolicy { what: format!("template `{name}`") }),
                 None => Ok(None),
             };
         };
-        let policy = escher_governance::policy::load(&policy_path)?;
         let name = self.runner_name.clone().unwrap_or_else(user_name);
         let runner = Identity::load_or_create(state_dir, &name)?.principal();
         let approvals = ApprovalsDir::new(self.approvals_dir(state_dir));

@@ -46,10 +46,15 @@ pub struct FailedTarget {
 /// How a step that suspended its run waiting for approval begins its error: the run is resumable there.
 pub const WAITING_FOR_APPROVAL: &str = "waiting for approval";
 
+/// Whether a step that ended with `status` and `error` is where its run waits for approval (it did not run;
+/// `resume` asks again): for reports and for a host reading `StepFinished` events.
+pub fn waits_for_approval(status: StepStatus, error: Option<&str>) -> bool {
+    status == StepStatus::Cancelled && error.is_some_and(|e| e.starts_with(WAITING_FOR_APPROVAL))
+}
+
 impl StepReport {
-    /// Whether the step is where the run waits for approval (it did not run; `resume` asks again).
+    /// See [`waits_for_approval`].
     pub fn is_waiting_for_approval(&self) -> bool {
-        self.status == StepStatus::Cancelled
-            && self.error.as_deref().is_some_and(|e| e.starts_with(WAITING_FOR_APPROVAL))
+        waits_for_approval(self.status, self.error.as_deref())
     }
 }

@@ -98,8 +98,7 @@ impl EventSink for Human {
                 if let Some(bar) = bars.remove(node) {
                     bar.finish_and_clear();
                 }
-                let waiting = *status == StepStatus::Cancelled
-                    && error.as_deref().is_some_and(|e| e.starts_with(escher_runtime::report::WAITING_FOR_APPROVAL));
+                let waiting = escher_runtime::report::waits_for_approval(*status, error.as_deref());
                 if let Some(role) = self.asked.lock().ok().and_then(|mut asked| asked.remove(node))
                     && waiting
                 {

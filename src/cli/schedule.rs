@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use escher::FsLoader;
 use escher_engine::schedules::manage::{self, AuditedBy, NewSchedule, ScheduleError, ScheduleView};
+pub use escher_engine::schedules::stamp;
 use escher_state::chrono::{DateTime, Utc};
 use escher_state::schedule::{MissedPolicy, Occurrence, OccurrenceStatus};
 
@@ -208,11 +209,6 @@ where
 {
     let store = open(&location(args.state.as_deref())?)?;
     tokio()?.block_on(body(store))
-}
-
-/// A time as the schedule commands print it: RFC 3339, UTC, whole seconds.
-pub fn stamp(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// One line about an occurrence, for the daemon's output and `schedule list`.

@@ -4,4 +4,4 @@
 pub mod manage;
 pub(crate) mod wake;
 
-pub use wake::WakeReport;
+pub use wake::{WakeReport, stamp};

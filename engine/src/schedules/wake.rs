@@ -250,7 +250,7 @@ pub(crate) fn schedule_audit_entry(
 }
 
 /// A time as schedules show it: RFC 3339, UTC, whole seconds.
-fn stamp(at: DateTime<Utc>) -> String {
+pub fn stamp(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 

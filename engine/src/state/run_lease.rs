@@ -53,7 +53,8 @@ impl RunLease {
             audit_takeover(state.dir(), &lease, run_id)
                 .map_err(|error| StateError::Audit { run_id: run_id.to_string(), reason: error.to_string() })?;
         }
-        // Renewal runs on a thread of its own, so it goes on whatever the host's async runtime is busy with.
+        // Renewal runs on a thread of its own, so it goes on whatever the host's async runtime is busy with, and
+        // with a store of its own, for the reason above.
         let renewing = Store::open(state.location().url(), &StoreOptions::default())?;
         let (stop, stopped) = mpsc::channel::<()>();
         let (done, ended) = tokio::sync::oneshot::channel();
