@@ -23,6 +23,7 @@ use crate::choice::{ProviderChoice, load_choices, save_choices};
 use crate::error::{EngineError, append_audit};
 use crate::governed::{GovernanceSettings, Remembered, user_name};
 use crate::registry::{Chosen, ProviderRegistry};
+use crate::reports::Report;
 use crate::state::{AttachedState, RunLease, TakenOver};
 
 /// What to compile: a playbook's text (a `.esc` file, a Markdown answer or an AI envelope), or a published
@@ -65,13 +66,20 @@ pub struct Started {
     handle: RunHandle,
     providers: Vec<Arc<dyn Provider>>,
     lease: Option<RunLease>,
+    report_dir: PathBuf,
 }
 
-/// How a run ended: its report, and the providers that could not settle state of their own (nothing is lost:
-/// such state is durable as it goes, as the simulator's change log is).
+/// How a run ended: its report, the providers that could not settle state of their own (nothing is lost:
+/// such state is durable as it goes, as the simulator's change log is), and its reports.
 pub struct Ended {
     pub report: Result<RunReport, RuntimeError>,
     pub unsettled: Vec<(String, ProviderError)>,
+    /// What the run's `report.table` and `report.summary` steps produced.
+    pub reports: Vec<Report>,
+    /// Where their files (CSV, JSON, Markdown) go: `<state>/reports/<run_id>` unless the host chose.
+    pub report_dir: PathBuf,
+    /// Whether they were written there; `None` without reports.
+    pub reports_written: Option<std::io::Result<()>>,
 }
 
 impl Started {
@@ -102,7 +110,15 @@ impl Started {
         if let Some(lease) = self.lease {
             lease.end().await;
         }
-        Ended { report, unsettled }
+        let reports = match &report {
+            Ok(report) => crate::reports::reports(
+                report.steps.iter().map(|step| (step.node.as_str(), step.action.as_str(), &step.output)),
+            ),
+            Err(_) => Vec::new(),
+        };
+        let reports_written =
+            (!reports.is_empty()).then(|| crate::reports::write(&self.report_dir, &reports).map(|_| ()));
+        Ended { report, unsettled, reports, report_dir: self.report_dir, reports_written }
     }
 }
 
@@ -129,6 +145,7 @@ pub struct Engine {
     cancel: CancellationToken,
     identity: Option<(String, String)>,
     on_takeover: Option<OnTakeover>,
+    report_dir: Option<PathBuf>,
 }
 
 /// Told when a run's lease is taken over from a holder that died, before the run goes on.
@@ -149,6 +166,7 @@ pub struct EngineBuilder {
     cancel: Option<CancellationToken>,
     identity: Option<(String, String)>,
     on_takeover: Option<OnTakeover>,
+    report_dir: Option<PathBuf>,
 }
 
 impl EngineBuilder {
@@ -234,6 +252,12 @@ impl EngineBuilder {
         self
     }
 
+    /// Where a run's reports are written, instead of `<state>/reports/<run_id>`.
+    pub fn report_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.report_dir = dir;
+        self
+    }
+
     pub fn build(self) -> Result<Engine, EngineError> {
         let state_dir = self.state_dir.ok_or(EngineError::NoStateDir)?;
         Ok(Engine {
@@ -249,6 +273,7 @@ impl EngineBuilder {
             cancel: self.cancel.unwrap_or_default(),
             identity: self.identity,
             on_takeover: self.on_takeover,
+            report_dir: self.report_dir,
         })
     }
 }
@@ -339,7 +364,8 @@ impl Engine {
         let made = self.make(&chosen, providers, false).await?;
         let runtime = self.runtime(governance.as_deref(), &made)?;
         let handle = runtime.run_as(run_id.clone(), plan, RunOptions { dry_run: launch.dry_run })?;
-        Ok(Started { run_id, handle, providers: made, lease })
+        let report_dir = self.report_dir(&run_id);
+        Ok(Started { run_id, handle, providers: made, lease, report_dir })
     }
 
     /// Runs a plan compiled elsewhere (a saved plan) under the governance of a run of no template.
@@ -354,15 +380,15 @@ impl Engine {
         self.start(Prepared { compilation, governance }, providers, launch).await
     }
 
-    /// Resumes a run on the providers it recorded (`providers` for a run recorded by an older host, which
-    /// kept them elsewhere), governed as it started. A name this build lacks is an error and nothing runs: a
-    /// run is never resumed on other providers than its own.
-    pub async fn resume(&self, run_id: &str, providers: Option<Vec<ProviderChoice>>) -> Result<Started, EngineError> {
-        let providers = match providers {
-            Some(providers) => providers,
-            None => load_choices(&self.state_dir, run_id)
-                .map_err(|reason| EngineError::Resume { run_id: run_id.to_string(), reason })?,
-        };
+    /// Resumes a run on the providers it recorded, governed as it started. A name this build lacks is an error
+    /// and nothing runs: a run is never resumed on other providers than its own.
+    pub async fn resume(&self, run_id: &str) -> Result<Started, EngineError> {
+        if !self.state_dir.join("runs").join(run_id).is_dir() {
+            let reason = format!("there is no such run in {}", self.state_dir.display());
+            return Err(EngineError::Resume { run_id: run_id.to_string(), reason });
+        }
+        let providers = load_choices(&self.state_dir, run_id)
+            .map_err(|reason| EngineError::Resume { run_id: run_id.to_string(), reason })?;
         let names: Vec<String> = providers.iter().map(|choice| choice.name.clone()).collect();
         let chosen = self
             .registry
@@ -380,7 +406,7 @@ impl Engine {
         let made = self.make(&chosen, &providers, true).await?;
         let runtime = self.runtime(governance.as_deref(), &made)?;
         let handle = runtime.resume(run_id)?;
-        Ok(Started { run_id: run_id.to_string(), handle, providers: made, lease })
+        Ok(Started { run_id: run_id.to_string(), handle, providers: made, lease, report_dir: self.report_dir(run_id) })
     }
 
     /// Pushes attached state a last time. Without it, a bucket gets what changed at the next attach.
@@ -389,6 +415,10 @@ impl Engine {
             Some(attached) => Ok(attached.close()?),
             None => Ok(()),
         }
+    }
+
+    fn report_dir(&self, run_id: &str) -> PathBuf {
+        self.report_dir.clone().unwrap_or_else(|| crate::reports::default_dir(&self.state_dir, run_id))
     }
 
     fn governance_for(&self, template: Option<&str>) -> Result<Option<Arc<RunGovernance>>, EngineError> {

@@ -43,6 +43,17 @@ impl std::fmt::Debug for GovernanceSettings {
 }
 
 impl GovernanceSettings {
+    /// The policy and approvals directory a host was given, else `ESCHER_POLICY` and `ESCHER_APPROVALS` (the
+    /// names every Escher host reads), else the defaults in the state.
+    pub fn from_env(policy: Option<&Path>, approvals: Option<&Path>) -> Self {
+        let from_env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        GovernanceSettings {
+            policy: policy.map(Path::to_path_buf).or_else(|| from_env("ESCHER_POLICY")),
+            approvals: approvals.map(Path::to_path_buf).or_else(|| from_env("ESCHER_APPROVALS")),
+            ..GovernanceSettings::default()
+        }
+    }
+
     /// The policy file in force for a state directory, if any.
     pub fn policy_path(&self, state_dir: &Path) -> Option<PathBuf> {
         if let Some(path) = &self.policy {

@@ -124,7 +124,7 @@ async fn a_run_waiting_for_a_manager_suspends_and_resumes_once_she_signs() {
     let signed = SignedDecision::sign(&alice(), &request, true, None, chrono::Utc::now(), validity).expect("signs");
     approvals.write_decision(&signed).expect("filed");
 
-    let resumed = engine.resume(&run_id, None).await.expect("it resumes on the recorded providers");
+    let resumed = engine.resume(&run_id).await.expect("it resumes on the recorded providers");
     let report = resumed.finish().await.report.expect("a report");
     assert_eq!(report.status, RunStatus::Succeeded, "{report:?}");
     let stop = report.steps.iter().find(|step| step.node == "stop").expect("the stop step");

@@ -121,7 +121,7 @@ async fn a_governed_run_found_in_the_state_suspends_and_never_resumes_without_it
     assert!(recorded.contains("approvals"), "{recorded}");
     let ungoverned =
         Engine::builder().state_dir(state.path()).governance_settings(settings).build().expect("an engine");
-    let resumed = ungoverned.resume(&run_id, None).await;
+    let resumed = ungoverned.resume(&run_id).await;
     let error = resumed.err().expect("without its policy the run does not resume");
     assert!(matches!(error, EngineError::Policy(escher_governance::policy::LoadError::Read { .. })), "{error}");
 }
@@ -137,14 +137,14 @@ async fn a_run_whose_lease_another_runner_holds_is_not_resumed() {
 
     let elsewhere = attached(state.path()).await;
     let held = RunLease::take(&elsewhere, &run_id, "laptop-b@elsewhere:1").await.expect("laptop-b takes it");
-    let error = engine.resume(&run_id, None).await.err().expect("refused while laptop-b holds it");
+    let error = engine.resume(&run_id).await.err().expect("refused while laptop-b holds it");
     assert!(
         matches!(&error, EngineError::State(StateError::LeaseHeld { holder, .. }) if holder == "laptop-b@elsewhere:1"),
         "{error}"
     );
     held.end().await;
     // Once laptop-b lets go, what stands in the way is only that the run has nothing left to do.
-    let error = engine.resume(&run_id, None).await.err().expect("a finished run does not resume");
+    let error = engine.resume(&run_id).await.err().expect("a finished run does not resume");
     assert!(matches!(error, EngineError::Runtime(_)), "{error}");
 }
 
@@ -225,7 +225,7 @@ async fn a_manager_signs_on_her_own_state_and_the_suspended_run_goes_on() {
     assert_eq!(statuses, ["approved"]);
     assert!(audit(maria_state.path()).contains("approval.signed"), "audited where she signed");
 
-    let report = engine.resume(&run_id, None).await.expect("resumes").finish().await.report.expect("a report");
+    let report = engine.resume(&run_id).await.expect("resumes").finish().await.report.expect("a report");
     assert_eq!(report.status, RunStatus::Succeeded, "{report:?}");
 }
 

@@ -26,6 +26,39 @@ pub struct ApprovalRequest {
     pub targets: Vec<Value>,
 }
 
+impl ApprovalRequest {
+    /// The request as a person reads it before deciding: the step, its effect and risk with the reasons, its
+    /// docs, who must approve, and the resources it will touch (the first 20).
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        const LISTED: usize = 20;
+        let (effect, level) = (self.effect.as_str(), self.risk.level.as_str());
+        let mut text =
+            format!("\nApproval needed: step `{}` runs {} ({effect}), risk {level}.\n", self.node, self.action);
+        for line in self.docs.lines().filter(|line| !line.trim().is_empty()) {
+            let _ = writeln!(text, "  | {}", line.trim());
+        }
+        for reason in &self.risk.reasons {
+            let _ = writeln!(text, "  - {reason}");
+        }
+        let _ = write!(text, "It needs approval by: {}", self.required.role);
+        if self.required.irreversible {
+            text.push_str(" (irreversible: it cannot be undone)");
+        }
+        let _ = writeln!(text, "\nIt will touch {} resource(s):", self.targets.len());
+        for target in self.targets.iter().take(LISTED) {
+            let field = |name| crate::provider::resource_field(target, name).unwrap_or("-");
+            let id = crate::provider::resource_id(target).unwrap_or("?");
+            let (name, cloud, region, state) = (field("name"), field("cloud"), field("region"), field("state"));
+            let _ = writeln!(text, "  {id:<24} {name:<28} {cloud:<12} {region:<14} {state}");
+        }
+        if self.targets.len() > LISTED {
+            let _ = writeln!(text, "  ... and {} more", self.targets.len() - LISTED);
+        }
+        text
+    }
+}
+
 /// An approver's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {

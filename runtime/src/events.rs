@@ -3,6 +3,8 @@
 use escher_compiler::plan::RiskLevel;
 use serde::{Deserialize, Serialize};
 
+pub mod lines;
+
 /// One event, stamped with the run, a sequence number and the time since the run started.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunEvent {

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::events::{RunStatus, StepStatus};
 
+pub mod text;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
     pub run_id: String,

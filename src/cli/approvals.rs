@@ -41,7 +41,7 @@ pub struct RejectArgs {
 
 /// Where the approver's commands look: the state directory, the policy and the approvals directory.
 fn settings(at: &GovWhere) -> GovernanceSettings {
-    super::policy::settings(at.policy.as_deref(), at.approvals.as_deref())
+    escher_engine::GovernanceSettings::from_env(at.policy.as_deref(), at.approvals.as_deref())
 }
 
 /// `escher approvals`: pending requests (every request with `--all`), with effect, risk and targets.

@@ -2,9 +2,8 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use escher_compiler::plan::Value;
+use escher_engine::user_name;
 use escher_runtime::approval::{ApprovalRequest, Approver, Decision};
-use escher_runtime::provider::{resource_field, resource_id};
 
 /// Asks on the terminal; the answer is recorded with the user's name.
 pub struct TerminalApprover {
@@ -62,56 +61,10 @@ fn ask(question: &str) -> String {
     line.trim().to_string()
 }
 
-/// Who is at the keyboard, as far as this machine says.
-pub fn user_name() -> String {
-    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
-}
-
-/// The request as a person reads it before deciding.
-pub fn describe(request: &ApprovalRequest) -> String {
-    let mut text = format!(
-        "\nApproval needed: step `{}` runs {} ({}), risk {}.\n",
-        request.node,
-        request.action,
-        request.effect.as_str(),
-        request.risk.level.as_str()
-    );
-    for line in request.docs.lines().filter(|line| !line.trim().is_empty()) {
-        text.push_str(&format!("  | {}\n", line.trim()));
-    }
-    for reason in &request.risk.reasons {
-        text.push_str(&format!("  - {reason}\n"));
-    }
-    text.push_str(&format!("It needs approval by: {}", request.required.role));
-    if request.required.irreversible {
-        text.push_str(" (irreversible: it cannot be undone)");
-    }
-    text.push_str(&format!("\nIt will touch {} resource(s):\n", request.targets.len()));
-    for target in request.targets.iter().take(20) {
-        text.push_str(&format!("  {}\n", target_line(target)));
-    }
-    if request.targets.len() > 20 {
-        text.push_str(&format!("  ... and {} more\n", request.targets.len() - 20));
-    }
-    text
-}
-
-fn target_line(target: &Value) -> String {
-    let field = |name| resource_field(target, name).unwrap_or("-");
-    format!(
-        "{:<24} {:<28} {:<12} {:<14} {}",
-        resource_id(target).unwrap_or("?"),
-        field("name"),
-        field("cloud"),
-        field("region"),
-        field("state")
-    )
-}
-
 #[async_trait::async_trait]
 impl Approver for TerminalApprover {
     async fn decide(&self, request: &ApprovalRequest) -> Decision {
-        let prompt = describe(request);
+        let prompt = request.to_text();
         let expected = if request.required.irreversible { request.node.clone() } else { "yes".to_string() };
         let progress = self.progress.clone();
         let answer = tokio::task::spawn_blocking(move || {

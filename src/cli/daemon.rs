@@ -13,7 +13,9 @@ use escher_state::chrono::{DateTime, Utc};
 
 use super::EXIT_OK;
 use super::error::{CliError, Outcome};
-use super::schedule::{describe, parse_time, stamp};
+use escher_engine::schedules::stamp;
+
+use super::schedule::parse_time;
 use super::state::{holder_name, location, tokio};
 
 /// How often a waiting daemon looks again (schedules may have been added).
@@ -70,7 +72,7 @@ async fn wake(args: &DaemonArgs, holder: &str, now: DateTime<Utc>) -> Result<Opt
         .secrets(std::sync::Arc::new(escher_runtime::secrets::EnvAndFileSecrets::new(state.dir())))
         .state(state)
         .holder(holder)
-        .governance_settings(super::policy::settings(None, None))
+        .governance_settings(escher_engine::GovernanceSettings::from_env(None, None))
         .build()?;
     let next = engine.wake(now, holder, &FsLoader, &mut print).await?;
     engine.close()?;
@@ -79,7 +81,7 @@ async fn wake(args: &DaemonArgs, holder: &str, now: DateTime<Utc>) -> Result<Opt
 
 fn print(report: WakeReport) {
     match report {
-        WakeReport::Recorded(occurrence) => outln!("{}", describe(&occurrence)),
+        WakeReport::Recorded(occurrence) => outln!("{occurrence}"),
         WakeReport::ClaimedElsewhere { schedule, at } => outln!("{schedule} {}: claimed by another daemon", stamp(at)),
         WakeReport::TookOver { schedule, from } => {
             outln!("{schedule}: took over the lease of {} (expired {})", from.holder, stamp(from.expired_at));

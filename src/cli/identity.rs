@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use escher_governance::identity::Identity;
 
-use super::approver::user_name;
 use super::{CliError, EXIT_OK, Format, Outcome};
+use escher_engine::user_name;
 
 #[derive(Debug, clap::Args)]
 pub struct IdentityArgs {

@@ -1,23 +1,12 @@
-//! `escher policy check FILE`, and where the policy in force comes from: `--policy FILE`, else `ESCHER_POLICY`,
-//! else `<state>/policy.toml` if it exists, else none (the built-in default risk policy, no signed approvals).
+//! `escher policy check FILE`. The policy in force is `--policy FILE`, else `ESCHER_POLICY`, else
+//! `<state>/policy.toml` if it exists, else none (the built-in default risk policy, no signed approvals): see
+//! `escher_engine::GovernanceSettings::from_env`.
 
 use std::path::{Path, PathBuf};
 
-use escher_engine::GovernanceSettings;
 use escher_governance::policy::{check, render};
 
 use super::{CliError, EXIT_DIAGNOSTICS, EXIT_OK, Format, Outcome, read_source};
-
-/// Where governance comes from as the command line gives it: `--policy` and `--approvals`, else
-/// `ESCHER_POLICY` and `ESCHER_APPROVALS`; the engine falls back on `<state>/policy.toml` and `<state>/approvals`.
-pub fn settings(policy: Option<&Path>, approvals: Option<&Path>) -> GovernanceSettings {
-    let from_env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    GovernanceSettings {
-        policy: policy.map(Path::to_path_buf).or_else(|| from_env("ESCHER_POLICY")),
-        approvals: approvals.map(Path::to_path_buf).or_else(|| from_env("ESCHER_APPROVALS")),
-        ..GovernanceSettings::default()
-    }
-}
 
 #[derive(Debug, clap::Args)]
 pub struct PolicyArgs {
@@ -83,7 +72,7 @@ fn run_check(file: &Path, format: Format, color: bool) -> Outcome {
 /// (`ESCHER_POLICY`, else `<state>/policy.toml`) for the local user if they have an identity; the built-in policy
 /// when there is no policy file.
 pub fn risk_policy_in_force(state: &std::path::Path) -> Result<escher_compiler::risk::Policy, CliError> {
-    let Some(policy) = settings(None, None).policy(state)? else {
+    let Some(policy) = escher_engine::GovernanceSettings::from_env(None, None).policy(state)? else {
         return Ok(escher_compiler::risk::Policy::default());
     };
     let identity = escher_governance::identity::Identity::path(state);

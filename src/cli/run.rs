@@ -7,21 +7,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use escher::FsLoader;
-use escher_compiler::plan::{RiskLevel, Value};
+use escher_compiler::plan::RiskLevel;
 use escher_engine::state::AttachedState;
-use escher_engine::{Engine, GovernanceSettings, Launch, Playbook, Started};
+use escher_engine::{Engine, GovernanceSettings, Launch, Playbook, ProviderChoice, Started};
 use escher_runtime::approval::{ApproveUpTo, Approver, RefuseWithoutTerminal};
 use escher_runtime::events::EventSink;
-use escher_runtime::report::RunReport;
 use escher_runtime::secrets::EnvAndFileSecrets;
 use tokio_util::sync::CancellationToken;
 
-use super::approver::{TerminalApprover, user_name};
+use super::approver::TerminalApprover;
 use super::error::{CliError, Outcome};
 use super::progress::{Human, JsonLines};
 use super::report::print_diagnostics;
-use super::state::{RunSetup, load_setup};
 use super::{EXIT_DIAGNOSTICS, Format, parse_params, read_source};
+use escher_engine::user_name;
 
 /// How long `run` waits for approvals when neither `--wait` nor `--detach` is given.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(600);
@@ -106,20 +105,13 @@ pub fn run(args: RunArgs, state: AttachedState) -> Outcome {
         (None, Some(file)) => Some(read_source(file)?),
         (None, None) => return Err(CliError::Usage("give a playbook file or --template NAME".into())),
     };
-    let setup = RunSetup::new(args.cloud, args.estate, args.estate_out, args.sim_faults);
-    if let Some(misplaced) = setup.misplaced_sim_options() {
-        return Err(CliError::Usage(misplaced.into()));
-    }
-    let (format, choices, dry_run) = (args.session.format, setup.choices(), args.dry_run);
-    let reports = Reports {
-        state_dir: state.dir().to_path_buf(),
-        dir: args.session.report_dir.clone(),
-        detailed_exitcode: args.detailed_exitcode,
-    };
+    let choices = provider_choices(&args)?;
+    let (format, dry_run) = (args.session.format, args.dry_run);
+    let detailed_exitcode = args.detailed_exitcode;
     let template = args.template;
     let args_params_empty = args.params.is_empty();
     within_tokio(|| async move {
-        let (engine, cancel) = engine(args.session, state, template.is_some(), None)?;
+        let (engine, cancel) = engine(args.session, state, None)?;
         let saved = source.as_ref().and_then(|(_, text)| escher_engine::SavedPlan::detect(text));
         let prepared = match (&source, &template, saved) {
             (Some((name, _)), _, Some(saved)) => {
@@ -142,28 +134,38 @@ pub fn run(args: RunArgs, state: AttachedState) -> Outcome {
             out!("{}\n", escher_compiler::plan::render::human(plan));
         }
         let started = engine.start(prepared, &choices, Launch { run_id: None, dry_run }).await?;
-        let code = follow(format, started, cancel, &reports).await;
+        let code = follow(format, started, cancel, detailed_exitcode).await;
         close(engine, code)
     })
 }
 
 pub fn resume(args: ResumeArgs, state: AttachedState) -> Outcome {
     let run_id = args.run_id;
-    let dir = state.dir().to_path_buf();
-    // A run recorded before the engine kept its providers has them in the command line's own record.
-    let older = match load_setup(&dir, &run_id) {
-        Ok(setup) => Some(setup.choices()),
-        Err(_) if dir.join("runs").join(&run_id).exists() => None,
-        Err(error) => return Err(CliError::Usage(format!("no run {run_id} in {}: {error}", dir.display()))),
-    };
     let format = args.session.format;
-    let reports = Reports { state_dir: dir.clone(), dir: args.session.report_dir.clone(), detailed_exitcode: false };
     within_tokio(|| async move {
-        let (engine, cancel) = engine(args.session, state, false, Some(&run_id))?;
-        let started = engine.resume(&run_id, older).await?;
-        let code = follow(format, started, cancel, &reports).await;
+        let (engine, cancel) = engine(args.session, state, Some(&run_id))?;
+        let started = engine.resume(&run_id).await?;
+        let code = follow(format, started, cancel, false).await;
         close(engine, code)
     })
+}
+
+/// `--cloud`'s providers, the simulator with `--estate`, `--estate-out` and `--sim-faults`, which no other takes.
+fn provider_choices(args: &RunArgs) -> Result<Vec<ProviderChoice>, CliError> {
+    use escher_sim::factory::{ESTATE, ESTATE_OUT, FAULTS};
+    let path = |path: &PathBuf| path.to_string_lossy().into_owned();
+    let sim_options = [
+        (ESTATE, args.estate.as_ref().map(path)),
+        (ESTATE_OUT, args.estate_out.as_ref().map(path)),
+        (FAULTS, args.sim_faults.clone()),
+    ];
+    let with_sim = args.cloud.iter().any(|name| name == "sim");
+    if !with_sim && sim_options.iter().any(|(_, value)| value.is_some()) {
+        return Err(CliError::Usage(
+            "--estate, --estate-out and --sim-faults are the simulator's: they need --cloud sim".into(),
+        ));
+    }
+    Ok(ProviderChoice::with_sim_options(&args.cloud, &sim_options))
 }
 
 /// Pushes the state a last time: a state not pushed turns a run that succeeded into an error (the local copy
@@ -190,7 +192,6 @@ fn within_tokio<F: std::future::Future<Output = Outcome>>(work: impl FnOnce() ->
 fn engine(
     session: SessionArgs,
     state: AttachedState,
-    template_run: bool,
     resuming: Option<&str>,
 ) -> Result<(Engine, CancellationToken), CliError> {
     let human =
@@ -203,7 +204,7 @@ fn engine(
         wait: if session.detach { Duration::ZERO } else { session.wait.unwrap_or(DEFAULT_WAIT) },
         notice: (session.format == Format::Human)
             .then(|| Arc::new(|line: &str| eprintln!("{line}")) as escher_governance::approvals::Notice),
-        ..super::policy::settings(session.policy.as_deref(), session.approvals.as_deref())
+        ..escher_engine::GovernanceSettings::from_env(session.policy.as_deref(), session.approvals.as_deref())
     };
     let settings = match resuming {
         Some(run_id) => settings.resuming(state.dir(), run_id),
@@ -215,9 +216,9 @@ fn engine(
             "with a policy, approvals are signed (`escher approve`); --approve-up-to does not apply".into(),
         ));
     }
-    if !governed && (template_run || session.wait.is_some() || session.detach) {
+    if !governed && (session.wait.is_some() || session.detach) {
         return Err(CliError::Usage(format!(
-            "templates and signed approvals (--template, --wait, --detach) need a policy: --policy FILE, ESCHER_POLICY or {}",
+            "signed approvals (--wait, --detach) need a policy: --policy FILE, ESCHER_POLICY or {}",
             state.dir().join("policy.toml").display()
         )));
     }
@@ -226,6 +227,7 @@ fn engine(
         .secrets(Arc::new(EnvAndFileSecrets::new(state.dir())))
         .state(state)
         .holder(super::state::holder_name())
+        .report_dir(session.report_dir)
         .governance_settings(settings)
         .events(sink)
         .identity(user_name(), "executor")
@@ -252,42 +254,9 @@ fn engine(
     Ok((builder.build()?, cancel))
 }
 
-/// Waits for a started run (the first Ctrl-C cancels it cleanly, a second leaves at once) and reports its end.
-/// Where a run's reports are written.
-struct Reports {
-    state_dir: PathBuf,
-    dir: Option<PathBuf>,
-    /// `--detailed-exitcode`: a dry run that would change something exits 2.
-    detailed_exitcode: bool,
-}
-
-impl Reports {
-    /// Prints the run's reports after its summary (human output) and writes their files.
-    fn show_and_write(&self, report: &RunReport, format: Format) {
-        let steps = report.steps.iter().map(|step| (step.node.as_str(), step.action.as_str(), &step.output));
-        let reports = escher_engine::reports::reports(steps);
-        if reports.is_empty() {
-            return;
-        }
-        if format == Format::Human {
-            for report in &reports {
-                out!("\n{}", report.to_text(20, 40, super::terminal_width()));
-            }
-        }
-        let dir =
-            self.dir.clone().unwrap_or_else(|| escher_engine::reports::default_dir(&self.state_dir, &report.run_id));
-        match escher_engine::reports::write(&dir, &reports) {
-            Ok(_) => eprintln!(
-                "reports: {} (csv, json, md; `escher report {}` prints them again)",
-                dir.display(),
-                report.run_id
-            ),
-            Err(error) => eprintln!("warning: the reports could not be written to {}: {error}", dir.display()),
-        }
-    }
-}
-
-async fn follow(format: Format, started: Started, cancel: CancellationToken, reports: &Reports) -> u8 {
+/// Waits for a started run (the first Ctrl-C cancels it cleanly, a second leaves at once), prints its summary
+/// and reports, and gives its exit code (`--detailed-exitcode`: a dry run that would change something exits 2).
+async fn follow(format: Format, started: Started, cancel: CancellationToken, detailed_exitcode: bool) -> u8 {
     let run_id = started.run_id.clone();
     let watcher = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -313,7 +282,7 @@ async fn follow(format: Format, started: Started, cancel: CancellationToken, rep
     match ended.report {
         Ok(report) => {
             if format == Format::Human {
-                out!("{}", summary(&report));
+                out!("{}", escher_runtime::report::text::summary(&report));
                 outln!("run id: {run_id} (escher show {run_id})");
                 let waiting: Vec<&str> =
                     report.steps.iter().filter(|s| s.is_waiting_for_approval()).map(|s| s.node.as_str()).collect();
@@ -321,10 +290,24 @@ async fn follow(format: Format, started: Started, cancel: CancellationToken, rep
                     outln!("⏸ waiting for approval: {} (escher resume {run_id} once it is given)", waiting.join(", "));
                 }
             }
-            reports.show_and_write(&report, format);
+            if format == Format::Human {
+                for shown in &ended.reports {
+                    out!("\n{}", shown.to_text(20, 40, super::terminal_width()));
+                }
+            }
+            match &ended.reports_written {
+                Some(Ok(())) => eprintln!(
+                    "reports: {} (csv, json, md; `escher report {run_id}` prints them again)",
+                    ended.report_dir.display()
+                ),
+                Some(Err(error)) => {
+                    eprintln!("warning: the reports could not be written to {}: {error}", ended.report_dir.display())
+                }
+                None => {}
+            }
             let would_change = report.steps.iter().any(|step| !step.changed.is_empty());
             match report.status.exit_code() {
-                0 if reports.detailed_exitcode && would_change => 2,
+                0 if detailed_exitcode && would_change => 2,
                 code => code,
             }
         }
@@ -334,53 +317,3 @@ async fn follow(format: Format, started: Started, cancel: CancellationToken, rep
         }
     }
 }
-
-/// The report as a short table.
-pub fn summary(report: &RunReport) -> String {
-    let mut out =
-        format!("\n{} {:?}{}\n", report.playbook, report.status, if report.dry_run { " (dry run)" } else { "" });
-    let verb = if report.dry_run { "would change" } else { "changed" };
-    let mut totals = (0, 0, 0);
-    for step in &report.steps {
-        if step.is_waiting_for_approval() {
-            let error = step.error.as_deref().unwrap_or_default();
-            out.push_str(&format!("  {:<28} {:<20} ⏸ {error}\n", step.node, step.action));
-            continue;
-        }
-        let acted = !(step.changed.is_empty() && step.unchanged.is_empty() && step.failed.is_empty());
-        let counts = match &step.output {
-            // A query, or any step that only answered: what it found.
-            Value::List(found) if !acted => format!("found {}", found.len()),
-            // A report, a notification, a wait: no resources to count.
-            Value::Record(fields) if !acted && !fields.contains_key("changed") => String::from("done"),
-            _ => format!(
-                "{} {verb}, {} unchanged, {} failed",
-                step.changed.len(),
-                step.unchanged.len(),
-                step.failed.len()
-            ),
-        };
-        out.push_str(&format!("  {:<28} {:<20} {:?}: {counts}\n", step.node, step.action, step.status));
-        totals = (totals.0 + step.changed.len(), totals.1 + step.unchanged.len(), totals.2 + step.failed.len());
-        // Which resources, not only how many: the report files and `--format json` have them all.
-        for id in step.changed.iter().take(LISTED) {
-            out.push_str(&format!("      ~ {id}\n"));
-        }
-        if step.changed.len() > LISTED {
-            out.push_str(&format!("      ~ ... and {} more\n", step.changed.len() - LISTED));
-        }
-        for failed in &step.failed {
-            out.push_str(&format!("      ✗ {} failed: {}\n", failed.id, failed.error));
-        }
-        if let Some(error) = &step.error {
-            out.push_str(&format!("      error: {error}\n"));
-        }
-    }
-    let (changed, unchanged, failed) = totals;
-    let what = if report.dry_run { "Plan" } else { "Done" };
-    out.push_str(&format!("{what}: {changed} {verb}, {unchanged} unchanged, {failed} failed\n"));
-    out
-}
-
-/// How many changed resources a step lists by id before counting the rest.
-const LISTED: usize = 10;

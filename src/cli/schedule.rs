@@ -5,9 +5,8 @@ use std::path::{Path, PathBuf};
 
 use escher::FsLoader;
 use escher_engine::schedules::manage::{self, AuditedBy, NewSchedule, ScheduleError, ScheduleView};
-pub use escher_engine::schedules::stamp;
 use escher_state::chrono::{DateTime, Utc};
-use escher_state::schedule::{MissedPolicy, Occurrence, OccurrenceStatus};
+use escher_state::schedule::MissedPolicy;
 
 use super::report::print_diagnostics;
 use super::state::{location, open, tokio};
@@ -117,7 +116,7 @@ fn add(args: &ScheduleArgs, request: AddRequest<'_>, state_dir: &Path) -> Outcom
     let (_, text) = read_source(request.file)?;
     // Stored absolute, so a daemon started anywhere finds the file and the imports beside it.
     let file = std::path::absolute(request.file).unwrap_or_else(|_| request.file.to_path_buf()).display().to_string();
-    let user = super::approver::user_name();
+    let user = escher_engine::user_name();
     let new = NewSchedule {
         name: request.name.map(str::to_string),
         file,
@@ -184,7 +183,7 @@ fn list(args: &ScheduleArgs, count: usize, now: DateTime<Utc>, format: Format) -
                 outln!("  next  {}  ({})", at.format("%Y-%m-%dT%H:%M:%SZ"), local.format("%Y-%m-%d %H:%M %Z"));
             }
             for occurrence in occurrences.iter().rev().take(count) {
-                outln!("  {}", describe(occurrence));
+                outln!("  {occurrence}");
             }
         }
         Ok(EXIT_OK)
@@ -192,7 +191,7 @@ fn list(args: &ScheduleArgs, count: usize, now: DateTime<Utc>, format: Format) -
 }
 
 fn remove(args: &ScheduleArgs, name: &str, state_dir: &Path) -> Outcome {
-    let user = super::approver::user_name();
+    let user = escher_engine::user_name();
     with_store(args, |store| async move {
         let by = AuditedBy { who: &user, state_dir };
         manage::remove(&store, name, by).await.map_err(|error| CliError::Usage(error.to_string()))?;
@@ -209,22 +208,4 @@ where
 {
     let store = open(&location(args.state.as_deref())?)?;
     tokio()?.block_on(body(store))
-}
-
-/// One line about an occurrence, for the daemon's output and `schedule list`.
-pub fn describe(occurrence: &Occurrence) -> String {
-    let status = match occurrence.status {
-        OccurrenceStatus::Running => "running",
-        OccurrenceStatus::Ran if occurrence.late => "ran late",
-        OccurrenceStatus::Ran => "ran",
-        OccurrenceStatus::Missed => "missed",
-    };
-    let mut line = format!("{} {}: {status}", occurrence.schedule, stamp(occurrence.at));
-    if let Some(run_id) = &occurrence.run_id {
-        line.push_str(&format!(" as run {run_id}"));
-    }
-    if let Some(outcome) = &occurrence.outcome {
-        line.push_str(&format!(", {outcome}"));
-    }
-    line
 }

@@ -4,10 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use escher_engine::ProviderChoice;
 use escher_engine::state::{AttachedState, StateLocation};
 use escher_state::{Store, StoreOptions};
-use serde::{Deserialize, Serialize};
 
 use super::Command;
 use super::error::CliError;
@@ -55,71 +53,4 @@ pub fn attach(command: &Command) -> Result<Option<AttachedState>, CliError> {
 /// Who holds the leases this command takes: `user@host:pid`.
 pub fn holder_name() -> String {
     escher_runtime::lease::holder_name(&escher_engine::user_name())
-}
-
-/// How a run reaches the clouds, as the command line gives it. Runs record their providers through the engine
-/// (`runs/<id>/providers.json`); runs recorded before that kept this in `runs/<id>/cli.json`, which `resume`
-/// still reads.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunSetup {
-    /// The providers, by their names in the registry (`sim`, `aws`).
-    #[serde(default)]
-    pub clouds: Vec<String>,
-    /// The one provider of a run recorded before runs could have several.
-    #[serde(default, skip_serializing)]
-    cloud: Option<String>,
-    pub estate: Option<PathBuf>,
-    pub estate_out: Option<PathBuf>,
-    pub sim_faults: Option<String>,
-}
-
-impl RunSetup {
-    pub fn new(
-        clouds: Vec<String>,
-        estate: Option<PathBuf>,
-        estate_out: Option<PathBuf>,
-        sim_faults: Option<String>,
-    ) -> Self {
-        RunSetup { clouds, cloud: None, estate, estate_out, sim_faults }
-    }
-
-    /// The providers the run uses.
-    pub fn providers(&self) -> Vec<String> {
-        match &self.cloud {
-            Some(cloud) if self.clouds.is_empty() => vec![cloud.clone()],
-            _ => self.clouds.clone(),
-        }
-    }
-
-    /// The simulator's options (`--estate`, `--estate-out`, `--sim-faults`) given to a run without it.
-    pub fn misplaced_sim_options(&self) -> Option<&'static str> {
-        let given = self.estate.is_some() || self.estate_out.is_some() || self.sim_faults.is_some();
-        (given && !self.providers().iter().any(|name| name == "sim"))
-            .then_some("--estate, --estate-out and --sim-faults are the simulator's: they need --cloud sim")
-    }
-
-    /// The providers the run names, the simulator with its estate, out file and faults.
-    pub fn choices(&self) -> Vec<ProviderChoice> {
-        use escher_sim::factory::{ESTATE, ESTATE_OUT, FAULTS};
-        let path = |path: &PathBuf| path.to_string_lossy().into_owned();
-        let choice = |name: String| {
-            let mut choice = ProviderChoice::new(name.as_str());
-            if name == "sim" {
-                choice.options.extend(self.estate.as_ref().map(|estate| (ESTATE.to_string(), path(estate))));
-                choice.options.extend(self.estate_out.as_ref().map(|out| (ESTATE_OUT.to_string(), path(out))));
-                choice.options.extend(self.sim_faults.clone().map(|faults| (FAULTS.to_string(), faults)));
-            }
-            choice
-        };
-        self.providers().into_iter().map(choice).collect()
-    }
-}
-
-fn setup_path(state: &Path, run_id: &str) -> PathBuf {
-    state.join("runs").join(run_id).join("cli.json")
-}
-
-pub fn load_setup(state: &Path, run_id: &str) -> std::io::Result<RunSetup> {
-    let text = std::fs::read_to_string(setup_path(state, run_id))?;
-    serde_json::from_str(&text).map_err(std::io::Error::other)
 }

@@ -52,7 +52,7 @@ pub enum TemplateCommand {
 
 pub fn run(state: &Path, args: &TemplateArgs) -> Outcome {
     let at = args.at();
-    let settings = super::policy::settings(at.policy.as_deref(), at.approvals.as_deref());
+    let settings = escher_engine::GovernanceSettings::from_env(at.policy.as_deref(), at.approvals.as_deref());
     match &args.command {
         TemplateCommand::Publish { file, name, bounds, .. } => publish(state, &settings, file, name, bounds.as_deref()),
         TemplateCommand::List { format, .. } => list(state, &settings, *format),

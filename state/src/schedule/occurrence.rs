@@ -33,6 +33,27 @@ pub struct Occurrence {
     pub outcome: Option<String>,
 }
 
+/// One line about it, as the daemon prints it and `schedule list` shows it:
+/// `nightly 2026-03-30T18:00:00Z: ran late as run r-1, Succeeded`.
+impl std::fmt::Display for Occurrence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let status = match self.status {
+            OccurrenceStatus::Running => "running",
+            OccurrenceStatus::Ran if self.late => "ran late",
+            OccurrenceStatus::Ran => "ran",
+            OccurrenceStatus::Missed => "missed",
+        };
+        write!(f, "{} {}: {status}", self.schedule, self.at.format("%Y-%m-%dT%H:%M:%SZ"))?;
+        if let Some(run_id) = &self.run_id {
+            write!(f, " as run {run_id}")?;
+        }
+        if let Some(outcome) = &self.outcome {
+            write!(f, ", {outcome}")?;
+        }
+        Ok(())
+    }
+}
+
 pub fn occurrence_key(schedule: &str, at: DateTime<Utc>) -> String {
     format!("schedules/{schedule}/occurrences/{}.json", at.format("%Y%m%dT%H%M%SZ"))
 }
