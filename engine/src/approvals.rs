@@ -268,6 +268,16 @@ impl GovernanceSettings {
         self.policy_path(state_dir).map(|path| escher_governance::policy::load(&path)).transpose()
     }
 
+    /// The compiler's risk policy for the local user, for checking and planning outside a run (`check`, `plan`,
+    /// a template's publication): the policy in force, for the user's identity if one exists (none is made
+    /// here); the built-in policy when no policy file is in force.
+    pub fn risk_policy(&self, state_dir: &Path) -> Result<escher_compiler::risk::Policy, LoadError> {
+        let Some(policy) = self.policy(state_dir)? else { return Ok(escher_compiler::risk::Policy::default()) };
+        let path = Identity::path(state_dir);
+        let runner = path.exists().then(|| Identity::load(&path).ok()).flatten().map(|identity| identity.public_key());
+        Ok(policy.risk_policy(runner.as_deref()))
+    }
+
     /// The local identity, created under `runner_name` (else `$USER`) on first use.
     pub fn identity(&self, state_dir: &Path) -> Result<Identity, IdentityError> {
         Identity::load_or_create(state_dir, &self.runner_name.clone().unwrap_or_else(user_name))

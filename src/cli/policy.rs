@@ -68,18 +68,8 @@ fn run_check(file: &Path, format: Format, color: bool) -> Outcome {
     }
 }
 
-/// The compiler's risk policy for commands that take no `--policy` (`check`, `plan`): the policy in force
-/// (`ESCHER_POLICY`, else `<state>/policy.toml`) for the local user if they have an identity; the built-in policy
-/// when there is no policy file.
-pub fn risk_policy_in_force(state: &std::path::Path) -> Result<escher_compiler::risk::Policy, CliError> {
-    let Some(policy) = escher_engine::GovernanceSettings::from_env(None, None).policy(state)? else {
-        return Ok(escher_compiler::risk::Policy::default());
-    };
-    let identity = escher_governance::identity::Identity::path(state);
-    let runner = identity
-        .exists()
-        .then(|| escher_governance::identity::Identity::load(&identity).ok())
-        .flatten()
-        .map(|identity| identity.public_key());
-    Ok(policy.risk_policy(runner.as_deref()))
+/// The compiler's risk policy for commands that take no `--policy` (`check`, `plan`, `template publish`): see
+/// `GovernanceSettings::risk_policy`.
+pub fn risk_policy_in_force(state: &Path) -> Result<escher_compiler::risk::Policy, CliError> {
+    Ok(escher_engine::GovernanceSettings::from_env(None, None).risk_policy(state)?)
 }

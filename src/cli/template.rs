@@ -63,7 +63,7 @@ pub fn run(state: &Path, args: &TemplateArgs) -> Outcome {
 fn publish(state: &Path, settings: &GovernanceSettings, file: &Path, name: &str, bounds: Option<&Path>) -> Outcome {
     let (file_name, source) = read_source(file)?;
     let mut options = CompileOptions::check(&FsLoader);
-    options.policy = super::policy::risk_policy_in_force(&super::state::state_dir(None))?;
+    options.policy = settings.risk_policy(state)?;
     let compilation = compile_input(&file_name, &source, &options);
     let (errors, _) = print_diagnostics(&compilation, Format::Human, super::use_color());
     let Some(plan) = compilation.plan.as_ref().filter(|_| errors == 0) else {
