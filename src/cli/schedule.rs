@@ -9,7 +9,7 @@ use escher_state::chrono::{DateTime, Utc};
 use escher_state::schedule::MissedPolicy;
 
 use super::report::print_diagnostics;
-use super::state::{location, open, tokio};
+use super::state::{location, tokio};
 use super::{CliError, EXIT_DIAGNOSTICS, EXIT_OK, Format, Outcome, parse_param, read_source};
 
 #[derive(Debug, clap::Args)]
@@ -206,6 +206,6 @@ where
     F: FnOnce(escher_state::Store) -> Fut,
     Fut: std::future::Future<Output = Outcome>,
 {
-    let store = open(&location(args.state.as_deref())?)?;
+    let store = location(args.state.as_deref())?.open()?;
     tokio()?.block_on(body(store))
 }

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use escher_engine::state::{AttachedState, StateLocation};
-use escher_state::{Store, StoreOptions};
 
 use super::Command;
 use super::error::CliError;
@@ -21,11 +20,6 @@ pub fn state_dir(flag: Option<&Path>) -> PathBuf {
         Ok(location) => location.dir().to_path_buf(),
         Err(_) => PathBuf::from(StateLocation::resolved_text(flag)),
     }
-}
-
-/// The store a location names.
-pub fn open(location: &StateLocation) -> Result<Store, CliError> {
-    Ok(Store::open(location.url(), &StoreOptions::default())?)
 }
 
 /// A tokio runtime for the store's async calls.

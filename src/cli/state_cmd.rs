@@ -3,11 +3,9 @@
 use std::path::PathBuf;
 
 use escher_engine::state::StateLocation;
-use escher_state::layout::{CURRENT_VERSION, check_readable, ensure_layout};
-use escher_state::mirror::pull;
-use escher_state::summary::summarize;
+use escher_state::layout::CURRENT_VERSION;
 
-use super::state::{location, open, tokio};
+use super::state::{location, tokio};
 use super::{EXIT_OK, Format, Outcome};
 
 #[derive(Debug, clap::Args)]
@@ -43,11 +41,7 @@ pub fn run(args: &StateArgs) -> Outcome {
 
 fn show(args: &StateArgs, format: Format) -> Outcome {
     let location = location(args.state.as_deref())?;
-    let store = open(&location)?;
-    let summary = tokio()?.block_on(async {
-        check_readable(&store).await?;
-        summarize(&store).await
-    })?;
+    let summary = tokio()?.block_on(location.summary())?;
     if format == Format::Json {
         outln!("{}", serde_json::to_string(&summary).unwrap_or_default());
         return Ok(EXIT_OK);
@@ -84,21 +78,12 @@ pub fn human(summary: &escher_state::summary::StateSummary, location: &StateLoca
 }
 
 fn sync(args: &StateArgs, from: &str) -> Outcome {
-    let source_location = StateLocation::parse(from)?;
-    let target_dir = location(args.state.as_deref())?.dir().to_path_buf();
-    let source = open(&source_location)?;
-    let target = escher_state::Store::local(&target_dir);
-    let (report, runs) = tokio()?.block_on(async {
-        check_readable(&source).await?;
-        check_readable(&target).await?;
-        let report = pull(&source, &target_dir).await?;
-        ensure_layout(&target).await?;
-        let runs = escher_state::runs::journal_run_ids(&target).await?.len();
-        Ok::<_, escher_state::StoreError>((report, runs))
-    })?;
+    let source = StateLocation::parse(from)?;
+    let target = location(args.state.as_deref())?;
+    let (report, runs) = tokio()?.block_on(target.sync_from(&source))?;
     outln!(
-        "synced {} from {source_location}: {} objects copied, {} log bytes appended; {runs} runs here now",
-        target_dir.display(),
+        "synced {} from {source}: {} objects copied, {} log bytes appended; {runs} runs here now",
+        target.dir().display(),
         report.objects,
         report.log_bytes
     );

@@ -2,7 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use escher_state::{StoreError, StoreUrl};
+use escher_state::layout::{check_readable, ensure_layout};
+use escher_state::mirror::{SyncReport, pull};
+use escher_state::runs::journal_run_ids;
+use escher_state::summary::{StateSummary, summarize};
+use escher_state::{Store, StoreError, StoreOptions, StoreUrl};
 
 /// A local state directory or a bucket URL, with the local directory commands read and write: the directory
 /// itself, or the bucket's local copy under the user's cache directory.
@@ -46,6 +50,33 @@ impl StateLocation {
 
     pub fn is_local(&self) -> bool {
         self.url.is_local()
+    }
+
+    /// The store the location names.
+    pub fn open(&self) -> Result<Store, StoreError> {
+        Store::open(&self.url, &StoreOptions::default())
+    }
+
+    /// What the state holds, read where it lives (the bucket, not the local copy), once its layout is known
+    /// to be one this build reads.
+    pub async fn summary(&self) -> Result<StateSummary, StoreError> {
+        let store = self.open()?;
+        check_readable(&store).await?;
+        summarize(&store).await
+    }
+
+    /// Brings this location's directory up to date from `source` (a bucket or another state directory) and
+    /// brings its layout up to date; both layouts must be ones this build reads. Returns what was copied and
+    /// how many runs the directory holds now.
+    pub async fn sync_from(&self, source: &StateLocation) -> Result<(SyncReport, usize), StoreError> {
+        let source = source.open()?;
+        let target = Store::local(&self.dir);
+        check_readable(&source).await?;
+        check_readable(&target).await?;
+        let report = pull(&source, &self.dir).await?;
+        ensure_layout(&target).await?;
+        let runs = journal_run_ids(&target).await?.len();
+        Ok((report, runs))
     }
 }
 
