@@ -58,7 +58,7 @@ async fn main() -> Outcome {
     approvals.write_decision(&SignedDecision::sign(&manager, &request, true, None, chrono::Utc::now(), valid_for)?)?;
 
     // The host resumes the run where it stopped, on the providers and under the policy it recorded.
-    let report = engine.resume(&run_id, None).await?.finish().await.report?;
+    let report = engine.resume(&run_id).await?.finish().await.report?;
     let stopped = report.steps.iter().find(|step| step.node == "stop").map_or(0, |step| step.changed.len());
     println!("run {run_id}: {:?}, {stopped} machines stopped", report.status);
     if report.status != RunStatus::Succeeded || stopped == 0 {
