@@ -34,7 +34,7 @@ pub const EXAMPLES: &[Example] = &[
     Example { name: "tag_compliance", params: &[], needs_approval: false },
     Example { name: "waste_cleanup", params: &[], needs_approval: true },
     // The warm-up is a real wait; the test does not need five minutes of it.
-    Example { name: "weekend_startup", params: &[("database_warmup", "0s")], needs_approval: false },
+    Example { name: "weekend_startup", params: &[], needs_approval: false },
 ];
 
 impl Example {

@@ -137,6 +137,11 @@ pub const UNDECLARED_WRITES: Bucket = Bucket { capacity: 20, per_second: 2.0 };
 /// The bucket for an undeclared class that only reads.
 pub const UNDECLARED_READS: Bucket = Bucket { capacity: 50, per_second: 10.0 };
 
+/// A simulated cloud's clock, which a `wait` moves ahead at once (see [`Provider::clock`]).
+pub trait SimulatedClock: Send + Sync {
+    fn advance(&self, by: std::time::Duration);
+}
+
 /// A cloud, or the simulator, as the runtime sees it.
 #[async_trait::async_trait]
 pub trait Provider: Send + Sync {
@@ -167,6 +172,13 @@ pub trait Provider: Send + Sync {
     /// that keeps state of its own settles it here (the simulator folds its estate's change log into the file).
     async fn finish(&self) -> Result<(), ProviderError> {
         Ok(())
+    }
+
+    /// The clouds' clock, for a provider that keeps its own (a simulator). When every provider of a run has one,
+    /// a `wait` moves them ahead instead of sleeping: the run shows the time waited, and it passes at once.
+    /// Real clouds have none: a wait on them is spent.
+    fn clock(&self) -> Option<&dyn SimulatedClock> {
+        None
     }
 
     /// The token bucket of a rate-limit class of this provider's declarations (`ec2.mutating`), per account and

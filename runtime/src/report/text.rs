@@ -28,7 +28,10 @@ pub fn summary(report: &RunReport) -> String {
         let counts = match &step.output {
             // A query, or any step that only answered: what it found.
             Value::List(found) if !acted => format!("found {}", found.len()),
-            // A report, a notification, a wait: no resources to count.
+            Value::Record(fields) if !acted && waited(fields).is_some() => {
+                format!("waited {}", waited(fields).unwrap_or_default())
+            }
+            // A report or a notification: no resources to count.
             Value::Record(fields) if !acted && !fields.contains_key("changed") => String::from("done"),
             _ => format!(
                 "{} {verb}, {} unchanged, {} failed",
@@ -56,6 +59,14 @@ pub fn summary(report: &RunReport) -> String {
     let what = if report.dry_run { "Plan" } else { "Done" };
     let _ = writeln!(out, "{what}: {changed} {verb}, {unchanged} unchanged, {failed} failed");
     out
+}
+
+/// A wait step's time waited, as the playbook writes durations.
+fn waited(fields: &std::collections::BTreeMap<String, Value>) -> Option<String> {
+    match fields.get("waited") {
+        Some(Value::Duration { duration_ms }) => Some(escher_compiler::lower::format_duration(*duration_ms)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -101,6 +112,13 @@ mod tests {
         assert!(text.contains("      ~ i-9\n      ~ ... and 2 more\n"), "{text}");
         assert!(text.contains("      ✗ i-9 failed: denied\n"), "{text}");
         assert!(text.ends_with("Done: 12 changed, 0 unchanged, 1 failed\n"), "{text}");
+    }
+
+    #[test]
+    fn a_wait_says_how_long() {
+        let waited = Value::Record([("waited".to_string(), Value::Duration { duration_ms: 300_000 })].into());
+        let text = summary(&report(false, vec![step("warmup", 0, waited)]));
+        assert!(text.contains("Succeeded: waited 5m\n"), "{text}");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::saved::SavedEstate;
 use crate::sim::Sim;
 use escher_compiler::plan::Value;
 use escher_compiler::stdlib::Cloud;
-use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError, ProviderResponse};
+use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError, ProviderResponse, SimulatedClock};
 use tokio::sync::watch;
 
 /// The simulator, saving its estate to a file after each call that may have changed it. The file is the cloud: a
@@ -298,6 +298,10 @@ impl Provider for Persisting {
 
     fn is_done(&self, call: &ProviderCall, resource: Option<&Value>) -> Option<bool> {
         self.sim.is_done(call, resource)
+    }
+
+    fn clock(&self) -> Option<&dyn SimulatedClock> {
+        self.sim.clock()
     }
 
     fn bucket(&self, rate_class: &str) -> Option<Bucket> {

@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use escher_compiler::plan::Value;
 use escher_compiler::stdlib::Cloud;
-use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError, ProviderResponse};
+use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError, ProviderResponse, SimulatedClock};
 
 use crate::actions::local::{self, Local};
 use crate::actions::{self, Batch};
@@ -148,7 +148,7 @@ impl Sim {
         let mut world = self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let World { estate, transitions, .. } = &mut *world;
         if !transitions.is_empty() {
-            transitions.settle(tokio::time::Instant::now(), estate);
+            transitions.settle(estate);
         }
         world
     }
@@ -202,9 +202,7 @@ impl Provider for Sim {
             return self.local(local, call.dry_run).await;
         }
         let fate = self.faults.decide(&self.config, &call.action, &call.idempotency_key);
-        if !fate.latency.is_zero() {
-            tokio::time::sleep(fate.latency).await;
-        }
+        take_latency(fate.latency).await;
         if let Some(error) = fate.error {
             return Err(error);
         }
@@ -236,9 +234,7 @@ impl Provider for Sim {
 
     async fn describe(&self, resources: &[Value]) -> Result<Vec<Value>, ProviderError> {
         let fate = self.faults.decide(&self.config, "describe", "");
-        if !fate.latency.is_zero() {
-            tokio::time::sleep(fate.latency).await;
-        }
+        take_latency(fate.latency).await;
         if let Some(error) = fate.error {
             return Err(error);
         }
@@ -255,7 +251,32 @@ impl Provider for Sim {
         actions::is_done(&self.world().estate, &call.action, &call.args, resource)
     }
 
+    fn clock(&self) -> Option<&dyn SimulatedClock> {
+        Some(self)
+    }
+
     fn bucket(&self, rate_class: &str) -> Option<Bucket> {
         crate::buckets::bucket(rate_class)
+    }
+}
+
+/// A `wait` in a run on the simulator moves its clock instead of sleeping: transitions due within the wait are
+/// done when it ends, and `weekend_startup`'s five minutes pass at once.
+impl SimulatedClock for Sim {
+    fn advance(&self, by: std::time::Duration) {
+        self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).transitions.advance(by);
+    }
+}
+
+/// Half of tokio's timer tick.
+const HALF_TICK: std::time::Duration = std::time::Duration::from_micros(500);
+
+/// Makes a call last `latency` on average. tokio's timer fires on whole-millisecond ticks and rounds a deadline
+/// up to the next tick, so a plain sleep lasts between `latency` and `latency` + 1 ms: half a millisecond too
+/// long on average, and a whole one for calls that start just after a tick, as calls following each other in
+/// one slot do (a 10 ms call took 11.1 ms). Sleeping half a tick less spreads calls evenly around `latency`.
+async fn take_latency(latency: std::time::Duration) {
+    if !latency.is_zero() {
+        tokio::time::sleep(latency.saturating_sub(HALF_TICK)).await;
     }
 }

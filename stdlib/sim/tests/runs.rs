@@ -120,3 +120,31 @@ async fn production_dr_backs_up_replicates_and_sets_the_failover_pair() {
         ("PRIMARY", "0a1b2c3d-0000-4000-8000-123456789abc")
     );
 }
+
+/// On the simulator a `wait` moves its clock instead of sleeping (on tokio's real clock here): ten minutes pass
+/// at once, the run shows them waited, and the stops still stopping before the wait are stopped after it.
+#[tokio::test]
+async fn a_wait_passes_on_the_simulators_clock_and_transitions_complete_within_it() {
+    let source = r#"
+    playbook pause {
+      let web = aws.ec2.instances(regions = ["us-east-1"], state = "running")
+      step stop = aws.ec2.stop(web) { max_targets = 50 }
+      step pause after (stop) = wait(10m)
+    }
+    "#;
+    let compiled = compile("pause.esc", source, &CompileOptions::plan(&MemoryLoader::default(), BTreeMap::new()));
+    let plan = compiled.plan.unwrap_or_else(|| panic!("it compiles: {:?}", compiled.diagnostics));
+    let sim = Arc::new(Sim::demo().with_config(escher_sim::SimConfig::parse("transition=5m").expect("valid")));
+    let started = std::time::Instant::now();
+    let report = run(sim.clone(), plan, false).await;
+
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "the wait was spent: {:?}", started.elapsed());
+    assert_eq!(report.status, RunStatus::Succeeded);
+    let waited = record(step(&report, "pause").output.clone());
+    assert_eq!(waited.get("waited"), Some(&escher_compiler::plan::Value::Duration { duration_ms: 600_000 }));
+    let stopped = &step(&report, "stop").changed;
+    assert!(!stopped.is_empty(), "the demo has running instances in us-east-1");
+    for id in stopped {
+        assert_eq!(state_of(&sim, id), "stopped", "{id} is still stopping after the wait");
+    }
+}

@@ -85,6 +85,19 @@ impl RunContext {
         self.shared.providers.iter().find(|provider| provider.serves(cloud))
     }
 
+    /// Runs `act` on every provider's simulated clock when each provider of the run has one (and there is at
+    /// least one provider); says whether it did.
+    pub fn on_simulated_clocks(&self, act: impl Fn(&dyn crate::provider::SimulatedClock)) -> bool {
+        let clocks: Option<Vec<_>> = self.shared.providers.iter().map(|provider| provider.clock()).collect();
+        match clocks {
+            Some(clocks) if !clocks.is_empty() => {
+                clocks.into_iter().for_each(act);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The time limit of each attempt of a node.
     pub fn timeout(&self, node: &PlanNode) -> Duration {
         node.options.timeout_ms.map(Duration::from_millis).unwrap_or(self.shared.limits.step_timeout)

@@ -53,10 +53,12 @@ pub(crate) async fn perform(
                 return NodeResult::failed(node, "`wait` needs a duration");
             };
             let waited = record(vec![("waited", Value::Duration { duration_ms: *duration_ms })]);
-            // A dry run shows the wait without spending it.
-            if !ctx.dry_run
-                && ctx.until_cancelled(tokio::time::sleep(Duration::from_millis(*duration_ms))).await.is_none()
-            {
+            let duration = Duration::from_millis(*duration_ms);
+            // A dry run shows the wait without spending it; on simulated clouds it passes on their clock.
+            if ctx.dry_run || ctx.on_simulated_clocks(|clock| clock.advance(duration)) {
+                return succeeded(waited);
+            }
+            if ctx.until_cancelled(tokio::time::sleep(duration)).await.is_none() {
                 let result = NodeResult::new(StepStatus::Cancelled, Value::Null);
                 return result.with_error(Some("the run was cancelled during the wait".into()));
             }

@@ -207,7 +207,7 @@ impl<'e> Txn<'e> {
 
 impl Commit {
     pub(crate) fn apply(self, estate: &mut Estate, transitions: &mut Transitions) {
-        let due = tokio::time::Instant::now() + self.transition;
+        let due = transitions.now() + self.transition;
         for (id, contents) in self.writes {
             match contents {
                 Some(resource) => estate.put(resource),

@@ -1,5 +1,6 @@
 //! State transitions that complete later: `stopping` becomes `stopped` once the simulated delay has passed on
-//! tokio's clock. Nothing runs in the background: every read first settles the transitions that are due.
+//! the simulated clouds' clock: tokio's, moved ahead by every `wait` the run spent on it. Nothing runs in the
+//! background: every read first settles the transitions that are due.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,9 +24,21 @@ pub(crate) struct Transitions {
     /// Where each (resource, field) waits in the queue, so a newer transition replaces an older one.
     slots: HashMap<(String, String), (Instant, u64)>,
     seq: u64,
+    /// How far the simulated clouds' clock is ahead of tokio's: the waits spent on it.
+    ahead: std::time::Duration,
 }
 
 impl Transitions {
+    /// The simulated clouds' time.
+    pub(crate) fn now(&self) -> Instant {
+        Instant::now() + self.ahead
+    }
+
+    /// Moves the simulated clouds' clock ahead by `by`, at once.
+    pub(crate) fn advance(&mut self, by: std::time::Duration) {
+        self.ahead += by;
+    }
+
     /// Schedules a final value, replacing any earlier one for the same field of the same resource.
     pub(crate) fn schedule(&mut self, due: Instant, pending: Pending) {
         self.seq += 1;
@@ -48,8 +61,9 @@ impl Transitions {
         });
     }
 
-    /// Applies every transition due at `now`.
-    pub(crate) fn settle(&mut self, now: Instant, estate: &mut Estate) {
+    /// Applies every transition due by now.
+    pub(crate) fn settle(&mut self, estate: &mut Estate) {
+        let now = self.now();
         while let Some(entry) = self.queue.first_entry() {
             if entry.key().0 > now {
                 break;
