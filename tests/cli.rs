@@ -109,6 +109,84 @@ fn an_envelope_whose_claims_understate_the_risk_gets_a_warning_and_the_computed_
     assert_eq!(codes, ["W0701", "W0702"]);
 }
 
+/// A playbook saved by an editor in Latin-1: `é` is the single byte 0xE9, at offset 12.
+const LATIN1: &[u8] = b"playbook caf\xe9 {\n  step hello = report.summary(\"d\xe9j\xe0 vu\")\n}\n";
+
+fn scratch_bytes(name: &str, bytes: &[u8]) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).expect("write scratch file");
+    let path = path.display().to_string();
+    (dir, path)
+}
+
+#[test]
+fn check_of_a_file_that_is_not_utf8_reports_a_diagnostic_at_the_first_bad_byte() {
+    let (_dir, path) = scratch_bytes("cafe.esc", LATIN1);
+    let output = escher(&["check", &path]);
+    assert_eq!(output.status.code(), Some(1), "a diagnostic, not an IO error: {}", stderr(&output));
+    let text = stderr(&output);
+    assert!(text.contains("E0706"), "{text}");
+    assert!(text.contains("byte 0xE9 at offset 12"), "{text}");
+    assert!(text.contains("cafe.esc:1:13"), "{text}");
+    assert!(!text.contains("cannot read"), "{text}");
+}
+
+#[test]
+fn check_json_of_a_file_that_is_not_utf8_points_at_the_first_bad_byte() {
+    let (_dir, path) = scratch_bytes("cafe.esc", LATIN1);
+    let output = escher(&["check", &path, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("one JSON diagnostic");
+    assert_eq!(json["code"], "E0706");
+    assert_eq!(json["spans"][0]["byte_start"], 12);
+    assert!(json["help"].as_str().is_some_and(|help| help.contains("UTF-8")), "{json}");
+}
+
+#[test]
+fn plan_of_a_file_that_is_not_utf8_reports_a_diagnostic() {
+    let (_dir, path) = scratch_bytes("cafe.esc", LATIN1);
+    let output = escher(&["plan", &path]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("E0706"), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+}
+
+#[test]
+fn plan_json_of_an_envelope_with_warnings_prints_only_the_plan_on_stdout() {
+    let playbook = r#"playbook prune {
+  let old = aws.ec2.snapshots(regions = ["us-east-1"], older_than = 90d)
+  step prune = aws.ec2.delete_snapshots(old) { max_targets = 5, irreversible = true }
+}"#;
+    let envelope = serde_json::json!({
+        "response_type": "execution",
+        "risk_level": "low",
+        "requires_approval": false,
+        "playbook": playbook,
+    });
+    let (_dir, path) = scratch("answer.json", &envelope.to_string());
+    let output = escher(&["plan", &path, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("stdout is exactly one JSON document");
+    assert_eq!(plan["playbook"], "prune");
+    let warnings: Vec<serde_json::Value> =
+        stderr(&output).lines().filter_map(|line| serde_json::from_str(line).ok()).collect();
+    let mut codes: Vec<&str> = warnings.iter().filter_map(|w| w["code"].as_str()).collect();
+    codes.sort();
+    assert_eq!(codes, ["W0701", "W0702"], "the warnings are on stderr, as JSON lines: {}", stderr(&output));
+}
+
+#[test]
+fn plan_json_with_errors_prints_nothing_on_stdout_and_json_diagnostics_on_stderr() {
+    let (_dir, path) = scratch("typo.esc", TYPO);
+    let output = escher(&["plan", &path, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+    let first = stderr(&output).lines().next().map(str::to_string).unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_str(&first).expect("a JSON diagnostic on stderr");
+    assert_eq!(json["code"], "E0202");
+}
+
 #[test]
 fn plan_prints_steps_risk_and_approvals() {
     let output = escher(&["plan", "examples/waste_cleanup.esc"]);

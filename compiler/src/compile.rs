@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::lower::{self, Mode, ParamInput, Program};
 use crate::plan::{PLAN_FORMAT_VERSION, Plan, plan_hash};
-use crate::resolve::{Module, ResolveError, Scope, resolve};
+use crate::resolve::{Gaps, Module, ResolveError, Scope, resolve};
 use crate::risk::Policy;
 use crate::source::{SourceLoader, SourceMap};
 use crate::span::{FileId, Span};
@@ -71,18 +71,21 @@ pub fn compile_with(catalog: &Catalog, name: &str, text: &str, options: &Compile
     let Some(main_index) = main_index else {
         return finish(diagnostics, sources, None);
     };
-    if diagnostics.has_errors() {
-        return finish(diagnostics, sources, None);
-    }
 
-    // Modules are loaded depth-first, so each module's imports come before it.
+    // Every module that parsed, even in part, is checked: one mistake hides no other. Modules are loaded
+    // depth-first, so each module's imports come before it. A partial module is checked but not planned, and
+    // its importers do not check their calls against what it defines, which is incomplete.
     let mut scopes: Vec<Scope> = Vec::new();
     let mut typed: Vec<Typed> = Vec::new();
     for module in &modules {
         let (scope, resolve_diagnostics) = resolve(module, catalog);
         diagnostics.0.extend(resolve_diagnostics);
-        let imports: BTreeMap<String, Typed> =
-            module.imports.iter().map(|(name, &index)| (name.clone(), typed[index].clone())).collect();
+        let imports: BTreeMap<String, Typed> = module
+            .imports
+            .iter()
+            .filter(|&(_, &index)| !modules[index].gaps.partial)
+            .map(|(name, &index)| (name.clone(), typed[index].clone()))
+            .collect();
         let (module_typed, type_diagnostics) = typecheck(module, &scope, &imports, catalog);
         diagnostics.0.extend(type_diagnostics);
         scopes.push(scope);
@@ -139,22 +142,30 @@ struct ModuleLoader<'a> {
 }
 
 impl ModuleLoader<'_> {
-    /// Parses `file` and its imports; returns its module index, or `None` if it did not parse.
+    /// Parses `file` and its imports; returns its module index, or `None` if not even its head parsed.
     /// `stack` holds the files being loaded, to detect import cycles.
     fn load(&mut self, file: FileId, stack: &mut Vec<FileId>) -> Option<usize> {
         let text = self.sources.get(file).text.clone();
         let parsed = parse_playbook(&text);
-        let parse_failed = !parsed.errors.is_empty();
+        let mut gaps = Gaps {
+            unknown_names: parsed.unparsed_names.into_iter().collect(),
+            unknown_import: parsed.unparsed_use,
+            partial: !parsed.errors.is_empty(),
+        };
         self.diagnostics.extend(parsed.errors.into_iter().map(|e| Diagnostic::new(file, e)));
         let ast = parsed.tree?;
-        if parse_failed {
-            return None;
-        }
         stack.push(file);
         let importer = self.sources.get(file).name.clone();
         let mut imports = BTreeMap::new();
         for import in &ast.uses {
             let Some(index) = self.load_import(file, &importer, import, stack) else {
+                // Reported; a name it would have given is not reported again.
+                match &import.alias {
+                    Some(alias) => {
+                        gaps.unknown_names.insert(alias.name.clone());
+                    }
+                    None => gaps.unknown_import = true,
+                }
                 continue;
             };
             let name = match &import.alias {
@@ -162,12 +173,17 @@ impl ModuleLoader<'_> {
                 None => self.modules[index].playbook().name.name.clone(),
             };
             if imports.insert(name.clone(), index).is_some() {
-                self.diagnostics
-                    .push(Diagnostic::new(file, ResolveError::DuplicateImport { name, span: import.span.into() }));
+                self.diagnostics.push(Diagnostic::new(
+                    file,
+                    ResolveError::DuplicateImport { name: name.clone(), span: import.span.into() },
+                ));
+                // Which of the two a call means is unknown: its calls are not checked against either.
+                gaps.unknown_names.insert(name);
             }
         }
+        imports.retain(|name, _| !gaps.is_unknown(name));
         stack.pop();
-        self.modules.push(Module { file, ast, imports });
+        self.modules.push(Module { file, ast, imports, gaps });
         Some(self.modules.len() - 1)
     }
 
@@ -240,4 +256,18 @@ pub fn compile_input(name: &str, original: &str, options: &CompileOptions<'_>) -
     compilation.main = original_file;
     compilation.diagnostics.sort();
     compilation
+}
+
+/// Compiles AI output as a host read it, as bytes: bytes that are not UTF-8 are answered with E0706 at the first
+/// bad one, so every input gets diagnostics; text is compiled as by [`compile_input`].
+pub fn compile_input_bytes(name: &str, bytes: &[u8], options: &CompileOptions<'_>) -> Compilation {
+    match crate::input::decode_utf8(bytes) {
+        Ok(text) => compile_input(name, text, options),
+        Err(crate::input::NotUtf8 { text, error }) => {
+            let mut sources = SourceMap::new();
+            let main = sources.add(name, text);
+            let diagnostics = Diagnostics(vec![Diagnostic::new(main, error)]);
+            Compilation { sources, diagnostics, plan: None, main }
+        }
+    }
 }

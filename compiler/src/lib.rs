@@ -21,5 +21,5 @@ pub use source::{MemoryLoader, NoImports, SourceFile, SourceLoader, SourceMap};
 pub use span::{FileId, Span};
 mod compile;
 
-pub use compile::{Compilation, CompileOptions, compile, compile_input, compile_with};
+pub use compile::{Compilation, CompileOptions, compile, compile_input, compile_input_bytes, compile_with};
 pub use lower::{Mode, ParamInput};

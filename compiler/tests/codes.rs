@@ -93,6 +93,38 @@ fn every_code_has_a_snapshot_that_shows_it() {
     assert!(unshown.is_empty(), "codes with no snapshot in compiler/tests/snapshots: {unshown:?}");
 }
 
+/// Each error variant that declares a code, as (code, its attributes and fields): the text from its
+/// `#[error(...)]` up to the next variant's.
+fn coded_variants() -> Vec<(String, String)> {
+    let code = regex::Regex::new(r"code\(([EW][0-9]{4})\)").expect("a valid pattern");
+    let mut variants = Vec::new();
+    for path in rust_files(&crate_dir().join("src")) {
+        let text = std::fs::read_to_string(&path).expect("a readable source file");
+        for variant in text.split("#[error(").skip(1) {
+            if let Some(found) = code.captures(variant) {
+                variants.push((found[1].to_string(), variant.to_string()));
+            }
+        }
+    }
+    variants
+}
+
+#[test]
+fn every_coded_variant_always_has_help() {
+    // Help in the `#[diagnostic(...)]` attribute, or a `#[help]` field that is a `String`, never an `Option`: the
+    // type system then keeps every constructor from leaving it out.
+    let attribute_help = regex::Regex::new(r"(?s)#\[diagnostic\(.*?\bhelp\(").expect("a valid pattern");
+    let field_help = regex::Regex::new(r"#\[help\]\s*\w+:\s*String\s*,").expect("a valid pattern");
+    let variants = coded_variants();
+    assert!(variants.len() > 90, "the variants were not found: {}", variants.len());
+    let without: Vec<String> = variants
+        .iter()
+        .filter(|(_, text)| !attribute_help.is_match(text) && !field_help.is_match(text))
+        .map(|(code, text)| format!("{code}: {}", text.lines().next().unwrap_or_default()))
+        .collect();
+    assert!(without.is_empty(), "variants that may have no help:\n{}", without.join("\n"));
+}
+
 #[test]
 fn every_explanation_shows_a_wrong_and_a_corrected_example() {
     for info in CODES {

@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use escher_compiler::diagnostics::{Applicability, Diagnostic, TextEdit, render_human, to_json};
 use escher_compiler::plan::{Edge, EdgeKind, NodeSource, PlanSources};
 use escher_compiler::{
-    Compilation, CompileOptions, FileId, ParamInput, SourceLoader, SourceMap, Span, compile, compile_input,
+    Compilation, CompileOptions, FileId, ParamInput, SourceLoader, SourceMap, Span, compile, compile_input_bytes,
 };
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -17,8 +17,8 @@ fn main() {
     let root = fixtures_root();
     let mut trials = Vec::new();
     for folder in ["ok", "err", "input", "stdlib"] {
-        for (name, text) in fixture_files(&root, folder) {
-            trials.extend(trials_for(&root, folder, name, text));
+        for (name, bytes) in fixture_files(&root, folder) {
+            trials.extend(trials_for(&root, folder, name, bytes));
         }
     }
     trials.push(Trial::test("internal/E0502_edge_to_an_unknown_node", an_edge_to_an_unknown_node_is_reported));
@@ -29,9 +29,10 @@ fn fixtures_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
 }
 
-/// The files of one fixture folder as (name relative to the fixtures root, text), sorted by name.
-fn fixture_files(root: &Path, folder: &str) -> Vec<(String, String)> {
-    let mut files: Vec<(String, String)> = std::fs::read_dir(root.join(folder))
+/// The files of one fixture folder as (name relative to the fixtures root, bytes), sorted by name. AI output is
+/// compiled from its bytes, as the command line reads it, so an input fixture may be something other than UTF-8.
+fn fixture_files(root: &Path, folder: &str) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(root.join(folder))
         .unwrap_or_else(|e| panic!("cannot read the fixture folder {folder}: {e}"))
         .map(|entry| entry.expect("a readable directory entry").path())
         .filter(|path| {
@@ -40,19 +41,21 @@ fn fixture_files(root: &Path, folder: &str) -> Vec<(String, String)> {
         })
         .map(|path| {
             let file_name = path.file_name().and_then(|n| n.to_str()).expect("a UTF-8 file name");
-            let text = std::fs::read_to_string(&path).expect("a readable fixture");
-            (format!("{folder}/{file_name}"), text)
+            let bytes = std::fs::read(&path).expect("a readable fixture");
+            (format!("{folder}/{file_name}"), bytes)
         })
         .collect();
     files.sort();
     files
 }
 
-fn trials_for(root: &Path, folder: &str, name: String, text: String) -> Vec<Trial> {
+fn trials_for(root: &Path, folder: &str, name: String, bytes: Vec<u8>) -> Vec<Trial> {
     let root = root.to_path_buf();
-    let expectation = match folder {
-        "input" => expectation_from_file_name(&name),
-        _ => expectation_from_header(&text),
+    let input = folder == "input";
+    let expectation = match std::str::from_utf8(&bytes) {
+        _ if input => expectation_from_file_name(&name),
+        Ok(text) => expectation_from_header(text),
+        Err(_) => Err("only AI output (`input/`) may be other than UTF-8".to_string()),
     };
     let expectation = match expectation {
         Ok(expectation) => expectation,
@@ -63,9 +66,10 @@ fn trials_for(root: &Path, folder: &str, name: String, text: String) -> Vec<Tria
     };
     let test_name = name.trim_end_matches(".esc").to_string();
     if folder == "stdlib" {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         return vec![Trial::test(test_name, move || check_declarations(&name, &text, &expectation))];
     }
-    let fixture = Fixture { root, name, text, expectation, input: folder == "input" };
+    let fixture = Fixture { root, name, bytes, expectation, input };
     let mut trials = Vec::new();
     if fixture.has_machine_applicable_fixes() {
         let fixed = fixture.clone();
@@ -136,24 +140,28 @@ struct Fixture {
     root: PathBuf,
     /// The name relative to the fixtures root, which diagnostics are reported under.
     name: String,
-    text: String,
+    bytes: Vec<u8>,
     expectation: Expectation,
     /// AI output (`compile_input`) rather than a playbook file (`compile`).
     input: bool,
 }
 
 impl Fixture {
-    fn compile(&self, text: &str) -> Compilation {
+    fn compile(&self, bytes: &[u8]) -> Compilation {
         let loader = FixtureLoader { root: self.root.clone() };
         let options = match &self.expectation.params {
             Some(params) => CompileOptions::plan(&loader, params.clone()),
             None => CompileOptions::check(&loader),
         };
-        if self.input { compile_input(&self.name, text, &options) } else { compile(&self.name, text, &options) }
+        if self.input {
+            compile_input_bytes(&self.name, bytes, &options)
+        } else {
+            compile(&self.name, std::str::from_utf8(bytes).expect("a playbook fixture is UTF-8"), &options)
+        }
     }
 
     fn check(&self) -> Result<(), Failed> {
-        let compilation = self.compile(&self.text);
+        let compilation = self.compile(&self.bytes);
         let found = sorted_codes(compilation.diagnostics.iter());
         if found != self.expectation.codes {
             return Err(format!(
@@ -180,7 +188,7 @@ impl Fixture {
     }
 
     fn has_machine_applicable_fixes(&self) -> bool {
-        let compilation = self.compile(&self.text);
+        let compilation = self.compile(&self.bytes);
         compilation.diagnostics.iter().any(|d| !machine_applicable(d, &compilation).is_empty())
     }
 
@@ -188,7 +196,7 @@ impl Fixture {
     /// and no error that was not there before appears (a warning may: an envelope's claims are compared only
     /// once its playbook compiles).
     fn fixes_remove_their_diagnostics(&self) -> Result<(), Failed> {
-        let before = self.compile(&self.text);
+        let before = self.compile(&self.bytes);
         let mut edits: Vec<TextEdit> = Vec::new();
         let mut fixed: Vec<(String, String)> = Vec::new();
         let mut unfixed: Vec<(String, String)> = Vec::new();
@@ -202,8 +210,8 @@ impl Fixture {
             }
             edits.extend(fixes);
         }
-        let fixed_text = apply_edits(&self.text, edits)?;
-        let after = self.compile(&fixed_text);
+        let fixed_text = apply_edits(&String::from_utf8_lossy(&self.bytes), edits)?;
+        let after = self.compile(fixed_text.as_bytes());
         for diagnostic in after.diagnostics.iter() {
             let key = (diagnostic.code(), diagnostic.message());
             if let Some(index) = unfixed.iter().position(|old| *old == key) {

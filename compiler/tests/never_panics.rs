@@ -1,5 +1,6 @@
-//! Whatever text arrives, the compiler answers with diagnostics instead of panicking, and every offset it
-//! reports (label spans and fix edits) lies inside the file it points into, on a char boundary.
+//! Whatever text arrives, the compiler answers with diagnostics instead of panicking, every offset it reports
+//! (label spans and fix edits) lies inside the file it points into, on a char boundary, and every diagnostic
+//! says how to fix it (help).
 //!
 //! Three kinds of input: arbitrary Unicode, sequences of the grammar's own tokens (so the parser gets past its
 //! first token and the later phases see trees), and mutations of the valid playbooks in `examples/` and
@@ -17,7 +18,8 @@ use proptest::sample::Index;
 
 // ---- The invariant ----------------------------------------------------------------------------------------
 
-/// Checks that every label and fix edit of every diagnostic points inside its file, on char boundaries.
+/// Checks that every label and fix edit of every diagnostic points inside its file, on char boundaries, and that
+/// every diagnostic has help.
 fn offsets_are_sound(compilation: &Compilation) -> Result<(), TestCaseError> {
     for diagnostic in compilation.diagnostics.iter() {
         let file = compilation.sources.iter().find(|(id, _)| *id == diagnostic.file);
@@ -41,6 +43,9 @@ fn offsets_are_sound(compilation: &Compilation) -> Result<(), TestCaseError> {
                     file.name
                 ))
             })?;
+        }
+        if diagnostic.help().is_none_or(|help| help.trim().is_empty()) {
+            return Err(TestCaseError::fail(format!("{} ({}) has no help", diagnostic.code(), diagnostic.message())));
         }
         // The JSON form computes lines and columns from the same offsets; it must not panic either.
         to_json(diagnostic, &compilation.sources);

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use escher::FsLoader;
-use escher_compiler::{CompileOptions, compile_input};
+use escher_compiler::{CompileOptions, compile_input_bytes};
 
 use super::report::{plural, print_diagnostics};
-use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Format, Outcome, read_or_say};
+use super::{EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Format, Outcome, read_bytes_or_say};
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -21,13 +21,13 @@ pub fn run(args: &CheckArgs, color: bool) -> Outcome {
     let mut exit = EXIT_OK;
     let policy = super::policy::risk_policy_in_force(&super::state::state_dir(None))?;
     for path in &args.files {
-        let Some((name, text)) = read_or_say(path) else {
+        let Some((name, bytes)) = read_bytes_or_say(path) else {
             exit = EXIT_USAGE;
             continue;
         };
         let mut options = CompileOptions::check(&FsLoader);
         options.policy = policy.clone();
-        let compilation = compile_input(&name, &text, &options);
+        let compilation = compile_input_bytes(&name, &bytes, &options);
         let (errors, warnings) = print_diagnostics(&compilation, args.format, color);
         if args.format == Format::Human {
             if errors == 0 && warnings == 0 {

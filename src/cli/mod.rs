@@ -262,17 +262,37 @@ pub fn parse_params(
     Ok(given)
 }
 
-/// A file's name (as given) and text.
-pub fn read_source(path: &std::path::Path) -> Result<(String, String), error::CliError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|source| error::CliError::Read { path: path.to_path_buf(), source })?;
-    Ok((path.display().to_string(), text))
+/// A file's name (as given) and bytes. Whether they are text is the compiler's to say
+/// (`escher_compiler::compile_input_bytes`), with a diagnostic like any other.
+pub fn read_bytes(path: &std::path::Path) -> Result<(String, Vec<u8>), error::CliError> {
+    let bytes = std::fs::read(path).map_err(|source| error::CliError::Read { path: path.to_path_buf(), source })?;
+    Ok((path.display().to_string(), bytes))
 }
 
-/// One file of a command over several (`check`, `fmt`): its name and text, or `None` once why it cannot be read is
-/// said, so the command goes on with the others.
+/// A file's name (as given) and text, for commands that need text before the compiler sees it. Bytes that are not
+/// UTF-8 are refused with the compiler's E0706 message, which names the offset of the first bad byte.
+pub fn read_source(path: &std::path::Path) -> Result<(String, String), error::CliError> {
+    let (name, bytes) = read_bytes(path)?;
+    match escher_compiler::input::decode_utf8(&bytes) {
+        Ok(text) => Ok((name, text.to_string())),
+        Err(not_utf8) => {
+            let code = miette::Diagnostic::code(&not_utf8.error).map(|code| code.to_string()).unwrap_or_default();
+            let message = format!("{code}: {}", not_utf8.error);
+            let source = std::io::Error::new(std::io::ErrorKind::InvalidData, message);
+            Err(error::CliError::Read { path: path.to_path_buf(), source })
+        }
+    }
+}
+
+/// One file of a command over several (`fmt`): its name and text, or `None` once why it cannot be read is said,
+/// so the command goes on with the others.
 pub fn read_or_say(path: &std::path::Path) -> Option<(String, String)> {
     read_source(path).map_err(|error| eprintln!("{}", error.render())).ok()
+}
+
+/// Like [`read_or_say`], for a command that compiles the file (`check`): its name and bytes.
+pub fn read_bytes_or_say(path: &std::path::Path) -> Option<(String, Vec<u8>)> {
+    read_bytes(path).map_err(|error| eprintln!("{}", error.render())).ok()
 }
 
 /// Writes to stdout; when the reader has gone, exits 0 (the output was wanted only up to there).

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use escher::FsLoader;
 use escher_compiler::plan::Plan;
 use escher_compiler::plan::render::{dot, human};
-use escher_compiler::{CompileOptions, compile_input};
+use escher_compiler::{CompileOptions, compile_input_bytes};
 
-use super::report::print_diagnostics;
-use super::{CliError, EXIT_DIAGNOSTICS, EXIT_OK, Format, Outcome, PlanFormat, parse_params, read_source};
+use super::report::{print_diagnostics, print_diagnostics_beside_json};
+use super::{CliError, EXIT_DIAGNOSTICS, EXIT_OK, Format, Outcome, PlanFormat, parse_params, read_bytes};
 
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
@@ -32,12 +32,15 @@ pub fn run(args: &PlanArgs, color: bool) -> Outcome {
     let state = super::state::state_dir(args.state.as_deref());
     let format = args.format;
     let given = parse_params(&args.params)?;
-    let (name, text) = read_source(&args.file)?;
+    let (name, bytes) = read_bytes(&args.file)?;
     let mut options = CompileOptions::plan(&FsLoader, given);
     options.policy = super::policy::risk_policy_in_force(&state)?;
-    let compilation = compile_input(&name, &text, &options);
-    let diagnostics_format = if format == PlanFormat::Json { Format::Json } else { Format::Human };
-    let (errors, _) = print_diagnostics(&compilation, diagnostics_format, color);
+    let compilation = compile_input_bytes(&name, &bytes, &options);
+    // With `--format json`, stdout is the plan and nothing else: the diagnostics, as JSON lines, go to stderr.
+    let (errors, _) = match format {
+        PlanFormat::Json => print_diagnostics_beside_json(&compilation, color),
+        PlanFormat::Human | PlanFormat::Dot => print_diagnostics(&compilation, Format::Human, color),
+    };
     let Some(plan) = compilation.plan.filter(|_| errors == 0) else {
         return Ok(EXIT_DIAGNOSTICS);
     };

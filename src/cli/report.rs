@@ -1,4 +1,5 @@
-//! Printing diagnostics: rendered text on stderr, or one rustc-style JSON object per line on stdout.
+//! Printing diagnostics: rendered text on stderr, or one rustc-style JSON object per line on stdout (on stderr when
+//! stdout carries another JSON document).
 
 use escher_compiler::Compilation;
 use escher_compiler::diagnostics::{Severity, render_human, to_json};
@@ -7,6 +8,23 @@ use super::Format;
 
 /// Prints a compilation's diagnostics; returns (errors, warnings).
 pub fn print_diagnostics(compilation: &Compilation, format: Format, color: bool) -> (usize, usize) {
+    print_diagnostics_to(compilation, format, color, JsonTo::Stdout)
+}
+
+/// Prints a compilation's diagnostics all on stderr, JSON lines too, for a command whose stdout is one JSON
+/// document of its own (`plan --format json`); returns (errors, warnings).
+pub fn print_diagnostics_beside_json(compilation: &Compilation, color: bool) -> (usize, usize) {
+    print_diagnostics_to(compilation, Format::Json, color, JsonTo::Stderr)
+}
+
+/// Where JSON diagnostics go: stdout when they are the command's output, stderr when they are not.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum JsonTo {
+    Stdout,
+    Stderr,
+}
+
+fn print_diagnostics_to(compilation: &Compilation, format: Format, color: bool, json_to: JsonTo) -> (usize, usize) {
     let mut errors = 0;
     let mut warnings = 0;
     for diagnostic in compilation.diagnostics.iter() {
@@ -18,8 +36,11 @@ pub fn print_diagnostics(compilation: &Compilation, format: Format, color: bool)
         match format {
             Format::Human => eprint!("{}", render_human(diagnostic, &compilation.sources, color)),
             Format::Json => {
-                let json = to_json(diagnostic, &compilation.sources);
-                outln!("{}", serde_json::to_string(&json).unwrap_or_default());
+                let json = serde_json::to_string(&to_json(diagnostic, &compilation.sources)).unwrap_or_default();
+                match json_to {
+                    JsonTo::Stdout => outln!("{json}"),
+                    JsonTo::Stderr => eprintln!("{json}"),
+                }
             }
         }
     }

@@ -59,7 +59,7 @@ pub fn run(text: &str) -> Timings {
     meter.stop("parse");
     assert!(parsed.errors.is_empty(), "parse errors: {:?}", parsed.errors.first());
     let ast = parsed.tree.unwrap_or_else(|| panic!("the parser gave no tree"));
-    let modules = [Module { file, ast, imports: BTreeMap::new() }];
+    let modules = [Module { file, ast, imports: BTreeMap::new(), gaps: Default::default() }];
 
     meter.start();
     let (scope, diagnostics) = resolve(&modules[0], catalog);

@@ -137,6 +137,7 @@ pub static CODES: &[CodeInfo] = &[
     code!("E0703", "envelope without a playbook"),
     code!("E0704", "response type carries no playbook"),
     code!("E0705", "envelope is not a JSON object"),
+    code!("E0706", "input is not UTF-8 text"),
     code!("W0701", "claimed risk differs from the computed risk"),
     code!("W0702", "claimed approval differs from the computed one"),
     code!("W0703", "claimed risk is not a risk level"),

@@ -1,9 +1,10 @@
 //! Human rendering through miette's graphical handler.
 
-use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
+use miette::{GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents, SourceSpan, SpanContents};
 
 use super::model::Diagnostic;
 use crate::source::SourceMap;
+use crate::span::line_column;
 
 /// The line of `text` that holds `offset`.
 fn line_around(text: &str, offset: usize) -> &str {
@@ -13,10 +14,40 @@ fn line_around(text: &str, offset: usize) -> &str {
     &text[start..end]
 }
 
+/// A file's text as miette reads it, placed by [`line_column`]: lines end at `\n` and columns count chars, so the
+/// `file:line:col` header says what the JSON says. (miette itself counts bytes, and ends lines at a lone `\r`.)
+struct SourceText<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl miette::SourceCode for SourceText<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let contents = self.text.read_span(span, context_lines_before, context_lines_after)?;
+        let at = line_column(self.text, contents.span().offset());
+        Ok(Box::new(
+            MietteSpanContents::new_named(
+                self.name.to_string(),
+                contents.data(),
+                *contents.span(),
+                at.line - 1,
+                at.column - 1,
+                contents.line_count(),
+            )
+            .with_language("escher"),
+        ))
+    }
+}
+
 /// A miette report over one diagnostic and its file's text.
 struct WithSource<'a> {
     diagnostic: &'a Diagnostic,
-    source: NamedSource<String>,
+    source: SourceText<'a>,
 }
 
 impl std::fmt::Debug for WithSource<'_> {
@@ -53,8 +84,14 @@ impl miette::Diagnostic for WithSource<'_> {
             }
         }
     }
+    /// The first label is the primary one, as in the JSON; miette is told so, since its header would otherwise
+    /// give the position of whichever label comes first in the file.
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.diagnostic.error.labels()
+        let labels = self.diagnostic.error.labels()?;
+        Some(Box::new(labels.enumerate().map(|(index, label)| match index {
+            0 => miette::LabeledSpan::new_primary_with_span(label.label().map(str::to_string), *label.inner()),
+            _ => label,
+        })))
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
@@ -74,7 +111,7 @@ pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -
     let too_wide =
         diagnostic.labels().iter().any(|(span, _)| line_around(&file.text, span.start as usize).len() > MAX_DRAWN_LINE);
     if too_wide {
-        let at = crate::span::line_column(&file.text, diagnostic.primary_span().start as usize);
+        let at = line_column(&file.text, diagnostic.primary_span().start as usize);
         let mut out = format!(
             "{}: {}\n  at {}:{}:{} (the line is too long to show)\n",
             diagnostic.code(),
@@ -88,10 +125,7 @@ pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -
         }
         return out;
     }
-    let report = WithSource {
-        diagnostic,
-        source: NamedSource::new(file.name.clone(), file.text.clone()).with_language("escher"),
-    };
+    let report = WithSource { diagnostic, source: SourceText { name: &file.name, text: &file.text } };
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     let mut out = String::new();

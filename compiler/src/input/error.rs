@@ -1,5 +1,6 @@
 //! Errors of reading AI output before there is a playbook to parse (codes E07xx). Spans point into the
-//! original text: the Markdown answer or the JSON envelope.
+//! original text: the Markdown answer or the JSON envelope (or, for bytes that are not text, a copy of them with
+//! each bad sequence replaced by U+FFFD).
 
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
@@ -60,6 +61,17 @@ pub enum InputError {
     )]
     EnvelopeNotAnObject {
         #[label("a JSON object `{{ ... }}` was expected here")]
+        span: SourceSpan,
+    },
+
+    #[error("this is not UTF-8 text: byte 0x{byte:02X} at offset {offset} cannot be read")]
+    #[diagnostic(code(E0706), help("{help}"))]
+    NotUtf8 {
+        /// The first byte that is not part of a UTF-8 char, and its offset in the bytes as given.
+        byte: u8,
+        offset: usize,
+        help: String,
+        #[label("not UTF-8")]
         span: SourceSpan,
     },
 }

@@ -12,9 +12,11 @@ mod json_string;
 mod markdown;
 mod offset_map;
 mod remap;
+mod utf8;
 
 pub use claims::{ClaimWarning, compare_claims};
 pub use envelope::{ClaimSpans, Claims};
 pub use error::InputError;
 pub use extract::{Extracted, InputKind, extract};
 pub use remap::remap;
+pub use utf8::{NotUtf8, decode_utf8};

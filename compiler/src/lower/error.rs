@@ -20,7 +20,7 @@ pub enum PlanError {
         #[label("the playbook")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("the value given for `{name}` is not of type {ty}: {reason}")]

@@ -79,7 +79,13 @@ pub fn lower(
 
     let declared = &program.typed[main].params;
     for name in params.keys().filter(|n| !declared.contains_key(*n)) {
-        let help = did_you_mean(name, declared.keys().map(String::as_str));
+        let help = did_you_mean(name, declared.keys().map(String::as_str)).unwrap_or_else(|| {
+            let names: Vec<&str> = declared.keys().map(String::as_str).collect();
+            match names.is_empty() {
+                true => "this playbook takes no parameters; remove it".to_string(),
+                false => format!("this playbook's parameters are: {}", names.join(", ")),
+            }
+        });
         let span = module.playbook().name.span;
         lowerer.error(module.file, PlanError::UnknownParam { name: name.clone(), span: span.into(), help });
     }

@@ -12,7 +12,7 @@ pub enum ResolveError {
         #[label("not a parameter, let or step")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("the stdlib has no query, action or function `{name}`")]
@@ -22,7 +22,7 @@ pub enum ResolveError {
         #[label("unknown")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("`after` names `{name}`, which is not a step of this playbook")]
@@ -32,7 +32,7 @@ pub enum ResolveError {
         #[label("no such step")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("`{name}` is defined twice")]
@@ -52,7 +52,7 @@ pub enum ResolveError {
         #[label("unknown type")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("`{name}` takes {expected} type argument(s), not {found}")]

@@ -6,7 +6,7 @@
 mod error;
 mod scope;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub use error::ResolveError;
 pub use scope::{Scope, Symbol};
@@ -27,9 +27,31 @@ pub const WORD_OPTIONS: &[&str] = &["on_failure", "approve"];
 #[derive(Debug, Clone)]
 pub struct Module {
     pub file: FileId,
+    /// Every member that parsed; with parse errors, a partial tree that is checked but never planned.
     pub ast: PlaybookFile,
     /// Import name (alias, or the imported playbook's own name) to module index.
     pub imports: BTreeMap<String, usize>,
+    /// What an error already reported leaves unknown; checking takes it as it is rather than reporting it again.
+    pub gaps: Gaps,
+}
+
+/// What a module's checks cannot know because of an error already reported.
+#[derive(Debug, Clone, Default)]
+pub struct Gaps {
+    /// Names defined by members that did not parse, and names of imports that did not load or are ambiguous:
+    /// defined, of unknown type.
+    pub unknown_names: BTreeSet<String>,
+    /// A `use` did not parse or an import did not load, so a one-word call may name a playbook it imports.
+    pub unknown_import: bool,
+    /// The file had parse errors, so what it defines is incomplete: importers do not check calls against it.
+    pub partial: bool,
+}
+
+impl Gaps {
+    /// Whether `name` is defined by something an error already reported.
+    pub fn is_unknown(&self, name: &str) -> bool {
+        self.unknown_names.contains(name)
+    }
 }
 
 impl Module {
@@ -141,11 +163,15 @@ impl Resolver<'_> {
     }
 
     fn step_name(&mut self, name: &Ident) {
+        if self.module.gaps.is_unknown(&name.name) {
+            return;
+        }
         if !matches!(self.scope.get(&name.name), Some(Symbol::Step(_))) {
             let candidates: Vec<&str> = self.scope.step_names().collect();
             let fix = suggest(&name.name, candidates.iter().copied())
                 .map(|s| Fix::replace(format!("replace with `{s}`"), name.span, s));
-            let help = did_you_mean(&name.name, candidates);
+            let help = did_you_mean(&name.name, candidates)
+                .unwrap_or_else(|| "`after` names steps of this playbook; define the step or remove the name".into());
             self.push(ResolveError::UnknownStep { name: name.name.clone(), span: name.span.into(), help }, fix);
         }
     }
@@ -155,7 +181,10 @@ impl Resolver<'_> {
             Ok(_) => {}
             Err(TypeSyntaxError::Unknown { name, span, suggestion }) => {
                 let fix = suggestion.as_ref().map(|s| Fix::replace(format!("replace with `{s}`"), span, s.clone()));
-                let help = suggestion.map(|s| format!("did you mean `{s}`?"));
+                let help = suggestion.map_or_else(
+                    || "use a built-in type (string, int, list<T>, ...) or one the stdlib declares".into(),
+                    |s| format!("did you mean `{s}`?"),
+                );
                 self.push(ResolveError::UnknownType { name, span: span.into(), help }, fix);
             }
             Err(TypeSyntaxError::Arity { name, expected, found, span }) => {
@@ -169,6 +198,14 @@ impl Resolver<'_> {
 
     fn is_defined(&self, name: &str) -> bool {
         self.locals.iter().any(|l| l == name) || self.scope.get(name).is_some()
+    }
+
+    /// Whether `call` may call something an error already reported left unknown: a member that did not parse, an
+    /// import that did not load, or, for a one-word name, a playbook whose `use` did not parse or load.
+    fn calls_a_gap(&self, call: &Call) -> bool {
+        let gaps = &self.module.gaps;
+        call.callee.segments.first().is_some_and(|first| gaps.is_unknown(&first.name))
+            || (gaps.unknown_import && call.callee.segments.len() == 1)
     }
 
     fn expr(&mut self, expr: &Expr) {
@@ -204,18 +241,21 @@ impl Resolver<'_> {
     }
 
     fn name(&mut self, ident: &Ident) {
-        if self.is_defined(&ident.name) {
+        if self.is_defined(&ident.name) || self.module.gaps.is_unknown(&ident.name) {
             return;
         }
         let candidates: Vec<&str> = self.scope.names().chain(self.locals.iter().map(String::as_str)).collect();
         let fix = suggest(&ident.name, candidates.iter().copied())
             .map(|s| Fix::replace(format!("replace with `{s}`"), ident.span, s));
-        let help =
-            did_you_mean(&ident.name, candidates).or_else(|| {
+        let help = did_you_mean(&ident.name, candidates)
+            .or_else(|| {
                 // A dotted stdlib name used without a call is the likeliest mistake left.
                 self.catalog.callables.keys().any(|k| k.starts_with(&format!("{}.", ident.name))).then(|| {
                     format!("`{}` starts a stdlib name; queries and actions are called with `(...)`", ident.name)
                 })
+            })
+            .unwrap_or_else(|| {
+                format!("define `{}` with `param`, `let` or `step`, or use a name defined here", ident.name)
             });
         self.push(ResolveError::UnknownName { name: ident.name.clone(), span: ident.span.into(), help }, fix);
     }
@@ -233,7 +273,7 @@ impl Resolver<'_> {
         let known = self.catalog.callables.contains_key(&dotted)
             || (call.callee.segments.len() == 1
                 && (BUILTIN_FUNCTIONS.contains(&dotted.as_str()) || self.module.imports.contains_key(&dotted)));
-        if known {
+        if known || self.calls_a_gap(call) {
             return;
         }
         if self.is_defined(&first.name) {
@@ -251,7 +291,8 @@ impl Resolver<'_> {
             .collect();
         let fix = suggest(&dotted, candidates.iter().copied())
             .map(|s| Fix::replace(format!("replace with `{s}`"), call.callee.span, s));
-        let help = did_you_mean(&dotted, candidates);
+        let help = did_you_mean(&dotted, candidates)
+            .unwrap_or_else(|| "`escher actions` lists the queries and actions the stdlib declares".into());
         self.push(ResolveError::UnknownCallable { name: dotted, span: call.callee.span.into(), help }, fix);
     }
 }

@@ -58,7 +58,8 @@ pub(super) fn read_attrs(decl: &CallableDecl, errors: &mut Vec<StdlibError>) -> 
             errors.push(StdlibError::UnknownAttribute {
                 name: name.to_string(),
                 span: attr.name.span.into(),
-                help: did_you_mean(name, ATTRIBUTES.iter().copied()),
+                help: did_you_mean(name, ATTRIBUTES.iter().copied())
+                    .unwrap_or_else(|| format!("the attributes are {}", ATTRIBUTES.join(", "))),
             });
             continue;
         }
@@ -223,6 +224,6 @@ fn invalid(attr: &StepOption, expected: &str, help: Option<String>) -> StdlibErr
         name: attr.name.name.clone(),
         expected: expected.to_string(),
         span: attr.value.span.into(),
-        help,
+        help: help.unwrap_or_else(|| format!("give `{}` {expected}", attr.name.name)),
     }
 }

@@ -19,7 +19,7 @@ pub enum StdlibError {
         #[label("not a built-in type and not declared by the stdlib")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("`{name}` takes {expected} type argument(s), not {found}")]
@@ -66,7 +66,7 @@ pub enum StdlibError {
         #[label("not an attribute of queries or actions")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("`{name} = ...` expects {expected}")]
@@ -77,7 +77,7 @@ pub enum StdlibError {
         #[label("not {expected}")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("`{name}` does not apply to queries")]
@@ -119,7 +119,7 @@ pub enum StdlibError {
         #[label("no such action")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("`implements` names `{implements}`, which is not a cloud-agnostic {kind}")]
@@ -131,7 +131,7 @@ pub enum StdlibError {
         #[label("no such agnostic {kind}")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("`{implements}` already has an implementation on {cloud}: `{first}`")]
@@ -209,7 +209,7 @@ pub enum StdlibError {
         #[label("no such parameter")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("the targets parameter `{name}` has type `{found}`, not a list of resources")]
@@ -239,7 +239,7 @@ pub enum StdlibError {
         #[label("a resource implements interfaces only")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("resource `{resource}` lacks the field `{field}` of interface `{interface}`")]

@@ -48,14 +48,15 @@ pub(super) fn check(catalog: &Catalog, link: &ImplementsLink) -> Vec<StdlibError
     let Some(agnostic) = catalog.callables.get(&attr.agnostic).filter(is_agnostic).filter(|c| c.kind == callable.kind)
     else {
         let help = match catalog.callables.get(&attr.agnostic).filter(is_agnostic) {
-            Some(other) => Some(format!(
+            Some(other) => format!(
                 "`{}` is an agnostic {}; a {kind} implements an agnostic {kind}",
                 other.name,
                 kind_word(other.kind)
-            )),
+            ),
             None => {
                 let same_kind = catalog.callables.values().filter(is_agnostic).filter(|c| c.kind == callable.kind);
                 did_you_mean(&attr.agnostic, same_kind.map(|c| c.name.as_str()))
+                    .unwrap_or_else(|| format!("name a cloud-agnostic {kind} that the stdlib declares"))
             }
         };
         return vec![StdlibError::UnknownImplements {

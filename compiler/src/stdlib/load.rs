@@ -172,7 +172,8 @@ impl Loader {
             let interface_name = interface_path.dotted();
             let Some(interface) = self.catalog.interfaces.get(&interface_name) else {
                 errors.push(StdlibError::UnknownInterface {
-                    help: did_you_mean(&interface_name, self.types.of_kind(TypeKind::Interface)),
+                    help: did_you_mean(&interface_name, self.types.of_kind(TypeKind::Interface))
+                        .unwrap_or_else(|| "declare it with `interface NAME { ... }` or name a declared one".into()),
                     name: interface_name,
                     span: interface_path.span.into(),
                 });
@@ -297,7 +298,8 @@ impl Loader {
             let actions =
                 self.catalog.callables.values().filter(|c| c.kind == CallableKind::Action).map(|c| c.name.as_str());
             return Some(StdlibError::UnknownUndo {
-                help: did_you_mean(&link.undo, actions),
+                help: did_you_mean(&link.undo, actions)
+                    .unwrap_or_else(|| "`undo` names a declared action that reverses this one".into()),
                 undo: link.undo.clone(),
                 span: link.span.into(),
             });
@@ -381,7 +383,8 @@ fn check_targets(
             name: param.to_string(),
             action: action.to_string(),
             span: span.into(),
-            help: did_you_mean(param, params.iter().map(|p| p.name.as_str())),
+            help: did_you_mean(param, params.iter().map(|p| p.name.as_str()))
+                .unwrap_or_else(|| "`targets` names the parameter that holds the resources the action changes".into()),
         });
         return false;
     };

@@ -78,7 +78,9 @@ impl TypeNames {
                         .chain(GENERICS.iter().map(|(g, _, _)| *g))
                         .chain(self.0.keys().map(String::as_str));
                     errors.push(StdlibError::UnknownType {
-                        help: did_you_mean(&name, candidates),
+                        help: did_you_mean(&name, candidates).unwrap_or_else(|| {
+                            "use a built-in type or one declared with `enum`, `interface` or `resource`".into()
+                        }),
                         name,
                         span: path.span.into(),
                     });

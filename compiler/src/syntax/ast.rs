@@ -64,6 +64,16 @@ pub enum Member {
 }
 
 impl Member {
+    /// The name the member defines in the playbook's namespace; a schedule defines none.
+    pub fn defined_name(&self) -> Option<&Ident> {
+        match self {
+            Member::Schedule(_) => None,
+            Member::Param(p) => Some(&p.name),
+            Member::Let(l) => Some(&l.name),
+            Member::Step(s) => Some(&s.name),
+        }
+    }
+
     pub fn span(&self) -> Span {
         match self {
             Member::Schedule(s) => s.span,

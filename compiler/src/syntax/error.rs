@@ -52,6 +52,10 @@ pub enum ParseError {
         close: char,
         #[label("opened here")]
         span: SourceSpan,
+        /// Where the text ends, so a reader sees both where the `{open}` should have been matched and how far
+        /// the parser looked.
+        #[label("the file ends here without `{close}`")]
+        end: SourceSpan,
     },
 
     #[error("brackets nest deeper than {limit} levels")]

@@ -38,6 +38,8 @@ pub(crate) struct Lowerer<'s> {
     /// Where the text being lowered starts in the file (the recovery driver parses slices).
     pub base: usize,
     pub errors: Vec<ParseError>,
+    /// Names defined by members left out of the tree because lowering them found an error.
+    pub unparsed_names: Vec<String>,
     /// An upper bound of the depth, in the tree being built, of whatever is lowered next. Shared with the Pratt
     /// parser's operator closures, which cannot borrow the lowerer.
     depth: std::rc::Rc<std::cell::Cell<usize>>,
@@ -50,7 +52,7 @@ fn next<'i>(pairs: &mut Pairs<'i, Rule>) -> Pair<'i, Rule> {
 
 impl<'s> Lowerer<'s> {
     pub fn new(src: &'s str, base: usize) -> Self {
-        Lowerer { src, base, errors: Vec::new(), depth: Default::default() }
+        Lowerer { src, base, errors: Vec::new(), unparsed_names: Vec::new(), depth: Default::default() }
     }
 
     /// The pair's span without the whitespace pest's implicit skipping may leave at its end, so labels and fixes
@@ -110,7 +112,7 @@ impl<'s> Lowerer<'s> {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let (docs, kind, name) = self.playbook_head(next(&mut inner));
-        let members = inner.map(|m| self.member(m)).collect();
+        let members = inner.filter_map(|m| self.checked_member(m)).collect();
         Playbook { docs, kind, name, members, span }
     }
 
@@ -125,7 +127,19 @@ impl<'s> Lowerer<'s> {
         (docs, kind, name)
     }
 
-    pub fn member(&mut self, pair: Pair<'_, Rule>) -> Member {
+    /// A member, or `None` when lowering it found an error: the tree then holds only members later passes can
+    /// check without reporting the same mistake again, and the name it defines is kept in `unparsed_names`.
+    pub fn checked_member(&mut self, pair: Pair<'_, Rule>) -> Option<Member> {
+        let errors_before = self.errors.len();
+        let member = self.member(pair);
+        if self.errors.len() == errors_before {
+            return Some(member);
+        }
+        self.unparsed_names.extend(member.defined_name().map(|name| name.name.clone()));
+        None
+    }
+
+    fn member(&mut self, pair: Pair<'_, Rule>) -> Member {
         let pair = next(&mut pair.into_inner());
         let span = self.span(&pair);
         let rule = pair.as_rule();

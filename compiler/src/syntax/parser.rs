@@ -20,20 +20,26 @@ pub const MAX_NESTING: usize = 64;
 /// The result of parsing a playbook file: a tree, possibly partial, and the errors met on the way.
 #[derive(Debug)]
 pub struct Parsed<T> {
+    /// With errors, the members that parsed: later passes check them, so one mistake hides no other.
     pub tree: Option<T>,
     pub errors: Vec<ParseError>,
+    /// Names the members left out of a partial tree would define (as far as their text shows them). Later
+    /// passes take them as defined, of unknown type, so a use of one is not reported as a second mistake.
+    pub unparsed_names: Vec<String>,
+    /// Whether a `use` did not parse, so the name of a playbook the file imports is unknown.
+    pub unparsed_use: bool,
 }
 
 /// Parses a playbook file.
 pub fn parse_playbook(src: &str) -> Parsed<PlaybookFile> {
     if let Some(error) = check_nesting(src) {
-        return Parsed { tree: None, errors: vec![error] };
+        return Parsed { tree: None, errors: vec![error], unparsed_names: Vec::new(), unparsed_use: false };
     }
     match EscherParser::parse(Rule::playbook_file, src) {
         Ok(mut pairs) => {
             let mut lowerer = Lowerer::new(src, 0);
             let tree = pairs.next().map(|file| lowerer.playbook_file(file));
-            Parsed { tree, errors: lowerer.errors }
+            Parsed { tree, errors: lowerer.errors, unparsed_names: lowerer.unparsed_names, unparsed_use: false }
         }
         Err(_) => recover_playbook(src),
     }
@@ -45,9 +51,14 @@ pub fn parse_declarations(src: &str) -> Parsed<DeclarationFile> {
         Ok(mut pairs) => {
             let mut lowerer = Lowerer::new(src, 0);
             let tree = pairs.next().map(|file| lowerer.declaration_file(file));
-            Parsed { tree, errors: lowerer.errors }
+            Parsed { tree, errors: lowerer.errors, unparsed_names: Vec::new(), unparsed_use: false }
         }
-        Err(error) => Parsed { tree: None, errors: vec![to_parse_error(src, 0, &error)] },
+        Err(error) => Parsed {
+            tree: None,
+            errors: vec![to_parse_error(src, 0, &error)],
+            unparsed_names: Vec::new(),
+            unparsed_use: false,
+        },
     }
 }
 
@@ -67,6 +78,7 @@ fn recover_playbook(src: &str) -> Parsed<PlaybookFile> {
         pos = skip_trivia(src, pos + pair.as_span().end());
     }
     let mut uses = Vec::new();
+    let mut unparsed_use = false;
     while src[pos..].starts_with("use") {
         match parse_at(src, pos, Rule::use_decl) {
             Ok(pair) => {
@@ -77,6 +89,7 @@ fn recover_playbook(src: &str) -> Parsed<PlaybookFile> {
             }
             Err(error) => {
                 errors.push(error);
+                unparsed_use = true;
                 pos = skip_trivia(src, next_line(src, pos));
             }
         }
@@ -87,7 +100,7 @@ fn recover_playbook(src: &str) -> Parsed<PlaybookFile> {
         Ok(pair) => pair,
         Err(error) => {
             errors.push(error);
-            return Parsed { tree: None, errors };
+            return Parsed { tree: None, errors, unparsed_names: Vec::new(), unparsed_use: false };
         }
     };
     let head_start = pos;
@@ -99,9 +112,17 @@ fn recover_playbook(src: &str) -> Parsed<PlaybookFile> {
 
     // Members, one at a time.
     let mut members: Vec<Member> = Vec::new();
+    let mut unparsed_names: Vec<String> = Vec::new();
     loop {
         if pos >= src.len() {
-            errors.push(ParseError::Unclosed { open: '{', close: '}', span: Span::new(brace, brace + 1).into() });
+            // The end is shown just after the last text, not after trailing blank lines nobody sees.
+            let end = Span::empty_at(src.trim_end().len().max(brace + 1));
+            errors.push(ParseError::Unclosed {
+                open: '{',
+                close: '}',
+                span: Span::new(brace, brace + 1).into(),
+                end: end.into(),
+            });
             break;
         }
         if src[pos..].starts_with('}') {
@@ -115,28 +136,72 @@ fn recover_playbook(src: &str) -> Parsed<PlaybookFile> {
             Ok(pair) => {
                 let end = pos + pair.as_span().end();
                 lowerer.base = pos;
-                if let Some(member) = pair.into_inner().next() {
-                    members.push(lowerer.member(member));
-                }
+                members.extend(pair.into_inner().next().and_then(|member| lowerer.checked_member(member)));
                 pos = skip_trivia(src, end);
             }
-            Err(error) => {
-                errors.push(error);
-                pos = skip_to_next_member(src, pos);
-            }
+            Err(error) => match complete_member_at(src, pos) {
+                // The member is whole and what breaks is the line after it: that line is the mistake.
+                Some((member, end)) => {
+                    lowerer.base = pos;
+                    members.extend(lowerer.checked_member(member));
+                    pos = skip_trivia(src, end);
+                }
+                None => {
+                    errors.push(error);
+                    unparsed_names.extend(unparsed_member_name(src, pos));
+                    pos = skip_to_next_member(src, pos);
+                }
+            },
         }
     }
     errors.append(&mut lowerer.errors);
+    unparsed_names.append(&mut lowerer.unparsed_names);
     let playbook =
         super::ast::Playbook { docs: head_docs, kind, name, members, span: Span::new(head_start, pos.min(src.len())) };
-    Parsed { tree: Some(PlaybookFile { docs, uses, playbook }), errors }
+    Parsed { tree: Some(PlaybookFile { docs, uses, playbook }), errors, unparsed_names, unparsed_use }
+}
+
+/// A member at `pos` that parses on its own and is followed by a new line, and where it ends. When such a member
+/// fails to parse with what follows it, the next line is at fault, not the member (a line that starts no member,
+/// such as a misspelt keyword).
+fn complete_member_at(src: &str, pos: usize) -> Option<(Pair<'_, Rule>, usize)> {
+    let member = parse_at(src, pos, Rule::member).ok()?;
+    // pest's span keeps the white space it skipped looking for more; the member ends at its last char.
+    let end = pos + member.as_str().trim_end().len();
+    let next = skip_trivia(src, end);
+    (next < src.len() && src[end..next].contains('\n')).then_some((member, end))
+}
+
+/// The name a member that does not parse seems to define: the word after its keyword (`step NAME`, even
+/// misspelt as `stpe NAME`), or the first word when `=` or `:` follows it (`NAME = ...` without `let`).
+fn unparsed_member_name(src: &str, pos: usize) -> Option<String> {
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut rest = src[pos..].trim_start();
+    // Doc comments belong to the member.
+    while rest.starts_with("///") {
+        rest = rest.find('\n').map_or("", |i| &rest[i + 1..]).trim_start();
+    }
+    let word = |text: &str| -> usize { text.find(|c: char| !is_name_char(c)).unwrap_or(text.len()) };
+    let first_len = word(rest);
+    if first_len == 0 {
+        return None;
+    }
+    let after_first = rest[first_len..].trim_start_matches([' ', '\t']);
+    let first = &rest[..first_len];
+    if after_first.starts_with('=') || after_first.starts_with(':') {
+        return (!is_keyword(first)).then(|| first.to_string());
+    }
+    let second_len = word(after_first);
+    let second = &after_first[..second_len];
+    let starts_like_a_name = second.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    (starts_like_a_name && !is_keyword(second)).then(|| second.to_string())
 }
 
 /// Parses one rule at byte offset `pos`, returning its pair (positions relative to `pos`) or a located error.
 fn parse_at(src: &str, pos: usize, rule: Rule) -> Result<Pair<'_, Rule>, ParseError> {
     let rest = &src[pos..];
     match EscherParser::parse(rule, rest) {
-        Ok(mut pairs) => pairs.next().ok_or_else(|| unexpected(src, pos, describe_rule(rule).into())),
+        Ok(mut pairs) => pairs.next().ok_or_else(|| unexpected(src, pos, expected_words(describe_rule(rule)))),
         Err(error) => Err(to_parse_error(src, pos, &error)),
     }
 }
@@ -258,7 +323,7 @@ fn to_parse_error(src: &str, base: usize, error: &pest::error::Error<Rule>) -> P
             offset = attempts.max_position;
             for stack in attempts.call_stacks() {
                 if let Some(rule) = stack.deepest.get_rule() {
-                    expected.push(describe_rule(*rule).to_string());
+                    expected.extend(describe_rule(*rule).iter().map(|e| e.to_string()));
                 }
             }
             for token in attempts.expected_tokens() {
@@ -273,7 +338,7 @@ fn to_parse_error(src: &str, base: usize, error: &pest::error::Error<Rule>) -> P
         }
         _ => {
             if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
-                expected.extend(positives.iter().map(|r| describe_rule(*r).to_string()));
+                expected.extend(positives.iter().flat_map(|r| describe_rule(*r)).map(|e| e.to_string()));
             }
         }
     }
@@ -291,11 +356,9 @@ fn to_parse_error(src: &str, base: usize, error: &pest::error::Error<Rule>) -> P
         expected.retain(|e| !EXPRESSION_STARTS.contains(&e.as_str()));
         expected.push("an expression".into());
     }
-    expected.retain(|e| !e.is_empty());
     expected.sort();
     expected.dedup();
-    let expected = if expected.is_empty() { "something else".to_string() } else { join_or(&expected) };
-    unexpected(src, offset, expected)
+    unexpected(src, offset, expected_words(&expected))
 }
 
 fn unexpected(src: &str, offset: usize, expected: String) -> ParseError {
@@ -319,7 +382,8 @@ fn keyword_as_name(src: &str, offset: usize, expected: &str) -> Option<ParseErro
     let ident_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let here = src[offset..].find(|c: char| !ident_char(c)).map_or(src.len(), |i| offset + i);
     let before_end = src[..offset].trim_end().len();
-    let before_start = src[..before_end].rfind(|c: char| !ident_char(c)).map_or(0, |i| i + 1);
+    let before_start =
+        src[..before_end].char_indices().rev().find(|&(_, c)| !ident_char(c)).map_or(0, |(i, c)| i + c.len_utf8());
     let (start, end) = if is_keyword(&src[offset..here]) { (offset, here) } else { (before_start, before_end) };
     let word = &src[start..end];
     is_keyword(word).then(|| ParseError::Unexpected {
@@ -373,41 +437,49 @@ fn unterminated_string_at(src: &str, offset: usize) -> Option<usize> {
     open.map(|i| line_start + i)
 }
 
-fn join_or(items: &[String]) -> String {
+/// What was expected, in words; "something else" when pest named nothing a reader would recognise.
+fn expected_words(alternatives: &[impl AsRef<str>]) -> String {
+    if alternatives.is_empty() { "something else".to_string() } else { join_or(alternatives) }
+}
+
+/// Alternatives as a reader lists them: "a", "a or b", "a, b or c".
+fn join_or(items: &[impl AsRef<str>]) -> String {
     match items {
         [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        [one] => one.as_ref().to_string(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} or {}", rest.join(", "), last.as_ref())
+        }
     }
 }
 
-/// The words users see for a grammar rule. Internal rules map to "" and are left out.
-pub(crate) fn describe_rule(rule: Rule) -> &'static str {
+/// The words users see for a grammar rule, one entry per alternative so that alternatives met through several
+/// rules are listed once. Internal rules map to nothing and are left out.
+pub(crate) fn describe_rule(rule: Rule) -> &'static [&'static str] {
     match rule {
-        Rule::ident | Rule::path => "a name",
-        Rule::keyword => "",
-        Rule::string | Rule::string_text => "a string",
-        Rule::int => "an integer",
-        Rule::float => "a number",
-        Rule::duration | Rule::duration_unit => "a duration",
-        Rule::boolean => "`true` or `false`",
-        Rule::none_lit => "`none`",
-        Rule::list | Rule::list_items | Rule::comprehension => "a list",
-        Rule::record | Rule::record_field => "a record",
-        Rule::expr | Rule::postfix | Rule::paren | Rule::arg | Rule::arg_list => "an expression",
-        Rule::type_expr | Rule::named_type | Rule::record_type | Rule::field_type => "a type",
-        Rule::member | Rule::step | Rule::param | Rule::let_binding | Rule::schedule => "",
-        Rule::playbook | Rule::playbook_head | Rule::playbook_kind => "`playbook` or `template`",
-        Rule::use_decl => "`use`",
-        Rule::constraint | Rule::range_bound | Rule::one_of | Rule::pattern => "a constraint",
-        Rule::step_options | Rule::step_option => "step options",
-        Rule::option_name => "an option name",
-        Rule::after_clause => "`after`",
-        Rule::step_body | Rule::for_each | Rule::script => "an action call",
-        Rule::rhai_block | Rule::rhai_code => "a script body in braces",
-        Rule::field_suffix => "`.`",
-        Rule::call_suffix => "`(`",
-        Rule::not_op => "`not`",
+        Rule::ident | Rule::path => &["a name"],
+        Rule::string | Rule::string_text => &["a string"],
+        Rule::int => &["an integer"],
+        Rule::float => &["a number"],
+        Rule::duration | Rule::duration_unit => &["a duration"],
+        Rule::boolean => &["`true`", "`false`"],
+        Rule::none_lit => &["`none`"],
+        Rule::list | Rule::list_items | Rule::comprehension => &["a list"],
+        Rule::record | Rule::record_field => &["a record"],
+        Rule::expr | Rule::postfix | Rule::paren | Rule::arg | Rule::arg_list => &["an expression"],
+        Rule::type_expr | Rule::named_type | Rule::record_type | Rule::field_type => &["a type"],
+        Rule::playbook | Rule::playbook_head | Rule::playbook_kind => &["`playbook`", "`template`"],
+        Rule::use_decl => &["`use`"],
+        Rule::constraint | Rule::range_bound | Rule::one_of | Rule::pattern => &["a constraint"],
+        Rule::step_options | Rule::step_option => &["step options"],
+        Rule::option_name => &["an option name"],
+        Rule::after_clause => &["`after`"],
+        Rule::step_body | Rule::for_each | Rule::script => &["an action call"],
+        Rule::rhai_block | Rule::rhai_code => &["a script body in braces"],
+        Rule::field_suffix => &["`.`"],
+        Rule::call_suffix => &["`(`"],
+        Rule::not_op => &["`not`"],
         Rule::or_op
         | Rule::and_op
         | Rule::eq_op
@@ -417,12 +489,11 @@ pub(crate) fn describe_rule(rule: Rule) -> &'static str {
         | Rule::lt_op
         | Rule::gt_op
         | Rule::in_op
-        | Rule::concat_op => "an operator",
-        Rule::range_op => "`..=` or `..`",
-        Rule::interpolation => "`${`",
-        Rule::escape => "an escape",
-        Rule::EOI => "the end of the file",
-        Rule::doc_line | Rule::inner_doc_line | Rule::docs | Rule::file_docs => "",
-        _ => "",
+        | Rule::concat_op => &["an operator"],
+        Rule::range_op => &["`..=`", "`..`"],
+        Rule::interpolation => &["`${`"],
+        Rule::escape => &["an escape"],
+        Rule::EOI => &["the end of the file"],
+        _ => &[],
     }
 }

@@ -21,7 +21,7 @@ impl Checker<'_> {
                             expected: "a list, map or string".into(),
                             found: ty.to_string(),
                             span: arg.value.span.into(),
-                            help: None,
+                            help: "`len` counts the elements of a list or map, or the chars of a string".into(),
                         });
                     }
                 }

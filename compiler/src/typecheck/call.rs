@@ -62,7 +62,7 @@ impl Checker<'_> {
                         let fix = suggest(&name.name, names.iter().copied())
                             .map(|s| Fix::replace(format!("replace with `{s}`"), name.span, s));
                         let help = did_you_mean(&name.name, names.iter().copied())
-                            .or_else(|| Some(format!("`{}` takes: {}", signature.name, names.join(", "))));
+                            .unwrap_or_else(|| format!("`{}` takes: {}", signature.name, names.join(", ")));
                         self.error_with_fix(
                             TypeError::UnknownArgument {
                                 callee: signature.name.clone(),

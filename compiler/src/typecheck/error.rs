@@ -13,7 +13,7 @@ pub enum TypeError {
         #[label("this is {found}")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("{ty} has no field `{field}`")]
@@ -24,7 +24,7 @@ pub enum TypeError {
         #[label("unknown field")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("`{callee}` has no parameter `{name}`")]
@@ -35,7 +35,7 @@ pub enum TypeError {
         #[label("unknown argument")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("`{callee}` needs the argument `{name}`")]
@@ -73,7 +73,7 @@ pub enum TypeError {
         #[label("unknown {ty}")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("`{op}` cannot be applied to {left} and {right}")]
@@ -147,7 +147,7 @@ pub enum TypeError {
         #[label("invalid value")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("invalid cron expression: {reason}")]
@@ -161,6 +161,19 @@ pub enum TypeError {
         span: SourceSpan,
     },
 
+    #[error("invalid cron expression: the {field} field is `{value}`, which is not within {range}")]
+    #[diagnostic(
+        code(E0315),
+        help("the {field} field takes {range}; the five fields are minute hour day-of-month month day-of-week")
+    )]
+    BadCronField {
+        field: &'static str,
+        value: String,
+        range: &'static str,
+        #[label("the {field} field")]
+        span: SourceSpan,
+    },
+
     #[error("unknown time zone \"{zone}\"")]
     #[diagnostic(code(E0316))]
     UnknownTimeZone {
@@ -168,7 +181,7 @@ pub enum TypeError {
         #[label("not an IANA time zone")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("a parameter cannot be a secret")]
@@ -223,7 +236,7 @@ pub enum TypeError {
         #[label("unknown option")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("the option `{option}` is given twice")]

@@ -44,7 +44,7 @@ impl Checker<'_> {
                                 expected: element.to_string(),
                                 found: ty.to_string(),
                                 span: item.span.into(),
-                                help: Some("all elements of a list have one type".into()),
+                                help: "all elements of a list have one type".into(),
                             });
                             element = Type::Error;
                         }
@@ -81,7 +81,7 @@ impl Checker<'_> {
                             expected: "a list".into(),
                             found: other.to_string(),
                             span: iter.span.into(),
-                            help: None,
+                            help: "a comprehension `[x for x in LIST]` goes over the elements of a list".into(),
                         });
                         Type::Error
                     }
@@ -123,7 +123,7 @@ impl Checker<'_> {
                     expected: expected.to_string(),
                     found: "a string".into(),
                     span: expr.span.into(),
-                    help: Some("read secrets with `secret(\"name\")`; they are never written in playbooks".into()),
+                    help: "read secrets with `secret(\"name\")`; they are never written in playbooks".into(),
                 });
             }
             _ => {
@@ -144,7 +144,9 @@ impl Checker<'_> {
             });
             return;
         }
-        let help = cross_cloud_help(found, expected);
+        let help = cross_cloud_help(found, expected)
+            .or_else(|| self.mismatch_help.clone())
+            .unwrap_or_else(|| format!("use a value of type {expected} here"));
         self.error(TypeError::Mismatch {
             expected: expected.to_string(),
             found: found.to_string(),
@@ -163,7 +165,8 @@ impl Checker<'_> {
         let candidates: Vec<&str> = decl.values.iter().map(String::as_str).collect();
         let suggestion = suggest(value, candidates.iter().copied()).map(str::to_string);
         let fix = suggestion.as_ref().map(|s| Fix::replace(format!("replace with \"{s}\""), span, format!("\"{s}\"")));
-        let help = did_you_mean(value, candidates);
+        let help = did_you_mean(value, candidates.iter().copied())
+            .unwrap_or_else(|| format!("{enum_name} is one of: {}", candidates.join(", ")));
         self.error_with_fix(
             TypeError::NotAnEnumValue { value: value.to_string(), ty: enum_name.to_string(), span: span.into(), help },
             fix,
@@ -204,12 +207,15 @@ impl Checker<'_> {
             return ty.clone();
         }
         let help = match (&fields, base) {
-            (Some(fields), _) => did_you_mean(&field.name, fields.keys().map(String::as_str)),
-            (None, Type::List(_)) => Some(format!(
+            (Some(fields), _) => did_you_mean(&field.name, fields.keys().map(String::as_str)).unwrap_or_else(|| {
+                let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+                format!("the fields of {base} are: {}", names.join(", "))
+            }),
+            (None, Type::List(_)) => format!(
                 "a list has no fields; to read `{}` of each element write `[x.{} for x in LIST]`",
                 field.name, field.name
-            )),
-            _ => None,
+            ),
+            _ => format!("{base} has no fields"),
         };
         let fix = fields
             .as_ref()

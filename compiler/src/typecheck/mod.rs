@@ -63,6 +63,7 @@ pub fn typecheck(
         typed: Typed::default(),
         let_state: BTreeMap::new(),
         locals: Vec::new(),
+        mismatch_help: None,
         diagnostics: Vec::new(),
     };
     checker.declare_params();
@@ -102,6 +103,8 @@ pub(crate) struct Checker<'a> {
     let_state: BTreeMap<String, LetState>,
     /// `for` variables in scope, innermost last.
     locals: Vec<(String, Type)>,
+    /// What a mismatch found now should advise, when the place being checked knows better than the types do.
+    mismatch_help: Option<String>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -159,10 +162,12 @@ impl Checker<'_> {
             return Type::Error;
         };
         self.let_state.insert(name.to_string(), LetState::InProgress);
-        // Lets see no `for` variables of whoever asked for them.
+        // Lets see no `for` variables, nor the advice, of whoever asked for them.
         let outer_locals = std::mem::take(&mut self.locals);
+        let outer_help = self.mismatch_help.take();
         let ty = self.let_value(binding);
         self.locals = outer_locals;
+        self.mismatch_help = outer_help;
         self.let_state.insert(name.to_string(), LetState::Done);
         self.typed.lets.insert(name.to_string(), ty.clone());
         ty

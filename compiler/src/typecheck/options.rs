@@ -58,7 +58,7 @@ impl Checker<'_> {
                             option: name.into(),
                             problem: format!("must be {range}, not {n}"),
                             span: option.value.span.into(),
-                            help: None,
+                            help: format!("give `{name}` a whole number, {range}"),
                         });
                     }
                 }
@@ -69,7 +69,7 @@ impl Checker<'_> {
                             option: "approve".into(),
                             problem: "names a role, such as `manager`".into(),
                             span: option.value.span.into(),
-                            help: Some("write `approve = manager`".into()),
+                            help: "write `approve = manager`".into(),
                         });
                     }
                 }
@@ -79,7 +79,7 @@ impl Checker<'_> {
                             option: "irreversible".into(),
                             problem: "must be written `true` or `false`".into(),
                             span: option.value.span.into(),
-                            help: Some("the acknowledgement is written in the playbook, not computed".into()),
+                            help: "the acknowledgement is written in the playbook, not computed".into(),
                         });
                     }
                 }
@@ -93,7 +93,7 @@ impl Checker<'_> {
                             option: "after".into(),
                             problem: "lists step names".into(),
                             span: option.value.span.into(),
-                            help: Some("write `after = [backup, notify]`".into()),
+                            help: "write `after = [backup, notify]`".into(),
                         });
                     }
                 }
@@ -101,7 +101,7 @@ impl Checker<'_> {
                     let fix = suggest(unknown, STEP_OPTIONS.iter().copied())
                         .map(|s| Fix::replace(format!("replace with `{s}`"), option.name.span, s));
                     let help = did_you_mean(unknown, STEP_OPTIONS.iter().copied())
-                        .or_else(|| Some(format!("step options are: {}", STEP_OPTIONS.join(", "))));
+                        .unwrap_or_else(|| format!("step options are: {}", STEP_OPTIONS.join(", ")));
                     self.error_with_fix(
                         TypeError::UnknownOption { option: unknown.into(), span: option.name.span.into(), help },
                         fix,
@@ -123,7 +123,13 @@ impl Checker<'_> {
         let fix = written
             .and_then(|w| suggest(w, words.iter().copied()))
             .map(|s| Fix::replace(format!("replace with `{s}`"), option.value.span, s));
-        let help = written.and_then(|w| did_you_mean(w, words.iter().copied()));
+        let help = written.and_then(|w| did_you_mean(w, words.iter().copied())).unwrap_or_else(|| {
+            format!(
+                "write one of the words without quotes, as in `{} = {}`",
+                option.name.name,
+                words.first().copied().unwrap_or("...")
+            )
+        });
         self.error_with_fix(
             TypeError::BadOptionValue {
                 option: option.name.name.clone(),

@@ -16,7 +16,13 @@ impl Checker<'_> {
         let Some(default) = &param.default else {
             return;
         };
+        let help = format!(
+            "the default of `{}` must be of its declared type, {ty}; change the default or the type",
+            param.name.name
+        );
+        let outer = self.mismatch_help.replace(help);
         self.check(default, &ty);
+        self.mismatch_help = outer;
         let bound = param.constraint.as_ref().filter(|_| constraint_applies).and_then(Bound::from_constraint);
         if let (Some(bound), Some(value)) = (bound, literal_value(default))
             && let Err(reason) = bound.admits(&value)

@@ -41,7 +41,7 @@ impl Checker<'_> {
                             expected: "a list to fan out over".into(),
                             found: other.to_string(),
                             span: over.span.into(),
-                            help: Some("`for x in LIST: action(x)` runs the action once per element".into()),
+                            help: "`for x in LIST: action(x)` runs the action once per element".into(),
                         });
                         Type::Error
                     }
