@@ -101,8 +101,14 @@ pub trait Approver: Send + Sync {
     }
 }
 
-/// Approves automatically up to a risk level (`--approve-up-to`), refuses above it. Irreversible steps are
-/// approved only when the level explicitly reaches `critical`.
+/// The role of a decision the runner gives their own step where no policy defines roles (at the terminal, with
+/// `--approve-up-to`): it stands for whatever role the step needs, and the audit log says it was the runner's
+/// own. Under a policy it never counts: only signatures do, and the governed approver makes those decisions.
+pub const SELF_APPROVAL: &str = "self";
+
+/// Approves automatically up to a risk level (`--approve-up-to`), refuses above it, as the runner's own
+/// approval ([`SELF_APPROVAL`]). Irreversible steps are approved only when the level explicitly reaches
+/// `critical`.
 pub struct ApproveUpTo {
     pub level: RiskLevel,
     pub who: String,
@@ -124,7 +130,7 @@ impl Approver for ApproveUpTo {
         Decision {
             approved,
             by: self.who.clone(),
-            role: request.required.role.clone(),
+            role: SELF_APPROVAL.to_string(),
             reason: Some(reason),
             plan_hash: request.plan_hash.clone(),
             node: request.node.clone(),

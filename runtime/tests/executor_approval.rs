@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use escher_compiler::plan::Plan;
 use escher_compiler::stdlib::DryRun;
+use escher_runtime::approval::{ApproveUpTo, SELF_APPROVAL};
 use escher_runtime::events::{EventKind, RunStatus, StepStatus};
 use escher_runtime::journal::JournalRecord;
 use escher_runtime::provider::resource_id;
@@ -76,6 +77,31 @@ async fn an_approved_step_runs_and_its_decision_is_journaled_audited_and_announc
         })
         .collect();
     assert_eq!(order, ["requested", "approved", "started"]);
+}
+
+/// Without a policy, `--approve-up-to` is the runner's own approval: audited as `self` with what it rested on,
+/// never under the role the step asked for.
+#[tokio::test(start_paused = true)]
+async fn an_automatic_approval_is_audited_as_the_runners_own() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let cloud = estate();
+    let approver = ApproveUpTo { level: escher_compiler::plan::RiskLevel::High, who: "alice".into() };
+    let runtime = Runtime::builder()
+        .provider(cloud.clone())
+        .state_dir(dir.path())
+        .approver(Arc::new(approver))
+        .build()
+        .expect("a runtime");
+    let report = runtime.run(guarded_stop(), RunOptions::default()).expect("starts").finish().await.expect("ends");
+
+    assert_eq!(report.status, RunStatus::Succeeded);
+    let entries = audit(dir.path());
+    let approval = entries.iter().find(|e| e["kind"] == "approval.decided").expect("an approval entry");
+    assert_eq!((approval["who"].as_str(), approval["role"].as_str()), (Some("alice"), Some(SELF_APPROVAL)));
+    let finished = entries.iter().find(|e| e["kind"] == "step.finished").expect("a step entry");
+    let text = finished["approval"].as_str().unwrap_or_default();
+    assert!(text.starts_with("alice (self: risk "), "{text}");
+    assert!(text.ends_with("is within --approve-up-to high)"), "{text}");
 }
 
 #[tokio::test(start_paused = true)]

@@ -3,7 +3,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use escher_engine::user_name;
-use escher_runtime::approval::{ApprovalRequest, Approver, Decision};
+use escher_runtime::approval::{ApprovalRequest, Approver, Decision, SELF_APPROVAL};
 
 /// Asks on the terminal; the answer is recorded with the user's name.
 pub struct TerminalApprover {
@@ -77,7 +77,7 @@ impl Approver for TerminalApprover {
         Decision {
             approved: answer,
             by: user_name(),
-            role: request.required.role.clone(),
+            role: SELF_APPROVAL.to_string(),
             reason: Some(if answer { "approved at the terminal".into() } else { "refused at the terminal".into() }),
             plan_hash: request.plan_hash.clone(),
             node: request.node.clone(),

@@ -243,9 +243,7 @@ fn engine(
     // approvals directory do, which the engine waits for itself.
     if !governed {
         let approver: Arc<dyn Approver> = match session.approve_up_to {
-            Some(level) => {
-                Arc::new(ApproveUpTo { level, who: format!("{} (--approve-up-to {})", user_name(), level.as_str()) })
-            }
+            Some(level) => Arc::new(ApproveUpTo { level, who: user_name() }),
             None if TerminalApprover::available() => Arc::new(TerminalApprover { progress: human.progress.clone() }),
             None => Arc::new(RefuseWithoutTerminal),
         };

@@ -5,7 +5,7 @@
 
 use escher_compiler::plan::{Approval, PlanNode, Value};
 
-use crate::approval::{Answer, ApprovalRequest, Decision};
+use crate::approval::{Answer, ApprovalRequest, Decision, SELF_APPROVAL};
 use crate::events::EventKind;
 use crate::executor::run::context::{RunContext, now};
 use crate::journal::JournalRecord;
@@ -29,7 +29,7 @@ pub(crate) async fn ask(ctx: &RunContext, node: &PlanNode, required: &Approval, 
         && decision.approved
         && valid(ctx, node, required, decision).is_ok()
     {
-        return Verdict::Approved(format!("{} ({})", decision.by, decision.role));
+        return Verdict::Approved(approval_text(decision));
     }
     let request = ApprovalRequest {
         run_id: ctx.run_id.clone(),
@@ -78,7 +78,7 @@ pub(crate) async fn ask(ctx: &RunContext, node: &PlanNode, required: &Approval, 
     let mut entry = ctx.audit_entry("approval.decided", Some(node), ids, result);
     entry.who = decision.by.clone();
     entry.role = decision.role.clone();
-    entry.approval = Some(format!("{} ({})", decision.by, decision.role));
+    entry.approval = Some(approval_text(&decision));
     if let Err(error) = ctx.recorder.journal_and_audit(record, entry).await {
         return Verdict::Unrecorded(error);
     }
@@ -91,7 +91,7 @@ pub(crate) async fn ask(ctx: &RunContext, node: &PlanNode, required: &Approval, 
     });
     match refusal {
         Some(reason) => Verdict::Refused(reason),
-        None => Verdict::Approved(format!("{} ({})", decision.by, decision.role)),
+        None => Verdict::Approved(approval_text(&decision)),
     }
 }
 
@@ -105,7 +105,17 @@ async fn pending(ctx: &RunContext, node: &PlanNode, targets: &[Value], reason: S
     Verdict::Suspended(reason)
 }
 
-/// A decision binds only the plan, step and role it was asked for.
+/// Who approved, as the audit log and the step's record say it: `bob (manager)`, or for the runner's own
+/// approval what it rested on, `alice (self: risk high is within --approve-up-to high)`.
+fn approval_text(decision: &Decision) -> String {
+    match (&decision.role, &decision.reason) {
+        (role, Some(reason)) if role == SELF_APPROVAL => format!("{} ({role}: {reason})", decision.by),
+        (role, _) => format!("{} ({role})", decision.by),
+    }
+}
+
+/// A decision binds only the plan, step and role it was asked for (the runner's own, where no policy defines
+/// roles, stands for any).
 fn valid(ctx: &RunContext, node: &PlanNode, required: &Approval, decision: &Decision) -> Result<(), String> {
     if decision.plan_hash != ctx.plan.hash {
         return Err(format!(
@@ -116,7 +126,7 @@ fn valid(ctx: &RunContext, node: &PlanNode, required: &Approval, decision: &Deci
     if decision.node != node.id {
         return Err(format!("the decision was given for step `{}`, not `{}`", decision.node, node.id));
     }
-    if decision.role != required.role {
+    if decision.role != required.role && decision.role != SELF_APPROVAL {
         return Err(format!("the decision was given as {}, but the step needs {}", decision.role, required.role));
     }
     Ok(())
