@@ -278,6 +278,50 @@ fn a_template_run_inside_its_bounds_needs_no_approval() {
     org.assert_audit_times_in_one_format(&org.manager);
 }
 
+/// A manager publishes a new version of a template only by saying so; earlier revisions stay and still run by
+/// name@revision; an executor can publish none; a revision's file copied over another's is refused.
+#[test]
+fn a_template_has_revisions_that_only_a_publisher_adds() {
+    let org = Org::new(Terms::default());
+    publish_template(&org);
+    let playbook = org.write("stop_dev.esc", STOP_DEV).to_string_lossy().into_owned();
+    let tighter = org.write("tighter.toml", "max_targets = 1\nregions = [\"us-east-1\"]\n");
+    let tighter = tighter.to_string_lossy().into_owned();
+    let publish = |who: &Person, extra: &[&str]| {
+        let mut args = vec!["template", "publish", &playbook, "--name", "stop-dev", "--bounds", &tighter];
+        args.extend_from_slice(extra);
+        org.escher(who, &args)
+    };
+    let again = publish(&org.manager, &[]);
+    assert_eq!(again.code, Some(1), "{}", again.describe());
+    assert!(again.stderr.contains("already published (revision 1)") && again.stderr.contains("--new-version"));
+    let by_executor = publish(&org.executor, &["--new-version"]);
+    assert_eq!(by_executor.code, Some(1), "{}", by_executor.describe());
+    assert!(by_executor.stderr.contains("may not publish templates"), "{}", by_executor.describe());
+    let second = publish(&org.manager, &["--new-version"]);
+    assert_eq!(second.code, Some(0), "{}", second.describe());
+    assert!(org.approvals.join("templates/stop-dev@2.json").exists());
+    let listed = org.escher(&org.executor, &["template", "list"]);
+    assert!(listed.stdout.contains("stop-dev  revision 1") && listed.stdout.contains("stop-dev  revision 2"));
+
+    // The latest revision runs by the name alone: its bound of one target refuses the dev machines.
+    let latest = org.run(&org.executor, None, &["--template", "stop-dev", "--detach"]);
+    assert_eq!(latest.code, Some(1), "{}", latest.describe());
+    let first = org.run(&org.executor, None, &["--template", "stop-dev@1", "--detach"]);
+    assert_eq!(first.code, Some(0), "{}", first.describe());
+    let audit = org.audit(&org.executor);
+    assert!(audit.lines().any(|l| l.contains("template.run") && l.contains("revision 1")), "{audit}");
+    let published = org.audit(&org.manager);
+    assert!(published.lines().any(|l| l.contains("template.published") && l.contains("revision 2")), "{published}");
+
+    let (first_file, second_file) =
+        (org.approvals.join("templates/stop-dev.json"), org.approvals.join("templates/stop-dev@2.json"));
+    std::fs::copy(&second_file, &first_file).expect("revision 2 copied over revision 1");
+    let copied = org.run(&org.executor, None, &["--template", "stop-dev@1", "--detach"]);
+    assert_eq!(copied.code, Some(1), "{}", copied.describe());
+    assert!(copied.stderr.contains("copied or renamed"), "{}", copied.describe());
+}
+
 #[test]
 fn an_executor_exceeding_a_template_bound_is_refused_before_anything_runs() {
     let org = Org::new(Terms::default());

@@ -38,8 +38,13 @@ pub enum ApprovalError {
     Settled { run_id: String, step: String, standing: String },
     #[error("run {run_id} has ended ({status}); nothing was filed")]
     RunEnded { run_id: String, status: String },
-    #[error("a template named `{name}` is already published; publish under a new name")]
-    TemplateExists { name: String },
+    #[error(
+        "template `{name}` is already published (revision {revision}); publish it again with --new-version to \
+         make revision {next}, or under a new name"
+    )]
+    TemplateExists { name: String, revision: u32, next: u32 },
+    #[error("`{name}` cannot name a template: use letters, digits, `-`, `_` and `.` (`@` marks a revision)")]
+    TemplateName { name: String },
     #[error("the bounds cover step `{step}`, which {file} does not have (its steps: {steps})")]
     UnknownCoveredStep { step: String, file: String, steps: String },
     #[error("cannot sign: {0}")]
@@ -62,6 +67,7 @@ impl ApprovalError {
                 | ApprovalError::Settled { .. }
                 | ApprovalError::RunEnded { .. }
                 | ApprovalError::TemplateExists { .. }
+                | ApprovalError::TemplateName { .. }
                 | ApprovalError::UnknownCoveredStep { .. }
         )
     }
@@ -174,7 +180,8 @@ impl GovernanceSettings {
 
     /// Signs a playbook (already compiled to `plan` without errors) and its bounds with the local identity and
     /// publishes it as template `name`, audited. Steps the bounds cover must be steps of the playbook: a
-    /// misspelt name would silently cover nothing.
+    /// misspelt name would silently cover nothing. A name already published gets a new revision only when
+    /// `new_version` says so; earlier revisions stay (`NAME@1` still names the first).
     pub fn publish_template(
         &self,
         state_dir: &Path,
@@ -182,7 +189,12 @@ impl GovernanceSettings {
         (file, source): (&str, &str),
         bounds: Bounds,
         plan: &Plan,
+        new_version: bool,
     ) -> Result<PathBuf, ApprovalError> {
+        let well_formed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+        if name.is_empty() || !name.chars().all(well_formed) {
+            return Err(ApprovalError::TemplateName { name: name.to_string() });
+        }
         for step in bounds.covers.iter().flatten() {
             if !plan.nodes.iter().any(|node| &node.id == step || node.id.starts_with(&format!("{step}."))) {
                 let steps = plan.nodes.iter().map(|node| node.id.as_str()).collect::<Vec<_>>().join(", ");
@@ -202,10 +214,19 @@ impl GovernanceSettings {
             let detail = format!("{} may not publish templates; the policy lets {publishers} publish", identity.name);
             return Err(ApprovalError::NotAllowed { check: "template publisher", detail });
         }
+        let dir = ApprovalsDir::new(self.approvals_dir(state_dir));
+        let revision = match escher_governance::template::latest_revision(&dir, name) {
+            None => 1,
+            Some(latest) if new_version => latest + 1,
+            Some(latest) => {
+                return Err(ApprovalError::TemplateExists { name: name.into(), revision: latest, next: latest + 1 });
+            }
+        };
         let now = escher_state::chrono::Utc::now();
         let payload = TemplatePayload {
             version: 1,
             name: name.to_string(),
+            revision,
             file: file.to_string(),
             source: source.to_string(),
             bounds,
@@ -214,11 +235,11 @@ impl GovernanceSettings {
         };
         let signed =
             SignedTemplate::sign(&identity, payload).map_err(|error| ApprovalError::Sign(error.to_string()))?;
-        let dir = ApprovalsDir::new(self.approvals_dir(state_dir));
         let path = match escher_governance::template::publish(&dir, &signed) {
             Ok(path) => path,
+            // Another publisher took this revision first.
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-                return Err(ApprovalError::TemplateExists { name: name.to_string() });
+                return Err(ApprovalError::TemplateExists { name: name.into(), revision, next: revision + 1 });
             }
             Err(source) => return Err(ApprovalError::File { dir: dir.root.clone(), source }),
         };
@@ -236,7 +257,7 @@ impl GovernanceSettings {
             targets: Vec::new(),
             approval: None,
             journal: None,
-            result: format!("template `{name}` published to {}", path.display()),
+            result: format!("template `{name}` revision {revision} published to {}", path.display()),
         };
         append_audit(state_dir, entry)
             .map_err(|error| ApprovalError::Audit { path: path.clone(), reason: error.to_string() })?;

@@ -267,7 +267,7 @@ async fn a_template_published_through_the_engine_runs_within_its_bounds_and_is_r
     );
     let plan = compiled.plan.expect("it compiles");
     let path = as_maria
-        .publish_template(maria_state.path(), "stop-dev", ("stop_dev.esc", PLAYBOOK), bounds, &plan)
+        .publish_template(maria_state.path(), "stop-dev", ("stop_dev.esc", PLAYBOOK), bounds, &plan, false)
         .expect("published");
 
     let as_oscar = GovernanceSettings { runner_name: Some("oscar".into()), ..shared };

@@ -38,6 +38,9 @@ pub enum TemplateCommand {
         /// A TOML file of bounds: covers, max_targets, regions, accounts, [params.NAME] min/max/allowed/tag_values.
         #[arg(long, value_name = "FILE")]
         bounds: Option<PathBuf>,
+        /// Publish a new revision of a template already published under NAME (earlier ones stay: NAME@1).
+        #[arg(long)]
+        new_version: bool,
         #[command(flatten)]
         at: GovWhere,
     },
@@ -54,13 +57,21 @@ pub fn run(state: &Path, args: &TemplateArgs) -> Outcome {
     let at = args.at();
     let settings = escher_engine::GovernanceSettings::from_env(at.policy.as_deref(), at.approvals.as_deref());
     match &args.command {
-        TemplateCommand::Publish { file, name, bounds, .. } => publish(state, &settings, file, name, bounds.as_deref()),
+        TemplateCommand::Publish { file, name, bounds, new_version, .. } => {
+            publish(state, &settings, (file, name), bounds.as_deref(), *new_version)
+        }
         TemplateCommand::List { format, .. } => list(state, &settings, *format),
     }
 }
 
 /// Compiles the playbook (its diagnostics shown), reads the bounds, and has the engine sign and publish it.
-fn publish(state: &Path, settings: &GovernanceSettings, file: &Path, name: &str, bounds: Option<&Path>) -> Outcome {
+fn publish(
+    state: &Path,
+    settings: &GovernanceSettings,
+    (file, name): (&Path, &str),
+    bounds: Option<&Path>,
+    new_version: bool,
+) -> Outcome {
     let (file_name, source) = read_source(file)?;
     let mut options = CompileOptions::check(&FsLoader);
     options.policy = settings.risk_policy(state)?;
@@ -78,7 +89,7 @@ fn publish(state: &Path, settings: &GovernanceSettings, file: &Path, name: &str,
         }
     };
     let path = settings
-        .publish_template(state, name, (&file_name, &source), bounds, plan)
+        .publish_template(state, name, (&file_name, &source), bounds, plan, new_version)
         .map_err(super::approvals::approval_error)?;
     let publisher = settings.identity(state)?.name;
     eprintln!("{publisher} published template `{name}`: {}", path.display());
@@ -97,11 +108,17 @@ fn list(state: &Path, settings: &GovernanceSettings, format: Format) -> Outcome 
         let template = template.template;
         let bounds = serde_json::to_string(&template.bounds).unwrap_or_default();
         match format {
-            Format::Human => outln!("{}  {}  {status}  bounds {bounds}", template.name, template.published_at),
+            Format::Human => outln!(
+                "{}  revision {}  {}  {status}  bounds {bounds}",
+                template.name,
+                template.revision,
+                template.published_at
+            ),
             Format::Json => outln!(
                 "{}",
                 serde_json::json!({
                     "name": template.name,
+                    "revision": template.revision,
                     "published_at": template.published_at,
                     "publisher": template.publisher,
                     "status": status,

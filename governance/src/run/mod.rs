@@ -148,7 +148,9 @@ impl RunGovernance {
         let out_of_bounds = |reason: String| Refusal::OutOfBounds { name: name.clone(), reason };
         bounds.check_params(&plan.params).map_err(|out| out_of_bounds(out.to_string()))?;
         bounds.scope().check_plan(plan).map_err(|(node, out)| out_of_bounds(format!("step `{node}`: {out}")))?;
-        Ok(Some(format!("template `{name}` signed by {}", self.publisher().unwrap_or_default())))
+        let revision = template.signed.template.revision;
+        let publisher = self.publisher().unwrap_or_default();
+        Ok(Some(format!("template `{name}` revision {revision} signed by {publisher}")))
     }
 
     /// `alice (manager)`: who signed the template run, if this is one.

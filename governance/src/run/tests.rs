@@ -92,6 +92,7 @@ fn a_template_edited_after_it_was_signed_is_refused() {
     let payload = TemplatePayload {
         version: 1,
         name: "tidy".into(),
+        revision: 1,
         file: "tidy.esc".into(),
         source: "playbook tidy {}".into(),
         bounds: Bounds { max_targets: Some(5), ..Bounds::default() },

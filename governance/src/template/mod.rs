@@ -7,4 +7,4 @@ mod store;
 
 pub use bounds::{Bounds, OutOfBounds, ParamBound};
 pub use signed::{SignedTemplate, TemplatePayload};
-pub use store::{list, load, publish};
+pub use store::{latest_revision, list, load, publish};

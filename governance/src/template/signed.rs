@@ -1,5 +1,6 @@
-//! A published template: the playbook's text and its bounds, signed by the manager who published it. Files
-//! live in `<approvals dir>/templates/NAME.json`, shared with executors, and are never overwritten.
+//! A published template: the playbook's text and its bounds, signed by the manager who published it, with its
+//! revision. Files live in `<approvals dir>/templates/` (`NAME.json` for the first revision, `NAME@N.json` for
+//! the later ones), shared with executors, and are never overwritten: a new version is a new file.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,12 +13,24 @@ use crate::policy::Policy;
 pub struct TemplatePayload {
     pub version: u32,
     pub name: String,
+    /// 1 for the first publication of the name, then one more for each new version. Left out of the signed
+    /// form when 1, so templates signed before revisions existed verify as they were signed.
+    #[serde(default = "first_revision", skip_serializing_if = "is_first_revision")]
+    pub revision: u32,
     /// The playbook file the template was published from (for the reader; the text below is what runs).
     pub file: String,
     pub source: String,
     pub bounds: Bounds,
     pub publisher: Principal,
     pub published_at: String,
+}
+
+fn first_revision() -> u32 {
+    1
+}
+
+fn is_first_revision(revision: &u32) -> bool {
+    *revision == 1
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
