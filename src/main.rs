@@ -9,7 +9,8 @@ use cli::Cli;
 /// Parses the command, attaches its state (a bucket is pulled first and pushed back as the command goes), runs
 /// it, and prints what went wrong, once.
 fn main() -> ExitCode {
-    let command = Cli::parse().command;
+    let Cli { command, output } = Cli::parse();
+    cli::output::set(&output);
     let outcome = cli::state::attach(&command).and_then(|attached| command.run(attached));
     match outcome {
         Ok(code) => ExitCode::from(code),

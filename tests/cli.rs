@@ -448,3 +448,34 @@ fn init_writes_a_playbook_that_checks_a_policy_that_checks_and_a_readme() {
     let again = escher(&["init", &folder_text, "--state", &state_text]);
     assert_eq!(again.status.code(), Some(2), "a folder with files in it is left alone");
 }
+
+/// `--color` decides colour whatever the terminal (the tests' NO_COLOR is for `auto`), `-q` leaves only results
+/// and errors, `-v` adds each step's start.
+#[test]
+fn color_quiet_and_verbose_say_how_a_run_is_shown() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/nightly_shutdown.esc");
+    let run = |flags: &[&str]| {
+        let state = tempfile::tempdir().expect("a state directory");
+        let state_dir = state.path().display().to_string();
+        let mut args = vec!["run", example, "--state", &state_dir];
+        args.extend_from_slice(flags);
+        let ran = escher(&args);
+        assert_eq!(ran.status.code(), Some(0), "{flags:?}: {}", stderr(&ran));
+        (stdout(&ran), stderr(&ran))
+    };
+    const ESCAPE: &str = "\u{1b}[";
+    let (out, err) = run(&[]);
+    assert!(!out.contains(ESCAPE) && !err.contains(ESCAPE), "auto with NO_COLOR and no terminal: no colour");
+    let (out, err) = run(&["--color", "always"]);
+    assert!(out.contains(&format!("{ESCAPE}33mmedium")), "the plan's risks are coloured:\n{out}");
+    assert!(err.lines().any(|line| line.starts_with(ESCAPE) && line.contains("✓ stop_ec2")), "{err}");
+
+    let (out, err) = run(&["-q"]);
+    assert!(!out.contains("plan nightly_shutdown"), "no plan before a quiet run:\n{out}");
+    assert!(out.contains("Done: 15 changed"), "the summary stays:\n{out}");
+    assert!(!err.contains("✓ ") && !err.contains("running nightly_shutdown"), "no progress:\n{err}");
+    let (_, err) = run(&["-v"]);
+    assert!(err.contains("→ stop_ec2: 6 target(s)"), "each step's start:\n{err}");
+    let both = escher(&["-q", "-v", "check", example]);
+    assert_eq!(both.status.code(), Some(2), "quiet and verbose at once is a usage error");
+}

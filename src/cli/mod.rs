@@ -23,6 +23,7 @@ pub mod fmt;
 pub mod identity;
 pub mod init;
 pub mod inventory;
+pub mod output;
 pub mod plan;
 pub mod policy;
 pub mod progress;
@@ -50,6 +51,8 @@ pub use error::{CliError, EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, Outcome};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    #[command(flatten)]
+    pub output: output::OutputArgs,
 }
 
 /// The commands; each one's arguments and work are in the file of its name.
@@ -314,8 +317,7 @@ pub fn terminal_width() -> usize {
     std::env::var("COLUMNS").ok().and_then(|columns| columns.parse().ok()).filter(|w| *w >= 40).unwrap_or(120)
 }
 
-/// Whether coloured output is wanted: a terminal, and `NO_COLOR` unset.
+/// Whether diagnostics and progress on stderr are coloured (`--color`, `NO_COLOR`, a terminal).
 pub fn use_color() -> bool {
-    use std::io::IsTerminal;
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+    output::color_stderr()
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use escher::FsLoader;
 use escher_compiler::plan::Plan;
-use escher_compiler::plan::render::{dot, human};
+use escher_compiler::plan::render::dot;
 use escher_compiler::{CompileOptions, compile_input_bytes};
 
 use super::report::{print_diagnostics, print_diagnostics_beside_json};
@@ -51,7 +51,7 @@ pub fn run(args: &PlanArgs, color: bool) -> Outcome {
         PlanFormat::Json => outln!("{}", serde_json::to_string_pretty(&plan).unwrap_or_default()),
         PlanFormat::Dot => out!("{}", dot(&plan)),
         PlanFormat::Human => {
-            out!("{}", human(&plan));
+            out!("{}", super::output::plan_table(&plan));
             // With an AWS inventory in the state directory, what each step's query matches today.
             if let Some(lines) = super::inventory::blast_lines(&plan, &state) {
                 out!("\n{lines}");

@@ -9,6 +9,8 @@ use escher_runtime::events::lines::TextLines;
 use escher_runtime::events::{EventKind, EventSink, RunEvent, SinkError};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::output::Verbosity;
+
 /// One JSON object per event on stdout; a reader that went away ends the command quietly.
 pub struct JsonLines;
 
@@ -26,16 +28,22 @@ pub struct Human {
     bars: Mutex<HashMap<String, ProgressBar>>,
     lines: TextLines,
     live: bool,
+    color: bool,
+    verbosity: Verbosity,
 }
 
 impl Human {
+    /// `live`: spinners on the terminal, unless quiet.
     pub fn new(live: bool) -> Self {
+        let live = live && super::output::verbosity() > Verbosity::Quiet;
         let target = if live { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
         Human {
             progress: MultiProgress::with_draw_target(target),
             bars: Mutex::default(),
             lines: TextLines::new(),
             live,
+            color: super::output::color_stderr(),
+            verbosity: super::output::verbosity(),
         }
     }
 
@@ -71,12 +79,24 @@ impl EventSink for Human {
             }
             _ => {}
         }
-        match self.lines.line(event) {
-            Some(line) if self.live => {
-                let _ = self.progress.println(line);
+        let line = match &event.kind {
+            _ if self.verbosity == Verbosity::Quiet => None,
+            // A live display shows these on its spinners; otherwise `-v` asks for them as lines.
+            EventKind::StepStarted { node, attempt, targets } if !self.live && self.verbosity == Verbosity::Verbose => {
+                let retry = if *attempt > 1 { format!(" (attempt {attempt})") } else { String::new() };
+                Some(format!("→ {node}: {targets} target(s){retry}"))
             }
-            Some(line) => eprintln!("{line}"),
-            None => {}
+            EventKind::StepProgress { node, done, total } if !self.live && self.verbosity == Verbosity::Verbose => {
+                Some(format!("  {node}: {done}/{total}"))
+            }
+            _ => self.lines.line(event),
+        };
+        let Some(line) = line else { return Ok(()) };
+        let line = if self.color { super::output::paint_line(&line) } else { line };
+        if self.live {
+            let _ = self.progress.println(line);
+        } else {
+            eprintln!("{line}");
         }
         Ok(())
     }

@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::approver::TerminalApprover;
 use super::error::{CliError, Outcome};
+use super::output::Verbosity;
 use super::progress::{Human, JsonLines};
 use super::report::print_diagnostics;
 use super::{EXIT_DIAGNOSTICS, Format, parse_params, read_source};
@@ -130,8 +131,8 @@ pub fn run(args: RunArgs, state: AttachedState) -> Outcome {
             return Ok(EXIT_DIAGNOSTICS);
         };
         // Results (the plan, the summary) go to stdout; progress and prompts to stderr and the terminal.
-        if format == Format::Human {
-            out!("{}\n", escher_compiler::plan::render::human(plan));
+        if format == Format::Human && super::output::verbosity() > Verbosity::Quiet {
+            out!("{}\n", super::output::plan_table(plan));
         }
         let started = engine.start(prepared, &choices, Launch { run_id: None, dry_run }).await?;
         let code = follow(format, started, cancel, detailed_exitcode).await;
