@@ -23,7 +23,7 @@ use crate::choice::{ProviderChoice, load_choices, save_choices};
 use crate::error::{EngineError, append_audit};
 use crate::governed::{GovernanceSettings, Remembered, user_name};
 use crate::registry::{Chosen, ProviderRegistry};
-use crate::reports::Report;
+use crate::reports::{Report, RunHeading};
 use crate::state::{AttachedState, RunLease, TakenOver};
 
 /// What to compile: a playbook's text (a `.esc` file, a Markdown answer or an AI envelope), or a published
@@ -76,7 +76,8 @@ pub struct Ended {
     pub unsettled: Vec<(String, ProviderError)>,
     /// What the run's `report.table` and `report.summary` steps produced.
     pub reports: Vec<Report>,
-    /// Where their files (CSV, JSON, Markdown) go: `<state>/reports/<run_id>` unless the host chose.
+    /// Where their files (CSV, JSON, Markdown, and the run's page of them all, `report.html`) go:
+    /// `<state>/reports/<run_id>` unless the host chose.
     pub report_dir: PathBuf,
     /// Whether they were written there; `None` without reports.
     pub reports_written: Option<std::io::Result<()>>,
@@ -110,14 +111,18 @@ impl Started {
         if let Some(lease) = self.lease {
             lease.end().await;
         }
-        let reports = match &report {
-            Ok(report) => crate::reports::reports(
-                report.steps.iter().map(|step| (step.node.as_str(), step.action.as_str(), &step.output)),
-            ),
-            Err(_) => Vec::new(),
+        let (reports, reports_written) = match &report {
+            Ok(report) => {
+                let reports = crate::reports::reports(
+                    report.steps.iter().map(|step| (step.node.as_str(), step.action.as_str(), &step.output)),
+                );
+                let heading = RunHeading::of(report);
+                let written = (!reports.is_empty())
+                    .then(|| crate::reports::write(&self.report_dir, &heading, &reports).map(drop));
+                (reports, written)
+            }
+            Err(_) => (Vec::new(), None),
         };
-        let reports_written =
-            (!reports.is_empty()).then(|| crate::reports::write(&self.report_dir, &reports).map(|_| ()));
         Ended { report, unsettled, reports, report_dir: self.report_dir, reports_written }
     }
 }

@@ -254,7 +254,8 @@ fn engine(
 }
 
 /// Waits for a started run (the first Ctrl-C cancels it cleanly, a second leaves at once), prints its summary
-/// and reports, and gives its exit code (`--detailed-exitcode`: a dry run that would change something exits 2).
+/// and reports (with `--format json`, as JSON lines after the events), and gives its exit code
+/// (`--detailed-exitcode`: a dry run that would change something exits 2).
 async fn follow(format: Format, started: Started, cancel: CancellationToken, detailed_exitcode: bool) -> u8 {
     let run_id = started.run_id.clone();
     let watcher = tokio::spawn(async move {
@@ -289,14 +290,16 @@ async fn follow(format: Format, started: Started, cancel: CancellationToken, det
                     outln!("⏸ waiting for approval: {} (escher resume {run_id} once it is given)", waiting.join(", "));
                 }
             }
-            if format == Format::Human {
-                for shown in &ended.reports {
-                    out!("\n{}", shown.to_text(20, 40, super::terminal_width()));
+            // After the run's events, a program reading JSON lines gets each report as one more line.
+            for shown in &ended.reports {
+                match format {
+                    Format::Human => out!("\n{}", shown.to_text(20, 40, super::terminal_width())),
+                    Format::Json => outln!("{}", shown.to_event(&run_id)),
                 }
             }
             match &ended.reports_written {
                 Some(Ok(())) => eprintln!(
-                    "reports: {} (csv, json, md; `escher report {run_id}` prints them again)",
+                    "reports: {} (report.html, and csv, json, md of each; `escher report {run_id}` prints them again)",
                     ended.report_dir.display()
                 ),
                 Some(Err(error)) => {
