@@ -33,6 +33,22 @@ const TIMEOUTS: &[&str] = &["RequestTimeout", "RequestTimeoutException"];
 /// Codes that mean the credentials were good once and are not any more.
 const EXPIRED: &[&str] = &["ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"];
 
+/// Codes that mean the account cannot use the region (an opt-in region not enabled) or the service in it.
+const REGION_NOT_ENABLED: &[&str] = &["OptInRequired"];
+
+/// Codes that mean the credentials were not accepted at all: bad keys, or keys used in a region the account has
+/// not enabled (which answers the same).
+const REFUSED_CREDENTIALS: &[&str] =
+    &["AuthFailure", "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch"];
+
+/// Whether a dispatch failure is a host name that does not resolve.
+fn is_name_resolution(detail: &str) -> bool {
+    let detail = detail.to_ascii_lowercase();
+    ["dns error", "failed to lookup address", "name or service not known", "no such host"]
+        .iter()
+        .any(|sign| detail.contains(sign))
+}
+
 /// What went wrong with one SDK call, for errors and per-target results.
 pub(crate) fn classify<E>(operation: &str, err: &SdkError<E, HttpResponse>) -> ProviderError
 where
@@ -44,8 +60,18 @@ where
             let detail = source_chain(err);
             if failure.is_timeout() {
                 ProviderError::Timeout(format!("{operation}: {detail}"))
+            } else if is_name_resolution(&detail) {
+                // A name that does not resolve is how a misspelt region shows: a configuration to fix, not an
+                // outage to retry.
+                ProviderError::Invalid(format!(
+                    "{operation}: the endpoint's host name does not resolve ({detail}); check the region's name, and \
+                     endpoint_url if one is set"
+                ))
             } else {
-                ProviderError::Unavailable(format!("{operation}: could not reach the endpoint: {detail}"))
+                ProviderError::Unavailable(format!(
+                    "{operation}: could not reach the endpoint ({detail}); check the network, a proxy, or \
+                     endpoint_url if one is set"
+                ))
             }
         }
         SdkError::ConstructionFailure(_) => {
@@ -71,6 +97,18 @@ where
                 return ProviderError::Rejected(format!(
                     "{message}: the AWS credentials have expired; refresh them (`aws sso login`, or new session keys) \
                      and resume the run"
+                ));
+            }
+            if REGION_NOT_ENABLED.contains(&code) {
+                return ProviderError::Rejected(format!(
+                    "{message}: this account has not enabled the region (an opt-in region) or the service there; \
+                     enable it, or leave the region out"
+                ));
+            }
+            if REFUSED_CREDENTIALS.contains(&code) {
+                return ProviderError::Rejected(format!(
+                    "{message}: AWS refused the credentials: wrong or deleted keys, or a region this account has \
+                     not enabled"
                 ));
             }
             if THROTTLING.contains(&code) || status == 429 {

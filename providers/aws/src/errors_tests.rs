@@ -134,6 +134,28 @@ async fn a_closed_port_is_unavailable() {
     let err = ec2.stop_instances().instance_ids("i-1").send().await.expect_err("nobody listens");
     let error = classify("ec2 StopInstances", &err);
     assert!(matches!(error, ProviderError::Unavailable(_)), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains("could not reach the endpoint") && message.contains("endpoint_url"), "{message}");
+}
+
+/// A misspelt region gives a host name that does not resolve: a configuration error, named, and not retried.
+#[tokio::test]
+async fn a_host_name_that_does_not_resolve_is_a_configuration_error() {
+    let ec2 = client("http://ec2.us-eest-1.amazonaws.invalid");
+    let err = ec2.stop_instances().instance_ids("i-1").send().await.expect_err("no such host");
+    let error = classify("ec2 StopInstances", &err);
+    assert!(matches!(error, ProviderError::Invalid(_)), "{error:?}");
+    assert!(!error.is_retryable());
+    assert!(error.to_string().contains("check the region's name"), "{error}");
+}
+
+#[tokio::test]
+async fn a_region_the_account_has_not_enabled_is_named() {
+    let (error, _) = stop_error(Some(ec2_error(401, "OptInRequired"))).await;
+    assert!(matches!(error, ProviderError::Rejected(_)), "{error:?}");
+    assert!(error.to_string().contains("has not enabled the region"), "{error}");
+    let (error, _) = stop_error(Some(ec2_error(401, "AuthFailure"))).await;
+    assert!(error.to_string().contains("AWS refused the credentials"), "{error}");
 }
 
 #[tokio::test]
