@@ -6,6 +6,7 @@ pub mod dag;
 pub mod diagnostics;
 pub mod format;
 pub mod input;
+pub mod lint;
 pub mod lower;
 pub mod plan;
 pub mod resolve;

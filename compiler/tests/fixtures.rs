@@ -1,6 +1,7 @@
 //! One test per file under `tests/fixtures/` (see its README): valid playbooks must plan, broken ones must report
 //! exactly the codes their first line expects, and every broken one has a snapshot of its diagnostics as a person
-//! and as a tool read them. Machine-applicable fixes are checked by applying them and compiling again.
+//! and as a tool read them. Machine-applicable fixes are checked by applying them and compiling again. Lint
+//! fixtures (`lint/`) must compile cleanly and give exactly the lint findings their first line expects.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -20,6 +21,9 @@ fn main() {
         for (name, bytes) in fixture_files(&root, folder) {
             trials.extend(trials_for(&root, folder, name, bytes));
         }
+    }
+    for (name, bytes) in fixture_files(&root, "lint") {
+        trials.push(lint_trial(&root, name, bytes));
     }
     trials.push(Trial::test("internal/E0502_edge_to_an_unknown_node", an_edge_to_an_unknown_node_is_reported));
     libtest_mimic::run(&arguments, trials).exit();
@@ -123,7 +127,7 @@ fn parse_codes<'a>(parts: impl Iterator<Item = &'a str>) -> Result<Vec<String>, 
 
 fn is_code(text: &str) -> bool {
     let mut chars = text.chars();
-    matches!(chars.next(), Some('E' | 'W')) && text.len() == 5 && chars.all(|c| c.is_ascii_digit())
+    matches!(chars.next(), Some('E' | 'W' | 'L')) && text.len() == 5 && chars.all(|c| c.is_ascii_digit())
 }
 
 fn parse_params(line: &str) -> BTreeMap<String, ParamInput> {
@@ -295,6 +299,35 @@ fn normalize(path: &Path) -> String {
         }
     }
     parts.join("/")
+}
+
+// ---- Lint fixtures -------------------------------------------------------------------------------------
+
+/// A playbook that compiles without a diagnostic, linted at the rules' default levels: exactly the expected
+/// findings, and a snapshot of them.
+fn lint_trial(root: &Path, name: String, bytes: Vec<u8>) -> Trial {
+    let root = root.to_path_buf();
+    let test_name = name.trim_end_matches(".esc").to_string();
+    Trial::test(test_name, move || {
+        let text = std::str::from_utf8(&bytes).map_err(|_| "a lint fixture is UTF-8")?;
+        let expectation = expectation_from_header(text).map_err(|problem| format!("{name}: {problem}"))?;
+        let loader = FixtureLoader { root };
+        let compilation = compile(&name, text, &CompileOptions::check(&loader));
+        if !compilation.diagnostics.is_empty() {
+            return Err(format!("a lint fixture must compile cleanly:\n{}", render_all(&compilation)).into());
+        }
+        let findings = escher_compiler::lint::lint(&compilation, &escher_compiler::lint::LintSettings::default());
+        let found = sorted_codes(findings.iter());
+        if found != expectation.codes {
+            let rendered: String = findings.iter().map(|d| render_human(d, &compilation.sources, false)).collect();
+            return Err(format!("expected {:?}, found {found:?}:\n{rendered}", expectation.codes).into());
+        }
+        if !findings.is_empty() {
+            let diagnostics: Vec<Diagnostic> = findings.into_iter().collect();
+            insta_snapshot(&name, &snapshot_of(&compilation.sources, &[compilation.main], &diagnostics));
+        }
+        Ok(())
+    })
 }
 
 // ---- Stdlib declaration fixtures ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ pub mod fmt;
 pub mod identity;
 pub mod init;
 pub mod inventory;
+pub mod lint;
 pub mod output;
 pub mod plan;
 pub mod policy;
@@ -60,6 +61,8 @@ pub struct Cli {
 pub enum Command {
     /// Check playbooks: a .esc file, a Markdown answer with a fenced playbook, or an AI response envelope (.json).
     Check(check::CheckArgs),
+    /// Lint playbooks: rules beyond type errors (L01xx), levels from escher.toml; text, JSON or SARIF.
+    Lint(lint::LintArgs),
     /// Show the plan: steps, edges, effects, risk, approvals and blast radius.
     Plan(plan::PlanArgs),
     /// Format playbooks in place (canonical, idempotent, comments kept).
@@ -121,6 +124,7 @@ impl Command {
         let dir = || state_dir.clone().unwrap_or_default();
         let outcome = match self {
             Command::Check(args) => check::run(&args, color),
+            Command::Lint(args) => lint::run(&args, color),
             Command::Plan(args) => plan::run(&args, color),
             Command::Fmt(args) => fmt::run(&args),
             Command::Explain(args) => explain::run(&args),

@@ -81,6 +81,7 @@ pub(crate) fn catalog() -> Catalog {
         dry_run: DryRun::Simulated,
         targets: Some("instances".to_string()),
         backup,
+        idempotent: true,
         cloud: Cloud::Aws,
         implements: Vec::new(),
     };

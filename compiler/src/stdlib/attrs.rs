@@ -1,5 +1,5 @@
 //! The attributes in braces after a query or action declaration: `effect`, `undo`, `batch`, `rate`,
-//! `dry_run`, `targets`, `backup` and `implements`.
+//! `dry_run`, `targets`, `backup`, `idempotent` and `implements`.
 
 use crate::diagnostics::did_you_mean;
 use crate::span::Span;
@@ -8,7 +8,8 @@ use crate::syntax::ast::{CallableDecl, CallableKind, Expr, ExprKind, StepOption,
 use super::error::StdlibError;
 use super::{DryRun, Effect};
 
-const ATTRIBUTES: &[&str] = &["effect", "undo", "batch", "rate", "dry_run", "targets", "backup", "implements"];
+const ATTRIBUTES: &[&str] =
+    &["effect", "undo", "batch", "rate", "dry_run", "targets", "backup", "idempotent", "implements"];
 /// What a query may state; everything else describes a change to the world.
 const QUERY_ATTRIBUTES: &[&str] = &["effect", "rate", "implements"];
 const EFFECTS: &[&str] = &["read", "mutate", "disrupt", "destroy"];
@@ -35,6 +36,8 @@ pub(super) struct Attrs {
     pub dry_run: Option<DryRun>,
     pub targets: Option<(String, Span)>,
     pub backup: bool,
+    /// `idempotent = false`: calling the action again does it again; absent means `true`.
+    pub idempotent: Option<bool>,
     /// `implements = compute.tag(tags = labels)`, or a list of such: the cloud-agnostic actions or queries this
     /// one is on its cloud, each with the agnostic parameters this one names otherwise and the arguments it is
     /// always given.
@@ -148,6 +151,10 @@ fn read_one(attr: &StepOption, kind: CallableKind, attrs: &mut Attrs) -> Result<
         }
         "backup" => match value.kind {
             ExprKind::Bool(backup) => attrs.backup = backup,
+            _ => return Err(invalid(attr, "`true` or `false`", None)),
+        },
+        "idempotent" => match value.kind {
+            ExprKind::Bool(idempotent) => attrs.idempotent = Some(idempotent),
             _ => return Err(invalid(attr, "`true` or `false`", None)),
         },
         // `read_attrs` only passes names from ATTRIBUTES, all handled above.

@@ -141,6 +141,10 @@ pub struct Callable {
     pub targets: Option<String>,
     /// Whether this action makes a backup or snapshot (a destroy after it is covered).
     pub backup: bool,
+    /// Whether doing it twice is the same as doing it once. `idempotent = false` in a declaration: each call
+    /// makes something new (a snapshot, an image, a copy) or does it again (a reboot), so a retry after a call
+    /// whose answer was lost may do it twice.
+    pub idempotent: bool,
     pub cloud: Cloud,
     /// The cloud-agnostic actions or queries this one is on its cloud (`aws.ec2.stop` is `compute.stop` on AWS;
     /// `aws.s3.buckets` is both `storage.buckets` and `security.public_storage`).

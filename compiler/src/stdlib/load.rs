@@ -250,6 +250,7 @@ impl Loader {
             dry_run,
             targets,
             backup: attrs.backup,
+            idempotent: attrs.idempotent.unwrap_or(true),
             cloud,
             implements: attrs.implements.iter().map(implements::recorded).collect(),
         };
