@@ -12,7 +12,17 @@ impl SourceLoader for FsLoader {
     fn load(&self, importer: &str, path: &str) -> Result<(String, String), String> {
         let base = Path::new(importer).parent().unwrap_or(Path::new("."));
         let full: PathBuf = base.join(path);
-        let text = std::fs::read_to_string(&full).map_err(|e| e.to_string())?;
+        let bytes = std::fs::read(&full).map_err(|e| e.to_string())?;
+        // An import that is not UTF-8 is named with its first bad byte, as the main file is (E0706).
+        let text = match escher_compiler::input::decode_utf8(&bytes) {
+            Ok(text) => text.to_string(),
+            Err(not_utf8) => match not_utf8.error {
+                escher_compiler::input::InputError::NotUtf8 { ref help, .. } => {
+                    return Err(format!("{}: {help}", not_utf8.error));
+                }
+                other => return Err(other.to_string()),
+            },
+        };
         let name = normalize(&full);
         Ok((name, text))
     }

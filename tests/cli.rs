@@ -479,3 +479,17 @@ fn color_quiet_and_verbose_say_how_a_run_is_shown() {
     let both = escher(&["-q", "-v", "check", example]);
     assert_eq!(both.status.code(), Some(2), "quiet and verbose at once is a usage error");
 }
+
+/// An import that is not UTF-8 is named with its first bad byte, as the main file would be.
+#[test]
+fn an_import_that_is_not_utf8_names_its_first_bad_byte() {
+    let (dir, _library) = scratch_bytes("lib.esc", LATIN1);
+    let main = dir.path().join("main.esc");
+    std::fs::write(&main, "use \"lib.esc\" as lib\n\nplaybook main {\n  step go = lib()\n}\n").expect("writes");
+    let output = escher(&["check", &main.display().to_string()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(text.contains("E0208"), "{text}");
+    let first_bad = LATIN1.iter().position(|byte| !byte.is_ascii()).expect("a Latin-1 byte");
+    assert!(text.contains(&format!("byte 0x{:02X} at offset {first_bad}", LATIN1[first_bad])), "{text}");
+}
