@@ -53,3 +53,16 @@ fn the_playbook_in_the_readme_compiles() {
     assert!(compilation.diagnostics.is_empty(), "{:?}", compilation.diagnostics);
     assert!(compilation.plan.is_some());
 }
+
+/// The README shows a playbook CI runs, whole, so what it claims is what the binary does.
+#[test]
+fn the_playbook_in_the_readme_is_one_of_the_examples() {
+    let readme = read("README.md");
+    let shown = readme.split("```\n").nth(1).expect("the README opens with a fenced playbook");
+    let examples = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples")).expect("examples/");
+    let matching = examples
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.path().extension().is_some_and(|extension| extension == "esc"))
+        .find(|entry| std::fs::read_to_string(entry.path()).is_ok_and(|text| text == shown));
+    assert!(matching.is_some(), "the README's playbook is not any examples/*.esc as it is:\n{shown}");
+}
