@@ -374,6 +374,27 @@ fn a_runs_reports_are_shown_written_and_printed_again() {
     assert_eq!(none.status.code(), Some(2));
 }
 
+/// The ids a summary lists under a step's line (indented, unlike the plan table's), `~ ID (...)`.
+fn listed_under(text: &str, step: &str) -> Vec<String> {
+    let heading = format!("  {step} ");
+    let mut lines = text.lines().skip_while(|line| !line.starts_with(&heading)).skip(1);
+    let mut ids = Vec::new();
+    while let Some(line) = lines.next().and_then(|line| line.strip_prefix("      ~ ")) {
+        ids.push(line.split(' ').next().unwrap_or_default().to_string());
+    }
+    ids
+}
+
+/// The run report a `--format json` run ends with.
+fn run_report(output: &Output) -> serde_json::Value {
+    stdout(output)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|line| line["event"] == "run_report")
+        .map(|line| line["report"].clone())
+        .unwrap_or_else(|| panic!("a run_report line: {}", stdout(output)))
+}
+
 #[test]
 fn a_dry_run_names_the_resources_it_would_change_and_says_so_in_its_exit_code() {
     let state = tempfile::tempdir().expect("a state directory");
@@ -384,13 +405,92 @@ fn a_dry_run_names_the_resources_it_would_change_and_says_so_in_its_exit_code() 
     assert_eq!(dry.status.code(), Some(2), "changes pending: {}", stderr(&dry));
     let text = stdout(&dry);
     assert!(text.contains("aws.ec2.instances    Succeeded: found 6"), "{text}");
+    assert!(text.contains("aws.ec2.stop         Succeeded: 6 to stop, 0 unchanged, 0 failed\n      ~ i-"), "{text}");
     assert!(
-        text.contains("aws.ec2.stop         Succeeded: 6 would change, 0 unchanged, 0 failed\n      ~ i-"),
-        "{text}"
+        text.contains("      ~ i-01e535eede31428f0 (dev-web-1, us-east-1, env=dev) running → stopped\n"),
+        "each instance by id, name, region and env, with what changes: {text}"
     );
-    assert!(text.contains("\nPlan: 15 would change, 0 unchanged, 0 failed\n"), "{text}");
+    assert!(text.contains("\nPlan: 11 to stop, 4 to deallocate, 0 unchanged\n"), "{text}");
+    let would_stop = listed_under(&text, "stop_ec2");
+    assert_eq!(would_stop.len(), 6, "{text}");
+
+    // The real run changes exactly the instances the dry run listed, and says so in the same words.
+    let real = escher(&["run", example, "--state", &state_dir, "--approve-up-to", "high", "--format", "json"]);
+    assert_eq!(real.status.code(), Some(0), "{}", stderr(&real));
+    let report = run_report(&real);
+    let stop = report["steps"].as_array().into_iter().flatten().find(|s| s["node"] == "stop_ec2").expect("stop_ec2");
+    let stopped: Vec<&str> = stop["changed"].as_array().into_iter().flatten().filter_map(|id| id.as_str()).collect();
+    assert_eq!(stopped, would_stop, "what the dry run listed is what the run stopped");
+    let human = escher(&["run", example, "--state", &state_dir, "--approve-up-to", "high"]);
+    assert!(
+        stdout(&human).contains("\nDone: 11 stopped, 4 deallocated, 0 unchanged, 0 failed\n"),
+        "{}",
+        stdout(&human)
+    );
+
     let plain = escher(&["run", example, "--state", &state_dir, "--approve-up-to", "high", "--dry-run"]);
     assert_eq!(plain.status.code(), Some(0), "without the flag a dry run that works exits 0");
+}
+
+#[test]
+fn a_json_run_report_carries_every_changed_target_before_and_after() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let state_dir = state.path().display().to_string();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/nightly_shutdown.esc");
+    let args = ["run", example, "--state", &state_dir, "--approve-up-to", "high", "--dry-run", "--format", "json"];
+    let dry = escher(&args);
+    assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
+    let report = run_report(&dry);
+    assert_eq!(report["dry_run"], true);
+    let mut seen = 0;
+    for step in report["steps"].as_array().into_iter().flatten() {
+        let changed = step["changed"].as_array().map_or(0, Vec::len);
+        let changes = step["changes"].as_array().cloned().unwrap_or_default();
+        assert_eq!(changes.len(), changed, "{}: a change for every changed target", step["node"]);
+        for change in changes {
+            assert_eq!(change["change"], "update", "{change}");
+            assert_eq!(change["before"]["state"], "running", "{change}");
+            assert!(
+                ["stopped", "deallocated", "terminated"].contains(&change["after"]["state"].as_str().unwrap_or(""))
+            );
+            assert_eq!(change["tags"]["env"], "dev", "{change}");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 15, "every machine of the three clouds: {report}");
+}
+
+#[test]
+fn plan_with_an_estate_lists_what_each_step_would_change_and_records_no_run() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let state_dir = state.path().display().to_string();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/nightly_shutdown.esc");
+    let estate = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/estate/demo.json");
+    let before = std::fs::read(estate).expect("the demo estate");
+    let planned = escher(&["plan", example, "--state", &state_dir, "--estate", estate]);
+    assert_eq!(planned.status.code(), Some(0), "{}", stderr(&planned));
+    let text = stdout(&planned);
+    assert!(text.contains("stop_ec2                 aws.ec2.stop"), "the plan table first: {text}");
+    assert!(text.contains("  stop_ec2 (aws.ec2.stop): 6 to stop, 0 unchanged, 0 failed\n"), "{text}");
+    assert!(text.ends_with("Plan: 11 to stop, 4 to deallocate, 0 unchanged\n"), "{text}");
+    let dry = escher(&["run", example, "--state", &state_dir, "--approve-up-to", "high", "--dry-run"]);
+    assert_eq!(listed_under(&text, "stop_ec2"), listed_under(&stdout(&dry), "stop_ec2"), "{text}");
+    assert_eq!(listed_under(&text, "stop_ec2").len(), 6, "{text}");
+    let demo = escher(&["plan", example, "--state", &state_dir, "--cloud", "sim"]);
+    assert_eq!(
+        listed_under(&stdout(&demo), "stop_ec2"),
+        listed_under(&text, "stop_ec2"),
+        "the demo estate is the same"
+    );
+
+    let planned_only = tempfile::tempdir().expect("a state directory");
+    let planned_state = planned_only.path().display().to_string();
+    let again = escher(&["plan", example, "--state", &planned_state, "--estate", estate]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert!(!planned_only.path().join("runs").exists(), "a plan records no run");
+    assert_eq!(std::fs::read(estate).expect("the demo estate"), before, "nor changes the estate");
+    let runs = escher(&["runs", "--state", &planned_state]);
+    assert!(!stdout(&runs).contains("nightly_shutdown"), "{}", stdout(&runs));
 }
 
 const NOTIFY: &str = r##"playbook tell {
@@ -472,7 +572,7 @@ fn color_quiet_and_verbose_say_how_a_run_is_shown() {
 
     let (out, err) = run(&["-q"]);
     assert!(!out.contains("plan nightly_shutdown"), "no plan before a quiet run:\n{out}");
-    assert!(out.contains("Done: 15 changed"), "the summary stays:\n{out}");
+    assert!(out.contains("Done: 11 stopped, 4 deallocated"), "the summary stays:\n{out}");
     assert!(!err.contains("✓ ") && !err.contains("running nightly_shutdown"), "no progress:\n{err}");
     let (_, err) = run(&["-v"]);
     assert!(err.contains("→ stop_ec2: 6 target(s)"), "each step's start:\n{err}");

@@ -67,7 +67,8 @@ fn a_json_run_ends_its_stream_with_a_line_per_report() {
     let reports: Vec<&Value> = lines.iter().filter(|line| line["event"] == "report").collect();
     let steps: Vec<&str> = reports.iter().filter_map(|line| line["step"].as_str()).collect();
     assert_eq!(steps, ["top_services", "spend"], "a line per report, in plan order: {}", ran.describe());
-    assert_eq!(lines.len(), finished + 1 + reports.len(), "the reports come after the run's events");
+    assert_eq!(lines.len(), finished + 2 + reports.len(), "the reports come after the run's events");
+    assert_eq!(lines.last().map(|line| &line["event"]), Some(&Value::from("run_report")), "then the run report");
     for line in reports {
         let step = line["step"].as_str().unwrap_or_default();
         assert_eq!(line["run_id"], run_id.as_str());

@@ -40,6 +40,9 @@ pub enum EngineError {
     Record { run_id: String, dir: PathBuf, source: std::io::Error },
     #[error("run {run_id} cannot resume: {reason}")]
     Resume { run_id: String, reason: String },
+    /// `escher plan`'s dry run on the simulator found no scratch directory to run in.
+    #[error("cannot make a scratch state directory for the preview: {0}")]
+    Preview(String),
     #[error("the audit log cannot be written: {0}")]
     Audit(String),
     #[error(transparent)]

@@ -59,6 +59,8 @@ mod choice;
 mod engine;
 mod error;
 mod governed;
+#[cfg(feature = "sim")]
+pub mod preview;
 mod registry;
 pub mod reports;
 mod saved_plan;
@@ -74,6 +76,8 @@ pub use choice::ProviderChoice;
 pub use engine::{Ended, Engine, EngineBuilder, Launch, OnTakeover, Playbook, Prepared, Started};
 pub use error::EngineError;
 pub use governed::{GovernanceSettings, user_name};
+#[cfg(feature = "sim")]
+pub use preview::preview;
 pub use registry::{Chosen, ProviderRegistry, RegistryError};
 pub use saved_plan::SavedPlan;
 pub use schedules::WakeReport;

@@ -5,7 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::events::{RunStatus, StepStatus};
 
+pub mod change;
 pub mod text;
+pub mod verb;
+
+pub use change::{ChangeKind, ResourceChange};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
@@ -32,6 +36,10 @@ pub struct StepReport {
     pub resolved_on_resume: Vec<String>,
     pub unchanged: Vec<String>,
     pub failed: Vec<FailedTarget>,
+    /// What the step did (would do, in a dry run) to each resource in `changed`: the fields it changed, before
+    /// and after. Reports of older runs have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ResourceChange>,
     pub attempts: u32,
     pub duration_ms: u64,
     pub error: Option<String>,

@@ -1,4 +1,4 @@
-//! `escher plan FILE [--param NAME=VALUE]... [--format human|json|dot] [--state DIR]`
+//! `escher plan FILE [--param NAME=VALUE]... [--format human|json|dot] [--state DIR] [--estate FILE | --cloud sim]`
 
 use std::path::PathBuf;
 
@@ -26,6 +26,14 @@ pub struct PlanArgs {
     /// imports, the stdlib or the parameters would now give another plan.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Read this simulated estate (JSON, as `run --estate` takes it) and show, under the plan, each resource
+    /// every step would change: a dry run on the simulator that changes nothing and records no run.
+    #[arg(long, value_name = "FILE")]
+    pub estate: Option<PathBuf>,
+    /// `sim`: the same on the built-in demo estate. (For AWS, the plan already shows what each query matches in
+    /// the state's inventory: `escher inventory --cloud aws`.)
+    #[arg(long, value_name = "NAME", value_parser = ["sim"])]
+    pub cloud: Option<String>,
 }
 
 pub fn run(args: &PlanArgs, color: bool) -> Outcome {
@@ -56,9 +64,20 @@ pub fn run(args: &PlanArgs, color: bool) -> Outcome {
             if let Some(lines) = super::inventory::blast_lines(&plan, &state) {
                 out!("\n{lines}");
             }
+            if args.estate.is_some() || args.cloud.as_deref() == Some("sim") {
+                out!("\n{}", preview(plan, args.estate.as_deref())?);
+            }
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Each step's resources with what would change, from a dry run on the simulated estate (the engine's
+/// `preview`: read-only, no run recorded).
+fn preview(plan: Plan, estate: Option<&std::path::Path>) -> Result<String, CliError> {
+    let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(CliError::Async)?;
+    let report = tokio.block_on(escher_engine::preview(plan, estate))?;
+    Ok(escher_runtime::report::text::resource_diff(&report))
 }
 
 /// Writes the plan with what it was compiled from (see `escher_engine::SavedPlan`).

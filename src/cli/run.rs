@@ -254,7 +254,7 @@ fn engine(
 }
 
 /// Waits for a started run (the first Ctrl-C cancels it cleanly, a second leaves at once), prints its summary
-/// and reports (with `--format json`, as JSON lines after the events), and gives its exit code
+/// and reports (with `--format json`, as JSON lines after the events, then the run report), and gives its exit code
 /// (`--detailed-exitcode`: a dry run that would change something exits 2).
 async fn follow(format: Format, started: Started, cancel: CancellationToken, detailed_exitcode: bool) -> u8 {
     let run_id = started.run_id.clone();
@@ -296,6 +296,10 @@ async fn follow(format: Format, started: Started, cancel: CancellationToken, det
                     Format::Human => out!("\n{}", shown.to_text(20, 40, super::terminal_width())),
                     Format::Json => outln!("{}", shown.to_event(&run_id)),
                 }
+            }
+            // Last, the run report: every step with each resource it changed, before and after.
+            if format == Format::Json {
+                outln!("{}", serde_json::json!({ "event": "run_report", "run_id": run_id, "report": report }));
             }
             match &ended.reports_written {
                 Some(Ok(())) => eprintln!(

@@ -56,7 +56,11 @@ pub fn show(state: &Path, args: &ShowArgs) -> Outcome {
         let steps: serde_json::Map<String, serde_json::Value> = journal
             .finished
             .iter()
-            .map(|(node, (status, output))| (node.clone(), serde_json::json!({ "status": status, "output": output })))
+            .map(|(node, (status, output))| {
+                let action = plan.nodes.iter().find(|n| &n.id == node).map_or("", |n| n.action.as_str());
+                let changes = escher_runtime::report::change::changes_in(action, output);
+                (node.clone(), serde_json::json!({ "status": status, "output": output, "changes": changes }))
+            })
             .collect();
         let summary = serde_json::json!({
             "run_id": run_id,

@@ -218,7 +218,8 @@ impl Provider for Sim {
             args: &call.args,
             targets: &call.targets,
             dry_run: call.dry_run,
-            transition: self.config.transition,
+            // A dry run answers with each resource as it would become, not as it would be mid-transition.
+            transition: if call.dry_run { std::time::Duration::ZERO } else { self.config.transition },
             idempotency_key: &call.idempotency_key,
             in_doubt: call.in_doubt,
         };

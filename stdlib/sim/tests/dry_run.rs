@@ -97,3 +97,12 @@ async fn a_later_step_of_a_dry_run_sees_what_the_earlier_steps_would_have_done()
     let predicted = dry(&sim, "aws.ec2.resize", &[("instance_type", Value::String("m7g.large".into()))], stopped).await;
     assert_eq!(predicted.iter().map(status).collect::<Vec<_>>(), ["changed"]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_dry_run_answers_with_the_resource_as_it_would_end_not_mid_transition() {
+    let sim = Sim::demo().with_config(escher_sim::SimConfig::parse("transition=2s").expect("valid"));
+    let vm = named(&sim, "aws.ec2.Instance", "dev-web-1");
+    let predicted = dry(&sim, "aws.ec2.stop", &[], vec![vm.clone()]).await;
+    assert_eq!(field(&record(predicted[0].resource.clone()), "state"), "stopped");
+    assert_eq!(state_of(&sim, &id_of(&vm)), "running", "and nothing changed");
+}

@@ -35,6 +35,7 @@ pub(crate) fn build(input: ReportInput<'_>) -> RunReport {
                 resolved_on_resume: result.resolved.clone(),
                 unchanged: result.ids("unchanged"),
                 failed: result.failures(),
+                changes: crate::report::change::changes_in(&node.action, &result.output),
                 attempts: result.attempts,
                 duration_ms: result.duration_ms,
                 error: result.error.or(result.skipped.filter(|_| result.status == StepStatus::Skipped)),
