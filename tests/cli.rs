@@ -526,7 +526,7 @@ fn a_notification_is_delivered_to_its_webhook_and_an_endpoint_that_refuses_fails
         .expect("escher runs");
     assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
     let said = format!("{}{}", stdout(&refused), stderr(&refused));
-    assert!(said.contains("notify #ops: not delivered: the webhook answered 403"), "{said}");
+    assert!(said.contains("notify #ops: webhook not delivered: the server answered 403"), "{said}");
     assert!(!said.contains(&refusing), "the webhook's address is a secret: {said}");
 }
 

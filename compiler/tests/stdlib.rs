@@ -379,8 +379,17 @@ fn reports_accept_any_rows_and_core_actions_touch_no_cloud() {
     }
     assert_eq!(callable("wait").params[0].ty, Type::Duration);
     let notify: Vec<&str> = callable("notify").params.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(notify, ["channel", "message", "webhook"]);
-    assert_eq!(callable("notify").params[2].ty, Type::optional(Type::Secret(Box::new(Type::String))));
+    assert_eq!(
+        notify,
+        ["channel", "message", "webhook", "endpoint", "signing_key", "smtp", "to", "sender", "subject", "sns"]
+    );
+    // What holds a credential is a secret; who gets the mail and which topic are plain, shown in the plan.
+    let secret = Type::optional(Type::Secret(Box::new(Type::String)));
+    for credential in ["webhook", "endpoint", "signing_key", "smtp"] {
+        assert_eq!(callable("notify").param(credential).expect(credential).ty, secret, "{credential}");
+    }
+    assert_eq!(callable("notify").param("to").expect("to").ty, Type::optional(Type::list(Type::String)));
+    assert_eq!(callable("notify").param("sns").expect("sns").ty, Type::optional(Type::String));
     assert_eq!(callable("fail").params[0].name, "message");
 }
 

@@ -14,6 +14,6 @@ mod interface;
 
 pub use factory::{ProviderFactory, ProviderSetup, ProviderSetupError};
 pub use interface::{
-    Bucket, IDEMPOTENCY_TAG, Provider, ProviderCall, ProviderError, ProviderResponse, Secret, SimulatedClock,
-    TargetResult, TargetStatus, UNDECLARED_READS, UNDECLARED_WRITES, resource_field, resource_id,
+    Bucket, IDEMPOTENCY_TAG, Notification, Provider, ProviderCall, ProviderError, ProviderResponse, Secret,
+    SimulatedClock, TargetResult, TargetStatus, UNDECLARED_READS, UNDECLARED_WRITES, resource_field, resource_id,
 };

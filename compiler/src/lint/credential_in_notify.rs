@@ -20,7 +20,7 @@ declare_rule! {
     /// A value of type `secret<T>` can never reach a message: the type checker refuses it (E0309). A credential
     /// held in a plain `string` parameter has no such guard, and a message is posted to a channel, kept in the
     /// run's records and shown by dry runs. Read credentials with `secret("name")` and pass them only where an
-    /// action takes a secret (`notify`'s `webhook`).
+    /// action takes a secret (`notify`'s `webhook`, `endpoint`, `signing_key`, `smtp`).
     ///
     /// ## Example
     /// ```escher

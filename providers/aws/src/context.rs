@@ -265,6 +265,16 @@ impl AwsContext {
         Ok(aws_sdk_s3::Client::from_conf(conf))
     }
 
+    /// SNS, without the SDK's own retries: the runtime tries a `notify` delivery again itself, within its timeout.
+    pub async fn sns(&self, account: Option<&str>, region: &str) -> Result<aws_sdk_sns::Client, ProviderError> {
+        let config = self.sdk_config(account, region).await?;
+        let conf = aws_sdk_sns::config::Builder::from(&config)
+            .retry_config(aws_sdk_sns::config::retry::RetryConfig::disabled())
+            .interceptor(self.counter.clone())
+            .build();
+        Ok(aws_sdk_sns::Client::from_conf(conf))
+    }
+
     /// Route 53 is global: its calls go to [`HOME_REGION`].
     pub async fn route53(&self, account: Option<&str>) -> Result<aws_sdk_route53::Client, ProviderError> {
         let config = self.sdk_config(account, HOME_REGION).await?;

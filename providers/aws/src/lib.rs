@@ -9,6 +9,7 @@
 //! - `ec2/`: instances, volumes, snapshots, images, security group rules; `ec2/identity.rs`: what EC2 creates
 //!   carries the batch's idempotency key, and a call in doubt finds it. `inventory.rs`: discovery to a file.
 //! - `rds`, `lambda`, `s3`, `route53`, `cost`: the other services, each with `call` and `describe`.
+//! - `sns.rs`: `notify`'s `sns`, published for the runtime (`Provider::publish`).
 
 pub mod calls;
 pub mod config;
@@ -28,6 +29,7 @@ mod record;
 mod route53;
 mod s3;
 mod services;
+mod sns;
 
 pub use config::{AccountConfig, AwsConfig};
 pub use context::{Account, AwsContext};

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use escher_compiler::plan::Value;
 use escher_compiler::stdlib::Cloud;
 use escher_runtime::provider::ProviderResponse;
-use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError};
+use escher_runtime::provider::{Bucket, Notification, Provider, ProviderCall, ProviderError};
 
 use crate::context::AwsContext;
 use crate::record::str_field;
@@ -109,6 +109,10 @@ impl Provider for AwsProvider {
 
     fn bucket(&self, rate_class: &str) -> Option<Bucket> {
         bucket(rate_class)
+    }
+
+    async fn publish(&self, notification: &Notification) -> Result<(), ProviderError> {
+        Box::pin(crate::sns::publish(&self.ctx, notification)).await
     }
 }
 

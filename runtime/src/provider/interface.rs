@@ -137,6 +137,19 @@ pub const UNDECLARED_WRITES: Bucket = Bucket { capacity: 20, per_second: 2.0 };
 /// The bucket for an undeclared class that only reads.
 pub const UNDECLARED_READS: Bucket = Bucket { capacity: 50, per_second: 10.0 };
 
+/// A message for a cloud's notification service (`notify`'s `sns`), which a provider of that cloud publishes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    /// The topic as the playbook names it (`arn:aws:sns:REGION:ACCOUNT:NAME`).
+    pub topic: String,
+    /// A short subject line, for subscribers that show one (email).
+    pub subject: String,
+    /// The body: the message, then the run, playbook and step it came from.
+    pub message: String,
+    /// Attributes subscribers can filter on: `run_id`, `playbook`, `step`, `channel`.
+    pub attributes: BTreeMap<String, String>,
+}
+
 /// A simulated cloud's clock, which a `wait` moves ahead at once (see [`Provider::clock`]).
 pub trait SimulatedClock: Send + Sync {
     fn advance(&self, by: std::time::Duration);
@@ -179,6 +192,15 @@ pub trait Provider: Send + Sync {
     /// Real clouds have none: a wait on them is spent.
     fn clock(&self) -> Option<&dyn SimulatedClock> {
         None
+    }
+
+    /// Publishes `notification` to a topic of this provider's cloud (`notify`'s `sns`), `Ok` once the service
+    /// took it. The runtime tries a retryable error again, within its delivery timeout; a provider that talks to a
+    /// cloud's API so leaves its SDK's own retries off for it. A provider without a notification service keeps
+    /// this default, which refuses: the runtime links no cloud SDK, so a cloud's provider is its only way there.
+    async fn publish(&self, notification: &Notification) -> Result<(), ProviderError> {
+        let _ = notification;
+        Err(ProviderError::Unsupported(format!("the `{}` provider publishes no notifications", self.name())))
     }
 
     /// The token bucket of a rate-limit class of this provider's declarations (`ec2.mutating`), per account and

@@ -14,6 +14,7 @@ mod ec2_inventory;
 mod ec2_queries;
 mod exactly_once;
 mod lambda;
+mod notify_sns;
 mod rds;
 mod route53;
 mod s3;

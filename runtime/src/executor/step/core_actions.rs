@@ -64,7 +64,7 @@ pub(crate) async fn perform(
             }
             succeeded(waited)
         }
-        "notify" => super::notify::notify(ctx, node, (text("channel"), text("message")), secrets).await,
+        "notify" => super::notify::notify(ctx, node, args, secrets).await,
         "fail" => {
             let message = text("message");
             let output = record(vec![("message", Value::String(message.clone()))]);
