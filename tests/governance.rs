@@ -62,8 +62,9 @@ fn a_managers_approval_unblocks_a_detached_run_on_resume() {
         "{}",
         listed.describe()
     );
-    let targets = listed.stdout.lines().filter(|line| line.trim_start().starts_with("i-")).count();
+    let targets = listed.stdout.lines().filter(|line| line.trim_start().starts_with("~ i-")).count();
     assert_eq!(targets, DEV_US_EAST_RUNNING, "each target is listed:\n{}", listed.stdout);
+    assert!(listed.stdout.lines().any(|line| line.starts_with("  ~ i-") && line.ends_with("→ stopped")));
     let stopped_before = org.stopped_instances();
     approve(&org, &org.manager, &run_id);
     let resumed = org.escher(&org.executor, &["resume", &run_id, "--detach"]);

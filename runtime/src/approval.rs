@@ -28,7 +28,8 @@ pub struct ApprovalRequest {
 
 impl ApprovalRequest {
     /// The request as a person reads it before deciding: the step, its effect and risk with the reasons, its
-    /// docs, who must approve, and the resources it will touch (the first 20).
+    /// docs, who must approve, and the resources it will touch (the first 20), each with the change it gets:
+    /// `~ i-0abc (web-1, us-east-1, env=dev) running → stopped`.
     pub fn to_text(&self) -> String {
         use std::fmt::Write;
         const LISTED: usize = 20;
@@ -46,11 +47,10 @@ impl ApprovalRequest {
             text.push_str(" (irreversible: it cannot be undone)");
         }
         let _ = writeln!(text, "\nIt will touch {} resource(s):", self.targets.len());
+        // Each target as the run's summary will show it, with the change the action makes to it.
         for target in self.targets.iter().take(LISTED) {
-            let field = |name| crate::provider::resource_field(target, name).unwrap_or("-");
-            let id = crate::provider::resource_id(target).unwrap_or("?");
-            let (name, cloud, region, state) = (field("name"), field("cloud"), field("region"), field("state"));
-            let _ = writeln!(text, "  {id:<24} {name:<28} {cloud:<12} {region:<14} {state}");
+            let change = crate::report::change::ResourceChange::between(&self.action, Some(target), target);
+            let _ = writeln!(text, "  {}", crate::report::text::line(&self.action, &change));
         }
         if self.targets.len() > LISTED {
             let _ = writeln!(text, "  ... and {} more", self.targets.len() - LISTED);
@@ -158,5 +158,53 @@ impl Approver for RefuseWithoutTerminal {
             plan_hash: request.plan_hash.clone(),
             node: request.node.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use escher_compiler::plan::{BlastRadius, Value};
+
+    use super::*;
+
+    fn text(value: &str) -> Value {
+        Value::String(value.into())
+    }
+
+    #[test]
+    fn a_request_shows_each_target_with_the_change_it_gets() {
+        let tags = Value::Record(BTreeMap::from([("env".to_string(), text("dev"))]));
+        let target = Value::Record(BTreeMap::from([
+            ("id".to_string(), text("i-1")),
+            ("name".to_string(), text("web-1")),
+            ("region".to_string(), text("us-east-1")),
+            ("state".to_string(), text("running")),
+            ("tags".to_string(), tags),
+        ]));
+        let request = ApprovalRequest {
+            run_id: "r1".into(),
+            playbook: "nightly".into(),
+            plan_hash: "h".into(),
+            params: BTreeMap::new(),
+            node: "stop".into(),
+            docs: "Stops the dev machines.".into(),
+            action: "aws.ec2.stop".into(),
+            effect: Effect::Disrupt,
+            risk: Risk {
+                level: RiskLevel::High,
+                blast_radius: BlastRadius::AtMost(10),
+                production: false,
+                clouds: Vec::new(),
+                regions: Vec::new(),
+                reasons: vec!["up to 10 machines".into()],
+            },
+            required: Approval { role: "manager".into(), irreversible: false, reason: String::new() },
+            targets: vec![target],
+        };
+        let shown = request.to_text();
+        assert!(shown.contains("  | Stops the dev machines.\n"), "{shown}");
+        assert!(shown.contains("  ~ i-1 (web-1, us-east-1, env=dev) running → stopped\n"), "{shown}");
     }
 }

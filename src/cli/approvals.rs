@@ -7,6 +7,8 @@ use std::path::Path;
 
 use escher_engine::GovernanceSettings;
 use escher_engine::approvals::{ApprovalError, RequestStatus};
+use escher_runtime::report::change::ChangeKind;
+use escher_runtime::report::verb::Verb;
 
 use super::{CliError, EXIT_OK, Format, GovWhere, Outcome};
 
@@ -88,9 +90,17 @@ pub fn list(state: &Path, args: &ApprovalsArgs) -> Outcome {
                     request.plan_hash,
                     serde_json::to_string(&request.params).unwrap_or_default()
                 );
+                // Each target with the change the action makes to it, as the run's summary signs it.
+                let verb = Verb::of(&request.action);
+                let sign = match verb.kind() {
+                    ChangeKind::Create => '+',
+                    ChangeKind::Update => '~',
+                    ChangeKind::Delete => '-',
+                };
+                let becomes = verb.leaves_state().map(|state| format!(" → {state}")).unwrap_or_default();
                 for target in &request.targets {
                     outln!(
-                        "  {:<24} {:<28} {:<8} {:<14} {}",
+                        "  {sign} {:<24} {:<28} {:<8} {:<14} {}{becomes}",
                         target.id,
                         target.name,
                         target.cloud,
