@@ -593,3 +593,43 @@ fn an_import_that_is_not_utf8_names_its_first_bad_byte() {
     let first_bad = LATIN1.iter().position(|byte| !byte.is_ascii()).expect("a Latin-1 byte");
     assert!(text.contains(&format!("byte 0x{:02X} at offset {first_bad}", LATIN1[first_bad])), "{text}");
 }
+
+/// `escher run ... | cat` still asks at the terminal: the prompt goes to the controlling terminal whatever stdout
+/// is. `script` (util-linux) gives the run a pseudo-terminal, and the answer is typed into it once the prompt
+/// shows.
+#[test]
+fn a_piped_run_still_prompts_on_its_terminal() {
+    use std::io::{Read, Write};
+    let (dir, playbook) = scratch(
+        "risky.esc",
+        "playbook risky {\n  let vms = aws.ec2.instances(regions = [\"us-east-1\"], tags = { env: \"dev\" }, \
+         state = \"running\")\n  step stop = aws.ec2.stop(vms) { max_targets = 10, approve = manager }\n}\n",
+    );
+    let state = dir.path().join("state").display().to_string();
+    let command = format!("{} run {playbook} --state {state} | cat", env!("CARGO_BIN_EXE_escher"));
+    let mut child = Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    let mut terminal = child.stdout.take().expect("the terminal's output");
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("Type `yes` to approve") {
+        let read = terminal.read(&mut buffer).expect("the terminal reads");
+        assert!(read > 0, "the run ended without asking:\n{}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buffer[..read]);
+    }
+    child.stdin.take().expect("the terminal's input").write_all(b"yes\n").expect("the answer is typed");
+    terminal.read_to_end(&mut seen).expect("the rest of the output");
+    let status = child.wait().expect("the run ends");
+    let shown = String::from_utf8_lossy(&seen);
+    assert!(status.success(), "{shown}");
+    assert!(
+        shown.contains("~ i-0123456789abcdef0 (dev-build-runner, us-east-1, env=dev) running → stopped"),
+        "{shown}"
+    );
+    assert!(shown.contains("stop: approved by") && shown.contains("Done: 4 stopped"), "{shown}");
+}
