@@ -491,6 +491,14 @@ fn plan_with_an_estate_lists_what_each_step_would_change_and_records_no_run() {
     assert_eq!(std::fs::read(estate).expect("the demo estate"), before, "nor changes the estate");
     let runs = escher(&["runs", "--state", &planned_state]);
     assert!(!stdout(&runs).contains("nightly_shutdown"), "{}", stdout(&runs));
+
+    // As JSON, one document: the plan, and under `preview` each step's changes with before and after.
+    let json = escher(&["plan", example, "--state", &planned_state, "--cloud", "sim", "--format", "json"]);
+    let document: serde_json::Value = serde_json::from_slice(&json.stdout).expect("one JSON document");
+    assert!(document["nodes"].is_array(), "the plan is there: {document}");
+    let stops = document["preview"]["steps"]["stop_ec2"].as_array().expect("stop_ec2's changes");
+    assert_eq!(stops.len(), 6, "{document}");
+    assert!(stops.iter().all(|change| change["before"]["state"] == "running" && change["after"]["state"] == "stopped"));
 }
 
 const NOTIFY: &str = r##"playbook tell {

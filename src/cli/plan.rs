@@ -55,7 +55,21 @@ pub fn run(args: &PlanArgs, color: bool) -> Outcome {
     if let Some(out) = &args.out {
         save(out, &args.file, &args.params, &plan)?;
     }
+    let previewed = args.estate.is_some() || args.cloud.as_deref() == Some("sim");
     match format {
+        // With a preview, the plan's document gains `preview`: each step's changes, as a run report has them.
+        PlanFormat::Json if previewed => {
+            let mut document = serde_json::to_value(&plan).unwrap_or_default();
+            let report = preview(plan, args.estate.as_deref())?;
+            let changes: serde_json::Map<String, serde_json::Value> = report
+                .steps
+                .iter()
+                .filter(|step| !step.changes.is_empty())
+                .map(|step| (step.node.clone(), serde_json::to_value(&step.changes).unwrap_or_default()))
+                .collect();
+            document["preview"] = serde_json::json!({ "steps": changes });
+            outln!("{}", serde_json::to_string_pretty(&document).unwrap_or_default());
+        }
         PlanFormat::Json => outln!("{}", serde_json::to_string_pretty(&plan).unwrap_or_default()),
         PlanFormat::Dot => out!("{}", dot(&plan)),
         PlanFormat::Human => {
@@ -64,8 +78,9 @@ pub fn run(args: &PlanArgs, color: bool) -> Outcome {
             if let Some(lines) = super::inventory::blast_lines(&plan, &state) {
                 out!("\n{lines}");
             }
-            if args.estate.is_some() || args.cloud.as_deref() == Some("sim") {
-                out!("\n{}", preview(plan, args.estate.as_deref())?);
+            if previewed {
+                let report = preview(plan, args.estate.as_deref())?;
+                out!("\n{}", escher_runtime::report::text::resource_diff(&report));
             }
         }
     }
@@ -74,10 +89,9 @@ pub fn run(args: &PlanArgs, color: bool) -> Outcome {
 
 /// Each step's resources with what would change, from a dry run on the simulated estate (the engine's
 /// `preview`: read-only, no run recorded).
-fn preview(plan: Plan, estate: Option<&std::path::Path>) -> Result<String, CliError> {
+fn preview(plan: Plan, estate: Option<&std::path::Path>) -> Result<escher_runtime::report::RunReport, CliError> {
     let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(CliError::Async)?;
-    let report = tokio.block_on(escher_engine::preview(plan, estate))?;
-    Ok(escher_runtime::report::text::resource_diff(&report))
+    Ok(tokio.block_on(escher_engine::preview(plan, estate))?)
 }
 
 /// Writes the plan with what it was compiled from (see `escher_engine::SavedPlan`).
