@@ -76,11 +76,12 @@ launch() {
   echo $! >"$run_dir/$name.pid"
 }
 
-# Waits until URL answers with any HTTP status (an emulator refusing an unsigned request is up).
-wait_for() {
-  local name=$1 url=$2
+# Waits until the probe (a command) succeeds, or NAME's process ends: then says why, with its log.
+wait_until() {
+  local name=$1
+  shift
   for _ in $(seq 1 150); do
-    if curl -s -o /dev/null --max-time 2 "$url"; then
+    if "$@" 2>/dev/null; then
       return 0
     fi
     if ! kill -0 "$(cat "$run_dir/$name.pid")" 2>/dev/null; then
@@ -93,24 +94,17 @@ wait_for() {
   return 1
 }
 
+# Waits until URL answers with any HTTP status (an emulator refusing an unsigned request is up).
+wait_for() {
+  wait_until "$1" curl -s -o /dev/null --max-time 2 "$2"
+}
+
 # Waits until the SMTP server on PORT greets with 220.
 wait_for_smtp() {
-  local name=$1 port=$2
   local greets='import socket, sys
 with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2) as s:
     sys.exit(0 if s.recv(3) == b"220" else 1)'
-  for _ in $(seq 1 150); do
-    if "$venv/bin/python" -c "$greets" "$port" 2>/dev/null; then
-      return 0
-    fi
-    if ! kill -0 "$(cat "$run_dir/$name.pid")" 2>/dev/null; then
-      break
-    fi
-    sleep 0.2
-  done
-  say "$name did not start; its log:"
-  tail -n 40 "$run_dir/$name.log" >&2 || true
-  return 1
+  wait_until "$1" "$venv/bin/python" -c "$greets" "$2"
 }
 
 start() {

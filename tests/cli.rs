@@ -86,8 +86,8 @@ fn json_diagnostics_carry_code_location_and_machine_applicable_fix() {
     assert_eq!(json["fixes"][0]["applicability"], "MachineApplicable");
 }
 
-#[test]
-fn an_envelope_whose_claims_understate_the_risk_gets_a_warning_and_the_computed_risk_stands() {
+/// An AI envelope claiming low risk and no approval for an irreversible deletion.
+fn understating_envelope() -> (tempfile::TempDir, String) {
     let playbook = r#"playbook prune {
   let old = aws.ec2.snapshots(regions = ["us-east-1"], older_than = 90d)
   step prune = aws.ec2.delete_snapshots(old) { max_targets = 5, irreversible = true }
@@ -98,7 +98,12 @@ fn an_envelope_whose_claims_understate_the_risk_gets_a_warning_and_the_computed_
         "requires_approval": false,
         "playbook": playbook,
     });
-    let (_dir, path) = scratch("answer.json", &envelope.to_string());
+    scratch("answer.json", &envelope.to_string())
+}
+
+#[test]
+fn an_envelope_whose_claims_understate_the_risk_gets_a_warning_and_the_computed_risk_stands() {
+    let (_dir, path) = understating_envelope();
     let output = escher(&["check", &path, "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "warnings do not fail the check: {}", stdout(&output));
     let mut codes: Vec<String> = stdout(&output)
@@ -154,17 +159,7 @@ fn plan_of_a_file_that_is_not_utf8_reports_a_diagnostic() {
 
 #[test]
 fn plan_json_of_an_envelope_with_warnings_prints_only_the_plan_on_stdout() {
-    let playbook = r#"playbook prune {
-  let old = aws.ec2.snapshots(regions = ["us-east-1"], older_than = 90d)
-  step prune = aws.ec2.delete_snapshots(old) { max_targets = 5, irreversible = true }
-}"#;
-    let envelope = serde_json::json!({
-        "response_type": "execution",
-        "risk_level": "low",
-        "requires_approval": false,
-        "playbook": playbook,
-    });
-    let (_dir, path) = scratch("answer.json", &envelope.to_string());
+    let (_dir, path) = understating_envelope();
     let output = escher(&["plan", &path, "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let plan: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("stdout is exactly one JSON document");
