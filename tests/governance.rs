@@ -501,5 +501,9 @@ fn an_approver_sees_the_steps_doc_comment_and_its_targets() {
         listed.describe()
     );
     assert!(listed.stdout.contains(&run_id), "{}", listed.describe());
-    assert!(listed.stdout.lines().any(|line| line.trim_start().starts_with("i-")), "targets by id:\n{}", listed.stdout);
+    assert!(
+        listed.stdout.lines().any(|line| line.trim_start().starts_with("~ i-")),
+        "targets by id:\n{}",
+        listed.stdout
+    );
 }
