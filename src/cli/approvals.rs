@@ -7,7 +7,6 @@ use std::path::Path;
 
 use escher_engine::GovernanceSettings;
 use escher_engine::approvals::{ApprovalError, RequestStatus};
-use escher_runtime::report::change::ChangeKind;
 use escher_runtime::report::verb::Verb;
 
 use super::{CliError, EXIT_OK, Format, GovWhere, Outcome};
@@ -92,11 +91,7 @@ pub fn list(state: &Path, args: &ApprovalsArgs) -> Outcome {
                 );
                 // Each target with the change the action makes to it, as the run's summary signs it.
                 let verb = Verb::of(&request.action);
-                let sign = match verb.kind() {
-                    ChangeKind::Create => '+',
-                    ChangeKind::Update => '~',
-                    ChangeKind::Delete => '-',
-                };
+                let sign = verb.kind().sign();
                 let becomes = verb.leaves_state().map(|state| format!(" → {state}")).unwrap_or_default();
                 for target in &request.targets {
                     outln!(

@@ -18,6 +18,17 @@ pub enum ChangeKind {
     Delete,
 }
 
+impl ChangeKind {
+    /// The mark a resource's line starts with, as Terraform's plan marks it.
+    pub fn sign(self) -> char {
+        match self {
+            ChangeKind::Create => '+',
+            ChangeKind::Update => '~',
+            ChangeKind::Delete => '-',
+        }
+    }
+}
+
 /// One resource a step changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourceChange {

@@ -65,20 +65,26 @@ pub fn resource_diff(report: &RunReport) -> String {
 /// What a step that acted on no resources says instead of counts: a query what it found, a wait how long it
 /// waited, a report or a notification that it is done. `None` for a step over resources.
 fn found(step: &StepReport) -> Option<String> {
-    let acted = !(step.changed.is_empty() && step.unchanged.is_empty() && step.failed.is_empty());
     match &step.output {
-        _ if acted => None,
+        _ if acted(step) => None,
         Value::List(found) => Some(format!("found {}", found.len())),
-        Value::Record(fields) if waited(fields).is_some() => Some(format!("waited {}", waited(fields)?)),
-        Value::Record(fields) if !fields.contains_key("changed") => Some(String::from("done")),
+        Value::Record(fields) => match waited(fields) {
+            Some(waited) => Some(format!("waited {waited}")),
+            None if !fields.contains_key("changed") => Some(String::from("done")),
+            None => None,
+        },
         _ => None,
     }
 }
 
 /// Whether a step acts on resources: it changed, left or failed some, or its output is an outcome.
 fn over_resources(step: &StepReport) -> bool {
-    let acted = !(step.changed.is_empty() && step.unchanged.is_empty() && step.failed.is_empty());
-    acted || matches!(&step.output, Value::Record(fields) if fields.contains_key("changed"))
+    acted(step) || matches!(&step.output, Value::Record(fields) if fields.contains_key("changed"))
+}
+
+/// Whether a step changed, left or failed some resources.
+fn acted(step: &StepReport) -> bool {
+    !(step.changed.is_empty() && step.unchanged.is_empty() && step.failed.is_empty())
 }
 
 /// "6 to stop, 0 unchanged, 0 failed" or "6 stopped, 0 unchanged, 0 failed".
@@ -103,7 +109,7 @@ fn verbed(count: usize, verb: Verb, dry_run: bool) -> String {
 fn resources(out: &mut String, step: &StepReport) {
     if step.changes.is_empty() {
         // A report from before changes were recorded: ids only.
-        let sign = sign(Verb::of(&step.action).kind());
+        let sign = Verb::of(&step.action).kind().sign();
         for id in step.changed.iter().take(LISTED) {
             let _ = writeln!(out, "      {sign} {id}");
         }
@@ -120,14 +126,6 @@ fn resources(out: &mut String, step: &StepReport) {
     }
 }
 
-fn sign(kind: ChangeKind) -> char {
-    match kind {
-        ChangeKind::Create => '+',
-        ChangeKind::Update => '~',
-        ChangeKind::Delete => '-',
-    }
-}
-
 /// One resource's line: `~ i-0abc (web-1, us-east-1, env=dev) running → stopped`.
 pub fn line(action: &str, change: &ResourceChange) -> String {
     let mut identity: Vec<String> = change.name.iter().chain(&change.region).cloned().collect();
@@ -141,7 +139,7 @@ pub fn line(action: &str, change: &ResourceChange) -> String {
         (ChangeKind::Create, Some(noun)) if verb.creates_from_target() => format!("{noun} from {}", change.id),
         _ => change.id.clone(),
     };
-    let mut text = format!("{} {what}{identity}", sign(change.change));
+    let mut text = format!("{} {what}{identity}", change.change.sign());
     let fields = fields(change);
     if !fields.is_empty() && !change.is_gone() {
         text.push(' ');

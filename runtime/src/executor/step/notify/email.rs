@@ -15,6 +15,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use super::Message;
 use super::attempts::{self, Attempt, TIMEOUT};
 use crate::provider::Secret;
+use crate::provider::args::Args;
 
 /// How the connection is protected, from the URL's scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,20 +54,13 @@ impl Email {
                 .parse::<Mailbox>()
                 .map_err(|error| format!("`{what}` has an address that is not one ({address:?}: {error})"))
         };
-        let sender = match args.get("sender") {
-            Some(Value::String(sender)) => mailbox(sender, "sender")?,
-            _ => return Err("email through `smtp` needs a `sender`".into()),
+        let read = Args(args);
+        let sender = match read.opt_str("sender").map_err(|error| error.to_string())? {
+            Some(sender) => mailbox(sender, "sender")?,
+            None => return Err("email through `smtp` needs a `sender`".into()),
         };
-        let to = match args.get("to") {
-            Some(Value::List(to)) => to
-                .iter()
-                .map(|address| match address {
-                    Value::String(address) => mailbox(address, "to"),
-                    other => Err(format!("`to` holds {other:?}, not an address")),
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-            _ => Vec::new(),
-        };
+        let to = read.strings("to").map_err(|error| error.to_string())?;
+        let to = to.iter().map(|address| mailbox(address, "to")).collect::<Result<Vec<_>, _>>()?;
         if to.is_empty() {
             return Err("email through `smtp` needs recipients in `to`".into());
         }
