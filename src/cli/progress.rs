@@ -64,8 +64,7 @@ impl EventSink for Human {
         match &event.kind {
             EventKind::StepStarted { node, attempt, targets } => {
                 let bar = bars.entry(node.clone()).or_insert_with(|| self.spinner());
-                let retry = if *attempt > 1 { format!(" (attempt {attempt})") } else { String::new() };
-                bar.set_message(format!("{node}: {targets} target(s){retry}"));
+                bar.set_message(started(node, *attempt, *targets));
             }
             EventKind::StepProgress { node, done, total } => {
                 if let Some(bar) = bars.get(node) {
@@ -83,8 +82,7 @@ impl EventSink for Human {
             _ if self.verbosity == Verbosity::Quiet => None,
             // A live display shows these on its spinners; otherwise `-v` asks for them as lines.
             EventKind::StepStarted { node, attempt, targets } if !self.live && self.verbosity == Verbosity::Verbose => {
-                let retry = if *attempt > 1 { format!(" (attempt {attempt})") } else { String::new() };
-                Some(format!("→ {node}: {targets} target(s){retry}"))
+                Some(format!("→ {}", started(node, *attempt, *targets)))
             }
             EventKind::StepProgress { node, done, total } if !self.live && self.verbosity == Verbosity::Verbose => {
                 Some(format!("  {node}: {done}/{total}"))
@@ -100,4 +98,10 @@ impl EventSink for Human {
         }
         Ok(())
     }
+}
+
+/// A started step, on its spinner or as a `-v` line: `stop: 4 target(s) (attempt 2)`.
+fn started(node: &str, attempt: u32, targets: usize) -> String {
+    let retry = if attempt > 1 { format!(" (attempt {attempt})") } else { String::new() };
+    format!("{node}: {targets} target(s){retry}")
 }
