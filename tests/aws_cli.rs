@@ -138,6 +138,29 @@ fn inventory_plan_and_run_on_aws() {
 
 #[test]
 fn a_run_without_aws_credentials_says_so_and_how_to_set_them_before_anything_runs() {
+    assert_no_credentials_found(&[("AWS_EC2_METADATA_DISABLED", "true".into())]);
+}
+
+/// Off EC2 an instance metadata service may answer, and refuse (a proxy, a container's network): that too is
+/// "no credentials found", not an error of the metadata service's.
+#[test]
+fn a_metadata_service_that_refuses_is_no_credentials_found() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let endpoint = format!("http://{}", listener.local_addr().expect("its address"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut request);
+            let _ = std::io::Write::write_all(&mut stream, b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    assert_no_credentials_found(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint)]);
+}
+
+/// A run on AWS with no credentials in the environment or the files, and `metadata` for the instance metadata
+/// service: refused before anything runs, saying what was tried and how to set credentials.
+fn assert_no_credentials_found(metadata: &[(&str, String)]) {
     let state = tempfile::tempdir().expect("a state dir");
     let nowhere = state.path().join("no-such-file");
     let playbook = state.path().join("stop.esc");
@@ -154,7 +177,7 @@ fn a_run_without_aws_credentials_says_so_and_how_to_set_them_before_anything_run
         .env_remove("AWS_PROFILE")
         .env("AWS_CONFIG_FILE", &nowhere)
         .env("AWS_SHARED_CREDENTIALS_FILE", &nowhere)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(metadata.iter().map(|(name, value)| (*name, value.as_str())))
         .env("AWS_REGION", "us-east-1")
         .output()
         .expect("escher runs");

@@ -68,8 +68,15 @@ impl AwsContext {
             Err(error) => error,
         };
         let detail = crate::errors::source_chain(&error);
+        // The default chain answers with its last source's error when every earlier one found nothing: an
+        // instance metadata service that refuses (off EC2, behind a proxy) means no credentials were found.
+        let none_found = match &error {
+            CredentialsError::CredentialsNotLoaded(_) => true,
+            CredentialsError::ProviderError(_) => detail.contains("IMDS"),
+            _ => false,
+        };
         Err(match error {
-            CredentialsError::CredentialsNotLoaded(_) => format!(
+            _ if none_found => format!(
                 "no AWS credentials found. Tried, in order: environment variables (AWS_ACCESS_KEY_ID, \
                  AWS_SECRET_ACCESS_KEY), the shared config and credentials files (profile `{}`), SSO, web identity \
                  (AWS_WEB_IDENTITY_TOKEN_FILE), the ECS container endpoint and EC2 instance metadata (IMDS). \
