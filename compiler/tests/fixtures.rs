@@ -184,6 +184,13 @@ impl Fixture {
         if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(format!("a valid playbook must give a plan with a SHA-256 hash, got {hash:?}").into());
         }
+        if let Some(plan) = &compilation.plan
+            && plan.hash != value_form_hash(plan)
+        {
+            return Err(
+                "the plan hash is not the SHA-256 of the plan's canonical JSON as serde_json's Value prints it".into(),
+            );
+        }
         if !found.is_empty() {
             // Warnings only (an input whose claims differ): they are snapshotted like errors.
             insta_snapshot(&self.name, &snapshot(&compilation));
@@ -258,6 +265,15 @@ fn apply_edits(text: &str, mut edits: Vec<TextEdit>) -> Result<String, Failed> {
         out.replace_range(edit.span.range(), &edit.replacement);
     }
     Ok(out)
+}
+
+/// The plan hash computed the slow, obvious way: the whole plan as one `serde_json::Value` (sorted keys), its
+/// hash blanked, printed compactly, hashed. The compiler writes the same bytes without building the value.
+fn value_form_hash(plan: &escher_compiler::plan::Plan) -> String {
+    use sha2::{Digest, Sha256};
+    let mut value = serde_json::to_value(plan).expect("a plan converts to JSON");
+    value["hash"] = serde_json::Value::String(String::new());
+    Sha256::digest(value.to_string().as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 fn sorted_codes<'a>(diagnostics: impl Iterator<Item = &'a Diagnostic>) -> Vec<String> {

@@ -2,28 +2,30 @@
 
 use sha2::{Digest, Sha256};
 
+use super::canonical::write_canonical;
 use super::model::Plan;
 
 /// SHA-256, lowercase hex, of the plan's canonical JSON with `hash` itself blanked.
 ///
 /// Canonical means serde_json's value form printed compactly: objects are `BTreeMap`s (the workspace does not
 /// enable `preserve_order`), so keys come out sorted whatever order any map was built in, and whitespace,
-/// comments and layout of the source never reach the plan.
+/// comments and layout of the source never reach the plan. It is written without building that value
+/// (`canonical.rs`).
 ///
 /// The bytes are fed to the hash piece by piece, one node at a time, so a plan of thousands of steps is never
-/// held as one JSON value (that cost more time and memory than the rest of planning).
+/// held as one JSON text (that cost more time and memory than the rest of planning).
 pub fn plan_hash(plan: &Plan) -> String {
     let mut hasher = Sha256::new();
-    write_canonical(plan, &mut |bytes| hasher.update(bytes));
+    write_plan(plan, &mut |bytes| hasher.update(bytes));
     hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Writes the canonical JSON of `plan` (with `hash` blanked): the top-level keys in sorted order, each value in
 /// serde_json's sorted compact form. Byte for byte what `to_value(plan)` with the hash blanked prints.
-fn write_canonical(plan: &Plan, out: &mut dyn FnMut(&[u8])) {
+fn write_plan(plan: &Plan, out: &mut dyn FnMut(&[u8])) {
     // Every field of Plan, in sorted order; `nodes` (None here) is streamed. A field added to Plan and not here
     // fails the test that compares this form with the whole-value form.
-    let fields: [(&str, Option<String>); 8] = [
+    let fields: [(&str, Option<Vec<u8>>); 8] = [
         ("docs", Some(canonical(&plan.docs))),
         ("edges", Some(canonical(&plan.edges))),
         ("format_version", Some(canonical(&plan.format_version))),
@@ -40,14 +42,17 @@ fn write_canonical(plan: &Plan, out: &mut dyn FnMut(&[u8])) {
         }
         out(format!("\"{key}\":").as_bytes());
         match value {
-            Some(text) => out(text.as_bytes()),
+            Some(text) => out(text),
             None => {
                 out(b"[");
+                let mut text = Vec::new();
                 for (n, node) in plan.nodes.iter().enumerate() {
                     if n > 0 {
                         out(b",");
                     }
-                    out(canonical(node).as_bytes());
+                    text.clear();
+                    write_canonical(node, &mut text).unwrap_or_default();
+                    out(&text);
                 }
                 out(b"]");
             }
@@ -56,10 +61,12 @@ fn write_canonical(plan: &Plan, out: &mut dyn FnMut(&[u8])) {
     out(b"}");
 }
 
-/// A value in serde_json's canonical (sorted, compact) form. Converting fails only for maps with non-string
-/// keys, and every map in a Plan is keyed by strings.
-fn canonical<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value).map(|value| value.to_string()).unwrap_or_default()
+/// A value in serde_json's canonical (sorted, compact) form. It fails only for maps with keys other than text or
+/// numbers, and every map in a Plan is keyed by strings.
+fn canonical<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    let mut text = Vec::new();
+    write_canonical(value, &mut text).unwrap_or_default();
+    text
 }
 
 #[cfg(test)]
@@ -79,7 +86,7 @@ mod tests {
 
     fn streamed(plan: &Plan) -> String {
         let mut bytes = Vec::new();
-        write_canonical(plan, &mut |piece| bytes.extend_from_slice(piece));
+        write_plan(plan, &mut |piece| bytes.extend_from_slice(piece));
         String::from_utf8(bytes).expect("JSON is UTF-8")
     }
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::saved::SavedEstate;
-use crate::sim::Sim;
+use crate::sim::{Sim, take_latency};
 use escher_compiler::plan::Value;
 use escher_compiler::stdlib::Cloud;
 use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError, ProviderResponse, SimulatedClock};
@@ -52,16 +52,21 @@ impl Persisting {
     }
 
     /// Makes a call that may change the estate and gives its answer once the file holds the change: the outer
-    /// error is the file's.
+    /// error is the file's. The change is made when the call comes in and saved while the call's latency
+    /// passes, as a cloud's storage keeps a change within the time its API takes to answer; the answer waits
+    /// for both.
     async fn call_and_save(
         &self,
         call: &ProviderCall,
     ) -> Result<Result<ProviderResponse, ProviderError>, ProviderError> {
         let Some(writer) = &self.writer else { return Ok(self.sim.call(call).await) };
         let inside = writer.entering();
-        let response = self.sim.call(call).await;
-        writer.saved(inside).await.map_err(|e| ProviderError::Unavailable(format!("cannot save the estate: {e}")))?;
-        Ok(response)
+        let Some(answer) = self.sim.answer_now(call) else {
+            return Ok(self.sim.call(call).await);
+        };
+        let (_, saved) = tokio::join!(take_latency(answer.latency), writer.saved(inside));
+        saved.map_err(|e| ProviderError::Unavailable(format!("cannot save the estate: {e}")))?;
+        Ok(answer.response)
     }
 }
 

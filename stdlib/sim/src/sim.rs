@@ -14,6 +14,7 @@ use crate::config::SimConfig;
 use crate::error::LoadError;
 use crate::estate::transitions::Transitions;
 use crate::estate::{Estate, Kinds, timestamp};
+use crate::faults::CallFate;
 use crate::faults::Faults;
 use crate::queries::{self, View};
 use crate::record::{row, text};
@@ -183,28 +184,26 @@ impl Sim {
         };
         Ok(ProviderResponse::Value(answer))
     }
-}
 
-#[async_trait::async_trait]
-impl Provider for Sim {
-    fn name(&self) -> &str {
-        "sim"
-    }
-
-    fn serves(&self, _cloud: Cloud) -> bool {
-        true
-    }
-
-    async fn call(&self, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
-        let args = Args(&call.args);
-        // Local actions touch no cloud, so no cloud faults apply to them.
-        if let Some(local) = local::interpret(&call.action, &args)? {
-            return self.local(local, call.dry_run).await;
+    /// Makes a cloud call's change at once and gives its answer with the latency still to pass before a caller
+    /// may have it: for [`Persisting`](crate::Persisting), which saves the change while that time passes, as a
+    /// cloud's own storage does within its latency. `None` for local actions, which no cloud makes.
+    pub(crate) fn answer_now(&self, call: &ProviderCall) -> Option<EarlyAnswer> {
+        match local::interpret(&call.action, &Args(&call.args)) {
+            Ok(Some(_)) => None,
+            Err(error) => Some(EarlyAnswer { response: Err(error), latency: std::time::Duration::ZERO }),
+            Ok(None) => {
+                let fate = self.faults.decide(&self.config, &call.action, &call.idempotency_key);
+                Some(EarlyAnswer { response: self.answer(call, &fate), latency: fate.latency })
+            }
         }
-        let fate = self.faults.decide(&self.config, &call.action, &call.idempotency_key);
-        take_latency(fate.latency).await;
-        if let Some(error) = fate.error {
-            return Err(error);
+    }
+
+    /// The answer to a cloud call whose fate is decided and whose latency has passed (or is left to the caller).
+    fn answer(&self, call: &ProviderCall, fate: &CallFate) -> Result<ProviderResponse, ProviderError> {
+        let args = Args(&call.args);
+        if let Some(error) = &fate.error {
+            return Err(error.clone());
         }
         if let Some(query) = queries::find(&call.action) {
             let view = self.view();
@@ -226,11 +225,33 @@ impl Provider for Sim {
         // Per-target faults model failures a dry run cannot foresee, so dry runs do not get them.
         let failure = |id: &str| match call.dry_run {
             true => None,
-            false => self.faults.target_failure(&self.config, &call.action, &fate, id),
+            false => self.faults.target_failure(&self.config, &call.action, fate, id),
         };
         let mut world = self.world();
         let World { estate, transitions, .. } = &mut *world;
         actions::run(estate, transitions, &batch, &failure).map(ProviderResponse::Targets)
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for Sim {
+    fn name(&self) -> &str {
+        "sim"
+    }
+
+    fn serves(&self, _cloud: Cloud) -> bool {
+        true
+    }
+
+    async fn call(&self, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
+        let args = Args(&call.args);
+        // Local actions touch no cloud, so no cloud faults apply to them.
+        if let Some(local) = local::interpret(&call.action, &args)? {
+            return self.local(local, call.dry_run).await;
+        }
+        let fate = self.faults.decide(&self.config, &call.action, &call.idempotency_key);
+        take_latency(fate.latency).await;
+        self.answer(call, &fate)
     }
 
     async fn describe(&self, resources: &[Value]) -> Result<Vec<Value>, ProviderError> {
@@ -269,6 +290,13 @@ impl SimulatedClock for Sim {
     }
 }
 
+/// A cloud call answered before its latency passed ([`Sim::answer_now`]).
+pub(crate) struct EarlyAnswer {
+    pub response: Result<ProviderResponse, ProviderError>,
+    /// What is left to wait before the answer may be given.
+    pub latency: std::time::Duration,
+}
+
 /// Half of tokio's timer tick.
 const HALF_TICK: std::time::Duration = std::time::Duration::from_micros(500);
 
@@ -276,7 +304,7 @@ const HALF_TICK: std::time::Duration = std::time::Duration::from_micros(500);
 /// up to the next tick, so a plain sleep lasts between `latency` and `latency` + 1 ms: half a millisecond too
 /// long on average, and a whole one for calls that start just after a tick, as calls following each other in
 /// one slot do (a 10 ms call took 11.1 ms). Sleeping half a tick less spreads calls evenly around `latency`.
-async fn take_latency(latency: std::time::Duration) {
+pub(crate) async fn take_latency(latency: std::time::Duration) {
     if !latency.is_zero() {
         tokio::time::sleep(latency.saturating_sub(HALF_TICK)).await;
     }

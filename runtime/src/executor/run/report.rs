@@ -26,16 +26,17 @@ pub(crate) fn build(input: ReportInput<'_>) -> RunReport {
         .iter()
         .zip(input.results)
         .map(|(node, result)| {
-            let result = result.unwrap_or_else(|| NodeResult::skipped(node, "it was not run"));
+            let mut result = result.unwrap_or_else(|| NodeResult::skipped(node, "it was not run"));
+            let targets = result.take_target_report(&node.action);
             StepReport {
                 node: node.id.clone(),
                 action: node.action.clone(),
                 status: result.status,
-                changed: result.ids("changed"),
+                changed: targets.changed,
                 resolved_on_resume: result.resolved.clone(),
-                unchanged: result.ids("unchanged"),
-                failed: result.failures(),
-                changes: crate::report::change::changes_in(&node.action, &result.output),
+                unchanged: targets.unchanged,
+                failed: targets.failed,
+                changes: targets.changes,
                 attempts: result.attempts,
                 duration_ms: result.duration_ms,
                 error: result.error.or(result.skipped.filter(|_| result.status == StepStatus::Skipped)),

@@ -152,12 +152,15 @@ impl Loop {
             Work::Node(i) | Work::Undo(i) => self.nodes[i].clone(),
         };
         let handle = self.running.spawn(async move {
-            let result = run_node(ctx.clone(), node.clone()).await;
+            let mut result = run_node(ctx.clone(), node.clone()).await;
             // Recording failures stop the run through the recorder; the result stands as it is.
             let _ = match work {
                 Work::Node(_) => record_result(&ctx, &node, &result).await,
                 Work::Undo(_) => record_rollback(&ctx, &step, &node, &result).await,
             };
+            if let Work::Node(_) = work {
+                result.report_targets(&node.action);
+            }
             (work, result)
         });
         self.work_of.insert(handle.id(), work);

@@ -8,6 +8,7 @@ use escher_compiler::types::Type;
 use crate::events::StepStatus;
 use crate::provider::resource_id;
 use crate::report::FailedTarget;
+use crate::report::change::{ResourceChange, changes_in};
 use crate::scheduler::Outcome;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +26,18 @@ pub(crate) struct NodeResult {
     pub approval: Option<String>,
     /// Targets of batches in doubt that were found changed by this run on resume (they are in `changed`).
     pub resolved: Vec<String>,
+    /// What the report says of the step's targets: worked out by the step's own task when it ends, while
+    /// other steps' calls are in flight, so the report at the run's end only gathers.
+    pub targets: Option<Box<TargetReport>>,
+}
+
+/// A step's targets as the report lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TargetReport {
+    pub changed: Vec<String>,
+    pub unchanged: Vec<String>,
+    pub failed: Vec<FailedTarget>,
+    pub changes: Vec<ResourceChange>,
 }
 
 impl NodeResult {
@@ -39,6 +52,7 @@ impl NodeResult {
             waited_ms: 0,
             approval: None,
             resolved: Vec::new(),
+            targets: None,
         }
     }
 
@@ -53,6 +67,28 @@ impl NodeResult {
     pub fn with_error(mut self, error: Option<String>) -> Self {
         self.error = error;
         self
+    }
+
+    /// Works out what the report says of the targets now, from the output as the step ended.
+    pub fn report_targets(&mut self, action: &str) {
+        self.targets = Some(Box::new(self.target_report(action)));
+    }
+
+    /// What the report says of the targets: as worked out when the step ended, or now.
+    pub fn take_target_report(&mut self, action: &str) -> TargetReport {
+        match self.targets.take() {
+            Some(targets) => *targets,
+            None => self.target_report(action),
+        }
+    }
+
+    fn target_report(&self, action: &str) -> TargetReport {
+        TargetReport {
+            changed: self.ids("changed"),
+            unchanged: self.ids("unchanged"),
+            failed: self.failures(),
+            changes: changes_in(action, &self.output),
+        }
     }
 
     /// What the scheduler makes of it.
