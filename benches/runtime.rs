@@ -498,9 +498,10 @@ fn makespan_run(
     let ideal_as_called = Duration::from_secs_f64(call_ms * waves / 1e3);
     println!("  calls: {}, at most {} in flight", calls.len(), max_in_flight(&calls));
     println!(
-        "  a call: {call_ms:.2} ms on average as the provider sees it ({} ms slept on tokio's 1 ms timer{})",
+        "  a call: {call_ms:.2} ms on average as the provider sees it (the simulator's {} ms, paced on tokio's 1 ms \
+         timer{})",
         MAKESPAN_LATENCY.as_millis(),
-        if kind == EstateKind::File { ", then the wait for an estate write that holds its change" } else { "" }
+        if kind == EstateKind::File { ", or the estate write that holds its change if that is longer" } else { "" }
     );
     println!(
         "  a wave of {} calls: {wave_ms:.2} ms, so {:.2} ms pass between one call's answer and the next call in its \

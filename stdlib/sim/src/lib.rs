@@ -28,6 +28,7 @@ mod estate;
 pub mod factory;
 mod faults;
 mod generate;
+mod pace;
 mod persisting;
 mod queries;
 mod record;

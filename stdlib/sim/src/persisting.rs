@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::saved::SavedEstate;
-use crate::sim::{Sim, take_latency};
+use crate::sim::Sim;
 use escher_compiler::plan::Value;
 use escher_compiler::stdlib::Cloud;
 use escher_runtime::provider::{Bucket, Provider, ProviderCall, ProviderError, ProviderResponse, SimulatedClock};
@@ -64,7 +64,7 @@ impl Persisting {
         let Some(answer) = self.sim.answer_now(call) else {
             return Ok(self.sim.call(call).await);
         };
-        let (_, saved) = tokio::join!(take_latency(answer.latency), writer.saved(inside));
+        let (_, saved) = tokio::join!(self.sim.take_latency(answer.latency), writer.saved(inside));
         saved.map_err(|e| ProviderError::Unavailable(format!("cannot save the estate: {e}")))?;
         Ok(answer.response)
     }

@@ -16,6 +16,7 @@ use crate::estate::transitions::Transitions;
 use crate::estate::{Estate, Kinds, timestamp};
 use crate::faults::CallFate;
 use crate::faults::Faults;
+use crate::pace::Pace;
 use crate::queries::{self, View};
 use crate::record::{row, text};
 use escher_runtime::provider::args::Args;
@@ -39,12 +40,13 @@ pub struct Sim {
     world: Mutex<World>,
     config: SimConfig,
     faults: Faults,
+    pace: Pace,
 }
 
 impl Sim {
     pub fn new(estate: Estate) -> Sim {
         let world = World { estate, transitions: Transitions::default(), notifications: Vec::new() };
-        Sim { world: Mutex::new(world), config: SimConfig::default(), faults: Faults::default() }
+        Sim { world: Mutex::new(world), config: SimConfig::default(), faults: Faults::default(), pace: Pace::default() }
     }
 
     /// An estate from its JSON text (see [`Estate::from_json`]).
@@ -185,6 +187,11 @@ impl Sim {
         Ok(ProviderResponse::Value(answer))
     }
 
+    /// Waits a call's latency (see [`Pace`]).
+    pub(crate) async fn take_latency(&self, latency: std::time::Duration) {
+        self.pace.take(latency).await;
+    }
+
     /// Makes a cloud call's change at once and gives its answer with the latency still to pass before a caller
     /// may have it: for [`Persisting`](crate::Persisting), which saves the change while that time passes, as a
     /// cloud's own storage does within its latency. `None` for local actions, which no cloud makes.
@@ -250,13 +257,13 @@ impl Provider for Sim {
             return self.local(local, call.dry_run).await;
         }
         let fate = self.faults.decide(&self.config, &call.action, &call.idempotency_key);
-        take_latency(fate.latency).await;
+        self.pace.take(fate.latency).await;
         self.answer(call, &fate)
     }
 
     async fn describe(&self, resources: &[Value]) -> Result<Vec<Value>, ProviderError> {
         let fate = self.faults.decide(&self.config, "describe", "");
-        take_latency(fate.latency).await;
+        self.pace.take(fate.latency).await;
         if let Some(error) = fate.error {
             return Err(error);
         }
@@ -295,17 +302,4 @@ pub(crate) struct EarlyAnswer {
     pub response: Result<ProviderResponse, ProviderError>,
     /// What is left to wait before the answer may be given.
     pub latency: std::time::Duration,
-}
-
-/// Half of tokio's timer tick.
-const HALF_TICK: std::time::Duration = std::time::Duration::from_micros(500);
-
-/// Makes a call last `latency` on average. tokio's timer fires on whole-millisecond ticks and rounds a deadline
-/// up to the next tick, so a plain sleep lasts between `latency` and `latency` + 1 ms: half a millisecond too
-/// long on average, and a whole one for calls that start just after a tick, as calls following each other in
-/// one slot do (a 10 ms call took 11.1 ms). Sleeping half a tick less spreads calls evenly around `latency`.
-pub(crate) async fn take_latency(latency: std::time::Duration) {
-    if !latency.is_zero() {
-        tokio::time::sleep(latency.saturating_sub(HALF_TICK)).await;
-    }
 }
