@@ -38,6 +38,9 @@ scripts/emulators.sh start
 step "cargo test"
 cargo test --workspace --locked
 
+step "fuzz targets, 10 s each (scripts/fuzz.sh; the hour-long runs are in docs/performance.md)"
+scripts/fuzz.sh 10
+
 step "no pending snapshots"
 pending=$(find . \( -path './target*' -o -path ./.cache \) -prune -o \( -name '*.snap.new' -o -name '*.pending-snap' \) -print)
 if [ -n "$pending" ]; then

@@ -1,6 +1,8 @@
 //! The files of one compilation. The compiler never reads the disk: hosts hand it text through a [`SourceLoader`].
 
-use crate::span::FileId;
+use std::sync::OnceLock;
+
+use crate::span::{FileId, LineColumn, LineIndex};
 
 /// One source text and the name it is reported under (a path, `<stdin>`, or `stdlib/aws/ec2.esc`).
 #[derive(Debug, Clone)]
@@ -13,6 +15,8 @@ pub struct SourceFile {
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// Each file's line index, made the first time a position in it is asked for.
+    lines: Vec<OnceLock<LineIndex>>,
 }
 
 impl SourceMap {
@@ -22,11 +26,22 @@ impl SourceMap {
 
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         self.files.push(SourceFile { name: name.into(), text: text.into() });
+        self.lines.push(OnceLock::new());
         FileId(self.files.len() as u32 - 1)
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
+    }
+
+    /// The line index of a file.
+    pub fn lines(&self, id: FileId) -> &LineIndex {
+        self.lines[id.0 as usize].get_or_init(|| LineIndex::new(&self.get(id).text))
+    }
+
+    /// The line and column of a byte offset in a file (see [`crate::span::line_column`]).
+    pub fn line_column(&self, id: FileId, offset: usize) -> LineColumn {
+        self.lines(id).line_column(&self.get(id).text, offset)
     }
 
     pub fn find(&self, name: &str) -> Option<FileId> {

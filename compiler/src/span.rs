@@ -64,6 +64,39 @@ pub struct LineColumn {
     pub column: usize,
 }
 
+/// Where each line of a text starts, so that a position costs a binary search and the length of its line, not a
+/// scan from the start of the file: a file with thousands of diagnostics (an AI answer gone wrong) is rendered in
+/// linear time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineIndex {
+    /// Byte offsets of each line's first byte; the first is 0.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let newlines = text.bytes().enumerate().filter(|&(_, byte)| byte == b'\n').map(|(i, _)| i + 1);
+        LineIndex { starts: std::iter::once(0).chain(newlines).collect() }
+    }
+
+    /// The 0-based line that holds byte `offset` (the last line for offsets past the end).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset) - 1
+    }
+
+    /// Where 0-based `line` starts; the text's length for lines past the last.
+    pub fn line_start(&self, line: usize, text: &str) -> usize {
+        self.starts.get(line).copied().unwrap_or(text.len())
+    }
+
+    /// The same as [`line_column`], for the text this index was made from.
+    pub fn line_column(&self, text: &str, offset: usize) -> LineColumn {
+        let offset = floor_char_boundary(text, offset);
+        let line = self.line_of(offset);
+        LineColumn { line: line + 1, column: text[self.starts[line]..offset].chars().count() + 1 }
+    }
+}
+
 /// Line and column of a byte offset. Offsets past the end clamp to the end.
 pub fn line_column(text: &str, offset: usize) -> LineColumn {
     let offset = offset.min(text.len());
@@ -80,4 +113,20 @@ pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
         offset -= 1;
     }
     offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_index_agrees_with_a_scan_from_the_start_at_every_offset() {
+        let texts = ["", "\n", "a", "ab\ncd", "é\n\nñ😀x\r\nlast", "\n\nend\n"];
+        for text in texts {
+            let index = LineIndex::new(text);
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(index.line_column(text, offset), line_column(text, offset), "{text:?} at {offset}");
+            }
+        }
+    }
 }

@@ -1,9 +1,12 @@
-//! Feeds arbitrary bytes to `compile_input` as AI output: it must not panic, and every offset it reports must lie
-//! inside the file it points into, on a char boundary.
+//! Feeds arbitrary bytes to `compile_input` as AI output: it must not panic, every offset it reports must lie
+//! inside the file it points into, on a char boundary, and human and JSON diagnostics must agree on positions.
 
 #![no_main]
 
-use escher_compiler::{Compilation, CompileOptions, NoImports, Span, compile_input};
+#[path = "common.rs"]
+mod common;
+
+use escher_compiler::{CompileOptions, NoImports, compile_input};
 use libfuzzer_sys::fuzz_target;
 
 /// The first byte picks how the input is named, so each reader (playbook, Markdown, envelope, sniffing) is reached.
@@ -16,33 +19,5 @@ fuzz_target!(|data: &[u8]| {
     let name = NAMES[usize::from(selector) % NAMES.len()];
     let text = String::from_utf8_lossy(rest);
     let compilation = compile_input(name, &text, &CompileOptions::check(&NoImports));
-    assert_offsets_are_sound(&compilation);
+    common::assert_diagnostics_hold(&compilation);
 });
-
-fn assert_offsets_are_sound(compilation: &Compilation) {
-    for diagnostic in compilation.diagnostics.iter() {
-        let Some((_, file)) = compilation.sources.iter().find(|(id, _)| *id == diagnostic.file) else {
-            panic!("{} points into {:?}, which is not among the sources", diagnostic.code(), diagnostic.file);
-        };
-        let labels = diagnostic.labels().into_iter().map(|(span, _)| span);
-        let edits = diagnostic.fixes.iter().flat_map(|fix| &fix.edits).map(|edit| edit.span);
-        for span in labels.chain(edits) {
-            assert!(
-                is_sound(&file.text, span),
-                "{} ({}): span {}..{} is not inside {:?} ({} bytes) on char boundaries",
-                diagnostic.code(),
-                diagnostic.message(),
-                span.start,
-                span.end,
-                file.name,
-                file.text.len()
-            );
-        }
-        escher_compiler::diagnostics::to_json(diagnostic, &compilation.sources);
-    }
-}
-
-fn is_sound(text: &str, span: Span) -> bool {
-    let (start, end) = (span.start as usize, span.end as usize);
-    start <= end && end <= text.len() && text.is_char_boundary(start) && text.is_char_boundary(end)
-}

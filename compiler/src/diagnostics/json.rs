@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::model::{Applicability, Diagnostic};
 use super::render::render_human;
 use crate::source::SourceMap;
-use crate::span::{Span, line_column};
+use crate::span::Span;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct JsonDiagnostic {
@@ -54,8 +54,8 @@ pub struct JsonFix {
 
 fn json_span(sources: &SourceMap, diagnostic: &Diagnostic, span: Span) -> JsonSpan {
     let file = sources.get(diagnostic.file);
-    let start = line_column(&file.text, span.start as usize);
-    let end = line_column(&file.text, span.end as usize);
+    let start = sources.line_column(diagnostic.file, span.start as usize);
+    let end = sources.line_column(diagnostic.file, span.end as usize);
     JsonSpan {
         file_name: file.name.clone(),
         byte_start: span.start as usize,

@@ -4,7 +4,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanCont
 
 use super::model::Diagnostic;
 use crate::source::SourceMap;
-use crate::span::line_column;
+use crate::span::LineIndex;
 
 /// The line of `text` that holds `offset`.
 fn line_around(text: &str, offset: usize) -> &str {
@@ -14,27 +14,39 @@ fn line_around(text: &str, offset: usize) -> &str {
     &text[start..end]
 }
 
-/// A file's text as miette reads it, placed by [`line_column`]: lines end at `\n` and columns count chars, so the
+/// A file's text as miette reads it, placed by its [`LineIndex`]: lines end at `\n` and columns count chars, so the
 /// `file:line:col` header says what the JSON says. (miette itself counts bytes, and ends lines at a lone `\r`.)
 struct SourceText<'a> {
     name: &'a str,
     text: &'a str,
+    lines: &'a LineIndex,
 }
 
 impl miette::SourceCode for SourceText<'_> {
+    /// miette finds a span's lines by reading the text from its start, once per label: rendering every
+    /// diagnostic of a file with thousands of them took quadratic time. It is given only the lines it needs (one
+    /// more each side than asked, so it finds the same context), and the line numbers come from the index.
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let contents = self.text.read_span(span, context_lines_before, context_lines_after)?;
-        let at = line_column(self.text, contents.span().offset());
+        let start = span.offset().min(self.text.len());
+        let end = (start + span.len()).min(self.text.len());
+        let first = self.lines.line_of(start).saturating_sub(context_lines_before + 1);
+        let last = self.lines.line_of(end) + context_lines_after + 1;
+        let from = self.lines.line_start(first, self.text);
+        let window = &self.text[from..self.lines.line_start(last + 1, self.text)];
+        let within = SourceSpan::new((start - from).into(), end - start);
+        let contents = window.read_span(&within, context_lines_before, context_lines_after)?;
+        let offset = from + contents.span().offset();
+        let at = self.lines.line_column(self.text, offset);
         Ok(Box::new(
             MietteSpanContents::new_named(
                 self.name.to_string(),
                 contents.data(),
-                *contents.span(),
+                SourceSpan::new(offset.into(), contents.span().len()),
                 at.line - 1,
                 at.column - 1,
                 contents.line_count(),
@@ -111,7 +123,7 @@ pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -
     let too_wide =
         diagnostic.labels().iter().any(|(span, _)| line_around(&file.text, span.start as usize).len() > MAX_DRAWN_LINE);
     if too_wide {
-        let at = line_column(&file.text, diagnostic.primary_span().start as usize);
+        let at = sources.line_column(diagnostic.file, diagnostic.primary_span().start as usize);
         let mut out = format!(
             "{}: {}\n  at {}:{}:{} (the line is too long to show)\n",
             diagnostic.code(),
@@ -125,7 +137,8 @@ pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -
         }
         return out;
     }
-    let report = WithSource { diagnostic, source: SourceText { name: &file.name, text: &file.text } };
+    let lines = sources.lines(diagnostic.file);
+    let report = WithSource { diagnostic, source: SourceText { name: &file.name, text: &file.text, lines } };
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     let mut out = String::new();
