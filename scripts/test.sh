@@ -54,6 +54,9 @@ escher="${CARGO_TARGET_DIR:-target}/debug/escher"
 "$escher" check examples/*.esc examples/lib/*.esc
 "$escher" fmt --check examples/*.esc examples/lib/*.esc
 
+step "the VS Code extension's grammar highlights every example (vscode-textmate, as VS Code does)"
+scripts/grammar_test.sh
+
 step "embedding: examples/embed runs a governed run, suspends and resumes it, on escher-engine alone"
 cargo run -q --locked -p escher-example-embed
 # A host that depends only on the engine pulls no terminal or command-line crate.

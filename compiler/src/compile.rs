@@ -21,6 +21,10 @@ pub struct Compilation {
     pub plan: Option<Plan>,
     /// The file the compilation started from.
     pub main: FileId,
+    /// The syntax tree of `main`, with every member that parsed, for tools that read it after compiling (the
+    /// language server); `None` when not even its head parsed, or for input extracted from Markdown or an
+    /// envelope, whose spans point into the extracted text.
+    pub tree: Option<crate::syntax::ast::PlaybookFile>,
 }
 
 impl Compilation {
@@ -62,14 +66,16 @@ pub fn compile_with(catalog: &Catalog, name: &str, text: &str, options: &Compile
     let mut loader =
         ModuleLoader { loader: options.loader, sources: &mut sources, modules: Vec::new(), diagnostics: Vec::new() };
     let main_index = loader.load(main, &mut Vec::new());
-    let ModuleLoader { modules, diagnostics: load_diagnostics, .. } = loader;
+    let ModuleLoader { mut modules, diagnostics: load_diagnostics, .. } = loader;
     diagnostics.0.extend(load_diagnostics);
-    let finish = |mut diagnostics: Diagnostics, sources: SourceMap, plan: Option<Plan>| {
-        diagnostics.sort();
-        Compilation { sources, diagnostics, plan, main }
-    };
     let Some(main_index) = main_index else {
-        return finish(diagnostics, sources, None);
+        diagnostics.sort();
+        return Compilation { sources, diagnostics, plan: None, main, tree: None };
+    };
+    let finish = |mut diagnostics: Diagnostics, sources: SourceMap, plan: Option<Plan>, modules: &mut Vec<Module>| {
+        diagnostics.sort();
+        let tree = Some(modules.swap_remove(main_index).ast);
+        Compilation { sources, diagnostics, plan, main, tree }
     };
 
     // Every module that parsed, even in part, is checked: one mistake hides no other. Modules are loaded
@@ -92,14 +98,14 @@ pub fn compile_with(catalog: &Catalog, name: &str, text: &str, options: &Compile
         typed.push(module_typed);
     }
     if diagnostics.has_errors() {
-        return finish(diagnostics, sources, None);
+        return finish(diagnostics, sources, None, &mut modules);
     }
 
     let program = Program { modules: &modules, scopes: &scopes, typed: &typed, main: main_index };
     let (lowered, lower_diagnostics) = lower::lower(&program, &options.params, options.mode, catalog);
     diagnostics.0.extend(lower_diagnostics);
     if diagnostics.has_errors() {
-        return finish(diagnostics, sources, None);
+        return finish(diagnostics, sources, None, &mut modules);
     }
     let lower::Lowered { nodes, edges, sources: node_sources, params, schedule } = lowered;
     let order = match crate::dag::order(&nodes, &edges, &node_sources) {
@@ -109,14 +115,14 @@ pub fn compile_with(catalog: &Catalog, name: &str, text: &str, options: &Compile
             let mut nodes = nodes;
             diagnostics.0.extend(crate::risk::assess(&mut nodes, &edges, &options.policy, catalog, &node_sources));
             diagnostics.0.extend(cycles);
-            return finish(diagnostics, sources, None);
+            return finish(diagnostics, sources, None, &mut modules);
         }
     };
     let mut slots: Vec<Option<crate::plan::PlanNode>> = nodes.into_iter().map(Some).collect();
     let mut nodes: Vec<crate::plan::PlanNode> = order.iter().filter_map(|&i| slots[i].take()).collect();
     diagnostics.0.extend(crate::risk::assess(&mut nodes, &edges, &options.policy, catalog, &node_sources));
     if diagnostics.has_errors() {
-        return finish(diagnostics, sources, None);
+        return finish(diagnostics, sources, None, &mut modules);
     }
     let playbook = modules[main_index].playbook();
     let mut plan = Plan {
@@ -130,7 +136,7 @@ pub fn compile_with(catalog: &Catalog, name: &str, text: &str, options: &Compile
         hash: String::new(),
     };
     plan.hash = plan_hash(&plan);
-    finish(diagnostics, sources, Some(plan))
+    finish(diagnostics, sources, Some(plan), &mut modules)
 }
 
 /// Loads a file and, depth-first, everything it imports.
@@ -234,7 +240,7 @@ pub fn compile_input(name: &str, original: &str, options: &CompileOptions<'_>) -
             let mut sources = SourceMap::new();
             let main = sources.add(name, original);
             let diagnostics = Diagnostics(vec![Diagnostic::new(main, error)]);
-            return Compilation { sources, diagnostics, plan: None, main };
+            return Compilation { sources, diagnostics, plan: None, main, tree: None };
         }
     };
     if extracted.kind == crate::input::InputKind::Playbook {
@@ -254,6 +260,7 @@ pub fn compile_input(name: &str, original: &str, options: &CompileOptions<'_>) -
         }
     }
     compilation.main = original_file;
+    compilation.tree = None;
     compilation.diagnostics.sort();
     compilation
 }
@@ -267,7 +274,34 @@ pub fn compile_input_bytes(name: &str, bytes: &[u8], options: &CompileOptions<'_
             let mut sources = SourceMap::new();
             let main = sources.add(name, text);
             let diagnostics = Diagnostics(vec![Diagnostic::new(main, error)]);
-            Compilation { sources, diagnostics, plan: None, main }
+            Compilation { sources, diagnostics, plan: None, main, tree: None }
         }
+    }
+}
+
+#[cfg(test)]
+mod tree_tests {
+    use super::*;
+    use crate::NoImports;
+
+    #[test]
+    fn the_tree_of_the_main_file_is_kept_with_every_member_that_parsed() {
+        let text = "playbook p {\n  step a = wait(1m)\n  step b = wait(\n  step c = wait(2m)\n}\n";
+        let compilation = compile("p.esc", text, &CompileOptions::check(&NoImports));
+        assert!(compilation.has_errors());
+        let tree = compilation.tree.expect("the head parsed");
+        let names: Vec<&str> =
+            tree.playbook.members.iter().filter_map(|m| m.defined_name()).map(|n| n.name.as_str()).collect();
+        assert_eq!(names, ["a", "c"]);
+    }
+
+    #[test]
+    fn a_playbook_that_plans_keeps_its_tree_and_extracted_input_does_not() {
+        let text = "playbook p {\n  step a = wait(1m)\n}\n";
+        let planned = compile("p.esc", text, &CompileOptions::check(&NoImports));
+        assert!(planned.plan.is_some() && planned.tree.is_some());
+        let markdown = format!("Here it is:\n\n```escher\n{text}```\n");
+        let extracted = compile_input("answer.md", &markdown, &CompileOptions::check(&NoImports));
+        assert!(extracted.plan.is_some() && extracted.tree.is_none());
     }
 }

@@ -381,6 +381,7 @@ impl Engine {
             diagnostics: Default::default(),
             plan: Some(plan),
             main: escher_compiler::FileId(0),
+            tree: None,
         };
         self.start(Prepared { compilation, governance }, providers, launch).await
     }

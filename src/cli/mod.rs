@@ -24,6 +24,7 @@ pub mod identity;
 pub mod init;
 pub mod inventory;
 pub mod lint;
+pub mod lsp;
 pub mod output;
 pub mod plan;
 pub mod policy;
@@ -69,6 +70,8 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Explain a diagnostic code, such as E0201.
     Explain(explain::ExplainArgs),
+    /// Serve the language server protocol on stdin and stdout, for editors (docs/lsp.md).
+    Lsp(lsp::LspArgs),
     /// List the stdlib's actions and queries, or show one in full: signature, effect, parameters and docs.
     Actions(actions::ActionsArgs),
     /// Print a shell completion script: `escher completions bash > /etc/bash_completion.d/escher`.
@@ -128,6 +131,7 @@ impl Command {
             Command::Plan(args) => plan::run(&args, color),
             Command::Fmt(args) => fmt::run(&args),
             Command::Explain(args) => explain::run(&args),
+            Command::Lsp(args) => lsp::run(&args),
             Command::Actions(args) => actions::run(&args),
             Command::Init(args) => init::run(&args),
             Command::Completions { shell } => {

@@ -4,11 +4,13 @@
 //! and gives unresolved ones the error type so nothing is reported twice.
 
 mod error;
+mod references;
 mod scope;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use error::ResolveError;
+pub use references::{NameKind, NameSite, defined_names, name_sites, site_at};
 pub use scope::{Scope, Symbol};
 
 use crate::diagnostics::{Diagnostic, Fix, did_you_mean, suggest};

@@ -1,11 +1,13 @@
 //! The parse pass: source text to a syntax tree with spans ([`ast`]).
 
 pub mod ast;
+mod calls;
 mod error;
 mod grammar;
 mod lower;
 pub(crate) mod parser;
 
+pub use calls::{call_at, calls};
 pub use error::ParseError;
 pub use lower::parse_duration;
 pub use parser::{MAX_NESTING, Parsed, parse_declarations, parse_playbook};

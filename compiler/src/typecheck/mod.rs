@@ -17,6 +17,7 @@ mod step;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use error::{CallError, TypeError};
+pub use options::{ON_FAILURE_VALUES, STEP_OPTIONS, int_option_range};
 
 use crate::diagnostics::{Diagnostic, Fix};
 use crate::resolve::{Module, Scope, Symbol};
