@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs each fuzz target (fuzz/fuzz_targets/: check, fmt, input) for SECONDS (default 10) over a corpus seeded with
+# Runs each fuzz target (fuzz/fuzz_targets/: check, fmt, input, lsp_edits) for SECONDS (default 10) over a corpus seeded with
 # every example and fixture. Fails on the first panic, hang (10 s) or assertion; libFuzzer leaves the input in
 # fuzz/artifacts/TARGET/ (make it a fixture under tests/fixtures/, then fix). The test command runs it briefly;
 # the hour-long runs and their figures are in docs/performance.md.
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-10}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(check fmt input)
+[ ${#targets[@]} -gt 0 ] || targets=(check fmt input lsp_edits)
 
 tools="$(pwd)/${CARGO_TARGET_DIR:-target}/tools"
 export PATH="$tools/bin:$PATH"
