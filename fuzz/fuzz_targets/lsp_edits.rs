@@ -7,8 +7,8 @@
 
 use std::time::Duration;
 
-use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use libfuzzer_sys::fuzz_target;
+use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use serde_json::{Value, json};
 
 const URI: &str = "file:///fuzz/edited.esc";
