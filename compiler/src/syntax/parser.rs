@@ -132,7 +132,7 @@ fn recover_playbook(src: &str) -> Parsed<PlaybookFile> {
             }
             break;
         }
-        match parse_at(src, pos, Rule::member_checked) {
+        match parse_member_at(src, pos, Rule::member_checked) {
             Ok(pair) => {
                 let end = pos + pair.as_span().end();
                 lowerer.base = pos;
@@ -165,7 +165,7 @@ fn recover_playbook(src: &str) -> Parsed<PlaybookFile> {
 /// fails to parse with what follows it, the next line is at fault, not the member (a line that starts no member,
 /// such as a misspelt keyword).
 fn complete_member_at(src: &str, pos: usize) -> Option<(Pair<'_, Rule>, usize)> {
-    let member = parse_at(src, pos, Rule::member).ok()?;
+    let member = parse_member_at(src, pos, Rule::member).ok()?;
     // pest's span keeps the white space it skipped looking for more; the member ends at its last char.
     let end = pos + member.as_str().trim_end().len();
     let next = skip_trivia(src, end);
@@ -204,6 +204,124 @@ fn parse_at(src: &str, pos: usize, rule: Rule) -> Result<Pair<'_, Rule>, ParseEr
         Ok(mut pairs) => pairs.next().ok_or_else(|| unexpected(src, pos, expected_words(describe_rule(rule)))),
         Err(error) => Err(to_parse_error(src, pos, &error)),
     }
+}
+
+/// [`parse_at`] for a member, on as little of the file as the member can need.
+///
+/// pest places an error by scanning its input from the end back to the error, so parsing each member of a broken
+/// file against the whole rest of it took quadratic time (4,000 broken lines: 16 s). A member cannot go on past
+/// a line that starts another member outside any bracket or string, so pest is given the text up to that line's
+/// keyword and the char after it, which is all the lookahead ending `member_checked` reads. Only when pest's
+/// furthest attempt reached the end of that window could the rest of the file have changed the outcome; then
+/// the whole rest is parsed, as before.
+fn parse_member_at(src: &str, pos: usize, rule: Rule) -> Result<Pair<'_, Rule>, ParseError> {
+    let end = member_window_end(src, pos);
+    if end >= src.len() {
+        return parse_at(src, pos, rule);
+    }
+    let window = &src[pos..end];
+    match EscherParser::parse(rule, window) {
+        Ok(mut pairs) => pairs.next().ok_or_else(|| unexpected(src, pos, expected_words(describe_rule(rule)))),
+        Err(error) if furthest(&error) < window.len() => Err(to_parse_error(src, pos, &error)),
+        Err(_) => parse_at(src, pos, rule),
+    }
+}
+
+/// How far into its input pest got before it failed.
+fn furthest(error: &pest::error::Error<Rule>) -> usize {
+    match error.location {
+        pest::error::InputLocation::Pos(at) => at,
+        pest::error::InputLocation::Span((_, end)) => end,
+    }
+}
+
+/// Where the window of the member at `pos` ends: just past the keyword (and one char) of the next line that
+/// starts a member, its doc comments skipped, or past the `}` (and one char) that closes the playbook, both
+/// outside brackets and strings. The file's length when there is no such line or the text is beyond this
+/// simple reading (a string running over a line end, script code with backticks, char literals or block
+/// comments): those members get the whole rest, as before.
+fn member_window_end(src: &str, pos: usize) -> usize {
+    let bytes = src.as_bytes();
+    // Open brackets, and for each string and interpolation the depth it began at.
+    let mut depth = 0usize;
+    let mut nested: Vec<(bool, usize)> = Vec::new();
+    // From the member's own first line: its doc comments come before it.
+    let mut i = pos;
+    loop {
+        let text = src[i..].trim_start_matches([' ', '\t', '\r']);
+        if i >= src.len() || !(text.starts_with("///") || text.starts_with('\n')) {
+            break;
+        }
+        i = next_line(src, i);
+    }
+    while i < bytes.len() {
+        let in_string = nested.last().is_some_and(|&(string, _)| string);
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' if in_string => {
+                nested.pop();
+            }
+            b'$' if in_string && bytes.get(i + 1) == Some(&b'{') => {
+                nested.push((false, depth));
+                depth += 1;
+                i += 1;
+            }
+            b'\n' if in_string => return src.len(),
+            _ if in_string => {}
+            b'"' => nested.push((true, depth)),
+            b'`' | b'\'' => return src.len(),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => return src.len(),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                // To the line's end, which is looked at like any other.
+                i = src[i..].find('\n').map_or(src.len(), |n| i + n);
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if nested.last().is_some_and(|&(string, at)| !string && at == depth) {
+                    nested.pop();
+                }
+            }
+            b'\n' if depth == 0 && nested.is_empty() => {
+                if let Some(end) = next_member_starts(src, i + 1) {
+                    return end;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    src.len()
+}
+
+/// If the line at `line` (after any doc comments and blank lines) starts a member or closes the playbook, where
+/// a member's window ends for it.
+fn next_member_starts(src: &str, mut line: usize) -> Option<usize> {
+    loop {
+        let text = src[line..].trim_start_matches([' ', '\t', '\r']);
+        let at = src.len() - text.len();
+        if text.starts_with('}') {
+            return Some(char_after(src, at + 1));
+        }
+        if (text.starts_with("///") && !text.starts_with("////")) || text.starts_with('\n') {
+            line = next_line(src, at);
+            if line >= src.len() {
+                return None;
+            }
+            continue;
+        }
+        let keyword = ["step", "let", "param", "schedule"].into_iter().find(|keyword| {
+            text.starts_with(keyword)
+                && !text[keyword.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        })?;
+        return Some(char_after(src, at + keyword.len()));
+    }
+}
+
+/// The offset just past the char at `at` (or the end of the file).
+fn char_after(src: &str, at: usize) -> usize {
+    src[at.min(src.len())..].chars().next().map_or(src.len(), |c| at + c.len_utf8())
 }
 
 /// Skips whitespace and plain comments, but not doc comments, which belong to the next member.
@@ -495,5 +613,63 @@ pub(crate) fn describe_rule(rule: Rule) -> &'static [&'static str] {
         Rule::escape => &["an escape"],
         Rule::EOI => &["the end of the file"],
         _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Playbooks with docs, schedules, strings with interpolations, a script and comments.
+    const PLAYBOOKS: [&str; 2] =
+        [include_str!("../../../examples/nightly_shutdown.esc"), include_str!("../../../examples/cost_report.esc")];
+
+    fn outcome(result: Result<Pair<'_, Rule>, ParseError>) -> String {
+        match result {
+            Ok(pair) => format!("{:?} {:?}", pair.as_rule(), pair.as_str()),
+            Err(error) => format!("{error:?}"),
+        }
+    }
+
+    /// The window is only ever an optimisation: at every line of every variant (each playbook whole, with one
+    /// of every other line dropped, and cut after every sixth line), a member parses on its window exactly as on
+    /// the rest of the file.
+    #[test]
+    fn a_member_parses_on_its_window_as_on_the_whole_rest_of_the_file() {
+        let mut checked = 0;
+        for playbook in PLAYBOOKS {
+            let lines: Vec<&str> = playbook.split_inclusive('\n').collect();
+            let mut variants = vec![playbook.to_string()];
+            for drop in (0..lines.len()).step_by(2) {
+                variants.push(lines.iter().enumerate().filter(|&(i, _)| i != drop).map(|(_, l)| *l).collect());
+                if drop % 6 == 0 {
+                    variants.push(lines[..=drop].concat());
+                }
+            }
+            for src in &variants {
+                let starts = std::iter::once(0).chain(src.match_indices('\n').map(|(i, _)| i + 1));
+                for pos in starts.filter(|&pos| pos < src.len()) {
+                    let pos = skip_trivia(src, pos);
+                    for rule in [Rule::member_checked, Rule::member] {
+                        let windowed = outcome(parse_member_at(src, pos, rule));
+                        assert_eq!(windowed, outcome(parse_at(src, pos, rule)), "{rule:?} at {pos} of:\n{src}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 5_000, "{checked} parses compared");
+    }
+
+    #[test]
+    fn a_window_ends_after_the_next_members_keyword_past_its_docs_and_brackets() {
+        let src =
+            "playbook p {\n  /// A.\n  let a = f({\n    step: 1,\n  })\n\n  /// B.\n  step b = g(\"${a}\n\")\n}\n";
+        let a = src.find("  /// A.").expect("a");
+        let b_keyword = src.find("step b").expect("b");
+        assert_eq!(member_window_end(src, a), b_keyword + "step ".len());
+        // A string running over a line end is beyond the simple reading: the whole rest.
+        let b = src.find("  /// B.").expect("b docs");
+        assert_eq!(member_window_end(src, b), src.len());
     }
 }
