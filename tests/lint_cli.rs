@@ -203,3 +203,57 @@ fn explain_shows_a_rules_doc_comment() {
     assert!(text.starts_with("L0103: retry on an action that is not idempotent\n\n## What it does\n"), "{text}");
     assert!(text.contains("```escher\nplaybook backup {"), "{text}");
 }
+
+/// An AWS inventory (as `escher inventory --cloud aws` saves it) of 12 running dev instances and 3 prod ones.
+fn inventory_of_twelve_dev_machines() -> String {
+    let machine = |i: usize, env: &str| {
+        serde_json::json!({
+            "kind": "aws.ec2.Instance",
+            "id": format!("i-{i:017x}"),
+            "region": "eu-west-1",
+            "state": "running",
+            "tags": { "env": env },
+        })
+    };
+    let resources: Vec<serde_json::Value> = (0..15).map(|i| machine(i, if i < 12 { "dev" } else { "prod" })).collect();
+    serde_json::json!({
+        "cloud": "aws",
+        "discovered_at": "2026-12-06T10:00:00Z",
+        "accounts": ["111111111111"],
+        "regions": ["eu-west-1"],
+        "resources": resources,
+    })
+    .to_string()
+}
+
+#[test]
+fn with_an_inventory_in_the_state_max_targets_is_judged_against_what_the_estate_holds() {
+    let loose = TWO_FINDINGS.replace("max_targets = 50", "max_targets = 500");
+    let dir = scratch(&[
+        ("tag.esc", loose.as_str()),
+        ("close.esc", TWO_FINDINGS),
+        ("state/inventory/aws.json", &inventory_of_twelve_dev_machines()),
+    ]);
+    let lint = |file: &str| {
+        Command::new(env!("CARGO_BIN_EXE_escher"))
+            .args(["lint", "--format", "json", file])
+            .current_dir(dir.path())
+            .env("ESCHER_STATE", dir.path().join("state"))
+            .output()
+            .expect("escher runs")
+    };
+    let output = lint("tag.esc");
+    assert_eq!(codes_in_json_lines(&output), ["L0104", "L0108", "L0110"], "{}", stderr(&output));
+    assert!(stdout(&output).contains("far above the 12 its query matches today"), "{}", stdout(&output));
+    assert!(stdout(&output).contains("the aws inventory of 2026-12-06T10:00:00Z"), "{}", stdout(&output));
+    // 50 is more than twice twelve and ten more: loose too. 20 is not.
+    let close = lint("close.esc");
+    assert_eq!(codes_in_json_lines(&close), ["L0104", "L0108", "L0110"], "{}", stderr(&close));
+    let tight = TWO_FINDINGS.replace("max_targets = 50", "max_targets = 20");
+    std::fs::write(dir.path().join("close.esc"), tight).expect("rewritten");
+    let tight = lint("close.esc");
+    assert_eq!(codes_in_json_lines(&tight), ["L0104", "L0108"], "{}", stderr(&tight));
+    // Without the inventory, nothing is judged.
+    std::fs::remove_file(dir.path().join("state/inventory/aws.json")).expect("removed");
+    assert_eq!(codes_in_json_lines(&lint("tag.esc")), ["L0104", "L0108"]);
+}

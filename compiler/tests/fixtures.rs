@@ -13,6 +13,10 @@ use escher_compiler::{
 };
 use libtest_mimic::{Arguments, Failed, Trial};
 
+mod support {
+    pub mod inventory;
+}
+
 fn main() {
     let arguments = Arguments::from_args();
     let root = fixtures_root();
@@ -332,7 +336,11 @@ fn lint_trial(root: &Path, name: String, bytes: Vec<u8>) -> Trial {
         if !compilation.diagnostics.is_empty() {
             return Err(format!("a lint fixture must compile cleanly:\n{}", render_all(&compilation)).into());
         }
-        let findings = escher_compiler::lint::lint(&compilation, &escher_compiler::lint::LintSettings::default());
+        let mut settings = escher_compiler::lint::LintSettings::default();
+        if let Some(targets) = support::inventory::inventory_from_header(text)? {
+            settings = settings.with_targets_today(targets);
+        }
+        let findings = escher_compiler::lint::lint(&compilation, &settings);
         let found = sorted_codes(findings.iter());
         if found != expectation.codes {
             let rendered: String = findings.iter().map(|d| render_human(d, &compilation.sources, false)).collect();

@@ -1,5 +1,9 @@
 //! The lint registry is in step with its fixtures, snapshots and documentation, and its SARIF is valid SARIF.
 
+mod support {
+    pub mod inventory;
+}
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -101,7 +105,11 @@ fn sarif_log() -> serde_json::Value {
     let mut compiled: Vec<(Compilation, Vec<Diagnostic>)> = Vec::new();
     for (name, text) in lint_fixtures() {
         let compilation = compile_fixture(&name, &text);
-        let findings: Vec<Diagnostic> = lint(&compilation, &LintSettings::default()).into_iter().collect();
+        let mut settings = LintSettings::default();
+        if let Some(targets) = support::inventory::inventory_from_header(&text).expect("a valid inventory line") {
+            settings = settings.with_targets_today(targets);
+        }
+        let findings: Vec<Diagnostic> = lint(&compilation, &settings).into_iter().collect();
         compiled.push((compilation, findings));
     }
     let broken = compile_fixture("broken é.esc", "playbook p {\n  step s = report.summary(nope)\n}\n");

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use escher_compiler::lint::TargetsToday;
 use escher_compiler::plan::Plan;
 
 #[cfg(feature = "aws")]
@@ -88,4 +89,18 @@ pub fn blast_lines(plan: &Plan, state: &Path) -> Option<String> {
 #[cfg(not(feature = "aws"))]
 pub fn blast_lines(_plan: &Plan, _state: &Path) -> Option<String> {
     None
+}
+
+/// What `escher lint` judges `max_targets` against: what each step's query matches in the state directory's AWS
+/// inventory, when it holds one.
+#[cfg(feature = "aws")]
+pub fn targets_today(plan: &Plan, state: &Path) -> Result<Option<TargetsToday>, String> {
+    let Some(inventory) = escher_aws::inventory::Inventory::load(state)? else { return Ok(None) };
+    let source = format!("the aws inventory of {}", inventory.discovered_at);
+    Ok(Some(TargetsToday { source, counts: inventory.targets_today(plan) }))
+}
+
+#[cfg(not(feature = "aws"))]
+pub fn targets_today(_plan: &Plan, _state: &Path) -> Result<Option<TargetsToday>, String> {
+    Ok(None)
 }

@@ -43,7 +43,8 @@ struct Linted {
 /// the exit code (1 for a finding at the error level or a compile error).
 pub fn run(args: &LintArgs, color: bool) -> Outcome {
     let mut exit = EXIT_OK;
-    let policy = super::policy::risk_policy_in_force(&super::state::state_dir(None))?;
+    let state = super::state::state_dir(None);
+    let policy = super::policy::risk_policy_in_force(&state)?;
     let mut linted = Vec::new();
     for path in &args.files {
         let settings = match settings_for(path) {
@@ -61,6 +62,15 @@ pub fn run(args: &LintArgs, color: bool) -> Outcome {
         let mut options = CompileOptions::check(&FsLoader);
         options.policy = policy.clone();
         let compilation = compile_input_bytes(&name, &bytes, &options);
+        // With an inventory in the state, bounds are judged against what the estate holds today.
+        let settings = match compilation.plan.as_ref().map(|plan| super::inventory::targets_today(plan, &state)) {
+            Some(Ok(Some(targets))) => settings.with_targets_today(targets),
+            Some(Err(problem)) => {
+                eprintln!("warning: the inventory is not used: {problem}");
+                settings
+            }
+            _ => settings,
+        };
         let diagnostics: Vec<Diagnostic> = if compilation.has_errors() {
             compilation.diagnostics.iter().cloned().collect()
         } else {

@@ -52,9 +52,30 @@ impl Level {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LintSettings {
     levels: BTreeMap<&'static str, Level>,
+    targets_today: Option<TargetsToday>,
+}
+
+/// What the host knows of the estate today, from an inventory: for each step acting on a query's result, how
+/// many resources that query matches. The rules that judge a step's bounds against the estate run only with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TargetsToday {
+    /// Where the counts come from, as a person reads it: `the aws inventory of 2026-12-06T10:00:00Z`.
+    pub source: String,
+    /// Step name to the number of resources its targets' query matches.
+    pub counts: BTreeMap<String, usize>,
 }
 
 impl LintSettings {
+    /// These settings, judging steps' bounds against `targets` (see [`TargetsToday`]).
+    pub fn with_targets_today(mut self, targets: TargetsToday) -> Self {
+        self.targets_today = Some(targets);
+        self
+    }
+
+    pub fn targets_today(&self) -> Option<&TargetsToday> {
+        self.targets_today.as_ref()
+    }
+
     /// Settings from `(rule, level)` pairs, such as `("L0101", "deny")`; a rule may be named by its id or its
     /// name (`undocumented-destroy`). Every pair that names no rule or no level is reported, in order.
     pub fn parse<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<LintSettings, Vec<String>> {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use super::level::TargetsToday;
 use crate::plan::{Plan, PlanNode};
 use crate::resolve::WORD_OPTIONS;
 use crate::stdlib::{Callable, CallableKind, Catalog, Effect};
@@ -13,11 +14,18 @@ pub struct Context<'a> {
     pub file: &'a PlaybookFile,
     pub catalog: &'a Catalog,
     pub plan: Option<&'a Plan>,
+    /// What the estate holds today, when the host has an inventory.
+    pub targets_today: Option<&'a TargetsToday>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(file: &'a PlaybookFile, catalog: &'a Catalog, plan: Option<&'a Plan>) -> Self {
-        Context { file, catalog, plan }
+        Context { file, catalog, plan, targets_today: None }
+    }
+
+    pub fn with_targets_today(mut self, targets: Option<&'a TargetsToday>) -> Self {
+        self.targets_today = targets;
+        self
     }
 
     pub fn members(&self) -> impl Iterator<Item = &'a Member> + use<'a> {

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use escher_compiler::plan::{NodeKind, Plan, PlanExpr, Value};
+use escher_compiler::plan::{NodeKind, Plan, PlanExpr, PlanNode, Value};
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 use serde::{Deserialize, Serialize};
 
@@ -127,42 +127,69 @@ impl Inventory {
     /// resources the query matches today. Only queries whose arguments are all known at plan time and are plain
     /// filters (tags, state, regions...) are counted; others say so.
     pub fn blast_lines(&self, plan: &Plan) -> String {
-        let count_of = |id: &str| -> Option<Option<usize>> {
-            let node = plan.nodes.iter().find(|n| n.id == id && n.kind == NodeKind::Query)?;
+        let mut out = format!(
+            "inventory aws ({} resources, discovered {}): what each step's query matches today\n",
+            self.resources.len(),
+            self.discovered_at
+        );
+        let steps = self.steps_today(plan);
+        for (node, today) in &steps {
+            let shown = match today {
+                Today::Counted { query, count } => format!("{count} (query `{query}`)"),
+                Today::NotJudged { query } => format!("not counted (the inventory cannot judge query `{query}`)"),
+                Today::Computed => "not counted (targets are computed)".into(),
+            };
+            out.push_str(&format!("  {:<24} {:<34} {shown}\n", node.id, node.action));
+        }
+        if steps.is_empty() {
+            out.push_str("  no step acts on targets\n");
+        }
+        out
+    }
+
+    /// For each step acting on a query's result, how many resources the query matches today, where the
+    /// inventory can count them (see [`blast_lines`](Self::blast_lines)): what `escher lint` judges
+    /// `max_targets` against.
+    pub fn targets_today(&self, plan: &Plan) -> BTreeMap<String, usize> {
+        self.steps_today(plan)
+            .into_iter()
+            .filter_map(|(node, today)| match today {
+                Today::Counted { count, .. } => Some((node.id.clone(), count)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Each action acting on targets, with what the inventory says of its targets' query.
+    fn steps_today<'p>(&self, plan: &'p Plan) -> Vec<(&'p PlanNode, Today<'p>)> {
+        let today_of = |query: &'p str| -> Today<'p> {
+            let Some(node) = plan.nodes.iter().find(|n| n.id == query && n.kind == NodeKind::Query) else {
+                return Today::Computed;
+            };
             let mut args = BTreeMap::new();
             for (name, expr) in &node.args {
                 match expr {
                     PlanExpr::Value { value } => {
                         args.insert(name.clone(), value.clone());
                     }
-                    _ => return Some(None),
+                    _ => return Today::NotJudged { query },
                 }
             }
-            Some(self.count(&node.action, &args))
+            match self.count(&node.action, &args) {
+                Some(count) => Today::Counted { query, count },
+                None => Today::NotJudged { query },
+            }
         };
-        let mut out = format!(
-            "inventory aws ({} resources, discovered {}): what each step's query matches today\n",
-            self.resources.len(),
-            self.discovered_at
-        );
-        let mut any = false;
+        let mut steps = Vec::new();
         for node in plan.nodes.iter().filter(|n| n.kind == NodeKind::Action) {
             let Some(source) = node.targets.as_ref().and_then(|t| node.args.get(t)) else { continue };
-            let shown = match source {
-                PlanExpr::Ref { node: query, path } if path.is_empty() => match count_of(query) {
-                    Some(Some(n)) => format!("{n} (query `{query}`)"),
-                    Some(None) => format!("not counted (the inventory cannot judge query `{query}`)"),
-                    None => "not counted (targets are computed)".into(),
-                },
-                _ => "not counted (targets are computed)".into(),
+            let today = match source {
+                PlanExpr::Ref { node: query, path } if path.is_empty() => today_of(query),
+                _ => Today::Computed,
             };
-            any = true;
-            out.push_str(&format!("  {:<24} {:<34} {shown}\n", node.id, node.action));
+            steps.push((node, today));
         }
-        if !any {
-            out.push_str("  no step acts on targets\n");
-        }
-        out
+        steps
     }
 
     /// How many inventory resources a query with these arguments would match, for the queries whose filters are
@@ -253,4 +280,14 @@ async fn summary(ctx: &AwsContext) -> Result<ProviderResponse, ProviderError> {
         ("by_region".to_string(), count("region")),
     ]);
     Ok(ProviderResponse::Value(Value::Record(summary)))
+}
+
+/// What the inventory says of a step's targets.
+enum Today<'p> {
+    /// Its query matches this many resources.
+    Counted { query: &'p str, count: usize },
+    /// Its query has filters the inventory cannot judge.
+    NotJudged { query: &'p str },
+    /// Its targets are computed, not a query's result.
+    Computed,
 }
