@@ -6,6 +6,7 @@
 mod error;
 mod references;
 mod scope;
+mod walk;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,6 +19,7 @@ use crate::span::{FileId, Span};
 use crate::stdlib::Catalog;
 use crate::syntax::ast::*;
 use crate::types::{TypeSyntaxError, resolve_type};
+use walk::ExprWalk;
 
 /// The functions built into the language.
 pub const BUILTIN_FUNCTIONS: &[&str] = &["secret", "len", "datetime"];
@@ -88,6 +90,20 @@ fn member_name(member: &Member) -> (&str, Span) {
         Member::Let(l) => (&l.name.name, l.name.span),
         Member::Step(s) => (&s.name.name, s.name.span),
         Member::Schedule(s) => (&s.kind.name, s.kind.span),
+    }
+}
+
+impl ExprWalk for Resolver<'_> {
+    fn read_name(&mut self, ident: &Ident) {
+        self.name(ident);
+    }
+
+    fn read_call(&mut self, call: &Call) {
+        self.call(call);
+    }
+
+    fn locals(&mut self) -> &mut Vec<String> {
+        &mut self.locals
     }
 }
 
@@ -208,38 +224,6 @@ impl Resolver<'_> {
         let gaps = &self.module.gaps;
         call.callee.segments.first().is_some_and(|first| gaps.is_unknown(&first.name))
             || (gaps.unknown_import && call.callee.segments.len() == 1)
-    }
-
-    fn expr(&mut self, expr: &Expr) {
-        match &expr.kind {
-            ExprKind::Str(parts) => {
-                for part in parts {
-                    if let StrPart::Interp(e) = part {
-                        self.expr(e);
-                    }
-                }
-            }
-            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Duration(_) | ExprKind::None => {}
-            ExprKind::List(items) => items.iter().for_each(|e| self.expr(e)),
-            ExprKind::Record(fields) => fields.iter().for_each(|f| self.expr(&f.value)),
-            ExprKind::Name(ident) => self.name(ident),
-            ExprKind::Field(base, _) => self.expr(base),
-            ExprKind::Call(call) => self.call(call),
-            ExprKind::Unary(_, e) => self.expr(e),
-            ExprKind::Binary(_, l, r) => {
-                self.expr(l);
-                self.expr(r);
-            }
-            ExprKind::Comprehension { elem, var, iter, cond } => {
-                self.expr(iter);
-                self.locals.push(var.name.clone());
-                self.expr(elem);
-                if let Some(cond) = cond {
-                    self.expr(cond);
-                }
-                self.locals.pop();
-            }
-        }
     }
 
     fn name(&mut self, ident: &Ident) {

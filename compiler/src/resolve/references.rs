@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use super::walk::ExprWalk;
 use crate::span::Span;
 use crate::syntax::ast::*;
 
@@ -56,6 +57,20 @@ pub fn name_sites(file: &PlaybookFile) -> Vec<NameSite> {
 /// The site whose span holds `offset` (its end included, so a cursor right after a name finds it).
 pub fn site_at(sites: &[NameSite], offset: usize) -> Option<&NameSite> {
     sites.iter().find(|site| (site.span.start as usize..=site.span.end as usize).contains(&offset))
+}
+
+impl ExprWalk for Collector {
+    fn read_name(&mut self, ident: &Ident) {
+        self.use_of(ident, None);
+    }
+
+    fn read_call(&mut self, call: &Call) {
+        self.call(call);
+    }
+
+    fn locals(&mut self) -> &mut Vec<String> {
+        &mut self.locals
+    }
 }
 
 struct Collector {
@@ -134,38 +149,6 @@ impl Collector {
             self.use_of(only, Some(NameKind::Import));
         }
         call.args.iter().for_each(|a| self.expr(&a.value));
-    }
-
-    fn expr(&mut self, expr: &Expr) {
-        match &expr.kind {
-            ExprKind::Str(parts) => {
-                for part in parts {
-                    if let StrPart::Interp(e) = part {
-                        self.expr(e);
-                    }
-                }
-            }
-            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Duration(_) | ExprKind::None => {}
-            ExprKind::List(items) => items.iter().for_each(|e| self.expr(e)),
-            ExprKind::Record(fields) => fields.iter().for_each(|f| self.expr(&f.value)),
-            ExprKind::Name(ident) => self.use_of(ident, None),
-            ExprKind::Field(base, _) => self.expr(base),
-            ExprKind::Call(call) => self.call(call),
-            ExprKind::Unary(_, e) => self.expr(e),
-            ExprKind::Binary(_, l, r) => {
-                self.expr(l);
-                self.expr(r);
-            }
-            ExprKind::Comprehension { elem, var, iter, cond } => {
-                self.expr(iter);
-                self.locals.push(var.name.clone());
-                self.expr(elem);
-                if let Some(cond) = cond {
-                    self.expr(cond);
-                }
-                self.locals.pop();
-            }
-        }
     }
 }
 
