@@ -157,8 +157,17 @@ pub fn lint_with(catalog: &Catalog, compilation: &Compilation, settings: &LintSe
 
 fn lint_file(catalog: &Catalog, compilation: &Compilation, file: FileId, settings: &LintSettings) -> Vec<Diagnostic> {
     let text = &compilation.sources.get(file).text;
-    let Some(ast) = parse_playbook(text).tree else { return Vec::new() };
-    let context = Context::new(&ast, catalog, compilation.plan.as_ref()).with_targets_today(settings.targets_today());
+    // The compiler keeps the main file's tree; a playbook extracted from an answer is parsed again.
+    let parsed;
+    let ast = match &compilation.tree {
+        Some(tree) if file == compilation.main => tree,
+        _ => {
+            parsed = parse_playbook(text).tree;
+            let Some(tree) = &parsed else { return Vec::new() };
+            tree
+        }
+    };
+    let context = Context::new(ast, catalog, compilation.plan.as_ref()).with_targets_today(settings.targets_today());
     let allowed = suppress::Allowed::from_text(text);
     let mut diagnostics = Vec::new();
     for &rule in RULES {
