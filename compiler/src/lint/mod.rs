@@ -33,7 +33,7 @@ pub use walk::Context;
 use crate::compile::Compilation;
 use crate::diagnostics::{CodeInfo, Diagnostic, Diagnostics};
 use crate::input::{InputKind, extract};
-use crate::span::{FileId, line_column};
+use crate::span::FileId;
 use crate::stdlib::Catalog;
 use crate::syntax::parse_playbook;
 
@@ -173,7 +173,7 @@ fn lint_file(catalog: &Catalog, compilation: &Compilation, file: FileId, setting
     for &rule in RULES {
         let Some(severity) = settings.level(rule).severity() else { continue };
         for finding in rule.check(&context) {
-            let line = line_column(text, finding.span.start as usize).line;
+            let line = compilation.sources.line_column(file, finding.span.start as usize).line;
             if allowed.allows(line, rule.id, rule.name) {
                 continue;
             }

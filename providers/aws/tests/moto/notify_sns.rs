@@ -2,50 +2,18 @@
 //! HTTP endpoint on 127.0.0.1, to which moto posts what a topic publishes), and a topic that does not exist fails
 //! the step naming SNS's answer.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
 use escher_runtime::events::StepStatus;
 
 use crate::support::{plan, provider, run, unique};
 
-const REGION: &str = "eu-north-1";
+/// The workspace tests' HTTP receiver on 127.0.0.1, here a subscriber to which moto posts what a topic publishes.
+#[path = "../../../../tests/support/webhook.rs"]
+#[allow(dead_code, reason = "this test reads the bodies, not the request lines")]
+mod webhook;
 
-/// An HTTP subscriber on 127.0.0.1: its URL and the JSON bodies it receives.
-fn subscriber() -> (String, Receiver<serde_json::Value>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
-    let port = listener.local_addr().expect("an address").port();
-    let (sent, received) = mpsc::channel();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().expect("the stream"));
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let mut length = 0;
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
-                    break;
-                }
-                if let Some((name, value)) = header.split_once(':')
-                    && name.eq_ignore_ascii_case("content-length")
-                {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
-            if let Ok(json) = serde_json::from_slice(&body) {
-                let _ = sent.send(json);
-            }
-            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-        }
-    });
-    (format!("http://127.0.0.1:{port}/sns"), received)
-}
+const REGION: &str = "eu-north-1";
 
 fn sns() -> aws_sdk_sns::Client {
     aws_sdk_sns::Client::new(&crate::support::sdk_config(REGION))
@@ -55,7 +23,7 @@ fn sns() -> aws_sdk_sns::Client {
 async fn a_notification_published_to_an_sns_topic_reaches_its_subscriber() {
     let topic = sns().create_topic().name(unique("ops")).send().await.expect("moto creates the topic");
     let arn = topic.topic_arn().expect("the topic's ARN").to_string();
-    let (url, received) = subscriber();
+    let (url, received) = webhook::start(200, "/sns");
     sns().subscribe().topic_arn(&arn).protocol("http").endpoint(&url).send().await.expect("subscribed");
     let marker = unique("stopped-4");
     let source = format!(
@@ -66,6 +34,7 @@ async fn a_notification_published_to_an_sns_topic_reaches_its_subscriber() {
     assert_eq!(report.steps[0].status, StepStatus::Succeeded, "{report:#?}");
 
     let notification = std::iter::from_fn(|| received.recv_timeout(Duration::from_secs(10)).ok())
+        .filter_map(|delivery| serde_json::from_str::<serde_json::Value>(&delivery.body).ok())
         .find(|body| body["Type"] == "Notification")
         .expect("the subscriber received the notification");
     assert_eq!(notification["TopicArn"], arn.as_str());
