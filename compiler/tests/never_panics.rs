@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 
 use escher_compiler::diagnostics::to_json;
 use escher_compiler::span::Span;
+use escher_compiler::syntax::MAX_NESTING;
 use escher_compiler::{Compilation, CompileOptions, MemoryLoader, NoImports, compile, compile_input};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -681,6 +682,38 @@ fn deeply_nested_brackets_in_a_markdown_answer_are_refused_as_too_deep() {
     let text = format!("```escher\n{inner}\n```\n");
     let compilation = compile_input("deep.md", &text, &CompileOptions::check(&NoImports));
     assert_eq!(codes(&compilation), ["E0107"]);
+    offsets_are_sound(&compilation).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Brackets inside a string's `${...}` nest like any other: counted before parsing, not left to pest.
+#[test]
+fn brackets_nested_in_an_interpolation_are_refused_as_too_deep() {
+    let text = format!("playbook p {{\n  let x = \"${{{}1{}}}\"\n}}\n", "(".repeat(20_000), ")".repeat(20_000));
+    let compilation = compile("deep.esc", &text, &CompileOptions::check(&NoImports));
+    assert_eq!(codes(&compilation), ["E0107"]);
+    offsets_are_sound(&compilation).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// `<` is also an operator, so type arguments are bounded when the tree is built; 20,000 of them overflowed the
+/// stack there.
+#[test]
+fn deeply_nested_type_arguments_are_refused_as_too_deep() {
+    let depth = MAX_NESTING + 1;
+    let text = format!("playbook p {{\n  param x: {}int{}\n}}\n", "list<".repeat(depth), ">".repeat(depth));
+    let compilation = compile("deep.esc", &text, &CompileOptions::check(&NoImports));
+    assert_eq!(codes(&compilation), ["E0107"]);
+    offsets_are_sound(&compilation).unwrap_or_else(|e| panic!("{e}"));
+    let within = format!("playbook p {{\n  param x: {}int{} = []\n}}\n", "list<".repeat(3), ">".repeat(3));
+    assert_eq!(codes(&compile("ok.esc", &within, &CompileOptions::check(&NoImports))), Vec::<String>::new());
+}
+
+/// On a thread with the default test stack, pest's own guard stops 20,000 type arguments before the tree is
+/// built; either way the answer is an error, never an overflow.
+#[test]
+fn twenty_thousand_type_arguments_do_not_overflow() {
+    let text = format!("playbook p {{\n  param x: {}int{}\n}}\n", "list<".repeat(20_000), ">".repeat(20_000));
+    let compilation = compile("deep.esc", &text, &CompileOptions::check(&NoImports));
+    assert!(compilation.diagnostics.iter().any(|d| d.is_error()), "{:?}", codes(&compilation));
     offsets_are_sound(&compilation).unwrap_or_else(|e| panic!("{e}"));
 }
 

@@ -10,6 +10,7 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 use super::ast::*;
 use super::error::ParseError;
 use super::grammar::Rule;
+use super::parser::MAX_NESTING;
 use crate::span::Span;
 
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
@@ -43,6 +44,9 @@ pub(crate) struct Lowerer<'s> {
     /// An upper bound of the depth, in the tree being built, of whatever is lowered next. Shared with the Pratt
     /// parser's operator closures, which cannot borrow the lowerer.
     depth: std::rc::Rc<std::cell::Cell<usize>>,
+    /// How deep in type arguments (`list<list<...>>`) lowering is. `<` is also an operator, so the bracket count
+    /// made before parsing cannot see these; this bounds them instead.
+    type_depth: usize,
 }
 
 /// The next inner pair; the grammar guarantees it exists whenever this is called.
@@ -52,7 +56,7 @@ fn next<'i>(pairs: &mut Pairs<'i, Rule>) -> Pair<'i, Rule> {
 
 impl<'s> Lowerer<'s> {
     pub fn new(src: &'s str, base: usize) -> Self {
-        Lowerer { src, base, errors: Vec::new(), unparsed_names: Vec::new(), depth: Default::default() }
+        Lowerer { src, base, errors: Vec::new(), unparsed_names: Vec::new(), depth: Default::default(), type_depth: 0 }
     }
 
     /// The pair's span without the whitespace pest's implicit skipping may leave at its end, so labels and fixes
@@ -290,7 +294,14 @@ impl<'s> Lowerer<'s> {
             _ => {
                 let mut inner = pair.into_inner();
                 let path = self.path(next(&mut inner));
+                if inner.peek().is_some() && self.type_depth >= MAX_NESTING {
+                    // Reported at the outermost type past the limit; what it holds is left out.
+                    self.errors.push(ParseError::TooDeep { limit: MAX_NESTING, span: span.into() });
+                    return TypeExpr::Named { path, args: Vec::new(), span };
+                }
+                self.type_depth += 1;
                 let args = inner.map(|a| self.type_expr(a)).collect();
+                self.type_depth -= 1;
                 TypeExpr::Named { path, args, span }
             }
         }

@@ -363,12 +363,17 @@ fn skip_to_next_member(src: &str, mut pos: usize) -> usize {
     }
 }
 
-/// Refuses input whose brackets nest deeper than [`MAX_NESTING`], ignoring brackets inside strings and comments.
+/// Refuses input whose brackets nest deeper than [`MAX_NESTING`], ignoring brackets inside strings and comments
+/// but counting those of a string's `${...}`, where an expression nests like any other.
 ///
 /// A run of `not`s counts too: pest's Pratt parser recurses once per prefix operator.
 fn check_nesting(src: &str) -> Option<ParseError> {
+    let too_deep = |at: usize| Some(ParseError::TooDeep { limit: MAX_NESTING, span: Span::new(at, at + 1).into() });
     let mut depth = 0usize;
     let mut in_string = false;
+    // For each `${` still open, the depth its brace brought the count to: the `}` that closes it returns to the
+    // string.
+    let mut interpolations: Vec<usize> = Vec::new();
     let mut nots = 0usize;
     let mut previous: Option<char> = None;
     let mut chars = src.char_indices().peekable();
@@ -395,6 +400,15 @@ fn check_nesting(src: &str) -> Option<ParseError> {
                 '\\' => {
                     chars.next();
                 }
+                '$' if chars.peek().map(|(_, c)| *c) == Some('{') => {
+                    chars.next();
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return too_deep(i);
+                    }
+                    interpolations.push(depth);
+                    in_string = false;
+                }
                 '"' | '\n' => in_string = false,
                 _ => {}
             }
@@ -412,10 +426,16 @@ fn check_nesting(src: &str) -> Option<ParseError> {
             '(' | '[' | '{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Some(ParseError::TooDeep { limit: MAX_NESTING, span: Span::new(i, i + 1).into() });
+                    return too_deep(i);
                 }
             }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            ')' | ']' | '}' => {
+                if c == '}' && interpolations.last() == Some(&depth) {
+                    interpolations.pop();
+                    in_string = true;
+                }
+                depth = depth.saturating_sub(1);
+            }
             _ => {}
         }
     }
