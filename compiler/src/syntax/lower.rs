@@ -10,7 +10,6 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 use super::ast::*;
 use super::error::ParseError;
 use super::grammar::Rule;
-use super::parser::MAX_NESTING;
 use crate::span::Span;
 
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
@@ -27,6 +26,10 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::in_op, Assoc::Left))
         .op(Op::infix(Rule::concat_op, Assoc::Left))
 });
+
+/// Brackets may nest this deep: deeper input is refused before pest sees it (and type arguments, which that
+/// count cannot tell from `<`, while the tree is built), so recursion stays bounded.
+pub const MAX_NESTING: usize = 64;
 
 /// The deepest an expression tree may grow: operators, field accesses and nested expressions on the way down
 /// all count. Later passes walk expressions recursively, so this bounds their stack.

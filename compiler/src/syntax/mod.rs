@@ -9,5 +9,5 @@ pub(crate) mod parser;
 
 pub use calls::{call_at, calls};
 pub use error::ParseError;
-pub use lower::parse_duration;
-pub use parser::{MAX_NESTING, Parsed, parse_declarations, parse_playbook};
+pub use lower::{MAX_NESTING, parse_duration};
+pub use parser::{Parsed, parse_declarations, parse_playbook};

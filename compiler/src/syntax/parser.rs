@@ -11,11 +11,9 @@ use pest::iterators::Pair;
 use super::ast::{DeclarationFile, Member, PlaybookFile};
 use super::error::ParseError;
 use super::grammar::{EscherParser, Rule};
-use super::lower::{Lowerer, MAX_EXPRESSION_SIZE};
+use super::lower::{Lowerer, MAX_EXPRESSION_SIZE, MAX_NESTING};
 use crate::span::{Span, floor_char_boundary};
 
-/// Brackets may nest this deep; deeper input is refused before pest sees it, so recursion stays bounded.
-pub const MAX_NESTING: usize = 64;
 
 /// The result of parsing a playbook file: a tree, possibly partial, and the errors met on the way.
 #[derive(Debug)]
