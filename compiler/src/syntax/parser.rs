@@ -14,7 +14,6 @@ use super::grammar::{EscherParser, Rule};
 use super::lower::{Lowerer, MAX_EXPRESSION_SIZE, MAX_NESTING};
 use crate::span::{Span, floor_char_boundary};
 
-
 /// The result of parsing a playbook file: a tree, possibly partial, and the errors met on the way.
 #[derive(Debug)]
 pub struct Parsed<T> {
