@@ -1,7 +1,7 @@
 //! The plan's nodes and edges as a petgraph graph, which ordering and cycle finding both read. An edge that names
 //! a node the plan lacks is an E0502 here.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -16,7 +16,7 @@ pub(super) type PlanGraph = DiGraph<usize, EdgeKind>;
 /// The graph of `nodes` under `edges`, and an E0502 for each edge with an end that is not a node.
 pub(super) fn build_graph(nodes: &[PlanNode], edges: &[Edge], sources: &PlanSources) -> (PlanGraph, Vec<Diagnostic>) {
     let mut graph = PlanGraph::with_capacity(nodes.len(), edges.len());
-    let index: BTreeMap<&str, NodeIndex> =
+    let index: HashMap<&str, NodeIndex> =
         nodes.iter().enumerate().map(|(i, node)| (node.id.as_str(), graph.add_node(i))).collect();
     let mut diagnostics = Vec::new();
     for edge in edges {

@@ -17,14 +17,18 @@ use crate::plan::{Edge, PlanNode, PlanSources};
 /// Every cycle is one E0501 diagnostic; an edge that names a node the plan lacks is an E0502.
 pub fn order(nodes: &[PlanNode], edges: &[Edge], sources: &PlanSources) -> Result<Vec<usize>, Vec<Diagnostic>> {
     let (graph, mut diagnostics) = build_graph(nodes, edges, sources);
-    diagnostics.extend(cycle_diagnostics(&graph, nodes, sources));
+    let order = kahn_by_index(&graph);
+    // Kahn's algorithm orders every node exactly when there is no cycle; only then are cycles looked for.
+    if order.len() < graph.node_count() {
+        diagnostics.extend(cycle_diagnostics(&graph, nodes, sources));
+    }
     if !diagnostics.is_empty() {
         return Err(diagnostics);
     }
-    Ok(kahn_by_index(&graph))
+    Ok(order)
 }
 
-/// Kahn's algorithm with a min-heap of ready nodes; the graph must be acyclic.
+/// Kahn's algorithm with a min-heap of ready nodes. Nodes on a cycle, and those after one, are left out.
 fn kahn_by_index(graph: &PlanGraph) -> Vec<usize> {
     let mut waiting: Vec<usize> =
         graph.node_indices().map(|n| graph.neighbors_directed(n, Direction::Incoming).count()).collect();

@@ -39,7 +39,7 @@ impl<'a> Env<'a> {
     }
 
     pub fn node_id(&self, name: &str) -> String {
-        format!("{}{name}", self.prefix)
+        [self.prefix.as_str(), name].concat()
     }
 
     /// Lowers `expr` with `name` bound to a loop variable (fan-out).
@@ -69,7 +69,9 @@ impl<'a> Env<'a> {
             ExprKind::None => PlanExpr::value(Value::Null),
             ExprKind::List(items) => list(items.iter().map(|i| self.lower(i)).collect()),
             ExprKind::Record(fields) => {
-                record(fields.iter().map(|f| (f.key.name.clone(), self.lower(&f.value))).collect())
+                let fields: Vec<(String, PlanExpr)> =
+                    fields.iter().map(|f| (f.key.name.clone(), self.lower(&f.value))).collect();
+                record(fields)
             }
             ExprKind::Name(ident) => self.name(&ident.name),
             ExprKind::Field(base, field) => field_of(self.lower(base), &field.name),
@@ -177,33 +179,44 @@ impl<'a> Env<'a> {
 
 fn interpolate(parts: Vec<PlanExpr>) -> PlanExpr {
     if parts.iter().all(|p| p.as_value().is_some()) {
-        let text: String = parts
-            .iter()
-            .filter_map(PlanExpr::as_value)
-            .map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => display(other),
-            })
-            .collect();
+        let mut text = String::new();
+        for value in parts.iter().filter_map(PlanExpr::as_value) {
+            match value {
+                Value::String(s) => text.push_str(s),
+                other => text.push_str(&display(other)),
+            }
+        }
         return PlanExpr::value(Value::String(text));
     }
     PlanExpr::Interpolate { parts }
 }
 
+/// The constant of an expression known to be one.
+fn into_value(expr: PlanExpr) -> Option<Value> {
+    match expr {
+        PlanExpr::Value { value } => Some(value),
+        _ => None,
+    }
+}
+
 fn list(items: Vec<PlanExpr>) -> PlanExpr {
     if items.iter().all(|i| i.as_value().is_some()) {
-        return PlanExpr::value(Value::List(items.iter().filter_map(|i| i.as_value().cloned()).collect()));
+        return PlanExpr::value(Value::List(items.into_iter().filter_map(into_value).collect()));
     }
     PlanExpr::List { items }
 }
 
-fn record(fields: BTreeMap<String, PlanExpr>) -> PlanExpr {
-    if fields.values().all(|f| f.as_value().is_some()) {
-        return PlanExpr::value(Value::Record(
-            fields.into_iter().filter_map(|(k, v)| v.as_value().cloned().map(|v| (k, v))).collect(),
-        ));
+/// A record from its fields in written order; of a key written twice the last value is kept.
+fn record(fields: Vec<(String, PlanExpr)>) -> PlanExpr {
+    // Inserted one by one: a record has a few fields, and collecting a map first sorts a copy of them.
+    if fields.iter().all(|(_, f)| f.as_value().is_some()) {
+        let mut values = BTreeMap::new();
+        values.extend(fields.into_iter().filter_map(|(key, value)| Some((key, into_value(value)?))));
+        return PlanExpr::value(Value::Record(values));
     }
-    PlanExpr::Record { fields }
+    let mut exprs = BTreeMap::new();
+    exprs.extend(fields);
+    PlanExpr::Record { fields: exprs }
 }
 
 /// `base.field`, folded where the base is known.

@@ -7,7 +7,7 @@ mod literal;
 mod nodes;
 mod params;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashSet};
 
 pub use error::PlanError;
 pub use eval::fold_binary;
@@ -198,10 +198,11 @@ impl Lowerer<'_> {
 
     /// A data edge from every node an argument, condition or fan-out list reads.
     fn add_data_edges(&mut self) {
-        let ids: BTreeSet<&str> = self.nodes.iter().map(|n| n.id.as_str()).collect();
+        let ids: HashSet<&str> = self.nodes.iter().map(|n| n.id.as_str()).collect();
         let mut edges = Vec::new();
+        let mut refs = Vec::new();
         for node in &self.nodes {
-            let mut refs = Vec::new();
+            refs.clear();
             node.args.values().for_each(|a| a.refs(&mut refs));
             if let Some(when) = &node.options.when {
                 when.refs(&mut refs);
@@ -209,15 +210,15 @@ impl Lowerer<'_> {
             if let Some(for_each) = &node.for_each {
                 for_each.over.refs(&mut refs);
             }
-            let mut seen = BTreeSet::new();
-            for from in refs {
-                if ids.contains(from.as_str()) && seen.insert(from.clone()) {
-                    edges.push(Edge { from, to: node.id.clone(), kind: EdgeKind::Data });
+            // Each node read once, in the order first read; a node reads only a few.
+            for (i, &from) in refs.iter().enumerate() {
+                if ids.contains(from) && !refs[..i].contains(&from) {
+                    edges.push(Edge { from: from.to_string(), to: node.id.clone(), kind: EdgeKind::Data });
                 }
             }
         }
         self.edges.extend(edges);
-        self.edges.sort();
+        self.edges.sort_unstable();
         self.edges.dedup();
     }
 }

@@ -1,7 +1,8 @@
 //! Walking a checked playbook into plan nodes; an imported playbook called by a step is expanded in place, its
 //! nodes prefixed with the step's name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 
 use super::eval::Env;
 use super::{Lowerer, Mode, PlanError};
@@ -9,23 +10,28 @@ use crate::diagnostics::Diagnostic;
 use crate::plan::*;
 use crate::stdlib::{Callable, CallableKind, Cloud, DryRun, Effect};
 use crate::syntax::ast::*;
+use crate::typecheck::step_option;
 use crate::types::Type;
 
-/// What a lowered module instance leaves behind: every node id of each of its steps (an import call has many).
-pub(super) type StepNodes = BTreeMap<String, Vec<String>>;
-
 impl Lowerer<'_> {
-    /// Lowers one module instance into `self.nodes`, returning the node ids of each step.
-    pub(super) fn lower_module(&mut self, module_index: usize, mut env: Env<'_>) -> StepNodes {
-        let module = &self.program.modules[module_index];
-        let mut step_nodes: StepNodes = BTreeMap::new();
-        let mut pending_after: Vec<(String, Vec<Ident>)> = Vec::new();
+    /// Lowers one module instance into `self.nodes`, with the `after` edges between its steps.
+    pub(super) fn lower_module(&mut self, module_index: usize, mut env: Env<'_>) {
+        let program = self.program;
+        let module = &program.modules[module_index];
+        // Each step's nodes, as a range of `self.nodes` (an import call has many), and the steps written
+        // `after` others, with their nodes.
+        let members = module.playbook().members.len();
+        let mut step_nodes: HashMap<&str, Range<usize>> = HashMap::with_capacity(members);
+        let mut pending_after: Vec<(Range<usize>, &Step)> = Vec::new();
+        // About one node a member: growing by doubling would move every node lowered so far, again and again.
+        self.nodes.reserve(members);
+        self.sources.nodes.reserve(members);
 
         for member in &module.playbook().members {
             if let Member::Step(step) = member
                 && let Some(&imported) = self.import_of(module_index, step)
             {
-                let names = self.program.typed[imported].steps.keys().cloned().collect();
+                let names = program.typed[imported].step_names().into_iter().map(str::to_string).collect();
                 env.import_steps.insert(step.name.name.clone(), names);
             }
         }
@@ -35,51 +41,52 @@ impl Lowerer<'_> {
                 Member::Let(binding) if env.typed.query_lets.contains(&binding.name.name) => {
                     if let ExprKind::Call(call) = &binding.value.kind {
                         let id = env.node_id(&binding.name.name);
-                        self.query_node(&mut env, &id, binding, call);
+                        self.query_node(&mut env, id, binding, call);
                     }
                 }
                 Member::Step(step) => {
-                    let id = env.node_id(&step.name.name);
-                    let ids = match self.import_of(module_index, step).copied() {
+                    let first = self.nodes.len();
+                    match self.import_of(module_index, step).copied() {
                         Some(imported) => self.import_call(&mut env, imported, step),
                         None => {
-                            self.step_node(&mut env, &id, step);
-                            vec![id.clone()]
-                        }
-                    };
-                    let mut after = step.after.clone();
-                    after.extend(after_option(step));
-                    if !after.is_empty() {
-                        for node in &ids {
-                            pending_after.push((node.clone(), after.clone()));
+                            let id = env.node_id(&step.name.name);
+                            self.step_node(&mut env, id, step);
                         }
                     }
-                    step_nodes.insert(step.name.name.clone(), ids);
+                    let nodes = first..self.nodes.len();
+                    if !step.after.is_empty() || after_option(step).next().is_some() {
+                        pending_after.push((nodes.clone(), step));
+                    }
+                    step_nodes.insert(&step.name.name, nodes);
                 }
                 _ => {}
             }
         }
-        for (to, names) in pending_after {
-            for name in names {
-                for from in step_nodes.get(&name.name).into_iter().flatten() {
-                    self.edges.push(Edge { from: from.clone(), to: to.clone(), kind: EdgeKind::After });
+        for (to_nodes, step) in pending_after {
+            for name in step.after.iter().chain(after_option(step)) {
+                let Some(from_nodes) = step_nodes.get(name.name.as_str()) else { continue };
+                for to in to_nodes.clone() {
+                    for from in from_nodes.clone() {
+                        let (from, to) = (self.nodes[from].id.clone(), self.nodes[to].id.clone());
+                        self.edges.push(Edge { from, to, kind: EdgeKind::After });
+                    }
                 }
             }
         }
-        step_nodes
     }
 
     fn import_of(&self, module_index: usize, step: &Step) -> Option<&usize> {
+        let imports = &self.program.modules[module_index].imports;
         match &step.body {
-            StepBody::Call(call) => self.program.modules[module_index].imports.get(&call.callee.dotted()),
+            StepBody::Call(call) if !imports.is_empty() => imports.get(&call.callee.dotted()),
             _ => None,
         }
     }
 
     /// Expands a step that calls an imported playbook: its arguments become the imported playbook's parameters.
-    fn import_call(&mut self, env: &mut Env<'_>, imported: usize, step: &Step) -> Vec<String> {
+    fn import_call(&mut self, env: &mut Env<'_>, imported: usize, step: &Step) {
         let StepBody::Call(call) = &step.body else {
-            return Vec::new();
+            return;
         };
         let typed = &self.program.typed[imported];
         let param_names: Vec<&String> = typed.params.keys().collect();
@@ -102,25 +109,22 @@ impl Lowerer<'_> {
             prefix,
         );
         self.bind_params(&mut child, imported, given, Mode::Check);
-        let before = self.nodes.len();
         self.lower_module(imported, child);
-        self.nodes[before..].iter().map(|n| n.id.clone()).collect()
     }
 
-    fn query_node(&mut self, env: &mut Env<'_>, id: &str, binding: &Let, call: &Call) {
+    fn query_node(&mut self, env: &mut Env<'_>, id: String, binding: &Let, call: &Call) {
         let Some(callable) = self.catalog.callables.get(&call.callee.dotted()) else {
             return;
         };
         let args = bind_args(env, callable, call, None);
+        let source = self.source_of(env, binding.span, binding.name.span, &[], binding.span.end, false);
+        self.sources.nodes.insert(id.clone(), source);
         let mut node = node_from_callable(id, callable, args, binding.docs.join("\n"));
         node.kind = NodeKind::Query;
-        self.sources
-            .nodes
-            .insert(id.to_string(), self.source_of(env, binding.span, binding.name.span, &[], binding.span.end, false));
         self.nodes.push(node);
     }
 
-    fn step_node(&mut self, env: &mut Env<'_>, id: &str, step: &Step) {
+    fn step_node(&mut self, env: &mut Env<'_>, id: String, step: &Step) {
         let docs = step.docs.join("\n");
         let (mut node, body_end) = match &step.body {
             StepBody::Call(call) => {
@@ -128,7 +132,7 @@ impl Lowerer<'_> {
                     return;
                 };
                 let args = bind_args(env, callable, call, None);
-                (node_from_callable(id, callable, args, docs), call.span.end)
+                (node_from_callable(id.clone(), callable, args, docs), call.span.end)
             }
             StepBody::ForEach { var, over, call } => {
                 let Some(callable) = self.catalog.callables.get(&call.callee.dotted()) else {
@@ -136,7 +140,7 @@ impl Lowerer<'_> {
                 };
                 let over = env.lower(over);
                 let args = bind_args(env, callable, call, Some(&var.name));
-                let mut node = node_from_callable(id, callable, args, docs);
+                let mut node = node_from_callable(id.clone(), callable, args, docs);
                 node.for_each = Some(ForEach { var: var.name.clone(), over });
                 (node, call.span.end)
             }
@@ -148,7 +152,7 @@ impl Lowerer<'_> {
                     .collect();
                 let output = env.typed.steps.get(&step.name.name).cloned().unwrap_or(Type::Error);
                 let node = PlanNode {
-                    id: id.to_string(),
+                    id: id.clone(),
                     kind: NodeKind::Script,
                     docs,
                     action: "script".into(),
@@ -172,9 +176,8 @@ impl Lowerer<'_> {
         };
         node.options = self.step_options(env, step);
         let has_block = step.span.end > body_end;
-        self.sources
-            .nodes
-            .insert(id.to_string(), self.source_of(env, step.span, step.name.span, &step.options, body_end, has_block));
+        let source = self.source_of(env, step.span, step.name.span, &step.options, body_end, has_block);
+        self.sources.nodes.insert(id, source);
         self.nodes.push(node);
     }
 
@@ -183,7 +186,7 @@ impl Lowerer<'_> {
         env: &Env<'_>,
         span: crate::span::Span,
         name: crate::span::Span,
-        options: &[StepOption],
+        options_written: &[StepOption],
         body_end: u32,
         has_options_block: bool,
     ) -> NodeSource {
@@ -192,14 +195,10 @@ impl Lowerer<'_> {
         } else {
             crate::span::Span::empty_at(body_end as usize)
         };
-        NodeSource {
-            file: env.module.file,
-            span,
-            name,
-            options: options.iter().map(|o| (o.name.name.clone(), o.span)).collect(),
-            options_insert_at,
-            has_options_block,
-        }
+        // Unknown options were reported by the type checker. Inserted one by one: a step has a few options.
+        let mut options = BTreeMap::new();
+        options.extend(options_written.iter().filter_map(|o| Some((step_option(&o.name.name)?, o.span))));
+        NodeSource { file: env.module.file, span, name, options, options_insert_at, has_options_block }
     }
 
     fn step_options(&mut self, env: &mut Env<'_>, step: &Step) -> StepOptions {
@@ -292,21 +291,19 @@ fn word(expr: &Expr) -> Option<&str> {
     }
 }
 
-fn after_option(step: &Step) -> Vec<Ident> {
+/// The steps named by an `after = [...]` option.
+fn after_option(step: &Step) -> impl Iterator<Item = &Ident> {
     step.options
         .iter()
         .filter(|o| o.name.name == "after")
         .flat_map(|o| match &o.value.kind {
-            ExprKind::List(items) => items
-                .iter()
-                .filter_map(|i| match &i.kind {
-                    ExprKind::Name(ident) => Some(ident.clone()),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
+            ExprKind::List(items) => items.as_slice(),
+            _ => &[],
         })
-        .collect()
+        .filter_map(|i| match &i.kind {
+            ExprKind::Name(ident) => Some(ident),
+            _ => None,
+        })
 }
 
 /// A call's arguments by parameter name, lowered; `var` is the fan-out variable, if any.
@@ -328,16 +325,18 @@ fn bind_args(env: &mut Env<'_>, callable: &Callable, call: &Call, var: Option<&s
     }
     // Declared defaults are part of the plan, so the hash covers everything the runtime will do.
     for param in &callable.params {
-        if let Some(default) = &param.default {
-            args.entry(param.name.clone()).or_insert_with(|| PlanExpr::value(default.clone()));
+        if let Some(default) = &param.default
+            && !args.contains_key(&param.name)
+        {
+            args.insert(param.name.clone(), PlanExpr::value(default.clone()));
         }
     }
     args
 }
 
-fn node_from_callable(id: &str, callable: &Callable, args: BTreeMap<String, PlanExpr>, docs: String) -> PlanNode {
+fn node_from_callable(id: String, callable: &Callable, args: BTreeMap<String, PlanExpr>, docs: String) -> PlanNode {
     PlanNode {
-        id: id.to_string(),
+        id,
         kind: match callable.kind {
             CallableKind::Query => NodeKind::Query,
             CallableKind::Action => NodeKind::Action,

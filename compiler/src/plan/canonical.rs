@@ -1,600 +1,597 @@
-//! Canonical JSON written straight from a `Serialize` value: what `serde_json::to_value(v)?.to_string()` prints
-//! (every object's keys in sorted order, compact), without building the `Value` tree first.
+//! Canonical JSON of the Plan's types: what `serde_json::to_value(v)?.to_string()` prints (every object's keys in
+//! sorted order, compact), written straight to bytes.
 //!
-//! The plan hash is taken over this form. Building a `serde_json::Value` per node, printing it and dropping it
-//! cost about 12 µs a node, the largest part of a run's start; this writes each scalar once with serde_json's own
-//! formatter, and moves an object's members only when they did not come in key order.
+//! The plan hash is taken over this form. Going through serde, even without building a `Value`, meant noting and
+//! then reordering every member of every struct (their fields are declared in reading order, not key order): that
+//! was most of the time of hashing a large plan. Here each type writes its members in key order directly. The
+//! shapes follow the types' serde attributes; the tests compare this form with `to_value`'s for a plan that holds
+//! every variant, so a field added to a type and not here fails them.
 
-use std::borrow::Cow;
-use std::ops::Range;
+use std::collections::BTreeMap;
+use std::io::Write as _;
 
-use serde::ser::{self, Impossible, Serialize};
+use super::model::*;
+use crate::stdlib::{Cloud, DryRun, Effect};
+use crate::types::Type;
 
-/// The canonical JSON of `value`, appended to `out`. Fails only where `to_value` fails: a map whose keys are not
-/// strings, integers, booleans or chars, or a value's own `Serialize` failing.
-pub fn write_canonical<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-    value.serialize(Canonical { out })
+/// A Plan type that can write its canonical JSON.
+pub(super) trait Canonical {
+    fn write(&self, out: &mut Vec<u8>);
 }
 
-struct Canonical<'a> {
-    out: &'a mut Vec<u8>,
+/// Appends the canonical JSON of `value` to `out`.
+pub(super) fn write_canonical<T: Canonical + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    value.write(out);
 }
 
-impl Canonical<'_> {
-    /// A scalar, in serde_json's compact form (the formatter `Value`'s Display uses too).
-    fn scalar<T: Serialize + ?Sized>(self, value: &T) -> Result<(), serde_json::Error> {
-        serde_json::to_writer(&mut *self.out, value)
-    }
-}
-
-/// An object being written. Members go straight to the output in the order they come, each one's key and
-/// place noted; when the object ends they are put in key order only if they came out of it. A struct's fields
-/// come in declaration order and a `BTreeMap`'s in key order, so most objects need no moving at all. A later
-/// member with the key of an earlier one replaces it, as in a `serde_json::Map`.
+/// An object being written: members must come in strictly increasing key order, as canonical JSON has them.
 struct Object<'a> {
     out: &'a mut Vec<u8>,
-    /// Where the object's `{` is in `out`.
-    open: usize,
-    /// Each member's key and where its `"key":value` lies in `out`.
-    members: Vec<(Cow<'static, str>, Range<usize>)>,
-    /// Whether every key so far was greater than the one before.
-    in_order: bool,
-    /// The key of a map entry whose value comes next (`serialize_key`, then `serialize_value`).
-    pending_key: Option<String>,
-    /// `{"Variant":` was written for an enum's struct variant: close with `}` after the object.
-    variant: bool,
+    last_key: Option<&'static str>,
 }
 
 impl<'a> Object<'a> {
-    fn new(out: &'a mut Vec<u8>, variant: Option<&str>, len: usize) -> Result<Self, serde_json::Error> {
-        if let Some(name) = variant {
-            open_variant(out, name)?;
-        }
-        let open = out.len();
+    fn new(out: &'a mut Vec<u8>) -> Self {
         out.push(b'{');
-        Ok(Object {
-            out,
-            open,
-            members: Vec::with_capacity(len),
-            in_order: true,
-            pending_key: None,
-            variant: variant.is_some(),
-        })
+        Object { out, last_key: None }
     }
 
-    fn member<T: Serialize + ?Sized>(&mut self, key: Cow<'static, str>, value: &T) -> Result<(), serde_json::Error> {
-        if let Some((last, _)) = self.members.last() {
-            self.in_order &= *last < key;
+    fn member(&mut self, key: &'static str, value: &(impl Canonical + ?Sized)) -> &mut Self {
+        if let Some(last) = self.last_key {
+            debug_assert!(last < key, "`{key}` written after `{last}`: out of key order");
             self.out.push(b',');
         }
-        let start = self.out.len();
-        serde_json::to_writer(&mut *self.out, key.as_ref())?;
-        self.out.push(b':');
-        value.serialize(Canonical { out: &mut *self.out })?;
-        self.members.push((key, start..self.out.len()));
-        Ok(())
+        self.last_key = Some(key);
+        // Keys are identifiers, which JSON writes as they are.
+        self.out.reserve(key.len() + 3);
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        value.write(self.out);
+        self
     }
 
-    fn finish(mut self) -> Result<(), serde_json::Error> {
-        if !self.in_order {
-            self.sort_members();
-        }
+    fn end(&mut self) {
         self.out.push(b'}');
-        if self.variant {
-            self.out.push(b'}');
-        }
-        Ok(())
     }
+}
 
-    /// Rewrites the members after the `{` in key order, the last of equal keys kept.
-    fn sort_members(&mut self) {
-        let written = self.out.split_off(self.open + 1);
-        let base = self.open + 1;
-        // Stable, so among equal keys the last one serialized comes last.
-        self.members.sort_by(|a, b| a.0.cmp(&b.0));
-        let count = self.members.len();
-        let mut first = true;
-        for (i, (key, range)) in self.members.iter().enumerate() {
-            if i + 1 < count && self.members[i + 1].0 == *key {
-                continue;
+/// A string as serde_json writes it; text with nothing to escape, nearly all of it, is copied as it is.
+fn write_str(text: &str, out: &mut Vec<u8>) {
+    if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        // serde_json's own escaping, so escaped text is byte for byte what it prints. Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, text);
+        return;
+    }
+    out.reserve(text.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'"');
+}
+
+/// A float as serde_json writes it.
+fn write_float(value: f64, out: &mut Vec<u8>) {
+    let _ = serde_json::to_writer(&mut *out, &value);
+}
+
+/// An integer; writing to a Vec cannot fail.
+fn write_int(n: impl std::fmt::Display, out: &mut Vec<u8>) {
+    let _ = write!(out, "{n}");
+}
+
+impl Canonical for str {
+    fn write(&self, out: &mut Vec<u8>) {
+        write_str(self, out);
+    }
+}
+
+impl Canonical for String {
+    fn write(&self, out: &mut Vec<u8>) {
+        write_str(self, out);
+    }
+}
+
+impl Canonical for bool {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(if *self { b"true" } else { b"false" });
+    }
+}
+
+macro_rules! canonical_int {
+    ($($int:ty),*) => {$(
+        impl Canonical for $int {
+            fn write(&self, out: &mut Vec<u8>) {
+                write_int(self, out);
             }
-            if !first {
-                self.out.push(b',');
+        }
+    )*};
+}
+
+canonical_int!(u32, u64, i64);
+
+/// Unit enums print their serde names (snake case); the tests check every variant against serde.
+macro_rules! canonical_unit_enum {
+    ($($enum:ident { $($variant:ident => $name:literal),* })*) => {$(
+        impl Canonical for $enum {
+            fn write(&self, out: &mut Vec<u8>) {
+                write_str(match self { $($enum::$variant => $name),* }, out);
             }
-            first = false;
-            self.out.extend_from_slice(&written[range.start - base..range.end - base]);
+        }
+    )*};
+}
+
+canonical_unit_enum! {
+    NodeKind { Query => "query", Action => "action", Script => "script" }
+    OnFailure { Abort => "abort", Continue => "continue", Rollback => "rollback" }
+    EdgeKind { Data => "data", After => "after" }
+    DryRun { Native => "native", Simulated => "simulated", Unsupported => "unsupported" }
+}
+
+impl Canonical for RiskLevel {
+    fn write(&self, out: &mut Vec<u8>) {
+        write_str(self.as_str(), out);
+    }
+}
+
+impl Canonical for Effect {
+    fn write(&self, out: &mut Vec<u8>) {
+        write_str(self.as_str(), out);
+    }
+}
+
+impl Canonical for Cloud {
+    fn write(&self, out: &mut Vec<u8>) {
+        write_str(self.name(), out);
+    }
+}
+
+impl<T: Canonical> Canonical for Option<T> {
+    fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            Some(value) => value.write(out),
+            None => out.extend_from_slice(b"null"),
         }
     }
 }
 
-/// An array being written: `[` is out, `]` is written at its end.
-struct Array<'a> {
-    out: &'a mut Vec<u8>,
-    first: bool,
-    variant: bool,
+impl<T: Canonical> Canonical for Box<T> {
+    fn write(&self, out: &mut Vec<u8>) {
+        (**self).write(out);
+    }
 }
 
-impl<'a> Array<'a> {
-    fn new(out: &'a mut Vec<u8>, variant: Option<&str>) -> Result<Self, serde_json::Error> {
-        if let Some(name) = variant {
-            open_variant(out, name)?;
-        }
+impl<T: Canonical> Canonical for [T] {
+    fn write(&self, out: &mut Vec<u8>) {
         out.push(b'[');
-        Ok(Array { out, first: true, variant: variant.is_some() })
-    }
-
-    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), serde_json::Error> {
-        if !self.first {
-            self.out.push(b',');
-        }
-        self.first = false;
-        value.serialize(Canonical { out: self.out })
-    }
-
-    fn finish(self) -> Result<(), serde_json::Error> {
-        self.out.push(b']');
-        if self.variant {
-            self.out.push(b'}');
-        }
-        Ok(())
-    }
-}
-
-fn open_variant(out: &mut Vec<u8>, name: &str) -> Result<(), serde_json::Error> {
-    out.push(b'{');
-    serde_json::to_writer(&mut *out, name)?;
-    out.push(b':');
-    Ok(())
-}
-
-impl<'a> ser::Serializer for Canonical<'a> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    type SerializeSeq = Array<'a>;
-    type SerializeTuple = Array<'a>;
-    type SerializeTupleStruct = Array<'a>;
-    type SerializeTupleVariant = Array<'a>;
-    type SerializeMap = Object<'a>;
-    type SerializeStruct = Object<'a>;
-    type SerializeStructVariant = Object<'a>;
-
-    fn serialize_bool(self, v: bool) -> Result<(), Self::Error> {
-        self.scalar(&v)
-    }
-    fn serialize_i8(self, v: i8) -> Result<(), Self::Error> {
-        self.scalar(&v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Self::Error> {
-        self.scalar(&v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Self::Error> {
-        self.scalar(&v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Self::Error> {
-        self.scalar(&v)
-    }
-    fn serialize_i128(self, v: i128) -> Result<(), Self::Error> {
-        // to_value keeps what fits a u64 or i64 as a number and refuses the rest.
-        serde_json::to_value(v)?;
-        self.scalar(&v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Self::Error> {
-        self.scalar(&v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Self::Error> {
-        self.scalar(&v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Self::Error> {
-        self.scalar(&v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Self::Error> {
-        self.scalar(&v)
-    }
-    fn serialize_u128(self, v: u128) -> Result<(), Self::Error> {
-        serde_json::to_value(v)?;
-        self.scalar(&v)
-    }
-    fn serialize_f32(self, v: f32) -> Result<(), Self::Error> {
-        // As to_value: a finite float becomes an f64 number, anything else null.
-        self.serialize_f64(f64::from(v))
-    }
-    fn serialize_f64(self, v: f64) -> Result<(), Self::Error> {
-        self.scalar(&v)
-    }
-    fn serialize_char(self, v: char) -> Result<(), Self::Error> {
-        self.scalar(&v)
-    }
-    fn serialize_str(self, v: &str) -> Result<(), Self::Error> {
-        self.scalar(v)
-    }
-    fn serialize_bytes(self, v: &[u8]) -> Result<(), Self::Error> {
-        // to_value makes bytes an array of numbers.
-        self.scalar(v)
-    }
-    fn serialize_none(self) -> Result<(), Self::Error> {
-        self.out.extend_from_slice(b"null");
-        Ok(())
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Self::Error> {
-        value.serialize(self)
-    }
-    fn serialize_unit(self) -> Result<(), Self::Error> {
-        self.serialize_none()
-    }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Self::Error> {
-        self.serialize_none()
-    }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<(), Self::Error> {
-        self.scalar(variant)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<(), Self::Error> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-        value: &T,
-    ) -> Result<(), Self::Error> {
-        open_variant(self.out, variant)?;
-        value.serialize(Canonical { out: &mut *self.out })?;
-        self.out.push(b'}');
-        Ok(())
-    }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Array<'a>, Self::Error> {
-        Array::new(self.out, None)
-    }
-    fn serialize_tuple(self, _len: usize) -> Result<Array<'a>, Self::Error> {
-        Array::new(self.out, None)
-    }
-    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<Array<'a>, Self::Error> {
-        Array::new(self.out, None)
-    }
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-        _len: usize,
-    ) -> Result<Array<'a>, Self::Error> {
-        Array::new(self.out, Some(variant))
-    }
-    fn serialize_map(self, len: Option<usize>) -> Result<Object<'a>, Self::Error> {
-        Object::new(self.out, None, len.unwrap_or(0))
-    }
-    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Object<'a>, Self::Error> {
-        Object::new(self.out, None, len)
-    }
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-        len: usize,
-    ) -> Result<Object<'a>, Self::Error> {
-        Object::new(self.out, Some(variant), len)
-    }
-}
-
-/// serde's four kinds of sequence are one array here: each element in turn.
-macro_rules! array_kind {
-    ($($kind:ident :: $method:ident),*) => {$(
-        impl ser::$kind for Array<'_> {
-            type Ok = ();
-            type Error = serde_json::Error;
-            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Self::Error> {
-                self.element(value)
+        for (i, item) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
             }
-            fn end(self) -> Result<(), Self::Error> {
-                self.finish()
-            }
+            item.write(out);
         }
-    )*};
-}
-
-array_kind!(
-    SerializeSeq::serialize_element,
-    SerializeTuple::serialize_element,
-    SerializeTupleStruct::serialize_field,
-    SerializeTupleVariant::serialize_field
-);
-
-impl ser::SerializeMap for Object<'_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Self::Error> {
-        self.pending_key = Some(key.serialize(KeyText)?);
-        Ok(())
-    }
-    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Self::Error> {
-        let key = self.pending_key.take().ok_or_else(|| ser::Error::custom("a map value came without its key"))?;
-        self.member(Cow::Owned(key), value)
-    }
-    fn end(self) -> Result<(), Self::Error> {
-        self.finish()
+        out.push(b']');
     }
 }
 
-/// A struct's fields and a struct variant's are an object's members, by their names.
-macro_rules! object_kind {
-    ($($kind:ident),*) => {$(
-        impl ser::$kind for Object<'_> {
-            type Ok = ();
-            type Error = serde_json::Error;
-            fn serialize_field<T: Serialize + ?Sized>(
-                &mut self,
-                key: &'static str,
-                value: &T,
-            ) -> Result<(), Self::Error> {
-                self.member(Cow::Borrowed(key), value)
+impl<T: Canonical> Canonical for Vec<T> {
+    fn write(&self, out: &mut Vec<u8>) {
+        self.as_slice().write(out);
+    }
+}
+
+/// A map keyed by text: a `BTreeMap` iterates in the byte order of its keys, which is canonical JSON's order.
+impl<T: Canonical> Canonical for BTreeMap<String, T> {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (i, (key, value)) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
             }
-            fn end(self) -> Result<(), Self::Error> {
-                self.finish()
-            }
+            write_str(key, out);
+            out.push(b':');
+            value.write(out);
         }
-    )*};
+        out.push(b'}');
+    }
 }
 
-object_kind!(SerializeStruct, SerializeStructVariant);
-
-/// A map key as text, as serde_json turns keys into object member names: strings as they are, integers, booleans
-/// and chars in their printed form; anything else is an error.
-struct KeyText;
-
-fn key_must_be_a_string() -> serde_json::Error {
-    ser::Error::custom("key must be a string")
+impl Canonical for PlanNode {
+    fn write(&self, out: &mut Vec<u8>) {
+        Object::new(out)
+            .member("action", &self.action)
+            .member("approval", &self.approval)
+            .member("args", &self.args)
+            .member("batch", &self.batch)
+            .member("cloud", &self.cloud)
+            .member("docs", &self.docs)
+            .member("dry_run", &self.dry_run)
+            .member("effect", &self.effect)
+            .member("for_each", &self.for_each)
+            .member("id", &self.id)
+            .member("kind", &self.kind)
+            .member("options", &self.options)
+            .member("output", &self.output)
+            .member("rate_class", &self.rate_class)
+            .member("risk", &self.risk)
+            .member("script", &self.script)
+            .member("targets", &self.targets)
+            .member("undo", &self.undo)
+            .end();
+    }
 }
 
-impl ser::Serializer for KeyText {
-    type Ok = String;
-    type Error = serde_json::Error;
-    type SerializeSeq = Impossible<String, serde_json::Error>;
-    type SerializeTuple = Impossible<String, serde_json::Error>;
-    type SerializeTupleStruct = Impossible<String, serde_json::Error>;
-    type SerializeTupleVariant = Impossible<String, serde_json::Error>;
-    type SerializeMap = Impossible<String, serde_json::Error>;
-    type SerializeStruct = Impossible<String, serde_json::Error>;
-    type SerializeStructVariant = Impossible<String, serde_json::Error>;
+impl Canonical for ForEach {
+    fn write(&self, out: &mut Vec<u8>) {
+        Object::new(out).member("over", &self.over).member("var", &self.var).end();
+    }
+}
 
-    fn serialize_str(self, v: &str) -> Result<String, Self::Error> {
-        Ok(v.to_string())
+impl Canonical for ScriptBody {
+    fn write(&self, out: &mut Vec<u8>) {
+        Object::new(out).member("source", &self.source).end();
     }
-    fn serialize_char(self, v: char) -> Result<String, Self::Error> {
-        Ok(v.to_string())
+}
+
+impl Canonical for StepOptions {
+    fn write(&self, out: &mut Vec<u8>) {
+        Object::new(out)
+            .member("approve", &self.approve)
+            .member("concurrency", &self.concurrency)
+            .member("irreversible", &self.irreversible)
+            .member("max_errors", &self.max_errors)
+            .member("max_targets", &self.max_targets)
+            .member("on_failure", &self.on_failure)
+            .member("retry", &self.retry)
+            .member("timeout_ms", &self.timeout_ms)
+            .member("when", &self.when)
+            .end();
     }
-    fn serialize_bool(self, v: bool) -> Result<String, Self::Error> {
-        Ok(v.to_string())
+}
+
+impl Canonical for Risk {
+    fn write(&self, out: &mut Vec<u8>) {
+        Object::new(out)
+            .member("blast_radius", &self.blast_radius)
+            .member("clouds", &self.clouds)
+            .member("level", &self.level)
+            .member("production", &self.production)
+            .member("reasons", &self.reasons)
+            .member("regions", &self.regions)
+            .end();
     }
-    fn serialize_i8(self, v: i8) -> Result<String, Self::Error> {
-        Ok(v.to_string())
+}
+
+/// Adjacently tagged: `{"count":n,"kind":"..."}`, or only the kind.
+impl Canonical for BlastRadius {
+    fn write(&self, out: &mut Vec<u8>) {
+        let mut object = Object::new(out);
+        match self {
+            BlastRadius::None => object.member("kind", "none"),
+            BlastRadius::Exact(count) => object.member("count", count).member("kind", "exact"),
+            BlastRadius::AtMost(count) => object.member("count", count).member("kind", "at_most"),
+            BlastRadius::Unbounded => object.member("kind", "unbounded"),
+        }
+        .end();
     }
-    fn serialize_i16(self, v: i16) -> Result<String, Self::Error> {
-        Ok(v.to_string())
+}
+
+impl Canonical for Approval {
+    fn write(&self, out: &mut Vec<u8>) {
+        Object::new(out)
+            .member("irreversible", &self.irreversible)
+            .member("reason", &self.reason)
+            .member("role", &self.role)
+            .end();
     }
-    fn serialize_i32(self, v: i32) -> Result<String, Self::Error> {
-        Ok(v.to_string())
+}
+
+impl Canonical for Edge {
+    fn write(&self, out: &mut Vec<u8>) {
+        Object::new(out).member("from", &self.from).member("kind", &self.kind).member("to", &self.to).end();
     }
-    fn serialize_i64(self, v: i64) -> Result<String, Self::Error> {
-        Ok(v.to_string())
+}
+
+impl Canonical for Schedule {
+    fn write(&self, out: &mut Vec<u8>) {
+        Object::new(out).member("cron", &self.cron).member("timezone", &self.timezone).end();
     }
-    fn serialize_i128(self, v: i128) -> Result<String, Self::Error> {
-        Ok(v.to_string())
+}
+
+/// Untagged: each value as the JSON it reads as.
+impl Canonical for Value {
+    fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            Value::Null => out.extend_from_slice(b"null"),
+            Value::Bool(b) => b.write(out),
+            Value::Int(n) => n.write(out),
+            // serde_json's float form; a non-finite float is `null`, as in `to_value`.
+            Value::Float(f) => write_float(*f, out),
+            Value::String(text) => write_str(text, out),
+            Value::Duration { duration_ms } => Object::new(out).member("duration_ms", duration_ms).end(),
+            Value::List(items) => items.write(out),
+            Value::Record(fields) => fields.write(out),
+        }
     }
-    fn serialize_u8(self, v: u8) -> Result<String, Self::Error> {
-        Ok(v.to_string())
+}
+
+/// Internally tagged by `expr`, whose key sorts among the variant's fields.
+impl Canonical for PlanExpr {
+    fn write(&self, out: &mut Vec<u8>) {
+        let mut object = Object::new(out);
+        match self {
+            PlanExpr::Value { value } => object.member("expr", "value").member("value", value),
+            PlanExpr::Ref { node, path } => object.member("expr", "ref").member("node", node).member("path", path),
+            PlanExpr::Var { name, path } => object.member("expr", "var").member("name", name).member("path", path),
+            PlanExpr::Secret { name } => object.member("expr", "secret").member("name", name),
+            PlanExpr::Field { base, field } => {
+                object.member("base", base).member("expr", "field").member("field", field)
+            }
+            PlanExpr::List { items } => object.member("expr", "list").member("items", items),
+            PlanExpr::Record { fields } => object.member("expr", "record").member("fields", fields),
+            PlanExpr::Interpolate { parts } => object.member("expr", "interpolate").member("parts", parts),
+            PlanExpr::Not { operand } => object.member("expr", "not").member("operand", operand),
+            PlanExpr::Binary { op, left, right } => {
+                object.member("expr", "binary").member("left", left).member("op", op).member("right", right)
+            }
+            PlanExpr::Call { function, args } => {
+                object.member("args", args).member("expr", "call").member("function", function)
+            }
+            PlanExpr::Comprehension { elem, var, iter, cond } => object
+                .member("cond", cond)
+                .member("elem", elem)
+                .member("expr", "comprehension")
+                .member("iter", iter)
+                .member("var", var),
+        }
+        .end();
     }
-    fn serialize_u16(self, v: u16) -> Result<String, Self::Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u32(self, v: u32) -> Result<String, Self::Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u64(self, v: u64) -> Result<String, Self::Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u128(self, v: u128) -> Result<String, Self::Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<String, Self::Error> {
-        Ok(variant.to_string())
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<String, Self::Error> {
-        value.serialize(self)
-    }
-    fn serialize_f32(self, _v: f32) -> Result<String, Self::Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_f64(self, _v: f64) -> Result<String, Self::Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_bytes(self, _v: &[u8]) -> Result<String, Self::Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_none(self) -> Result<String, Self::Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<String, Self::Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_unit(self) -> Result<String, Self::Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<String, Self::Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _value: &T,
-    ) -> Result<String, Self::Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Self::Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Self::Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Self::Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleVariant, Self::Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Self::Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct, Self::Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStructVariant, Self::Error> {
-        Err(key_must_be_a_string())
+}
+
+/// Adjacently tagged: `{"of":...,"type":"..."}`, or only the type for those that hold nothing.
+impl Canonical for Type {
+    fn write(&self, out: &mut Vec<u8>) {
+        let mut object = Object::new(out);
+        let tag = match self {
+            Type::String => "string",
+            Type::Int => "int",
+            Type::Float => "float",
+            Type::Bool => "bool",
+            Type::Duration => "duration",
+            Type::Datetime => "datetime",
+            Type::Never => "never",
+            Type::Any => "any",
+            Type::Error => "error",
+            Type::List(of) => {
+                object.member("of", of);
+                "list"
+            }
+            Type::Map(of) => {
+                object.member("of", of);
+                "map"
+            }
+            Type::Optional(of) => {
+                object.member("of", of);
+                "optional"
+            }
+            Type::Secret(of) => {
+                object.member("of", of);
+                "secret"
+            }
+            Type::Outcome(of) => {
+                object.member("of", of);
+                "outcome"
+            }
+            Type::Record(fields) => {
+                object.member("of", fields);
+                "record"
+            }
+            Type::Enum(name) => {
+                object.member("of", name);
+                "enum"
+            }
+            Type::Resource(name) => {
+                object.member("of", name);
+                "resource"
+            }
+            Type::Interface(name) => {
+                object.member("of", name);
+                "interface"
+            }
+        };
+        object.member("type", tag).end();
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, HashMap};
+    use std::collections::BTreeMap;
 
     use serde::Serialize;
 
-    use super::write_canonical;
+    use super::*;
 
-    fn canonical<T: Serialize>(value: &T) -> String {
+    fn canonical<T: Canonical + ?Sized>(value: &T) -> String {
         let mut out = Vec::new();
-        write_canonical(value, &mut out).expect("serializes");
+        write_canonical(value, &mut out);
         String::from_utf8(out).expect("JSON is UTF-8")
     }
 
-    fn via_value<T: Serialize>(value: &T) -> String {
+    fn via_value<T: Serialize + ?Sized>(value: &T) -> String {
         serde_json::to_value(value).expect("converts").to_string()
     }
 
-    #[derive(Serialize)]
-    #[serde(rename_all = "snake_case")]
-    enum Shape {
-        Unit,
-        Newtype(u32),
-        Tuple(i8, String),
-        Struct { zeta: bool, alpha: Option<f64> },
+    fn text(s: &str) -> String {
+        s.to_string()
     }
 
-    #[derive(Serialize)]
-    #[serde(tag = "type", rename_all = "snake_case")]
-    enum Tagged {
-        Zebra { name: String, count: u64 },
+    fn every_value() -> Vec<Value> {
+        vec![
+            Value::Null,
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Int(-42),
+            Value::Int(i64::MAX),
+            Value::Float(0.5),
+            Value::Float(-0.0),
+            Value::Float(1e300),
+            Value::Float(f64::NAN),
+            Value::Float(f64::INFINITY),
+            Value::String(text("a\"b\\c\n\t\u{1}\u{7f}é😀")),
+            Value::String(String::new()),
+            Value::Duration { duration_ms: 600_000 },
+            Value::List(vec![Value::Int(1), Value::String(text("x"))]),
+            Value::Record(BTreeMap::from([(text("zeta"), Value::Null), (text("Alpha"), Value::Bool(true))])),
+        ]
     }
 
-    #[derive(Serialize)]
-    #[serde(tag = "kind", content = "count")]
-    enum Adjacent {
-        AtMost(u32),
-    }
-
-    #[derive(Serialize)]
-    struct Inner {
-        z: i64,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        skipped: Option<u8>,
-        a: Vec<Shape>,
-    }
-
-    #[derive(Serialize)]
-    struct Outer {
-        when: &'static str,
-        #[serde(flatten)]
-        extra: BTreeMap<String, u8>,
-        inner: Inner,
-        tagged: Tagged,
-        adjacent: Adjacent,
-        floats: [f64; 4],
-        numbers: HashMap<u32, char>,
-        escapes: &'static str,
-        unit: (),
-    }
-
-    #[test]
-    fn every_shape_serde_makes_prints_as_the_value_form_does() {
-        let value = Outer {
-            when: "now",
-            extra: BTreeMap::from([("b".to_string(), 1), ("aa".to_string(), 2)]),
-            inner: Inner {
-                z: -3,
-                skipped: None,
-                a: vec![
-                    Shape::Unit,
-                    Shape::Newtype(7),
-                    Shape::Tuple(-1, "t".into()),
-                    Shape::Struct { zeta: true, alpha: Some(0.5) },
-                    Shape::Struct { zeta: false, alpha: None },
-                ],
+    fn every_expr() -> Vec<PlanExpr> {
+        let leaf = || PlanExpr::Ref { node: text("vms"), path: vec![text("changed")] };
+        vec![
+            PlanExpr::value(Value::List(every_value())),
+            leaf(),
+            PlanExpr::Var { name: text("vm"), path: Vec::new() },
+            PlanExpr::Secret { name: text("db") },
+            PlanExpr::Field { base: Box::new(leaf()), field: text("id") },
+            PlanExpr::List { items: vec![leaf(), PlanExpr::value(Value::Int(1))] },
+            PlanExpr::Record { fields: BTreeMap::from([(text("b"), leaf()), (text("a"), leaf())]) },
+            PlanExpr::Interpolate { parts: vec![PlanExpr::value(Value::String(text("x"))), leaf()] },
+            PlanExpr::Not { operand: Box::new(leaf()) },
+            PlanExpr::Binary { op: text("++"), left: Box::new(leaf()), right: Box::new(leaf()) },
+            PlanExpr::Call { function: text("len"), args: vec![leaf()] },
+            PlanExpr::Comprehension {
+                elem: Box::new(leaf()),
+                var: text("x"),
+                iter: Box::new(leaf()),
+                cond: Some(Box::new(leaf())),
             },
-            tagged: Tagged::Zebra { name: "z".into(), count: u64::MAX },
-            adjacent: Adjacent::AtMost(5),
-            floats: [1.0, -0.0, f64::NAN, 1e300],
-            numbers: HashMap::from([(10, 'x'), (9, 'y'), (100, '"')]),
-            escapes: "a\"b\\c\n\u{1}é😀",
-            unit: (),
+            PlanExpr::Comprehension { elem: Box::new(leaf()), var: text("x"), iter: Box::new(leaf()), cond: None },
+        ]
+    }
+
+    fn every_type() -> Vec<Type> {
+        let named = || Type::Resource(text("aws.ec2.Instance"));
+        vec![
+            Type::String,
+            Type::Int,
+            Type::Float,
+            Type::Bool,
+            Type::Duration,
+            Type::Datetime,
+            Type::List(Box::new(named())),
+            Type::Map(Box::new(Type::String)),
+            Type::Record(BTreeMap::from([(text("id"), Type::String), (text("count"), Type::Int)])),
+            Type::Optional(Box::new(Type::Int)),
+            Type::Secret(Box::new(Type::String)),
+            Type::Enum(text("aws.region")),
+            named(),
+            Type::Interface(text("compute.Instance")),
+            Type::Outcome(Box::new(named())),
+            Type::Never,
+            Type::Any,
+            Type::Error,
+        ]
+    }
+
+    /// A node with every optional part present.
+    fn full_node() -> PlanNode {
+        let exprs = every_expr();
+        PlanNode {
+            id: text("stop"),
+            kind: NodeKind::Action,
+            docs: text("Stop \"them\".\nAll of them."),
+            action: text("aws.ec2.stop"),
+            args: exprs.iter().enumerate().map(|(i, e)| (format!("arg{i}"), e.clone())).collect(),
+            output: Type::Record(every_type().into_iter().enumerate().map(|(i, t)| (format!("f{i}"), t)).collect()),
+            effect: Effect::Disrupt,
+            cloud: Cloud::Aws,
+            undo: Some(text("aws.ec2.start")),
+            batch: Some(50),
+            rate_class: text("ec2.mutating"),
+            dry_run: DryRun::Native,
+            targets: Some(text("instances")),
+            for_each: Some(ForEach { var: text("vm"), over: exprs[1].clone() }),
+            script: Some(ScriptBody { source: text("let x = 1;\n") }),
+            options: StepOptions {
+                when: Some(exprs[9].clone()),
+                retry: 3,
+                timeout_ms: Some(600_000),
+                max_targets: Some(5),
+                max_errors: Some(0),
+                concurrency: Some(4),
+                on_failure: OnFailure::Rollback,
+                approve: Some(text("manager")),
+                irreversible: true,
+            },
+            risk: Risk {
+                level: RiskLevel::Critical,
+                blast_radius: BlastRadius::AtMost(5),
+                production: true,
+                clouds: vec![Cloud::Aws, Cloud::Gcp],
+                regions: vec![text("eu-west-1")],
+                reasons: vec![text("disrupt: base level medium")],
+            },
+            approval: Some(Approval { role: text("manager"), irreversible: true, reason: text("risk is critical") }),
+        }
+    }
+
+    #[test]
+    fn every_plan_type_prints_as_the_value_form_does() {
+        let full = full_node();
+        assert_eq!(canonical(&full), via_value(&full));
+
+        let bare = PlanNode {
+            kind: NodeKind::Query,
+            undo: None,
+            batch: None,
+            targets: None,
+            for_each: None,
+            script: None,
+            options: StepOptions::default(),
+            risk: Risk::unassessed(),
+            approval: None,
+            ..full_node()
         };
-        assert_eq!(canonical(&value), via_value(&value));
-    }
+        assert_eq!(canonical(&bare), via_value(&bare));
 
-    #[derive(Serialize)]
-    struct Twice {
-        b: u8,
-        a: u8,
-        #[serde(flatten)]
-        again: BTreeMap<String, u8>,
-    }
-
-    #[test]
-    fn of_two_members_with_one_key_the_later_is_kept() {
-        let value = Twice { b: 1, a: 2, again: BTreeMap::from([("a".to_string(), 3), ("c".to_string(), 4)]) };
-        assert_eq!(canonical(&value), via_value(&value));
-        assert_eq!(canonical(&value), r#"{"a":3,"b":1,"c":4}"#);
-    }
-
-    #[test]
-    fn a_map_keyed_by_something_other_than_text_or_numbers_is_refused_as_to_value_refuses_it() {
-        let map = BTreeMap::from([(vec![1u8], 1)]);
-        assert!(write_canonical(&map, &mut Vec::new()).is_err());
-        assert!(serde_json::to_value(&map).is_err());
+        for value in every_value() {
+            assert_eq!(canonical(&value), via_value(&value));
+        }
+        for expr in every_expr() {
+            assert_eq!(canonical(&expr), via_value(&expr));
+        }
+        for ty in every_type() {
+            assert_eq!(canonical(&ty), via_value(&ty));
+        }
+        for radius in [BlastRadius::None, BlastRadius::Exact(3), BlastRadius::AtMost(7), BlastRadius::Unbounded] {
+            assert_eq!(canonical(&radius), via_value(&radius));
+        }
+        for kind in [NodeKind::Query, NodeKind::Action, NodeKind::Script] {
+            assert_eq!(canonical(&kind), via_value(&kind));
+        }
+        for on_failure in [OnFailure::Abort, OnFailure::Continue, OnFailure::Rollback] {
+            assert_eq!(canonical(&on_failure), via_value(&on_failure));
+        }
+        for kind in [EdgeKind::Data, EdgeKind::After] {
+            assert_eq!(canonical(&kind), via_value(&kind));
+        }
+        for dry_run in [DryRun::Native, DryRun::Simulated, DryRun::Unsupported] {
+            assert_eq!(canonical(&dry_run), via_value(&dry_run));
+        }
+        for level in [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High, RiskLevel::Critical] {
+            assert_eq!(canonical(&level), via_value(&level));
+        }
+        for effect in [Effect::Read, Effect::Mutate, Effect::Disrupt, Effect::Destroy] {
+            assert_eq!(canonical(&effect), via_value(&effect));
+        }
+        for cloud in [Cloud::Aws, Cloud::Azure, Cloud::Gcp, Cloud::Any, Cloud::None] {
+            assert_eq!(canonical(&cloud), via_value(&cloud));
+        }
+        let edges = vec![
+            Edge { from: text("a"), to: text("b"), kind: EdgeKind::Data },
+            Edge { from: text("b"), to: text("c"), kind: EdgeKind::After },
+        ];
+        assert_eq!(canonical(&edges), via_value(&edges));
+        let schedule = Some(Schedule { cron: text("0 20 * * *"), timezone: text("Europe/Paris") });
+        assert_eq!(canonical(&schedule), via_value(&schedule));
     }
 }

@@ -2,7 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::canonical::write_canonical;
+use super::canonical::{Canonical, write_canonical};
 use super::model::Plan;
 
 /// SHA-256, lowercase hex, of the plan's canonical JSON with `hash` itself blanked.
@@ -29,7 +29,7 @@ fn write_plan(plan: &Plan, out: &mut dyn FnMut(&[u8])) {
         ("docs", Some(canonical(&plan.docs))),
         ("edges", Some(canonical(&plan.edges))),
         ("format_version", Some(canonical(&plan.format_version))),
-        ("hash", Some(canonical(&String::new()))),
+        ("hash", Some(canonical(""))),
         ("nodes", None),
         ("params", Some(canonical(&plan.params))),
         ("playbook", Some(canonical(&plan.playbook))),
@@ -51,7 +51,7 @@ fn write_plan(plan: &Plan, out: &mut dyn FnMut(&[u8])) {
                         out(b",");
                     }
                     text.clear();
-                    write_canonical(node, &mut text).unwrap_or_default();
+                    write_canonical(node, &mut text);
                     out(&text);
                 }
                 out(b"]");
@@ -61,11 +61,10 @@ fn write_plan(plan: &Plan, out: &mut dyn FnMut(&[u8])) {
     out(b"}");
 }
 
-/// A value in serde_json's canonical (sorted, compact) form. It fails only for maps with keys other than text or
-/// numbers, and every map in a Plan is keyed by strings.
-fn canonical<T: serde::Serialize>(value: &T) -> Vec<u8> {
+/// A value in canonical form.
+fn canonical<T: Canonical + ?Sized>(value: &T) -> Vec<u8> {
     let mut text = Vec::new();
-    write_canonical(value, &mut text).unwrap_or_default();
+    write_canonical(value, &mut text);
     text
 }
 

@@ -3,7 +3,7 @@
 //! Arguments are [`PlanExpr`]s: parameters are already substituted and constant parts folded, references to
 //! other nodes' outputs stay symbolic. Secrets appear only by name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -291,9 +291,9 @@ impl PlanExpr {
     }
 
     /// Every plan node this expression reads.
-    pub fn refs(&self, out: &mut Vec<String>) {
+    pub fn refs<'e>(&'e self, out: &mut Vec<&'e str>) {
         match self {
-            PlanExpr::Ref { node, .. } => out.push(node.clone()),
+            PlanExpr::Ref { node, .. } => out.push(node),
             PlanExpr::Value { .. } | PlanExpr::Var { .. } | PlanExpr::Secret { .. } => {}
             PlanExpr::Field { base, .. } => base.refs(out),
             PlanExpr::List { items } | PlanExpr::Interpolate { parts: items } | PlanExpr::Call { args: items, .. } => {
@@ -319,7 +319,8 @@ impl PlanExpr {
 /// Where each plan node came from, for diagnostics of the later passes. Not part of the Plan or its hash.
 #[derive(Debug, Clone, Default)]
 pub struct PlanSources {
-    pub nodes: BTreeMap<String, NodeSource>,
+    /// By node id; only ever looked up, so hashed.
+    pub nodes: HashMap<String, NodeSource>,
 }
 
 #[derive(Debug, Clone)]
@@ -329,8 +330,9 @@ pub struct NodeSource {
     pub span: crate::span::Span,
     /// The node's name in its declaration.
     pub name: crate::span::Span,
-    /// The span of each option written, by option name (`max_targets`, `irreversible`, ...).
-    pub options: BTreeMap<String, crate::span::Span>,
+    /// The span of each option written, by option name (`max_targets`, `irreversible`, ...: one of
+    /// [`STEP_OPTIONS`](crate::typecheck::STEP_OPTIONS)).
+    pub options: BTreeMap<&'static str, crate::span::Span>,
     /// Where a fix can insert a new option: just inside the options' closing brace, or after the call when the
     /// step has no options block (then the fix writes ` { ... }`).
     pub options_insert_at: crate::span::Span,

@@ -1,6 +1,6 @@
 //! The names a playbook defines: parameters, lets and steps, in one namespace.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use crate::syntax::ast::{Member, Playbook};
 
@@ -14,14 +14,15 @@ pub enum Symbol {
 
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
-    pub symbols: BTreeMap<String, Symbol>,
+    /// Looked up for every name read, so hashed; listed in sorted order.
+    pub symbols: HashMap<String, Symbol>,
 }
 
 impl Scope {
     /// Collects the definitions of a playbook; the second definition of a name is returned as a duplicate
     /// (its member index and the first one's).
     pub fn collect(playbook: &Playbook) -> (Scope, Vec<(usize, usize)>) {
-        let mut scope = Scope::default();
+        let mut scope = Scope { symbols: HashMap::with_capacity(playbook.members.len()) };
         let mut duplicates = Vec::new();
         for (index, member) in playbook.members.iter().enumerate() {
             let (name, symbol) = match member {
@@ -44,12 +45,21 @@ impl Scope {
         self.symbols.get(name).copied()
     }
 
+    /// Every name, in sorted order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.symbols.keys().map(String::as_str)
+        self.sorted(|_| true)
     }
 
+    /// The names of steps, in sorted order.
     pub fn step_names(&self) -> impl Iterator<Item = &str> {
-        self.symbols.iter().filter(|(_, s)| matches!(s, Symbol::Step(_))).map(|(n, _)| n.as_str())
+        self.sorted(|symbol| matches!(symbol, Symbol::Step(_)))
+    }
+
+    fn sorted(&self, keep: impl Fn(Symbol) -> bool) -> impl Iterator<Item = &str> {
+        let mut names: Vec<&str> =
+            self.symbols.iter().filter(|&(_, &symbol)| keep(symbol)).map(|(name, _)| name.as_str()).collect();
+        names.sort_unstable();
+        names.into_iter()
     }
 }
 

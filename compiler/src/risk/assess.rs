@@ -1,6 +1,6 @@
 //! The risk and policy pass over a whole plan.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use crate::diagnostics::Diagnostic;
 use crate::plan::{Edge, PlanNode, PlanSources};
@@ -22,7 +22,7 @@ pub fn assess(
     catalog: &Catalog,
     sources: &PlanSources,
 ) -> Vec<Diagnostic> {
-    let by_id: BTreeMap<&str, usize> = nodes.iter().enumerate().map(|(i, node)| (node.id.as_str(), i)).collect();
+    let by_id: HashMap<&str, usize> = nodes.iter().enumerate().map(|(i, node)| (node.id.as_str(), i)).collect();
     // Scopes read other nodes, so all are computed before any node is written.
     let risks: Vec<_> = (0..nodes.len()).map(|i| risk_of(nodes[i].effect, scope_of(i, nodes, &by_id))).collect();
     for (node, risk) in nodes.iter_mut().zip(risks) {

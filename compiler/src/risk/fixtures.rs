@@ -130,9 +130,9 @@ fn locate_line(file: FileId, line: &str, base: usize) -> Option<(String, NodeSou
             for option in trimmed[open + 1..close].split(',') {
                 let lead = option.len() - option.trim_start().len();
                 let key = option.trim().split('=').next()?.trim();
-                if !key.is_empty() {
+                if let Some(key) = crate::typecheck::step_option(key) {
                     let start = at + lead;
-                    options.insert(key.to_string(), Span::new(base + start, base + start + option.trim().len()));
+                    options.insert(key, Span::new(base + start, base + start + option.trim().len()));
                 }
                 at += option.len() + 1;
             }

@@ -1,7 +1,7 @@
 //! The static safety rules, checked once risk is known: E0401 destroy without backup, E0402 unbounded destroy,
 //! E0403 unacknowledged critical step, E0404 unknown approver role.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::{Applicability, Diagnostic, Fix, did_you_mean, suggest};
 use crate::plan::{BlastRadius, Edge, NodeSource, PlanNode, PlanSources, RiskLevel};
@@ -22,7 +22,7 @@ pub(super) fn check(
     catalog: &Catalog,
     sources: &PlanSources,
 ) -> Vec<Diagnostic> {
-    let backups: BTreeSet<&str> = nodes
+    let backups: HashSet<&str> = nodes
         .iter()
         .filter(|node| catalog.callables.get(&node.action).is_some_and(|c| c.backup))
         .map(|node| node.id.as_str())
@@ -32,18 +32,20 @@ pub(super) fn check(
     for node in nodes {
         let source = sources.nodes.get(&node.id);
         let (file, name) = source.map_or((FileId(0), Span::default()), |s| (s.file, s.name));
-        let step = node.id.clone();
         let acknowledged = node.options.irreversible;
 
         if node.effect == Effect::Destroy && !acknowledged && !has_ancestor_in(&node.id, &parents, &backups) {
             // No fix: choosing between a backup and giving up on one is the author's decision.
-            let error =
-                RiskError::DestroyWithoutBackup { step: step.clone(), action: node.action.clone(), span: name.into() };
+            let error = RiskError::DestroyWithoutBackup {
+                step: node.id.clone(),
+                action: node.action.clone(),
+                span: name.into(),
+            };
             diagnostics.push(Diagnostic::new(file, error));
         }
 
         if node.effect == Effect::Destroy && node.risk.blast_radius == BlastRadius::Unbounded {
-            let error = RiskError::UnboundedDestroy { step: step.clone(), span: name.into() };
+            let error = RiskError::UnboundedDestroy { step: node.id.clone(), span: name.into() };
             let fix = source.map(|source| Fix {
                 message: format!("cap it with `max_targets = {SUGGESTED_MAX_TARGETS}`, then choose the real limit"),
                 edits: vec![insert_option(source, &format!("max_targets = {SUGGESTED_MAX_TARGETS}"))],
@@ -54,7 +56,7 @@ pub(super) fn check(
 
         if node.risk.level == RiskLevel::Critical && policy.critical_needs_acknowledgement && !acknowledged {
             let reasons = node.risk.reasons.join("; ");
-            let error = RiskError::UnacknowledgedCritical { step: step.clone(), span: name.into(), reasons };
+            let error = RiskError::UnacknowledgedCritical { step: node.id.clone(), span: name.into(), reasons };
             let fix = source.map(|source| Fix {
                 message: "acknowledge it with `irreversible = true`".to_string(),
                 edits: vec![insert_option(source, "irreversible = true")],
@@ -93,16 +95,16 @@ fn unknown_role(role: &str, policy: &Policy, file: FileId, source: Option<&NodeS
 }
 
 /// For each node, the nodes it waits for directly (data or `after`).
-fn parents_by_id(edges: &[Edge]) -> BTreeMap<&str, Vec<&str>> {
-    let mut parents: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+fn parents_by_id(edges: &[Edge]) -> HashMap<&str, Vec<&str>> {
+    let mut parents: HashMap<&str, Vec<&str>> = HashMap::new();
     for edge in edges {
         parents.entry(edge.to.as_str()).or_default().push(edge.from.as_str());
     }
     parents
 }
 
-fn has_ancestor_in(id: &str, parents: &BTreeMap<&str, Vec<&str>>, wanted: &BTreeSet<&str>) -> bool {
-    let mut seen = BTreeSet::from([id]);
+fn has_ancestor_in(id: &str, parents: &HashMap<&str, Vec<&str>>, wanted: &HashSet<&str>) -> bool {
+    let mut seen = HashSet::from([id]);
     let mut pending = vec![id];
     while let Some(at) = pending.pop() {
         for &parent in parents.get(at).into_iter().flatten() {

@@ -2,7 +2,7 @@
 //! which clouds and regions. Targets that come from other nodes (a query, another step's outcome) are traced
 //! back to those nodes, whose arguments say where the resources live.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use crate::plan::{BlastRadius, NodeKind, PlanExpr, PlanNode, Value};
 use crate::stdlib::Cloud;
@@ -22,43 +22,46 @@ pub(super) struct Scope {
 }
 
 /// The scope of `nodes[index]`; `by_id` maps node ids to their indices.
-pub(super) fn scope_of(index: usize, nodes: &[PlanNode], by_id: &BTreeMap<&str, usize>) -> Scope {
+pub(super) fn scope_of(index: usize, nodes: &[PlanNode], by_id: &HashMap<&str, usize>) -> Scope {
     let node = &nodes[index];
-    let traced = traced_nodes(index, nodes, by_id);
-    let mut clouds = BTreeSet::new();
-    let mut regions = BTreeSet::new();
+    let mut clouds = Vec::new();
+    let mut regions = Vec::new();
     let mut production = None;
-    for &i in &traced {
-        clouds.extend(clouds_of(nodes[i].cloud));
+    for i in traced_nodes(index, nodes, by_id) {
+        clouds.extend_from_slice(clouds_of(nodes[i].cloud));
         for (name, arg) in &nodes[i].args {
             if REGION_ARGS.contains(&name.as_str()) {
-                regions.extend(constant_strings(arg));
+                constant_strings(arg, &mut regions);
             }
             if production.is_none() && TAG_ARGS.contains(&name.as_str()) {
                 production = production_tag(arg);
             }
         }
     }
+    // Each once, in order.
+    clouds.sort_unstable();
+    clouds.dedup();
+    regions.sort_unstable();
+    regions.dedup();
     Scope {
         blast_radius: blast_radius(node),
         production,
-        clouds: clouds.into_iter().collect(),
-        regions: regions.into_iter().collect(),
+        clouds,
+        regions: regions.into_iter().map(str::to_string).collect(),
     }
 }
 
 /// The node itself and every node its targets come from, transitively: a query contributes all of its
 /// arguments (they filter what it lists), a step only its targets and fan-out list.
-fn traced_nodes(index: usize, nodes: &[PlanNode], by_id: &BTreeMap<&str, usize>) -> BTreeSet<usize> {
+fn traced_nodes(index: usize, nodes: &[PlanNode], by_id: &HashMap<&str, usize>) -> BTreeSet<usize> {
     let mut traced = BTreeSet::from([index]);
     let mut pending = vec![index];
+    let mut refs = Vec::new();
     while let Some(i) = pending.pop() {
-        let mut refs = Vec::new();
-        for expr in target_exprs(&nodes[i], i == index) {
-            expr.refs(&mut refs);
-        }
-        for id in refs {
-            if let Some(&j) = by_id.get(id.as_str())
+        refs.clear();
+        target_refs(&nodes[i], i == index, &mut refs);
+        for id in &refs {
+            if let Some(&j) = by_id.get(id)
                 && traced.insert(j)
             {
                 pending.push(j);
@@ -68,17 +71,23 @@ fn traced_nodes(index: usize, nodes: &[PlanNode], by_id: &BTreeMap<&str, usize>)
     traced
 }
 
-fn target_exprs(node: &PlanNode, is_origin: bool) -> Vec<&PlanExpr> {
+/// The nodes read by what a node's resources come from: a traced query's arguments, or a step's targets and
+/// fan-out list.
+fn target_refs<'n>(node: &'n PlanNode, is_origin: bool, refs: &mut Vec<&'n str>) {
     if node.kind == NodeKind::Query && !is_origin {
-        return node.args.values().collect();
+        node.args.values().for_each(|arg| arg.refs(refs));
+        return;
     }
-    let targets = node.targets.as_ref().and_then(|name| node.args.get(name));
     // Without targets there is nothing to trace: the step touches no resources.
-    let over = targets.and(node.for_each.as_ref()).map(|each| &each.over);
-    targets.into_iter().chain(over).collect()
+    let Some(targets) = node.targets.as_ref().and_then(|name| node.args.get(name)) else {
+        return;
+    };
+    targets.refs(refs);
+    if let Some(each) = &node.for_each {
+        each.over.refs(refs);
+    }
 }
 
-/// Exact for a literal list (times the fan-out's literal list), at most `max_targets`, otherwise unbounded.
 fn blast_radius(node: &PlanNode) -> BlastRadius {
     let Some(targets) = &node.targets else {
         return BlastRadius::None;
@@ -102,29 +111,31 @@ fn literal_len(expr: &PlanExpr) -> Option<u64> {
     }
 }
 
-fn clouds_of(cloud: Cloud) -> Vec<Cloud> {
+fn clouds_of(cloud: Cloud) -> &'static [Cloud] {
     match cloud {
-        Cloud::Aws | Cloud::Azure | Cloud::Gcp => vec![cloud],
+        Cloud::Aws => &[Cloud::Aws],
+        Cloud::Azure => &[Cloud::Azure],
+        Cloud::Gcp => &[Cloud::Gcp],
         // A cloud-agnostic call may dispatch to any of them.
-        Cloud::Any => Cloud::ALL.to_vec(),
-        Cloud::None => Vec::new(),
+        Cloud::Any => &Cloud::ALL,
+        Cloud::None => &[],
     }
 }
 
 /// The constant strings of a region-like argument: one string or a list of them.
-fn constant_strings(expr: &PlanExpr) -> Vec<String> {
+fn constant_strings<'e>(expr: &'e PlanExpr, out: &mut Vec<&'e str>) {
     match expr {
-        PlanExpr::Value { value } => value_strings(value),
-        PlanExpr::List { items } => items.iter().filter_map(PlanExpr::as_value).flat_map(value_strings).collect(),
-        _ => Vec::new(),
+        PlanExpr::Value { value } => value_strings(value, out),
+        PlanExpr::List { items } => items.iter().filter_map(PlanExpr::as_value).for_each(|v| value_strings(v, out)),
+        _ => {}
     }
 }
 
-fn value_strings(value: &Value) -> Vec<String> {
+fn value_strings<'v>(value: &'v Value, out: &mut Vec<&'v str>) {
     match value {
-        Value::String(text) => vec![text.clone()],
-        Value::List(items) => items.iter().flat_map(value_strings).collect(),
-        _ => Vec::new(),
+        Value::String(text) => out.push(text),
+        Value::List(items) => items.iter().for_each(|item| value_strings(item, out)),
+        _ => {}
     }
 }
 

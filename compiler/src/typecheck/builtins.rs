@@ -42,10 +42,9 @@ impl Checker<'_> {
     }
 
     fn single_arg<'c>(&mut self, call: &'c Call) -> Option<&'c Arg> {
-        let name = call.callee.dotted();
         for (position, extra) in call.args.iter().enumerate().skip(1) {
             self.error(TypeError::TooManyArguments {
-                callee: name.clone(),
+                callee: call.callee.dotted(),
                 max: 1,
                 position: position + 1,
                 span: extra.span.into(),
@@ -54,7 +53,8 @@ impl Checker<'_> {
         match call.args.first() {
             Some(arg) => Some(arg),
             None => {
-                self.error(TypeError::MissingArgument { callee: name, name: "value".into(), span: call.span.into() });
+                let callee = call.callee.dotted();
+                self.error(TypeError::MissingArgument { callee, name: "value".into(), span: call.span.into() });
                 None
             }
         }

@@ -1,29 +1,27 @@
 //! Matching a call's arguments to a signature: positional then named, no unknowns, no duplicates, nothing
 //! required left out, each value of its parameter's type.
 
-use std::collections::BTreeMap;
-
 use super::{Checker, TypeError};
 use crate::diagnostics::{Fix, did_you_mean, suggest};
 use crate::stdlib::Callable;
 use crate::syntax::ast::*;
 use crate::types::Type;
 
-/// The parameters of something callable, whatever declared it.
-pub(super) struct Signature {
-    pub name: String,
+/// The parameters of something callable, whatever declared it, borrowed from the declaration.
+pub(super) struct Signature<'s> {
+    pub name: &'s str,
     /// Name, type, and whether it may be left out.
-    pub params: Vec<(String, Type, bool)>,
+    pub params: Vec<(&'s str, &'s Type, bool)>,
 }
 
-impl Signature {
-    pub fn of_callable(callable: &Callable) -> Self {
+impl<'s> Signature<'s> {
+    pub fn of_callable(callable: &'s Callable) -> Self {
         Signature {
-            name: callable.name.clone(),
+            name: &callable.name,
             params: callable
                 .params
                 .iter()
-                .map(|p| (p.name.clone(), p.ty.clone(), p.has_default || matches!(p.ty, Type::Optional(_))))
+                .map(|p| (p.name.as_str(), &p.ty, p.has_default || matches!(p.ty, Type::Optional(_))))
                 .collect(),
         }
     }
@@ -34,9 +32,10 @@ impl Checker<'_> {
         self.check_args(&Signature::of_callable(callable), call);
     }
 
-    /// Checks the arguments and returns which parameter each argument expression binds.
-    pub(super) fn check_args<'c>(&mut self, signature: &Signature, call: &'c Call) -> BTreeMap<String, &'c Expr> {
-        let mut bound: BTreeMap<String, &Expr> = BTreeMap::new();
+    /// Checks the arguments against the parameters they bind.
+    pub(super) fn check_args(&mut self, signature: &Signature<'_>, call: &Call) {
+        // The parameters bound so far: a call has a handful of arguments, so a list is the quickest set.
+        let mut bound: Vec<&str> = Vec::with_capacity(call.args.len());
         let mut position = 0;
         for arg in &call.args {
             let param = match &arg.name {
@@ -46,7 +45,7 @@ impl Checker<'_> {
                         Some(param) => param,
                         None => {
                             self.error(TypeError::TooManyArguments {
-                                callee: signature.name.clone(),
+                                callee: signature.name.to_string(),
                                 max: signature.params.len(),
                                 position,
                                 span: arg.span.into(),
@@ -58,14 +57,14 @@ impl Checker<'_> {
                 Some(name) => match signature.params.iter().find(|p| p.0 == name.name) {
                     Some(param) => param,
                     None => {
-                        let names: Vec<&str> = signature.params.iter().map(|p| p.0.as_str()).collect();
+                        let names: Vec<&str> = signature.params.iter().map(|p| p.0).collect();
                         let fix = suggest(&name.name, names.iter().copied())
                             .map(|s| Fix::replace(format!("replace with `{s}`"), name.span, s));
                         let help = did_you_mean(&name.name, names.iter().copied())
                             .unwrap_or_else(|| format!("`{}` takes: {}", signature.name, names.join(", ")));
                         self.error_with_fix(
                             TypeError::UnknownArgument {
-                                callee: signature.name.clone(),
+                                callee: signature.name.to_string(),
                                 name: name.name.clone(),
                                 span: name.span.into(),
                                 help,
@@ -77,22 +76,21 @@ impl Checker<'_> {
                     }
                 },
             };
-            if bound.contains_key(&param.0) {
-                self.error(TypeError::DuplicateArgument { name: param.0.clone(), span: arg.span.into() });
+            if bound.contains(&param.0) {
+                self.error(TypeError::DuplicateArgument { name: param.0.to_string(), span: arg.span.into() });
                 continue;
             }
-            self.check(&arg.value, &param.1);
-            bound.insert(param.0.clone(), &arg.value);
+            self.check(&arg.value, param.1);
+            bound.push(param.0);
         }
-        for (name, _, optional) in &signature.params {
-            if !optional && !bound.contains_key(name) {
+        for &(name, _, optional) in &signature.params {
+            if !optional && !bound.contains(&name) {
                 self.error(TypeError::MissingArgument {
-                    callee: signature.name.clone(),
-                    name: name.clone(),
+                    callee: signature.name.to_string(),
+                    name: name.to_string(),
                     span: call.callee.span.into(),
                 });
             }
         }
-        bound
     }
 }

@@ -1,6 +1,7 @@
 //! Typing expressions: `infer` computes a type, `check` compares against an expected one (which lets string
 //! literals be checked as enum values and record literals as maps).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::{Checker, TypeError};
@@ -186,14 +187,18 @@ impl Checker<'_> {
     }
 
     pub(super) fn field_type(&mut self, base: &Type, field: &Ident) -> Type {
-        let fields: Option<BTreeMap<String, Type>> = match base {
+        let catalog = self.catalog;
+        // Borrowed where they are declared; an outcome's are only built to explain a field it lacks.
+        let fields: Option<Cow<'_, BTreeMap<String, Type>>> = match base {
             Type::Error | Type::Any => return Type::Error,
-            Type::Record(fields) => Some(fields.clone()),
-            Type::Resource(_) | Type::Interface(_) => self.catalog.fields_of(base).cloned(),
-            Type::Outcome(of) => Some(Type::outcome_fields(of)),
+            Type::Record(fields) => Some(Cow::Borrowed(fields)),
+            Type::Resource(_) | Type::Interface(_) => catalog.fields_of(base).map(Cow::Borrowed),
+            Type::Outcome(of) => match Type::outcome_field(of, &field.name) {
+                Some(ty) => return ty,
+                None => Some(Cow::Owned(Type::outcome_fields(of))),
+            },
             Type::Optional(inner) => {
-                let inner = (**inner).clone();
-                return match self.field_type(&inner, field) {
+                return match self.field_type(inner, field) {
                     Type::Error => Type::Error,
                     Type::Optional(t) => Type::Optional(t),
                     t => Type::optional(t),

@@ -14,10 +14,10 @@ mod schedule;
 mod script;
 mod step;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use error::{CallError, TypeError};
-pub use options::{ON_FAILURE_VALUES, STEP_OPTIONS, int_option_range};
+pub use options::{ON_FAILURE_VALUES, STEP_OPTIONS, int_option_range, step_option};
 
 use crate::diagnostics::{Diagnostic, Fix};
 use crate::resolve::{Module, Scope, Symbol};
@@ -39,13 +39,21 @@ pub struct Typed {
     pub lets: BTreeMap<String, Type>,
     /// The lets whose value is a query call: they become plan nodes.
     pub query_lets: BTreeSet<String>,
-    pub steps: BTreeMap<String, Type>,
+    /// Looked up for every step an expression reads, so hashed.
+    pub steps: HashMap<String, Type>,
 }
 
 impl Typed {
     /// What a step calling this (imported) playbook yields: a record of its steps' results.
     pub fn as_call_result(&self) -> Type {
-        Type::Record(self.steps.clone())
+        Type::Record(self.steps.iter().map(|(name, ty)| (name.clone(), ty.clone())).collect())
+    }
+
+    /// The names of the steps, in sorted order.
+    pub fn step_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.steps.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
     }
 }
 
@@ -138,6 +146,7 @@ impl Checker<'_> {
 
     /// Step result types come from declarations alone, so any expression may read any step.
     fn declare_steps(&mut self) {
+        self.typed.steps.reserve(self.module.playbook().members.len());
         for member in &self.module.playbook().members {
             if let Member::Step(step) = member {
                 let ty = self.step_result_type(step);
@@ -175,13 +184,13 @@ impl Checker<'_> {
     }
 
     fn let_value(&mut self, binding: &Let) -> Type {
+        let catalog = self.catalog;
         if let ExprKind::Call(call) = &binding.value.kind
-            && let Some(callable) = self.catalog.callables.get(&call.callee.dotted())
+            && let Some(callable) = catalog.callables.get(&call.callee.dotted())
             && callable.kind == crate::stdlib::CallableKind::Query
         {
             self.typed.query_lets.insert(binding.name.name.clone());
-            let callable = callable.clone();
-            self.check_callable_args(&callable, call);
+            self.check_callable_args(callable, call);
             return self.annotated(binding, callable.returns.clone());
         }
         match &binding.ty {

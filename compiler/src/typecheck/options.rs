@@ -1,8 +1,6 @@
 //! Step options: `when`, `retry`, `timeout`, `max_targets`, `max_errors`, `concurrency`, `on_failure`, `approve`,
 //! `irreversible`, `after`.
 
-use std::collections::BTreeSet;
-
 use super::Checker;
 use super::error::TypeError;
 use crate::diagnostics::{Fix, did_you_mean, suggest};
@@ -23,6 +21,11 @@ pub const STEP_OPTIONS: &[&str] = &[
     "after",
 ];
 
+/// The step option called `name`, if there is one.
+pub fn step_option(name: &str) -> Option<&'static str> {
+    STEP_OPTIONS.iter().copied().find(|&option| option == name)
+}
+
 pub const ON_FAILURE_VALUES: &[&str] = &["abort", "continue", "rollback"];
 
 /// The inclusive range an integer option may take.
@@ -37,10 +40,10 @@ pub fn int_option_range(option: &str) -> Option<(i64, i64)> {
 
 impl Checker<'_> {
     pub(super) fn step_options(&mut self, step: &Step) {
-        let mut seen = BTreeSet::new();
-        for option in &step.options {
+        for (index, option) in step.options.iter().enumerate() {
             let name = option.name.name.as_str();
-            if !seen.insert(name) {
+            // A step has a handful of options: looking back is quicker than building a set.
+            if step.options[..index].iter().any(|earlier| earlier.name.name == name) {
                 self.error(TypeError::DuplicateOption { option: name.into(), span: option.span.into() });
                 continue;
             }

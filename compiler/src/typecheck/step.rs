@@ -57,7 +57,10 @@ impl Checker<'_> {
 
     fn step_call(&mut self, step: &Step, call: &Call) {
         let dotted = call.callee.dotted();
-        if let Some(callable) = self.catalog.callables.get(&dotted).cloned() {
+        // The catalog and the imports outlive the checker: what they declare is borrowed, not copied, while the
+        // checker reports.
+        let (catalog, imports) = (self.catalog, self.imports);
+        if let Some(callable) = catalog.callables.get(&dotted) {
             if callable.kind == CallableKind::Query {
                 self.error(TypeError::QueryInStep {
                     name: dotted,
@@ -66,11 +69,11 @@ impl Checker<'_> {
                 });
                 return;
             }
-            self.check_callable_args(&callable, call);
-        } else if let Some(typed) = self.imports.get(&dotted) {
+            self.check_callable_args(callable, call);
+        } else if let Some(typed) = imports.get(&dotted) {
             let signature = Signature {
-                name: dotted.clone(),
-                params: typed.params.iter().map(|(n, p)| (n.clone(), p.ty.clone(), p.has_default)).collect(),
+                name: &dotted,
+                params: typed.params.iter().map(|(n, p)| (n.as_str(), &p.ty, p.has_default)).collect(),
             };
             self.check_args(&signature, call);
         } else if BUILTIN_FUNCTIONS.contains(&dotted.as_str()) {

@@ -72,16 +72,24 @@ impl Type {
 
     /// The fields of an outcome over resources of type `of`.
     pub fn outcome_fields(of: &Type) -> BTreeMap<String, Type> {
-        let failure =
-            Type::Record(BTreeMap::from([("id".to_string(), Type::String), ("error".to_string(), Type::String)]));
-        BTreeMap::from([
-            ("targets".to_string(), Type::list(of.clone())),
-            ("changed".to_string(), Type::list(of.clone())),
-            ("unchanged".to_string(), Type::list(of.clone())),
-            ("failed".to_string(), Type::list(failure)),
-        ])
+        OUTCOME_FIELDS.iter().filter_map(|&name| Some((name.to_string(), Type::outcome_field(of, name)?))).collect()
+    }
+
+    /// The field `name` of an outcome over resources of type `of`, if an outcome has it.
+    pub fn outcome_field(of: &Type, name: &str) -> Option<Type> {
+        match name {
+            "targets" | "changed" | "unchanged" => Some(Type::list(of.clone())),
+            "failed" => {
+                let failure = BTreeMap::from([("id".to_string(), Type::String), ("error".to_string(), Type::String)]);
+                Some(Type::list(Type::Record(failure)))
+            }
+            _ => None,
+        }
     }
 }
+
+/// The fields every outcome has.
+const OUTCOME_FIELDS: [&str; 4] = ["targets", "changed", "unchanged", "failed"];
 
 impl fmt::Display for Type {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
