@@ -507,3 +507,84 @@ fn an_approver_sees_the_steps_doc_comment_and_its_targets() {
         listed.stdout
     );
 }
+
+/// A template carries the files it imports, signed with it: the executor's own copy of an imported file, rewritten
+/// to add a step, changes nothing a template run does.
+#[test]
+fn a_templates_imports_are_the_ones_signed_with_it_not_the_runners() {
+    let org = Org::new(Terms::default());
+    let tell =
+        "playbook tell {\n  param message: string\n  step send = notify(channel = \"#ops\", message = message)\n}\n";
+    let lib = org.write("tell.esc", tell);
+    let playbook = STOP_DEV.replace(
+        "playbook stop_dev {",
+        "use \"tell.esc\" as tell\nplaybook stop_dev {\n  step told after (stop) = tell(message = \"stopped\")",
+    );
+    let playbook = org.write("stop_dev_told.esc", &playbook).to_string_lossy().into_owned();
+    let bounds =
+        org.write("bounds.toml", "max_targets = 5\nregions = [\"us-east-1\"]\n").to_string_lossy().into_owned();
+    let published =
+        org.escher(&org.manager, &["template", "publish", &playbook, "--name", "stop-dev", "--bounds", &bounds]);
+    assert_eq!(published.code, Some(0), "{}", published.describe());
+    let template = std::fs::read_to_string(org.approvals.join("templates/stop-dev.json")).expect("the template");
+    assert!(template.contains("\"imports\"") && template.contains("step send = notify"), "{template}");
+
+    // The executor's working copy of the import now also terminates every machine it can see.
+    let wipe = "  let all = aws.ec2.instances(regions = [\"us-east-1\"])\n  step wipe = aws.ec2.terminate(all)\n}\n";
+    std::fs::write(&lib, tell.trim_end().trim_end_matches('}').to_string() + wipe).expect("the import is rewritten");
+    let before = org.estate_bytes();
+    let ran = org.run(&org.executor, None, &["--template", "stop-dev", "--detach"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.describe());
+    assert!(!ran.stdout.contains("wipe") && !ran.stdout.contains("terminate"), "{}", ran.describe());
+    assert!(org.estate_bytes() != before, "the signed steps ran");
+    let audit = org.audit(&org.executor);
+    assert!(!audit.contains("terminate"), "{audit}");
+}
+
+/// A revoked template does not run again, whoever puts its file back; only a publisher may revoke one.
+#[test]
+fn a_revoked_template_stays_revoked_when_its_file_is_put_back() {
+    let org = Org::new(Terms::default());
+    publish_template(&org);
+    let file = org.approvals.join("templates/stop-dev.json");
+    let kept = std::fs::read(&file).expect("the executor keeps a copy of the template");
+
+    let by_executor = org.escher(&org.executor, &["template", "revoke", "stop-dev", "--reason", "mine now"]);
+    assert_eq!(by_executor.code, Some(1), "{}", by_executor.describe());
+    assert!(by_executor.stderr.contains("may not revoke templates"), "{}", by_executor.describe());
+    let revoked = org.escher(&org.manager, &["template", "revoke", "stop-dev", "--reason", "replaced by stop-dev-v2"]);
+    assert_eq!(revoked.code, Some(0), "{}", revoked.describe());
+    let again = org.escher(&org.manager, &["template", "revoke", "stop-dev", "--reason", "twice"]);
+    assert_eq!(again.code, Some(1), "{}", again.describe());
+    assert!(again.stderr.contains("already revoked"), "{}", again.describe());
+    let listed = org.escher(&org.executor, &["template", "list"]);
+    assert!(listed.stdout.contains("REVOKED by alice"), "{}", listed.describe());
+
+    std::fs::remove_file(&file).expect("the manager removes the template");
+    std::fs::write(&file, kept).expect("the executor puts his copy back");
+    let before = org.estate_bytes();
+    let ran = org.run(&org.executor, None, &["--template", "stop-dev", "--detach"]);
+    assert_eq!(ran.code, Some(1), "{}", ran.describe());
+    assert!(ran.stderr.contains("was revoked by alice") && ran.stderr.contains("replaced by stop-dev-v2"));
+    assert!(org.estate_bytes() == before, "nothing ran");
+    let audit = org.audit(&org.executor);
+    assert!(audit.lines().any(|l| l.contains("template.refused") && l.contains("revoked")), "{audit}");
+    assert!(org.audit(&org.manager).lines().any(|l| l.contains("template.revoked")));
+}
+
+/// A template published to expire does not run after its time.
+#[test]
+fn an_expired_template_does_not_run() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV).to_string_lossy().into_owned();
+    let args = ["template", "publish", &playbook, "--name", "stop-dev", "--expires-in", "0s"];
+    let published = org.escher(&org.manager, &args);
+    assert_eq!(published.code, Some(0), "{}", published.describe());
+    let before = org.estate_bytes();
+    let ran = org.run(&org.executor, None, &["--template", "stop-dev", "--detach"]);
+    assert_eq!(ran.code, Some(1), "{}", ran.describe());
+    assert!(ran.stderr.contains("template `stop-dev` revision 1 expired at"), "{}", ran.describe());
+    assert!(org.estate_bytes() == before, "nothing ran");
+    let listed = org.escher(&org.executor, &["template", "list"]);
+    assert!(listed.stdout.contains("EXPIRED at"), "{}", listed.describe());
+}

@@ -12,7 +12,9 @@ use escher_governance::approvals::{
 use escher_governance::identity::{Identity, IdentityError};
 use escher_governance::policy::{ApprovalRule, DEFAULT_VALIDITY, LoadError, Policy};
 use escher_governance::scope::RoleScopes;
-use escher_governance::template::{Bounds, SignedTemplate, TemplatePayload};
+use escher_governance::template::{
+    Bounds, SignedRevocation, SignedTemplate, TemplateImport, TemplatePayload, revocation_of,
+};
 use escher_runtime::audit::AuditEntry;
 
 use crate::error::append_audit;
@@ -43,6 +45,8 @@ pub enum ApprovalError {
          make revision {next}, or under a new name"
     )]
     TemplateExists { name: String, revision: u32, next: u32 },
+    #[error("template `{name}` revision {revision} is already revoked")]
+    AlreadyRevoked { name: String, revision: u32 },
     #[error("`{name}` cannot name a template: use letters, digits, `-`, `_` and `.` (`@` marks a revision)")]
     TemplateName { name: String },
     #[error("the bounds cover step `{step}`, which {file} does not have (its steps: {steps})")]
@@ -68,6 +72,7 @@ impl ApprovalError {
                 | ApprovalError::RunEnded { .. }
                 | ApprovalError::TemplateExists { .. }
                 | ApprovalError::TemplateName { .. }
+                | ApprovalError::AlreadyRevoked { .. }
                 | ApprovalError::UnknownCoveredStep { .. }
         )
     }
@@ -90,6 +95,24 @@ pub struct Decided {
     pub plan_hash: String,
     pub valid_until: String,
     pub path: PathBuf,
+}
+
+/// What a publisher asks to publish as a template.
+#[derive(Debug, Clone)]
+pub struct Publication {
+    /// The template's name (`NAME`; runs ask for `NAME` or `NAME@REVISION`).
+    pub name: String,
+    /// The playbook's file name, for readers, and its text.
+    pub file: String,
+    pub source: String,
+    /// Every file the playbook imports, as compiling it loaded them
+    /// ([`RecordingLoader`](escher_governance::template::RecordingLoader)): they are signed with it.
+    pub imports: Vec<TemplateImport>,
+    pub bounds: Bounds,
+    /// How long the template may run for; none: until it is revoked.
+    pub expires_in: Option<std::time::Duration>,
+    /// Whether a name already published gets a new revision (rather than being refused).
+    pub new_version: bool,
 }
 
 /// A published template and whether it verifies under the policy in force.
@@ -178,19 +201,18 @@ impl GovernanceSettings {
         })
     }
 
-    /// Signs a playbook (already compiled to `plan` without errors) and its bounds with the local identity and
-    /// publishes it as template `name`, audited. Steps the bounds cover must be steps of the playbook: a
-    /// misspelt name would silently cover nothing. A name already published gets a new revision only when
-    /// `new_version` says so; earlier revisions stay (`NAME@1` still names the first).
+    /// Signs a playbook (already compiled to `plan` without errors), the files it imports and its bounds with
+    /// the local identity and publishes it as a template, audited. Steps the bounds cover must be steps of the
+    /// playbook: a misspelt name would silently cover nothing. A name already published gets a new revision only
+    /// when `new_version` says so; earlier revisions stay (`NAME@1` still names the first).
     pub fn publish_template(
         &self,
         state_dir: &Path,
-        name: &str,
-        (file, source): (&str, &str),
-        bounds: Bounds,
+        publication: Publication,
         plan: &Plan,
-        new_version: bool,
     ) -> Result<PathBuf, ApprovalError> {
+        let Publication { name, file, source, imports, bounds, expires_in, new_version } = publication;
+        let (name, file) = (name.as_str(), file.as_str());
         let well_formed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
         if name.is_empty() || !name.chars().all(well_formed) {
             return Err(ApprovalError::TemplateName { name: name.to_string() });
@@ -223,15 +245,20 @@ impl GovernanceSettings {
             }
         };
         let now = escher_state::chrono::Utc::now();
+        let expires_at = expires_in.map(|validity| {
+            escher_governance::clock::stamp(now + chrono::Duration::from_std(validity).unwrap_or(chrono::Duration::MAX))
+        });
         let payload = TemplatePayload {
             version: 1,
             name: name.to_string(),
             revision,
             file: file.to_string(),
-            source: source.to_string(),
+            source,
+            imports,
             bounds,
             publisher: identity.principal(),
             published_at: escher_governance::clock::stamp(now),
+            expires_at,
         };
         let signed =
             SignedTemplate::sign(&identity, payload).map_err(|error| ApprovalError::Sign(error.to_string()))?;
@@ -272,16 +299,73 @@ impl GovernanceSettings {
         let listed = escher_governance::template::list(&dir).into_iter().map(|(path, template)| {
             let template = template.map_err(|error| (path, error))?;
             let publisher = &template.template.publisher.name;
-            let status = match &policy {
-                Some(policy) => match template.verify(policy) {
+            let now = escher_state::chrono::Utc::now();
+            let revoked = policy.as_ref().and_then(|policy| revocation_of(&dir, &template, policy));
+            let status = match (&policy, revoked, template.template.expired(now)) {
+                (_, Some(revoked), _) => {
+                    let revocation = revoked.revocation;
+                    format!(
+                        "REVOKED by {} at {}: {}",
+                        revocation.revoked_by.name, revocation.revoked_at, revocation.reason
+                    )
+                }
+                (_, None, Some(at)) => format!("EXPIRED at {at}"),
+                (Some(policy), None, None) => match template.verify(policy) {
                     Ok(role) => format!("signed by {publisher} ({role})"),
                     Err(why) => format!("NOT VALID: {why}"),
                 },
-                None => format!("signed by {publisher} (no policy to verify against)"),
+                (None, None, None) => format!("signed by {publisher} (no policy to verify against)"),
             };
             Ok(TemplateStatus { template, status })
         });
         Ok(listed.collect())
+    }
+
+    /// Withdraws template `asked` (`NAME`, its latest revision, or `NAME@N`) for good with a revocation signed by
+    /// the local identity, audited. Only someone the policy lets publish templates may; the template's file may
+    /// then be removed, and a copy of it put back does not run.
+    pub fn revoke_template(&self, state_dir: &Path, asked: &str, reason: &str) -> Result<PathBuf, ApprovalError> {
+        let dir = ApprovalsDir::new(self.approvals_dir(state_dir));
+        let template = escher_governance::template::load(&dir, asked)
+            .map_err(|detail| ApprovalError::NotAllowed { check: "template", detail })?;
+        let identity = self.identity(state_dir)?;
+        let Some(policy) = self.policy(state_dir)? else {
+            let detail = "a revocation is verified against the policy, and none is in force".to_string();
+            return Err(ApprovalError::NotAllowed { check: "policy", detail });
+        };
+        if !policy.may_publish(&identity.public_key()) {
+            let publishers = policy.template_publishers.join(" or ");
+            let detail = format!("{} may not revoke templates; the policy lets {publishers} do it", identity.name);
+            return Err(ApprovalError::NotAllowed { check: "template publisher", detail });
+        }
+        let now = escher_state::chrono::Utc::now();
+        let revocation = SignedRevocation::sign(&identity, &template, reason, now)
+            .map_err(|error| ApprovalError::Sign(error.to_string()))?;
+        let (name, revision) = (&template.template.name, template.template.revision);
+        let path = match escher_governance::template::revoke(&dir, &revocation) {
+            Ok(path) => path,
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(ApprovalError::AlreadyRevoked { name: name.clone(), revision });
+            }
+            Err(source) => return Err(ApprovalError::File { dir: dir.root.clone(), source }),
+        };
+        let entry = AuditEntry {
+            at: escher_runtime::audit::stamp(now),
+            who: identity.name.clone(),
+            role: roles_of(Some(&policy), &identity),
+            run_id: String::new(),
+            plan_hash: String::new(),
+            kind: "template.revoked".into(),
+            step: None,
+            action: None,
+            targets: Vec::new(),
+            approval: None,
+            journal: None,
+            result: format!("template `{name}` revision {revision} revoked: {reason}"),
+        };
+        append_audit(state_dir, entry)
+            .map_err(|error| ApprovalError::Audit { path: path.clone(), reason: error.to_string() })?;
+        Ok(path)
     }
 
     /// The policy in force, checked; `None` without a policy file.

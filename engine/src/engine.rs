@@ -10,6 +10,7 @@ use std::sync::Arc;
 use escher_compiler::plan::Plan;
 use escher_compiler::{Compilation, CompileOptions, ParamInput, SourceLoader, compile_input};
 use escher_governance::run::RunGovernance;
+use escher_governance::template::EmbeddedLoader;
 use escher_runtime::approval::{Approver, RefuseWithoutTerminal};
 use escher_runtime::audit::AuditEntry;
 use escher_runtime::events::EventSink;
@@ -326,7 +327,12 @@ impl Engine {
             options.policy = governance.risk_policy();
         }
         let compilation = match (playbook, governance.as_ref().and_then(|g| g.template_source())) {
-            (_, Some((name, text))) => compile_input(&name, &text, &options),
+            (_, Some((name, text))) => {
+                // A template's imports are the files signed with it, never the host's.
+                let imports = governance.as_ref().and_then(|g| g.template_imports()).unwrap_or_default();
+                let embedded = EmbeddedLoader { main: &name, imports };
+                compile_input(&name, &text, &CompileOptions { loader: &embedded, ..options })
+            }
             (Playbook::Source { name, text }, None) => compile_input(name, text, &options),
             (Playbook::Template(name), None) => {
                 return Err(EngineError::NeedsPolicy { what: format!("template `{name}`") });

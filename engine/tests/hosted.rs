@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use escher_compiler::NoImports;
+use escher_engine::approvals::Publication;
 use escher_engine::state::{AttachedState, RunLease, StateError, StateLocation};
 use escher_engine::{Engine, EngineError, GovernanceSettings, Launch, Playbook, ProviderChoice, WakeReport};
 use escher_governance::identity::Identity;
@@ -266,9 +267,16 @@ async fn a_template_published_through_the_engine_runs_within_its_bounds_and_is_r
         &escher_compiler::CompileOptions::plan(&NoImports, BTreeMap::new()),
     );
     let plan = compiled.plan.expect("it compiles");
-    let path = as_maria
-        .publish_template(maria_state.path(), "stop-dev", ("stop_dev.esc", PLAYBOOK), bounds, &plan, false)
-        .expect("published");
+    let publication = Publication {
+        name: "stop-dev".into(),
+        file: "stop_dev.esc".into(),
+        source: PLAYBOOK.into(),
+        imports: Vec::new(),
+        bounds,
+        expires_in: None,
+        new_version: false,
+    };
+    let path = as_maria.publish_template(maria_state.path(), publication, &plan).expect("published");
 
     let as_oscar = GovernanceSettings { runner_name: Some("oscar".into()), ..shared };
     let engine = Engine::builder().state_dir(state.path()).governance_settings(as_oscar).build().expect("engine");

@@ -8,6 +8,8 @@ use serde::Serialize;
 pub const DECISION_DOMAIN: &str = "escher/approval-decision/v1";
 /// What a signature covers: published templates.
 pub const TEMPLATE_DOMAIN: &str = "escher/template/v1";
+/// What a signature covers: the withdrawal of a published template.
+pub const REVOCATION_DOMAIN: &str = "escher/template-revocation/v1";
 
 /// `domain` + `\n` + the canonical JSON of `payload`.
 pub fn signing_bytes(domain: &str, payload: &impl Serialize) -> Result<Vec<u8>, serde_json::Error> {

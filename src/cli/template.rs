@@ -1,14 +1,15 @@
-//! `escher template publish FILE --name NAME [--bounds BOUNDS.toml]` and `escher template list`: a manager signs
-//! a playbook with bounds on its parameters into `<approvals dir>/templates/`, where executors find it for
-//! `escher run --template NAME` (`escher_engine::approvals`).
+//! `escher template publish FILE --name NAME [--bounds BOUNDS.toml] [--expires-in 30d]`, `escher template revoke
+//! NAME[@N] --reason TEXT` and `escher template list`: a manager signs a playbook, the files it imports and bounds
+//! on its parameters into `<approvals dir>/templates/`, where executors find it for `escher run --template NAME`,
+//! and may withdraw it for good (`escher_engine::approvals`).
 
 use std::path::{Path, PathBuf};
 
 use escher::FsLoader;
 use escher_compiler::{CompileOptions, compile_input};
 use escher_engine::GovernanceSettings;
-use escher_engine::approvals::TemplateStatus;
-use escher_governance::template::Bounds;
+use escher_engine::approvals::{Publication, TemplateStatus};
+use escher_governance::template::{Bounds, RecordingLoader};
 
 use super::report::print_diagnostics;
 use super::{CliError, EXIT_DIAGNOSTICS, EXIT_OK, Format, GovWhere, Outcome, read_source};
@@ -23,7 +24,9 @@ impl TemplateArgs {
     /// Where the command looks for the state, the policy and the approvals directory.
     pub fn at(&self) -> &GovWhere {
         match &self.command {
-            TemplateCommand::Publish { at, .. } | TemplateCommand::List { at, .. } => at,
+            TemplateCommand::Publish { at, .. }
+            | TemplateCommand::Revoke { at, .. }
+            | TemplateCommand::List { at, .. } => at,
         }
     }
 }
@@ -41,6 +44,18 @@ pub enum TemplateCommand {
         /// Publish a new revision of a template already published under NAME (earlier ones stay: NAME@1).
         #[arg(long)]
         new_version: bool,
+        /// How long the template may run for, e.g. 30d or 12h (default: until it is revoked).
+        #[arg(long, value_name = "DURATION", value_parser = escher_governance::duration::parse)]
+        expires_in: Option<std::time::Duration>,
+        #[command(flatten)]
+        at: GovWhere,
+    },
+    /// Withdraw a published template for good (NAME: its latest revision; NAME@N: that one), signed with your key.
+    Revoke {
+        name: String,
+        /// Why, for the audit log and for whoever tries to run it.
+        #[arg(long)]
+        reason: String,
         #[command(flatten)]
         at: GovWhere,
     },
@@ -57,23 +72,31 @@ pub fn run(state: &Path, args: &TemplateArgs) -> Outcome {
     let at = args.at();
     let settings = escher_engine::GovernanceSettings::from_env(at.policy.as_deref(), at.approvals.as_deref());
     match &args.command {
-        TemplateCommand::Publish { file, name, bounds, new_version, .. } => {
-            publish(state, &settings, (file, name), bounds.as_deref(), *new_version)
+        TemplateCommand::Publish { file, name, bounds, new_version, expires_in, .. } => {
+            publish(state, &settings, (file, name), bounds.as_deref(), (*new_version, *expires_in))
+        }
+        TemplateCommand::Revoke { name, reason, .. } => {
+            let path = settings.revoke_template(state, name, reason).map_err(super::approvals::approval_error)?;
+            let revoker = settings.identity(state)?.name;
+            eprintln!("{revoker} revoked template `{name}`: {}", path.display());
+            Ok(EXIT_OK)
         }
         TemplateCommand::List { format, .. } => list(state, &settings, *format),
     }
 }
 
-/// Compiles the playbook (its diagnostics shown), reads the bounds, and has the engine sign and publish it.
+/// Compiles the playbook (its diagnostics shown), noting the files it imports, reads the bounds, and has the
+/// engine sign and publish them.
 fn publish(
     state: &Path,
     settings: &GovernanceSettings,
     (file, name): (&Path, &str),
     bounds: Option<&Path>,
-    new_version: bool,
+    (new_version, expires_in): (bool, Option<std::time::Duration>),
 ) -> Outcome {
     let (file_name, source) = read_source(file)?;
-    let mut options = CompileOptions::check(&FsLoader);
+    let recorder = RecordingLoader::new(&FsLoader, &file_name);
+    let mut options = CompileOptions::check(&recorder);
     options.policy = settings.risk_policy(state)?;
     let compilation = compile_input(&file_name, &source, &options);
     let (errors, _) = print_diagnostics(&compilation, Format::Human, super::use_color());
@@ -88,9 +111,16 @@ fn publish(
                 .map_err(|error| CliError::Refused(format!("the bounds file {bounds_name} is not valid: {error}")))?
         }
     };
-    let path = settings
-        .publish_template(state, name, (&file_name, &source), bounds, plan, new_version)
-        .map_err(super::approvals::approval_error)?;
+    let publication = Publication {
+        name: name.to_string(),
+        file: file_name.clone(),
+        source: source.clone(),
+        imports: recorder.into_imports(),
+        bounds,
+        expires_in,
+        new_version,
+    };
+    let path = settings.publish_template(state, publication, plan).map_err(super::approvals::approval_error)?;
     let publisher = settings.identity(state)?.name;
     eprintln!("{publisher} published template `{name}`: {}", path.display());
     Ok(EXIT_OK)

@@ -1,4 +1,4 @@
-//! The shared approvals directory: `requests/`, `decisions/` and `templates/`, one JSON file per document,
+//! The shared approvals directory: `requests/`, `decisions/`, `templates/` and `revocations/`, one JSON file per document,
 //! written atomically and never overwritten.
 
 use std::path::{Path, PathBuf};
@@ -30,6 +30,10 @@ impl ApprovalsDir {
 
     pub fn templates_dir(&self) -> PathBuf {
         self.root.join("templates")
+    }
+
+    pub fn revocations_dir(&self) -> PathBuf {
+        self.root.join("revocations")
     }
 
     fn prefix(run_id: &str, step: &str) -> String {

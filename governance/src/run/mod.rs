@@ -42,7 +42,7 @@ use crate::guard::PolicyGuard;
 use crate::identity::Principal;
 use crate::policy::Policy;
 use crate::scope::RoleScopes;
-use crate::template::SignedTemplate;
+use crate::template::{SignedTemplate, TemplateImport, revocation_of};
 
 /// Why a governed run may not start. Nothing has run; the host audits it under [`Refusal::audit_kind`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -78,6 +78,25 @@ pub struct VerifiedTemplate {
     pub publisher_role: String,
 }
 
+/// Whether a verified template may still run: not past its expiry, and not withdrawn by a revocation.
+fn usable(template: &SignedTemplate, policy: &Policy, approvals: &ApprovalsDir) -> Result<(), String> {
+    let payload = &template.template;
+    let (name, revision) = (&payload.name, payload.revision);
+    if let Some(expired_at) = payload.expired(chrono::Utc::now()) {
+        return Err(format!(
+            "template `{name}` revision {revision} expired at {expired_at}; a publisher may publish a new version"
+        ));
+    }
+    if let Some(revoked) = revocation_of(approvals, template, policy) {
+        let revocation = revoked.revocation;
+        return Err(format!(
+            "template `{name}` revision {revision} was revoked by {} at {}: {}",
+            revocation.revoked_by.name, revocation.revoked_at, revocation.reason
+        ));
+    }
+    Ok(())
+}
+
 /// The governance of one run.
 pub struct RunGovernance {
     pub policy: Arc<Policy>,
@@ -104,6 +123,7 @@ impl RunGovernance {
             Some(name) => {
                 let signed = crate::template::load(&approvals, name).map_err(Refusal::Template)?;
                 let publisher_role = signed.verify(&policy).map_err(Refusal::Template)?;
+                usable(&signed, &policy, &approvals).map_err(Refusal::Template)?;
                 Some(VerifiedTemplate { signed, publisher_role })
             }
             None => None,
@@ -116,11 +136,17 @@ impl RunGovernance {
         self.policy.risk_policy(Some(&self.runner.key))
     }
 
-    /// The playbook a template run compiles: its name (`template:NAME`) and text.
+    /// The playbook a template run compiles: its name (`template:NAME`) and text. Its imports are the ones
+    /// signed with it ([`RunGovernance::template_imports`]).
     pub fn template_source(&self) -> Option<(String, String)> {
         self.template
             .as_ref()
             .map(|t| (format!("template:{}", t.signed.template.name), t.signed.template.source.clone()))
+    }
+
+    /// The files a template run's imports are read from: those signed with the template, none from disk.
+    pub fn template_imports(&self) -> Option<&[TemplateImport]> {
+        self.template.as_ref().map(|t| t.signed.template.imports.as_slice())
     }
 
     /// Where the runner may act: any of their roles' scopes.

@@ -86,21 +86,72 @@ fn a_plan_outside_every_role_scope_is_refused_and_one_inside_passes() {
     assert_eq!(alice.check_plan(&plan("eu-west-1")), Ok(None), "the manager's role is unrestricted");
 }
 
-#[test]
-fn a_template_edited_after_it_was_signed_is_refused() {
-    let dir = tempfile::tempdir().expect("a directory");
+/// Alice's template `tidy`, revision 1, published in `dir`.
+fn publish_tidy(
+    dir: &std::path::Path,
+    expires_at: Option<&str>,
+) -> (crate::template::SignedTemplate, std::path::PathBuf) {
     let payload = TemplatePayload {
         version: 1,
         name: "tidy".into(),
         revision: 1,
         file: "tidy.esc".into(),
         source: "playbook tidy {}".into(),
+        imports: Vec::new(),
         bounds: Bounds { max_targets: Some(5), ..Bounds::default() },
         publisher: alice().principal(),
         published_at: "2026-12-06T00:00:00Z".into(),
+        expires_at: expires_at.map(str::to_string),
     };
     let signed = crate::template::SignedTemplate::sign(&alice(), payload).expect("signs");
-    let path = crate::template::publish(&ApprovalsDir::new(dir.path()), &signed).expect("published");
+    let path = crate::template::publish(&ApprovalsDir::new(dir), &signed).expect("published");
+    (signed, path)
+}
+
+/// A revocation counts only when it is signed by someone who may publish templates and names the very
+/// publication; a file anyone wrote does not withdraw a template, and a valid one does.
+#[test]
+fn only_a_publishers_revocation_of_that_publication_withdraws_a_template() {
+    use crate::template::{SignedRevocation, revoke};
+    let dir = tempfile::tempdir().expect("a directory");
+    let (signed, _) = publish_tidy(dir.path(), None);
+    let approvals = ApprovalsDir::new(dir.path());
+    let now = chrono::Utc::now();
+
+    let by_executor = SignedRevocation::sign(&bob(), &signed, "mine", now).expect("signs");
+    let mut of_another = signed.clone();
+    of_another.signature = "00".repeat(64);
+    let of_another = SignedRevocation::sign(&alice(), &of_another, "another publication", now).expect("signs");
+    let mut forged = SignedRevocation::sign(&alice(), &signed, "forged", now).expect("signs");
+    forged.revocation.reason = "edited after signing".into();
+    for (name, revocation) in [("bob", by_executor), ("another", of_another), ("forged", forged)] {
+        let file = approvals.revocations_dir().join(format!("{name}.json"));
+        std::fs::create_dir_all(approvals.revocations_dir()).expect("a directory");
+        std::fs::write(file, serde_json::to_vec(&revocation).expect("serializes")).expect("written");
+    }
+    assert!(governance(&bob(), dir.path(), Some("tidy")).is_ok(), "none of those counts");
+
+    revoke(&approvals, &SignedRevocation::sign(&alice(), &signed, "superseded", now).expect("signs")).expect("filed");
+    let refused = governance(&bob(), dir.path(), Some("tidy")).err().expect("revoked");
+    assert!(refused.to_string().contains("was revoked by alice") && refused.to_string().contains("superseded"));
+    assert_eq!(refused.audit_kind(), "template.refused");
+}
+
+#[test]
+fn a_template_past_its_expiry_is_refused() {
+    let dir = tempfile::tempdir().expect("a directory");
+    publish_tidy(dir.path(), Some("2026-01-01T00:00:00Z"));
+    let refused = governance(&bob(), dir.path(), Some("tidy")).err().expect("expired");
+    assert!(refused.to_string().contains("expired at 2026-01-01T00:00:00Z"), "{refused}");
+    let later = tempfile::tempdir().expect("a directory");
+    publish_tidy(later.path(), Some("2999-01-01T00:00:00Z"));
+    assert!(governance(&bob(), later.path(), Some("tidy")).is_ok(), "not yet expired");
+}
+
+#[test]
+fn a_template_edited_after_it_was_signed_is_refused() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let (_, path) = publish_tidy(dir.path(), None);
     let verified = governance(&bob(), dir.path(), Some("tidy")).expect("the template verifies");
     assert!(verified.template.is_some());
 

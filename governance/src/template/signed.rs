@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::bounds::Bounds;
+use super::imports::TemplateImport;
 use crate::canonical::{TEMPLATE_DOMAIN, signing_bytes};
 use crate::identity::{Identity, Principal};
 use crate::policy::Policy;
@@ -20,9 +21,24 @@ pub struct TemplatePayload {
     /// The playbook file the template was published from (for the reader; the text below is what runs).
     pub file: String,
     pub source: String,
+    /// Every file the playbook imports, signed with it: a run compiles these, never the runner's files. Left
+    /// out of the signed form when empty, as before imports were carried.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imports: Vec<TemplateImport>,
     pub bounds: Bounds,
     pub publisher: Principal,
     pub published_at: String,
+    /// After this time the template does not run (RFC 3339); none: it runs until revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+
+impl TemplatePayload {
+    /// When the template stopped running, if it has: an expiry that cannot be read counts as passed.
+    pub fn expired(&self, now: chrono::DateTime<chrono::Utc>) -> Option<&str> {
+        let expires_at = self.expires_at.as_deref()?;
+        crate::clock::parse_stamp(expires_at).is_none_or(|at| at <= now).then_some(expires_at)
+    }
 }
 
 fn first_revision() -> u32 {
