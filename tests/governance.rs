@@ -588,3 +588,50 @@ fn an_expired_template_does_not_run() {
     let listed = org.escher(&org.executor, &["template", "list"]);
     assert!(listed.stdout.contains("EXPIRED at"), "{}", listed.describe());
 }
+
+/// One person is one vote, however many keys the policy lists for her: alice's second key neither approves again
+/// nor counts as a second manager, and a policy that lists her twice under different keys is refused outright.
+#[test]
+fn one_person_with_two_keys_is_one_vote() {
+    let org = Org::new(Terms { managers_needed: 2, ..Terms::default() });
+    let laptop = org.root().join("alice-laptop");
+    let key = escher_identity(&laptop);
+    let alice_laptop = Person { name: "alice".into(), state: laptop, key };
+    let policy = std::fs::read_to_string(&org.policy).expect("the policy");
+    let one_entry = format!("{{ name = \"alice\", key = \"{}\" }}", org.manager.key);
+
+    // Listed twice, under two keys: the policy is refused before anything runs.
+    let twice = format!("{one_entry}, {{ name = \"alice\", key = \"{}\" }}", alice_laptop.key);
+    std::fs::write(&org.policy, policy.replace(&one_entry, &twice)).expect("the policy is edited");
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let refused = org.run(&org.executor, Some(&playbook), &["--detach"]);
+    assert_eq!(refused.code, Some(1), "{}", refused.describe());
+    assert!(refused.stderr.contains("P0111"), "{}", refused.describe());
+
+    // One entry with both keys: valid, and still one vote.
+    let both = format!("{{ name = \"alice\", keys = [\"{}\", \"{}\"] }}", org.manager.key, alice_laptop.key);
+    std::fs::write(&org.policy, policy.replace(&one_entry, &both)).expect("the policy is edited");
+    let run_id = detached(&org, &org.executor, &playbook, &[]);
+    approve(&org, &org.manager, &run_id);
+    let again = org.escher(&alice_laptop, &["approve", &run_id, "stop"]);
+    assert_eq!(again.code, Some(1), "{}", again.describe());
+    assert!(again.stderr.contains("alice already decided"), "{}", again.describe());
+    let before = org.estate_bytes();
+    let resumed = org.escher(&org.executor, &["resume", &run_id, "--detach"]);
+    assert_eq!(resumed.code, Some(75), "alice alone is one approval of two:\n{}", resumed.describe());
+    assert!(org.estate_bytes() == before);
+    approve(&org, &org.second_manager, &run_id);
+    let resumed = org.escher(&org.executor, &["resume", &run_id, "--detach"]);
+    assert_eq!(resumed.code, Some(0), "alice and carol are two:\n{}", resumed.describe());
+}
+
+/// The key of the identity in `state` (made on first use).
+fn escher_identity(state: &std::path::Path) -> String {
+    let output = support::cli::escher()
+        .args(["identity", "--name", "alice", "--format", "json", "--state"])
+        .arg(state)
+        .output()
+        .expect("escher starts");
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    printed["key"].as_str().expect("a key").to_string()
+}

@@ -173,10 +173,11 @@ impl GovernanceSettings {
             Err(source) => return Err(ApprovalError::File { dir: dir.root.clone(), source }),
         };
         let role = roles_of(policy.as_ref(), &identity);
+        let who = person(policy.as_ref(), &identity);
         let verb = if approved { "approved" } else { "rejected" };
         let entry = AuditEntry {
             at: escher_runtime::audit::stamp(now),
-            who: identity.name.clone(),
+            who: who.clone(),
             role: role.clone(),
             run_id: run_id.to_string(),
             plan_hash: request.plan_hash.clone(),
@@ -184,7 +185,7 @@ impl GovernanceSettings {
             step: Some(step.to_string()),
             action: Some(request.action.clone()),
             targets: request.targets.iter().map(|t| t.id.clone()).collect(),
-            approval: Some(format!("{} ({role})", identity.name)),
+            approval: Some(format!("{who} ({role})")),
             journal: None,
             result: match &reason {
                 Some(reason) => format!("{verb}: {reason}"),
@@ -193,12 +194,7 @@ impl GovernanceSettings {
         };
         append_audit(state_dir, entry)
             .map_err(|error| ApprovalError::Audit { path: path.clone(), reason: error.to_string() })?;
-        Ok(Decided {
-            who: identity.name,
-            plan_hash: request.plan_hash,
-            valid_until: decision.decision.expires_at,
-            path,
-        })
+        Ok(Decided { who, plan_hash: request.plan_hash, valid_until: decision.decision.expires_at, path })
     }
 
     /// Signs a playbook (already compiled to `plan` without errors), the files it imports and its bounds with
@@ -414,6 +410,11 @@ fn at_the_door(
     }
     let filed: Vec<_> = dir.decisions_for(&request.run_id, &request.step).into_iter().map(|(_, d)| d).collect();
     let standing = match tally(&filed, &expected, policy, now) {
+        // One person decides once, whichever of their keys signs: a second key is not a second vote.
+        Outcome::Pending { .. } if decided_before(policy, &filed, request, &identity.public_key()) => {
+            let (run_id, step) = (request.run_id.clone(), request.step.clone());
+            return Err(ApprovalError::AlreadyDecided { who: person(Some(policy), identity), run_id, step });
+        }
         Outcome::Pending { .. } => return Ok(()),
         Outcome::Approved { by } => {
             format!("approved by {}", by.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", "))
@@ -459,6 +460,19 @@ fn target_record(target: &TargetSummary) -> Value {
             .map(|(name, value)| (name.to_string(), Value::String(value.clone())))
             .collect(),
     )
+}
+
+/// The person `identity` is: the name the policy in force lists their key under, else the identity's own.
+/// Whether the person holding `key` has a decision filed on the request's step, under any of their keys.
+fn decided_before(policy: &Policy, filed: &[Result<SignedDecision, String>], request: &RequestFile, key: &str) -> bool {
+    filed.iter().flatten().any(|filed| {
+        let on_this_step = filed.decision.run_id == request.run_id && filed.decision.step == request.step;
+        on_this_step && filed.verify_signature().is_ok() && policy.same_person(&filed.decision.signer.key, key)
+    })
+}
+
+fn person(policy: Option<&Policy>, identity: &Identity) -> String {
+    policy.and_then(|p| p.member_name(&identity.public_key())).unwrap_or(&identity.name).to_string()
 }
 
 fn roles_of(policy: Option<&Policy>, identity: &Identity) -> String {

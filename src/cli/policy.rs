@@ -36,8 +36,10 @@ fn run_check(file: &Path, format: Format, color: bool) -> Outcome {
     match check(&text) {
         Ok(policy) => {
             if format == Format::Human {
-                let members: usize = policy.roles.values().map(|role| role.members.len()).sum();
-                eprintln!("{name}: ok ({} role(s), {members} member(s))", policy.roles.len());
+                // People, not entries: one person may be a member of several roles.
+                let people: std::collections::BTreeSet<&str> =
+                    policy.roles.values().flat_map(|role| &role.members).map(|member| member.name.as_str()).collect();
+                eprintln!("{name}: ok ({} role(s), {} people)", policy.roles.len(), people.len());
             }
             Ok(EXIT_OK)
         }

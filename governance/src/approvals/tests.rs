@@ -205,7 +205,7 @@ mod approver {
     use super::*;
     use crate::clock::FixedClock;
 
-    fn asked(runner: &Identity) -> ApprovalRequest {
+    pub(super) fn asked(runner: &Identity) -> ApprovalRequest {
         ApprovalRequest {
             run_id: "run-1".into(),
             playbook: "stop_dev".into(),
@@ -261,3 +261,5 @@ mod approver {
         assert!(refused.reason.as_deref().is_some_and(|r| r.contains("expiry")), "{refused:?}");
     }
 }
+
+mod people;

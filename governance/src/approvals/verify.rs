@@ -1,5 +1,6 @@
 //! Checking decisions against what a run asks: each decision on its own (signature, signer's role, parameters,
-//! plan hash, step, run, expiry, self-approval), then together (M of N distinct approvers, any rejection).
+//! plan hash, step, run, expiry, self-approval), then together (M of N distinct people, any rejection). A
+//! person is who the policy lists a key under: two keys of one person are one approver.
 //! Pure: the time comes from the caller.
 
 use chrono::{DateTime, Utc};
@@ -14,7 +15,8 @@ pub struct Expected<'a> {
     pub plan_hash: &'a str,
     pub params_hash: &'a str,
     pub rule: &'a ApprovalRule,
-    /// Who runs the playbook: they may not approve it unless the policy allows self-approval.
+    /// Who runs the playbook: they may not approve it, with any of their keys, unless the policy allows
+    /// self-approval.
     pub runner_key: &'a str,
 }
 
@@ -135,7 +137,8 @@ pub fn verify_one(
         }
         _ => return Err((Check::Expiry, format!("the decision by {name} has no valid signing or expiry time"))),
     }
-    if !policy.self_approval && signer.key == expected.runner_key {
+    // Any key of the runner's is the runner: a second key does not make a second person.
+    if !policy.self_approval && policy.same_person(&signer.key, expected.runner_key) {
         return Err((Check::SelfApproval, format!("{name} runs this playbook and may not approve it")));
     }
     Ok(Valid {
@@ -148,7 +151,7 @@ pub fn verify_one(
 }
 
 /// Where a step stands given every decision filed for it. Any decision that fails a check refuses the step; a
-/// valid rejection rejects it; enough distinct approvers approve it; otherwise it waits.
+/// valid rejection rejects it; enough distinct people approve it; otherwise it waits.
 pub fn tally(
     decisions: &[Result<SignedDecision, String>],
     expected: &Expected<'_>,
@@ -165,7 +168,8 @@ pub fn tally(
             Err((check, detail)) => return Outcome::Refused { check, detail },
             Ok(valid) if !valid.approved => return Outcome::Rejected { by: valid },
             Ok(valid) => {
-                if !approvers.iter().any(|a| a.key == valid.key) {
+                // One approval per person, whichever of their keys signed.
+                if !approvers.iter().any(|a| policy.same_person(&a.key, &valid.key)) {
                     approvers.push(valid);
                 }
             }

@@ -7,6 +7,7 @@ use escher_compiler::plan::RiskLevel;
 use super::error::{PolicyError, span};
 use super::file::{PolicyFile, RoleFile};
 use super::model::{ApprovalRule, DEFAULT_VALIDITY, MAX_SAFE_RETRIES, Member, Policy, Role};
+use super::people::People;
 use crate::scope::Scope;
 
 pub fn check(text: &str) -> Result<Policy, Vec<PolicyError>> {
@@ -16,8 +17,9 @@ pub fn check(text: &str) -> Result<Policy, Vec<PolicyError>> {
     })?;
     let mut errors = Vec::new();
     let mut roles = BTreeMap::new();
+    let mut people = People::default();
     for (name, role) in &file.roles {
-        roles.insert(name.get_ref().clone(), check_role(name.get_ref(), role, &mut errors));
+        roles.insert(name.get_ref().clone(), check_role(name.get_ref(), role, &mut people, &mut errors));
     }
     let known = roles.keys().cloned().collect::<Vec<_>>().join(", ");
     let known = if known.is_empty() { "none".to_string() } else { known };
@@ -42,10 +44,11 @@ pub fn check(text: &str) -> Result<Policy, Vec<PolicyError>> {
         let known_from: Vec<&toml::Spanned<String>> =
             rule.get_ref().from.iter().filter(|role| role_exists(role, &mut errors)).collect();
         let count = *rule.get_ref().count.get_ref();
+        // People, not keys: a person with several keys gives one approval.
         let mut people: Vec<&str> = known_from
             .iter()
             .filter_map(|role| roles.get(role.get_ref()))
-            .flat_map(|role: &Role| role.members.iter().map(|m| m.key.as_str()))
+            .flat_map(|role: &Role| role.members.iter().map(|m| m.name.as_str()))
             .collect();
         people.sort_unstable();
         people.dedup();
@@ -106,7 +109,7 @@ pub fn check(text: &str) -> Result<Policy, Vec<PolicyError>> {
     })
 }
 
-fn check_role(name: &str, role: &RoleFile, errors: &mut Vec<PolicyError>) -> Role {
+fn check_role(name: &str, role: &RoleFile, people: &mut People, errors: &mut Vec<PolicyError>) -> Role {
     let run_without_approval = match &role.run_without_approval {
         Some(level) => RiskLevel::parse(level.get_ref()).unwrap_or_else(|| {
             errors.push(PolicyError::UnknownLevel { found: level.get_ref().clone(), span: span(level.span()) });
@@ -115,22 +118,10 @@ fn check_role(name: &str, role: &RoleFile, errors: &mut Vec<PolicyError>) -> Rol
         None => RiskLevel::Low,
     };
     let mut members: Vec<Member> = Vec::new();
-    for member in &role.members {
-        let key = member.key.get_ref().trim().to_ascii_lowercase();
-        if !crate::identity::is_public_key(&key) {
-            errors.push(PolicyError::BadKey { member: member.name.clone(), span: span(member.key.span()) });
-            continue;
+    for entry in &role.members {
+        if let Some(member) = people.member(entry, name, &members, errors) {
+            members.push(member);
         }
-        if let Some(first) = members.iter().find(|m| m.key == key) {
-            errors.push(PolicyError::DuplicateMember {
-                member: member.name.clone(),
-                first: first.name.clone(),
-                role: name.to_string(),
-                span: span(member.key.span()),
-            });
-            continue;
-        }
-        members.push(Member { name: member.name.clone(), key });
     }
     if let Some(clouds) = &role.clouds {
         for cloud in clouds {

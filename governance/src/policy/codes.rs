@@ -23,4 +23,7 @@ pub static CODES: &[CodeInfo] = &[
     code!("P0107", "a cloud that is not aws, azure or gcp"),
     code!("P0108", "the same key listed twice in one role"),
     code!("P0109", "`safe_retries` is not a whole number from 0 to 20"),
+    code!("P0110", "a member with both `key` and `keys`, neither, or an empty `keys`"),
+    code!("P0111", "one name listed with different keys (in two roles, or twice in one)"),
+    code!("P0112", "one key listed under two names in different roles"),
 ];

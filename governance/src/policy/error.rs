@@ -93,6 +93,47 @@ pub enum PolicyError {
         #[label("not a whole number from 0 to {max}")]
         span: SourceSpan,
     },
+
+    #[error("member `{member}` has {problem}")]
+    #[diagnostic(
+        code(P0110),
+        help("write a person's one key as `key = \"...\"`, or all of their keys as `keys = [\"...\", \"...\"]`")
+    )]
+    MemberKeys {
+        member: String,
+        problem: String,
+        #[label("needs exactly one of `key` or `keys`")]
+        span: SourceSpan,
+    },
+
+    #[error("`{member}` is listed again with other keys (first listed in role `{role}`)")]
+    #[diagnostic(
+        code(P0111),
+        help(
+            "one name is one person, with the same keys wherever it is listed: give each entry of `{member}` all of their keys (`keys = [...]`), or give the other person another name"
+        )
+    )]
+    OtherKeys {
+        member: String,
+        role: String,
+        #[label("not the keys of the first `{member}`")]
+        span: SourceSpan,
+    },
+
+    #[error("the key of `{member}` is also listed as `{owner}` in role `{role}`")]
+    #[diagnostic(
+        code(P0112),
+        help(
+            "one key is one person: list it under one name only; a person with several keys lists them all, `keys = [...]`"
+        )
+    )]
+    SharedKey {
+        member: String,
+        owner: String,
+        role: String,
+        #[label("another person's key")]
+        span: SourceSpan,
+    },
 }
 
 impl PolicyError {
@@ -108,6 +149,9 @@ impl PolicyError {
             PolicyError::UnknownCloud { .. } => "P0107",
             PolicyError::DuplicateMember { .. } => "P0108",
             PolicyError::BadRetries { .. } => "P0109",
+            PolicyError::MemberKeys { .. } => "P0110",
+            PolicyError::OtherKeys { .. } => "P0111",
+            PolicyError::SharedKey { .. } => "P0112",
         }
     }
 }

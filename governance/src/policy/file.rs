@@ -37,8 +37,10 @@ pub(crate) struct RoleFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MemberFile {
-    pub name: String,
-    pub key: Spanned<String>,
+    pub name: Spanned<String>,
+    /// A person with one key writes `key`, one with several `keys`: exactly one of the two.
+    pub key: Option<Spanned<String>>,
+    pub keys: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]

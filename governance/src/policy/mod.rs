@@ -6,6 +6,7 @@ mod codes;
 mod error;
 mod file;
 mod model;
+mod people;
 
 use std::path::{Path, PathBuf};
 

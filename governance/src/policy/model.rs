@@ -35,13 +35,22 @@ pub struct Role {
     pub scope: Scope,
 }
 
+/// A person, as a role lists them: their name and every key they sign with. The name is the person: the policy
+/// check lets a name have only one set of keys, wherever it is listed, and a key only one name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
     pub name: String,
-    pub key: String,
+    pub keys: Vec<String>,
 }
 
-/// `count` distinct approvals, each by a member of one of the roles `from` (M of N).
+impl Member {
+    /// Whether `key` is one of this person's.
+    pub fn holds(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k == key)
+    }
+}
+
+/// `count` approvals by distinct people, each a member of one of the roles `from` (M of N).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApprovalRule {
     pub count: u64,
@@ -55,14 +64,20 @@ pub const DEFAULT_VALIDITY: Duration = Duration::from_secs(24 * 3600);
 pub const MAX_SAFE_RETRIES: u32 = 20;
 
 impl Policy {
-    /// The roles `key` is a member of, in name order.
+    /// The roles `key` is a member of, in name order: those of the person who holds it.
     pub fn roles_of(&self, key: &str) -> Vec<&Role> {
-        self.roles.values().filter(|role| role.members.iter().any(|member| member.key == key)).collect()
+        self.roles.values().filter(|role| role.members.iter().any(|member| member.holds(key))).collect()
     }
 
-    /// The name the policy gives `key`, if it lists it.
+    /// The person who holds `key`: the name the policy lists it under, if it does.
     pub fn member_name(&self, key: &str) -> Option<&str> {
-        self.roles.values().flat_map(|role| &role.members).find(|m| m.key == key).map(|m| m.name.as_str())
+        self.roles.values().flat_map(|role| &role.members).find(|member| member.holds(key)).map(|m| m.name.as_str())
+    }
+
+    /// Whether keys `a` and `b` are one person's: the same key, or two keys listed under one name. What approvals
+    /// count and what self-approval means: people, not keys.
+    pub fn same_person(&self, a: &str, b: &str) -> bool {
+        a == b || self.member_name(a).is_some_and(|name| self.member_name(b) == Some(name))
     }
 
     /// The rule for a step of `level` that the compiler gave to `required_role`: the level's rule (or the nearest

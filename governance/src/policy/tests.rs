@@ -6,6 +6,7 @@ use super::*;
 
 const ALICE: &str = "8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c";
 const BOB: &str = "8139770ea87d175f56a35466c34c7ecccb8d8a91b4ee37a25df60f5b8fc9b394";
+const ALICE_LAPTOP: &str = "1bab3f1f2a740e68380df831f2418bd497b3c7080ef9e8e475175cdabcbc89ba";
 
 fn policy() -> Policy {
     check(&format!(
@@ -72,4 +73,22 @@ fn safe_retries_out_of_range_or_not_an_integer_is_p0109_on_the_value() {
         assert_eq!((reported.as_str(), *max), (found, MAX_SAFE_RETRIES), "{value}");
         assert_eq!(&text[span.offset()..span.offset() + span.len()], value, "the label is on the value");
     }
+}
+
+#[test]
+fn a_person_with_two_keys_holds_their_roles_with_either_and_is_one_person() {
+    let policy = check(&format!(
+        r#"
+        [roles.manager]
+        members = [{{ name = "alice", keys = ["{ALICE}", "{}"] }}, {{ name = "bob", key = "{BOB}" }}]
+        "#,
+        ALICE_LAPTOP.to_ascii_uppercase()
+    ))
+    .expect("valid");
+    assert_eq!(policy.roles["manager"].members[0].keys, [ALICE, ALICE_LAPTOP], "keys are read in lower case");
+    assert_eq!(policy.roles_of(ALICE_LAPTOP).len(), 1);
+    assert_eq!(policy.member_name(ALICE_LAPTOP), Some("alice"));
+    assert!(policy.same_person(ALICE, ALICE_LAPTOP));
+    assert!(!policy.same_person(ALICE, BOB));
+    assert!(!policy.same_person("unknown", "other"), "keys the policy does not list are no one's");
 }

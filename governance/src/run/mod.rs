@@ -119,6 +119,9 @@ impl RunGovernance {
         if roles.is_empty() {
             return Err(Refusal::NoRole { name: runner.name.clone(), key: runner.key.clone() });
         }
+        // Requests and audit records name the person as the policy lists them, whatever their key file says.
+        let name = policy.member_name(&runner.key).unwrap_or(&runner.name).to_string();
+        let runner = Principal { name, ..runner };
         let template = match template {
             Some(name) => {
                 let signed = crate::template::load(&approvals, name).map_err(Refusal::Template)?;

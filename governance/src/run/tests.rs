@@ -72,6 +72,14 @@ fn a_runner_in_no_role_is_refused_before_anything_runs() {
 }
 
 #[test]
+fn the_runner_is_recorded_by_the_name_the_policy_gives_their_key() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let renamed = Identity::from_secret("bobby-laptop", [2; 32]);
+    let run = governance(&renamed, dir.path(), None).expect("bob's key is an executor's");
+    assert_eq!(run.who(), ("bob".to_string(), "executor".to_string()));
+}
+
+#[test]
 fn a_plan_outside_every_role_scope_is_refused_and_one_inside_passes() {
     let dir = tempfile::tempdir().expect("a directory");
     let bob = governance(&bob(), dir.path(), None).expect("bob is an executor");
