@@ -635,3 +635,71 @@ fn escher_identity(state: &std::path::Path) -> String {
     let printed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     printed["key"].as_str().expect("a key").to_string()
 }
+
+/// The executor appends an `approval_decided` record to his suspended run's journal, chained as the journal
+/// chains its records: the resume finds no signature behind it and refuses, naming the step, with nothing run.
+#[test]
+fn an_approval_added_to_the_journal_by_hand_is_refused_on_resume() {
+    use escher_runtime::approval::Decision;
+    use escher_runtime::journal::{JournalRecord, encode_journal, read_records};
+
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let run_id = detached(&org, &org.executor, &playbook, &[]);
+    let mut records = read_records(&org.executor.state, &run_id).expect("the journal reads");
+    let plan_hash = match &records[0] {
+        JournalRecord::RunStarted { plan, .. } => plan.hash.clone(),
+        other => panic!("a journal begins with run_started, not {other:?}"),
+    };
+    let claimed = Decision {
+        approved: true,
+        by: "alice".into(),
+        role: "manager".into(),
+        reason: None,
+        plan_hash,
+        node: "stop".into(),
+        proof: None,
+    };
+    // As a resumed session that recorded the approval and was killed would have left it; the audit log vouches
+    // only for what came before.
+    let at = "2026-12-06T00:00:00Z".to_string();
+    records.push(JournalRecord::RunResumed { at: at.clone() });
+    records.push(JournalRecord::ApprovalDecided { node: "stop".into(), decision: claimed, at });
+    let journal = org.executor.state.join("runs").join(&run_id).join("journal.jsonl");
+    std::fs::write(&journal, encode_journal(&run_id, &records).expect("encodes")).expect("the journal is rewritten");
+
+    let before = org.estate_bytes();
+    let resumed = org.escher(&org.executor, &["resume", &run_id, "--detach"]);
+    assert_eq!(resumed.code, Some(2), "{}", resumed.describe());
+    assert!(
+        resumed.stderr.contains("the journal records an approval of step `stop` that does not hold")
+            && resumed.stderr.contains("no signed approval was recorded with it"),
+        "{}",
+        resumed.describe()
+    );
+    assert!(org.estate_bytes() == before, "nothing ran");
+}
+
+/// A genuine approval journaled by one session holds when a later session resumes: each resume checks the
+/// signatures recorded with it again.
+#[test]
+fn a_signed_approval_recorded_in_the_journal_holds_on_every_later_resume() {
+    let org = Org::new(Terms::default());
+    let two_steps = STOP_DEV.replace(
+        "approve = manager }\n}",
+        "approve = manager }\n  step tag = aws.ec2.tag(stop.changed, tags = { stopped_by: \"escher\" }) { max_targets = 10, approve = manager }\n}",
+    );
+    assert!(two_steps.contains("step tag"), "{two_steps}");
+    let playbook = org.write("stop_and_tag.esc", &two_steps);
+    let run_id = detached(&org, &org.executor, &playbook, &[]);
+    approve(&org, &org.manager, &run_id);
+    let stopped = org.escher(&org.executor, &["resume", &run_id, "--detach"]);
+    assert_eq!(stopped.code, Some(75), "the stop runs, the tag waits:\n{}", stopped.describe());
+    let journal = std::fs::read_to_string(org.executor.state.join("runs").join(&run_id).join("journal.jsonl"))
+        .expect("the journal");
+    assert!(journal.contains("\"proof\":{\"signed\":["), "the signatures are journaled with the approval");
+    let tagged = org.escher(&org.manager, &["approve", &run_id, "tag"]);
+    assert_eq!(tagged.code, Some(0), "{}", tagged.describe());
+    let resumed = org.escher(&org.executor, &["resume", &run_id, "--detach"]);
+    assert_eq!(resumed.code, Some(0), "the journaled approval of `stop` still holds:\n{}", resumed.describe());
+}

@@ -64,6 +64,7 @@ impl Approver for Host {
             reason: None,
             plan_hash: request.plan_hash.clone(),
             node: request.node.clone(),
+            proof: None,
         }
     }
 

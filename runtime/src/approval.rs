@@ -71,6 +71,11 @@ pub struct Decision {
     /// The plan hash and step the decision was given for; the runtime refuses a decision for anything else.
     pub plan_hash: String,
     pub node: String,
+    /// What proves the decision, in the approver's own terms (a governed run's: the signed decisions that
+    /// approved the step). The runtime journals it with the decision and never reads it; on resume the approver
+    /// checks it again ([`Approver::recorded_holds`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<serde_json::Value>,
 }
 
 /// An approver's answer when it may also say "not yet": signed approvals given asynchronously arrive after the
@@ -98,6 +103,14 @@ pub trait Approver: Send + Sync {
     /// itself as `approval.requested`, before the answer.
     fn files_request(&self, _request: &ApprovalRequest) -> bool {
         false
+    }
+
+    /// Whether an approval the journal recorded for `request`'s step still proves it, checked before a run
+    /// resumes: the journal is a file its runner can write, so an approver whose decisions carry proof (signed
+    /// approvals) checks that proof again, and an approval without one does not count. By default a recorded
+    /// approval holds: an ungoverned run's approvals are its runner's own word.
+    fn recorded_holds(&self, _request: &ApprovalRequest, _decision: &Decision) -> Result<(), String> {
+        Ok(())
     }
 }
 
@@ -134,6 +147,7 @@ impl Approver for ApproveUpTo {
             reason: Some(reason),
             plan_hash: request.plan_hash.clone(),
             node: request.node.clone(),
+            proof: None,
         }
     }
 }
@@ -157,6 +171,7 @@ impl Approver for RefuseWithoutTerminal {
             )),
             plan_hash: request.plan_hash.clone(),
             node: request.node.clone(),
+            proof: None,
         }
     }
 }

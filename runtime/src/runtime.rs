@@ -92,6 +92,7 @@ use crate::shared::Shared;
 ///             reason: None,
 ///             plan_hash: request.plan_hash.clone(),
 ///             node: request.node.clone(),
+///             proof: None,
 ///         }
 ///     }
 /// }

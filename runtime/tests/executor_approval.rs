@@ -221,6 +221,7 @@ impl escher_runtime::approval::Approver for Slow {
             reason: None,
             plan_hash: request.plan_hash.clone(),
             node: request.node.clone(),
+            proof: None,
         }
     }
 }

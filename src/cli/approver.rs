@@ -81,6 +81,7 @@ impl Approver for TerminalApprover {
             reason: Some(if answer { "approved at the terminal".into() } else { "refused at the terminal".into() }),
             plan_hash: request.plan_hash.clone(),
             node: request.node.clone(),
+            proof: None,
         }
     }
 }

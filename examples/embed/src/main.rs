@@ -82,6 +82,7 @@ impl Approver for AskTheManager {
             reason: Some("waiting for the manager".into()),
             plan_hash: request.plan_hash.clone(),
             node: request.node.clone(),
+            proof: None,
         }
     }
 

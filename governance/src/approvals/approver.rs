@@ -7,9 +7,11 @@ use std::time::Duration;
 
 use escher_runtime::approval::{Answer, ApprovalRequest, Approver, Decision};
 
+use super::decision::SignedDecision;
+use super::recorded::{check_signed_proof, signed_proof};
 use super::request::{RequestFile, params_hash};
 use super::store::ApprovalsDir;
-use super::verify::{Expected, Outcome, tally};
+use super::verify::{Expected, Outcome, tally, verify_one};
 use crate::clock::Clock;
 use crate::identity::Principal;
 use crate::policy::{ApprovalRule, Policy};
@@ -54,19 +56,47 @@ impl FilesApprover {
 
     /// Where the step stands. Everything it is checked against comes from the run and the policy in force,
     /// never from the request file, which anyone with access to the directory could edit.
-    fn outcome(&self, request: &ApprovalRequest, rule: &ApprovalRule) -> Outcome {
+    /// Where the step stands by the decisions filed for it, and, when approved, the signed decisions that
+    /// approve it (the proof journaled with the approval).
+    fn outcome(&self, request: &ApprovalRequest, rule: &ApprovalRule) -> (Outcome, Option<serde_json::Value>) {
         let params_hash = params_hash(&request.params);
-        let expected = Expected {
+        let expected = self.expected(request, rule, &params_hash);
+        let decisions: Vec<_> =
+            self.dir.decisions_for(&request.run_id, &request.node).into_iter().map(|(_, decision)| decision).collect();
+        let now = self.clock.now();
+        let outcome = tally(&decisions, &expected, &self.policy, now);
+        let proof = matches!(outcome, Outcome::Approved { .. }).then(|| {
+            let approving: Vec<SignedDecision> = decisions
+                .into_iter()
+                .flatten()
+                .filter(|decision| verify_one(decision, &expected, &self.policy, now).is_ok_and(|valid| valid.approved))
+                .collect();
+            signed_proof(&approving)
+        });
+        (outcome, proof)
+    }
+
+    fn expected<'a>(
+        &'a self,
+        request: &'a ApprovalRequest,
+        rule: &'a ApprovalRule,
+        params_hash: &'a str,
+    ) -> Expected<'a> {
+        Expected {
             run_id: &request.run_id,
             step: &request.node,
             plan_hash: &request.plan_hash,
-            params_hash: &params_hash,
+            params_hash,
             rule,
             runner_key: &self.runner.key,
-        };
-        let decisions: Vec<_> =
-            self.dir.decisions_for(&request.run_id, &request.node).into_iter().map(|(_, decision)| decision).collect();
-        tally(&decisions, &expected, &self.policy, self.clock.now())
+        }
+    }
+
+    /// Whether a journaled approval's proof still proves the step approved under the policy.
+    pub fn check_recorded(&self, request: &ApprovalRequest, decision: &Decision) -> Result<(), String> {
+        let rule = self.policy.rule_for(request.risk.level, &request.required.role);
+        let params_hash = params_hash(&request.params);
+        check_signed_proof(decision.proof.as_ref(), &self.expected(request, &rule, &params_hash), &self.policy)
     }
 
     fn decision(request: &ApprovalRequest, approved: bool, by: String, reason: String) -> Decision {
@@ -77,6 +107,7 @@ impl FilesApprover {
             reason: Some(reason),
             plan_hash: request.plan_hash.clone(),
             node: request.node.clone(),
+            proof: None,
         }
     }
 }
@@ -94,6 +125,10 @@ impl Approver for FilesApprover {
         true
     }
 
+    fn recorded_holds(&self, request: &ApprovalRequest, decision: &Decision) -> Result<(), String> {
+        self.check_recorded(request, decision)
+    }
+
     async fn answer(&self, request: &ApprovalRequest) -> Answer {
         if let Err(error) = self.file_request(request) {
             return Answer::Decided(Self::decision(request, false, "nobody".into(), error));
@@ -102,11 +137,12 @@ impl Approver for FilesApprover {
         let deadline = tokio::time::Instant::now() + self.wait;
         let mut told = false;
         loop {
-            match self.outcome(request, &rule) {
+            let (outcome, proof) = self.outcome(request, &rule);
+            match outcome {
                 Outcome::Approved { by } => {
                     let names = by.iter().map(|v| format!("{} ({})", v.name, v.role)).collect::<Vec<_>>().join(", ");
                     let reason = format!("{} signed approval(s) verified", by.len());
-                    return Answer::Decided(Self::decision(request, true, names, reason));
+                    return Answer::Decided(Decision { proof, ..Self::decision(request, true, names, reason) });
                 }
                 Outcome::Rejected { by } => {
                     let reason = format!(

@@ -3,12 +3,14 @@
 
 mod approver;
 mod decision;
+mod recorded;
 mod request;
 mod store;
 mod verify;
 
 pub use approver::{FilesApprover, Notice};
 pub use decision::{DecisionPayload, SignedDecision};
+pub use recorded::{check_signed_proof, signed_proof};
 pub use request::{RequestFile, TargetSummary, params_hash};
 pub use store::{ApprovalsDir, Read, read_all};
 pub use verify::{Check, Expected, Outcome, Valid, tally, verify_one};

@@ -263,3 +263,4 @@ mod approver {
 }
 
 mod people;
+mod recorded;

@@ -58,6 +58,7 @@ impl GovernedApprover {
             reason: Some(format!("covered by template `{name}`, within its bounds")),
             plan_hash: request.plan_hash.clone(),
             node: request.node.clone(),
+            proof: Some(serde_json::json!({ "template": name })),
         })
     }
 }
@@ -74,12 +75,27 @@ impl Approver for GovernedApprover {
                 reason: Some(reason),
                 plan_hash: request.plan_hash.clone(),
                 node: request.node.clone(),
+                proof: None,
             },
         }
     }
 
     fn files_request(&self, request: &ApprovalRequest) -> bool {
         self.covered(request).is_none()
+    }
+
+    /// A journaled approval holds when the template this run verified (again, on resume) covers the step, or
+    /// when its signed decisions verify under the policy; what a host approver claimed never does.
+    fn recorded_holds(&self, request: &ApprovalRequest, decision: &Decision) -> Result<(), String> {
+        let by_template =
+            decision.proof.as_ref().and_then(|proof| proof.get("template")).and_then(|name| name.as_str());
+        match (by_template, self.covered(request)) {
+            (Some(name), Some(_)) if self.template.as_ref().is_some_and(|(run_template, ..)| run_template == name) => {
+                Ok(())
+            }
+            (Some(name), _) => Err(format!("it rests on template `{name}`, which does not cover this run's step")),
+            (None, _) => self.proof.check_recorded(request, decision),
+        }
     }
 
     async fn answer(&self, request: &ApprovalRequest) -> Answer {

@@ -183,6 +183,7 @@ impl Approver for YesToEverything {
             reason: None,
             plan_hash: request.plan_hash.clone(),
             node: request.node.clone(),
+            proof: None,
         }
     }
 }

@@ -37,4 +37,11 @@ pub enum RuntimeError {
     /// A secret the plan uses cannot be read; nothing ran.
     #[error("{0}; nothing was run")]
     Secret(#[from] crate::secrets::SecretError),
+    /// The journal records an approval its approver cannot prove again: the journal was changed after it was
+    /// written, or its proof does not verify.
+    #[error(
+        "run {run_id}: the journal records an approval of step `{node}` that does not hold ({reason}); the journal \
+         was altered, so the run is not resumed and nothing was run"
+    )]
+    UnprovenApproval { run_id: String, node: String, reason: String },
 }

@@ -84,6 +84,7 @@ pub(crate) fn resume(shared: Arc<Shared>, run_id: &str) -> Result<RunHandle, Run
     // The lease comes first: nothing is read or repaired while another live process drives the run.
     let lease = RunLease::acquire(&shared.state_dir, run_id, &holder_name(&shared.identity.who))?;
     let resumed = resume::load(&shared.state_dir, run_id)?;
+    resume::check_recorded_approvals(shared.approver.as_ref(), run_id, &resumed)?;
     let scheduler = Scheduler::new(DependencyGraph::from_plan(&resumed.plan)?);
     check_providers(&shared, &resumed.plan)?;
     check_secrets(&shared, &resumed.plan)?;

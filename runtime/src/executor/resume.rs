@@ -9,7 +9,7 @@ use escher_compiler::plan::{Plan, Value, plan_hash};
 
 use super::error::RuntimeError;
 use super::step::result::NodeResult;
-use crate::approval::Decision;
+use crate::approval::{ApprovalRequest, Approver, Decision};
 use crate::events::StepStatus;
 use crate::journal::{JournalRecord, read_run};
 use crate::provider::TargetResult;
@@ -101,4 +101,40 @@ pub(crate) fn load(state_dir: &Path, run_id: &str) -> Result<Resumed, RuntimeErr
         approvals: state.approvals,
     };
     Ok(Resumed { plan, dry_run: state.dry_run, state: resume, restored })
+}
+
+/// Shows every approval the journal recorded to the run's approver again, before anything resumes: a journal is
+/// a file its runner can write, so an approval the approver cannot prove again (a record added or edited, a
+/// signature that does not verify) is damage, not permission.
+pub(crate) fn check_recorded_approvals(
+    approver: &dyn Approver,
+    run_id: &str,
+    resumed: &Resumed,
+) -> Result<(), RuntimeError> {
+    let plan = &resumed.plan;
+    for node in &plan.nodes {
+        let (Some(required), Some(decision)) = (&node.approval, resumed.state.approval(&node.id)) else { continue };
+        if !decision.approved {
+            continue;
+        }
+        let request = ApprovalRequest {
+            run_id: run_id.to_string(),
+            playbook: plan.playbook.clone(),
+            plan_hash: plan.hash.clone(),
+            params: plan.params.clone(),
+            node: node.id.clone(),
+            docs: node.docs.clone(),
+            action: node.action.clone(),
+            effect: node.effect,
+            risk: node.risk.clone(),
+            required: required.clone(),
+            targets: Vec::new(),
+        };
+        approver.recorded_holds(&request, decision).map_err(|reason| RuntimeError::UnprovenApproval {
+            run_id: run_id.to_string(),
+            node: node.id.clone(),
+            reason,
+        })?;
+    }
+    Ok(())
 }

@@ -349,6 +349,7 @@ impl Approver for Decide {
             reason: Some(if self.approve { "looks right".into() } else { "not tonight".into() }),
             plan_hash: request.plan_hash.clone(),
             node: request.node.clone(),
+            proof: None,
         };
         (self.tamper)(&mut decision);
         decision

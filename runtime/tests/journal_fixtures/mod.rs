@@ -80,6 +80,7 @@ pub fn decision(plan: &Plan, node: &str) -> Decision {
         reason: Some("risk medium is within --approve-up-to high".to_string()),
         plan_hash: plan.hash.clone(),
         node: node.to_string(),
+        proof: None,
     }
 }
 
