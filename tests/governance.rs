@@ -703,3 +703,57 @@ fn a_signed_approval_recorded_in_the_journal_holds_on_every_later_resume() {
     let resumed = org.escher(&org.executor, &["resume", &run_id, "--detach"]);
     assert_eq!(resumed.code, Some(0), "the journaled approval of `stop` still holds:\n{}", resumed.describe());
 }
+
+/// The executor rewrites a record of his audit log and computes its chain and head again, then cuts it short:
+/// `audit verify` alone finds the log intact, and with the heads he signed into the approvals store at the end of
+/// each run session, a manager finds both.
+#[test]
+fn an_audit_log_rewritten_or_cut_short_after_its_runs_is_caught_by_its_anchored_heads() {
+    use escher_runtime::audit::{reanchor, record_hash, records};
+
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let run_id = detached(&org, &org.executor, &playbook, &[]);
+    approve(&org, &org.manager, &run_id);
+    let resumed = org.escher(&org.executor, &["resume", &run_id, "--detach"]);
+    assert_eq!(resumed.code, Some(0), "{}", resumed.describe());
+    let approvals = org.approvals.to_string_lossy().into_owned();
+    let bob = &org.executor;
+    let verify = |runner: &str| {
+        let mut command = support::cli::escher();
+        command.args(["audit", "verify", "--state"]).arg(&bob.state).args(["--anchor", &approvals, "--runner", runner]);
+        Ran::of(command.output().expect("escher starts"))
+    };
+    let checked = verify(&bob.key);
+    assert_eq!(checked.code, Some(0), "{}", checked.describe());
+    assert!(checked.stdout.contains("anchors: 2 head(s) signed by"), "one per session:\n{}", checked.describe());
+
+    // Rewrite: the record of the step's approval now names carol, with the chain and head computed again.
+    let original = records(&bob.state).expect("the log");
+    let mut log = original.clone();
+    let from = log.iter().position(|r| r.entry.kind == "approval.decided").expect("the approval is audited");
+    log[from].entry.who = "carol".into();
+    for i in from..log.len() {
+        log[i].prev_hash =
+            if i == 0 { escher_runtime::audit::GENESIS_HASH.to_string() } else { log[i - 1].hash.clone() };
+        log[i].hash = record_hash(log[i].seq, &log[i].prev_hash, &log[i].entry).expect("hashes");
+    }
+    let write_log = |log: &[escher_runtime::audit::ChainedEntry]| {
+        let text: String = log.iter().map(|r| serde_json::to_string(r).expect("json") + "\n").collect();
+        std::fs::write(bob.state.join("audit").join("audit.jsonl"), text).expect("the log is rewritten");
+        assert!(reanchor(&bob.state).expect("reanchors").is_intact());
+    };
+    write_log(&log);
+    let alone = support::cli::escher().args(["audit", "verify", "--state"]).arg(&bob.state).output();
+    let alone = Ran::of(alone.expect("escher starts"));
+    assert_eq!(alone.code, Some(0), "the chain alone cannot tell:\n{}", alone.describe());
+    let rewritten = verify(&bob.key);
+    assert_eq!(rewritten.code, Some(1), "{}", rewritten.describe());
+    assert!(rewritten.stdout.contains("anchors: rewritten: record seq"), "{}", rewritten.describe());
+
+    // Cut short: the log as it was, without its last two records.
+    write_log(&original[..original.len() - 2]);
+    let cut = verify(&bob.key);
+    assert_eq!(cut.code, Some(1), "{}", cut.describe());
+    assert!(cut.stdout.contains("anchors: cut short: the log ends at seq"), "{}", cut.describe());
+}

@@ -9,6 +9,9 @@ use std::sync::Arc;
 
 use escher_compiler::plan::Plan;
 use escher_compiler::{Compilation, CompileOptions, ParamInput, SourceLoader, compile_input};
+use escher_governance::approvals::ApprovalsDir;
+use escher_governance::audit_head::SignedAuditHead;
+use escher_governance::identity::Identity;
 use escher_governance::run::RunGovernance;
 use escher_governance::template::EmbeddedLoader;
 use escher_runtime::approval::{Approver, RefuseWithoutTerminal};
@@ -68,6 +71,8 @@ pub struct Started {
     providers: Vec<Arc<dyn Provider>>,
     lease: Option<RunLease>,
     report_dir: PathBuf,
+    /// A governed run's state directory and approvals store: its audit head is anchored there when it ends.
+    anchor: Option<(PathBuf, ApprovalsDir)>,
 }
 
 /// How a run ended: its report, the providers that could not settle state of their own (nothing is lost:
@@ -82,6 +87,9 @@ pub struct Ended {
     pub report_dir: PathBuf,
     /// Whether they were written there; `None` without reports.
     pub reports_written: Option<std::io::Result<()>>,
+    /// A governed run's audit head, signed by the runner and filed in the approvals store
+    /// (`escher_governance::audit_head`): the file, or why it could not be; `None` for an ungoverned run.
+    pub audit_anchored: Option<Result<PathBuf, String>>,
 }
 
 impl Started {
@@ -124,8 +132,22 @@ impl Started {
             }
             Err(_) => (Vec::new(), None),
         };
-        Ended { report, unsettled, reports, report_dir: self.report_dir, reports_written }
+        let audit_anchored =
+            self.anchor.map(|(state_dir, approvals)| anchor_audit_head(&state_dir, &approvals, &self.run_id));
+        Ended { report, unsettled, reports, report_dir: self.report_dir, reports_written, audit_anchored }
     }
+}
+
+/// Signs the audit log's head with the runner's identity and files it in the approvals store, where the runner
+/// cannot rewrite its log afterwards without a manager's `escher audit verify --anchor` seeing it.
+fn anchor_audit_head(state_dir: &Path, approvals: &ApprovalsDir, run_id: &str) -> Result<PathBuf, String> {
+    let identity = Identity::load(&Identity::path(state_dir)).map_err(|error| error.to_string())?;
+    let records = escher_runtime::audit::records(state_dir).map_err(|error| error.to_string())?;
+    let Some(last) = records.last() else { return Err("the audit log is empty".to_string()) };
+    let head = SignedAuditHead::sign(&identity, run_id, (last.seq, &last.hash), chrono::Utc::now())
+        .map_err(|error| error.to_string())?;
+    escher_governance::audit_head::anchor(approvals, &head)
+        .map_err(|error| format!("cannot file it in {}: {error}", approvals.root.display()))
 }
 
 /// Where a run's governance comes from.
@@ -376,7 +398,8 @@ impl Engine {
         let runtime = self.runtime(governance.as_deref(), &made)?;
         let handle = runtime.run_as(run_id.clone(), plan, RunOptions { dry_run: launch.dry_run })?;
         let report_dir = self.report_dir(&run_id);
-        Ok(Started { run_id, handle, providers: made, lease, report_dir })
+        let anchor = self.audit_anchor(governance.as_deref());
+        Ok(Started { run_id, handle, providers: made, lease, report_dir, anchor })
     }
 
     /// Runs a plan compiled elsewhere (a saved plan) under the governance of a run of no template.
@@ -418,7 +441,14 @@ impl Engine {
         let made = self.make(&chosen, &providers, true).await?;
         let runtime = self.runtime(governance.as_deref(), &made)?;
         let handle = runtime.resume(run_id)?;
-        Ok(Started { run_id: run_id.to_string(), handle, providers: made, lease, report_dir: self.report_dir(run_id) })
+        let (report_dir, anchor) = (self.report_dir(run_id), self.audit_anchor(governance.as_deref()));
+        Ok(Started { run_id: run_id.to_string(), handle, providers: made, lease, report_dir, anchor })
+    }
+
+    /// Where a governed run's audit head is anchored when it ends: its state directory's log, filed in its
+    /// approvals store.
+    fn audit_anchor(&self, governance: Option<&RunGovernance>) -> Option<(PathBuf, ApprovalsDir)> {
+        governance.map(|governance| (self.state_dir.clone(), governance.approvals.clone()))
     }
 
     /// Pushes attached state a last time. Without it, a bucket gets what changed at the next attach.

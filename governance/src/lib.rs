@@ -16,6 +16,7 @@
 //! [`clock::Clock`] so expiry is testable.
 
 pub mod approvals;
+pub mod audit_head;
 pub mod canonical;
 pub mod clock;
 pub mod duration;

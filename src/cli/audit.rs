@@ -1,4 +1,4 @@
-//! `escher audit verify` and `escher audit export`.
+//! `escher audit verify [--anchor DIR [--runner KEY]]` and `escher audit export`.
 
 use std::path::{Path, PathBuf};
 
@@ -18,7 +18,16 @@ pub struct AuditArgs {
 #[derive(Debug, clap::Subcommand)]
 pub enum AuditCommand {
     /// Verify the hash chain; report the first record that was edited, removed, inserted or reordered.
-    Verify,
+    Verify {
+        /// Also check the log against the heads its runner signed into this approvals store at the end of each
+        /// governed run: a log rewritten and re-chained, or cut short, since then is found.
+        #[arg(long, value_name = "DIR")]
+        anchor: Option<PathBuf>,
+        /// The runner's public key whose heads to check (default: the key of the identity in the state; give it
+        /// when checking someone else's log, so a replaced identity file cannot hide their heads).
+        #[arg(long, value_name = "KEY", requires = "anchor")]
+        runner: Option<String>,
+    },
     /// Print the audit log.
     Export {
         #[arg(long, value_enum, default_value_t = ExportChoice::Jsonl)]
@@ -33,8 +42,8 @@ pub enum ExportChoice {
 }
 
 pub fn run(state: &Path, args: &AuditArgs) -> Outcome {
-    match args.command {
-        AuditCommand::Verify => run_verify(state),
+    match &args.command {
+        AuditCommand::Verify { anchor, runner } => run_verify(state, anchor.as_deref(), runner.as_deref()),
         AuditCommand::Export { format: ExportChoice::Jsonl } => run_export(state, ExportFormat::Jsonl),
         AuditCommand::Export { format: ExportChoice::Csv } => run_export(state, ExportFormat::Csv),
     }
@@ -42,7 +51,7 @@ pub fn run(state: &Path, args: &AuditArgs) -> Outcome {
 
 /// The audit log's chain and anchor, then every run's journal (its chain, and the records the audit log vouches
 /// for): a damaged file is named with the line where the damage is.
-fn run_verify(state: &Path) -> Outcome {
+fn run_verify(state: &Path, anchor: Option<&Path>, runner: Option<&str>) -> Outcome {
     let report = verify(state).map_err(|error| CliError::Usage(error.to_string()))?;
     outln!("{report}");
     if !report.is_intact() {
@@ -52,7 +61,37 @@ fn run_verify(state: &Path) -> Outcome {
     for damage in &damaged {
         outln!("damaged journal: {damage}");
     }
-    Ok(if damaged.is_empty() { EXIT_OK } else { EXIT_DIAGNOSTICS })
+    let anchored = match anchor {
+        Some(dir) => anchored_heads_hold(state, dir, runner)?,
+        None => true,
+    };
+    Ok(if damaged.is_empty() && anchored { EXIT_OK } else { EXIT_DIAGNOSTICS })
+}
+
+/// Whether the log still holds every head its runner anchored in `dir`, saying which does not.
+fn anchored_heads_hold(state: &Path, dir: &Path, runner: Option<&str>) -> Result<bool, CliError> {
+    use escher_governance::audit_head::{check_log, heads_of};
+    use escher_governance::identity::Identity;
+    let key = match runner {
+        Some(key) => key.to_string(),
+        None => Identity::load(&Identity::path(state))?.public_key(),
+    };
+    let (heads, ignored) = heads_of(&escher_governance::approvals::ApprovalsDir::new(dir), &key);
+    if ignored > 0 {
+        outln!("anchors: {ignored} file(s) under {} are not heads signed by {key}; ignored", dir.display());
+    }
+    let records = escher_runtime::audit::records(state).map_err(|error| CliError::Usage(error.to_string()))?;
+    let records: Vec<(u64, String)> = records.into_iter().map(|record| (record.seq, record.hash)).collect();
+    match check_log(&heads, &records) {
+        Ok(held) => {
+            outln!("anchors: {held} head(s) signed by {key} hold");
+            Ok(true)
+        }
+        Err(broken) => {
+            outln!("anchors: {broken}");
+            Ok(false)
+        }
+    }
 }
 
 /// Why each run's journal that does not check out is damaged.

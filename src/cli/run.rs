@@ -279,6 +279,9 @@ async fn follow(format: Format, started: Started, cancel: CancellationToken, det
     for (provider, error) in &ended.unsettled {
         eprintln!("warning: the {provider} provider could not settle its state: {error}");
     }
+    if let Some(Err(error)) = &ended.audit_anchored {
+        eprintln!("warning: the audit log's head was not anchored in the approvals store: {error}");
+    }
     match ended.report {
         Ok(report) => {
             if format == Format::Human {

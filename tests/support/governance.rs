@@ -68,7 +68,7 @@ pub struct Ran {
 }
 
 impl Ran {
-    fn of(output: std::process::Output) -> Ran {
+    pub fn of(output: std::process::Output) -> Ran {
         Ran {
             code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -1,5 +1,5 @@
-//! The shared approvals directory: `requests/`, `decisions/`, `templates/` and `revocations/`, one JSON file per document,
-//! written atomically and never overwritten.
+//! The shared approvals directory: `requests/`, `decisions/`, `templates/`, `revocations/` and `audit-heads/`, one
+//! JSON file per document, written atomically and never overwritten.
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +34,12 @@ impl ApprovalsDir {
 
     pub fn revocations_dir(&self) -> PathBuf {
         self.root.join("revocations")
+    }
+
+    /// Where the audit heads signed by the holder of `key` are anchored.
+    pub fn audit_heads_dir(&self, key: &str) -> PathBuf {
+        let key: String = key.chars().take(16).collect();
+        self.root.join("audit-heads").join(safe(&key))
     }
 
     fn prefix(run_id: &str, step: &str) -> String {

@@ -26,4 +26,5 @@ pub use entry::{AuditEntry, ChainedEntry, stamp};
 pub use error::AuditError;
 pub use export::{ExportFormat, export};
 pub use log::{AuditLog, reanchor};
+pub use stored::records;
 pub use verify::{BrokenRecord, Tampering, VerifyReport, verify};

@@ -40,6 +40,12 @@ pub(crate) fn read_lines(state_dir: &Path) -> Result<Vec<StoredLine>, AuditError
         .collect())
 }
 
+/// The records of the log that can be read, in the order they are written (a host checking the log against
+/// something kept elsewhere, such as anchored heads; [`verify`](super::verify) says whether the chain holds).
+pub fn records(state_dir: &Path) -> Result<Vec<ChainedEntry>, AuditError> {
+    Ok(read_lines(state_dir)?.into_iter().filter_map(|line| line.record.ok()).collect())
+}
+
 /// A line as a record, exactly: a field added to or dropped from a line counts as a change even though the
 /// hash (computed over the typed record) could not see it.
 pub(crate) fn parse_record(text: &[u8]) -> Result<ChainedEntry, String> {
