@@ -757,3 +757,58 @@ fn an_audit_log_rewritten_or_cut_short_after_its_runs_is_caught_by_its_anchored_
     assert_eq!(cut.code, Some(1), "{}", cut.describe());
     assert!(cut.stdout.contains("anchors: cut short: the log ends at seq"), "{}", cut.describe());
 }
+
+/// With a policy root pinned in the executor's state, the policy he runs under must carry the signatures of its
+/// managers over its exact bytes: the file unsigned, edited by him, signed by him, or no policy at all are all
+/// refused before anything runs; the policy alice signed governs the run.
+#[test]
+fn with_a_pinned_root_only_a_policy_its_managers_signed_takes_effect() {
+    let org = Org::new(Terms::default());
+    let bob = &org.executor;
+    let escher_on = |state: &std::path::Path, args: &[&str]| {
+        let output = support::cli::escher().args(args).arg("--state").arg(state).output();
+        Ran::of(output.expect("escher starts"))
+    };
+    let alice_is_root = format!("alice={}", org.manager.key);
+    let pinned = escher_on(&bob.state, &["policy", "init", "--manager", &alice_is_root]);
+    assert_eq!(pinned.code, Some(0), "{}", pinned.describe());
+    let again = escher_on(&bob.state, &["policy", "init", "--manager", &format!("bob={}", bob.key)]);
+    assert_eq!(again.code, Some(1), "a root is pinned once:\n{}", again.describe());
+
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let before = org.estate_bytes();
+    let refused = |ran: Ran, why: &str| {
+        assert_eq!(ran.code, Some(1), "{}", ran.describe());
+        assert!(ran.stderr.contains(why), "{why}:\n{}", ran.describe());
+        assert!(org.estate_bytes() == before, "nothing ran");
+    };
+    refused(org.run(bob, Some(&playbook), &["--detach"]), "signed by 0 of the 1");
+
+    let policy = org.policy.to_string_lossy().into_owned();
+    let signed = escher_on(&org.manager.state, &["policy", "sign", &policy]);
+    assert_eq!(signed.code, Some(0), "{}", signed.describe());
+    let run_id = detached(&org, bob, &playbook, &[]);
+    assert!(!run_id.is_empty());
+
+    // Bob raises his own threshold, and signs his edit himself: neither takes effect.
+    let text = std::fs::read_to_string(&org.policy).expect("the policy");
+    let raised = text.replace("run_without_approval = \"medium\"", "run_without_approval = \"critical\"");
+    assert_ne!(raised, text);
+    std::fs::write(&org.policy, &raised).expect("bob edits the policy");
+    let before = org.estate_bytes();
+    let refused = |ran: Ran, why: &str| {
+        assert_eq!(ran.code, Some(1), "{}", ran.describe());
+        assert!(ran.stderr.contains(why), "{why}:\n{}", ran.describe());
+        assert!(org.estate_bytes() == before, "nothing ran");
+    };
+    refused(org.run(bob, Some(&playbook), &["--detach"]), "signed by 0 of the 1");
+    let by_bob = escher_on(&bob.state, &["policy", "sign", &policy]);
+    assert_eq!(by_bob.code, Some(0), "anyone may sign; it counts only from the root's managers");
+    refused(org.run(bob, Some(&playbook), &["--detach"]), "signed by 0 of the 1");
+
+    // No policy at all: no falling back to the built-in one.
+    let mut no_policy = support::cli::escher();
+    no_policy.env_remove("ESCHER_POLICY").env_remove("ESCHER_APPROVALS").arg("run").arg(&playbook);
+    no_policy.arg("--state").arg(&bob.state).arg("--estate").arg(&org.estate).arg("--estate-out").arg(&org.estate);
+    refused(Ran::of(no_policy.output().expect("escher starts")), "a policy root is pinned");
+}

@@ -64,7 +64,7 @@ impl ApprovalError {
     pub fn is_refusal(&self) -> bool {
         matches!(
             self,
-            ApprovalError::Policy(LoadError::Invalid { .. })
+            ApprovalError::Policy(LoadError::Invalid { .. } | LoadError::Unsigned(_) | LoadError::NoPolicy { .. })
                 | ApprovalError::Expired { .. }
                 | ApprovalError::AlreadyDecided { .. }
                 | ApprovalError::NotAllowed { .. }
@@ -334,17 +334,15 @@ impl GovernanceSettings {
             let detail = format!("{} may not revoke templates; the policy lets {publishers} do it", identity.name);
             return Err(ApprovalError::NotAllowed { check: "template publisher", detail });
         }
+        let (name, revision) = (&template.template.name, template.template.revision);
+        if revocation_of(&dir, &template, &policy).is_some() {
+            return Err(ApprovalError::AlreadyRevoked { name: name.clone(), revision });
+        }
         let now = escher_state::chrono::Utc::now();
         let revocation = SignedRevocation::sign(&identity, &template, reason, now)
             .map_err(|error| ApprovalError::Sign(error.to_string()))?;
-        let (name, revision) = (&template.template.name, template.template.revision);
-        let path = match escher_governance::template::revoke(&dir, &revocation) {
-            Ok(path) => path,
-            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-                return Err(ApprovalError::AlreadyRevoked { name: name.clone(), revision });
-            }
-            Err(source) => return Err(ApprovalError::File { dir: dir.root.clone(), source }),
-        };
+        let path = escher_governance::template::revoke(&dir, &revocation)
+            .map_err(|source| ApprovalError::File { dir: dir.root.clone(), source })?;
         let entry = AuditEntry {
             at: escher_runtime::audit::stamp(now),
             who: identity.name.clone(),
@@ -364,9 +362,10 @@ impl GovernanceSettings {
         Ok(path)
     }
 
-    /// The policy in force, checked; `None` without a policy file.
+    /// The policy in force, checked; `None` without a policy file. With a policy root pinned in the state, only a
+    /// file signed by its managers, and never `None`.
     pub fn policy(&self, state_dir: &Path) -> Result<Option<Policy>, LoadError> {
-        self.policy_path(state_dir).map(|path| escher_governance::policy::load(&path)).transpose()
+        escher_governance::policy::load_in(state_dir, self.policy_path(state_dir).as_deref())
     }
 
     /// The compiler's risk policy for the local user, for checking and planning outside a run (`check`, `plan`,

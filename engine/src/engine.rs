@@ -326,7 +326,7 @@ impl Engine {
         match &self.governance {
             GovernanceSource::None => false,
             GovernanceSource::Fixed(_) => true,
-            GovernanceSource::Loaded(settings) => settings.policy_path(&self.state_dir).is_some(),
+            GovernanceSource::Loaded(settings) => settings.governs(&self.state_dir),
         }
     }
 

@@ -63,6 +63,12 @@ impl GovernanceSettings {
         default.exists().then_some(default)
     }
 
+    /// Whether runs on this state are governed: a policy file is in force, or a policy root is pinned there (and
+    /// then a run without a signed policy is refused rather than run on the built-in policy).
+    pub fn governs(&self, state_dir: &Path) -> bool {
+        self.policy_path(state_dir).is_some() || state_dir.join(escher_governance::policy::pinned::ROOT_FILE).exists()
+    }
+
     pub fn approvals_dir(&self, state_dir: &Path) -> PathBuf {
         self.approvals.clone().unwrap_or_else(|| state_dir.join("approvals"))
     }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::approvals::{ApprovalsDir, read_all};
 use crate::canonical::{AUDIT_HEAD_DOMAIN, signing_bytes};
-use crate::files::write_new;
+use crate::files::{content_tag, write_new};
 use crate::identity::{Identity, Principal};
 
 /// What the signature covers.
@@ -60,11 +60,13 @@ impl SignedAuditHead {
     }
 }
 
-/// Files a signed head. A head already filed at that seq is left as it is: anchors are never replaced.
+/// Files a signed head, named by its seq and its own content, so no file planted in advance can take its place;
+/// the same head filed twice is one file. Anchors are never replaced.
 pub fn anchor(dir: &ApprovalsDir, head: &SignedAuditHead) -> std::io::Result<PathBuf> {
-    let path = dir.audit_heads_dir(&head.head.runner.key).join(format!("{:012}.json", head.head.seq));
     let mut bytes = serde_json::to_vec_pretty(head).map_err(std::io::Error::other)?;
     bytes.push(b'\n');
+    let name = format!("{:012}-{}.json", head.head.seq, content_tag(&bytes));
+    let path = dir.audit_heads_dir(&head.head.runner.key).join(name);
     match write_new(&path, &bytes) {
         Err(error) if error.kind() != std::io::ErrorKind::AlreadyExists => Err(error),
         _ => Ok(path),
@@ -143,8 +145,11 @@ mod tests {
         assert!(rewritten.starts_with("rewritten: record seq 2"), "{rewritten}");
         let cut = check_log(&heads, &log(&["h1", "h2"])).expect_err("cut short");
         assert!(cut.starts_with("cut short: the log ends at seq 2, but bob anchored seq 3"), "{cut}");
-        // Filing the same head again changes nothing.
-        anchor(&approvals, &SignedAuditHead::sign(&bob, "run-2", (3, "other"), now).expect("signs")).expect("kept");
-        assert_eq!(check_log(&heads_of(&approvals, &bob.public_key()).0, &log(&["h1", "h2", "h3"])), Ok(2));
+        // Files planted in advance where a head would go block nothing: the head's name comes from its content.
+        let next = SignedAuditHead::sign(&bob, "run-2", (4, "h4"), now).expect("signs");
+        std::fs::write(approvals.audit_heads_dir(&bob.public_key()).join("000000000004.json"), b"{}").expect("planted");
+        let filed = anchor(&approvals, &next).expect("filed beside it");
+        assert_eq!(anchor(&approvals, &next).expect("filed again"), filed, "the same head is one file");
+        assert_eq!(check_log(&heads_of(&approvals, &bob.public_key()).0, &log(&["h1", "h2", "h3", "h4"])), Ok(3));
     }
 }

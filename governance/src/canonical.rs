@@ -10,6 +10,8 @@ pub const DECISION_DOMAIN: &str = "escher/approval-decision/v1";
 pub const TEMPLATE_DOMAIN: &str = "escher/template/v1";
 /// What a signature covers: the withdrawal of a published template.
 pub const REVOCATION_DOMAIN: &str = "escher/template-revocation/v1";
+/// What a signature covers: a manager's endorsement of a policy file, under a pinned root.
+pub const POLICY_DOMAIN: &str = "escher/policy/v1";
 /// What a signature covers: the head of a runner's audit log, anchored outside it.
 pub const AUDIT_HEAD_DOMAIN: &str = "escher/audit-head/v1";
 

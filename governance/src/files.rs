@@ -25,6 +25,14 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The part of a document's file name that comes from its content: the first 16 hex digits of its SHA-256.
+/// A name anyone can work out in advance (a signer's key, a template's name) could be taken by a file planted
+/// there first, blocking the document; with this in it, only the document itself has its name.
+pub fn content_tag(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(bytes)[..8])
+}
+
 /// File-name-safe form of a step id or run id (`call.step[0]` becomes `call.step_0_`).
 pub fn safe(text: &str) -> String {
     text.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect()

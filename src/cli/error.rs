@@ -44,9 +44,9 @@ impl CliError {
                 EngineError::Refused(_)
                 | EngineError::NotCompiled
                 | EngineError::PlanChanged { .. }
-                | EngineError::Policy(LoadError::Invalid { .. }),
+                | EngineError::Policy(LoadError::Invalid { .. } | LoadError::Unsigned(_) | LoadError::NoPolicy { .. }),
             )
-            | CliError::Policy(LoadError::Invalid { .. })
+            | CliError::Policy(LoadError::Invalid { .. } | LoadError::Unsigned(_) | LoadError::NoPolicy { .. })
             | CliError::Refused(_) => EXIT_DIAGNOSTICS,
             _ => EXIT_USAGE,
         }

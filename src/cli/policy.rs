@@ -1,9 +1,11 @@
-//! `escher policy check FILE`. The policy in force is `--policy FILE`, else `ESCHER_POLICY`, else
-//! `<state>/policy.toml` if it exists, else none (the built-in default risk policy, no signed approvals): see
-//! `escher_engine::GovernanceSettings::from_env`.
+//! `escher policy check FILE`, `escher policy init --manager NAME=KEY...` and `escher policy sign FILE`. The
+//! policy in force is `--policy FILE`, else `ESCHER_POLICY`, else `<state>/policy.toml` if it exists, else none
+//! (the built-in default risk policy, no signed approvals), and with a root pinned in the state only a file its
+//! managers signed: see `escher_engine::GovernanceSettings` and `escher_governance::policy::pinned`.
 
 use std::path::{Path, PathBuf};
 
+use escher_governance::policy::pinned::{PolicyRoot, SignedPolicy, file_signature};
 use escher_governance::policy::{check, render};
 
 use super::{CliError, EXIT_DIAGNOSTICS, EXIT_OK, Format, Outcome, read_source};
@@ -22,12 +24,75 @@ pub enum PolicyCommand {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Pin, once, the managers whose signatures make a policy take effect on this state: from then on a run
+    /// needs a policy signed by THRESHOLD of them, and never falls back to the built-in policy.
+    Init {
+        /// A manager, NAME=KEY (the key `escher identity` prints); repeatable.
+        #[arg(long = "manager", value_name = "NAME=KEY", required = true)]
+        managers: Vec<String>,
+        /// How many of them must sign a policy.
+        #[arg(long, default_value_t = 1)]
+        threshold: u32,
+        /// The state (default: $ESCHER_STATE, else the XDG data directory).
+        #[arg(long, value_name = "DIR")]
+        state: Option<PathBuf>,
+    },
+    /// Sign a policy file with your key, filed beside it in FILE.signatures/.
+    Sign {
+        file: PathBuf,
+        /// The state holding your identity (default: $ESCHER_STATE, else the XDG data directory).
+        #[arg(long, value_name = "DIR")]
+        state: Option<PathBuf>,
+    },
 }
 
 pub fn run(args: &PolicyArgs, color: bool) -> Outcome {
     match &args.command {
         PolicyCommand::Check { file, format } => run_check(file, *format, color),
+        PolicyCommand::Init { managers, threshold, state } => init(managers, *threshold, &state_dir(state.as_deref())),
+        PolicyCommand::Sign { file, state } => sign(file, &state_dir(state.as_deref())),
     }
+}
+
+/// `escher policy init --manager NAME=KEY... [--threshold N]`: pins the root in the state.
+fn init(managers: &[String], threshold: u32, state: &Path) -> Outcome {
+    let mut principals = Vec::new();
+    for manager in managers {
+        let (name, key) = super::parse_param(manager).map_err(|_| {
+            CliError::Usage(format!("--manager takes NAME=KEY (the key `escher identity` prints), not \"{manager}\""))
+        })?;
+        if !escher_governance::identity::is_public_key(&key) {
+            return Err(CliError::Usage(format!("--manager {name}: \"{key}\" is not a public key")));
+        }
+        principals.push(escher_governance::identity::Principal { name, key });
+    }
+    let root = PolicyRoot::new(principals, threshold).map_err(|error| CliError::Usage(error.to_string()))?;
+    let path = root.pin(state).map_err(|error| CliError::Refused(error.to_string()))?;
+    eprintln!(
+        "pinned: a policy takes effect on this state when {threshold} of its managers sign it ({})",
+        path.display()
+    );
+    Ok(EXIT_OK)
+}
+
+/// `escher policy sign FILE`: the local identity's signature of the file's exact bytes, filed beside it.
+fn sign(file: &Path, state: &Path) -> Outcome {
+    let bytes = std::fs::read(file).map_err(|source| CliError::Read { path: file.to_path_buf(), source })?;
+    let text = String::from_utf8_lossy(&bytes);
+    if let Err(errors) = check(&text) {
+        eprint!("{}", render(&file.display().to_string(), &text, &errors, super::use_color()));
+        return Ok(EXIT_DIAGNOSTICS);
+    }
+    let identity = escher_engine::GovernanceSettings::default().identity(state)?;
+    let signed = SignedPolicy::sign(&identity, &bytes, escher_state::chrono::Utc::now())
+        .map_err(|error| CliError::Refused(error.to_string()))?;
+    let path = file_signature(file, &signed).map_err(|source| CliError::Read { path: file.to_path_buf(), source })?;
+    eprintln!("{} signed {}: {}", identity.name, file.display(), path.display());
+    Ok(EXIT_OK)
+}
+
+fn state_dir(flag: Option<&Path>) -> PathBuf {
+    super::state::state_dir(flag)
 }
 
 /// `escher policy check FILE`: 0 if valid, 1 with diagnostics, 2 if unreadable.

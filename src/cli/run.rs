@@ -211,7 +211,7 @@ fn engine(
         Some(run_id) => settings.resuming(state.dir(), run_id),
         None => settings,
     };
-    let governed = settings.policy_path(state.dir()).is_some();
+    let governed = settings.governs(state.dir());
     if governed && session.approve_up_to.is_some() {
         return Err(CliError::Usage(
             "with a policy, approvals are signed (`escher approve`); --approve-up-to does not apply".into(),

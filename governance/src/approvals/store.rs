@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::decision::SignedDecision;
 use super::request::RequestFile;
-use crate::files::{safe, write_new};
+use crate::files::{content_tag, safe, write_new};
 
 #[derive(Debug, Clone)]
 pub struct ApprovalsDir {
@@ -71,14 +71,17 @@ impl ApprovalsDir {
         read_all(&self.requests_dir())
     }
 
-    /// Writes a decision under the signer's key; a second decision by the same signer on the same step is
-    /// refused with `AlreadyExists`.
+    /// Writes a decision under its step, its signer's key and its content (so no file planted in advance can
+    /// take its name). Whether the signer already decided is for the caller to ask of the decisions filed: a
+    /// person decides once, whichever of their keys signs.
     pub fn write_decision(&self, decision: &SignedDecision) -> std::io::Result<PathBuf> {
         let payload = &decision.decision;
         let key: String = payload.signer.key.chars().take(16).collect();
-        let name = format!("{}{}.json", Self::prefix(&payload.run_id, &payload.step), safe(&key));
+        let bytes = to_json(decision)?;
+        let name =
+            format!("{}{}-{}.json", Self::prefix(&payload.run_id, &payload.step), safe(&key), content_tag(&bytes));
         let path = self.decisions_dir().join(name);
-        write_new(&path, &to_json(decision)?)?;
+        write_new(&path, &bytes)?;
         Ok(path)
     }
 

@@ -179,19 +179,26 @@ fn two_of_two_needs_two_distinct_approvers_and_any_rejection_rejects() {
 }
 
 #[test]
-fn decisions_are_filed_once_per_signer() {
+fn a_file_planted_where_a_decision_would_go_blocks_nothing() {
     let (alice, bob, _, _) = people();
     let dir = tempfile::tempdir().expect("temp dir");
     let store = ApprovalsDir::new(dir.path());
     let request = request(&bob);
     store.write_request(&request).expect("request filed");
     assert_eq!(store.latest_request("run-1", "stop"), Some(request.clone()));
-    store.write_decision(&sign(&alice, &request, true)).expect("first decision");
-    let again = store.write_decision(&sign(&alice, &request, false)).expect_err("second is refused");
+    // Bob plants files named as alice's decision would have been named by her key alone.
+    let key: String = alice.public_key().chars().take(16).collect();
+    std::fs::create_dir_all(store.decisions_dir()).expect("the folder");
+    for planted in [format!("run-1--stop--{key}.json"), format!("run-1--stop--{key}-0000000000000000.json")] {
+        std::fs::write(store.decisions_dir().join(planted), b"{}").expect("planted");
+    }
+    let decision = sign(&alice, &request, true);
+    let path = store.write_decision(&decision).expect("her decision is filed beside them");
+    let again = store.write_decision(&decision).expect_err("the same decision is one file");
     assert_eq!(again.kind(), std::io::ErrorKind::AlreadyExists);
-    let filed = store.decisions_for("run-1", "stop");
+    let filed: Vec<_> = store.decisions_for("run-1", "stop").into_iter().filter(|(_, d)| d.is_ok()).collect();
     assert_eq!(filed.len(), 1);
-    assert!(matches!(&filed[0].1, Ok(d) if d.decision.approved));
+    assert_eq!(filed[0].0, path);
 }
 
 mod approver {

@@ -7,6 +7,7 @@ mod error;
 mod file;
 mod model;
 mod people;
+pub mod pinned;
 
 use std::path::{Path, PathBuf};
 
@@ -22,15 +23,49 @@ pub enum LoadError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("the policy {path} has {count} error(s):\n{rendered}")]
     Invalid { path: PathBuf, count: usize, rendered: String },
+    #[error(transparent)]
+    Root(#[from] pinned::PinError),
+    /// A root is pinned and the policy does not carry its managers' signatures.
+    #[error("{0}")]
+    Unsigned(String),
+    /// A root is pinned and no policy file is in force: there is no falling back to the built-in policy.
+    #[error(
+        "a policy root is pinned in {}, so runs need a policy signed by its managers, and none is in force \
+         (--policy FILE, ESCHER_POLICY or {}/policy.toml)",
+        .state.display(),
+        .state.display()
+    )]
+    NoPolicy { state: PathBuf },
 }
 
 /// Reads and checks a policy file.
 pub fn load(path: &Path) -> Result<Policy, LoadError> {
     let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
-    check(&text).map_err(|errors| LoadError::Invalid {
+    checked(path, &text)
+}
+
+/// The policy in force for the state `state_dir` given the file chosen for it (`--policy`, `ESCHER_POLICY` or
+/// `<state>/policy.toml`, if any): with a root pinned there, only a file its managers signed, and never none.
+pub fn load_in(state_dir: &Path, path: Option<&Path>) -> Result<Option<Policy>, LoadError> {
+    let root = pinned::PolicyRoot::read(state_dir)?;
+    let Some(path) = path else {
+        return match root {
+            Some(_) => Err(LoadError::NoPolicy { state: state_dir.to_path_buf() }),
+            None => Ok(None),
+        };
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
+    if let Some(root) = root {
+        root.check_signed(path, text.as_bytes()).map_err(LoadError::Unsigned)?;
+    }
+    checked(path, &text).map(Some)
+}
+
+fn checked(path: &Path, text: &str) -> Result<Policy, LoadError> {
+    check(text).map_err(|errors| LoadError::Invalid {
         path: path.to_path_buf(),
         count: errors.len(),
-        rendered: render(&path.display().to_string(), &text, &errors, false),
+        rendered: render(&path.display().to_string(), text, &errors, false),
     })
 }
 

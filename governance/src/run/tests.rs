@@ -139,6 +139,8 @@ fn only_a_publishers_revocation_of_that_publication_withdraws_a_template() {
     }
     assert!(governance(&bob(), dir.path(), Some("tidy")).is_ok(), "none of those counts");
 
+    // A file planted where the revocation would be named by the template alone blocks nothing.
+    std::fs::write(approvals.revocations_dir().join("tidy@1.json"), b"{}").expect("planted");
     revoke(&approvals, &SignedRevocation::sign(&alice(), &signed, "superseded", now).expect("signs")).expect("filed");
     let refused = governance(&bob(), dir.path(), Some("tidy")).err().expect("revoked");
     assert!(refused.to_string().contains("was revoked by alice") && refused.to_string().contains("superseded"));

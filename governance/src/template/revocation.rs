@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::signed::SignedTemplate;
 use crate::approvals::{ApprovalsDir, read_all};
 use crate::canonical::{REVOCATION_DOMAIN, signing_bytes};
-use crate::files::{safe, write_new};
+use crate::files::{content_tag, safe, write_new};
 use crate::identity::{Identity, Principal};
 use crate::policy::Policy;
 
@@ -65,12 +65,14 @@ impl SignedRevocation {
     }
 }
 
-/// Files a revocation; a revision is revoked once (a second revocation of it is `AlreadyExists`).
+/// Files a revocation, named by the revision and its own content, so no file planted in advance can take its
+/// place. Whether the revision is already revoked is [`revocation_of`]'s to say.
 pub fn revoke(dir: &ApprovalsDir, revocation: &SignedRevocation) -> std::io::Result<std::path::PathBuf> {
     let payload = &revocation.revocation;
-    let path = dir.revocations_dir().join(format!("{}@{}.json", safe(&payload.name), payload.revision));
     let mut bytes = serde_json::to_vec_pretty(revocation).map_err(std::io::Error::other)?;
     bytes.push(b'\n');
+    let name = format!("{}@{}-{}.json", safe(&payload.name), payload.revision, content_tag(&bytes));
+    let path = dir.revocations_dir().join(name);
     write_new(&path, &bytes)?;
     Ok(path)
 }
