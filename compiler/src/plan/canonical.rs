@@ -350,54 +350,30 @@ impl Canonical for PlanExpr {
 /// Adjacently tagged: `{"of":...,"type":"..."}`, or only the type for those that hold nothing.
 impl Canonical for Type {
     fn write(&self, out: &mut Vec<u8>) {
-        let mut object = Object::new(out);
-        let tag = match self {
-            Type::String => "string",
-            Type::Int => "int",
-            Type::Float => "float",
-            Type::Bool => "bool",
-            Type::Duration => "duration",
-            Type::Datetime => "datetime",
-            Type::Never => "never",
-            Type::Any => "any",
-            Type::Error => "error",
-            Type::List(of) => {
-                object.member("of", of);
-                "list"
-            }
-            Type::Map(of) => {
-                object.member("of", of);
-                "map"
-            }
-            Type::Optional(of) => {
-                object.member("of", of);
-                "optional"
-            }
-            Type::Secret(of) => {
-                object.member("of", of);
-                "secret"
-            }
-            Type::Outcome(of) => {
-                object.member("of", of);
-                "outcome"
-            }
-            Type::Record(fields) => {
-                object.member("of", fields);
-                "record"
-            }
-            Type::Enum(name) => {
-                object.member("of", name);
-                "enum"
-            }
-            Type::Resource(name) => {
-                object.member("of", name);
-                "resource"
-            }
-            Type::Interface(name) => {
-                object.member("of", name);
-                "interface"
-            }
+        let (tag, of): (&str, Option<&dyn Canonical>) = match self {
+            Type::String => ("string", None),
+            Type::Int => ("int", None),
+            Type::Float => ("float", None),
+            Type::Bool => ("bool", None),
+            Type::Duration => ("duration", None),
+            Type::Datetime => ("datetime", None),
+            Type::Never => ("never", None),
+            Type::Any => ("any", None),
+            Type::Error => ("error", None),
+            Type::List(of) => ("list", Some(of)),
+            Type::Map(of) => ("map", Some(of)),
+            Type::Optional(of) => ("optional", Some(of)),
+            Type::Secret(of) => ("secret", Some(of)),
+            Type::Outcome(of) => ("outcome", Some(of)),
+            Type::Record(fields) => ("record", Some(fields)),
+            Type::Enum(name) => ("enum", Some(name)),
+            Type::Resource(name) => ("resource", Some(name)),
+            Type::Interface(name) => ("interface", Some(name)),
         };
+        let mut object = Object::new(out);
+        if let Some(of) = of {
+            object.member("of", of);
+        }
         object.member("type", tag).end();
     }
 }
