@@ -812,3 +812,28 @@ fn with_a_pinned_root_only_a_policy_its_managers_signed_takes_effect() {
     no_policy.arg("--state").arg(&bob.state).arg("--estate").arg(&org.estate).arg("--estate-out").arg(&org.estate);
     refused(Ran::of(no_policy.output().expect("escher starts")), "a policy root is pinned");
 }
+
+/// Requests name the policy the run is governed by. The executor runs under a policy of his own (his threshold
+/// raised), so a manager deciding under the team's policy is told so and signs nothing; a decision signed under
+/// the team's policy would not count for his run either.
+#[test]
+fn a_run_under_another_policy_gets_no_decision_from_the_teams_approvers() {
+    let org = Org::new(Terms::default());
+    let team = std::fs::read_to_string(&org.policy).expect("the policy");
+    let own = org
+        .write("own-policy.toml", &team.replace("[approvals.high]\ncount = 1", "[approvals.high]\ncount = 1\n# mine"));
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let mut command = support::cli::escher();
+    command.env_remove("ESCHER_POLICY").env_remove("ESCHER_APPROVALS").arg("run").arg(&playbook);
+    command.arg("--state").arg(&org.executor.state).arg("--policy").arg(&own).arg("--approvals").arg(&org.approvals);
+    command.arg("--estate").arg(&org.estate).arg("--estate-out").arg(&org.estate).arg("--detach");
+    let ran = Ran::of(command.output().expect("escher starts"));
+    assert_eq!(ran.code, Some(75), "{}", ran.describe());
+    let run_id = ran.run_id();
+    let listed = org.escher(&org.manager, &["approvals"]);
+    assert!(listed.stdout.contains("not yours to decide"), "{}", listed.describe());
+    let approved = org.escher(&org.manager, &["approve", &run_id, "stop"]);
+    assert_eq!(approved.code, Some(1), "{}", approved.describe());
+    assert!(approved.stderr.contains("is governed by policy"), "{}", approved.describe());
+    assert!(org.decision_files().is_empty(), "nothing was signed");
+}

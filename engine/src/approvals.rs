@@ -163,6 +163,9 @@ impl GovernanceSettings {
         let decision = SignedDecision::sign(&identity, &request, approved, reason.clone(), now, validity)
             .map_err(|error| ApprovalError::Sign(error.to_string()))?;
         if let Some(policy) = &policy {
+            if let Some(detail) = other_policy(&request, policy) {
+                return Err(ApprovalError::NotAllowed { check: "policy", detail });
+            }
             at_the_door(policy, &dir, &request, &decision, &identity, now)?;
         }
         let path = match dir.write_decision(&decision) {
@@ -481,6 +484,19 @@ fn roles_of(policy: Option<&Policy>, identity: &Identity) -> String {
 }
 
 /// Where one request stands, by the decisions filed for it.
+/// Why a request whose run is governed by another policy than `policy` cannot be decided under it.
+fn other_policy(request: &RequestFile, policy: &Policy) -> Option<String> {
+    let short = |hash: &str| hash.chars().take(12).collect::<String>();
+    (!request.policy_sha256.is_empty() && request.policy_sha256 != policy.sha256).then(|| {
+        format!(
+            "run {} is governed by policy {}, and the policy in force here is {}",
+            request.run_id,
+            short(&request.policy_sha256),
+            short(&policy.sha256)
+        )
+    })
+}
+
 fn status(
     request: &RequestFile,
     dir: &ApprovalsDir,
@@ -495,11 +511,15 @@ fn status(
     };
     let decisions: Vec<_> = dir.decisions_for(&request.run_id, &request.step).into_iter().map(|(_, d)| d).collect();
     let rule = policy.rule_for(request.risk, &request.required_role);
-    match tally(&decisions, &expected(request, &rule), policy, now) {
+    let standing = match tally(&decisions, &expected(request, &rule), policy, now) {
         Outcome::Approved { .. } => "approved".into(),
         Outcome::Rejected { by } => format!("rejected by {}", by.name),
         Outcome::Refused { check, .. } => format!("refused ({})", check.as_str()),
         Outcome::Pending { have, need } if request.is_expired(now) => format!("expired ({have} of {need})"),
         Outcome::Pending { have, need } => format!("pending ({have} of {need})"),
+    };
+    match other_policy(request, policy) {
+        Some(detail) => format!("{standing}; not yours to decide: {detail}"),
+        None => standing,
     }
 }

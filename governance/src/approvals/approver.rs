@@ -46,7 +46,7 @@ impl FilesApprover {
             return Ok(filed);
         }
         let rule = self.policy.rule_for(request.risk.level, &request.required.role);
-        let file = RequestFile::new(request, rule, self.runner.clone(), now, self.policy.approval_validity);
+        let file = RequestFile::new(request, rule, self.runner.clone(), now, &self.policy);
         match self.dir.write_request(&file) {
             Ok(_) => Ok(file),
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(file),

@@ -20,6 +20,10 @@ pub struct DecisionPayload {
     pub signer: Principal,
     pub signed_at: String,
     pub expires_at: String,
+    /// The policy the request says the run is governed by, which the approver decided under (the approver's own
+    /// policy must be the same to decide at all). Left out of the signed form when empty, as before it existed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub policy_sha256: String,
 }
 
 /// A decision file: the payload and the signer's signature of its canonical bytes.
@@ -51,6 +55,7 @@ impl SignedDecision {
             signer: signer.principal(),
             signed_at: crate::clock::stamp(now),
             expires_at: crate::clock::stamp(expires),
+            policy_sha256: request.policy_sha256.clone(),
         };
         let signature = signer.sign(&signing_bytes(DECISION_DOMAIN, &decision)?);
         Ok(SignedDecision { decision, signature })

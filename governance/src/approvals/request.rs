@@ -9,7 +9,7 @@ use escher_runtime::provider::{resource_field, resource_id};
 use serde::{Deserialize, Serialize};
 
 use crate::identity::Principal;
-use crate::policy::ApprovalRule;
+use crate::policy::{ApprovalRule, Policy};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RequestFile {
@@ -36,6 +36,9 @@ pub struct RequestFile {
     pub requested_by: Principal,
     pub requested_at: String,
     pub expires_at: String,
+    /// SHA-256 of the policy the run is governed by: an approver whose policy is another does not decide.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub policy_sha256: String,
 }
 
 /// A live target as an approver sees it.
@@ -67,9 +70,10 @@ impl RequestFile {
         rule: ApprovalRule,
         requested_by: Principal,
         requested_at: chrono::DateTime<chrono::Utc>,
-        validity: std::time::Duration,
+        policy: &Policy,
     ) -> RequestFile {
-        let expires = requested_at + chrono::Duration::from_std(validity).unwrap_or(chrono::Duration::MAX);
+        let validity = chrono::Duration::from_std(policy.approval_validity).unwrap_or(chrono::Duration::MAX);
+        let expires = requested_at + validity;
         RequestFile {
             version: 1,
             run_id: request.run_id.clone(),
@@ -90,6 +94,7 @@ impl RequestFile {
             requested_by,
             requested_at: crate::clock::stamp(requested_at),
             expires_at: crate::clock::stamp(expires),
+            policy_sha256: policy.sha256.clone(),
         }
     }
 

@@ -64,6 +64,7 @@ fn request(runner: &Identity) -> RequestFile {
         requested_by: runner.principal(),
         requested_at: crate::clock::stamp(t0()),
         expires_at: crate::clock::stamp(t0() + Duration::hours(1)),
+        policy_sha256: String::new(),
     }
 }
 
@@ -271,3 +272,18 @@ mod approver {
 
 mod people;
 mod recorded;
+
+/// A decision names the policy the request says the run is governed by: under any other policy it is refused,
+/// so an approver never decides under rules other than the run's, and a runner who changed his policy after
+/// asking gets nothing from the approvals.
+#[test]
+fn a_decision_made_under_another_policy_is_refused() {
+    let (alice, bob, _, _) = people();
+    let mut asked = request(&bob);
+    asked.policy_sha256 = policy(2).sha256;
+    let decision = sign(&alice, &asked, true);
+    assert_eq!(decision.decision.policy_sha256, policy(2).sha256);
+    assert!(check(&decision, &asked, &policy(2), &bob, t0()).is_ok());
+    assert_eq!(check(&decision, &asked, &policy(1), &bob, t0()), Err(Check::Policy));
+    assert_ne!(policy(1).sha256, policy(2).sha256, "policies of different text have different hashes");
+}

@@ -31,6 +31,7 @@ pub enum Check {
     Run,
     Expiry,
     SelfApproval,
+    Policy,
     Unreadable,
 }
 
@@ -45,6 +46,7 @@ impl Check {
             Check::Run => "run",
             Check::Expiry => "expiry",
             Check::SelfApproval => "self-approval",
+            Check::Policy => "policy",
             Check::Unreadable => "unreadable decision",
         }
     }
@@ -120,6 +122,17 @@ pub fn verify_one(
     }
     if payload.run_id != expected.run_id {
         return Err((Check::Run, format!("{name} decided for run {}, not {}", payload.run_id, expected.run_id)));
+    }
+    // A decision made before decisions named their policy (empty) is judged by the checks above alone.
+    if !payload.policy_sha256.is_empty() && payload.policy_sha256 != policy.sha256 {
+        return Err((
+            Check::Policy,
+            format!(
+                "{name} decided under policy {}, and this is policy {}",
+                short(&payload.policy_sha256),
+                short(&policy.sha256)
+            ),
+        ));
     }
     let signed = crate::clock::parse_stamp(&payload.signed_at);
     let expires = crate::clock::parse_stamp(&payload.expires_at);

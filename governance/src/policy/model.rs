@@ -23,6 +23,10 @@ pub struct Policy {
     /// step's `retry` (the runtime's `Limits::safe_retries`). `None`: the runtime's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safe_retries: Option<u32>,
+    /// SHA-256 of the text the policy was checked from, lowercase hex: requests and decisions carry it, so an
+    /// approver decides under the policy the run is governed by, or not at all.
+    #[serde(default)]
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
