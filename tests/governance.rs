@@ -837,3 +837,41 @@ fn a_run_under_another_policy_gets_no_decision_from_the_teams_approvers() {
     assert!(approved.stderr.contains("is governed by policy"), "{}", approved.describe());
     assert!(org.decision_files().is_empty(), "nothing was signed");
 }
+
+/// The pinned root is replaced only with the endorsement of its own managers: the executor's root naming
+/// himself is refused; alice's endorsement of a root naming carol rotates it, and then carol's signature, not
+/// alice's, makes a policy take effect.
+#[test]
+fn a_pinned_root_is_replaced_only_with_its_managers_endorsement() {
+    let org = Org::new(Terms::default());
+    let (alice, bob, carol) = (&org.manager, &org.executor, &org.second_manager);
+    let escher_on = |state: &std::path::Path, args: &[&str]| {
+        let output = support::cli::escher().args(args).arg("--state").arg(state).output();
+        Ran::of(output.expect("escher starts"))
+    };
+    let ok = |ran: Ran| assert_eq!(ran.code, Some(0), "{}", ran.describe());
+    let policy = org.policy.to_string_lossy().into_owned();
+    ok(escher_on(&bob.state, &["policy", "init", "--manager", &format!("alice={}", alice.key)]));
+    ok(escher_on(&alice.state, &["policy", "sign", &policy]));
+
+    let his = org.root().join("bobs-root.json").to_string_lossy().into_owned();
+    ok(escher_on(&bob.state, &["policy", "init", "--manager", &format!("bob={}", bob.key), "--out", &his]));
+    ok(escher_on(&bob.state, &["policy", "sign", &his]));
+    let refused = escher_on(&bob.state, &["policy", "rotate", &his]);
+    assert_eq!(refused.code, Some(1), "{}", refused.describe());
+    assert!(refused.stderr.contains("endorsed by 0 of the 1"), "{}", refused.describe());
+
+    let carols = org.root().join("carols-root.json").to_string_lossy().into_owned();
+    ok(escher_on(&alice.state, &["policy", "init", "--manager", &format!("carol={}", carol.key), "--out", &carols]));
+    ok(escher_on(&alice.state, &["policy", "sign", &carols]));
+    ok(escher_on(&bob.state, &["policy", "rotate", &carols]));
+
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let before = org.estate_bytes();
+    let under_alice = org.run(bob, Some(&playbook), &["--detach"]);
+    assert_eq!(under_alice.code, Some(1), "alice no longer signs for this state:\n{}", under_alice.describe());
+    assert!(org.estate_bytes() == before);
+    ok(escher_on(&carol.state, &["policy", "sign", &policy]));
+    let run_id = detached(&org, bob, &playbook, &[]);
+    assert!(!run_id.is_empty());
+}

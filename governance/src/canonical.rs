@@ -12,6 +12,8 @@ pub const TEMPLATE_DOMAIN: &str = "escher/template/v1";
 pub const REVOCATION_DOMAIN: &str = "escher/template-revocation/v1";
 /// What a signature covers: a manager's endorsement of a policy file, under a pinned root.
 pub const POLICY_DOMAIN: &str = "escher/policy/v1";
+/// What a signature covers: a managers' endorsement of a new policy root replacing the pinned one.
+pub const ROOT_DOMAIN: &str = "escher/policy-root/v1";
 /// What a signature covers: the head of a runner's audit log, anchored outside it.
 pub const AUDIT_HEAD_DOMAIN: &str = "escher/audit-head/v1";
 

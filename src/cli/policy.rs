@@ -1,11 +1,12 @@
-//! `escher policy check FILE`, `escher policy init --manager NAME=KEY...` and `escher policy sign FILE`. The
-//! policy in force is `--policy FILE`, else `ESCHER_POLICY`, else `<state>/policy.toml` if it exists, else none
-//! (the built-in default risk policy, no signed approvals), and with a root pinned in the state only a file its
-//! managers signed: see `escher_engine::GovernanceSettings` and `escher_governance::policy::pinned`.
+//! `escher policy check FILE`, `escher policy init --manager NAME=KEY...`, `escher policy sign FILE` and
+//! `escher policy rotate FILE`. The policy in force is `--policy FILE`, else `ESCHER_POLICY`, else
+//! `<state>/policy.toml` if it exists, else none (the built-in default risk policy, no signed approvals), and
+//! with a root pinned in the state only a file its managers signed: see `escher_engine::GovernanceSettings` and
+//! `escher_governance::policy::pinned`.
 
 use std::path::{Path, PathBuf};
 
-use escher_governance::policy::pinned::{PolicyRoot, SignedPolicy, file_signature};
+use escher_governance::policy::pinned::{Endorsed, PolicyRoot, SignedPolicy, file_signature};
 use escher_governance::policy::{check, render};
 
 use super::{CliError, EXIT_DIAGNOSTICS, EXIT_OK, Format, Outcome, read_source};
@@ -33,14 +34,26 @@ pub enum PolicyCommand {
         /// How many of them must sign a policy.
         #[arg(long, default_value_t = 1)]
         threshold: u32,
+        /// Write the root to FILE instead of pinning it: a new root for `escher policy rotate`, which the pinned
+        /// root's managers endorse with `escher policy sign FILE`.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
         /// The state (default: $ESCHER_STATE, else the XDG data directory).
         #[arg(long, value_name = "DIR")]
         state: Option<PathBuf>,
     },
-    /// Sign a policy file with your key, filed beside it in FILE.signatures/.
+    /// Sign a policy file (or endorse a new root written by `policy init --out`) with your key, filed beside it
+    /// in FILE.signatures/.
     Sign {
         file: PathBuf,
         /// The state holding your identity (default: $ESCHER_STATE, else the XDG data directory).
+        #[arg(long, value_name = "DIR")]
+        state: Option<PathBuf>,
+    },
+    /// Replace the pinned root with the one in FILE, endorsed by enough of the pinned root's managers.
+    Rotate {
+        file: PathBuf,
+        /// The state (default: $ESCHER_STATE, else the XDG data directory).
         #[arg(long, value_name = "DIR")]
         state: Option<PathBuf>,
     },
@@ -49,13 +62,23 @@ pub enum PolicyCommand {
 pub fn run(args: &PolicyArgs, color: bool) -> Outcome {
     match &args.command {
         PolicyCommand::Check { file, format } => run_check(file, *format, color),
-        PolicyCommand::Init { managers, threshold, state } => init(managers, *threshold, &state_dir(state.as_deref())),
+        PolicyCommand::Init { managers, threshold, out, state } => {
+            init(managers, *threshold, out.as_deref(), &state_dir(state.as_deref()))
+        }
         PolicyCommand::Sign { file, state } => sign(file, &state_dir(state.as_deref())),
+        PolicyCommand::Rotate { file, state } => {
+            let root = PolicyRoot::rotate(&state_dir(state.as_deref()), file)
+                .map_err(|error| CliError::Refused(error.to_string()))?;
+            let names: Vec<&str> = root.managers.iter().map(|manager| manager.name.as_str()).collect();
+            eprintln!("rotated: a policy now takes effect when {} of {} sign it", root.threshold, names.join(", "));
+            Ok(EXIT_OK)
+        }
     }
 }
 
-/// `escher policy init --manager NAME=KEY... [--threshold N]`: pins the root in the state.
-fn init(managers: &[String], threshold: u32, state: &Path) -> Outcome {
+/// `escher policy init --manager NAME=KEY... [--threshold N] [--out FILE]`: pins the root in the state, or
+/// writes it to FILE as a proposed new root.
+fn init(managers: &[String], threshold: u32, out: Option<&Path>, state: &Path) -> Outcome {
     let mut principals = Vec::new();
     for manager in managers {
         let (name, key) = super::parse_param(manager).map_err(|_| {
@@ -67,6 +90,14 @@ fn init(managers: &[String], threshold: u32, state: &Path) -> Outcome {
         principals.push(escher_governance::identity::Principal { name, key });
     }
     let root = PolicyRoot::new(principals, threshold).map_err(|error| CliError::Usage(error.to_string()))?;
+    if let Some(out) = out {
+        std::fs::write(out, root.to_bytes()).map_err(|source| CliError::Read { path: out.to_path_buf(), source })?;
+        eprintln!(
+            "a new root is in {}: the pinned root's managers endorse it with `escher policy sign`",
+            out.display()
+        );
+        return Ok(EXIT_OK);
+    }
     let path = root.pin(state).map_err(|error| CliError::Refused(error.to_string()))?;
     eprintln!(
         "pinned: a policy takes effect on this state when {threshold} of its managers sign it ({})",
@@ -75,16 +106,18 @@ fn init(managers: &[String], threshold: u32, state: &Path) -> Outcome {
     Ok(EXIT_OK)
 }
 
-/// `escher policy sign FILE`: the local identity's signature of the file's exact bytes, filed beside it.
+/// `escher policy sign FILE`: the local identity's signature of the file's exact bytes (a policy, or a new root),
+/// filed beside it.
 fn sign(file: &Path, state: &Path) -> Outcome {
     let bytes = std::fs::read(file).map_err(|source| CliError::Read { path: file.to_path_buf(), source })?;
+    let endorsed = Endorsed::of(&bytes);
     let text = String::from_utf8_lossy(&bytes);
-    if let Err(errors) = check(&text) {
+    if let (Endorsed::Policy, Err(errors)) = (endorsed, check(&text)) {
         eprint!("{}", render(&file.display().to_string(), &text, &errors, super::use_color()));
         return Ok(EXIT_DIAGNOSTICS);
     }
     let identity = escher_engine::GovernanceSettings::default().identity(state)?;
-    let signed = SignedPolicy::sign(&identity, &bytes, escher_state::chrono::Utc::now())
+    let signed = SignedPolicy::endorse(endorsed, &identity, &bytes, escher_state::chrono::Utc::now())
         .map_err(|error| CliError::Refused(error.to_string()))?;
     let path = file_signature(file, &signed).map_err(|source| CliError::Read { path: file.to_path_buf(), source })?;
     eprintln!("{} signed {}: {}", identity.name, file.display(), path.display());
