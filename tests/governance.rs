@@ -875,3 +875,19 @@ fn a_pinned_root_is_replaced_only_with_its_managers_endorsement() {
     let run_id = detached(&org, bob, &playbook, &[]);
     assert!(!run_id.is_empty());
 }
+
+/// Every audit record of a governed run names the policy it ran under and whether a pinned root vouches for it,
+/// so a manager reading the log sees when the rules were the runner's own.
+#[test]
+fn a_governed_runs_audit_records_name_its_policy_and_whether_it_was_pinned() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let run_id = detached(&org, &org.executor, &playbook, &[]);
+    let text = std::fs::read_to_string(&org.policy).expect("the policy");
+    let sha = escher_governance::policy::check(&text).expect("a valid policy").sha256;
+    let audit = org.audit(&org.executor);
+    let records: Vec<&str> = audit.lines().filter(|l| l.contains(&run_id)).collect();
+    assert!(!records.is_empty());
+    let unpinned = format!("{sha} (not pinned: the runner's own)");
+    assert!(records.iter().all(|l| l.contains(&unpinned)), "{audit}");
+}

@@ -194,6 +194,7 @@ impl GovernanceSettings {
                 Some(reason) => format!("{verb}: {reason}"),
                 None => verb.to_string(),
             },
+            policy: None,
         };
         append_audit(state_dir, entry)
             .map_err(|error| ApprovalError::Audit { path: path.clone(), reason: error.to_string() })?;
@@ -284,6 +285,7 @@ impl GovernanceSettings {
             approval: None,
             journal: None,
             result: format!("template `{name}` revision {revision} published to {}", path.display()),
+            policy: None,
         };
         append_audit(state_dir, entry)
             .map_err(|error| ApprovalError::Audit { path: path.clone(), reason: error.to_string() })?;
@@ -359,6 +361,7 @@ impl GovernanceSettings {
             approval: None,
             journal: None,
             result: format!("template `{name}` revision {revision} revoked: {reason}"),
+            policy: Some(policy.sha256.clone()),
         };
         append_audit(state_dir, entry)
             .map_err(|error| ApprovalError::Audit { path: path.clone(), reason: error.to_string() })?;

@@ -445,6 +445,14 @@ impl Engine {
         Ok(Started { run_id: run_id.to_string(), handle, providers: made, lease, report_dir, anchor })
     }
 
+    /// How a governed run's audit entries name its policy: its SHA-256, and whether a root pinned in the state
+    /// vouches for it or the runner chose it alone (then the record attributes, it does not prove).
+    fn policy_stamp(&self, governance: &RunGovernance) -> String {
+        let pinned = self.state_dir.join(escher_governance::policy::pinned::ROOT_FILE).exists();
+        let vouched = if pinned { "pinned root" } else { "not pinned: the runner's own" };
+        format!("{} ({vouched})", governance.policy.sha256)
+    }
+
     /// Where a governed run's audit head is anchored when it ends: its state directory's log, filed in its
     /// approvals store.
     fn audit_anchor(&self, governance: Option<&RunGovernance>) -> Option<(PathBuf, ApprovalsDir)> {
@@ -541,7 +549,11 @@ impl Engine {
                     _ => GovernanceSettings::default().files_approver(governance),
                 });
                 let (who, role) = governance.who();
-                builder = builder.approver(governance.approver(host)).guard(governance.guard()).identity(who, role);
+                builder = builder
+                    .approver(governance.approver(host))
+                    .guard(governance.guard())
+                    .identity(who, role)
+                    .policy(self.policy_stamp(governance));
             }
             None => {
                 let host: Arc<dyn Approver> = self.approver.clone().unwrap_or_else(|| Arc::new(RefuseWithoutTerminal));

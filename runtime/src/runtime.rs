@@ -218,6 +218,7 @@ pub struct RuntimeBuilder {
     identity: Option<Identity>,
     guard: Option<Arc<dyn crate::guard::Guard>>,
     replica: Option<Arc<dyn crate::replica::Replica>>,
+    policy: Option<String>,
 }
 
 impl RuntimeBuilder {
@@ -269,6 +270,13 @@ impl RuntimeBuilder {
         self
     }
 
+    /// The policy the run is governed by, as every audit entry of its runs names it: its SHA-256 and what
+    /// vouches for it (the engine writes `<sha256> (pinned root)` or `<sha256> (not pinned: the runner's own)`).
+    pub fn policy(mut self, policy: impl Into<String>) -> Self {
+        self.policy = Some(policy.into());
+        self
+    }
+
     /// A check of each mutating step's live targets before it acts; a refusal fails the step unrun.
     pub fn guard(mut self, guard: Arc<dyn crate::guard::Guard>) -> Self {
         self.guard = Some(guard);
@@ -305,6 +313,7 @@ impl RuntimeBuilder {
                 audit: Arc::new(Mutex::new(audit)),
                 guard: self.guard,
                 replica: self.replica,
+                policy: self.policy,
                 state_dir,
             }),
         })

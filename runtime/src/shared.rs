@@ -30,4 +30,6 @@ pub(crate) struct Shared {
     pub guard: Option<Arc<dyn crate::guard::Guard>>,
     /// Where each journal commit is copied before the run acts on it (state in a bucket), if the host gave one.
     pub replica: Option<Arc<dyn crate::replica::Replica>>,
+    /// The policy a governed run's audit entries name, if the host gave one.
+    pub policy: Option<String>,
 }

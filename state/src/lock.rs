@@ -141,6 +141,7 @@ pub fn audit_takeover(
         approval: None,
         journal: None,
         result: format!("lease of {} expired at {}", old.holder, old.expires_at.to_rfc3339()),
+        policy: None,
     };
     escher_runtime::audit::AuditLog::open(state_dir)?.append(entry).map(drop)
 }

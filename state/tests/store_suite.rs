@@ -213,6 +213,7 @@ fn audit(dir: &std::path::Path, count: usize) {
             approval: None,
             journal: None,
             result: "started".into(),
+            policy: None,
         };
         log.append(entry).unwrap_or_else(|error| panic!("{error}"));
     }

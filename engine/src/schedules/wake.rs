@@ -246,6 +246,7 @@ pub(crate) fn schedule_audit_entry(
         approval: None,
         journal: None,
         result,
+        policy: None,
     }
 }
 

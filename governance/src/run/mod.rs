@@ -234,5 +234,6 @@ pub fn audit_entry(who: &str, role: &str, kind: &str, run_id: &str, plan_hash: &
         approval: None,
         journal: None,
         result,
+        policy: None,
     }
 }

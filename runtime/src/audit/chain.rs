@@ -85,6 +85,7 @@ mod tests {
             approval: None,
             journal: None,
             result: "started".into(),
+            policy: None,
         };
         let canonical = format!(
             "{{\"entry\":{{\"action\":null,\"approval\":null,\"at\":\"2025-01-06T20:00:00Z\",\"kind\":\"run.started\",\

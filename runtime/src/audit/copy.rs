@@ -96,6 +96,7 @@ mod tests {
                 approval: None,
                 journal: None,
                 result: "started".into(),
+                policy: None,
             };
             log.append(entry).expect("appends");
         }

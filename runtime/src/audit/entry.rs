@@ -31,6 +31,10 @@ pub struct AuditEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal: Option<crate::journal::JournalMark>,
     pub result: String,
+    /// For a governed run's entries, the SHA-256 of the policy it runs under and whether a root pinned in the
+    /// state vouches for it (see [`RuntimeBuilder::policy`](crate::RuntimeBuilder::policy)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
 }
 
 /// An entry as stored: its place in the chain and the hashes that link it.

@@ -241,6 +241,7 @@ fn audit_now(
         approval: None,
         journal: Some(journal),
         result: result.to_string(),
+        policy: shared.policy.clone(),
     };
     let mut audit = match shared.audit.lock() {
         Ok(audit) => audit,

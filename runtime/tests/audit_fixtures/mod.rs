@@ -22,6 +22,7 @@ pub fn entry(n: usize) -> AuditEntry {
         approval: None,
         journal: None,
         result: "succeeded".to_string(),
+        policy: None,
     }
 }
 

@@ -194,6 +194,7 @@ impl RunContext {
             approval: None,
             journal: None,
             result,
+            policy: self.shared.policy.clone(),
         }
     }
 }
