@@ -891,3 +891,23 @@ fn a_governed_runs_audit_records_name_its_policy_and_whether_it_was_pinned() {
     let unpinned = format!("{sha} (not pinned: the runner's own)");
     assert!(records.iter().all(|l| l.contains(&unpinned)), "{audit}");
 }
+
+/// Alice rejects run A's step, then approves run B's. The executor deletes her rejection from the shared
+/// directory: run A alone cannot tell (it waits again, which is all a plain directory allows), but alice's
+/// approval of B names the rejection it follows, so B is refused with the removal named.
+#[test]
+fn a_rejection_removed_from_the_shared_directory_shows_in_the_approvers_next_decision() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let run_a = detached(&org, &org.executor, &playbook, &[]);
+    let rejected = org.escher(&org.manager, &["reject", &run_a, "stop", "--reason", "not during the release"]);
+    assert_eq!(rejected.code, Some(0), "{}", rejected.describe());
+    let rejection = only_decision(&org);
+    let run_b = detached(&org, &org.executor, &playbook, &[]);
+    approve(&org, &org.manager, &run_b);
+    std::fs::remove_file(&rejection).expect("the executor deletes the rejection");
+
+    let waiting = org.escher(&org.executor, &["resume", &run_a, "--detach"]);
+    assert_eq!(waiting.code, Some(75), "{}", waiting.describe());
+    assert_refused_on_resume(&org, &run_b, "a decision was removed");
+}

@@ -88,6 +88,10 @@ pub struct RequestStatus {
     pub status: String,
 }
 
+/// Where an approver's state keeps, for each approvals store, the tag of their last decision there, which their
+/// next one follows.
+const DECISION_CHAINS: &str = "decision-chains";
+
 /// A decision signed and filed.
 #[derive(Debug, Clone)]
 pub struct Decided {
@@ -160,8 +164,15 @@ impl GovernanceSettings {
         }
         refuse_if_ended(state_dir, run_id)?;
         let validity = policy.as_ref().map_or(DEFAULT_VALIDITY, |p| p.approval_validity);
-        let decision = SignedDecision::sign(&identity, &request, approved, reason.clone(), now, validity)
-            .map_err(|error| ApprovalError::Sign(error.to_string()))?;
+        // Each approver's decisions in a store form a chain, kept in their own state (one per store): one removed
+        // from the shared store shows in the next.
+        let store = dir.root.canonicalize().unwrap_or_else(|_| dir.root.clone());
+        let store = escher_governance::files::content_tag(store.to_string_lossy().as_bytes());
+        let chain = state_dir.join(DECISION_CHAINS).join(store);
+        let follows = std::fs::read_to_string(&chain).map(|tag| tag.trim().to_string()).unwrap_or_default();
+        let decision =
+            SignedDecision::sign_following(&identity, &request, (approved, reason.clone()), now, validity, follows)
+                .map_err(|error| ApprovalError::Sign(error.to_string()))?;
         if let Some(policy) = &policy {
             if let Some(detail) = other_policy(&request, policy) {
                 return Err(ApprovalError::NotAllowed { check: "policy", detail });
@@ -175,6 +186,13 @@ impl GovernanceSettings {
             }
             Err(source) => return Err(ApprovalError::File { dir: dir.root.clone(), source }),
         };
+        let written = chain
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&chain, decision.tag()));
+        if let Err(source) = written {
+            return Err(ApprovalError::File { dir: state_dir.to_path_buf(), source });
+        }
         let role = roles_of(policy.as_ref(), &identity);
         let who = person(policy.as_ref(), &identity);
         let verb = if approved { "approved" } else { "rejected" };

@@ -11,7 +11,7 @@ use super::decision::SignedDecision;
 use super::recorded::{check_signed_proof, signed_proof};
 use super::request::{RequestFile, params_hash};
 use super::store::ApprovalsDir;
-use super::verify::{Expected, Outcome, tally, verify_one};
+use super::verify::{Check, Expected, Outcome, tally, verify_one};
 use crate::clock::Clock;
 use crate::identity::Principal;
 use crate::policy::{ApprovalRule, Policy};
@@ -64,6 +64,9 @@ impl FilesApprover {
         let decisions: Vec<_> =
             self.dir.decisions_for(&request.run_id, &request.node).into_iter().map(|(_, decision)| decision).collect();
         let now = self.clock.now();
+        if let Some(detail) = broken_chain(&self.dir, &decisions) {
+            return (Outcome::Refused { check: Check::Removed, detail }, None);
+        }
         let outcome = tally(&decisions, &expected, &self.policy, now);
         let proof = matches!(outcome, Outcome::Approved { .. }).then(|| {
             let approving: Vec<SignedDecision> = decisions
@@ -191,4 +194,22 @@ impl Approver for FilesApprover {
             }
         }
     }
+}
+
+/// A decision whose signer's previous decision is no longer in the store: someone removed that one (a
+/// rejection, say) from the shared directory, and the chain shows it.
+fn broken_chain(dir: &ApprovalsDir, decisions: &[Result<SignedDecision, String>]) -> Option<String> {
+    decisions.iter().flatten().find_map(|decision| {
+        let payload = &decision.decision;
+        let gone = !payload.follows.is_empty() && !dir.holds_decision(&payload.follows, &payload.signer.key);
+        gone.then(|| {
+            format!(
+                "{}'s decision on step `{}` follows one of theirs ({}) that is no longer in {}: a decision was removed",
+                payload.signer.name,
+                payload.step,
+                payload.follows,
+                dir.root.display()
+            )
+        })
+    })
 }

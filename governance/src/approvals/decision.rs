@@ -24,6 +24,10 @@ pub struct DecisionPayload {
     /// policy must be the same to decide at all). Left out of the signed form when empty, as before it existed.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub policy_sha256: String,
+    /// The tag ([`SignedDecision::tag`]) of the decision its signer made before this one, on any run: each
+    /// approver's decisions form a chain, so one removed from a shared directory shows in the next.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub follows: String,
 }
 
 /// A decision file: the payload and the signer's signature of its canonical bytes.
@@ -43,6 +47,18 @@ impl SignedDecision {
         now: chrono::DateTime<chrono::Utc>,
         validity: std::time::Duration,
     ) -> Result<SignedDecision, serde_json::Error> {
+        SignedDecision::sign_following(signer, request, (approved, reason), now, validity, String::new())
+    }
+
+    /// [`SignedDecision::sign`], as the decision after the one tagged `follows` in its signer's chain.
+    pub fn sign_following(
+        signer: &Identity,
+        request: &RequestFile,
+        (approved, reason): (bool, Option<String>),
+        now: chrono::DateTime<chrono::Utc>,
+        validity: std::time::Duration,
+        follows: String,
+    ) -> Result<SignedDecision, serde_json::Error> {
         let expires = now + chrono::Duration::from_std(validity).unwrap_or(chrono::Duration::MAX);
         let decision = DecisionPayload {
             version: 1,
@@ -56,9 +72,22 @@ impl SignedDecision {
             signed_at: crate::clock::stamp(now),
             expires_at: crate::clock::stamp(expires),
             policy_sha256: request.policy_sha256.clone(),
+            follows,
         };
         let signature = signer.sign(&signing_bytes(DECISION_DOMAIN, &decision)?);
         Ok(SignedDecision { decision, signature })
+    }
+
+    /// The decision as its file holds it (pretty JSON and a newline).
+    pub fn to_file_bytes(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// What names this decision in its file's name and in the next decision of its signer's chain.
+    pub fn tag(&self) -> String {
+        crate::files::content_tag(&self.to_file_bytes())
     }
 
     /// Whether the signature is the named signer's over this payload.

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::decision::SignedDecision;
 use super::request::RequestFile;
-use crate::files::{content_tag, safe, write_new};
+use crate::files::{safe, write_new};
 
 #[derive(Debug, Clone)]
 pub struct ApprovalsDir {
@@ -77,12 +77,22 @@ impl ApprovalsDir {
     pub fn write_decision(&self, decision: &SignedDecision) -> std::io::Result<PathBuf> {
         let payload = &decision.decision;
         let key: String = payload.signer.key.chars().take(16).collect();
-        let bytes = to_json(decision)?;
-        let name =
-            format!("{}{}-{}.json", Self::prefix(&payload.run_id, &payload.step), safe(&key), content_tag(&bytes));
+        let name = format!("{}{}-{}.json", Self::prefix(&payload.run_id, &payload.step), safe(&key), decision.tag());
         let path = self.decisions_dir().join(name);
-        write_new(&path, &bytes)?;
+        write_new(&path, &decision.to_file_bytes())?;
         Ok(path)
+    }
+
+    /// Whether the decision tagged `tag` and signed with `key` is in the store (on any run and step): a file
+    /// whose name ends with the tag, whose content has that tag, signed by that key.
+    pub fn holds_decision(&self, tag: &str, key: &str) -> bool {
+        let suffix = format!("-{tag}.json");
+        read_all::<SignedDecision>(&self.decisions_dir()).into_iter().any(|(path, read)| {
+            file_name(&path).ends_with(&suffix)
+                && read.is_ok_and(|decision| {
+                    decision.tag() == tag && decision.decision.signer.key == key && decision.verify_signature().is_ok()
+                })
+        })
     }
 
     /// The decision files filed for a run's step (by file name: what they say inside is for the verifier).

@@ -32,6 +32,7 @@ pub enum Check {
     Expiry,
     SelfApproval,
     Policy,
+    Removed,
     Unreadable,
 }
 
@@ -47,6 +48,7 @@ impl Check {
             Check::Expiry => "expiry",
             Check::SelfApproval => "self-approval",
             Check::Policy => "policy",
+            Check::Removed => "removed decision",
             Check::Unreadable => "unreadable decision",
         }
     }
