@@ -142,9 +142,11 @@ impl Started {
 /// cannot rewrite its log afterwards without a manager's `escher audit verify --anchor` seeing it.
 fn anchor_audit_head(state_dir: &Path, approvals: &ApprovalsDir, run_id: &str) -> Result<PathBuf, String> {
     let identity = Identity::load(&Identity::path(state_dir)).map_err(|error| error.to_string())?;
-    let records = escher_runtime::audit::records(state_dir).map_err(|error| error.to_string())?;
-    let Some(last) = records.last() else { return Err("the audit log is empty".to_string()) };
-    let head = SignedAuditHead::sign(&identity, run_id, (last.seq, &last.hash), chrono::Utc::now())
+    let (seq, hash) = escher_runtime::audit::head(state_dir).map_err(|error| error.to_string())?;
+    if seq == 0 {
+        return Err("the audit log is empty".to_string());
+    }
+    let head = SignedAuditHead::sign(&identity, run_id, (seq, &hash), chrono::Utc::now())
         .map_err(|error| error.to_string())?;
     escher_governance::audit_head::anchor(approvals, &head)
         .map_err(|error| format!("cannot file it in {}: {error}", approvals.root.display()))
@@ -448,8 +450,11 @@ impl Engine {
     /// How a governed run's audit entries name its policy: its SHA-256, and whether a root pinned in the state
     /// vouches for it or the runner chose it alone (then the record attributes, it does not prove).
     fn policy_stamp(&self, governance: &RunGovernance) -> String {
-        let pinned = self.state_dir.join(escher_governance::policy::pinned::ROOT_FILE).exists();
-        let vouched = if pinned { "pinned root" } else { "not pinned: the runner's own" };
+        let vouched = if escher_governance::policy::pinned::is_pinned(&self.state_dir) {
+            "pinned root"
+        } else {
+            "not pinned: the runner's own"
+        };
         format!("{} ({vouched})", governance.policy.sha256)
     }
 

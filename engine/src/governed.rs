@@ -66,7 +66,7 @@ impl GovernanceSettings {
     /// Whether runs on this state are governed: a policy file is in force, or a policy root is pinned there (and
     /// then a run without a signed policy is refused rather than run on the built-in policy).
     pub fn governs(&self, state_dir: &Path) -> bool {
-        self.policy_path(state_dir).is_some() || state_dir.join(escher_governance::policy::pinned::ROOT_FILE).exists()
+        self.policy_path(state_dir).is_some() || escher_governance::policy::pinned::is_pinned(state_dir)
     }
 
     pub fn approvals_dir(&self, state_dir: &Path) -> PathBuf {

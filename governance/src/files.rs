@@ -29,8 +29,13 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// A name anyone can work out in advance (a signer's key, a template's name) could be taken by a file planted
 /// there first, blocking the document; with this in it, only the document itself has its name.
 pub fn content_tag(bytes: &[u8]) -> String {
+    sha256_hex(bytes)[..16].to_string()
+}
+
+/// SHA-256 of `bytes`, lowercase hex: how a file's exact content is named (a policy's hash, a signed digest).
+pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    hex::encode(&Sha256::digest(bytes)[..8])
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// File-name-safe form of a step id or run id (`call.step[0]` becomes `call.step_0_`).

@@ -11,7 +11,7 @@ use super::decision::SignedDecision;
 use super::recorded::{check_signed_proof, signed_proof};
 use super::request::{RequestFile, params_hash};
 use super::store::ApprovalsDir;
-use super::verify::{Check, Expected, Outcome, tally, verify_one};
+use super::verify::{Check, Expected, Outcome, tally};
 use crate::clock::Clock;
 use crate::identity::Principal;
 use crate::policy::{ApprovalRule, Policy};
@@ -68,12 +68,9 @@ impl FilesApprover {
             return (Outcome::Refused { check: Check::Removed, detail }, None);
         }
         let outcome = tally(&decisions, &expected, &self.policy, now);
+        // An approved tally verified every decision filed and found no rejection: together they are the proof.
         let proof = matches!(outcome, Outcome::Approved { .. }).then(|| {
-            let approving: Vec<SignedDecision> = decisions
-                .into_iter()
-                .flatten()
-                .filter(|decision| verify_one(decision, &expected, &self.policy, now).is_ok_and(|valid| valid.approved))
-                .collect();
+            let approving: Vec<SignedDecision> = decisions.into_iter().flatten().collect();
             signed_proof(&approving)
         });
         (outcome, proof)

@@ -86,13 +86,15 @@ impl ApprovalsDir {
     /// Whether the decision tagged `tag` and signed with `key` is in the store (on any run and step): a file
     /// whose name ends with the tag, whose content has that tag, signed by that key.
     pub fn holds_decision(&self, tag: &str, key: &str) -> bool {
+        // Only files named with the tag are read: the store holds every decision of every run.
         let suffix = format!("-{tag}.json");
-        read_all::<SignedDecision>(&self.decisions_dir()).into_iter().any(|(path, read)| {
-            file_name(&path).ends_with(&suffix)
-                && read.is_ok_and(|decision| {
+        read_where::<SignedDecision>(&self.decisions_dir(), |name| name.ends_with(&suffix)).into_iter().any(
+            |(_, read)| {
+                read.is_ok_and(|decision| {
                     decision.tag() == tag && decision.decision.signer.key == key && decision.verify_signature().is_ok()
                 })
-        })
+            },
+        )
     }
 
     /// The decision files filed for a run's step (by file name: what they say inside is for the verifier).
@@ -113,18 +115,24 @@ fn file_name(path: &Path) -> String {
 
 /// Every `*.json` file of a folder (none if the folder does not exist yet), sorted by name.
 pub fn read_all<T: serde::de::DeserializeOwned>(dir: &Path) -> Vec<Read<T>> {
-    read_matching(dir, "")
+    read_where(dir, |_| true)
 }
 
 /// The `*.json` files of a folder whose names start with `prefix`; only those are read.
 fn read_matching<T: serde::de::DeserializeOwned>(dir: &Path, prefix: &str) -> Vec<Read<T>> {
+    read_where(dir, |name| name.starts_with(prefix))
+}
+
+/// The `*.json` files of a folder (not hidden ones, which are writes in progress) whose names `keep` keeps;
+/// only those are read.
+fn read_where<T: serde::de::DeserializeOwned>(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<Read<T>> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .filter(|path| !file_name(path).starts_with('.') && file_name(path).starts_with(prefix))
+        .filter(|path| !file_name(path).starts_with('.') && keep(&file_name(path)))
         .collect();
     paths.sort();
     paths

@@ -106,10 +106,7 @@ pub fn check(text: &str) -> Result<Policy, Vec<PolicyError>> {
         approval_validity,
         template_publishers,
         safe_retries,
-        sha256: {
-            use sha2::{Digest, Sha256};
-            hex::encode(Sha256::digest(text.as_bytes()))
-        },
+        sha256: crate::files::sha256_hex(text.as_bytes()),
     })
 }
 

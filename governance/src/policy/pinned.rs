@@ -15,11 +15,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::approvals::read_all;
 use crate::canonical::{POLICY_DOMAIN, ROOT_DOMAIN, signing_bytes};
-use crate::files::{content_tag, write_new};
+use crate::files::{content_tag, sha256_hex, write_new};
 use crate::identity::{Identity, Principal};
 
 /// The file that pins the root, in the state directory.
 pub const ROOT_FILE: &str = "policy-root.json";
+
+/// Whether a root is pinned in `state_dir` (whether it can be read is [`PolicyRoot::read`]'s to say).
+pub fn is_pinned(state_dir: &Path) -> bool {
+    state_dir.join(ROOT_FILE).exists()
+}
 
 /// The managers whose signatures make a policy take effect, and how many must sign.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,7 +144,7 @@ impl PolicyRoot {
     /// The root's managers (by name) whose valid signatures of `endorsed` over `bytes` lie beside `path`, when
     /// they are at least `threshold`; otherwise those there are.
     fn quorum<'a>(&'a self, path: &Path, bytes: &[u8], endorsed: Endorsed) -> Result<usize, BTreeSet<&'a str>> {
-        let digest = digest(bytes);
+        let digest = sha256_hex(bytes);
         let signers: BTreeSet<&str> = signatures_of(path)
             .iter()
             .filter(|signed| signed.signs(&digest, endorsed))
@@ -224,7 +229,7 @@ impl SignedPolicy {
     ) -> Result<SignedPolicy, serde_json::Error> {
         let policy = PolicySignaturePayload {
             version: 1,
-            policy_sha256: digest(bytes),
+            policy_sha256: sha256_hex(bytes),
             signer: signer.principal(),
             signed_at: crate::clock::stamp(now),
         };
@@ -261,11 +266,6 @@ pub fn file_signature(path: &Path, signed: &SignedPolicy) -> std::io::Result<Pat
 
 fn signatures_of(path: &Path) -> Vec<SignedPolicy> {
     read_all::<SignedPolicy>(&signatures_dir(path)).into_iter().filter_map(|(_, read)| read.ok()).collect()
-}
-
-fn digest(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(bytes))
 }
 
 fn join(names: &BTreeSet<&str>) -> String {

@@ -59,6 +59,13 @@ pub(crate) fn read_anchor(path: &Path) -> Result<Anchor, AuditError> {
     }
 }
 
+/// The seq and hash of the log's last record as the anchor holds them (seq 0 for an empty log), without reading
+/// the log: what a host signs to anchor the log elsewhere at the end of a run.
+pub fn head(state_dir: &Path) -> Result<(u64, String), AuditError> {
+    let anchor = read_anchor(&super::stored::anchor_path(state_dir))?;
+    Ok((anchor.seq, anchor.hash))
+}
+
 /// The anchor file, open for rewriting after every append.
 #[derive(Debug)]
 pub(crate) struct AnchorFile {

@@ -20,6 +20,7 @@ mod log;
 pub(crate) mod stored;
 mod verify;
 
+pub use anchor::head;
 pub use chain::{GENESIS_HASH, record_hash};
 pub use copy::{anchor_json, vouched_len};
 pub use entry::{AuditEntry, ChainedEntry, stamp};
