@@ -172,7 +172,7 @@ pub enum Endorsed {
 }
 
 impl Endorsed {
-    /// What the file at `path` holds: a root (JSON, as `policy init --out` writes it) or a policy.
+    /// What a file's `bytes` hold: a root (JSON, as `policy init --out` writes it) or a policy.
     pub fn of(bytes: &[u8]) -> Endorsed {
         match serde_json::from_slice::<PolicyRoot>(bytes) {
             Ok(_) => Endorsed::Root,
