@@ -7,7 +7,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use escher_governance::approvals::SignedDecision;
+use escher_governance::approvals::{SignedDecision, SignedRequest};
+use escher_governance::identity::Identity;
 use support::governance::{DEV_US_EAST_RUNNING, Org, Person, Ran, STOP_DEV, STOP_DEV_CHANGED, Terms};
 
 /// Runs `stop_dev` detached as `who`: it must stop waiting for approval (exit 75) with nothing changed.
@@ -73,7 +74,10 @@ fn a_managers_approval_unblocks_a_detached_run_on_resume() {
     let audit = org.audit(&org.executor);
     assert!(audit.contains("approval.requested"), "the request is audited:\n{audit}");
     assert!(audit.contains("approval.pending"), "the wait is audited:\n{audit}");
-    assert!(audit.lines().any(|l| l.contains("approval.decided") && l.contains("alice (manager)")), "{audit}");
+    // No root is pinned in the executor's state, so the policy that makes alice a manager is his own: the run's
+    // records name no role it gives.
+    assert!(audit.lines().any(|l| l.contains("approval.decided") && l.contains("alice (ungoverned)")), "{audit}");
+    assert!(!audit.contains("(manager)") && !audit.contains("\"role\":\"manager\""), "{audit}");
     assert!(org.audit(&org.manager).contains("approval.signed"), "the signature is audited by the manager");
     org.assert_audit_intact(&org.executor);
     org.assert_audit_intact(&org.manager);
@@ -94,7 +98,7 @@ fn a_managers_approval_unblocks_a_waiting_run() {
     }
     let request: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&org.request_files()[0]).expect("request reads")).expect("request JSON");
-    let run_id = request["run_id"].as_str().expect("run id").to_string();
+    let run_id = request["request"]["run_id"].as_str().expect("run id").to_string();
     approve(&org, &org.manager, &run_id);
     let output = child.wait_with_output().expect("the run ends");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -197,11 +201,9 @@ fn one_of_two_required_approvals_runs_nothing_and_the_second_lets_it_run() {
     let org = Org::new(Terms { managers_needed: 2, ..Terms::default() });
     let playbook = org.write("stop_dev.esc", STOP_DEV);
     let run_id = detached(&org, &org.executor, &playbook, &[]);
-    // The request file is only a notice: lowering its count does not lower what the policy requires.
-    let request = org.request_files()[0].clone();
-    let text = std::fs::read_to_string(&request).expect("reads").replace("\"count\": 2", "\"count\": 1");
-    assert!(text.contains("\"count\": 1"), "the request's count is lowered: {text}");
-    std::fs::write(&request, text).expect("the request is edited");
+    // How many must approve is the policy's to say: the request does not carry it, so no edit can lower it.
+    let request = std::fs::read_to_string(&org.request_files()[0]).expect("reads");
+    assert!(!request.contains("\"count\"") && !request.contains("\"rule\""), "{request}");
     approve(&org, &org.manager, &run_id);
     let before = org.estate_bytes();
     let resumed = org.escher(&org.executor, &["resume", &run_id, "--detach"]);
@@ -273,7 +275,7 @@ fn a_template_run_inside_its_bounds_needs_no_approval() {
     assert!(audit.lines().any(|l| l.contains("approval.decided") && l.contains("template stop-dev")), "{audit}");
     let published = org.audit(&org.manager);
     let published = published.lines().find(|l| l.contains("template.published")).expect("the publication is audited");
-    assert!(published.contains("\"role\":\"manager\""), "{published}");
+    assert!(published.contains("\"role\":\"ungoverned\""), "no root is pinned in alice's state: {published}");
     org.assert_audit_intact(&org.executor);
     org.assert_audit_times_in_one_format(&org.executor);
     org.assert_audit_times_in_one_format(&org.manager);
@@ -788,7 +790,13 @@ fn with_a_pinned_root_only_a_policy_its_managers_signed_takes_effect() {
     let signed = escher_on(&org.manager.state, &["policy", "sign", &policy]);
     assert_eq!(signed.code, Some(0), "{}", signed.describe());
     let run_id = detached(&org, bob, &playbook, &[]);
-    assert!(!run_id.is_empty());
+    // The pinned root vouches for the policy, so the run's records name the roles it gives.
+    approve(&org, &org.manager, &run_id);
+    let resumed = org.escher(bob, &["resume", &run_id, "--detach"]);
+    assert_eq!(resumed.code, Some(0), "{}", resumed.describe());
+    let audit = org.audit(bob);
+    assert!(audit.lines().any(|l| l.contains("approval.decided") && l.contains("alice (manager)")), "{audit}");
+    assert!(audit.lines().any(|l| l.contains(&run_id) && l.contains("\"role\":\"executor\"")), "{audit}");
 
     // Bob raises his own threshold, and signs his edit himself: neither takes effect.
     let text = std::fs::read_to_string(&org.policy).expect("the policy");
@@ -873,7 +881,13 @@ fn a_pinned_root_is_replaced_only_with_its_managers_endorsement() {
     assert!(org.estate_bytes() == before);
     ok(escher_on(&carol.state, &["policy", "sign", &policy]));
     let run_id = detached(&org, bob, &playbook, &[]);
-    assert!(!run_id.is_empty());
+    // The pinned root vouches for the policy, so the run's records name the roles it gives.
+    approve(&org, &org.manager, &run_id);
+    let resumed = org.escher(bob, &["resume", &run_id, "--detach"]);
+    assert_eq!(resumed.code, Some(0), "{}", resumed.describe());
+    let audit = org.audit(bob);
+    assert!(audit.lines().any(|l| l.contains("approval.decided") && l.contains("alice (manager)")), "{audit}");
+    assert!(audit.lines().any(|l| l.contains(&run_id) && l.contains("\"role\":\"executor\"")), "{audit}");
 }
 
 /// Every audit record of a governed run names the policy it ran under and whether a pinned root vouches for it,
@@ -890,6 +904,7 @@ fn a_governed_runs_audit_records_name_its_policy_and_whether_it_was_pinned() {
     assert!(!records.is_empty());
     let unpinned = format!("{sha} (not pinned: the runner's own)");
     assert!(records.iter().all(|l| l.contains(&unpinned)), "{audit}");
+    assert!(records.iter().all(|l| l.contains("\"role\":\"ungoverned\"")), "no role his own policy gives: {audit}");
 }
 
 /// Alice rejects run A's step, then approves run B's. The executor deletes her rejection from the shared
@@ -910,4 +925,68 @@ fn a_rejection_removed_from_the_shared_directory_shows_in_the_approvers_next_dec
     let waiting = org.escher(&org.executor, &["resume", &run_a, "--detach"]);
     assert_eq!(waiting.code, Some(75), "{}", waiting.describe());
     assert_refused_on_resume(&org, &run_b, "a decision was removed");
+}
+
+/// The executor runs `stop_dev` on staging and wants alice to see dev: the request he signed, edited to show
+/// `env=dev`, one machine, and the plan and parameter hashes of staging.
+fn request_shown_as_dev(org: &Org) -> (String, std::path::PathBuf, SignedRequest) {
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let run_id = detached(org, &org.executor, &playbook, &["--param", "env=staging"]);
+    let path = org.request_files()[0].clone();
+    let mut filed: SignedRequest = serde_json::from_slice(&std::fs::read(&path).expect("reads")).expect("JSON");
+    filed.request.params.insert("env".into(), escher_compiler::plan::Value::String("dev".into()));
+    filed.request.targets.truncate(1);
+    (run_id, path, filed)
+}
+
+/// Asserts the manager is shown only that `run_id`'s request cannot be checked (`why`), and signs nothing.
+fn not_decided_on(org: &Org, run_id: &str, why: &str) {
+    let listed = org.escher(&org.manager, &["approvals"]);
+    let line = listed.stdout.lines().find(|line| line.contains(run_id)).unwrap_or_else(|| panic!("{}", listed.stdout));
+    assert!(line.contains(&format!("cannot be checked: {why}")), "{}", listed.describe());
+    assert!(!listed.stdout.contains("env") && !listed.stdout.contains("aws.ec2.stop"), "{}", listed.describe());
+    let approved = org.escher(&org.manager, &["approve", run_id, "stop"]);
+    assert_eq!(approved.code, Some(1), "{}", approved.describe());
+    assert!(approved.stderr.contains(why), "{}", approved.describe());
+    assert!(org.decision_files().is_empty(), "nothing was signed");
+}
+
+#[test]
+fn a_request_edited_after_the_runner_signed_it_is_not_signed_by_the_approver() {
+    let org = Org::new(Terms::default());
+    let (run_id, path, edited) = request_shown_as_dev(&org);
+    std::fs::write(&path, serde_json::to_vec_pretty(&edited).expect("JSON")).expect("the request is edited");
+    not_decided_on(&org, &run_id, "the runner's signature does not verify");
+}
+
+#[test]
+fn a_request_the_runner_signed_with_parameters_its_plan_was_not_compiled_with_is_not_signed() {
+    let org = Org::new(Terms::default());
+    let (run_id, path, edited) = request_shown_as_dev(&org);
+    let executor = Identity::load(&Identity::path(&org.executor.state)).expect("the executor's own key");
+    let mut request = edited.request;
+    request.params_hash = escher_governance::approvals::params_hash(&request.params);
+    let resigned = SignedRequest::sign(&executor, request).expect("signs");
+    std::fs::write(&path, serde_json::to_vec_pretty(&resigned).expect("JSON")).expect("the request is replaced");
+    not_decided_on(&org, &run_id, "its playbook compiles with its parameters to plan");
+}
+
+/// The executor lists one of the four dev machines in the request he signs; alice approves that one. When the
+/// run goes on, the step would touch all four: refused, and nothing is stopped.
+#[test]
+fn an_approval_covers_only_the_targets_the_approver_was_shown() {
+    let org = Org::new(Terms::default());
+    let playbook = org.write("stop_dev.esc", STOP_DEV);
+    let run_id = detached(&org, &org.executor, &playbook, &[]);
+    let path = org.request_files()[0].clone();
+    let mut filed: SignedRequest = serde_json::from_slice(&std::fs::read(&path).expect("reads")).expect("JSON");
+    assert_eq!(filed.request.targets.len(), DEV_US_EAST_RUNNING);
+    filed.request.targets.truncate(1);
+    let executor = Identity::load(&Identity::path(&org.executor.state)).expect("the executor's own key");
+    let resigned = SignedRequest::sign(&executor, filed.request).expect("signs");
+    std::fs::write(&path, serde_json::to_vec_pretty(&resigned).expect("JSON")).expect("the request is replaced");
+    let listed = org.escher(&org.manager, &["approvals"]);
+    assert_eq!(listed.stdout.lines().filter(|line| line.trim_start().starts_with("~ i-")).count(), 1);
+    approve(&org, &org.manager, &run_id);
+    assert_refused_on_resume(&org, &run_id, "targets");
 }

@@ -616,6 +616,6 @@ fn approvals_travel_through_bucket_state_between_machines() {
     assert_eq!(shown["status"], "succeeded");
     let audit = on("laptop", &["audit", "export"]);
     let audit = stdout(&audit);
-    assert!(audit.lines().any(|l| l.contains("approval.decided") && l.contains("alice (manager)")), "{audit}");
+    assert!(audit.lines().any(|l| l.contains("approval.decided") && l.contains("alice (ungoverned)")), "{audit}");
     assert!(on("laptop", &["audit", "verify"]).status.success(), "the bucket's audit log verifies");
 }

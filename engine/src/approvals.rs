@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 
 use escher_compiler::plan::{Plan, Value};
 use escher_governance::approvals::{
-    ApprovalsDir, Expected, Outcome, RequestFile, SignedDecision, TargetSummary, tally, verify_one,
+    ApprovalsDir, CheckedRequest, Expected, Outcome, SignedDecision, SignedRequest, TargetSummary, check_request,
+    tally, verify_one,
 };
 use escher_governance::identity::{Identity, IdentityError};
-use escher_governance::policy::{ApprovalRule, DEFAULT_VALIDITY, LoadError, Policy};
+use escher_governance::policy::{LoadError, Policy};
 use escher_governance::scope::RoleScopes;
 use escher_governance::template::{
     Bounds, SignedRevocation, SignedTemplate, TemplateImport, TemplatePayload, revocation_of,
@@ -81,11 +82,18 @@ impl ApprovalError {
 /// One file of a listing: what it holds, or the file and why it cannot be read.
 pub type Listed<T> = Result<T, (PathBuf, String)>;
 
-/// An approval request and where it stands: `pending (0 of 1)`, `approved`, `rejected by maria`, `expired ...`.
+/// An approval request and where it stands: `pending (0 of 1)`, `approved`, `rejected by maria`, `expired ...`,
+/// `not yours to decide: ...`, `cannot be checked: ...`.
 #[derive(Debug, Clone)]
 pub struct RequestStatus {
-    pub request: RequestFile,
+    /// The request as filed: the runner's word, for naming it (run, step, requester) and nothing else.
+    pub filed: SignedRequest,
+    /// What the request commits to, compiled again under the policy in force; or why it cannot be decided on
+    /// (no policy in force, another policy, a signature or plan hash that does not hold).
+    pub checked: Result<CheckedRequest, String>,
     pub status: String,
+    /// Whether it waits for decisions an approver here could give: not expired, not settled, checked.
+    pub open: bool,
 }
 
 /// Where an approver's state keeps, for each approvals store, the tag of their last decision there, which their
@@ -133,10 +141,19 @@ impl GovernanceSettings {
         let policy = self.policy(state_dir)?;
         let dir = ApprovalsDir::new(self.approvals_dir(state_dir));
         let now = escher_state::chrono::Utc::now();
-        let listed = dir.requests().into_iter().map(|(path, request)| {
-            let request = request.map_err(|error| (path, error.to_string()))?;
-            let status = status(&request, &dir, policy.as_ref(), now);
-            Ok(RequestStatus { request, status })
+        let listed = dir.requests().into_iter().map(|(path, filed)| {
+            let filed = filed.map_err(|error| (path, error.to_string()))?;
+            let (checked, status, open) = match policy.as_ref() {
+                None => (Err(NO_POLICY.to_string()), NO_POLICY.to_string(), false),
+                Some(policy) => match checked(&filed, policy) {
+                    Ok(request) => {
+                        let (status, open) = status(&request, &dir, policy, now);
+                        (Ok(request), status, open)
+                    }
+                    Err(why) => (Err(why.clone()), why, false),
+                },
+            };
+            Ok(RequestStatus { filed, checked, status, open })
         });
         Ok(listed.collect())
     }
@@ -155,15 +172,21 @@ impl GovernanceSettings {
         let identity = self.identity(state_dir)?;
         let dir = ApprovalsDir::new(self.approvals_dir(state_dir));
         let (run, at) = (run_id.to_string(), step.to_string());
-        let Some(request) = dir.latest_request(run_id, step) else {
+        let Some(filed) = dir.latest_request(run_id, step) else {
             return Err(ApprovalError::NoRequest { run_id: run, step: at, dir: dir.root.clone() });
         };
         let now = escher_state::chrono::Utc::now();
-        if request.is_expired(now) {
-            return Err(ApprovalError::Expired { run_id: run, step: at, at: request.expires_at.clone() });
+        if filed.request.is_expired(now) {
+            return Err(ApprovalError::Expired { run_id: run, step: at, at: filed.request.expires_at.clone() });
         }
         refuse_if_ended(state_dir, run_id)?;
-        let validity = policy.as_ref().map_or(DEFAULT_VALIDITY, |p| p.approval_validity);
+        // Nothing is signed that was not checked: the request's hashes against its playbook, compiled again.
+        let Some(policy) = policy else {
+            return Err(ApprovalError::NotAllowed { check: "policy", detail: NO_POLICY.to_string() });
+        };
+        let request =
+            checked(&filed, &policy).map_err(|detail| ApprovalError::NotAllowed { check: "request", detail })?;
+        let validity = policy.approval_validity;
         // Each approver's decisions in a store form a chain, kept in their own state (one per store): one removed
         // from the shared store shows in the next.
         let store = dir.root.canonicalize().unwrap_or_else(|_| dir.root.clone());
@@ -173,12 +196,7 @@ impl GovernanceSettings {
         let decision =
             SignedDecision::sign_following(&identity, &request, (approved, reason.clone()), now, validity, follows)
                 .map_err(|error| ApprovalError::Sign(error.to_string()))?;
-        if let Some(policy) = &policy {
-            if let Some(detail) = other_policy(&request, policy) {
-                return Err(ApprovalError::NotAllowed { check: "policy", detail });
-            }
-            at_the_door(policy, &dir, &request, &decision, &identity, now)?;
-        }
+        at_the_door(&policy, &dir, &request, &decision, &identity, now)?;
         let path = match dir.write_decision(&decision) {
             Ok(path) => path,
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -193,8 +211,8 @@ impl GovernanceSettings {
         if let Err(source) = written {
             return Err(ApprovalError::File { dir: state_dir.to_path_buf(), source });
         }
-        let role = roles_of(policy.as_ref(), &identity);
-        let who = person(policy.as_ref(), &identity);
+        let role = roles_of(state_dir, Some(&policy), &identity);
+        let who = person(Some(&policy), &identity);
         let verb = if approved { "approved" } else { "rejected" };
         let entry = AuditEntry {
             at: escher_runtime::audit::stamp(now),
@@ -212,7 +230,7 @@ impl GovernanceSettings {
                 Some(reason) => format!("{verb}: {reason}"),
                 None => verb.to_string(),
             },
-            policy: None,
+            policy: Some(policy.sha256.clone()),
         };
         append_audit(state_dir, entry)
             .map_err(|error| ApprovalError::Audit { path: path.clone(), reason: error.to_string() })?;
@@ -289,7 +307,7 @@ impl GovernanceSettings {
             Err(source) => return Err(ApprovalError::File { dir: dir.root.clone(), source }),
         };
         // The role is the publisher's under the policy in force here; a run verifies it again under its own.
-        let role = roles_of(policy.as_ref(), &identity);
+        let role = roles_of(state_dir, policy.as_ref(), &identity);
         let entry = AuditEntry {
             at: escher_runtime::audit::stamp(now),
             who: identity.name.clone(),
@@ -369,7 +387,7 @@ impl GovernanceSettings {
         let entry = AuditEntry {
             at: escher_runtime::audit::stamp(now),
             who: identity.name.clone(),
-            role: roles_of(Some(&policy), &identity),
+            role: roles_of(state_dir, Some(&policy), &identity),
             run_id: String::new(),
             plan_hash: String::new(),
             kind: "template.revoked".into(),
@@ -413,14 +431,13 @@ impl GovernanceSettings {
 fn at_the_door(
     policy: &Policy,
     dir: &ApprovalsDir,
-    request: &RequestFile,
+    request: &CheckedRequest,
     decision: &SignedDecision,
     identity: &Identity,
     now: escher_state::chrono::DateTime<escher_state::chrono::Utc>,
 ) -> Result<(), ApprovalError> {
-    // The policy's rule, not the request file's: the file is a notice anyone who can write it may edit.
-    let rule = policy.rule_for(request.risk, &request.required_role);
-    let expected = expected(request, &rule);
+    let targets = request.target_ids();
+    let expected = expected(request, &targets);
     verify_one(decision, &expected, policy, now)
         .map_err(|(check, detail)| ApprovalError::NotAllowed { check: check.as_str(), detail })?;
     let scopes = RoleScopes::of(policy.roles_of(&identity.public_key()).iter().map(|role| &role.scope));
@@ -460,15 +477,16 @@ fn refuse_if_ended(state_dir: &Path, run_id: &str) -> Result<(), ApprovalError> 
     }
 }
 
-/// What a decision on `request` must match, under `rule`.
-fn expected<'a>(request: &'a RequestFile, rule: &'a ApprovalRule) -> Expected<'a> {
+/// What a decision on `request` must match, for the targets `targets`.
+fn expected<'a>(request: &'a CheckedRequest, targets: &'a [String]) -> Expected<'a> {
     Expected {
         run_id: &request.run_id,
         step: &request.step,
         plan_hash: &request.plan_hash,
         params_hash: &request.params_hash,
-        rule,
+        rule: &request.rule,
         runner_key: &request.requested_by.key,
+        targets,
     }
 }
 
@@ -487,7 +505,12 @@ fn target_record(target: &TargetSummary) -> Value {
 
 /// The person `identity` is: the name the policy in force lists their key under, else the identity's own.
 /// Whether the person holding `key` has a decision filed on the request's step, under any of their keys.
-fn decided_before(policy: &Policy, filed: &[Result<SignedDecision, String>], request: &RequestFile, key: &str) -> bool {
+fn decided_before(
+    policy: &Policy,
+    filed: &[Result<SignedDecision, String>],
+    request: &CheckedRequest,
+    key: &str,
+) -> bool {
     filed.iter().flatten().any(|filed| {
         let on_this_step = filed.decision.run_id == request.run_id && filed.decision.step == request.step;
         on_this_step && filed.verify_signature().is_ok() && policy.same_person(&filed.decision.signer.key, key)
@@ -498,49 +521,50 @@ fn person(policy: Option<&Policy>, identity: &Identity) -> String {
     policy.and_then(|p| p.member_name(&identity.public_key())).unwrap_or(&identity.name).to_string()
 }
 
-fn roles_of(policy: Option<&Policy>, identity: &Identity) -> String {
+/// The roles `identity` holds as this state's records name them: none (`ungoverned`) when no root pinned here
+/// vouches for the policy that gives them.
+fn roles_of(state_dir: &Path, policy: Option<&Policy>, identity: &Identity) -> String {
+    if policy.is_some() && !escher_governance::policy::pinned::is_pinned(state_dir) {
+        return escher_runtime::audit::UNGOVERNED.to_string();
+    }
     policy
         .map(|p| p.roles_of(&identity.public_key()).iter().map(|r| r.name.clone()).collect::<Vec<_>>().join(", "))
         .unwrap_or_default()
 }
 
-/// Where one request stands, by the decisions filed for it.
-/// Why a request whose run is governed by another policy than `policy` cannot be decided under it.
-fn other_policy(request: &RequestFile, policy: &Policy) -> Option<String> {
+/// Why nothing can be decided here without a policy.
+const NO_POLICY: &str = "cannot be checked: no policy is in force here to check it under";
+
+/// `filed` checked under `policy` (which must be the policy its run is governed by), or why it cannot be.
+fn checked(filed: &SignedRequest, policy: &Policy) -> Result<CheckedRequest, String> {
+    let request = &filed.request;
     let short = |hash: &str| hash.chars().take(12).collect::<String>();
-    (!request.policy_sha256.is_empty() && request.policy_sha256 != policy.sha256).then(|| {
-        format!(
-            "run {} is governed by policy {}, and the policy in force here is {}",
+    if request.policy_sha256 != policy.sha256 {
+        return Err(format!(
+            "not yours to decide: run {} is governed by policy {}, and the policy in force here is {}",
             request.run_id,
             short(&request.policy_sha256),
             short(&policy.sha256)
-        )
-    })
+        ));
+    }
+    check_request(filed, policy).map_err(|why| format!("cannot be checked: {why}"))
 }
 
+/// Where a checked request stands by the decisions filed for it, and whether it is still open.
 fn status(
-    request: &RequestFile,
+    request: &CheckedRequest,
     dir: &ApprovalsDir,
-    policy: Option<&Policy>,
+    policy: &Policy,
     now: escher_state::chrono::DateTime<escher_state::chrono::Utc>,
-) -> String {
-    let Some(policy) = policy else {
-        // Without a policy nothing can be verified here; the run verifies when it goes on.
-        let filed = dir.decisions_for(&request.run_id, &request.step).len();
-        let state = if request.is_expired(now) { "expired" } else { "pending" };
-        return format!("{state} ({filed} decision(s) filed, not verified: no policy)");
-    };
+) -> (String, bool) {
     let decisions: Vec<_> = dir.decisions_for(&request.run_id, &request.step).into_iter().map(|(_, d)| d).collect();
-    let rule = policy.rule_for(request.risk, &request.required_role);
-    let standing = match tally(&decisions, &expected(request, &rule), policy, now) {
-        Outcome::Approved { .. } => "approved".into(),
-        Outcome::Rejected { by } => format!("rejected by {}", by.name),
-        Outcome::Refused { check, .. } => format!("refused ({})", check.as_str()),
-        Outcome::Pending { have, need } if request.is_expired(now) => format!("expired ({have} of {need})"),
-        Outcome::Pending { have, need } => format!("pending ({have} of {need})"),
-    };
-    match other_policy(request, policy) {
-        Some(detail) => format!("{standing}; not yours to decide: {detail}"),
-        None => standing,
+    let targets = request.target_ids();
+    let expired = escher_governance::clock::parse_stamp(&request.expires_at).is_none_or(|expires| now > expires);
+    match tally(&decisions, &expected(request, &targets), policy, now) {
+        Outcome::Approved { .. } => ("approved".into(), false),
+        Outcome::Rejected { by } => (format!("rejected by {}", by.name), false),
+        Outcome::Refused { check, .. } => (format!("refused ({})", check.as_str()), false),
+        Outcome::Pending { have, need } if expired => (format!("expired ({have} of {need})"), false),
+        Outcome::Pending { have, need } => (format!("pending ({have} of {need})"), true),
     }
 }

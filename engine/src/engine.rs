@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use escher_compiler::plan::Plan;
 use escher_compiler::{Compilation, CompileOptions, ParamInput, SourceLoader, compile_input};
-use escher_governance::approvals::ApprovalsDir;
+use escher_governance::approvals::{ApprovalsDir, PlaybookText, Requester};
 use escher_governance::audit_head::SignedAuditHead;
 use escher_governance::identity::Identity;
 use escher_governance::run::RunGovernance;
-use escher_governance::template::EmbeddedLoader;
+use escher_governance::template::{EmbeddedLoader, RecordingLoader};
 use escher_runtime::approval::{Approver, RefuseWithoutTerminal};
 use escher_runtime::audit::AuditEntry;
 use escher_runtime::events::EventSink;
@@ -42,6 +42,8 @@ pub enum Playbook<'a> {
 pub struct Prepared {
     pub compilation: Compilation,
     governance: Option<Arc<RunGovernance>>,
+    /// The text compiled, with every file it imported: a governed run's approval requests carry it.
+    playbook: Option<PlaybookText>,
 }
 
 impl Prepared {
@@ -152,6 +154,13 @@ fn anchor_audit_head(state_dir: &Path, approvals: &ApprovalsDir, run_id: &str) -
         .map_err(|error| format!("cannot file it in {}: {error}", approvals.root.display()))
 }
 
+/// How a governed run's audit entries name its policy: its SHA-256, and whether a root pinned in the state
+/// vouches for it or the runner chose it alone (then the record attributes, it does not prove).
+fn policy_stamp(governance: &RunGovernance) -> String {
+    let vouched = if governance.vouched { "pinned root" } else { "not pinned: the runner's own" };
+    format!("{} ({vouched})", governance.policy.sha256)
+}
+
 /// Where a run's governance comes from.
 enum GovernanceSource {
     None,
@@ -174,6 +183,8 @@ pub struct Engine {
     limits: Limits,
     cancel: CancellationToken,
     identity: Option<(String, String)>,
+    /// Signs a governed run's approval requests; else the identity in the state directory.
+    runner_identity: Option<Arc<Identity>>,
     on_takeover: Option<OnTakeover>,
     report_dir: Option<PathBuf>,
 }
@@ -195,6 +206,8 @@ pub struct EngineBuilder {
     limits: Option<Limits>,
     cancel: Option<CancellationToken>,
     identity: Option<(String, String)>,
+    /// Signs a governed run's approval requests; else the identity in the state directory.
+    runner_identity: Option<Arc<Identity>>,
     on_takeover: Option<OnTakeover>,
     report_dir: Option<PathBuf>,
 }
@@ -276,6 +289,13 @@ impl EngineBuilder {
         self
     }
 
+    /// The key pair that signs a governed run's approval requests: the runner's, whose public key the
+    /// governance names. Without it the engine reads the identity in the state directory.
+    pub fn runner_identity(mut self, identity: Identity) -> Self {
+        self.runner_identity = Some(Arc::new(identity));
+        self
+    }
+
     /// Told, with the run's id, when a run's lease is taken over from a holder that died (it is audited too).
     pub fn on_takeover(mut self, hook: OnTakeover) -> Self {
         self.on_takeover = Some(hook);
@@ -302,6 +322,7 @@ impl EngineBuilder {
             limits: self.limits.unwrap_or_default(),
             cancel: self.cancel.unwrap_or_default(),
             identity: self.identity,
+            runner_identity: self.runner_identity,
             on_takeover: self.on_takeover,
             report_dir: self.report_dir,
         })
@@ -350,19 +371,25 @@ impl Engine {
         if let Some(governance) = &governance {
             options.policy = governance.risk_policy();
         }
-        let compilation = match (playbook, governance.as_ref().and_then(|g| g.template_source())) {
+        let (compilation, text) = match (playbook, governance.as_ref().and_then(|g| g.template_source())) {
             (_, Some((name, text))) => {
                 // A template's imports are the files signed with it, never the host's.
                 let imports = governance.as_ref().and_then(|g| g.template_imports()).unwrap_or_default();
                 let embedded = EmbeddedLoader { main: &name, imports };
-                compile_input(&name, &text, &CompileOptions { loader: &embedded, ..options })
+                let compilation = compile_input(&name, &text, &CompileOptions { loader: &embedded, ..options });
+                (compilation, PlaybookText { file: name, source: text, imports: imports.to_vec() })
             }
-            (Playbook::Source { name, text }, None) => compile_input(name, text, &options),
+            (Playbook::Source { name, text }, None) => {
+                let recorder = RecordingLoader::new(loader, name);
+                let compilation = compile_input(name, text, &CompileOptions { loader: &recorder, ..options });
+                let imports = recorder.into_imports();
+                (compilation, PlaybookText { file: name.to_string(), source: text.to_string(), imports })
+            }
             (Playbook::Template(name), None) => {
                 return Err(EngineError::NeedsPolicy { what: format!("template `{name}`") });
             }
         };
-        Ok(Prepared { compilation, governance })
+        Ok(Prepared { compilation, governance, playbook: Some(text) })
     }
 
     /// Starts a prepared plan on the named providers, once every check has passed: the providers exist in
@@ -380,6 +407,9 @@ impl Engine {
             _ => return Err(EngineError::NotCompiled),
         };
         let governance = prepared.governance;
+        if governance.is_some() && prepared.playbook.is_none() {
+            return Err(EngineError::NeedsPlaybook);
+        }
         let run_id = launch.run_id.unwrap_or_else(escher_runtime::journal::new_run_id);
         let (chosen, template_run) = self.checked(governance.as_deref(), &run_id, &plan, providers)?;
         let lease = self.lease(&run_id).await?;
@@ -393,11 +423,13 @@ impl Engine {
                 GovernanceSource::Loaded(settings) => settings.policy_path(&self.state_dir),
                 _ => None,
             };
-            Remembered::of(governance, policy.as_deref()).write(&self.state_dir, &run_id).map_err(record)?;
+            let remembered = Remembered::of(governance, policy.as_deref(), prepared.playbook.clone());
+            remembered.write(&self.state_dir, &run_id).map_err(record)?;
         }
         save_choices(&self.state_dir, &run_id, providers).map_err(record)?;
         let made = self.make(&chosen, providers, false).await?;
-        let runtime = self.runtime(governance.as_deref(), &made)?;
+        let requester = self.requester(governance.as_deref(), prepared.playbook)?;
+        let runtime = self.runtime(governance.as_deref(), requester, &made)?;
         let handle = runtime.run_as(run_id.clone(), plan, RunOptions { dry_run: launch.dry_run })?;
         let report_dir = self.report_dir(&run_id);
         let anchor = self.audit_anchor(governance.as_deref());
@@ -414,7 +446,7 @@ impl Engine {
             main: escher_compiler::FileId(0),
             tree: None,
         };
-        self.start(Prepared { compilation, governance }, providers, launch).await
+        self.start(Prepared { compilation, governance, playbook: None }, providers, launch).await
     }
 
     /// Resumes a run on the providers it recorded, governed as it started. A name this build lacks is an error
@@ -441,21 +473,12 @@ impl Engine {
             }
         };
         let made = self.make(&chosen, &providers, true).await?;
-        let runtime = self.runtime(governance.as_deref(), &made)?;
+        let playbook = governance.as_ref().and_then(|_| Remembered::playbook(&self.state_dir, run_id));
+        let requester = self.requester(governance.as_deref(), playbook)?;
+        let runtime = self.runtime(governance.as_deref(), requester, &made)?;
         let handle = runtime.resume(run_id)?;
         let (report_dir, anchor) = (self.report_dir(run_id), self.audit_anchor(governance.as_deref()));
         Ok(Started { run_id: run_id.to_string(), handle, providers: made, lease, report_dir, anchor })
-    }
-
-    /// How a governed run's audit entries name its policy: its SHA-256, and whether a root pinned in the state
-    /// vouches for it or the runner chose it alone (then the record attributes, it does not prove).
-    fn policy_stamp(&self, governance: &RunGovernance) -> String {
-        let vouched = if escher_governance::policy::pinned::is_pinned(&self.state_dir) {
-            "pinned root"
-        } else {
-            "not pinned: the runner's own"
-        };
-        format!("{} ({vouched})", governance.policy.sha256)
     }
 
     /// Where a governed run's audit head is anchored when it ends: its state directory's log, filed in its
@@ -533,9 +556,27 @@ impl Engine {
     }
 
     /// A runtime for one run on `providers`, with the governance's approver, guard and runner.
+    /// Who files and signs a governed run's approval requests: the runner's identity in the state directory,
+    /// asking about `playbook` (none recorded, for a run started before requests carried it: its requests carry
+    /// no text, and approvers cannot decide on them).
+    fn requester(
+        &self,
+        governance: Option<&RunGovernance>,
+        playbook: Option<PlaybookText>,
+    ) -> Result<Option<Arc<Requester>>, EngineError> {
+        let Some(governance) = governance else { return Ok(None) };
+        let identity = match &self.runner_identity {
+            Some(identity) => identity.clone(),
+            None => Arc::new(Identity::load(&Identity::path(&self.state_dir))?),
+        };
+        let requester = governance.requester(identity, playbook.unwrap_or_default()).map_err(EngineError::Requester)?;
+        Ok(Some(requester))
+    }
+
     fn runtime(
         &self,
         governance: Option<&RunGovernance>,
+        requester: Option<Arc<Requester>>,
         providers: &[Arc<dyn Provider>],
     ) -> Result<Runtime, EngineError> {
         let mut limits = self.limits;
@@ -547,18 +588,21 @@ impl Engine {
         for provider in providers {
             builder = builder.provider(provider.clone());
         }
-        match governance {
-            Some(governance) => {
+        match governance.zip(requester) {
+            Some((governance, requester)) => {
                 let host = self.approver.clone().unwrap_or_else(|| match &self.governance {
-                    GovernanceSource::Loaded(settings) => settings.files_approver(governance),
-                    _ => GovernanceSettings::default().files_approver(governance),
+                    GovernanceSource::Loaded(settings) => settings.files_approver(governance, requester.clone()),
+                    _ => GovernanceSettings::default().files_approver(governance, requester.clone()),
                 });
                 let (who, role) = governance.who();
                 builder = builder
-                    .approver(governance.approver(host))
+                    .approver(governance.approver(host, requester))
                     .guard(governance.guard())
                     .identity(who, role)
-                    .policy(self.policy_stamp(governance));
+                    .policy(policy_stamp(governance));
+                if !governance.vouched {
+                    builder = builder.unvouched_policy();
+                }
             }
             None => {
                 let host: Arc<dyn Approver> = self.approver.clone().unwrap_or_else(|| Arc::new(RefuseWithoutTerminal));

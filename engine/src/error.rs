@@ -24,6 +24,15 @@ pub enum EngineError {
     Identity(#[from] escher_governance::identity::IdentityError),
     #[error("{what} needs a policy: give the engine one, or put one in <state>/policy.toml")]
     NeedsPolicy { what: String },
+    /// A governed run's approval requests carry its playbook's text, which approvers compile again: a plan alone
+    /// cannot start one.
+    #[error(
+        "a governed run starts from its playbook (Engine::prepare, or prepare_saved for a saved plan): approvers compile its text again"
+    )]
+    NeedsPlaybook,
+    /// The identity in the state directory is not the governance's runner, so it cannot sign the run's requests.
+    #[error("this run's approval requests cannot be signed: {0}")]
+    Requester(String),
     /// The policy refuses the run; the refusal is in the audit log.
     #[error("refused: {0}")]
     Refused(Refusal),

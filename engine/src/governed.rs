@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use escher_governance::approvals::{ApprovalsDir, FilesApprover, Notice};
+use escher_governance::approvals::{ApprovalsDir, FilesApprover, Notice, PlaybookText, Requester};
 use escher_governance::clock::SystemClock;
 use escher_governance::identity::Identity;
 use escher_governance::run::{RunGovernance, audit_entry};
@@ -86,7 +86,10 @@ impl GovernanceSettings {
         let runner = Identity::load_or_create(state_dir, &name)?.principal();
         let approvals = ApprovalsDir::new(self.approvals_dir(state_dir));
         match RunGovernance::new(Arc::new(policy), runner.clone(), approvals, template) {
-            Ok(governance) => Ok(Some(governance)),
+            Ok(mut governance) => {
+                governance.vouched = escher_governance::policy::pinned::is_pinned(state_dir);
+                Ok(Some(governance))
+            }
             Err(refusal) => {
                 let entry = audit_entry(&runner.name, "", refusal.audit_kind(), "", "", format!("refused: {refusal}"));
                 append_audit(state_dir, entry)?;
@@ -96,11 +99,12 @@ impl GovernanceSettings {
     }
 
     /// The approver that waits for signed decisions in the approvals directory, as these settings say.
-    pub(crate) fn files_approver(&self, governance: &RunGovernance) -> Arc<dyn Approver> {
+    pub(crate) fn files_approver(&self, governance: &RunGovernance, requester: Arc<Requester>) -> Arc<dyn Approver> {
         Arc::new(FilesApprover {
             dir: governance.approvals.clone(),
             policy: governance.policy.clone(),
-            runner: governance.runner.clone(),
+            requester,
+            roles_vouched: governance.vouched,
             clock: Arc::new(SystemClock),
             wait: self.wait,
             poll: Duration::from_millis(250),
@@ -141,16 +145,25 @@ pub(crate) struct Remembered {
     /// The policy file the run was governed by; a resume that cannot read it does not run.
     #[serde(default)]
     policy: Option<PathBuf>,
+    /// The playbook the run compiled, with its imports: every approval request it files carries it.
+    #[serde(default)]
+    playbook: Option<PlaybookText>,
 }
 
 impl Remembered {
-    pub(crate) fn of(governance: &RunGovernance, policy: Option<&Path>) -> Remembered {
+    pub(crate) fn of(governance: &RunGovernance, policy: Option<&Path>, playbook: Option<PlaybookText>) -> Remembered {
         let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         Remembered {
             template: governance.template.as_ref().map(|t| t.signed.template.name.clone()),
             approvals: absolute(&governance.approvals.root),
             policy: policy.map(absolute),
+            playbook,
         }
+    }
+
+    /// The playbook a run recorded.
+    pub(crate) fn playbook(state_dir: &Path, run_id: &str) -> Option<PlaybookText> {
+        Remembered::read(state_dir, run_id).and_then(|remembered| remembered.playbook)
     }
 
     pub(crate) fn write(&self, state_dir: &Path, run_id: &str) -> std::io::Result<()> {

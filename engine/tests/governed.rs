@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use escher_compiler::NoImports;
 use escher_engine::{Engine, Launch, Playbook, Prepared, ProviderChoice};
-use escher_governance::approvals::{ApprovalsDir, SignedDecision};
+use escher_governance::approvals::{ApprovalsDir, SignedDecision, check_request};
 use escher_governance::identity::Identity;
 use escher_governance::run::RunGovernance;
 use escher_runtime::approval::{Answer, ApprovalRequest, Approver, Decision};
@@ -81,6 +81,7 @@ fn engine(state: &std::path::Path, host: Host) -> Engine {
         .state_dir(state)
         .governance(governance(&state.join("approvals")))
         .approver(Arc::new(host))
+        .runner_identity(bob())
         .build()
         .expect("an engine")
 }
@@ -112,15 +113,16 @@ async fn a_run_waiting_for_a_manager_suspends_and_resumes_once_she_signs() {
     let estate = state.path().join("estate.json");
     let sim = ProviderChoice::new("sim").option("estate_out", estate.to_string_lossy());
     let engine = engine(state.path(), Host { approves: false });
-    // A plan compiled elsewhere (a saved plan) runs under the same governance.
-    let plan = prepared(&engine).plan().cloned().expect("a plan");
-    let started = engine.run(plan, std::slice::from_ref(&sim), Launch::default()).await.expect("starts");
+    let started = engine.start(prepared(&engine), std::slice::from_ref(&sim), Launch::default()).await.expect("starts");
     let run_id = started.run_id.clone();
     let report = started.finish().await.report.expect("a report");
     assert_eq!(report.status, RunStatus::WaitingForApproval, "{report:?}");
 
     let approvals = ApprovalsDir::new(state.path().join("approvals"));
     let request = approvals.latest_request(&run_id, "stop").expect("the engine filed a request");
+    // Alice decides on what the request commits to: its playbook compiled again under her policy.
+    let policy = governance(&state.path().join("approvals")).policy;
+    let request = check_request(&request, &policy).expect("the request bob's run signed checks");
     let validity = std::time::Duration::from_secs(3600);
     let signed = SignedDecision::sign(&alice(), &request, true, None, chrono::Utc::now(), validity).expect("signs");
     approvals.write_decision(&signed).expect("filed");
@@ -136,4 +138,16 @@ async fn a_run_waiting_for_a_manager_suspends_and_resumes_once_she_signs() {
         let escher_compiler::plan::Value::Record(fields) = resource else { panic!("a record") };
         assert_eq!(fields.get("state"), Some(&escher_compiler::plan::Value::String("stopped".into())));
     }
+}
+
+/// A governed run's approval requests carry its playbook for approvers to compile again, so a bare plan does not
+/// start one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_governed_run_does_not_start_from_a_plan_without_its_playbook() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let engine = engine(state.path(), Host { approves: false });
+    let plan = prepared(&engine).plan().cloned().expect("a plan");
+    let refused = engine.run(plan, &[ProviderChoice::new("sim")], Launch::default()).await.err().expect("refused");
+    assert!(matches!(refused, escher_engine::EngineError::NeedsPlaybook), "{refused}");
+    assert!(!state.path().join("runs").exists(), "nothing was recorded");
 }

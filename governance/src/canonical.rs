@@ -6,6 +6,8 @@ use serde::Serialize;
 
 /// What a signature covers: approval decisions.
 pub const DECISION_DOMAIN: &str = "escher/approval-decision/v1";
+/// What a signature covers: a runner's approval request, with the playbook it asks about.
+pub const REQUEST_DOMAIN: &str = "escher/approval-request/v1";
 /// What a signature covers: published templates.
 pub const TEMPLATE_DOMAIN: &str = "escher/template/v1";
 /// What a signature covers: the withdrawal of a published template.

@@ -106,8 +106,9 @@ pub trait Approver: Send + Sync {
     }
 
     /// Whether an approval the journal recorded for `request`'s step still proves it, checked before a run
-    /// resumes: the journal is a file its runner can write, so an approver whose decisions carry proof (signed
-    /// approvals) checks that proof again, and an approval without one does not count. By default a recorded
+    /// resumes (with no targets) and again when the step comes, with its live targets: the journal is a file its
+    /// runner can write, so an approver whose decisions carry proof (signed approvals) checks that proof again,
+    /// and an approval without one does not count. By default a recorded
     /// approval holds: an ungoverned run's approvals are its runner's own word.
     fn recorded_holds(&self, _request: &ApprovalRequest, _decision: &Decision) -> Result<(), String> {
         Ok(())

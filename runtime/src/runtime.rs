@@ -219,6 +219,7 @@ pub struct RuntimeBuilder {
     guard: Option<Arc<dyn crate::guard::Guard>>,
     replica: Option<Arc<dyn crate::replica::Replica>>,
     policy: Option<String>,
+    unvouched: bool,
 }
 
 impl RuntimeBuilder {
@@ -277,6 +278,14 @@ impl RuntimeBuilder {
         self
     }
 
+    /// The policy named by [`RuntimeBuilder::policy`] is the runner's own, vouched for by no pinned root: the
+    /// roles it grants prove nothing, so every audit entry's role (the runner's, an approver's) is
+    /// [`crate::audit::UNGOVERNED`] rather than one the runner could have given himself.
+    pub fn unvouched_policy(mut self) -> Self {
+        self.unvouched = true;
+        self
+    }
+
     /// A check of each mutating step's live targets before it acts; a refusal fails the step unrun.
     pub fn guard(mut self, guard: Arc<dyn crate::guard::Guard>) -> Self {
         self.guard = Some(guard);
@@ -314,6 +323,7 @@ impl RuntimeBuilder {
                 guard: self.guard,
                 replica: self.replica,
                 policy: self.policy,
+                roles_vouched: !self.unvouched,
                 state_dir,
             }),
         })

@@ -32,4 +32,7 @@ pub(crate) struct Shared {
     pub replica: Option<Arc<dyn crate::replica::Replica>>,
     /// The policy a governed run's audit entries name, if the host gave one.
     pub policy: Option<String>,
+    /// Whether the roles the policy grants are authority (a pinned root vouches for it, or there is no policy):
+    /// if not, audit entries name no role, only [`crate::audit::UNGOVERNED`].
+    pub roles_vouched: bool,
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use escher_engine::GovernanceSettings;
 use escher_engine::approvals::{ApprovalError, RequestStatus};
+use escher_governance::approvals::CheckedRequest;
 use escher_runtime::report::verb::Verb;
 
 use super::{CliError, EXIT_OK, Format, GovWhere, Outcome};
@@ -50,60 +51,47 @@ pub fn list(state: &Path, args: &ApprovalsArgs) -> Outcome {
     let settings = settings(&args.at);
     let mut shown = 0;
     for listed in settings.approval_requests(state).map_err(approval_error)? {
-        let RequestStatus { request, status } = match listed {
+        let RequestStatus { filed, checked, status, open } = match listed {
             Ok(listed) => listed,
             Err((path, error)) => {
                 eprintln!("warning: {} is not a readable request: {error}", path.display());
                 continue;
             }
         };
-        if !args.all && !status.starts_with("pending") {
+        // A request that cannot be checked is shown while it is current: someone may have edited it.
+        let current = !filed.request.is_expired(escher_state::chrono::Utc::now());
+        let shown_by_default = open || (checked.is_err() && current);
+        if !args.all && !shown_by_default {
             continue;
         }
         shown += 1;
-        match args.format {
-            Format::Json => {
+        match (args.format, checked) {
+            (Format::Json, Ok(request)) => {
                 let mut value = serde_json::to_value(&request).unwrap_or_default();
                 value["status"] = serde_json::Value::String(status);
                 outln!("{value}");
             }
-            Format::Human => {
+            (Format::Json, Err(_)) => {
+                let request = &filed.request;
+                let value = serde_json::json!({
+                    "run_id": request.run_id,
+                    "step": request.step,
+                    "requested_by": request.requested_by,
+                    "status": status,
+                });
+                outln!("{value}");
+            }
+            // Only what the request's own file says, to name it: none of it is shown as fact.
+            (Format::Human, Err(_)) => {
+                let request = &filed.request;
                 outln!(
-                    "{} {}  {} ({}), risk {}  needs {} of {}  requested by {}  expires {}  [{status}]",
+                    "{} {}  filed as requested by {}  [{status}]",
                     request.run_id,
                     request.step,
-                    request.action,
-                    request.effect,
-                    request.risk.as_str(),
-                    request.rule.count,
-                    request.rule.from.join(" or "),
-                    request.requested_by.name,
-                    request.expires_at
+                    request.requested_by.name
                 );
-                for line in request.docs.lines().filter(|line| !line.trim().is_empty()) {
-                    outln!("  | {}", line.trim());
-                }
-                outln!(
-                    "  playbook {} plan {}  params {}",
-                    request.playbook,
-                    request.plan_hash,
-                    serde_json::to_string(&request.params).unwrap_or_default()
-                );
-                // Each target with the change the action makes to it, as the run's summary signs it.
-                let verb = Verb::of(&request.action);
-                let sign = verb.kind().sign();
-                let becomes = verb.leaves_state().map(|state| format!(" → {state}")).unwrap_or_default();
-                for target in &request.targets {
-                    outln!(
-                        "  {sign} {:<24} {:<28} {:<8} {:<14} {}{becomes}",
-                        target.id,
-                        target.name,
-                        target.cloud,
-                        target.account,
-                        target.region
-                    );
-                }
             }
+            (Format::Human, Ok(request)) => show(&request, &status),
         }
     }
     if shown == 0 && args.format == Format::Human {
@@ -111,6 +99,50 @@ pub fn list(state: &Path, args: &ApprovalsArgs) -> Outcome {
         eprintln!("no {pending}approval requests in {}", settings.approvals_dir(state).display());
     }
     Ok(EXIT_OK)
+}
+
+/// A checked request as an approver reads it: everything but the targets is what compiling its playbook again
+/// gave; the targets are the runner's signed listing, which the decision binds by id.
+fn show(request: &CheckedRequest, status: &str) {
+    outln!(
+        "{} {}  {} ({}), risk {}  needs {} of {}  requested by {}  expires {}  [{status}]",
+        request.run_id,
+        request.step,
+        request.action,
+        request.effect,
+        request.risk.as_str(),
+        request.rule.count,
+        request.rule.from.join(" or "),
+        request.requested_by.name,
+        request.expires_at
+    );
+    for line in request.docs.lines().filter(|line| !line.trim().is_empty()) {
+        outln!("  | {}", line.trim());
+    }
+    for reason in &request.reasons {
+        outln!("  - {reason}");
+    }
+    outln!(
+        "  playbook {} ({}) plan {}  params {}",
+        request.playbook,
+        request.file,
+        request.plan_hash,
+        serde_json::to_string(&request.params).unwrap_or_default()
+    );
+    // Each target with the change the action makes to it, as the run's summary signs it.
+    let verb = Verb::of(&request.action);
+    let sign = verb.kind().sign();
+    let becomes = verb.leaves_state().map(|state| format!(" → {state}")).unwrap_or_default();
+    for target in &request.targets {
+        outln!(
+            "  {sign} {:<24} {:<28} {:<8} {:<14} {}{becomes}",
+            target.id,
+            target.name,
+            target.cloud,
+            target.account,
+            target.region
+        );
+    }
 }
 
 /// `escher approve RUN STEP`.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use escher_engine::compiler::NoImports;
-use escher_engine::governance::approvals::{ApprovalsDir, SignedDecision};
+use escher_engine::governance::approvals::{ApprovalsDir, SignedDecision, check_request};
 use escher_engine::governance::identity::Identity;
 use escher_engine::runtime::approval::{Answer, ApprovalRequest, Approver, Decision};
 use escher_engine::runtime::events::{EventKind, EventSink, RunEvent, RunStatus, SinkError};
@@ -51,9 +51,12 @@ async fn main() -> Outcome {
         return Err("the stop should wait for the manager".into());
     }
 
-    // The manager signs the request the engine filed (on her machine: `escher approve RUN stop`).
+    // The manager signs the request the engine filed (on her machine: `escher approve RUN stop`), once it
+    // checks: signed by the operator, and its playbook compiles again to the plan and parameters it names.
     let approvals = ApprovalsDir::new(engine.state_dir().join("approvals"));
-    let request = approvals.latest_request(&run_id, "stop").ok_or("no approval request was filed")?;
+    let filed = approvals.latest_request(&run_id, "stop").ok_or("no approval request was filed")?;
+    let policy = escher_engine::governance::policy::check(&policy(&manager, &operator)).map_err(|_| "the policy")?;
+    let request = check_request(&filed, &policy)?;
     let valid_for = Duration::from_secs(3600);
     approvals.write_decision(&SignedDecision::sign(&manager, &request, true, None, chrono::Utc::now(), valid_for)?)?;
 

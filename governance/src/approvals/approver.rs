@@ -1,5 +1,5 @@
-//! The runtime's [`Approver`] for signed approvals: it files a request in the shared approvals directory,
-//! then reads the decisions filed there, verifies them under the policy and answers. With nothing decided yet
+//! The runtime's [`Approver`] for signed approvals: it files a request signed by the runner, carrying the
+//! playbook, in the shared approvals directory, then reads the decisions filed there, verifies them under the policy and answers. With nothing decided yet
 //! it polls until its wait is over, then answers "pending", which suspends the run.
 
 use std::sync::Arc;
@@ -9,21 +9,40 @@ use escher_runtime::approval::{Answer, ApprovalRequest, Approver, Decision};
 
 use super::decision::SignedDecision;
 use super::recorded::{check_signed_proof, signed_proof};
-use super::request::{RequestFile, params_hash};
+use super::request::{PlaybookText, RequestFile, SignedRequest, params_hash};
 use super::store::ApprovalsDir;
-use super::verify::{Check, Expected, Outcome, tally};
+use super::verify::{Check, Expected, Outcome, Valid, tally};
 use crate::clock::Clock;
-use crate::identity::Principal;
+use crate::identity::{Identity, Principal};
 use crate::policy::{ApprovalRule, Policy};
 
 /// Where a waiting approver's one line goes.
 pub type Notice = Arc<dyn Fn(&str) + Send + Sync>;
 
+/// The runner as its requests name and sign them, and the playbook its run compiled, which every request carries.
+pub struct Requester {
+    /// Named as the policy lists their key. Self-approval is checked against them.
+    pub runner: Principal,
+    identity: Arc<Identity>,
+    pub playbook: PlaybookText,
+}
+
+impl Requester {
+    /// `identity`, named `name` in requests, asking about runs of `playbook`.
+    pub fn new(identity: Arc<Identity>, name: &str, playbook: PlaybookText) -> Requester {
+        let runner = Principal { name: name.to_string(), key: identity.public_key() };
+        Requester { runner, identity, playbook }
+    }
+}
+
 pub struct FilesApprover {
     pub dir: ApprovalsDir,
     pub policy: Arc<Policy>,
-    /// Who runs the playbook (self-approval is checked against them).
-    pub runner: Principal,
+    /// Who runs the playbook, and what.
+    pub requester: Arc<Requester>,
+    /// Whether a root pinned in the runner's state vouches for the policy: if not, approvers are named without
+    /// the roles it gives them (`alice (ungoverned)`), which the runner could have written himself.
+    pub roles_vouched: bool,
     pub clock: Arc<dyn Clock>,
     /// How long to wait for decisions before suspending (zero: suspend at once, `--detach`).
     pub wait: Duration,
@@ -37,30 +56,34 @@ pub struct FilesApprover {
 impl FilesApprover {
     /// The request for this step, filed if there is none or the last one expired. A request that cannot be
     /// filed is an error: no approver could ever see it.
-    fn file_request(&self, request: &ApprovalRequest) -> Result<RequestFile, String> {
+    fn file_request(&self, request: &ApprovalRequest) -> Result<(), String> {
         let now = self.clock.now();
+        let requester = &self.requester;
+        let file = RequestFile::new(request, &requester.playbook, requester.runner.clone(), now, &self.policy);
         if let Some(filed) = self.dir.latest_request(&request.run_id, &request.node)
-            && !filed.is_expired(now)
-            && filed.plan_hash == request.plan_hash
+            && !filed.request.is_expired(now)
+            && filed.request.requested_by.key == requester.runner.key
+            && filed.request.plan_hash == request.plan_hash
+            && filed.request.targets == file.targets
+            && filed.verify_signature().is_ok()
         {
-            return Ok(filed);
+            return Ok(());
         }
-        let rule = self.policy.rule_for(request.risk.level, &request.required.role);
-        let file = RequestFile::new(request, rule, self.runner.clone(), now, &self.policy);
-        match self.dir.write_request(&file) {
-            Ok(_) => Ok(file),
-            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(file),
+        let signed = SignedRequest::sign(&requester.identity, file)
+            .map_err(|error| format!("cannot sign the approval request: {error}"))?;
+        match self.dir.write_request(&signed) {
+            Ok(_) => Ok(()),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
             Err(error) => Err(format!("cannot file the approval request in {}: {error}", self.dir.root.display())),
         }
     }
 
-    /// Where the step stands. Everything it is checked against comes from the run and the policy in force,
-    /// never from the request file, which anyone with access to the directory could edit.
     /// Where the step stands by the decisions filed for it, and, when approved, the signed decisions that
-    /// approve it (the proof journaled with the approval).
+    /// approve it (the proof journaled with the approval). Everything they are checked against comes from the
+    /// run and the policy in force, never from the request file.
     fn outcome(&self, request: &ApprovalRequest, rule: &ApprovalRule) -> (Outcome, Option<serde_json::Value>) {
-        let params_hash = params_hash(&request.params);
-        let expected = self.expected(request, rule, &params_hash);
+        let (params_hash, targets) = (params_hash(&request.params), target_ids(request));
+        let expected = self.expected(request, rule, (&params_hash, &targets));
         let decisions: Vec<_> =
             self.dir.decisions_for(&request.run_id, &request.node).into_iter().map(|(_, decision)| decision).collect();
         let now = self.clock.now();
@@ -80,7 +103,7 @@ impl FilesApprover {
         &'a self,
         request: &'a ApprovalRequest,
         rule: &'a ApprovalRule,
-        params_hash: &'a str,
+        (params_hash, targets): (&'a str, &'a [String]),
     ) -> Expected<'a> {
         Expected {
             run_id: &request.run_id,
@@ -88,15 +111,24 @@ impl FilesApprover {
             plan_hash: &request.plan_hash,
             params_hash,
             rule,
-            runner_key: &self.runner.key,
+            runner_key: &self.requester.runner.key,
+            targets,
         }
     }
 
-    /// Whether a journaled approval's proof still proves the step approved under the policy.
+    /// Whether a journaled approval's proof still proves the step approved under the policy, for the targets
+    /// the request lists.
     pub fn check_recorded(&self, request: &ApprovalRequest, decision: &Decision) -> Result<(), String> {
         let rule = self.policy.rule_for(request.risk.level, &request.required.role);
-        let params_hash = params_hash(&request.params);
-        check_signed_proof(decision.proof.as_ref(), &self.expected(request, &rule, &params_hash), &self.policy)
+        let (params_hash, targets) = (params_hash(&request.params), target_ids(request));
+        let expected = self.expected(request, &rule, (&params_hash, &targets));
+        check_signed_proof(decision.proof.as_ref(), &expected, &self.policy)
+    }
+
+    /// `alice (manager)`, or `alice (ungoverned)` when no pinned root vouches for the policy that makes her one.
+    fn named(&self, valid: &Valid) -> String {
+        let role = if self.roles_vouched { valid.role.as_str() } else { escher_runtime::audit::UNGOVERNED };
+        format!("{} ({role})", valid.name)
     }
 
     fn decision(request: &ApprovalRequest, approved: bool, by: String, reason: String) -> Decision {
@@ -140,23 +172,18 @@ impl Approver for FilesApprover {
             let (outcome, proof) = self.outcome(request, &rule);
             match outcome {
                 Outcome::Approved { by } => {
-                    let names = by.iter().map(|v| format!("{} ({})", v.name, v.role)).collect::<Vec<_>>().join(", ");
+                    // Names only: the runtime adds the role the approval stands for, as the policy allows it.
+                    let names = by.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", ");
                     let reason = format!("{} signed approval(s) verified", by.len());
                     return Answer::Decided(Decision { proof, ..Self::decision(request, true, names, reason) });
                 }
                 Outcome::Rejected { by } => {
                     let reason = format!(
-                        "rejected by {} ({}): {}",
-                        by.name,
-                        by.role,
+                        "rejected by {}: {}",
+                        self.named(&by),
                         by.reason.clone().unwrap_or_else(|| "no reason given".into())
                     );
-                    return Answer::Decided(Self::decision(
-                        request,
-                        false,
-                        format!("{} ({})", by.name, by.role),
-                        reason,
-                    ));
+                    return Answer::Decided(Self::decision(request, false, by.name.clone(), reason));
                 }
                 Outcome::Refused { check, detail } => {
                     let reason = format!("approval check failed: {}: {detail}", check.as_str());
@@ -191,6 +218,11 @@ impl Approver for FilesApprover {
             }
         }
     }
+}
+
+/// The ids of the live targets a request lists.
+fn target_ids(request: &ApprovalRequest) -> Vec<String> {
+    request.targets.iter().filter_map(escher_runtime::provider::resource_id).map(str::to_string).collect()
 }
 
 /// A decision whose signer's previous decision is no longer in the store: someone removed that one (a

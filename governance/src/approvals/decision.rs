@@ -1,9 +1,9 @@
-//! A signed decision on one request: approve or reject, by whom, bound to the run, plan hash, parameters and
-//! step, valid until it expires.
+//! A signed decision on one request: approve or reject, by whom, bound to the run, plan hash, parameters, step
+//! and targets, valid until it expires.
 
 use serde::{Deserialize, Serialize};
 
-use super::request::RequestFile;
+use super::checked::CheckedRequest;
 use crate::canonical::{DECISION_DOMAIN, signing_bytes};
 use crate::identity::{Identity, Principal};
 
@@ -28,6 +28,8 @@ pub struct DecisionPayload {
     /// approver's decisions form a chain, so one removed from a shared directory shows in the next.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub follows: String,
+    /// The ids of the targets the request listed: the step runs on none but these.
+    pub targets: Vec<String>,
 }
 
 /// A decision file: the payload and the signer's signature of its canonical bytes.
@@ -38,10 +40,10 @@ pub struct SignedDecision {
 }
 
 impl SignedDecision {
-    /// Signs a decision on `request` as `signer`, valid for `validity` from `now`.
+    /// Signs a decision on the checked `request` as `signer`, valid for `validity` from `now`.
     pub fn sign(
         signer: &Identity,
-        request: &RequestFile,
+        request: &CheckedRequest,
         approved: bool,
         reason: Option<String>,
         now: chrono::DateTime<chrono::Utc>,
@@ -53,7 +55,7 @@ impl SignedDecision {
     /// [`SignedDecision::sign`], as the decision after the one tagged `follows` in its signer's chain.
     pub fn sign_following(
         signer: &Identity,
-        request: &RequestFile,
+        request: &CheckedRequest,
         (approved, reason): (bool, Option<String>),
         now: chrono::DateTime<chrono::Utc>,
         validity: std::time::Duration,
@@ -73,6 +75,7 @@ impl SignedDecision {
             expires_at: crate::clock::stamp(expires),
             policy_sha256: request.policy_sha256.clone(),
             follows,
+            targets: request.target_ids(),
         };
         let signature = signer.sign(&signing_bytes(DECISION_DOMAIN, &decision)?);
         Ok(SignedDecision { decision, signature })

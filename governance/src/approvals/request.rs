@@ -1,44 +1,56 @@
-//! An approval request: what a step that needs approval asks for, written to the shared approvals directory for
-//! approvers to find. It binds the run, plan hash, parameters and step, and expires.
+//! An approval request: what a step that needs approval asks for, signed by the runner and filed in the shared
+//! approvals store for approvers to find. It carries the playbook's text with every file it imports, the
+//! parameters and the targets the runner sees, so an approver compiles it again and decides on what the plan hash
+//! and parameter hash commit to ([`super::checked`]), never on a description the file could have been edited to
+//! give.
 
 use std::collections::BTreeMap;
 
-use escher_compiler::plan::{RiskLevel, Value};
+use escher_compiler::plan::Value;
 use escher_runtime::approval::ApprovalRequest;
 use escher_runtime::provider::{resource_field, resource_id};
 use serde::{Deserialize, Serialize};
 
-use crate::identity::Principal;
-use crate::policy::{ApprovalRule, Policy};
+use crate::canonical::{REQUEST_DOMAIN, signing_bytes};
+use crate::identity::{Identity, Principal};
+use crate::policy::Policy;
+use crate::template::TemplateImport;
 
+/// The playbook a run compiled: its name as compiled, its text, and every file it imported, as loaded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaybookText {
+    pub file: String,
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imports: Vec<TemplateImport>,
+}
+
+/// What the runner signs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RequestFile {
     pub version: u32,
     pub run_id: String,
-    pub playbook: String,
-    pub plan_hash: String,
+    pub step: String,
+    pub playbook: PlaybookText,
     pub params: BTreeMap<String, Value>,
     /// SHA-256 of the parameters' canonical JSON: what a decision binds.
     pub params_hash: String,
-    pub step: String,
-    /// The step's `///` doc comment, shown to the approver.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub docs: String,
-    pub action: String,
-    pub effect: String,
-    pub risk: RiskLevel,
-    pub reasons: Vec<String>,
-    pub required_role: String,
-    pub irreversible: bool,
-    /// How many distinct approvals, from which roles.
-    pub rule: ApprovalRule,
+    pub plan_hash: String,
+    /// The live targets of the step as the runner listed them: a decision binds their ids, and the step runs
+    /// on no other.
     pub targets: Vec<TargetSummary>,
     pub requested_by: Principal,
     pub requested_at: String,
     pub expires_at: String,
     /// SHA-256 of the policy the run is governed by: an approver whose policy is another does not decide.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub policy_sha256: String,
+}
+
+/// A request file: the request and the runner's signature of its canonical bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignedRequest {
+    pub request: RequestFile,
+    pub signature: String,
 }
 
 /// A live target as an approver sees it.
@@ -65,9 +77,11 @@ impl TargetSummary {
 }
 
 impl RequestFile {
+    /// The request for `request`'s step of a run of `playbook`, by `requested_by`, valid for the policy's approval
+    /// validity.
     pub fn new(
         request: &ApprovalRequest,
-        rule: ApprovalRule,
+        playbook: &PlaybookText,
         requested_by: Principal,
         requested_at: chrono::DateTime<chrono::Utc>,
         policy: &Policy,
@@ -75,21 +89,13 @@ impl RequestFile {
         let validity = chrono::Duration::from_std(policy.approval_validity).unwrap_or(chrono::Duration::MAX);
         let expires = requested_at + validity;
         RequestFile {
-            version: 1,
+            version: 2,
             run_id: request.run_id.clone(),
-            playbook: request.playbook.clone(),
-            plan_hash: request.plan_hash.clone(),
+            step: request.node.clone(),
+            playbook: playbook.clone(),
             params: request.params.clone(),
             params_hash: params_hash(&request.params),
-            step: request.node.clone(),
-            docs: request.docs.clone(),
-            action: request.action.clone(),
-            effect: request.effect.as_str().to_string(),
-            risk: request.risk.level,
-            reasons: request.risk.reasons.clone(),
-            required_role: request.required.role.clone(),
-            irreversible: request.required.irreversible,
-            rule,
+            plan_hash: request.plan_hash.clone(),
             targets: request.targets.iter().map(TargetSummary::of).collect(),
             requested_by,
             requested_at: crate::clock::stamp(requested_at),
@@ -100,6 +106,25 @@ impl RequestFile {
 
     pub fn is_expired(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
         crate::clock::parse_stamp(&self.expires_at).is_none_or(|expires| now > expires)
+    }
+
+    /// The ids of the targets listed.
+    pub fn target_ids(&self) -> Vec<String> {
+        self.targets.iter().map(|target| target.id.clone()).collect()
+    }
+}
+
+impl SignedRequest {
+    /// Signs `request` as `runner` (whose key must be the one it names as requester).
+    pub fn sign(runner: &Identity, request: RequestFile) -> Result<SignedRequest, serde_json::Error> {
+        let signature = runner.sign(&signing_bytes(REQUEST_DOMAIN, &request)?);
+        Ok(SignedRequest { request, signature })
+    }
+
+    /// Whether the signature is the requester's over this request.
+    pub fn verify_signature(&self) -> Result<(), String> {
+        let bytes = signing_bytes(REQUEST_DOMAIN, &self.request).map_err(|error| error.to_string())?;
+        crate::identity::verify(&self.request.requested_by.key, &bytes, &self.signature)
     }
 }
 

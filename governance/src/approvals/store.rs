@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::decision::SignedDecision;
-use super::request::RequestFile;
+use super::request::SignedRequest;
 use crate::files::{safe, write_new};
 
 #[derive(Debug, Clone)]
@@ -46,28 +46,38 @@ impl ApprovalsDir {
         format!("{}--{}--", safe(run_id), safe(step))
     }
 
-    /// Writes a request; each has its own file (named by when it was made), so a renewed request never
-    /// replaces the one before it.
-    pub fn write_request(&self, request: &RequestFile) -> std::io::Result<PathBuf> {
+    /// Writes a request; each has its own file (named by when it was made and its content), so a renewed request
+    /// never replaces the one before it and no file planted in advance takes its name.
+    pub fn write_request(&self, signed: &SignedRequest) -> std::io::Result<PathBuf> {
+        let request = &signed.request;
         let stamp: String = request.requested_at.chars().filter(char::is_ascii_digit).collect();
-        let name = format!("{}{stamp}.json", Self::prefix(&request.run_id, &request.step));
+        let bytes = to_json(signed)?;
+        let tag = crate::files::content_tag(&bytes);
+        let name = format!("{}{stamp}-{tag}.json", Self::prefix(&request.run_id, &request.step));
         let path = self.requests_dir().join(name);
-        write_new(&path, &to_json(request)?)?;
+        write_new(&path, &bytes)?;
         Ok(path)
     }
 
-    /// The newest request of a run's step.
-    pub fn latest_request(&self, run_id: &str, step: &str) -> Option<RequestFile> {
+    /// The newest request of a run's step whose signature is its requester's, so that a file made later in its
+    /// name does not hide it; if none verifies, the newest there is, for the caller to refuse by name. Whether
+    /// the requester is the run's runner is for the caller to check.
+    pub fn latest_request(&self, run_id: &str, step: &str) -> Option<SignedRequest> {
         let prefix = Self::prefix(run_id, step);
-        read_matching::<RequestFile>(&self.requests_dir(), &prefix)
-            .into_iter()
-            .filter_map(|(_, request)| request.ok())
-            .filter(|request| request.run_id == run_id && request.step == step)
-            .max_by(|a, b| a.requested_at.cmp(&b.requested_at))
+        let (verified, unverified): (Vec<SignedRequest>, Vec<SignedRequest>) =
+            read_matching::<SignedRequest>(&self.requests_dir(), &prefix)
+                .into_iter()
+                .filter_map(|(_, signed)| signed.ok())
+                .filter(|signed| signed.request.run_id == run_id && signed.request.step == step)
+                .partition(|signed| signed.verify_signature().is_ok());
+        let newest = |requests: Vec<SignedRequest>| {
+            requests.into_iter().max_by(|a, b| a.request.requested_at.cmp(&b.request.requested_at))
+        };
+        newest(verified).or_else(|| newest(unverified))
     }
 
     /// Every request file, readable or not.
-    pub fn requests(&self) -> Vec<Read<RequestFile>> {
+    pub fn requests(&self) -> Vec<Read<SignedRequest>> {
         read_all(&self.requests_dir())
     }
 

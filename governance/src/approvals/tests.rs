@@ -43,15 +43,16 @@ fn t0() -> DateTime<Utc> {
     crate::clock::parse_stamp("2026-01-01T10:00:00Z").expect("time")
 }
 
-fn request(runner: &Identity) -> RequestFile {
-    RequestFile {
-        version: 1,
+/// What an approver decides on, as checking a request gives it.
+fn request(runner: &Identity) -> CheckedRequest {
+    CheckedRequest {
         run_id: "run-1".into(),
+        step: "stop".into(),
         playbook: "stop_dev".into(),
+        file: "stop_dev.esc".into(),
         plan_hash: "a".repeat(64),
         params: BTreeMap::new(),
         params_hash: params_hash(&BTreeMap::new()),
-        step: "stop".into(),
         docs: String::new(),
         action: "aws.ec2.stop".into(),
         effect: "mutate".into(),
@@ -68,13 +69,13 @@ fn request(runner: &Identity) -> RequestFile {
     }
 }
 
-fn sign(who: &Identity, request: &RequestFile, approved: bool) -> SignedDecision {
+fn sign(who: &Identity, request: &CheckedRequest, approved: bool) -> SignedDecision {
     SignedDecision::sign(who, request, approved, None, t0(), std::time::Duration::from_secs(3600)).expect("signs")
 }
 
 fn check(
     decision: &SignedDecision,
-    request: &RequestFile,
+    request: &CheckedRequest,
     policy: &Policy,
     runner: &Identity,
     at: DateTime<Utc>,
@@ -87,6 +88,7 @@ fn check(
         params_hash: &params_hash(&BTreeMap::new()),
         rule: &rule,
         runner_key: &runner.public_key(),
+        targets: &[],
     };
     verify_one(decision, &expected, policy, at).map_err(|(check, _)| check)
 }
@@ -166,6 +168,7 @@ fn two_of_two_needs_two_distinct_approvers_and_any_rejection_rejects() {
         params_hash: &params,
         rule: &rule,
         runner_key: &runner,
+        targets: &[],
     };
     let once = vec![Ok(sign(&alice, &request, true))];
     assert_eq!(tally(&once, &expected, &policy, t0()), Outcome::Pending { have: 1, need: 2 });
@@ -185,8 +188,6 @@ fn a_file_planted_where_a_decision_would_go_blocks_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = ApprovalsDir::new(dir.path());
     let request = request(&bob);
-    store.write_request(&request).expect("request filed");
-    assert_eq!(store.latest_request("run-1", "stop"), Some(request.clone()));
     // Bob plants files named as alice's decision would have been named by her key alone.
     let key: String = alice.public_key().chars().take(16).collect();
     std::fs::create_dir_all(store.decisions_dir()).expect("the folder");
@@ -202,45 +203,79 @@ fn a_file_planted_where_a_decision_would_go_blocks_nothing() {
     assert_eq!(filed[0].0, path);
 }
 
+/// A real playbook compiled as the runner's run compiled it, and the request its `stop` step makes.
+pub(super) mod asked {
+    use std::sync::Arc;
+
+    use escher_compiler::plan::{Plan, Value};
+    use escher_compiler::{CompileOptions, MemoryLoader, ParamInput, compile};
+    use escher_runtime::approval::ApprovalRequest;
+
+    use super::*;
+
+    pub const STOP_DEV: &str = "playbook stop_dev {
+  param env: string = \"dev\"
+  let vms = aws.ec2.instances(regions = [\"us-east-1\"], tags = { env: env }, state = \"running\")
+  step stop = aws.ec2.stop(vms) { max_targets = 10, approve = manager }
+}
+";
+
+    pub fn playbook() -> PlaybookText {
+        PlaybookText { file: "stop_dev.esc".into(), source: STOP_DEV.into(), imports: Vec::new() }
+    }
+
+    /// `STOP_DEV` compiled for `runner` under `policy`, with `env` set.
+    pub fn plan(runner: &Identity, policy: &Policy, env: &str) -> Plan {
+        let loader = MemoryLoader::default();
+        let params = [("env".to_string(), ParamInput::Value(Value::String(env.into())))].into();
+        let mut options = CompileOptions::plan(&loader, params);
+        options.policy = policy.risk_policy(Some(&runner.public_key()));
+        let compiled = compile("stop_dev.esc", STOP_DEV, &options);
+        assert!(!compiled.has_errors(), "{:?}", compiled.diagnostics);
+        compiled.plan.expect("a plan")
+    }
+
+    /// The `stop` step's approval request in run `run-1` of `plan`, touching `targets`.
+    pub fn asked(plan: &Plan, targets: &[&str]) -> ApprovalRequest {
+        let node = plan.nodes.iter().find(|node| node.id == "stop").expect("the stop step");
+        let target = |id: &str| Value::Record([("id".to_string(), Value::String(id.into()))].into());
+        ApprovalRequest {
+            run_id: "run-1".into(),
+            playbook: plan.playbook.clone(),
+            plan_hash: plan.hash.clone(),
+            params: plan.params.clone(),
+            node: node.id.clone(),
+            docs: node.docs.clone(),
+            action: node.action.clone(),
+            effect: node.effect,
+            risk: node.risk.clone(),
+            required: node.approval.clone().expect("the stop step needs approval"),
+            targets: targets.iter().map(|id| target(id)).collect(),
+        }
+    }
+
+    pub fn requester(runner: Identity) -> Arc<Requester> {
+        let name = runner.name.clone();
+        Arc::new(Requester::new(Arc::new(runner), &name, playbook()))
+    }
+}
+
 mod approver {
     use std::sync::Arc;
     use std::time::Duration as StdDuration;
 
-    use escher_compiler::plan::{Approval, BlastRadius, Risk, RiskLevel};
-    use escher_compiler::stdlib::Effect;
-    use escher_runtime::approval::{Answer, ApprovalRequest, Approver};
+    use escher_runtime::approval::{Answer, Approver};
 
     use super::*;
     use crate::clock::FixedClock;
 
-    pub(super) fn asked(runner: &Identity) -> ApprovalRequest {
-        ApprovalRequest {
-            run_id: "run-1".into(),
-            playbook: "stop_dev".into(),
-            plan_hash: "a".repeat(64),
-            params: BTreeMap::new(),
-            node: "stop".into(),
-            docs: "Stops the dev machines for the night.".into(),
-            action: "aws.ec2.stop".into(),
-            effect: Effect::Disrupt,
-            risk: Risk {
-                level: RiskLevel::High,
-                blast_radius: BlastRadius::AtMost(10),
-                production: false,
-                clouds: Vec::new(),
-                regions: Vec::new(),
-                reasons: vec![runner.name.clone()],
-            },
-            required: Approval { role: "manager".into(), irreversible: false, reason: String::new() },
-            targets: Vec::new(),
-        }
-    }
-
-    fn files_approver(dir: &std::path::Path, runner: &Identity, at: DateTime<Utc>) -> FilesApprover {
+    /// Bob's run's approver.
+    fn files_approver(dir: &std::path::Path, at: DateTime<Utc>) -> FilesApprover {
         FilesApprover {
             dir: ApprovalsDir::new(dir),
             policy: Arc::new(policy(1)),
-            runner: runner.principal(),
+            requester: asked::requester(people().1),
+            roles_vouched: true,
             clock: Arc::new(FixedClock(at)),
             wait: StdDuration::ZERO,
             poll: StdDuration::from_millis(10),
@@ -252,24 +287,54 @@ mod approver {
     async fn it_files_a_request_answers_pending_then_approves_until_the_clock_passes_the_expiry() {
         let (alice, bob, _, _) = people();
         let dir = tempfile::tempdir().expect("temp dir");
-        let request = asked(&bob);
-        let answer = files_approver(dir.path(), &bob, t0()).answer(&request).await;
+        let request = asked::asked(&asked::plan(&bob, &policy(1), "dev"), &["i-1", "i-2"]);
+        let answer = files_approver(dir.path(), t0()).answer(&request).await;
         assert!(matches!(&answer, Answer::Pending { reason } if reason.contains("0 of 1")), "{answer:?}");
         let filed = ApprovalsDir::new(dir.path()).latest_request("run-1", "stop").expect("a request is filed");
-        assert_eq!((filed.rule.count, filed.requested_by.name.as_str()), (1, "bob"));
+        let checked = check_request(&filed, &policy(1)).expect("the filed request checks");
+        assert_eq!((checked.rule.count, checked.requested_by.name.as_str()), (1, "bob"));
 
-        let decision = sign(&alice, &filed, true);
+        let decision = sign(&alice, &checked, true);
+        assert_eq!(decision.decision.targets, ["i-1", "i-2"]);
         ApprovalsDir::new(dir.path()).write_decision(&decision).expect("filed");
-        let answer = files_approver(dir.path(), &bob, t0() + Duration::minutes(30)).answer(&request).await;
-        assert!(matches!(&answer, Answer::Decided(d) if d.approved && d.by == "alice (manager)"), "{answer:?}");
+        let answer = files_approver(dir.path(), t0() + Duration::minutes(30)).answer(&request).await;
+        assert!(matches!(&answer, Answer::Decided(d) if d.approved && d.by == "alice"), "{answer:?}");
 
-        let answer = files_approver(dir.path(), &bob, t0() + Duration::hours(2)).answer(&request).await;
+        let answer = files_approver(dir.path(), t0() + Duration::hours(2)).answer(&request).await;
         let Answer::Decided(refused) = answer else { panic!("an expired approval is a refusal, not a wait") };
         assert!(!refused.approved);
         assert!(refused.reason.as_deref().is_some_and(|r| r.contains("expiry")), "{refused:?}");
     }
 }
 
+mod checked;
+
+/// A rejection's reason names the rejecter's role only when a pinned root vouches for the policy giving it.
+#[tokio::test]
+async fn a_rejection_names_the_role_only_under_a_vouched_policy() {
+    use escher_runtime::approval::{Answer, Approver};
+    let (alice, bob, _, _) = people();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let approver = |roles_vouched| FilesApprover {
+        dir: ApprovalsDir::new(dir.path()),
+        policy: std::sync::Arc::new(policy(1)),
+        requester: asked::requester(people().1),
+        roles_vouched,
+        clock: std::sync::Arc::new(crate::clock::FixedClock(t0())),
+        wait: std::time::Duration::ZERO,
+        poll: std::time::Duration::from_millis(10),
+        notice: None,
+    };
+    let request = asked::asked(&asked::plan(&bob, &policy(1), "dev"), &[]);
+    approver(true).answer(&request).await;
+    let filed = ApprovalsDir::new(dir.path()).latest_request("run-1", "stop").expect("filed");
+    let checked = check_request(&filed, &policy(1)).expect("it checks");
+    ApprovalsDir::new(dir.path()).write_decision(&sign(&alice, &checked, false)).expect("filed");
+    for (vouched, named) in [(true, "rejected by alice (manager)"), (false, "rejected by alice (ungoverned)")] {
+        let Answer::Decided(refused) = approver(vouched).answer(&request).await else { panic!("decided") };
+        assert!(refused.reason.as_deref().is_some_and(|r| r.contains(named)), "{refused:?}");
+    }
+}
 mod people;
 mod recorded;
 

@@ -1,5 +1,5 @@
 //! Checking decisions against what a run asks: each decision on its own (signature, signer's role, parameters,
-//! plan hash, step, run, expiry, self-approval), then together (M of N distinct people, any rejection). A
+//! plan hash, step, run, targets, expiry, self-approval), then together (M of N distinct people, any rejection). A
 //! person is who the policy lists a key under: two keys of one person are one approver.
 //! Pure: the time comes from the caller.
 
@@ -18,6 +18,8 @@ pub struct Expected<'a> {
     /// Who runs the playbook: they may not approve it, with any of their keys, unless the policy allows
     /// self-approval.
     pub runner_key: &'a str,
+    /// The ids of the live targets the step would touch: each must be one the decision approved.
+    pub targets: &'a [String],
 }
 
 /// The check a decision failed, named as refusals name it.
@@ -29,6 +31,7 @@ pub enum Check {
     PlanHash,
     Step,
     Run,
+    Targets,
     Expiry,
     SelfApproval,
     Policy,
@@ -45,6 +48,7 @@ impl Check {
             Check::PlanHash => "plan hash",
             Check::Step => "step",
             Check::Run => "run",
+            Check::Targets => "targets",
             Check::Expiry => "expiry",
             Check::SelfApproval => "self-approval",
             Check::Policy => "policy",
@@ -124,6 +128,17 @@ pub fn verify_one(
     }
     if payload.run_id != expected.run_id {
         return Err((Check::Run, format!("{name} decided for run {}, not {}", payload.run_id, expected.run_id)));
+    }
+    if let Some(other) = expected.targets.iter().find(|id| !payload.targets.contains(id)) {
+        let more = expected.targets.iter().filter(|id| !payload.targets.contains(id)).count() - 1;
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        return Err((
+            Check::Targets,
+            format!(
+                "the step would touch {other}{more}, which {name} did not approve (the decision lists {} target(s))",
+                payload.targets.len()
+            ),
+        ));
     }
     // A decision made before decisions named their policy (empty) is judged by the checks above alone.
     if !payload.policy_sha256.is_empty() && payload.policy_sha256 != policy.sha256 {

@@ -10,9 +10,8 @@ use std::time::Duration;
 
 use escher_runtime::approval::{Answer, ApprovalRequest, Approver, Decision};
 
-use crate::approvals::{ApprovalsDir, FilesApprover};
+use crate::approvals::{ApprovalsDir, FilesApprover, Requester};
 use crate::clock::SystemClock;
-use crate::identity::Principal;
 use crate::policy::Policy;
 use crate::template::Bounds;
 
@@ -20,17 +19,18 @@ use crate::template::Bounds;
 pub struct GovernedApprover {
     /// Files each step's request and reads what the signed decisions prove, without waiting.
     proof: FilesApprover,
-    /// A template run: its name, `publisher (role)` and bounds.
+    /// A template run: its name, publisher and bounds.
     template: Option<(String, String, Bounds)>,
     host: Arc<dyn Approver>,
 }
 
 impl GovernedApprover {
-    /// For `runner`'s run under `policy`, with its signed decisions in `approvals`; `template` is a verified
-    /// template run's name, `publisher (role)` and bounds.
+    /// For `requester`'s run under `policy`, with its signed decisions in `approvals`; `template` is a verified
+    /// template run's name, publisher and bounds.
     pub fn new(
         policy: Arc<Policy>,
-        runner: Principal,
+        requester: Arc<Requester>,
+        roles_vouched: bool,
         approvals: ApprovalsDir,
         template: Option<(String, String, Bounds)>,
         host: Arc<dyn Approver>,
@@ -38,7 +38,8 @@ impl GovernedApprover {
         let proof = FilesApprover {
             dir: approvals,
             policy,
-            runner,
+            requester,
+            roles_vouched,
             clock: Arc::new(SystemClock),
             wait: Duration::ZERO,
             poll: Duration::from_millis(250),

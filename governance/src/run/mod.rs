@@ -19,7 +19,11 @@
 //! let policy = Arc::new(escher_governance::policy::check(&policy).expect("a valid policy"));
 //! let approvals = ApprovalsDir::new(std::env::temp_dir().join("escher-doc-approvals"));
 //! let governance = RunGovernance::new(policy.clone(), manager.principal(), approvals.clone(), None);
-//! assert_eq!(governance.expect("maria is a manager").who(), ("maria".to_string(), "manager".to_string()));
+//! let mut governance = governance.expect("maria is a manager");
+//! // Until whoever loaded the policy says a pinned root vouches for it, the run's records name no role.
+//! assert_eq!(governance.who(), ("maria".to_string(), "ungoverned".to_string()));
+//! governance.vouched = true;
+//! assert_eq!(governance.who(), ("maria".to_string(), "manager".to_string()));
 //! let refused = RunGovernance::new(policy, stranger.principal(), approvals, None).err().expect("sam has no role");
 //! assert!(matches!(refused, Refusal::NoRole { .. }) && refused.audit_kind() == "policy.refused");
 //! ```
@@ -37,9 +41,9 @@ use escher_runtime::guard::Guard;
 
 pub use approver::GovernedApprover;
 
-use crate::approvals::ApprovalsDir;
+use crate::approvals::{ApprovalsDir, PlaybookText, Requester};
 use crate::guard::PolicyGuard;
-use crate::identity::Principal;
+use crate::identity::{Identity, Principal};
 use crate::policy::Policy;
 use crate::scope::RoleScopes;
 use crate::template::{SignedTemplate, TemplateImport, revocation_of};
@@ -105,6 +109,10 @@ pub struct RunGovernance {
     pub roles: Vec<String>,
     pub approvals: ApprovalsDir,
     pub template: Option<VerifiedTemplate>,
+    /// Whether a policy root pinned in the runner's state vouches for the policy (set by whoever loaded it;
+    /// `false` from [`RunGovernance::new`]). If not, the policy is the runner's own: the run is attributed but
+    /// not governed, and its records name no role the policy gives (`ungoverned`), never "as manager".
+    pub vouched: bool,
 }
 
 impl RunGovernance {
@@ -131,7 +139,7 @@ impl RunGovernance {
             }
             None => None,
         };
-        Ok(RunGovernance { policy, runner, roles, approvals, template })
+        Ok(RunGovernance { policy, runner, roles, approvals, template, vouched: false })
     }
 
     /// The compiler's risk policy for this runner.
@@ -184,7 +192,9 @@ impl RunGovernance {
 
     /// `alice (manager)`: who signed the template run, if this is one.
     fn publisher(&self) -> Option<String> {
-        self.template.as_ref().map(|t| format!("{} ({})", t.signed.template.publisher.name, t.publisher_role))
+        self.template
+            .as_ref()
+            .map(|t| format!("{} ({})", t.signed.template.publisher.name, self.role(&t.publisher_role)))
     }
 
     /// The guard on live targets: the runner's role scopes and the template's bounds.
@@ -198,18 +208,41 @@ impl RunGovernance {
         })
     }
 
-    /// The approver the runtime gets: the host's, bound to the policy (see [`GovernedApprover`]).
-    pub fn approver(&self, host: Arc<dyn Approver>) -> Arc<dyn Approver> {
+    /// Who files this run's approval requests and signs them: the runner, whose `identity` it must be, asking
+    /// about `playbook` (the text the run compiled, with its imports).
+    pub fn requester(&self, identity: Arc<Identity>, playbook: PlaybookText) -> Result<Arc<Requester>, String> {
+        if identity.public_key() != self.runner.key {
+            return Err(format!(
+                "the identity {} (key {}) is not the runner {} (key {})",
+                identity.name,
+                identity.public_key(),
+                self.runner.name,
+                self.runner.key
+            ));
+        }
+        Ok(Arc::new(Requester::new(identity, &self.runner.name, playbook)))
+    }
+
+    /// The approver the runtime gets: the host's, bound to the policy (see [`GovernedApprover`]); its requests
+    /// are filed and signed by `requester`.
+    pub fn approver(&self, host: Arc<dyn Approver>, requester: Arc<Requester>) -> Arc<dyn Approver> {
+        // The publisher by name: the runtime adds the role the approval stands for.
         let template = self.template.as_ref().map(|t| {
-            (t.signed.template.name.clone(), self.publisher().unwrap_or_default(), t.signed.template.bounds.clone())
+            let template = &t.signed.template;
+            (template.name.clone(), template.publisher.name.clone(), template.bounds.clone())
         });
-        let (policy, runner, approvals) = (self.policy.clone(), self.runner.clone(), self.approvals.clone());
-        Arc::new(GovernedApprover::new(policy, runner, approvals, template, host))
+        let (policy, approvals) = (self.policy.clone(), self.approvals.clone());
+        Arc::new(GovernedApprover::new(policy, requester, self.vouched, approvals, template, host))
     }
 
     /// `alice` and `executor, auditor`, as the audit log records the runner.
     pub fn who(&self) -> (String, String) {
-        (self.runner.name.clone(), self.roles.join(", "))
+        (self.runner.name.clone(), self.role(&self.roles.join(", ")))
+    }
+
+    /// `role` as this run's records name it: `ungoverned` when no pinned root vouches for the policy.
+    pub fn role(&self, role: &str) -> String {
+        if self.vouched { role.to_string() } else { escher_runtime::audit::UNGOVERNED.to_string() }
     }
 
     /// An audit record of this run's governance (a refusal, a template run).

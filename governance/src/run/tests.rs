@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use escher_compiler::plan::{Approval, Plan, RiskLevel};
+use escher_compiler::plan::{Plan, RiskLevel};
 use escher_compiler::{CompileOptions, NoImports, compile};
 use escher_runtime::approval::{Answer, ApprovalRequest, Approver, Decision};
 
 use super::*;
-use crate::approvals::{RequestFile, SignedDecision};
+use crate::approvals::{PlaybookText, SignedDecision, check_request};
 use crate::identity::Identity;
 use crate::template::{Bounds, TemplatePayload};
 
@@ -47,16 +47,28 @@ fn policy() -> Arc<Policy> {
     Arc::new(crate::policy::check(&text).expect("the test policy is valid"))
 }
 
-fn plan(region: &str) -> Plan {
-    let source = format!(
+fn source(region: &str) -> String {
+    format!(
         r#"playbook tidy {{
           let vms = aws.ec2.instances(regions = ["{region}"], tags = {{ env: "dev" }}, state = "running")
           step stop = aws.ec2.stop(vms) {{ max_targets = 5 }}
         }}"#
-    );
-    let compilation = compile("tidy.esc", &source, &CompileOptions::plan(&NoImports, BTreeMap::new()));
+    )
+}
+
+/// `tidy` compiled as bob's run compiles it, under his risk policy.
+fn plan(region: &str) -> Plan {
+    let mut options = CompileOptions::plan(&NoImports, BTreeMap::new());
+    options.policy = policy().risk_policy(Some(&bob().public_key()));
+    let compilation = compile("tidy.esc", &source(region), &options);
     assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
     compilation.plan.expect("a plan")
+}
+
+/// Bob's run's approver, with `host` as its host's, filing requests about `tidy` in us-east-1.
+fn bobs_approver(bob: &RunGovernance, host: Arc<dyn Approver>) -> Arc<dyn Approver> {
+    let playbook = PlaybookText { file: "tidy.esc".into(), source: source("us-east-1"), imports: Vec::new() };
+    bob.approver(host, bob.requester(Arc::new(self::bob()), playbook).expect("bob's own identity"))
 }
 
 fn governance(runner: &Identity, dir: &std::path::Path, template: Option<&str>) -> Result<RunGovernance, Refusal> {
@@ -75,7 +87,9 @@ fn a_runner_in_no_role_is_refused_before_anything_runs() {
 fn the_runner_is_recorded_by_the_name_the_policy_gives_their_key() {
     let dir = tempfile::tempdir().expect("a directory");
     let renamed = Identity::from_secret("bobby-laptop", [2; 32]);
-    let run = governance(&renamed, dir.path(), None).expect("bob's key is an executor's");
+    let mut run = governance(&renamed, dir.path(), None).expect("bob's key is an executor's");
+    assert_eq!(run.who(), ("bob".to_string(), "ungoverned".to_string()), "no pinned root vouches for the policy");
+    run.vouched = true;
     assert_eq!(run.who(), ("bob".to_string(), "executor".to_string()));
 }
 
@@ -192,8 +206,7 @@ impl Approver for YesToEverything {
 
 fn request(plan: &Plan) -> ApprovalRequest {
     let node = plan.nodes.iter().find(|node| node.id == "stop").expect("the stop step");
-    let mut risk = node.risk.clone();
-    risk.level = RiskLevel::Medium;
+    assert_eq!(node.risk.level, RiskLevel::Medium, "bob's policy asks a manager's approval for it");
     ApprovalRequest {
         run_id: "run-1".into(),
         playbook: plan.playbook.clone(),
@@ -203,8 +216,8 @@ fn request(plan: &Plan) -> ApprovalRequest {
         docs: node.docs.clone(),
         action: node.action.clone(),
         effect: node.effect,
-        risk,
-        required: Approval { role: "manager".into(), irreversible: false, reason: "medium risk".into() },
+        risk: node.risk.clone(),
+        required: node.approval.clone().expect("it needs approval"),
         targets: Vec::new(),
     }
 }
@@ -213,7 +226,7 @@ fn request(plan: &Plan) -> ApprovalRequest {
 async fn a_host_approver_that_approves_everything_gets_nothing_no_signature_proves() {
     let dir = tempfile::tempdir().expect("a directory");
     let bob = governance(&bob(), dir.path(), None).expect("bob is an executor");
-    let approver = bob.approver(Arc::new(YesToEverything));
+    let approver = bobs_approver(&bob, Arc::new(YesToEverything));
     let plan = plan("us-east-1");
     let request = request(&plan);
     let Answer::Decided(refused) = approver.answer(&request).await else { panic!("a decision") };
@@ -222,7 +235,8 @@ async fn a_host_approver_that_approves_everything_gets_nothing_no_signature_prov
     assert!(reason.contains("the host's dialog approved step `stop`, but no signed approval verifies"), "{reason}");
 
     // Alice, a manager, signs: now it is approved, by her.
-    let filed: RequestFile = bob.approvals.latest_request("run-1", "stop").expect("the request was filed");
+    let filed = bob.approvals.latest_request("run-1", "stop").expect("the request was filed");
+    let filed = check_request(&filed, &bob.policy).expect("the request checks");
     let now = chrono::Utc::now();
     let validity = std::time::Duration::from_secs(3600);
     let hers = SignedDecision::sign(&alice(), &filed, true, None, now, validity).expect("signs");
@@ -237,11 +251,12 @@ async fn a_host_approver_that_approves_everything_gets_nothing_no_signature_prov
 async fn the_runners_own_signature_does_not_approve_the_step() {
     let dir = tempfile::tempdir().expect("a directory");
     let bob = governance(&bob(), dir.path(), None).expect("bob is an executor");
-    let approver = bob.approver(Arc::new(YesToEverything));
+    let approver = bobs_approver(&bob, Arc::new(YesToEverything));
     let plan = plan("us-east-1");
     let request = request(&plan);
     let _ = approver.answer(&request).await;
-    let filed: RequestFile = bob.approvals.latest_request("run-1", "stop").expect("the request was filed");
+    let filed = bob.approvals.latest_request("run-1", "stop").expect("the request was filed");
+    let filed = check_request(&filed, &bob.policy).expect("the request checks");
     let validity = std::time::Duration::from_secs(3600);
     let own = SignedDecision::sign(&self::bob(), &filed, true, None, chrono::Utc::now(), validity).expect("signs");
     bob.approvals.write_decision(&own).expect("filed");

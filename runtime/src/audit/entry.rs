@@ -3,6 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The role an audit entry names when the policy that grants roles is the runner's own, vouched for by no pinned
+/// root: such a run is attributed, not governed, and no record of it says "as manager".
+pub const UNGOVERNED: &str = "ungoverned";
+
 /// When an audit record was written, as every record kind writes it: RFC 3339, UTC (`Z`), milliseconds.
 pub fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)

@@ -23,7 +23,7 @@ mod verify;
 pub use anchor::head;
 pub use chain::{GENESIS_HASH, record_hash};
 pub use copy::{anchor_json, vouched_len};
-pub use entry::{AuditEntry, ChainedEntry, stamp};
+pub use entry::{AuditEntry, ChainedEntry, UNGOVERNED, stamp};
 pub use error::AuditError;
 pub use export::{ExportFormat, export};
 pub use log::{AuditLog, reanchor};

@@ -16,6 +16,7 @@ fn holds(proof: Option<&serde_json::Value>, count: u64, runner: &Identity) -> Re
         params_hash: &params_hash,
         rule: &rule,
         runner_key: &runner.public_key(),
+        targets: &[],
     };
     check_signed_proof(proof, &expected, &policy)
 }

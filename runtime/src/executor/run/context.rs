@@ -180,11 +180,16 @@ impl RunContext {
     }
 
     /// An audit entry of this run, by the runtime's identity.
+    /// `role` as audit entries name it: not at all when the policy that grants it is the runner's own.
+    pub fn role(&self, role: &str) -> String {
+        if self.shared.roles_vouched { role.to_string() } else { crate::audit::UNGOVERNED.to_string() }
+    }
+
     pub fn audit_entry(&self, kind: &str, step: Option<&PlanNode>, targets: Vec<String>, result: String) -> AuditEntry {
         AuditEntry {
             at: now(),
             who: self.shared.identity.who.clone(),
-            role: self.shared.identity.role.clone(),
+            role: self.role(&self.shared.identity.role),
             run_id: self.run_id.clone(),
             plan_hash: self.plan.hash.clone(),
             kind: kind.to_string(),

@@ -24,13 +24,6 @@ pub(crate) enum Verdict {
 }
 
 pub(crate) async fn ask(ctx: &RunContext, node: &PlanNode, required: &Approval, targets: &[Value]) -> Verdict {
-    // A decision recorded before a crash still binds this plan and step.
-    if let Some(decision) = ctx.resume.approval(&node.id)
-        && decision.approved
-        && valid(ctx, node, required, decision).is_ok()
-    {
-        return Verdict::Approved(approval_text(decision));
-    }
     let request = ApprovalRequest {
         run_id: ctx.run_id.clone(),
         playbook: ctx.plan.playbook.clone(),
@@ -44,6 +37,15 @@ pub(crate) async fn ask(ctx: &RunContext, node: &PlanNode, required: &Approval, 
         required: required.clone(),
         targets: targets.to_vec(),
     };
+    // A decision recorded before a crash still binds this plan and step, if its approver says it holds for the
+    // targets the step has now; otherwise the approver is asked, and answers for these targets.
+    if let Some(decision) = ctx.resume.approval(&node.id)
+        && decision.approved
+        && valid(ctx, node, required, decision).is_ok()
+        && ctx.shared.approver.recorded_holds(&request, decision).is_ok()
+    {
+        return Verdict::Approved(approval_text(ctx, decision));
+    }
     ctx.events.emit(EventKind::ApprovalRequested {
         node: node.id.clone(),
         risk: node.risk.level,
@@ -77,8 +79,8 @@ pub(crate) async fn ask(ctx: &RunContext, node: &PlanNode, required: &Approval, 
     };
     let mut entry = ctx.audit_entry("approval.decided", Some(node), ids, result);
     entry.who = decision.by.clone();
-    entry.role = decision.role.clone();
-    entry.approval = Some(approval_text(&decision));
+    entry.role = ctx.role(&decision.role);
+    entry.approval = Some(approval_text(ctx, &decision));
     if let Err(error) = ctx.recorder.journal_and_audit(record, entry).await {
         return Verdict::Unrecorded(error);
     }
@@ -91,7 +93,7 @@ pub(crate) async fn ask(ctx: &RunContext, node: &PlanNode, required: &Approval, 
     });
     match refusal {
         Some(reason) => Verdict::Refused(reason),
-        None => Verdict::Approved(approval_text(&decision)),
+        None => Verdict::Approved(approval_text(ctx, &decision)),
     }
 }
 
@@ -105,12 +107,13 @@ async fn pending(ctx: &RunContext, node: &PlanNode, targets: &[Value], reason: S
     Verdict::Suspended(reason)
 }
 
-/// Who approved, as the audit log and the step's record say it: `bob (manager)`, or for the runner's own
-/// approval what it rested on, `alice (self: risk high is within --approve-up-to high)`.
-fn approval_text(decision: &Decision) -> String {
+/// Who approved, as the audit log and the step's record say it: `bob (manager)` (`bob (ungoverned)` when the
+/// policy giving the role is the runner's own), or for the runner's own approval what it rested on,
+/// `alice (self: risk high is within --approve-up-to high)`.
+fn approval_text(ctx: &RunContext, decision: &Decision) -> String {
     match (&decision.role, &decision.reason) {
         (role, Some(reason)) if role == SELF_APPROVAL => format!("{} ({role}: {reason})", decision.by),
-        (role, _) => format!("{} ({role})", decision.by),
+        (role, _) => format!("{} ({})", decision.by, ctx.role(role)),
     }
 }
 
