@@ -561,55 +561,80 @@ fn two_daemons_on_one_bucket_run_the_occurrence_once() {
     assert!(stdout(&synced).ends_with("; 1 runs here now\n"), "{}{}", stdout(&synced), stderr(&synced));
 }
 
+/// A team whose state is in a moto bucket: bob's runs on the `container` machine, alice approving from her
+/// `laptop`, each machine with its own key in its own local copy, under one policy.
+struct Team {
+    env: Env,
+    moto: String,
+    bucket: String,
+    url: String,
+    policy: String,
+}
+
+impl Team {
+    fn new(name: &str) -> Team {
+        let moto = support::moto::endpoint();
+        let env = Env::new();
+        let bucket = format!("escher-{name}-{}", std::process::id());
+        support::moto::create_bucket(&moto, &bucket);
+        let url = format!("s3://{bucket}/team");
+        let policy = env.path("policy.toml").display().to_string();
+        let team = Team { env, moto, bucket, url, policy };
+        let key_of = |machine: &str, name: &str| {
+            let printed = team.on(machine, &["identity", "--name", name, "--format", "json"]);
+            let printed: serde_json::Value = serde_json::from_slice(&printed.stdout).expect("the identity as JSON");
+            printed["key"].as_str().expect("a key").to_string()
+        };
+        let (alice, bob) = (key_of("laptop", "alice"), key_of("container", "bob"));
+        let text = format!(
+            "[roles.manager]\nrun_without_approval = \"high\"\nmembers = [{{ name = \"alice\", key = \"{alice}\" }}]\n\n\
+             [roles.executor]\nrun_without_approval = \"medium\"\nmembers = [{{ name = \"bob\", key = \"{bob}\" }}]\n\n\
+             [approvals.high]\ncount = 1\nfrom = [\"manager\"]\n"
+        );
+        std::fs::write(&team.policy, text).expect("written");
+        let risky = "playbook risky {\n  let vms = aws.ec2.instances(regions = [\"eu-west-1\"], state = \"running\")\n  step stop = aws.ec2.stop(vms) { max_targets = 50 }\n}\n";
+        std::fs::write(team.env.path("risky.esc"), risky).expect("written");
+        team
+    }
+
+    /// `escher ARGS` on `machine`, on the team's bucket state.
+    fn on(&self, machine: &str, args: &[&str]) -> Output {
+        support::moto::client(&mut self.env.command(args), &self.moto)
+            .args(["--state", &self.url])
+            .env("XDG_CACHE_HOME", self.env.path(machine))
+            .env_remove("ESCHER_POLICY")
+            .env_remove("ESCHER_APPROVALS")
+            .output()
+            .expect("escher runs")
+    }
+
+    /// Bob's risky run on the container, waiting for approval: its run id.
+    fn waiting_run(&self) -> String {
+        let waiting = self.on("container", &["run", "risky.esc", "--policy", &self.policy, "--detach"]);
+        assert_eq!(waiting.status.code(), Some(75), "the run waits for approval: {}", stderr(&waiting));
+        stdout(&waiting)
+            .lines()
+            .find_map(|line| line.strip_prefix("run id: ").and_then(|rest| rest.split_whitespace().next()))
+            .expect("the run id")
+            .to_string()
+    }
+}
+
 /// With state in a bucket, approvals travel through it: a run on one machine waits for a manager's approval; the
 /// manager, on another machine with the same bucket, lists the request and approves it; the run's resume then
 /// runs the step. Each machine keeps its own key in its own local copy.
 #[test]
 fn approvals_travel_through_bucket_state_between_machines() {
-    let moto = support::moto::endpoint();
-    let env = Env::new();
-    let bucket = format!("escher-approvals-{}", std::process::id());
-    support::moto::create_bucket(&moto, &bucket);
-    let url = format!("s3://{bucket}/team");
-    let policy = env.path("policy.toml").display().to_string();
-    let on = |machine: &str, args: &[&str]| {
-        support::moto::client(&mut env.command(args), &moto)
-            .args(["--state", &url])
-            .env("XDG_CACHE_HOME", env.path(machine))
-            .env_remove("ESCHER_POLICY")
-            .env_remove("ESCHER_APPROVALS")
-            .output()
-            .expect("escher runs")
-    };
-    let key_of = |machine: &str, name: &str| {
-        let printed = on(machine, &["identity", "--name", name, "--format", "json"]);
-        let printed: serde_json::Value = serde_json::from_slice(&printed.stdout).expect("the identity as JSON");
-        printed["key"].as_str().expect("a key").to_string()
-    };
-    let (alice, bob) = (key_of("laptop", "alice"), key_of("container", "bob"));
-    let text = format!(
-        "[roles.manager]\nrun_without_approval = \"high\"\nmembers = [{{ name = \"alice\", key = \"{alice}\" }}]\n\n\
-         [roles.executor]\nrun_without_approval = \"medium\"\nmembers = [{{ name = \"bob\", key = \"{bob}\" }}]\n\n\
-         [approvals.high]\ncount = 1\nfrom = [\"manager\"]\n"
-    );
-    std::fs::write(&policy, text).expect("written");
-    let risky = "playbook risky {\n  let vms = aws.ec2.instances(regions = [\"eu-west-1\"], state = \"running\")\n  step stop = aws.ec2.stop(vms) { max_targets = 50 }\n}\n";
-    std::fs::write(env.path("risky.esc"), risky).expect("written");
-
-    let waiting = on("container", &["run", "risky.esc", "--policy", &policy, "--detach"]);
-    assert_eq!(waiting.status.code(), Some(75), "the run waits for approval: {}", stderr(&waiting));
-    let run_id = stdout(&waiting)
-        .lines()
-        .find_map(|line| line.strip_prefix("run id: ").and_then(|rest| rest.split_whitespace().next()))
-        .expect("the run id")
-        .to_string();
-    let listed = on("laptop", &["approvals", "--policy", &policy]);
+    let team = Team::new("approvals");
+    let (on, policy) = (|machine: &str, args: &[&str]| team.on(machine, args), team.policy.as_str());
+    let run_id = team.waiting_run();
+    let listed = on("laptop", &["approvals", "--policy", policy]);
     assert!(listed.status.success(), "{}", stderr(&listed));
     assert!(stdout(&listed).contains(&run_id) && stdout(&listed).contains("pending (0 of 1)"), "{}", stdout(&listed));
-    let approved = on("laptop", &["approve", &run_id, "stop", "--policy", &policy]);
+    let approved = on("laptop", &["approve", &run_id, "stop", "--policy", policy]);
     assert!(approved.status.success(), "{}", stderr(&approved));
 
-    let resumed = on("container", &["resume", &run_id, "--policy", &policy, "--detach"]);
+    let resumed = on("container", &["resume", &run_id, "--policy", policy, "--detach"]);
     assert_eq!(resumed.status.code(), Some(0), "the approved run finishes: {}", stderr(&resumed));
     let shown = on("laptop", &["show", &run_id, "--format", "json"]);
     let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("the run as JSON");
@@ -618,4 +643,31 @@ fn approvals_travel_through_bucket_state_between_machines() {
     let audit = stdout(&audit);
     assert!(audit.lines().any(|l| l.contains("approval.decided") && l.contains("alice (ungoverned)")), "{audit}");
     assert!(on("laptop", &["audit", "verify"]).status.success(), "the bucket's audit log verifies");
+}
+
+/// Alice rejects bob's step from her laptop. Bob, who can write the bucket, deletes her rejection before his run
+/// goes on. The bucket keeps versions, so the container's copy of the state gets the rejection back when it is
+/// brought up to date, and the step is refused; nothing of it runs.
+#[test]
+fn a_rejection_deleted_from_a_versioned_bucket_still_refuses_the_step() {
+    let team = Team::new("rejected");
+    support::moto::enable_versioning(&team.moto, &team.bucket);
+    let run_id = team.waiting_run();
+    let rejected =
+        team.on("laptop", &["reject", &run_id, "stop", "--reason", "not before the release", "--policy", &team.policy]);
+    assert!(rejected.status.success(), "{}", stderr(&rejected));
+    let decisions = support::moto::keys(&team.moto, &team.bucket, "team/approvals/decisions/");
+    assert_eq!(decisions.len(), 1, "{decisions:?}");
+    support::moto::delete(&team.moto, &team.bucket, &decisions[0]);
+    assert!(support::moto::keys(&team.moto, &team.bucket, "team/approvals/decisions/").is_empty());
+
+    let resumed = team.on("container", &["resume", &run_id, "--policy", &team.policy, "--detach"]);
+    assert_eq!(resumed.status.code(), Some(1), "the rejection still refuses the step: {}", stderr(&resumed));
+    let said = format!("{}{}", stdout(&resumed), stderr(&resumed));
+    assert!(said.contains("rejected by alice") && said.contains("not before the release"), "{said}");
+    let shown = team.on("container", &["show", &run_id, "--format", "json"]);
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("the run as JSON");
+    let stop = &shown["steps"]["stop"];
+    assert_eq!(stop["status"], "refused", "{shown}");
+    assert_eq!(stop["changes"], serde_json::json!([]), "nothing of the step ran: {shown}");
 }

@@ -52,5 +52,5 @@ pub use backend::{Object, PutMode, Version};
 pub use error::StoreError;
 pub use options::{AZURITE_ACCOUNT, AZURITE_KEY, StoreOptions};
 pub use replicator::Replicator;
-pub use store::Store;
+pub use store::{HiddenObject, Store};
 pub use url::StoreUrl;

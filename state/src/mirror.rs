@@ -28,11 +28,21 @@ pub struct SyncReport {
     /// Log bytes appended (segments pushed, or bytes pulled into local logs).
     pub log_bytes: u64,
     pub segments: usize,
+    /// Filed documents whose store copy differs from the local one: the store's is kept (a push never
+    /// overwrites one).
+    pub kept: usize,
+    /// Filed documents a delete or an overwrite in a versioned bucket had hidden, brought back by a pull.
+    pub restored: usize,
 }
 
 /// The audit log and its anchor, which travel together.
 const AUDIT_LOG: &str = "audit/audit.jsonl";
 const AUDIT_ANCHOR: &str = "audit/head.json";
+
+/// Where the documents live that, once filed, stay filed: approval requests and decisions, templates,
+/// revocations, audit heads. A push creates them and never overwrites one; a pull from a versioned bucket brings
+/// back what a delete or an overwrite hid, so a rejection deleted from the bucket still reaches the run.
+const FILED: &str = "approvals/";
 
 /// Whether a key is a log (appended to, never rewritten).
 pub fn is_log(key: &str) -> bool {
@@ -100,7 +110,13 @@ impl Mirror {
                 Some(there) => content_version(&there.bytes) == object.version,
                 None => false,
             };
-            if !unchanged {
+            if !unchanged && key.starts_with(FILED) {
+                match remote.put(&key, object.bytes, PutMode::Create).await {
+                    Ok(_) => report.objects += 1,
+                    Err(StoreError::AlreadyExists { .. }) => report.kept += 1,
+                    Err(error) => return Err(error),
+                }
+            } else if !unchanged {
                 remote.put(&key, object.bytes, PutMode::Overwrite).await?;
                 report.objects += 1;
             }
@@ -225,7 +241,43 @@ pub async fn pull(remote: &Store, local_dir: &Path) -> Result<SyncReport, StoreE
             report.objects += 1;
         }
     }
+    report.restored = restore_hidden(remote, &local).await?;
     Ok(report)
+}
+
+/// Brings back every filed document a delete or an overwrite hid in `remote` (a versioned bucket): under its own
+/// key if that is free here, else beside it as `NAME~TAG.json` (TAG from its content), so that every decision
+/// ever filed is read. Returns how many were brought back.
+async fn restore_hidden(remote: &Store, local: &Store) -> Result<usize, StoreError> {
+    let Some(hidden) = remote.hidden_versions(FILED).await? else { return Ok(0) };
+    let mut restored = 0;
+    for object in hidden.into_iter().filter(|object| object.key.ends_with(".json")) {
+        let here = local.get(&object.key).await?;
+        if here.as_ref().is_some_and(|here| here.bytes == object.bytes) {
+            continue;
+        }
+        let key = match here {
+            None if object.deleted => object.key.clone(),
+            _ => beside(&object.key, &object.bytes),
+        };
+        if local.get(&key).await?.is_none() {
+            local.put(&key, object.bytes, PutMode::Create).await?;
+            restored += 1;
+        }
+    }
+    Ok(restored)
+}
+
+/// `approvals/decisions/NAME~TAG.json` for an earlier version of `approvals/decisions/NAME.json`.
+fn beside(key: &str, bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let tag: String = hex_prefix(&Sha256::digest(bytes));
+    let stem = key.strip_suffix(".json").unwrap_or(key);
+    format!("{stem}~{tag}.json")
+}
+
+fn hex_prefix(digest: &[u8]) -> String {
+    digest.iter().take(8).map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Appends to the local copy of `log` what the store's copy has beyond it. For the audit log, `anchor` is the

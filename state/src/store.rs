@@ -17,6 +17,18 @@ use crate::url::StoreUrl;
 pub struct Store {
     url: StoreUrl,
     backend: Backend,
+    /// A versioned S3 bucket's earlier versions, when this build reads them.
+    #[cfg(feature = "s3-versions")]
+    versions: Option<crate::backend::S3Versions>,
+}
+
+/// An object's earlier version, hidden by a delete or an overwrite.
+#[derive(Debug, Clone)]
+pub struct HiddenObject {
+    pub key: String,
+    pub bytes: Bytes,
+    /// Whether the key has no current version (it was deleted), rather than a newer one.
+    pub deleted: bool,
 }
 
 impl Store {
@@ -83,13 +95,45 @@ impl Store {
                 Backend::Gcs(GcsBackend::new(&endpoint, bucket, prefix, token).map_err(failed)?)
             }
         };
-        Ok(Store { url: url.clone(), backend })
+        Ok(Store {
+            #[cfg(feature = "s3-versions")]
+            versions: match url {
+                StoreUrl::S3 { bucket, prefix } => Some(crate::backend::S3Versions::new(bucket, prefix, options)),
+                _ => None,
+            },
+            url: url.clone(),
+            backend,
+        })
     }
 
     /// Opens a local directory.
     pub fn local(dir: impl Into<PathBuf>) -> Store {
         let dir = dir.into();
-        Store { url: StoreUrl::Local(dir.clone()), backend: Backend::Local(LocalBackend::new(dir)) }
+        Store {
+            url: StoreUrl::Local(dir.clone()),
+            backend: Backend::Local(LocalBackend::new(dir)),
+            #[cfg(feature = "s3-versions")]
+            versions: None,
+        }
+    }
+
+    /// The earlier versions of the objects under `prefix` that a delete or an overwrite hid, from a store that
+    /// keeps them (an S3 bucket, read with the `s3-versions` feature; an unversioned bucket has none to give).
+    /// `None` from a store this build cannot read versions of, so the caller can say so.
+    pub async fn hidden_versions(&self, prefix: &str) -> Result<Option<Vec<HiddenObject>>, StoreError> {
+        #[cfg(feature = "s3-versions")]
+        if let Some(versions) = &self.versions {
+            let failed =
+                |message: String| StoreError::Backend { url: self.url.to_string(), key: prefix.into(), message };
+            let mut hidden = Vec::new();
+            for version in versions.hidden(prefix).await.map_err(failed)? {
+                let bytes = versions.get(&version.key, &version.version_id).await.map_err(failed)?;
+                hidden.push(HiddenObject { key: version.key, bytes, deleted: version.deleted });
+            }
+            return Ok(Some(hidden));
+        }
+        let _ = prefix;
+        Ok(None)
     }
 
     pub fn url(&self) -> &StoreUrl {

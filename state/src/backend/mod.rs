@@ -6,6 +6,8 @@ mod gcs;
 pub(crate) mod local;
 mod object;
 mod types;
+#[cfg(feature = "s3-versions")]
+mod versions;
 
 use bytes::Bytes;
 
@@ -14,6 +16,8 @@ pub(crate) use local::LocalBackend;
 pub(crate) use object::ObjectBackend;
 pub(crate) use types::BackendError;
 pub use types::{Object, PutMode, Version};
+#[cfg(feature = "s3-versions")]
+pub(crate) use versions::S3Versions;
 
 pub(crate) enum Backend {
     Local(LocalBackend),
