@@ -96,8 +96,9 @@ pub struct RequestStatus {
     pub open: bool,
 }
 
-/// Where an approver's state keeps, for each approvals store, the tag of their last decision there, which their
-/// next one follows.
+/// Where an approver's state keeps, for each approvals store and each signing key, the tag of that key's last
+/// decision there, which its next one follows. (Keyed by signer as well: approvers who share a state, as a team
+/// on one bucket does, each have their own chain.)
 const DECISION_CHAINS: &str = "decision-chains";
 
 /// A decision signed and filed.
@@ -191,7 +192,8 @@ impl GovernanceSettings {
         // from the shared store shows in the next.
         let store = dir.root.canonicalize().unwrap_or_else(|_| dir.root.clone());
         let store = escher_governance::files::content_tag(store.to_string_lossy().as_bytes());
-        let chain = state_dir.join(DECISION_CHAINS).join(store);
+        let signer: String = identity.public_key().chars().take(16).collect();
+        let chain = state_dir.join(DECISION_CHAINS).join(format!("{store}-{signer}"));
         let follows = std::fs::read_to_string(&chain).map(|tag| tag.trim().to_string()).unwrap_or_default();
         let decision =
             SignedDecision::sign_following(&identity, &request, (approved, reason.clone()), now, validity, follows)

@@ -590,9 +590,12 @@ impl Engine {
         }
         match governance.zip(requester) {
             Some((governance, requester)) => {
+                let refresh = self.attached.as_ref().and_then(AttachedState::approvals_refresh);
                 let host = self.approver.clone().unwrap_or_else(|| match &self.governance {
-                    GovernanceSource::Loaded(settings) => settings.files_approver(governance, requester.clone()),
-                    _ => GovernanceSettings::default().files_approver(governance, requester.clone()),
+                    GovernanceSource::Loaded(settings) => {
+                        settings.files_approver(governance, requester.clone(), refresh)
+                    }
+                    _ => GovernanceSettings::default().files_approver(governance, requester.clone(), refresh),
                 });
                 let (who, role) = governance.who();
                 builder = builder

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use escher_governance::approvals::{ApprovalsDir, FilesApprover, Notice, PlaybookText, Requester};
+use escher_governance::approvals::{ApprovalsDir, FilesApprover, Notice, PlaybookText, Refresh, Requester};
 use escher_governance::clock::SystemClock;
 use escher_governance::identity::Identity;
 use escher_governance::run::{RunGovernance, audit_entry};
@@ -99,7 +99,12 @@ impl GovernanceSettings {
     }
 
     /// The approver that waits for signed decisions in the approvals directory, as these settings say.
-    pub(crate) fn files_approver(&self, governance: &RunGovernance, requester: Arc<Requester>) -> Arc<dyn Approver> {
+    pub(crate) fn files_approver(
+        &self,
+        governance: &RunGovernance,
+        requester: Arc<Requester>,
+        refresh: Option<Arc<dyn Refresh>>,
+    ) -> Arc<dyn Approver> {
         Arc::new(FilesApprover {
             dir: governance.approvals.clone(),
             policy: governance.policy.clone(),
@@ -109,6 +114,7 @@ impl GovernanceSettings {
             wait: self.wait,
             poll: Duration::from_millis(250),
             notice: self.notice.clone(),
+            refresh,
         })
     }
 

@@ -245,6 +245,23 @@ pub async fn pull(remote: &Store, local_dir: &Path) -> Result<SyncReport, StoreE
     Ok(report)
 }
 
+/// Brings the local copy's filed documents (`approvals/`) up to date from `remote`, and nothing else: what a run
+/// that waits for decisions reads while it writes its own journal and audit log locally. Returns how many
+/// documents arrived (new, changed or brought back).
+pub async fn pull_filed(remote: &Store, local_dir: &Path) -> Result<usize, StoreError> {
+    let local = Store::local(local_dir);
+    let mut arrived = 0;
+    for key in remote.list(FILED).await? {
+        let Some(object) = remote.get(&key).await? else { continue };
+        let same = local.get(&key).await?.is_some_and(|mine| mine.version == content_version(&object.bytes));
+        if !same {
+            local.put(&key, object.bytes, PutMode::Overwrite).await?;
+            arrived += 1;
+        }
+    }
+    Ok(arrived + restore_hidden(remote, &local).await?)
+}
+
 /// Brings back every filed document a delete or an overwrite hid in `remote` (a versioned bucket): under its own
 /// key if that is free here, else beside it as `NAME~TAG.json` (TAG from its content), so that every decision
 /// ever filed is read. Returns how many were brought back.

@@ -1,6 +1,8 @@
 //! An organisation for the governance tests: a manager and an executor (and optionally a second manager), each
-//! with their own state directory and key, sharing one approvals directory and one copy of the demo estate, under
-//! a policy file written with their public keys.
+//! with their own key, sharing one approvals store and one copy of the demo estate, under a policy file written
+//! with their public keys. On disk, each has their own state directory and the approvals store is a shared
+//! directory. In a bucket (moto, with versioning on, as a team's bucket should be), they share one state, each
+//! from their own machine (their own local copy, holding their own key), and the approvals travel in the bucket.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -32,18 +34,37 @@ pub const DEV_US_EAST_RUNNING: usize = 4;
 
 pub struct Person {
     pub name: String,
+    /// Their state: a directory, or the team's bucket URL.
     pub state: PathBuf,
     pub key: String,
+    /// Their machine's cache (its local copy of bucket state), for state in a bucket.
+    machine: Option<PathBuf>,
+}
+
+/// Where the organisation's state and approvals live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Where {
+    Disk,
+    Bucket,
+}
+
+/// The team's bucket: moto's endpoint, the bucket, and the state's URL in it.
+struct Bucket {
+    moto: String,
+    name: String,
+    url: String,
 }
 
 pub struct Org {
     dir: tempfile::TempDir,
     pub estate: PathBuf,
+    /// The shared approvals directory, on disk.
     pub approvals: PathBuf,
     pub policy: PathBuf,
     pub manager: Person,
     pub executor: Person,
     pub second_manager: Person,
+    bucket: Option<Bucket>,
 }
 
 /// What the policy says beyond its roles' members.
@@ -92,23 +113,24 @@ impl Ran {
 }
 
 impl Org {
+    /// An organisation on disk.
     pub fn new(terms: Terms) -> Org {
+        Org::at(Where::Disk, terms)
+    }
+
+    pub fn at(place: Where, terms: Terms) -> Org {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let estate = dir.path().join("estate.json");
         std::fs::copy(repo_path("examples/estate/demo.json"), &estate).expect("the demo estate is copied");
-        let person = |name: &str| {
-            let state = dir.path().join(name);
-            let output = escher()
-                .args(["identity", "--name", name, "--format", "json", "--state"])
-                .arg(&state)
-                .output()
-                .expect("escher starts");
-            let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-                panic!("escher identity printed no JSON ({e}): {}", Ran::of(output.clone()).describe())
-            });
-            let key = printed["key"].as_str().expect("a key").to_string();
-            Person { name: name.to_string(), state, key }
-        };
+        let bucket = (place == Where::Bucket).then(|| {
+            let moto = super::moto::endpoint();
+            let name = format!("escher-org-{}", unique());
+            super::moto::create_bucket(&moto, &name);
+            super::moto::enable_versioning(&moto, &name);
+            let url = format!("s3://{name}/team");
+            Bucket { moto, name, url }
+        });
+        let person = |name: &str| make_person(dir.path(), name, name, bucket.as_ref());
         let (manager, executor, second_manager) = (person("alice"), person("bob"), person("carol"));
         let policy = dir.path().join("policy.toml");
         let text = format!(
@@ -136,7 +158,53 @@ from = ["manager"]
         );
         std::fs::write(&policy, text).expect("the policy is written");
         let approvals = dir.path().join("approvals");
-        Org { dir, estate, approvals, policy, manager, executor, second_manager }
+        Org { dir, estate, approvals, policy, manager, executor, second_manager, bucket }
+    }
+
+    /// `name` with a new key, made on a state (or a machine) of its own called `label`: a second key of someone
+    /// the policy lists, or a stranger's.
+    pub fn newcomer(&self, name: &str, label: &str) -> Person {
+        make_person(self.root(), name, label, self.bucket.as_ref())
+    }
+
+    /// Someone the policy does not list, with a state (or a machine) of their own.
+    pub fn stranger(&self, name: &str) -> Person {
+        match &self.bucket {
+            None => Person { name: name.into(), state: self.root().join(name), key: String::new(), machine: None },
+            Some(bucket) => Person {
+                name: name.into(),
+                state: PathBuf::from(&bucket.url),
+                key: String::new(),
+                machine: Some(self.root().join(format!("{name}-machine"))),
+            },
+        }
+    }
+
+    /// `who`'s key pair, from their state directory or their machine's copy of the bucket's state.
+    pub fn identity(&self, who: &Person) -> escher_governance::identity::Identity {
+        use escher_governance::identity::Identity;
+        let path = match &who.machine {
+            None => Identity::path(&who.state),
+            Some(machine) => files_named(machine, "identity.json").into_iter().next().expect("their identity"),
+        };
+        Identity::load(&path).expect("their own key")
+    }
+
+    /// The directory `who`'s commands write their state to: their state directory, or their machine's copy of
+    /// the bucket's state.
+    pub fn local_state(&self, who: &Person) -> PathBuf {
+        match &who.machine {
+            None => who.state.clone(),
+            Some(machine) => {
+                let identity = files_named(machine, "identity.json").into_iter().next().expect("their copy");
+                identity.parent().expect("the copy's directory").to_path_buf()
+            }
+        }
+    }
+
+    /// Whether the organisation's state is in a bucket.
+    pub fn in_bucket(&self) -> bool {
+        self.bucket.is_some()
     }
 
     pub fn root(&self) -> &Path {
@@ -149,13 +217,22 @@ from = ["manager"]
         path
     }
 
-    /// `escher ARGS --state S --policy P --approvals A` as `who`.
+    /// `escher ARGS --state S --policy P` as `who`, with the shared approvals directory on disk.
     pub fn command(&self, who: &Person, args: &[&str]) -> Command {
         let mut command = escher();
-        command.env_remove("ESCHER_POLICY").env_remove("ESCHER_APPROVALS");
-        command.args(args).arg("--state").arg(&who.state).arg("--policy").arg(&self.policy);
-        command.arg("--approvals").arg(&self.approvals);
+        command.env_remove("ESCHER_POLICY").env_remove("ESCHER_APPROVALS").args(args);
+        with_state(&mut command, who, self.bucket.as_ref()).arg("--policy").arg(&self.policy);
+        if self.bucket.is_none() {
+            command.arg("--approvals").arg(&self.approvals);
+        }
         command
+    }
+
+    /// `escher ARGS --state S` as `who` (no policy given).
+    pub fn plain(&self, who: &Person, args: &[&str]) -> Ran {
+        let mut command = escher();
+        command.env_remove("ESCHER_POLICY").env_remove("ESCHER_APPROVALS").args(args);
+        Ran::of(with_state(&mut command, who, self.bucket.as_ref()).output().expect("escher starts"))
     }
 
     pub fn escher(&self, who: &Person, args: &[&str]) -> Ran {
@@ -184,8 +261,7 @@ from = ["manager"]
 
     /// The audit log of `who`, exported as JSON lines.
     pub fn audit(&self, who: &Person) -> String {
-        let exported = escher().args(["audit", "export", "--state"]).arg(&who.state).output().expect("escher starts");
-        String::from_utf8_lossy(&exported.stdout).into_owned()
+        self.plain(who, &["audit", "export"]).stdout
     }
 
     /// Every record of `who`'s audit log, whatever its kind, is stamped the one way: RFC 3339, UTC, milliseconds.
@@ -202,8 +278,7 @@ from = ["manager"]
     }
 
     pub fn assert_audit_intact(&self, who: &Person) {
-        let verified = escher().args(["audit", "verify", "--state"]).arg(&who.state).output().expect("escher starts");
-        let verified = Ran::of(verified);
+        let verified = self.plain(who, &["audit", "verify"]);
         assert_eq!(verified.code, Some(0), "{}: audit verify:\n{}", who.name, verified.describe());
     }
 
@@ -211,13 +286,81 @@ from = ["manager"]
         std::fs::read(&self.estate).expect("the estate reads")
     }
 
-    /// The decision files filed so far.
-    pub fn decision_files(&self) -> Vec<PathBuf> {
-        files_in(&self.approvals.join("decisions"))
+    /// The names of the documents of one kind (`requests`, `decisions`, `templates`, ...) in the shared
+    /// approvals store, sorted.
+    pub fn documents(&self, kind: &str) -> Vec<String> {
+        match &self.bucket {
+            None => files_in(&self.approvals.join(kind))
+                .iter()
+                .filter_map(|path| path.file_name().map(|name| name.to_string_lossy().into_owned()))
+                .collect(),
+            Some(bucket) => {
+                let prefix = format!("team/approvals/{kind}/");
+                let mut names: Vec<String> = super::moto::keys(&bucket.moto, &bucket.name, &prefix)
+                    .into_iter()
+                    .filter_map(|key| key.strip_prefix(&prefix).map(str::to_string))
+                    .filter(|name| name.ends_with(".json") && !name.contains('/'))
+                    .collect();
+                names.sort();
+                names
+            }
+        }
     }
 
-    pub fn request_files(&self) -> Vec<PathBuf> {
-        files_in(&self.approvals.join("requests"))
+    /// A document of the shared approvals store.
+    pub fn read_document(&self, kind: &str, name: &str) -> Vec<u8> {
+        match &self.bucket {
+            None => std::fs::read(self.approvals.join(kind).join(name)).expect("the document reads"),
+            Some(bucket) => bucket.run(|store| async move {
+                let object = store.get(&format!("approvals/{kind}/{name}")).await.expect("read");
+                object.expect("the document is in the bucket").bytes.to_vec()
+            }),
+        }
+    }
+
+    /// Writes a document into the shared approvals store, replacing any of that name, as whoever can write the
+    /// store can.
+    pub fn write_document(&self, kind: &str, name: &str, bytes: &[u8]) {
+        match &self.bucket {
+            None => {
+                std::fs::create_dir_all(self.approvals.join(kind)).expect("the folder");
+                std::fs::write(self.approvals.join(kind).join(name), bytes).expect("written");
+            }
+            Some(bucket) => {
+                let bytes = bytes.to_vec();
+                bucket.run(|store| async move {
+                    let key = format!("approvals/{kind}/{name}");
+                    store.put(&key, bytes, escher_state::PutMode::Overwrite).await.expect("written");
+                })
+            }
+        }
+    }
+
+    /// Removes a document from the shared approvals store (and, in a bucket, from every machine's copy).
+    pub fn remove_document(&self, kind: &str, name: &str) {
+        match &self.bucket {
+            None => std::fs::remove_file(self.approvals.join(kind).join(name)).expect("removed"),
+            Some(bucket) => {
+                bucket
+                    .run(|store| async move { store.delete(&format!("approvals/{kind}/{name}")).await.expect("gone") });
+                for machine in
+                    [&self.manager, &self.executor, &self.second_manager].into_iter().filter_map(|p| p.machine.as_ref())
+                {
+                    for copy in files_named(machine, name) {
+                        std::fs::remove_file(copy).expect("removed from a machine's copy");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The decision files filed so far, by name.
+    pub fn decision_files(&self) -> Vec<String> {
+        self.documents("decisions")
+    }
+
+    pub fn request_files(&self) -> Vec<String> {
+        self.documents("requests")
     }
 
     /// How many instances of the estate are stopped.
@@ -231,6 +374,62 @@ from = ["manager"]
             .filter(|r| r["kind"] == "aws.ec2.Instance" && r["state"] == "stopped")
             .count()
     }
+}
+
+impl Bucket {
+    /// Runs `work` on the team's state store (its keys are the state's: `approvals/...`).
+    fn run<T, F: std::future::Future<Output = T>>(&self, work: impl FnOnce(escher_state::Store) -> F) -> T {
+        let url = escher_state::StoreUrl::parse(&self.url).expect("the state URL");
+        let store = escher_state::Store::open(&url, &escher_state::StoreOptions::emulator(&self.moto)).expect("opens");
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        runtime.block_on(work(store))
+    }
+}
+
+/// `name`, with a key made by `escher identity` in the state directory (or on the machine) `label` under `root`.
+fn make_person(root: &Path, name: &str, label: &str, bucket: Option<&Bucket>) -> Person {
+    let (state, machine) = match bucket {
+        None => (root.join(label), None),
+        Some(bucket) => (PathBuf::from(&bucket.url), Some(root.join(format!("{label}-machine")))),
+    };
+    let mut person = Person { name: name.to_string(), state, key: String::new(), machine };
+    let mut command = escher();
+    command.args(["identity", "--name", name, "--format", "json"]);
+    let output = with_state(&mut command, &person, bucket).output().expect("escher starts");
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("escher identity printed no JSON ({e}): {}", Ran::of(output.clone()).describe()));
+    person.key = printed["key"].as_str().expect("a key").to_string();
+    person
+}
+
+/// `--state` for `who`, and for bucket state their machine's cache and moto's credentials.
+fn with_state<'c>(command: &'c mut Command, who: &Person, bucket: Option<&Bucket>) -> &'c mut Command {
+    command.arg("--state").arg(&who.state);
+    if let (Some(bucket), Some(machine)) = (bucket, &who.machine) {
+        super::moto::client(command, &bucket.moto).env("XDG_CACHE_HOME", machine);
+    }
+    command
+}
+
+/// Every file named `name` under `dir`, at any depth.
+fn files_named(dir: &Path, name: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return found };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_named(&path, name));
+        } else if path.file_name().is_some_and(|file| file == name) {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// A name no other test's bucket has.
+fn unique() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("{}-{nanos:x}", std::process::id())
 }
 
 fn files_in(dir: &Path) -> Vec<PathBuf> {

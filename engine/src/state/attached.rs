@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use escher_governance::approvals::Refresh;
 use escher_runtime::replica::Replica;
 use escher_state::layout::{LayoutOutcome, ensure_layout};
-use escher_state::mirror::pull;
+use escher_state::mirror::{pull, pull_filed};
 use escher_state::{Replicator, Store, StoreError, StoreOptions};
 
 use super::location::StateLocation;
@@ -81,6 +82,17 @@ impl AttachedState {
         self.replicator.as_ref().map(Replicator::replica)
     }
 
+    /// For a bucket: what brings the local copy's approvals up to date while a run waits for decisions filed
+    /// from other machines (at most once a second, however often the run looks).
+    pub fn approvals_refresh(&self) -> Option<Arc<dyn Refresh>> {
+        if self.location.is_local() {
+            return None;
+        }
+        let store = Store::open(self.location.url(), &StoreOptions::default()).ok()?;
+        let last = std::sync::Mutex::new(None);
+        Some(Arc::new(BucketApprovals { store, dir: self.location.dir().to_path_buf(), last }))
+    }
+
     /// Pushes a bucket's copy a last time and stops. Dropped without this, it pushes all the same and keeps
     /// any failure to itself (the next attach pushes what is left).
     pub fn close(mut self) -> Result<(), StateError> {
@@ -90,6 +102,31 @@ impl AttachedState {
             kept_in: self.location.dir().to_path_buf(),
             reason,
         })
+    }
+}
+
+/// See [`AttachedState::approvals_refresh`].
+struct BucketApprovals {
+    store: Store,
+    dir: PathBuf,
+    last: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+/// How often a waiting run brings its approvals up to date from the bucket.
+const REFRESH_EVERY: Duration = Duration::from_secs(1);
+
+#[async_trait::async_trait]
+impl Refresh for BucketApprovals {
+    async fn refresh(&self) {
+        {
+            let mut last = self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if last.is_some_and(|at| at.elapsed() < REFRESH_EVERY) {
+                return;
+            }
+            *last = Some(std::time::Instant::now());
+        }
+        // A failed pull is tried again at the next look; the run goes on waiting meanwhile.
+        let _ = pull_filed(&self.store, &self.dir).await;
     }
 }
 

@@ -19,6 +19,13 @@ use crate::policy::{ApprovalRule, Policy};
 /// Where a waiting approver's one line goes.
 pub type Notice = Arc<dyn Fn(&str) + Send + Sync>;
 
+/// Brings the approvals directory up to date from wherever it travels (a bucket the state lives in) before a
+/// waiting approver looks again: decisions filed from other machines reach the run while it waits.
+#[async_trait::async_trait]
+pub trait Refresh: Send + Sync {
+    async fn refresh(&self);
+}
+
 /// The runner as its requests name and sign them, and the playbook its run compiled, which every request carries.
 pub struct Requester {
     /// Named as the policy lists their key. Self-approval is checked against them.
@@ -51,6 +58,8 @@ pub struct FilesApprover {
     /// Told once per step when the run starts waiting, with a line saying where the request is and how to
     /// approve it (the command line prints it).
     pub notice: Option<Notice>,
+    /// What brings the directory up to date before each look, for state in a bucket.
+    pub refresh: Option<Arc<dyn Refresh>>,
 }
 
 impl FilesApprover {
@@ -169,6 +178,9 @@ impl Approver for FilesApprover {
         let deadline = tokio::time::Instant::now() + self.wait;
         let mut told = false;
         loop {
+            if let Some(refresh) = &self.refresh {
+                refresh.refresh().await;
+            }
             let (outcome, proof) = self.outcome(request, &rule);
             match outcome {
                 Outcome::Approved { by } => {

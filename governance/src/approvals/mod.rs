@@ -9,7 +9,7 @@ mod request;
 mod store;
 mod verify;
 
-pub use approver::{FilesApprover, Notice, Requester};
+pub use approver::{FilesApprover, Notice, Refresh, Requester};
 pub use checked::{CheckedRequest, check_request};
 pub use decision::{DecisionPayload, SignedDecision};
 pub use recorded::{check_signed_proof, signed_proof};

@@ -280,6 +280,7 @@ mod approver {
             wait: StdDuration::ZERO,
             poll: StdDuration::from_millis(10),
             notice: None,
+            refresh: None,
         }
     }
 
@@ -324,6 +325,7 @@ async fn a_rejection_names_the_role_only_under_a_vouched_policy() {
         wait: std::time::Duration::ZERO,
         poll: std::time::Duration::from_millis(10),
         notice: None,
+        refresh: None,
     };
     let request = asked::asked(&asked::plan(&bob, &policy(1), "dev"), &[]);
     approver(true).answer(&request).await;

@@ -44,6 +44,7 @@ impl GovernedApprover {
             wait: Duration::ZERO,
             poll: Duration::from_millis(250),
             notice: None,
+            refresh: None,
         };
         GovernedApprover { proof, template, host }
     }

@@ -156,6 +156,7 @@ async fn the_run_records_each_approving_person_once_by_their_policy_name() {
         wait: std::time::Duration::ZERO,
         poll: std::time::Duration::from_millis(10),
         notice: None,
+        refresh: None,
     };
     approver.answer(&asked).await;
     let filed = store.latest_request("run-1", "stop").expect("a request is filed");
