@@ -219,9 +219,14 @@ from = ["manager"]
 
     /// `escher ARGS --state S --policy P` as `who`, with the shared approvals directory on disk.
     pub fn command(&self, who: &Person, args: &[&str]) -> Command {
+        self.command_under(who, &self.policy, args)
+    }
+
+    /// [`Org::command`] under another policy file than the organisation's.
+    pub fn command_under(&self, who: &Person, policy: &Path, args: &[&str]) -> Command {
         let mut command = escher();
         command.env_remove("ESCHER_POLICY").env_remove("ESCHER_APPROVALS").args(args);
-        with_state(&mut command, who, self.bucket.as_ref()).arg("--policy").arg(&self.policy);
+        with_state(&mut command, who, self.bucket.as_ref()).arg("--policy").arg(policy);
         if self.bucket.is_none() {
             command.arg("--approvals").arg(&self.approvals);
         }
