@@ -269,6 +269,14 @@ fn a_template_run_inside_its_bounds_needs_no_approval(at: Where) {
     let published = org.audit(&org.manager);
     let published = published.lines().find(|l| l.contains("template.published")).expect("the publication is audited");
     assert!(published.contains("\"role\":\"ungoverned\""), "no root is pinned in alice's state: {published}");
+    // Every governance record names the policy it was made under.
+    let sha = escher_governance::policy::check(&std::fs::read_to_string(&org.policy).expect("the policy"))
+        .expect("a valid policy")
+        .sha256;
+    assert!(published.contains(&format!("\"policy\":\"{sha}\"")), "{published}");
+    let audit = org.audit(&org.executor);
+    let run = audit.lines().find(|l| l.contains("template.run")).expect("the template run is audited");
+    assert!(run.contains(&format!("{sha} (not pinned: the runner's own)")), "{run}");
     org.assert_audit_intact(&org.executor);
     org.assert_audit_times_in_one_format(&org.executor);
     org.assert_audit_times_in_one_format(&org.manager);

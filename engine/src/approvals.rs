@@ -323,7 +323,7 @@ impl GovernanceSettings {
             approval: None,
             journal: None,
             result: format!("template `{name}` revision {revision} published to {}", path.display()),
-            policy: None,
+            policy: policy.as_ref().map(|policy| policy.sha256.clone()),
         };
         append_audit(state_dir, entry)
             .map_err(|error| ApprovalError::Audit { path: path.clone(), reason: error.to_string() })?;

@@ -154,13 +154,6 @@ fn anchor_audit_head(state_dir: &Path, approvals: &ApprovalsDir, run_id: &str) -
         .map_err(|error| format!("cannot file it in {}: {error}", approvals.root.display()))
 }
 
-/// How a governed run's audit entries name its policy: its SHA-256, and whether a root pinned in the state
-/// vouches for it or the runner chose it alone (then the record attributes, it does not prove).
-fn policy_stamp(governance: &RunGovernance) -> String {
-    let vouched = if governance.vouched { "pinned root" } else { "not pinned: the runner's own" };
-    format!("{} ({vouched})", governance.policy.sha256)
-}
-
 /// Where a run's governance comes from.
 enum GovernanceSource {
     None,
@@ -602,7 +595,7 @@ impl Engine {
                     .approver(governance.approver(host, requester))
                     .guard(governance.guard())
                     .identity(who, role)
-                    .policy(policy_stamp(governance));
+                    .policy(governance.policy_stamp());
                 if !governance.vouched {
                     builder = builder.unvouched_policy();
                 }

@@ -10,8 +10,9 @@ use std::time::Duration;
 use escher_governance::approvals::{ApprovalsDir, FilesApprover, Notice, PlaybookText, Refresh, Requester};
 use escher_governance::clock::SystemClock;
 use escher_governance::identity::Identity;
-use escher_governance::run::{RunGovernance, audit_entry};
+use escher_governance::run::{RunGovernance, audit_entry, policy_stamp};
 use escher_runtime::approval::Approver;
+use escher_runtime::audit::AuditEntry;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{EngineError, append_audit};
@@ -85,13 +86,17 @@ impl GovernanceSettings {
         let name = self.runner_name.clone().unwrap_or_else(user_name);
         let runner = Identity::load_or_create(state_dir, &name)?.principal();
         let approvals = ApprovalsDir::new(self.approvals_dir(state_dir));
+        let vouched = escher_governance::policy::pinned::is_pinned(state_dir);
+        let stamp = policy_stamp(&policy, vouched);
         match RunGovernance::new(Arc::new(policy), runner.clone(), approvals, template) {
             Ok(mut governance) => {
-                governance.vouched = escher_governance::policy::pinned::is_pinned(state_dir);
+                governance.vouched = vouched;
                 Ok(Some(governance))
             }
             Err(refusal) => {
-                let entry = audit_entry(&runner.name, "", refusal.audit_kind(), "", "", format!("refused: {refusal}"));
+                let result = format!("refused: {refusal}");
+                let entry = audit_entry(&runner.name, "", refusal.audit_kind(), "", "", result);
+                let entry = AuditEntry { policy: Some(stamp), ..entry };
                 append_audit(state_dir, entry)?;
                 Err(EngineError::Refused(refusal))
             }

@@ -248,8 +248,20 @@ impl RunGovernance {
     /// An audit record of this run's governance (a refusal, a template run).
     pub fn audit_entry(&self, kind: &str, run_id: &str, plan_hash: &str, result: String) -> AuditEntry {
         let (who, role) = self.who();
-        audit_entry(&who, &role, kind, run_id, plan_hash, result)
+        AuditEntry { policy: Some(self.policy_stamp()), ..audit_entry(&who, &role, kind, run_id, plan_hash, result) }
     }
+
+    /// How this run's audit records name its policy: its SHA-256, and whether a root pinned in the state vouches
+    /// for it or the runner chose it alone (then the records attribute, they do not prove).
+    pub fn policy_stamp(&self) -> String {
+        policy_stamp(&self.policy, self.vouched)
+    }
+}
+
+/// `<sha256> (pinned root)` or `<sha256> (not pinned: the runner's own)`: a policy as audit records name it.
+pub fn policy_stamp(policy: &Policy, vouched: bool) -> String {
+    let vouched = if vouched { "pinned root" } else { "not pinned: the runner's own" };
+    format!("{} ({vouched})", policy.sha256)
 }
 
 /// An audit record of a run's governance by `who` in `role` (empty for a runner in no role).
