@@ -4,7 +4,7 @@
 //! Signed, asynchronous approvals by a manager come with governance; the trait is shaped for them: a decision
 //! names its author and role, and is bound to the plan hash and step it was given for.
 
-use escher_compiler::plan::{Approval, Risk, RiskLevel, Value};
+use escher_compiler::plan::{Approval, Plan, PlanNode, Risk, RiskLevel, Value};
 use escher_compiler::stdlib::Effect;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +27,35 @@ pub struct ApprovalRequest {
 }
 
 impl ApprovalRequest {
+    /// The request for `node` of `plan` in run `run_id`, which needs `required`, touching `targets`.
+    pub fn for_step(run_id: &str, plan: &Plan, node: &PlanNode, required: &Approval, targets: Vec<Value>) -> Self {
+        ApprovalRequest {
+            run_id: run_id.to_string(),
+            playbook: plan.playbook.clone(),
+            plan_hash: plan.hash.clone(),
+            params: plan.params.clone(),
+            ..ApprovalRequest::for_node(node, required, targets)
+        }
+    }
+
+    /// What a request says of `node`, which needs `required`, touching `targets`; the run's and plan's fields
+    /// are left empty for the caller.
+    pub fn for_node(node: &PlanNode, required: &Approval, targets: Vec<Value>) -> Self {
+        ApprovalRequest {
+            run_id: String::new(),
+            playbook: String::new(),
+            plan_hash: String::new(),
+            params: Default::default(),
+            node: node.id.clone(),
+            docs: node.docs.clone(),
+            action: node.action.clone(),
+            effect: node.effect,
+            risk: node.risk.clone(),
+            required: required.clone(),
+            targets,
+        }
+    }
+
     /// The request as a person reads it before deciding: the step, its effect and risk with the reasons, its
     /// docs, who must approve, and the resources it will touch (the first 20), each with the change it gets:
     /// `~ i-0abc (web-1, us-east-1, env=dev) running → stopped`.

@@ -239,19 +239,8 @@ pub(super) mod asked {
     pub fn asked(plan: &Plan, targets: &[&str]) -> ApprovalRequest {
         let node = plan.nodes.iter().find(|node| node.id == "stop").expect("the stop step");
         let target = |id: &str| Value::Record([("id".to_string(), Value::String(id.into()))].into());
-        ApprovalRequest {
-            run_id: "run-1".into(),
-            playbook: plan.playbook.clone(),
-            plan_hash: plan.hash.clone(),
-            params: plan.params.clone(),
-            node: node.id.clone(),
-            docs: node.docs.clone(),
-            action: node.action.clone(),
-            effect: node.effect,
-            risk: node.risk.clone(),
-            required: node.approval.clone().expect("the stop step needs approval"),
-            targets: targets.iter().map(|id| target(id)).collect(),
-        }
+        let required = node.approval.as_ref().expect("the stop step needs approval");
+        ApprovalRequest::for_step("run-1", plan, node, required, targets.iter().map(|id| target(id)).collect())
     }
 
     pub fn requester(runner: Identity) -> Arc<Requester> {

@@ -207,19 +207,7 @@ impl Approver for YesToEverything {
 fn request(plan: &Plan) -> ApprovalRequest {
     let node = plan.nodes.iter().find(|node| node.id == "stop").expect("the stop step");
     assert_eq!(node.risk.level, RiskLevel::Medium, "bob's policy asks a manager's approval for it");
-    ApprovalRequest {
-        run_id: "run-1".into(),
-        playbook: plan.playbook.clone(),
-        plan_hash: plan.hash.clone(),
-        params: plan.params.clone(),
-        node: node.id.clone(),
-        docs: node.docs.clone(),
-        action: node.action.clone(),
-        effect: node.effect,
-        risk: node.risk.clone(),
-        required: node.approval.clone().expect("it needs approval"),
-        targets: Vec::new(),
-    }
+    ApprovalRequest::for_step("run-1", plan, node, node.approval.as_ref().expect("it needs approval"), Vec::new())
 }
 
 #[tokio::test]

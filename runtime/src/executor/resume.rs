@@ -117,19 +117,7 @@ pub(crate) fn check_recorded_approvals(
         if !decision.approved {
             continue;
         }
-        let request = ApprovalRequest {
-            run_id: run_id.to_string(),
-            playbook: plan.playbook.clone(),
-            plan_hash: plan.hash.clone(),
-            params: plan.params.clone(),
-            node: node.id.clone(),
-            docs: node.docs.clone(),
-            action: node.action.clone(),
-            effect: node.effect,
-            risk: node.risk.clone(),
-            required: required.clone(),
-            targets: Vec::new(),
-        };
+        let request = ApprovalRequest::for_step(run_id, plan, node, required, Vec::new());
         approver.recorded_holds(&request, decision).map_err(|reason| RuntimeError::UnprovenApproval {
             run_id: run_id.to_string(),
             node: node.id.clone(),

@@ -29,13 +29,7 @@ pub(crate) async fn ask(ctx: &RunContext, node: &PlanNode, required: &Approval, 
         playbook: ctx.plan.playbook.clone(),
         plan_hash: ctx.plan.hash.clone(),
         params: ctx.plan.params.clone(),
-        node: node.id.clone(),
-        docs: node.docs.clone(),
-        action: node.action.clone(),
-        effect: node.effect,
-        risk: node.risk.clone(),
-        required: required.clone(),
-        targets: targets.to_vec(),
+        ..ApprovalRequest::for_node(node, required, targets.to_vec())
     };
     // A decision recorded before a crash still binds this plan and step, if its approver says it holds for the
     // targets the step has now; otherwise the approver is asked, and answers for these targets.
