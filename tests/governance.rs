@@ -685,29 +685,32 @@ fn a_signed_approval_recorded_in_the_journal_holds_on_every_later_resume(at: Whe
 /// The executor rewrites a record of his audit log and computes its chain and head again, then cuts it short:
 /// `audit verify` alone finds the log intact, and with the heads he signed into the approvals store at the end of
 /// each run session, a manager finds both.
-#[test]
-fn an_audit_log_rewritten_or_cut_short_after_its_runs_is_caught_by_its_anchored_heads() {
+/// The executor rewrites his audit log and computes its chain and head again, or cuts it short. In a bucket he
+/// replaces the bucket's log with his rewritten copy (deleting its segments and anchor, then pushing), and the log
+/// is checked from a machine that never saw the original.
+fn an_audit_log_rewritten_or_cut_short_after_its_runs_is_caught_by_its_anchored_heads(at: Where) {
     use escher_runtime::audit::{reanchor, record_hash, records};
 
-    let org = Org::new(Terms::default());
+    let org = Org::at(at, Terms::default());
     let playbook = org.write("stop_dev.esc", STOP_DEV);
     let run_id = detached(&org, &org.executor, &playbook, &[]);
     approve(&org, &org.manager, &run_id);
     let resumed = org.escher(&org.executor, &["resume", &run_id, "--detach"]);
     assert_eq!(resumed.code, Some(0), "{}", resumed.describe());
-    let approvals = org.approvals.to_string_lossy().into_owned();
     let bob = &org.executor;
-    let verify = |runner: &str| {
-        let mut command = support::cli::escher();
-        command.args(["audit", "verify", "--state"]).arg(&bob.state).args(["--anchor", &approvals, "--runner", runner]);
-        Ran::of(command.output().expect("escher starts"))
+    let checker = |label: &str| org.reader_of(bob, label);
+    let verify = |who: &Person, runner: &str| {
+        let anchors = if org.in_bucket() { org.local_state(who).join("approvals") } else { org.approvals.clone() };
+        let anchors = anchors.to_string_lossy().into_owned();
+        org.plain(who, &["audit", "verify", "--anchor", &anchors, "--runner", runner])
     };
-    let checked = verify(&bob.key);
+    let checked = verify(&checker("first-look"), &bob.key);
     assert_eq!(checked.code, Some(0), "{}", checked.describe());
     assert!(checked.stdout.contains("anchors: 2 head(s) signed by"), "one per session:\n{}", checked.describe());
 
     // Rewrite: the record of the step's approval now names carol, with the chain and head computed again.
-    let original = records(&bob.state).expect("the log");
+    let state = org.local_state(bob);
+    let original = records(&state).expect("the log");
     let mut log = original.clone();
     let from = log.iter().position(|r| r.entry.kind == "approval.decided").expect("the approval is audited");
     log[from].entry.who = "carol".into();
@@ -718,20 +721,21 @@ fn an_audit_log_rewritten_or_cut_short_after_its_runs_is_caught_by_its_anchored_
     }
     let write_log = |log: &[escher_runtime::audit::ChainedEntry]| {
         let text: String = log.iter().map(|r| serde_json::to_string(r).expect("json") + "\n").collect();
-        std::fs::write(bob.state.join("audit").join("audit.jsonl"), text).expect("the log is rewritten");
-        assert!(reanchor(&bob.state).expect("reanchors").is_intact());
+        std::fs::write(state.join("audit").join("audit.jsonl"), text).expect("the log is rewritten");
+        assert!(reanchor(&state).expect("reanchors").is_intact());
+        org.replace_audit_log_with(bob);
     };
     write_log(&log);
-    let alone = support::cli::escher().args(["audit", "verify", "--state"]).arg(&bob.state).output();
-    let alone = Ran::of(alone.expect("escher starts"));
+    let (after_rewrite, after_cut) = (checker("after-rewrite"), checker("after-cut"));
+    let alone = org.plain(&after_rewrite, &["audit", "verify"]);
     assert_eq!(alone.code, Some(0), "the chain alone cannot tell:\n{}", alone.describe());
-    let rewritten = verify(&bob.key);
+    let rewritten = verify(&after_rewrite, &bob.key);
     assert_eq!(rewritten.code, Some(1), "{}", rewritten.describe());
     assert!(rewritten.stdout.contains("anchors: rewritten: record seq"), "{}", rewritten.describe());
 
     // Cut short: the log as it was, without its last two records.
     write_log(&original[..original.len() - 2]);
-    let cut = verify(&bob.key);
+    let cut = verify(&after_cut, &bob.key);
     assert_eq!(cut.code, Some(1), "{}", cut.describe());
     assert!(cut.stdout.contains("anchors: cut short: the log ends at seq"), "{}", cut.describe());
 }
@@ -991,6 +995,7 @@ macro_rules! on_disk_and_in_a_bucket {
 }
 
 on_disk_and_in_a_bucket!(
+    an_audit_log_rewritten_or_cut_short_after_its_runs_is_caught_by_its_anchored_heads,
     with_a_pinned_root_only_a_policy_its_managers_signed_takes_effect,
     an_expired_approval_is_refused,
     a_run_under_another_policy_gets_no_decision_from_the_teams_approvers,

@@ -167,6 +167,15 @@ from = ["manager"]
         make_person(self.root(), name, label, self.bucket.as_ref())
     }
 
+    /// Someone reading `who`'s state afresh: on disk, `who`'s state directory; in a bucket, from a machine that
+    /// never saw it (`label`).
+    pub fn reader_of(&self, who: &Person, label: &str) -> Person {
+        match &self.bucket {
+            None => Person { name: who.name.clone(), state: who.state.clone(), key: who.key.clone(), machine: None },
+            Some(_) => self.newcomer("reader", label),
+        }
+    }
+
     /// Someone the policy does not list, with a state (or a machine) of their own.
     pub fn stranger(&self, name: &str) -> Person {
         match &self.bucket {
@@ -200,6 +209,19 @@ from = ["manager"]
                 identity.parent().expect("the copy's directory").to_path_buf()
             }
         }
+    }
+
+    /// Makes `who`'s local audit log (rewritten by them) the state's: in a bucket, as someone holding its
+    /// credentials can, by deleting the bucket's audit log and anchor and pushing their copy in their place.
+    pub fn replace_audit_log_with(&self, who: &Person) {
+        let Some(bucket) = &self.bucket else { return };
+        let copy = self.local_state(who);
+        bucket.run(|store| async move {
+            for key in store.list("audit/").await.expect("listed") {
+                store.delete(&key).await.expect("deleted");
+            }
+            escher_state::mirror::Mirror::new(&copy).push(&store).await.expect("pushed");
+        })
     }
 
     /// Whether the organisation's state is in a bucket.
