@@ -118,7 +118,8 @@ impl Store {
     }
 
     /// The earlier versions of the objects under `prefix` that a delete or an overwrite hid, from a store that
-    /// keeps them (an S3 bucket, read with the `s3-versions` feature; an unversioned bucket has none to give).
+    /// keeps them (an S3 bucket, read with the `s3-versions` feature, or a GCS bucket; one without versioning has
+    /// none to give).
     /// `None` from a store this build cannot read versions of, so the caller can say so.
     pub async fn hidden_versions(&self, prefix: &str) -> Result<Option<Vec<HiddenObject>>, StoreError> {
         #[cfg(feature = "s3-versions")]
@@ -132,7 +133,11 @@ impl Store {
             }
             return Ok(Some(hidden));
         }
-        let _ = prefix;
+        if let Backend::Gcs(gcs) = &self.backend {
+            let hidden = gcs.hidden(prefix).await.map_err(|error| self.error(prefix, error))?;
+            let hidden = hidden.into_iter().map(|(key, bytes, deleted)| HiddenObject { key, bytes, deleted });
+            return Ok(Some(hidden.collect()));
+        }
         Ok(None)
     }
 

@@ -1,6 +1,6 @@
-//! Filed approvals in an S3 bucket (moto): a push never overwrites one, and in a bucket with versioning a pull
-//! brings back what a delete or an overwrite hid, so that every decision ever filed reaches the run. Without
-//! versioning there is nothing to bring back, and the store says it read what there was.
+//! Filed approvals in a bucket (moto's S3, fake-gcs-server's GCS): a push never overwrites one, and in a bucket
+//! with versioning a pull brings back what a delete or an overwrite hid, so that every decision ever filed reaches
+//! the run. Without versioning there is nothing to bring back, and the store says it read what there was.
 
 mod support;
 
@@ -11,14 +11,21 @@ use support::{Kind, TestStore, fresh};
 const REJECTION: &str = "approvals/decisions/run-1--stop--alicekey-1111.json";
 const APPROVAL: &str = "approvals/decisions/run-1--stop--carolkey-2222.json";
 
-/// Turns versioning on for the test's bucket (moto takes the unsigned request).
+/// Turns versioning on for the test's bucket (the emulators take unsigned requests).
 async fn enable_versioning(test: &TestStore) {
-    let escher_state::StoreUrl::S3 { bucket, .. } = &test.url else { panic!("an S3 store") };
-    let endpoint = test.options.endpoint.clone().expect("moto's endpoint");
-    let body = "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>";
-    let response =
-        reqwest::Client::new().put(format!("{endpoint}/{bucket}?versioning")).body(body).send().await.expect("moto");
-    assert!(response.status().is_success(), "versioning {bucket}: {}", response.status());
+    let endpoint = test.options.endpoint.clone().expect("the emulator's endpoint");
+    let client = reqwest::Client::new();
+    let request = match &test.url {
+        escher_state::StoreUrl::S3 { bucket, .. } => client
+            .put(format!("{endpoint}/{bucket}?versioning"))
+            .body("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"),
+        escher_state::StoreUrl::Gcs { bucket, .. } => client
+            .patch(format!("{endpoint}/storage/v1/b/{bucket}"))
+            .json(&serde_json::json!({ "versioning": { "enabled": true } })),
+        other => panic!("no versioning for {other}"),
+    };
+    let response = request.send().await.expect("the emulator answers");
+    assert!(response.status().is_success(), "versioning {}: {}", test.url, response.status());
 }
 
 /// Alice's rejection and carol's approval are filed; then someone deletes the rejection and overwrites the
@@ -31,8 +38,17 @@ async fn filed_then_edited(store: &Store) {
 }
 
 #[tokio::test]
-async fn a_pull_from_a_versioned_bucket_brings_back_what_a_delete_or_an_overwrite_hid() {
-    let test = fresh(Kind::S3).await;
+async fn a_pull_from_a_versioned_s3_bucket_brings_back_what_a_delete_or_an_overwrite_hid() {
+    brings_back(Kind::S3).await
+}
+
+#[tokio::test]
+async fn a_pull_from_a_versioned_gcs_bucket_brings_back_what_a_delete_or_an_overwrite_hid() {
+    brings_back(Kind::Gcs).await
+}
+
+async fn brings_back(kind: Kind) {
+    let test = fresh(kind).await;
     enable_versioning(&test).await;
     let store = test.open();
     filed_then_edited(&store).await;
@@ -55,8 +71,17 @@ async fn a_pull_from_a_versioned_bucket_brings_back_what_a_delete_or_an_overwrit
 }
 
 #[tokio::test]
-async fn an_unversioned_bucket_has_nothing_to_bring_back() {
-    let test = fresh(Kind::S3).await;
+async fn an_unversioned_s3_bucket_has_nothing_to_bring_back() {
+    nothing_to_bring_back(Kind::S3).await
+}
+
+#[tokio::test]
+async fn an_unversioned_gcs_bucket_has_nothing_to_bring_back() {
+    nothing_to_bring_back(Kind::Gcs).await
+}
+
+async fn nothing_to_bring_back(kind: Kind) {
+    let test = fresh(kind).await;
     let store = test.open();
     filed_then_edited(&store).await;
     assert_eq!(store.hidden_versions("approvals/").await.expect("listed").map(|hidden| hidden.len()), Some(0));
@@ -67,8 +92,22 @@ async fn an_unversioned_bucket_has_nothing_to_bring_back() {
 }
 
 #[tokio::test]
-async fn a_push_never_overwrites_a_filed_document() {
-    let test = fresh(Kind::S3).await;
+async fn a_push_never_overwrites_a_filed_document_in_s3() {
+    never_overwritten(Kind::S3).await
+}
+
+#[tokio::test]
+async fn a_push_never_overwrites_a_filed_document_in_azure_blob() {
+    never_overwritten(Kind::Azure).await
+}
+
+#[tokio::test]
+async fn a_push_never_overwrites_a_filed_document_in_gcs() {
+    never_overwritten(Kind::Gcs).await
+}
+
+async fn never_overwritten(kind: Kind) {
+    let test = fresh(kind).await;
     let store = test.open();
     let here = tempfile::tempdir().expect("a local copy");
     let local = here.path().join(REJECTION);

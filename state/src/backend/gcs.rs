@@ -24,6 +24,9 @@ pub(crate) struct GcsBackend {
 struct Meta {
     name: String,
     generation: String,
+    /// Set on a generation that is no longer current (listed with `versions=true`).
+    #[serde(rename = "timeDeleted", default)]
+    time_deleted: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -123,26 +126,53 @@ impl GcsBackend {
     }
 
     pub(crate) async fn list(&self, prefix: &str) -> Result<Vec<String>, BackendError> {
+        let listed = self.listing(prefix, false).await?;
+        Ok(listed.into_iter().map(|(key, _)| key).collect())
+    }
+
+    /// Every object under `prefix` (with `versions`, every generation), each by key, with its metadata.
+    async fn listing(&self, prefix: &str, versions: bool) -> Result<Vec<(String, Meta)>, BackendError> {
         let url = self.url(&["storage", "v1", "b", &self.bucket, "o"])?;
         let full = self.name(prefix);
         let strip = if self.prefix.is_empty() { String::new() } else { format!("{}/", self.prefix) };
-        let mut keys = Vec::new();
+        let mut listed = Vec::new();
         let mut page: Option<String> = None;
         loop {
             let mut query = vec![("prefix", full.clone())];
+            if versions {
+                query.push(("versions", "true".to_string()));
+            }
             if let Some(token) = &page {
                 query.push(("pageToken", token.clone()));
             }
             let response = self.authorized(self.client.get(url.clone()).query(&query)).send().await.map_err(other)?;
             let listing: Listing = response.error_for_status().map_err(other)?.json().await.map_err(other)?;
-            keys.extend(
-                listing.items.into_iter().filter_map(|meta| meta.name.strip_prefix(&strip).map(str::to_string)),
-            );
+            listed.extend(listing.items.into_iter().filter_map(|meta| {
+                let key = meta.name.strip_prefix(&strip)?.to_string();
+                Some((key, meta))
+            }));
             match listing.next_page_token.filter(|token| !token.is_empty()) {
                 Some(token) => page = Some(token),
-                None => return Ok(keys),
+                None => return Ok(listed),
             }
         }
+    }
+
+    /// The generations under `prefix` that are no longer current (a bucket with versioning keeps them), with
+    /// their bytes and whether their key has no current generation (it was deleted).
+    pub(crate) async fn hidden(&self, prefix: &str) -> Result<Vec<(String, Bytes, bool)>, BackendError> {
+        let listed = self.listing(prefix, true).await?;
+        let current: std::collections::HashSet<&str> =
+            listed.iter().filter(|(_, meta)| meta.time_deleted.is_none()).map(|(key, _)| key.as_str()).collect();
+        let mut hidden = Vec::new();
+        for (key, meta) in listed.iter().filter(|(_, meta)| meta.time_deleted.is_some()) {
+            let url = self.url(&["storage", "v1", "b", &self.bucket, "o", &meta.name])?;
+            let query = [("alt", "media"), ("generation", meta.generation.as_str())];
+            let media = self.authorized(self.client.get(url).query(&query)).send().await.map_err(other)?;
+            let bytes = media.error_for_status().map_err(other)?.bytes().await.map_err(other)?;
+            hidden.push((key.clone(), bytes, !current.contains(key.as_str())));
+        }
+        Ok(hidden)
     }
 
     pub(crate) async fn delete(&self, key: &str) -> Result<(), BackendError> {
