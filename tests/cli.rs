@@ -286,6 +286,29 @@ fn actions_lists_every_declared_action_and_query_and_shows_one_in_full() {
     assert!(stderr(&none).contains("no stdlib action or query matching \"no.such.thing\""), "{}", stderr(&none));
 }
 
+/// `escher catalog`: the stdlib for a model's prompt. JSON names every action and query once; a narrowed prompt
+/// holds only what was asked for and the types it uses; a filter that matches nothing is a usage error.
+#[test]
+fn catalog_gives_the_stdlib_for_a_prompt_whole_or_narrowed() {
+    let whole = escher(&["catalog", "--format", "json"]);
+    assert_eq!(whole.status.code(), Some(0), "{}", stderr(&whole));
+    let brief: serde_json::Value = serde_json::from_str(&stdout(&whole)).expect("one JSON document");
+    assert_eq!(brief["version"], 1);
+    let count = |key: &str| brief[key].as_array().map_or(0, Vec::len);
+    assert_eq!(count("queries") + count("actions"), escher_compiler::stdlib::catalog().callables.len());
+
+    let narrowed = escher(&["catalog", "--clouds", "gcp", "--only", "compute.stop,gcp.compute.stop"]);
+    let text = stdout(&narrowed);
+    assert!(text.starts_with("# Escher stdlib\n") && text.contains("\n## Actions\n"), "{text}");
+    assert!(text.contains("\ngcp.compute.stop(") && text.contains("\ncompute.stop("), "{text}");
+    assert!(!text.contains("aws.") && !text.contains("azure."), "only gcp and the agnostic ones:\n{text}");
+    assert!(text.contains("\ngcp.compute.Instance"), "the types they use are defined:\n{text}");
+
+    let none = escher(&["catalog", "--only", "no.such.thing"]);
+    assert_eq!(none.status.code(), Some(2), "{}", stderr(&none));
+    assert!(stderr(&none).contains("no stdlib action or query matches --only no.such.thing"), "{}", stderr(&none));
+}
+
 #[test]
 fn completions_a_man_page_and_a_version_that_names_the_build() {
     for shell in ["bash", "zsh", "fish", "powershell"] {

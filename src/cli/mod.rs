@@ -15,6 +15,7 @@ pub mod actions;
 pub mod approvals;
 pub mod approver;
 pub mod audit;
+pub mod catalog;
 pub mod check;
 pub mod daemon;
 pub mod error;
@@ -74,6 +75,8 @@ pub enum Command {
     Lsp(lsp::LspArgs),
     /// List the stdlib's actions and queries, or show one in full: signature, effect, parameters and docs.
     Actions(actions::ActionsArgs),
+    /// The stdlib sized for a model's prompt: actions, queries and the types they use, as text or JSON.
+    Catalog(catalog::CatalogArgs),
     /// Print a shell completion script: `escher completions bash > /etc/bash_completion.d/escher`.
     Completions {
         #[arg(value_enum)]
@@ -133,6 +136,7 @@ impl Command {
             Command::Explain(args) => explain::run(&args),
             Command::Lsp(args) => lsp::run(&args),
             Command::Actions(args) => actions::run(&args),
+            Command::Catalog(args) => catalog::run(&args),
             Command::Init(args) => init::run(&args),
             Command::Completions { shell } => {
                 let mut command = <Cli as clap::CommandFactory>::command();

@@ -1,6 +1,7 @@
 //! The stdlib as the compiler knows it: declarations embedded at build time, parsed once into a [`Catalog`].
 
 mod attrs;
+mod brief;
 mod catalog;
 mod defaults;
 mod embedded;
@@ -13,6 +14,7 @@ mod type_expr;
 
 use std::sync::LazyLock;
 
+pub use brief::{Brief, CallableBrief, EnumBrief, ParamBrief, Selection, TypeBrief, brief};
 pub use catalog::*;
 pub use error::StdlibError;
 pub use load::load;
