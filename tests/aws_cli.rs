@@ -98,6 +98,27 @@ fn inventory_plan_and_run_on_aws() {
     assert!(text(&found.stdout).contains("aws.ec2.Instance"), "{}", text(&found.stdout));
     assert!(state.path().join("inventory").join("aws.json").exists());
 
+    // The context of moto's inventory names none of its identifiers: ids, account, network, image and addresses.
+    let context = escher(state.path(), &["context", "--inventory", "--format", "json"]);
+    assert_eq!(context.status.code(), Some(0), "{}", text(&context.stderr));
+    let context = text(&context.stdout);
+    let inventory: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(state.path().join("inventory").join("aws.json")).expect("read"))
+            .expect("the inventory");
+    let identifying = ["id", "account", "vpc_id", "image_id", "private_ip", "public_ip", "name", "group_id"];
+    let mut checked = 0;
+    for resource in inventory["resources"].as_array().expect("resources") {
+        for field in identifying {
+            let Some(value) = resource[field].as_str().filter(|value| value.len() >= 4) else { continue };
+            assert!(!context.contains(value), "`{value}` ({field}) appears in the context");
+            checked += 1;
+        }
+    }
+    assert!(checked > dev.len() + prod.len(), "identifiers were checked: {checked}");
+    for id in dev.iter().chain(&prod) {
+        assert!(!context.contains(id.as_str()), "{id}");
+    }
+
     let playbook = state.path().join("stop.esc");
     std::fs::write(
         &playbook,

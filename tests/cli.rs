@@ -309,6 +309,60 @@ fn catalog_gives_the_stdlib_for_a_prompt_whole_or_narrowed() {
     assert!(stderr(&none).contains("no stdlib action or query matches --only no.such.thing"), "{}", stderr(&none));
 }
 
+/// `escher context`: the model sees pseudonyms; the playbook it writes with them is unmasked before it runs, and
+/// runs on the real machine. A pseudonym the estate does not have is refused.
+#[test]
+fn a_playbook_written_against_the_context_runs_on_the_real_resources_once_unmasked() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (state, estate) = (dir.path().join("state"), dir.path().join("estate.json"));
+    std::fs::copy(support::cli::repo_path("examples/estate/demo.json"), &estate).expect("the demo estate");
+    let (state, estate) = (state.to_string_lossy().into_owned(), estate.to_string_lossy().into_owned());
+    let shown = escher(&["context", "--format", "json", "--clouds", "aws", "--estate", &estate, "--state", &state]);
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
+    let context: serde_json::Value = serde_json::from_str(&stdout(&shown)).expect("JSON");
+    let dev = context["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["kind"] == "aws.ec2.Instance" && r["state"] == "running" && r["tags"]["env"] == "dev")
+        .expect("a running dev instance");
+    let (id, name_tag) = (dev["id"].as_str().expect("an id"), dev["tags"]["Name"].as_str().expect("a Name tag"));
+    assert!(id.starts_with("id-") && name_tag.starts_with("tag-"), "{dev}");
+
+    let region = dev["region"].as_str().expect("a region");
+    let written = format!(
+        "// stops {id}\nplaybook stop_one {{\n  let vms = aws.ec2.instances(regions = [\"{region}\"], tags = {{ Name: \"{name_tag}\" }}, state = \"running\")\n  step stop = aws.ec2.stop(vms) {{ max_targets = 1 }}\n}}\n"
+    );
+    let answer = dir.path().join("answer.esc");
+    std::fs::write(&answer, &written).expect("the model's playbook");
+    let unmasked = escher(&["context", "--unmask", &answer.to_string_lossy(), "--estate", &estate, "--state", &state]);
+    assert_eq!(unmasked.status.code(), Some(0), "{}", stderr(&unmasked));
+    let real = stdout(&unmasked);
+    assert!(!real.contains("tag-") && !real.contains("id-"), "every pseudonym is mapped back:\n{real}");
+    let real_id = real.lines().next().and_then(|line| line.strip_prefix("// stops ")).expect("the real id").to_string();
+    let playbook = dir.path().join("real.esc");
+    std::fs::write(&playbook, &real).expect("the unmasked playbook");
+    let playbook = playbook.to_string_lossy().into_owned();
+    let args = ["run", &playbook, "--estate", &estate, "--estate-out", &estate, "--state", &state];
+    let ran = escher(&[&args[..], &["--approve-up-to", "high"]].concat());
+    assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
+    let after: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&estate).expect("read")).expect("JSON");
+    let instance = after["accounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|account| account["resources"].as_array().into_iter().flatten())
+        .find(|r| r["id"] == real_id.as_str())
+        .expect("the instance the model named");
+    assert_eq!(instance["state"], "stopped", "{instance}");
+
+    std::fs::write(&answer, written.replace(name_tag, "tag-0123456789")).expect("a made-up pseudonym");
+    let refused = escher(&["context", "--unmask", &answer.to_string_lossy(), "--estate", &estate, "--state", &state]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("stand for nothing in this estate: tag-0123456789"), "{}", stderr(&refused));
+}
+
 #[test]
 fn completions_a_man_page_and_a_version_that_names_the_build() {
     for shell in ["bash", "zsh", "fish", "powershell"] {

@@ -56,6 +56,7 @@
 
 pub mod approvals;
 mod choice;
+pub mod context;
 mod engine;
 mod error;
 mod governed;

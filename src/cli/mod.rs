@@ -17,6 +17,7 @@ pub mod approver;
 pub mod audit;
 pub mod catalog;
 pub mod check;
+pub mod context;
 pub mod daemon;
 pub mod error;
 pub mod explain;
@@ -77,6 +78,8 @@ pub enum Command {
     Actions(actions::ActionsArgs),
     /// The stdlib sized for a model's prompt: actions, queries and the types they use, as text or JSON.
     Catalog(catalog::CatalogArgs),
+    /// The estate for a model's prompt, identifiers replaced by pseudonyms; `--unmask FILE` maps them back.
+    Context(context::ContextArgs),
     /// Print a shell completion script: `escher completions bash > /etc/bash_completion.d/escher`.
     Completions {
         #[arg(value_enum)]
@@ -137,6 +140,7 @@ impl Command {
             Command::Lsp(args) => lsp::run(&args),
             Command::Actions(args) => actions::run(&args),
             Command::Catalog(args) => catalog::run(&args),
+            Command::Context(args) => context::run(&args),
             Command::Init(args) => init::run(&args),
             Command::Completions { shell } => {
                 let mut command = <Cli as clap::CommandFactory>::command();

@@ -6,7 +6,7 @@
 //! lines written since the last push, pulled by appending what the local copy lacks. Other objects are copied
 //! whole, atomically. The audit log and its anchor move as a pair, so that no copy ever holds records its anchor
 //! does not vouch for (see `escher_runtime::audit::anchor_json`): a push sends only what the anchor vouches for,
-//! under a pending anchor first; a pull takes only what the store's anchor vouches for. Locks, `secrets.json` and `identity.json` (a private key) never leave the machine
+//! under a pending anchor first; a pull takes only what the store's anchor vouches for. Locks, `secrets.json`, `identity.json` (a private key) and `context.key` never leave the machine
 //! they belong to.
 
 use std::collections::HashMap;
@@ -52,7 +52,7 @@ pub fn is_log(key: &str) -> bool {
 /// Keys that stay where they are: secrets and the user's private signing key, locks (their store's alone),
 /// temporary files.
 pub fn stays_local(key: &str) -> bool {
-    matches!(key, "secrets.json" | "identity.json")
+    matches!(key, "secrets.json" | "identity.json" | "context.key")
         || key.starts_with("locks/")
         || key.rsplit('/').next().is_some_and(|name| name.starts_with('.'))
 }
