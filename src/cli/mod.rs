@@ -36,6 +36,7 @@ pub mod reports;
 pub mod run;
 pub mod runs;
 pub mod schedule;
+pub mod serve;
 pub mod state;
 pub mod state_cmd;
 pub mod template;
@@ -80,6 +81,8 @@ pub enum Command {
     Catalog(catalog::CatalogArgs),
     /// The estate for a model's prompt, identifiers replaced by pseudonyms; `--unmask FILE` maps them back.
     Context(context::ContextArgs),
+    /// Serve check, plan, fix and the catalog over HTTP for the AI server: stateless, no files read or written.
+    Serve(serve::ServeArgs),
     /// Print a shell completion script: `escher completions bash > /etc/bash_completion.d/escher`.
     Completions {
         #[arg(value_enum)]
@@ -141,6 +144,7 @@ impl Command {
             Command::Actions(args) => actions::run(&args),
             Command::Catalog(args) => catalog::run(&args),
             Command::Context(args) => context::run(&args),
+            Command::Serve(args) => serve::run(&args),
             Command::Init(args) => init::run(&args),
             Command::Completions { shell } => {
                 let mut command = <Cli as clap::CommandFactory>::command();

@@ -5,12 +5,14 @@
 //! help. [`Diagnostic`] pairs such an error with the file it points into and any fixes.
 
 pub mod codes;
+mod fix;
 mod json;
 mod model;
 mod render;
 mod suggest;
 
 pub use codes::{CODES, CodeInfo, explain};
+pub use fix::apply_machine_fixes;
 pub use json::{JsonDiagnostic, to_json};
 pub use model::{Applicability, Diagnostic, Diagnostics, Fix, PhaseError, Severity, TextEdit};
 pub use render::render_human;
