@@ -188,10 +188,10 @@ impl GovernanceSettings {
         let request =
             checked(&filed, &policy).map_err(|detail| ApprovalError::NotAllowed { check: "request", detail })?;
         let validity = policy.approval_validity;
-        // Each approver's decisions in a store form a chain, kept in their own state (one per store): one removed
-        // from the shared store shows in the next.
-        let store = dir.root.canonicalize().unwrap_or_else(|_| dir.root.clone());
-        let store = escher_governance::files::content_tag(store.to_string_lossy().as_bytes());
+        // Each approver's decisions in a store form a chain, kept in their own state (one per store, named by the
+        // store itself so every machine of theirs follows the same chain): one removed from the store shows in the
+        // next.
+        let store = dir.store_id().map_err(|source| ApprovalError::File { dir: dir.root.clone(), source })?;
         let signer: String = identity.public_key().chars().take(16).collect();
         let chain = state_dir.join(DECISION_CHAINS).join(format!("{store}-{signer}"));
         let follows = std::fs::read_to_string(&chain).map(|tag| tag.trim().to_string()).unwrap_or_default();

@@ -42,6 +42,25 @@ impl ApprovalsDir {
         self.root.join("audit-heads").join(safe(&key))
     }
 
+    /// The store's own name, the same on every machine that reads it (a shared directory, or approvals that
+    /// travel in a bucket): a random id filed once in `store-id.json`, never replaced. Approvers key their
+    /// decision chains by it.
+    pub fn store_id(&self) -> std::io::Result<String> {
+        let path = self.root.join("store-id.json");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            let id: serde_json::Value = serde_json::from_str(&text).map_err(std::io::Error::other)?;
+            return id["store_id"].as_str().map(str::to_string).ok_or_else(|| std::io::Error::other("no store_id"));
+        }
+        let random: [u8; 16] = rand_bytes()?;
+        let id: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
+        match write_new(&path, &to_json(&serde_json::json!({ "store_id": id }))?) {
+            Ok(()) => Ok(id),
+            // Another approver named the store first: theirs is its name.
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => self.store_id(),
+            Err(error) => Err(error),
+        }
+    }
+
     fn prefix(run_id: &str, step: &str) -> String {
         format!("{}--{}--", safe(run_id), safe(step))
     }
@@ -111,6 +130,12 @@ impl ApprovalsDir {
     pub fn decisions_for(&self, run_id: &str, step: &str) -> Vec<Read<SignedDecision>> {
         read_matching(&self.decisions_dir(), &Self::prefix(run_id, step))
     }
+}
+
+fn rand_bytes() -> std::io::Result<[u8; 16]> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|error| std::io::Error::other(error.to_string()))?;
+    Ok(bytes)
 }
 
 fn to_json(value: &impl serde::Serialize) -> std::io::Result<Vec<u8>> {
