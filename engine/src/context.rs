@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use escher_compiler::plan::Value;
 use escher_compiler::stdlib::Cloud;
+use escher_runtime::provider::resource_field;
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
@@ -97,13 +98,14 @@ impl Pseudonyms {
     pub fn load_or_create(state_dir: &Path) -> std::io::Result<Pseudonyms> {
         let path = state_dir.join(KEY_FILE);
         if let Ok(text) = std::fs::read_to_string(&path) {
-            let bytes = hex_decode(text.trim())
+            let bytes = hex::decode(text.trim())
+                .ok()
+                .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
                 .ok_or_else(|| std::io::Error::other(format!("{} is not a 32-byte hex key", path.display())))?;
             return Ok(Pseudonyms { key: bytes });
         }
         let key: [u8; 32] = rand::random();
-        std::fs::create_dir_all(state_dir)?;
-        write_owner_only(&path, hex_encode(&key).as_bytes())?;
+        escher_governance::files::write_owner_only(&path, hex::encode(key).as_bytes())?;
         Ok(Pseudonyms { key })
     }
 
@@ -119,7 +121,7 @@ impl Pseudonyms {
         mac.update(b"\0");
         mac.update(value.as_bytes());
         let digest = mac.finalize().into_bytes();
-        format!("{class}-{}", hex_encode(&digest[..5]))
+        format!("{class}-{}", hex::encode(&digest[..5]))
     }
 }
 
@@ -134,7 +136,8 @@ pub struct ContextOptions {
 
 impl ContextOptions {
     fn keeps(&self, resource: &Value) -> bool {
-        self.clouds.is_empty() || self.clouds.iter().any(|cloud| field(resource, "cloud") == Some(cloud.name()))
+        self.clouds.is_empty()
+            || self.clouds.iter().any(|cloud| resource_field(resource, "cloud") == Some(cloud.name()))
     }
 
     fn shows_tag(&self, key: &str) -> bool {
@@ -168,7 +171,7 @@ pub fn context(resources: &[Value], pseudonyms: &Pseudonyms, options: &ContextOp
     let kept: Vec<&Value> = resources.iter().filter(|resource| options.keeps(resource)).collect();
     let mut kinds: BTreeMap<String, KindSummary> = BTreeMap::new();
     for resource in &kept {
-        let kind = field(resource, "kind").unwrap_or("?").to_string();
+        let kind = resource_field(resource, "kind").unwrap_or("?").to_string();
         let summary = kinds.entry(kind.clone()).or_insert_with(|| KindSummary {
             kind,
             count: 0,
@@ -177,8 +180,8 @@ pub fn context(resources: &[Value], pseudonyms: &Pseudonyms, options: &ContextOp
             tags: BTreeMap::new(),
         });
         summary.count += 1;
-        *summary.states.entry(field(resource, "state").unwrap_or("-").to_string()).or_default() += 1;
-        *summary.regions.entry(field(resource, "region").unwrap_or("-").to_string()).or_default() += 1;
+        *summary.states.entry(resource_field(resource, "state").unwrap_or("-").to_string()).or_default() += 1;
+        *summary.regions.entry(resource_field(resource, "region").unwrap_or("-").to_string()).or_default() += 1;
         for (key, value) in tags(resource) {
             let shown = if options.shows_tag(key) { text(value) } else { "*".to_string() };
             *summary.tags.entry(key.clone()).or_default().entry(shown).or_default() += 1;
@@ -372,16 +375,6 @@ pub fn inventory_resources(state_dir: &Path) -> Result<Vec<Value>, String> {
     Ok(resources)
 }
 
-fn field<'v>(resource: &'v Value, name: &str) -> Option<&'v str> {
-    match resource {
-        Value::Record(fields) => match fields.get(name) {
-            Some(Value::String(text)) => Some(text),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 fn tags(resource: &Value) -> impl Iterator<Item = (&String, &Value)> {
     let tags = match resource {
         Value::Record(fields) => match fields.get("tags") {
@@ -402,29 +395,6 @@ fn text(value: &Value) -> String {
 
 fn to_json(value: &Value) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
-}
-
-fn hex_encode(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-fn hex_decode(text: &str) -> Option<[u8; 32]> {
-    let bytes: Option<Vec<u8>> =
-        (0..text.len()).step_by(2).map(|i| text.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
-    bytes?.try_into().ok()
-}
-
-#[cfg(unix)]
-fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-    file.write_all(bytes)
-}
-
-#[cfg(not(unix))]
-fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
 }
 
 #[cfg(test)]

@@ -73,8 +73,9 @@ pub struct Started {
     providers: Vec<Arc<dyn Provider>>,
     lease: Option<RunLease>,
     report_dir: PathBuf,
-    /// A governed run's state directory and approvals store: its audit head is anchored there when it ends.
-    anchor: Option<(PathBuf, ApprovalsDir)>,
+    /// A governed run's state directory, approvals store and the runner who signs: its audit head is anchored
+    /// there when it ends.
+    anchor: Option<(PathBuf, ApprovalsDir, Arc<Requester>)>,
 }
 
 /// How a run ended: its report, the providers that could not settle state of their own (nothing is lost:
@@ -134,22 +135,29 @@ impl Started {
             }
             Err(_) => (Vec::new(), None),
         };
-        let audit_anchored =
-            self.anchor.map(|(state_dir, approvals)| anchor_audit_head(&state_dir, &approvals, &self.run_id));
+        let audit_anchored = self
+            .anchor
+            .map(|(state_dir, approvals, runner)| anchor_audit_head(&state_dir, &approvals, &runner, &self.run_id));
         Ended { report, unsettled, reports, report_dir: self.report_dir, reports_written, audit_anchored }
     }
 }
 
-/// Signs the audit log's head with the runner's identity and files it in the approvals store, where the runner
-/// cannot rewrite its log afterwards without a manager's `escher audit verify --anchor` seeing it.
-fn anchor_audit_head(state_dir: &Path, approvals: &ApprovalsDir, run_id: &str) -> Result<PathBuf, String> {
-    let identity = Identity::load(&Identity::path(state_dir)).map_err(|error| error.to_string())?;
+/// Signs the audit log's head with the runner's identity (the one that signs its requests) and files it in the
+/// approvals store, where the runner cannot rewrite its log afterwards without a manager's `escher audit verify
+/// --anchor` seeing it.
+fn anchor_audit_head(
+    state_dir: &Path,
+    approvals: &ApprovalsDir,
+    runner: &Requester,
+    run_id: &str,
+) -> Result<PathBuf, String> {
+    let identity = runner.identity();
     let (seq, hash) = escher_runtime::audit::head(state_dir).map_err(|error| error.to_string())?;
     if seq == 0 {
         return Err("the audit log is empty".to_string());
     }
-    let head = SignedAuditHead::sign(&identity, run_id, (seq, &hash), chrono::Utc::now())
-        .map_err(|error| error.to_string())?;
+    let head =
+        SignedAuditHead::sign(identity, run_id, (seq, &hash), chrono::Utc::now()).map_err(|error| error.to_string())?;
     escher_governance::audit_head::anchor(approvals, &head)
         .map_err(|error| format!("cannot file it in {}: {error}", approvals.root.display()))
 }
@@ -422,10 +430,10 @@ impl Engine {
         save_choices(&self.state_dir, &run_id, providers).map_err(record)?;
         let made = self.make(&chosen, providers, false).await?;
         let requester = self.requester(governance.as_deref(), prepared.playbook)?;
+        let anchor = self.audit_anchor(governance.as_deref(), requester.as_ref());
         let runtime = self.runtime(governance.as_deref(), requester, &made)?;
         let handle = runtime.run_as(run_id.clone(), plan, RunOptions { dry_run: launch.dry_run })?;
         let report_dir = self.report_dir(&run_id);
-        let anchor = self.audit_anchor(governance.as_deref());
         Ok(Started { run_id, handle, providers: made, lease, report_dir, anchor })
     }
 
@@ -468,16 +476,22 @@ impl Engine {
         let made = self.make(&chosen, &providers, true).await?;
         let playbook = governance.as_ref().and_then(|_| Remembered::playbook(&self.state_dir, run_id));
         let requester = self.requester(governance.as_deref(), playbook)?;
+        let anchor = self.audit_anchor(governance.as_deref(), requester.as_ref());
         let runtime = self.runtime(governance.as_deref(), requester, &made)?;
         let handle = runtime.resume(run_id)?;
-        let (report_dir, anchor) = (self.report_dir(run_id), self.audit_anchor(governance.as_deref()));
+        let report_dir = self.report_dir(run_id);
         Ok(Started { run_id: run_id.to_string(), handle, providers: made, lease, report_dir, anchor })
     }
 
-    /// Where a governed run's audit head is anchored when it ends: its state directory's log, filed in its
-    /// approvals store.
-    fn audit_anchor(&self, governance: Option<&RunGovernance>) -> Option<(PathBuf, ApprovalsDir)> {
-        governance.map(|governance| (self.state_dir.clone(), governance.approvals.clone()))
+    /// Where a governed run's audit head is anchored when it ends: its state directory's log, signed by the runner
+    /// that signs its requests, filed in its approvals store.
+    fn audit_anchor(
+        &self,
+        governance: Option<&RunGovernance>,
+        runner: Option<&Arc<Requester>>,
+    ) -> Option<(PathBuf, ApprovalsDir, Arc<Requester>)> {
+        let (governance, runner) = governance.zip(runner)?;
+        Some((self.state_dir.clone(), governance.approvals.clone(), runner.clone()))
     }
 
     /// Pushes attached state a last time. Without it, a bucket gets what changed at the next attach.

@@ -25,6 +25,28 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Writes a new file only its owner can read (a private key), failing with `AlreadyExists` if it is there.
+#[cfg(unix)]
+pub fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Writes a new file (no owner-only mode on this platform), failing with `AlreadyExists` if it is there.
+#[cfg(not(unix))]
+pub fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    write_new(path, bytes)
+}
+
 /// The part of a document's file name that comes from its content: the first 16 hex digits of its SHA-256.
 /// A name anyone can work out in advance (a signer's key, a template's name) could be taken by a file planted
 /// there first, blocking the document; with this in it, only the document itself has its name.

@@ -57,7 +57,7 @@ impl Identity {
         let identity = Identity { name: name.to_string(), key: SigningKey::from_bytes(&secret) };
         let file = KeyFile { name: name.to_string(), secret_key: hex::encode(secret) };
         let text = serde_json::to_string_pretty(&file).unwrap_or_default();
-        match write_owner_only(&path, text.as_bytes()) {
+        match crate::files::write_owner_only(&path, text.as_bytes()) {
             Ok(()) => Ok(identity),
             // Another process created it first: theirs is the identity.
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Identity::load(&path),
@@ -119,26 +119,6 @@ pub fn is_public_key(text: &str) -> bool {
         .ok()
         .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
         .is_some_and(|bytes| VerifyingKey::from_bytes(&bytes).is_ok())
-}
-
-#[cfg(unix)]
-fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    crate::files::write_new(path, bytes)
 }
 
 #[cfg(unix)]

@@ -40,6 +40,11 @@ impl Requester {
         let runner = Principal { name: name.to_string(), key: identity.public_key() };
         Requester { runner, identity, playbook }
     }
+
+    /// The key pair that signs for the runner: its requests, and its audit heads.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
 }
 
 pub struct FilesApprover {
