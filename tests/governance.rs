@@ -167,6 +167,9 @@ fn refused_at_the_door(org: &Org, who: &Person, run_id: &str, reason: &str) {
     assert_eq!(refused.code, Some(1), "{}", refused.describe());
     assert!(refused.stderr.contains(reason), "the refusal names `{reason}`:\n{}", refused.describe());
     assert!(org.decision_files().is_empty(), "nothing was filed: {:?}", org.decision_files());
+    let audit = org.audit(who);
+    let refusal = audit.lines().find(|l| l.contains("approval.refused") && l.contains(run_id));
+    assert!(refusal.is_some_and(|line| line.contains(reason)), "the refusal is audited:\n{audit}");
 }
 
 fn a_self_approval_is_refused(at: Where) {
@@ -919,6 +922,9 @@ fn not_decided_on(org: &Org, run_id: &str, why: &str, genuine: &str) {
         assert_eq!(approved.code, Some(1), "{}", approved.describe());
         assert!(approved.stderr.contains(why), "{}", approved.describe());
         assert!(org.decision_files().is_empty(), "nothing was signed");
+        let audit = org.audit(&org.manager);
+        let refusal = audit.lines().find(|l| l.contains("approval.refused") && l.contains(run_id));
+        assert!(refusal.is_some_and(|line| line.contains(why)), "the refusal is audited:\n{audit}");
         return;
     }
     assert!(listed.stdout.contains("\"env\":\"staging\""), "{}", listed.describe());

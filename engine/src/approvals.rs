@@ -169,6 +169,33 @@ impl GovernanceSettings {
         approved: bool,
         reason: Option<String>,
     ) -> Result<Decided, ApprovalError> {
+        let decided = self.sign_and_file(state_dir, run_id, step, approved, reason);
+        // A decision not filed because a check refused it is audited where it was refused: an edited request, or a
+        // decision the run would refuse, is something the approver's own log should tell.
+        if let Err(ApprovalError::NotAllowed { check, detail }) = &decided {
+            let policy = self.policy(state_dir).ok().flatten();
+            let identity = self.identity(state_dir)?;
+            let (who, role) = (person(policy.as_ref(), &identity), roles_of(state_dir, policy.as_ref(), &identity));
+            let result = format!("not signed: {detail} ({check})");
+            let mut entry = escher_governance::run::audit_entry(&who, &role, "approval.refused", run_id, "", result);
+            entry.step = Some(step.to_string());
+            entry.policy = policy.map(|policy| policy.sha256);
+            append_audit(state_dir, entry).map_err(|error| ApprovalError::File {
+                dir: state_dir.to_path_buf(),
+                source: std::io::Error::other(error.to_string()),
+            })?;
+        }
+        decided
+    }
+
+    fn sign_and_file(
+        &self,
+        state_dir: &Path,
+        run_id: &str,
+        step: &str,
+        approved: bool,
+        reason: Option<String>,
+    ) -> Result<Decided, ApprovalError> {
         let policy = self.policy(state_dir)?;
         let identity = self.identity(state_dir)?;
         let dir = ApprovalsDir::new(self.approvals_dir(state_dir));
