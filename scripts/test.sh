@@ -25,6 +25,11 @@ if cargo tree -q --locked -p escher --no-default-features -e normal | grep -E '\
   echo "the escher library pulls a command-line crate or a cloud SDK"
   exit 1
 fi
+# Without its cloud features the binary links no cloud SDK either (docs/aws.md, docs/azure.md).
+if cargo tree -q --locked -p escher --no-default-features --features cli -e normal | grep -E '\b(aws-config|azure_core|azure_identity)\b'; then
+  echo "escher --no-default-features --features cli pulls a cloud SDK"
+  exit 1
+fi
 
 step "emulators: moto, Azurite, fake-gcs-server, an SMTP server on 127.0.0.1"
 # Each test run gets its own emulators (own ports, pids and data); the suite fails if one does not start.

@@ -21,10 +21,10 @@ fn runs(sandbox: &Sandbox) -> usize {
 #[test]
 fn a_provider_this_build_lacks_is_refused_before_anything_runs() {
     let sandbox = Sandbox::with_demo_estate();
-    let refused = sandbox.escher(&["run", "examples/nightly_shutdown.esc", "--cloud", "azure"]);
+    let refused = sandbox.escher(&["run", "examples/nightly_shutdown.esc", "--cloud", "gcp"]);
     assert_eq!(refused.code, Some(2), "{}", refused.describe());
     assert!(
-        refused.stderr.contains("this build has no azure provider: Escher has no azure provider yet")
+        refused.stderr.contains("this build has no gcp provider: Escher has no gcp provider yet")
             && refused.stderr.contains("nothing was run"),
         "{}",
         refused.describe()

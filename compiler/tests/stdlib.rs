@@ -415,8 +415,9 @@ fn every_item_and_parameter_is_documented() {
 #[test]
 fn every_agnostic_action_has_one_implementer_per_cloud_taking_its_parameters() {
     let catalog = catalog();
-    // Azure Storage and Cloud Storage encrypt at rest always: no action turns it on there.
-    let none_by_design = [("storage.enable_encryption", Cloud::Azure), ("storage.enable_encryption", Cloud::Gcp)];
+    // Cloud Storage encrypts at rest always: no action turns it on there. (Azure Storage does too; its declared
+    // action says so, unchanged, because its provider is asked.)
+    let none_by_design = [("storage.enable_encryption", Cloud::Gcp)];
     let agnostic = catalog.callables.values().filter(|c| c.kind == CallableKind::Action && c.cloud == Cloud::Any);
     let mut routes = 0;
     for action in agnostic {
@@ -440,7 +441,7 @@ fn every_agnostic_action_has_one_implementer_per_cloud_taking_its_parameters() {
             }
         }
     }
-    assert_eq!(routes, 40, "the routes of the 14 agnostic actions");
+    assert_eq!(routes, 41, "the routes of the 14 agnostic actions");
     assert_eq!(catalog.implementer("compute.stop", Cloud::Azure).map(|c| c.name.as_str()), Some("azure.vm.deallocate"));
     let label = catalog.implementer("compute.tag", Cloud::Gcp).expect("GCP labels");
     assert_eq!(

@@ -1,4 +1,4 @@
-//! Providers by name: each provider crate exposes a factory under its name (`sim`, `aws`), the registry holds
+//! Providers by name: each provider crate exposes a factory under its name (`sim`, `aws`, `azure`), the registry holds
 //! the ones this build has, a run chooses some, and a plan that calls a cloud none of them serves is refused
 //! before anything runs. A saved run's names are chosen again on resume: an unknown one is an error, never a
 //! fallback to another provider.
@@ -10,7 +10,8 @@ use escher_compiler::stdlib::Cloud;
 use escher_runtime::provider::{Provider, ProviderFactory, ProviderSetup, ProviderSetupError};
 
 /// The providers Escher knows of, each with the cargo feature that builds it in (`None`: none exists yet).
-const KNOWN: [(&str, Option<&str>); 4] = [("sim", Some("sim")), ("aws", Some("aws")), ("azure", None), ("gcp", None)];
+const KNOWN: [(&str, Option<&str>); 4] =
+    [("sim", Some("sim")), ("aws", Some("aws")), ("azure", Some("azure")), ("gcp", None)];
 
 /// Why a choice of providers, or a plan on them, cannot run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,7 +50,8 @@ impl ProviderRegistry {
         Self::default()
     }
 
-    /// The providers built in by this build's features: `sim`, and `aws` with the `aws` feature.
+    /// The providers built in by this build's features: `sim`, `aws` with the `aws` feature and `azure` with the
+    /// `azure` feature.
     pub fn builtin() -> Self {
         #[allow(unused_mut)]
         let mut registry = Self::empty();
@@ -57,6 +59,8 @@ impl ProviderRegistry {
         registry.register(Arc::new(escher_sim::SimFactory));
         #[cfg(feature = "aws")]
         registry.register(Arc::new(escher_aws::AwsFactory));
+        #[cfg(feature = "azure")]
+        registry.register(Arc::new(escher_azure::AzureFactory));
         registry
     }
 

@@ -1,13 +1,14 @@
 //! `escher inventory --cloud aws [--regions a,b] [--aws-config FILE] [--state DIR]`: discovers the AWS estate
-//! into `inventory/aws.json` in the state directory; and the inventory's part of `escher plan` (how many resources
-//! each step's query matches today).
+//! into `inventory/aws.json` in the state directory; `escher inventory --cloud azure [--subscriptions a,b]` the
+//! Azure estate into `inventory/azure.json`; and the inventory's part of `escher plan` (how many resources each
+//! step's query matches today).
 
 use std::path::Path;
 
 use escher_compiler::lint::TargetsToday;
 use escher_compiler::plan::Plan;
 
-#[cfg(feature = "aws")]
+#[cfg(any(feature = "aws", feature = "azure"))]
 use super::EXIT_OK;
 use super::{CliError, Outcome};
 
@@ -21,6 +22,10 @@ pub struct InventoryArgs {
     /// The AWS configuration (accounts and roles, regions); default: `aws.json` in the state directory.
     #[arg(long, value_name = "FILE")]
     pub aws_config: Option<std::path::PathBuf>,
+    /// Azure subscriptions to list (a,b); default: `subscriptions` of `azure.json`, else every enabled one the
+    /// credential sees.
+    #[arg(long, value_delimiter = ',')]
+    pub subscriptions: Vec<String>,
     #[arg(long, value_name = "DIR")]
     pub state: Option<std::path::PathBuf>,
 }
@@ -28,13 +33,51 @@ pub struct InventoryArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum InventoryCloud {
     Aws,
+    Azure,
 }
 
 /// Discovers and saves the inventory; prints counts by kind. A discovery that fails leaves the saved one as it
 /// was.
-#[cfg(feature = "aws")]
 pub fn run(state: &Path, args: &InventoryArgs) -> Outcome {
-    let InventoryCloud::Aws = args.cloud;
+    match args.cloud {
+        InventoryCloud::Aws => run_aws(state, args),
+        InventoryCloud::Azure => run_azure(state, args),
+    }
+}
+
+#[cfg(feature = "azure")]
+fn run_azure(state: &Path, args: &InventoryArgs) -> Outcome {
+    let tokio = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(CliError::Async)?;
+    tokio.block_on(async {
+        let setup = escher_runtime::provider::ProviderSetup { state_dir: state.to_path_buf(), ..Default::default() };
+        let ctx =
+            escher_azure::AzureFactory::context(&setup).await.map_err(|error| CliError::Usage(error.to_string()))?;
+        let inventory = escher_azure::inventory::discover(&ctx, &args.subscriptions).await.map_err(|error| {
+            CliError::Refused(format!("Azure discovery failed, the inventory is left as it was: {error}"))
+        })?;
+        let path = inventory.save(state).map_err(|error| {
+            CliError::Usage(format!("cannot write the inventory under {}: {error}", state.display()))
+        })?;
+        outln!(
+            "{} Azure resources in {} subscription(s): {}",
+            inventory.resources.len(),
+            inventory.subscriptions.len(),
+            path.display()
+        );
+        for (kind, count) in inventory.by_kind() {
+            outln!("  {kind:<28} {count}");
+        }
+        Ok(EXIT_OK)
+    })
+}
+
+#[cfg(not(feature = "azure"))]
+fn run_azure(_state: &Path, _args: &InventoryArgs) -> Outcome {
+    Err(CliError::Usage("this escher was built without the `azure` feature".into()))
+}
+
+#[cfg(feature = "aws")]
+fn run_aws(state: &Path, args: &InventoryArgs) -> Outcome {
     let tokio = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(CliError::Async)?;
     tokio.block_on(async {
         let ctx = context(state, args.aws_config.as_deref()).await.map_err(CliError::Usage)?;
@@ -59,7 +102,7 @@ pub fn run(state: &Path, args: &InventoryArgs) -> Outcome {
 }
 
 #[cfg(not(feature = "aws"))]
-pub fn run(_state: &Path, _args: &InventoryArgs) -> Outcome {
+fn run_aws(_state: &Path, _args: &InventoryArgs) -> Outcome {
     Err(CliError::Usage("this escher was built without the `aws` feature".into()))
 }
 

@@ -38,7 +38,7 @@ pub struct RunArgs {
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// The providers to run with, comma-separated: `sim`, the built-in simulated estate of all three clouds, or
-    /// real clouds (`aws`).
+    /// real clouds (`aws`, `azure`).
     #[arg(long, value_name = "NAME,...", value_delimiter = ',', default_value = "sim")]
     pub cloud: Vec<String>,
     /// The simulated estate to load (JSON); without it, the built-in demo estate (examples/estate/demo.json).

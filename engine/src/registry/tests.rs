@@ -68,10 +68,12 @@ fn a_provider_not_in_this_build_is_named_with_what_would_add_it() {
     without_aws.register(Arc::new(Named("sim", &Cloud::ALL)));
     let error = without_aws.select(&names(&["aws"])).err().expect("aws is not built in");
     assert_eq!(error.to_string(), "this build has no aws provider: build Escher with the `aws` feature");
-    let error = registry().select(&names(&["aws", "azure"])).err().expect("there is no azure provider");
+    let error = registry().select(&names(&["aws", "azure"])).err().expect("azure is not registered here");
+    assert_eq!(error.to_string(), "this build has no azure provider: build Escher with the `azure` feature");
+    let error = registry().select(&names(&["aws", "gcp"])).err().expect("there is no gcp provider");
     assert_eq!(
         error.to_string(),
-        "this build has no azure provider: Escher has no azure provider yet; `sim` simulates azure"
+        "this build has no gcp provider: Escher has no gcp provider yet; `sim` simulates gcp"
     );
     let error = registry().select(&names(&["oracle"])).err().expect("no such provider");
     assert_eq!(error.to_string(), "no provider is named `oracle`; the providers are sim, aws, azure, gcp");
@@ -89,8 +91,8 @@ fn a_plan_calling_a_cloud_no_chosen_provider_serves_is_refused_naming_the_cloud_
     let error = registry().select(&names(&["aws"])).expect("chosen").check_plan(&plan).expect_err("refused");
     assert_eq!(
         error.to_string(),
-        "`vms`, `stop_azure` call azure, which none of this run's providers (aws) serves: Escher has no azure \
-         provider yet; `sim` simulates azure"
+        "`vms`, `stop_azure` call azure, which none of this run's providers (aws) serves: choose the `azure` \
+         provider too"
     );
     let mut with_azure = registry();
     with_azure.register(Arc::new(Named("azure", &[Cloud::Azure])));

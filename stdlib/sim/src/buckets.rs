@@ -20,10 +20,10 @@ pub(crate) fn bucket(rate_class: &str) -> Option<Bucket> {
         "s3.write" => bucket(50, 10.0),
         // Cost Explorer bills each request; keep it slow.
         "ce.read" => bucket(5, 1.0),
-        // Azure Resource Manager's token buckets per subscription and region: reads 250 / 25 per second,
-        // writes 200 / 10 per second.
+        // Azure Resource Manager's token buckets per subscription: reads 250 / 25 per second, writes and
+        // deletes 200 / 10 per second.
         "arm.read" => bucket(250, 25.0),
-        "arm.write" => bucket(200, 10.0),
+        "arm.write" | "arm.delete" => bucket(200, 10.0),
         "costmanagement.query" => bucket(10, 0.2),
         "gce.read" => bucket(200, 25.0),
         "gce.write" => bucket(100, 20.0),

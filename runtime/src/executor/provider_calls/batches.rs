@@ -133,12 +133,13 @@ fn batch(
 
 type Group = ((Cloud, String, String), Vec<Value>);
 
-/// Targets by (cloud, account, region), groups in order of first appearance.
+/// Targets by (cloud, account, region), groups in order of first appearance. The account is where the cloud
+/// keeps its rate limits: an AWS `account`, an Azure `subscription`, a GCP `project`.
 fn group_targets(node: &PlanNode, targets: &[Value]) -> Result<Vec<Group>, String> {
     let mut groups: Vec<Group> = Vec::new();
     for target in targets {
         let cloud = target_cloud(node, target)?;
-        let account = resource_field(target, "account").unwrap_or("").to_string();
+        let account = rate_account(target).to_string();
         let region = resource_field(target, "region").unwrap_or("").to_string();
         let key = (cloud, account, region);
         match groups.iter_mut().find(|(existing, _)| *existing == key) {
@@ -147,6 +148,12 @@ fn group_targets(node: &PlanNode, targets: &[Value]) -> Result<Vec<Group>, Strin
         }
     }
     Ok(groups)
+}
+
+/// Where a target's cloud keeps its rate limits: an AWS record's `account`, an Azure record's `subscription`, a
+/// GCP record's `project`; `""` when the record names none.
+fn rate_account(target: &Value) -> &str {
+    ["account", "subscription", "project"].into_iter().find_map(|field| resource_field(target, field)).unwrap_or("")
 }
 
 /// A target's cloud: its `cloud` field, else the action's own cloud.
@@ -207,5 +214,22 @@ fn bucket_key(provider: &Arc<dyn Provider>, rate_class: &str, account: &str, reg
         account: account.to_string(),
         region: region.to_string(),
         rate_class: rate_class.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(fields: &[(&str, &str)]) -> Value {
+        Value::Record(fields.iter().map(|(k, v)| (k.to_string(), Value::String(v.to_string()))).collect())
+    }
+
+    #[test]
+    fn buckets_are_per_aws_account_azure_subscription_and_gcp_project() {
+        assert_eq!(rate_account(&record(&[("account", "111111111111")])), "111111111111");
+        assert_eq!(rate_account(&record(&[("subscription", "8f3c2a1e"), ("resource_group", "rg")])), "8f3c2a1e");
+        assert_eq!(rate_account(&record(&[("project", "acme-dev")])), "acme-dev");
+        assert_eq!(rate_account(&record(&[("id", "x")])), "");
     }
 }

@@ -23,20 +23,28 @@ pub(crate) const ACTIONS: &[ActionSpec] = &[
     ActionSpec::removal("azure.sql.delete", DATABASE, remove),
     ActionSpec::new("azure.storage.set_private", CONTAINER, set_private),
     ActionSpec::new("azure.storage.enable_versioning", CONTAINER, enable_versioning),
+    ActionSpec::new("azure.storage.enable_encryption", CONTAINER, enable_encryption),
     ActionSpec::removal("azure.network.delete_rules", RULE, remove),
     ActionSpec::creation("azure.network.create_rules", RULE, create_rule),
 ];
 
-/// What `storage.enable_encryption` does to a container, which the stdlib has no Azure action for.
-pub(crate) const INTERNAL: &[ActionSpec] =
-    &[ActionSpec::new("azure.storage.enable_encryption", CONTAINER, enable_encryption)];
+/// Resource Manager pauses and resumes Data Warehouse databases (dedicated SQL pools, SKUs `DW...`) only; other
+/// editions answer `FeatureDisabledOnSelectedEdition`, and a serverless database pauses by itself.
+fn pausable(database: &Record) -> Result<(), String> {
+    let sku = record::field(database, "sku");
+    if sku.starts_with("DW") {
+        return Ok(());
+    }
+    Err(format!(
+        "FeatureDisabledOnSelectedEdition: database '{}' ({sku}) is not a Data Warehouse database; only those pause \
+         and resume through Resource Manager.",
+        record::field(database, "name")
+    ))
+}
 
 fn sql_pause(txn: &mut Txn, _: &Args, database: &Record) -> Applied {
-    if record::bool_of(database, "serverless") != Some(true) {
-        return refuse(format!(
-            "UnsupportedServiceObjective: database '{}' is not serverless, and only serverless databases pause.",
-            record::field(database, "name")
-        ));
+    if let Err(why) = pausable(database) {
+        return refuse(why);
     }
     match state(database) {
         "paused" | "pausing" => Ok(Change::Unchanged),
@@ -51,6 +59,9 @@ fn sql_pause(txn: &mut Txn, _: &Args, database: &Record) -> Applied {
 }
 
 fn sql_resume(txn: &mut Txn, _: &Args, database: &Record) -> Applied {
+    if let Err(why) = pausable(database) {
+        return refuse(why);
+    }
     match state(database) {
         "online" | "resuming" => Ok(Change::Unchanged),
         "paused" => {

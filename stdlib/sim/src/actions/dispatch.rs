@@ -10,12 +10,9 @@ use escher_compiler::stdlib::{Callable, CallableKind, Cloud, Implements, catalog
 use super::spec::ActionSpec;
 use super::spec_named;
 
-/// The simulator's own actions for agnostic actions that no stdlib action of a cloud implements: Azure Storage
-/// and Cloud Storage encrypt at rest always, so the stdlib has no action to turn it on there.
-const STAND_INS: &[(&str, &str)] = &[
-    ("storage.enable_encryption", "azure.storage.enable_encryption"),
-    ("storage.enable_encryption", "gcp.storage.enable_encryption"),
-];
+/// The simulator's own actions for agnostic actions that no stdlib action of a cloud implements: Cloud Storage
+/// encrypts at rest always, so the stdlib has no action to turn it on there.
+const STAND_INS: &[(&str, &str)] = &[("storage.enable_encryption", "gcp.storage.enable_encryption")];
 
 /// The agnostic actions some cloud's action implements.
 pub(crate) fn names() -> impl Iterator<Item = &'static str> {

@@ -41,7 +41,7 @@ fn declared() -> impl Iterator<Item = &'static ActionSpec> {
 
 /// A declared action, or one the cloud-agnostic actions dispatch to that the stdlib does not declare.
 fn spec_named(name: &str) -> Option<&'static ActionSpec> {
-    declared().chain(azure_data::INTERNAL).chain(gcp_data::INTERNAL).find(|s| s.name == name)
+    declared().chain(gcp_data::INTERNAL).find(|s| s.name == name)
 }
 
 pub(crate) fn names() -> Vec<&'static str> {

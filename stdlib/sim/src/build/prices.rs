@@ -64,6 +64,8 @@ const MONTHLY: &[(&str, f64)] = &[
     ("GP_Gen5_2", 370.98),
     ("GP_Gen5_4", 741.96),
     ("BC_Gen5_2", 998.64),
+    // A dedicated SQL pool (Data Warehouse) at its smallest size, running the whole month.
+    ("DW100c", 876.0),
 ];
 
 /// The monthly price of a machine type, instance class, tier or SKU; unknown ones are priced as a small machine.

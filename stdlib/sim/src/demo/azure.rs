@@ -101,7 +101,7 @@ fn databases(demo: &mut Demo) {
     demo.add(build::sql_database(&DEV, "sql-acme-dev", "dev-orders", "S0").tags(&owned("dev", "platform")));
     // A paused serverless QA database that weekend_startup resumes.
     let qa = with(owned("test", "qa"), &[("auto-start", "office-hours")]);
-    demo.add(build::sql_database(&DEV, "sql-acme-dev", "qa-orders", "GP_S_Gen5_1").state("paused").tags(&qa));
+    demo.add(build::sql_database(&DEV, "sql-acme-dev", "qa-orders", "DW100c").state("paused").tags(&qa));
 }
 
 fn storage(demo: &mut Demo) {

@@ -1,0 +1,101 @@
+//! Discovery: every kind the Azure provider lists, in every reachable subscription (or the given ones), into
+//! `inventory/azure.json` in the state directory, written whole or not at all. A listing that fails (throttled
+//! included) fails the discovery: an inventory never silently lacks a kind or a subscription.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use escher_compiler::plan::Value;
+use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
+use serde::{Deserialize, Serialize};
+
+use crate::context::AzureContext;
+use crate::record::{field, timestamp};
+
+/// The queries discovery runs, each listing one kind in full.
+pub const QUERIES: &[&str] = &[
+    "azure.vm.list",
+    "azure.disk.list",
+    "azure.disk.snapshots",
+    "azure.network.open_inbound_rules",
+    "azure.sql.databases",
+    "azure.functions.list",
+    "azure.storage.containers",
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    pub cloud: String,
+    /// When discovery ran (RFC 3339, UTC).
+    pub discovered_at: String,
+    pub subscriptions: Vec<String>,
+    /// Every resource record, as the stdlib declares it (with `kind`).
+    pub resources: Vec<Value>,
+}
+
+/// Lists every kind of [`QUERIES`] in `subscriptions` (empty: every reachable one).
+pub async fn discover(ctx: &AzureContext, subscriptions: &[String]) -> Result<Inventory, ProviderError> {
+    let mut chosen = Vec::new();
+    if subscriptions.is_empty() {
+        chosen.extend(ctx.subscriptions().await?.iter().map(|s| s.id.clone()));
+    } else {
+        for id in subscriptions {
+            chosen.push(ctx.subscription(id).await?.id);
+        }
+    }
+    let mut resources = Vec::new();
+    for subscription in &chosen {
+        for query in QUERIES {
+            let args = BTreeMap::from([("subscription".to_string(), Value::String(subscription.clone()))]);
+            let call = ProviderCall {
+                run_id: String::new(),
+                node: "inventory".into(),
+                action: (*query).into(),
+                args,
+                secrets: BTreeMap::new(),
+                targets: Vec::new(),
+                dry_run: false,
+                idempotency_key: String::new(),
+                in_doubt: false,
+            };
+            match crate::provider::dispatch(ctx, &call).await? {
+                ProviderResponse::Value(Value::List(items)) => resources.extend(items),
+                other => return Err(ProviderError::Invalid(format!("`{query}` answered {other:?}, not a list"))),
+            }
+        }
+    }
+    Ok(Inventory {
+        cloud: "azure".into(),
+        discovered_at: timestamp(chrono::Utc::now().timestamp()),
+        subscriptions: chosen,
+        resources,
+    })
+}
+
+impl Inventory {
+    pub fn path(state_dir: &Path) -> PathBuf {
+        state_dir.join("inventory").join("azure.json")
+    }
+
+    /// Writes the inventory whole: to a temporary file beside it, then renamed over the old one.
+    pub fn save(&self, state_dir: &Path) -> std::io::Result<PathBuf> {
+        let path = Inventory::path(state_dir);
+        let dir = path.parent().unwrap_or(state_dir);
+        std::fs::create_dir_all(dir)?;
+        let text = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        let mut file = tempfile::NamedTempFile::new_in(dir)?;
+        std::io::Write::write_all(&mut file, &text)?;
+        file.as_file().sync_all()?;
+        file.persist(&path).map_err(|error| error.error)?;
+        Ok(path)
+    }
+
+    /// Resources per kind, for a summary.
+    pub fn by_kind(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for resource in &self.resources {
+            *counts.entry(field(resource, "kind").to_string()).or_insert(0) += 1;
+        }
+        counts
+    }
+}

@@ -1,0 +1,128 @@
+//! `azure.cost.by_service` on Cost Management's query API: actual cost grouped by `ServiceName` over a custom
+//! period ending now, per subscription, pages followed (`properties.nextLink`), summed across subscriptions,
+//! most expensive first. Cost Management throttles per tenant, apart from Resource Manager; its own retry header
+//! is honoured (`arm.rs`).
+
+use std::collections::BTreeMap;
+
+use azure_core::http::{Method, Url};
+use escher_compiler::plan::Value;
+use escher_runtime::provider::args::Args;
+use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
+use serde_json::{Value as Json, json};
+
+use crate::context::AzureContext;
+use crate::outcome::unknown_action;
+use crate::versions::COST_MANAGEMENT;
+
+const THIRTY_DAYS_MS: u64 = 30 * 24 * 3_600 * 1_000;
+
+pub(crate) async fn call(ctx: &AzureContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
+    if call.action != "azure.cost.by_service" {
+        return Err(unknown_action("Cost Management", &call.action));
+    }
+    let args = Args(&call.args);
+    let period =
+        args.opt_duration("period")?.map_or(THIRTY_DAYS_MS, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    let to = chrono::Utc::now();
+    let from = to - chrono::Duration::milliseconds(i64::try_from(period).unwrap_or(i64::MAX));
+    let body = query_body(&from.to_rfc3339(), &to.to_rfc3339(), args.opt_str("resource_group")?);
+    let mut totals: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for home in ctx.listed(args.opt_str("subscription")?).await? {
+        let path = format!("/subscriptions/{}/providers/Microsoft.CostManagement/query", home.id);
+        let mut next = Some(ctx.url(&path, COST_MANAGEMENT, &[]));
+        while let Some(url) = next.take() {
+            let reply = ctx.act(&home, Method::Post, url, Some(&body)).await.map_err(ProviderError::from)?;
+            for (service, currency, amount) in rows(&reply.body) {
+                *totals.entry((service, currency)).or_default() += amount;
+            }
+            next = reply
+                .body
+                .get("properties")
+                .and_then(|p| p.get("nextLink"))
+                .and_then(Json::as_str)
+                .filter(|link| !link.is_empty())
+                .and_then(|link| Url::parse(link).ok());
+        }
+    }
+    let mut costs: Vec<((String, String), f64)> = totals.into_iter().collect();
+    costs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let records = costs
+        .into_iter()
+        .map(|((service, currency), amount)| {
+            Value::Record(BTreeMap::from([
+                ("service".to_string(), Value::String(service)),
+                ("amount".to_string(), Value::Float(amount)),
+                ("currency".to_string(), Value::String(currency)),
+            ]))
+        })
+        .collect();
+    Ok(ProviderResponse::Value(Value::List(records)))
+}
+
+/// The query: actual cost summed by service over `from`..`to`, of one resource group if given.
+pub(crate) fn query_body(from: &str, to: &str, resource_group: Option<&str>) -> Json {
+    let mut dataset = json!({
+        "granularity": "None",
+        "aggregation": {"totalCost": {"name": "Cost", "function": "Sum"}},
+        "grouping": [{"type": "Dimension", "name": "ServiceName"}],
+    });
+    if let Some(group) = resource_group {
+        dataset["filter"] = json!({"dimensions": {"name": "ResourceGroupName", "operator": "In", "values": [group]}});
+    }
+    json!({"type": "ActualCost", "timeframe": "Custom", "timePeriod": {"from": from, "to": to}, "dataset": dataset})
+}
+
+/// (group, currency, amount) of each row, by the columns' names: the cost column is the first `Number` one.
+pub(crate) fn rows(answer: &Json) -> Vec<(String, String, f64)> {
+    let properties = answer.get("properties").unwrap_or(&Json::Null);
+    let columns: Vec<(&str, &str)> = properties
+        .get("columns")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            (c.get("name").and_then(Json::as_str).unwrap_or(""), c.get("type").and_then(Json::as_str).unwrap_or(""))
+        })
+        .collect();
+    let at = |wanted: &dyn Fn(&(&str, &str)) -> bool| columns.iter().position(wanted);
+    let Some(cost) = at(&|(name, kind)| *kind == "Number" && name.contains("Cost")) else { return Vec::new() };
+    let currency = at(&|(name, _)| *name == "Currency");
+    let group = at(&|(name, kind)| *kind == "String" && *name != "Currency");
+    properties
+        .get("rows")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|row| {
+            let cell = |i: Option<usize>| i.and_then(|i| row.get(i));
+            let amount = cell(Some(cost))?.as_f64()?;
+            let text = |i| cell(i).and_then(Json::as_str).unwrap_or("").to_string();
+            Some((text(group), text(currency), amount))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_read_by_their_columns() {
+        let answer = json!({"properties": {
+            "columns": [{"name": "PreTaxCost", "type": "Number"}, {"name": "ServiceName", "type": "String"},
+                        {"name": "Currency", "type": "String"}],
+            "rows": [[12.5, "Virtual Machines", "USD"], [1.25, "Storage", "USD"]]}});
+        assert_eq!(
+            rows(&answer),
+            vec![("Virtual Machines".into(), "USD".into(), 12.5), ("Storage".into(), "USD".into(), 1.25),]
+        );
+    }
+
+    #[test]
+    fn a_resource_group_filters_the_query() {
+        let body = query_body("a", "b", Some("rg"));
+        assert_eq!(body["dataset"]["filter"]["dimensions"]["values"][0], "rg");
+        assert!(query_body("a", "b", None)["dataset"].get("filter").is_none());
+    }
+}
