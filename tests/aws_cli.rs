@@ -4,67 +4,12 @@
 //! refused before anything runs. moto is seeded with plain EC2 query requests (moto does not check signatures).
 #![cfg(feature = "aws")]
 
-use std::io::{Read, Write};
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
-const REGION: &str = "eu-south-2";
-
-fn moto() -> String {
-    match std::env::var("ESCHER_TEST_MOTO") {
-        Ok(url) if !url.is_empty() => url,
-        _ => panic!("ESCHER_TEST_MOTO is not set: run scripts/emulators.sh start and source its env file"),
-    }
-}
-
-/// One EC2 query-protocol request to moto in REGION; the answer's body.
-fn ec2(params: &str) -> String {
-    let url = moto();
-    let host = url.trim_start_matches("http://").trim_end_matches('/');
-    let body = format!("Version=2016-11-15&{params}");
-    let request = format!(
-        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/{REGION}/ec2/aws4_request, \
-         SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let mut stream = std::net::TcpStream::connect(host).expect("moto answers");
-    stream.write_all(request.as_bytes()).expect("the request is sent");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("moto answers");
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    answer
-}
-
-/// Launches `count` instances tagged `env=ENV` and `suite=SUITE`; their ids.
-fn launch(count: u32, env: &str, suite: &str) -> Vec<String> {
-    let answer = ec2(&format!(
-        "Action=RunInstances&ImageId=ami-12c6146b&InstanceType=t3.micro&MinCount={count}&MaxCount={count}\
-         &TagSpecification.1.ResourceType=instance&TagSpecification.1.Tag.1.Key=env&TagSpecification.1.Tag.1.Value={env}\
-         &TagSpecification.1.Tag.2.Key=suite&TagSpecification.1.Tag.2.Value={suite}"
-    ));
-    ids_in(&answer)
-}
-
-fn ids_in(answer: &str) -> Vec<String> {
-    let mut ids: Vec<String> = answer
-        .split("<instanceId>")
-        .skip(1)
-        .filter_map(|rest| rest.split("</instanceId>").next())
-        .map(str::to_string)
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids
-}
-
-/// The ids of the suite's instances in this state.
-fn in_state(suite: &str, state: &str) -> Vec<String> {
-    ids_in(&ec2(&format!(
-        "Action=DescribeInstances&Filter.1.Name=tag:suite&Filter.1.Value.1={suite}\
-         &Filter.2.Name=instance-state-name&Filter.2.Value.1={state}"
-    )))
-}
+use support::moto::{EC2_REGION as REGION, endpoint as moto, instances_in_state as in_state, launch};
 
 fn escher(state: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_escher"))

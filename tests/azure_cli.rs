@@ -5,12 +5,14 @@
 //! a service principal's secret, workload identity, managed identity (App Service's endpoint) and a stub `az`.
 #![cfg(feature = "azure")]
 
-use std::io::{Read, Write};
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 use escher_arm_replay::{Exchange, Replay, example};
 use serde_json::{Value as Json, json};
+use support::moto::{EC2_REGION as REGION, endpoint as moto, instances_in_state as in_state, launch};
 
 const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const SUB_A: &str = "8f3c2a1e-5b7d-4e9a-9c61-2d4f8a0b7e13";
@@ -275,53 +277,6 @@ fn when_no_credential_works_one_error_names_each_source_and_nothing_runs() {
 
 // --- A cross-cloud run: `compute.stop` over EC2 (moto) and Azure VMs (the replay server). ---
 
-const REGION: &str = "eu-south-2";
-
-fn moto() -> String {
-    match std::env::var("ESCHER_TEST_MOTO") {
-        Ok(url) if !url.is_empty() => url,
-        _ => panic!("ESCHER_TEST_MOTO is not set: run scripts/emulators.sh start and source its env file"),
-    }
-}
-
-/// One EC2 query-protocol request to moto in REGION; the answer's body.
-fn ec2(params: &str) -> String {
-    let url = moto();
-    let host = url.trim_start_matches("http://").trim_end_matches('/');
-    let body = format!("Version=2016-11-15&{params}");
-    let request = format!(
-        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/{REGION}/ec2/aws4_request, \
-         SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let mut stream = std::net::TcpStream::connect(host).expect("moto answers");
-    stream.write_all(request.as_bytes()).expect("the request is sent");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("moto answers");
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    answer
-}
-
-fn ids_in(answer: &str) -> Vec<String> {
-    let mut ids: Vec<String> = answer
-        .split("<instanceId>")
-        .skip(1)
-        .filter_map(|rest| rest.split("</instanceId>").next())
-        .map(str::to_string)
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids
-}
-
-fn in_state(suite: &str, state: &str) -> Vec<String> {
-    ids_in(&ec2(&format!(
-        "Action=DescribeInstances&Filter.1.Name=tag:suite&Filter.1.Value.1={suite}\
-         &Filter.2.Name=instance-state-name&Filter.2.Value.1={state}"
-    )))
-}
-
 fn vm_id(name: &str) -> String {
     format!("/subscriptions/{SUB_A}/resourceGroups/rg-dev/providers/Microsoft.Compute/virtualMachines/{name}")
 }
@@ -340,11 +295,7 @@ fn vm(name: &str, suite: &str, power: &str) -> Json {
 #[test]
 fn compute_stop_stops_ec2_in_moto_and_deallocates_each_azure_vm_once() {
     let suite = format!("azx{}", std::process::id());
-    let launched = ids_in(&ec2(&format!(
-        "Action=RunInstances&ImageId=ami-12c6146b&InstanceType=t3.micro&MinCount=2&MaxCount=2\
-         &TagSpecification.1.ResourceType=instance&TagSpecification.1.Tag.1.Key=env&TagSpecification.1.Tag.1.Value=dev\
-         &TagSpecification.1.Tag.2.Key=suite&TagSpecification.1.Tag.2.Value={suite}"
-    )));
+    let launched = launch(2, "dev", &suite);
 
     let rt = runtime();
     let replay = rt.block_on(Replay::start());

@@ -65,3 +65,56 @@ pub fn client<'c>(command: &'c mut Command, endpoint: &str) -> &'c mut Command {
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
 }
+
+/// The region the command-line tests seed EC2 in (one few other tests use).
+pub const EC2_REGION: &str = "eu-south-2";
+
+/// One EC2 query-protocol request to moto in [`EC2_REGION`] (moto does not check signatures); the answer.
+pub fn ec2(params: &str) -> String {
+    let body = format!("Version=2016-11-15&{params}");
+    let endpoint = endpoint();
+    let address = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(address).expect("moto answers");
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/{EC2_REGION}/ec2/aws4_request, \
+         SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("the request is sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("moto answers");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    answer
+}
+
+/// Launches `count` instances tagged `env=ENV` and `suite=SUITE`; their ids, sorted.
+pub fn launch(count: u32, env: &str, suite: &str) -> Vec<String> {
+    instance_ids(&ec2(&format!(
+        "Action=RunInstances&ImageId=ami-12c6146b&InstanceType=t3.micro&MinCount={count}&MaxCount={count}\
+         &TagSpecification.1.ResourceType=instance&TagSpecification.1.Tag.1.Key=env&TagSpecification.1.Tag.1.Value={env}\
+         &TagSpecification.1.Tag.2.Key=suite&TagSpecification.1.Tag.2.Value={suite}"
+    )))
+}
+
+/// The instance ids an EC2 answer names, sorted.
+pub fn instance_ids(answer: &str) -> Vec<String> {
+    let mut ids: Vec<String> = answer
+        .split("<instanceId>")
+        .skip(1)
+        .filter_map(|rest| rest.split("</instanceId>").next())
+        .map(str::to_string)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The ids of the suite's instances in this state.
+pub fn instances_in_state(suite: &str, state: &str) -> Vec<String> {
+    instance_ids(&ec2(&format!(
+        "Action=DescribeInstances&Filter.1.Name=tag:suite&Filter.1.Value.1={suite}\
+         &Filter.2.Name=instance-state-name&Filter.2.Value.1={state}"
+    )))
+}
