@@ -42,6 +42,8 @@ scripts/emulators.sh start
 
 step "cargo test"
 cargo test --workspace --locked
+# Azure service principals that sign in with a certificate (OpenSSL, behind escher-azure's `certificate` feature).
+cargo test --locked -p escher-azure --features certificate --test replay certificate
 
 step "fuzz targets, 10 s each (scripts/fuzz.sh; the hour-long runs are in docs/performance.md)"
 scripts/fuzz.sh 10

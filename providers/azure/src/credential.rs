@@ -38,6 +38,10 @@ pub enum HostCredential {
     Token(Arc<dyn TokenCredential>),
     /// A service principal's client secret the host read from its secret store; one credential per tenant.
     ClientSecret { client_id: String, secret: Secret },
+    /// A service principal's certificate (PKCS#12 DER with an RSA key, and its password if it has one) the host
+    /// read from its secret store; one credential per tenant.
+    #[cfg(feature = "certificate")]
+    ClientCertificate { client_id: String, pkcs12: Vec<u8>, password: Option<Secret> },
 }
 
 /// No source gave a token: each source, and why.
@@ -95,6 +99,11 @@ impl Credentials {
             let made = match host {
                 HostCredential::Token(credential) => Ok(credential.clone()),
                 HostCredential::ClientSecret { client_id, secret } => self.client_secret(tenant, client_id, secret),
+                #[cfg(feature = "certificate")]
+                HostCredential::ClientCertificate { client_id, pkcs12, password } => match tenant {
+                    Some(tenant) => self.client_certificate(tenant, client_id, pkcs12.clone(), password.clone()),
+                    None => Err("a certificate signs in to one tenant: set `tenant_id` in azure.json".into()),
+                },
             };
             return match made {
                 Ok(credential) => {
@@ -213,17 +222,29 @@ impl Credentials {
 
     #[cfg(feature = "certificate")]
     fn certificate(&self, tenant: &str, client_id: String, path: &str) -> Result<Arc<dyn TokenCredential>, String> {
-        use azure_identity::{ClientCertificateCredential, ClientCertificateCredentialOptions};
-        let bytes = std::fs::read(path)
+        let pkcs12 = std::fs::read(path)
             .map_err(|error| format!("cannot read AZURE_CLIENT_CERTIFICATE_PATH {path}: {error}"))?;
+        let password = std::env::var("AZURE_CLIENT_CERTIFICATE_PASSWORD").ok().map(Secret::new);
+        self.client_certificate(tenant, &client_id, pkcs12, password)
+    }
+
+    #[cfg(feature = "certificate")]
+    fn client_certificate(
+        &self,
+        tenant: &str,
+        client_id: &str,
+        pkcs12: Vec<u8>,
+        password: Option<Secret>,
+    ) -> Result<Arc<dyn TokenCredential>, String> {
+        use azure_identity::{ClientCertificateCredential, ClientCertificateCredentialOptions};
         let options = ClientCertificateCredentialOptions {
             client_options: self.client_options(Connect::Service, true),
-            password: std::env::var("AZURE_CLIENT_CERTIFICATE_PASSWORD").ok().map(Secret::new),
+            password,
         };
         ClientCertificateCredential::new(
             tenant.to_string(),
-            client_id,
-            azure_core::credentials::SecretBytes::new(bytes),
+            client_id.to_string(),
+            azure_core::credentials::SecretBytes::new(pkcs12),
             Some(options),
         )
         .map(|credential| credential as Arc<dyn TokenCredential>)

@@ -71,6 +71,11 @@ impl Logged {
     pub fn json(&self) -> Option<Json> {
         serde_json::from_str(&self.body).ok()
     }
+
+    /// The body as a form (a token request), decoded.
+    pub fn form(&self) -> BTreeMap<String, String> {
+        url::form_urlencoded::parse(self.body.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    }
 }
 
 /// The vendored examples' folder: `providers/azure/tests/fixtures`.

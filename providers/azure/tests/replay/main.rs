@@ -3,6 +3,8 @@
 //! sign-in goes through the real token endpoint code.
 
 mod calls;
+#[cfg(feature = "certificate")]
+mod certificate;
 mod data;
 mod support;
 mod vm;
