@@ -94,10 +94,16 @@ impl Provider for AzureProvider {
     fn bucket(&self, rate_class: &str) -> Option<Bucket> {
         bucket(rate_class)
     }
+
+    /// Resource Manager's buckets are per subscription, whatever the region.
+    fn regional_buckets(&self) -> bool {
+        false
+    }
 }
 
-/// Resource Manager's reads, per subscription: 250 at once, refilled 25 per second (its token buckets since
-/// 2024, "Understand how Azure Resource Manager throttles requests").
+/// Resource Manager's reads, per subscription (in every region: `regional_buckets` is false): 250 at once,
+/// refilled 25 per second (its token buckets since 2024, "Understand how Azure Resource Manager throttles
+/// requests").
 pub const ARM_READ: Bucket = Bucket { capacity: 250, per_second: 25.0 };
 /// Resource Manager's writes and deletes, per subscription: 200 at once, refilled 10 per second.
 pub const ARM_WRITE: Bucket = Bucket { capacity: 200, per_second: 10.0 };
@@ -117,6 +123,12 @@ pub fn bucket(rate_class: &str) -> Option<Bucket> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_bucket_serves_every_region_of_a_subscription() {
+        let ctx = AzureContext::new(crate::config::AzureConfig::default()).expect("a context");
+        assert!(!AzureProvider::new(ctx).regional_buckets());
+    }
 
     #[test]
     fn the_classes_are_resource_managers_buckets() {

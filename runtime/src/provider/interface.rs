@@ -210,6 +210,13 @@ pub trait Provider: Send + Sync {
         let _ = rate_class;
         None
     }
+
+    /// Whether this cloud's rate limits are per region of an account (AWS's, the default) or per account alone
+    /// (Azure Resource Manager's are per subscription, whatever the region): with `false`, every region of an
+    /// account draws from one bucket per rate class.
+    fn regional_buckets(&self) -> bool {
+        true
+    }
 }
 
 /// The `id` field of a resource record.

@@ -208,11 +208,13 @@ fn calls_without_targets<'a>(ctx: &RunContext, node: &'a PlanNode) -> Result<Vec
     }
 }
 
+/// The bucket a call draws from: its provider's, per account (a subscription, a project) and, where the cloud
+/// limits per region, per region.
 fn bucket_key(provider: &Arc<dyn Provider>, rate_class: &str, account: &str, region: &str) -> BucketKey {
     BucketKey {
         provider: provider.name().to_string(),
         account: account.to_string(),
-        region: region.to_string(),
+        region: if provider.regional_buckets() { region.to_string() } else { String::new() },
         rate_class: rate_class.to_string(),
     }
 }
@@ -223,6 +225,42 @@ mod tests {
 
     fn record(fields: &[(&str, &str)]) -> Value {
         Value::Record(fields.iter().map(|(k, v)| (k.to_string(), Value::String(v.to_string()))).collect())
+    }
+
+    /// A provider that serves nothing, limited per region or not.
+    struct Limited(bool);
+
+    #[async_trait::async_trait]
+    impl Provider for Limited {
+        fn name(&self) -> &str {
+            "limited"
+        }
+        fn serves(&self, _: escher_compiler::stdlib::Cloud) -> bool {
+            false
+        }
+        async fn call(
+            &self,
+            _: &crate::provider::ProviderCall,
+        ) -> Result<crate::provider::ProviderResponse, crate::provider::ProviderError> {
+            Err(crate::provider::ProviderError::Unsupported("nothing".into()))
+        }
+        async fn describe(&self, _: &[Value]) -> Result<Vec<Value>, crate::provider::ProviderError> {
+            Ok(Vec::new())
+        }
+        fn regional_buckets(&self) -> bool {
+            self.0
+        }
+    }
+
+    #[test]
+    fn a_cloud_that_limits_per_account_shares_one_bucket_across_its_regions() {
+        let regional: Arc<dyn Provider> = Arc::new(Limited(true));
+        let east = bucket_key(&regional, "writes", "acct", "eastus");
+        assert_ne!(east, bucket_key(&regional, "writes", "acct", "westeurope"));
+        let per_account: Arc<dyn Provider> = Arc::new(Limited(false));
+        let east = bucket_key(&per_account, "writes", "sub-1", "eastus");
+        assert_eq!(east, bucket_key(&per_account, "writes", "sub-1", "westeurope"));
+        assert_ne!(east, bucket_key(&per_account, "writes", "sub-2", "eastus"));
     }
 
     #[test]
