@@ -72,6 +72,50 @@ pub async fn discover(ctx: &AzureContext, subscriptions: &[String]) -> Result<In
     })
 }
 
+/// Azure's answers to the agnostic `inventory.summary` (counts of a fresh discovery by cloud, kind and region)
+/// and `inventory.accounts` (the reachable subscriptions).
+pub(crate) async fn answer(ctx: &AzureContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
+    let text = |value: &str| Value::String(value.to_string());
+    match call.action.as_str() {
+        "inventory.accounts" => {
+            let rows = ctx
+                .subscriptions()
+                .await?
+                .iter()
+                .map(|s| {
+                    Value::Record(BTreeMap::from([
+                        ("cloud".to_string(), text("azure")),
+                        ("id".to_string(), text(&s.id)),
+                        ("name".to_string(), text(&s.name)),
+                    ]))
+                })
+                .collect();
+            Ok(ProviderResponse::Value(Value::List(rows)))
+        }
+        "inventory.summary" => {
+            let inventory = discover(ctx, &[]).await?;
+            let count = |key: &str| {
+                let mut counts: BTreeMap<String, Value> = BTreeMap::new();
+                for resource in &inventory.resources {
+                    let entry = counts.entry(field(resource, key).to_string()).or_insert(Value::Int(0));
+                    if let Value::Int(n) = entry {
+                        *n += 1;
+                    }
+                }
+                Value::Record(counts)
+            };
+            let total = i64::try_from(inventory.resources.len()).unwrap_or(i64::MAX);
+            Ok(ProviderResponse::Value(Value::Record(BTreeMap::from([
+                ("total".to_string(), Value::Int(total)),
+                ("by_cloud".to_string(), count("cloud")),
+                ("by_kind".to_string(), count("kind")),
+                ("by_region".to_string(), count("region")),
+            ]))))
+        }
+        other => Err(ProviderError::Unsupported(format!("the Azure provider has no query `{other}`"))),
+    }
+}
+
 impl Inventory {
     pub fn path(state_dir: &Path) -> PathBuf {
         state_dir.join("inventory").join("azure.json")

@@ -29,6 +29,12 @@ impl AzureProvider {
 }
 
 pub(crate) async fn dispatch(ctx: &AzureContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
+    // The agnostic queries no Azure query implements are answered under their own name, for Azure.
+    match call.action.as_str() {
+        "cost.by_service" | "cost.by_cloud" => return cost::call(ctx, call).await,
+        "inventory.summary" | "inventory.accounts" => return Box::pin(crate::inventory::answer(ctx, call)).await,
+        _ => {}
+    }
     match service_of(&call.action) {
         Some("vm") => vm::call(ctx, call).await,
         Some("disk") => disk::call(ctx, call).await,

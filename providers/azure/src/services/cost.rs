@@ -1,4 +1,5 @@
-//! `azure.cost.by_service` on Cost Management's query API: actual cost grouped by `ServiceName` over a custom
+//! `azure.cost.by_service`, and Azure's rows of the agnostic `cost.by_service` and `cost.by_cloud`, on Cost
+//! Management's query API: actual cost grouped by `ServiceName` over a custom
 //! period ending now, per subscription, pages followed (`properties.nextLink`), summed across subscriptions,
 //! most expensive first. Cost Management throttles per tenant, apart from Resource Manager; its own retry header
 //! is honoured (`arm.rs`).
@@ -18,17 +19,38 @@ use crate::versions::COST_MANAGEMENT;
 const THIRTY_DAYS_MS: u64 = 30 * 24 * 3_600 * 1_000;
 
 pub(crate) async fn call(ctx: &AzureContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
-    if call.action != "azure.cost.by_service" {
-        return Err(unknown_action("Cost Management", &call.action));
-    }
     let args = Args(&call.args);
+    let records = match call.action.as_str() {
+        "azure.cost.by_service" => records(totals(ctx, &args, true).await?, "service", None),
+        "cost.by_service" => records(totals(ctx, &args, false).await?, "service", Some("azure")),
+        "cost.by_cloud" => {
+            let mut by_currency: BTreeMap<(String, String), f64> = BTreeMap::new();
+            for ((_, currency), amount) in totals(ctx, &args, false).await? {
+                *by_currency.entry(("azure".to_string(), currency)).or_default() += amount;
+            }
+            records(by_currency, "cloud", None)
+        }
+        other => return Err(unknown_action("Cost Management", other)),
+    };
+    Ok(ProviderResponse::Value(Value::List(records)))
+}
+
+/// Actual cost per (service, currency) over the period, summed across the subscriptions the query names (its
+/// `subscription`, else all); `scoped`: the query's own `subscription` and `resource_group` arguments apply.
+async fn totals(
+    ctx: &AzureContext,
+    args: &Args<'_>,
+    scoped: bool,
+) -> Result<BTreeMap<(String, String), f64>, ProviderError> {
     let period =
         args.opt_duration("period")?.map_or(THIRTY_DAYS_MS, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
     let to = chrono::Utc::now();
     let from = to - chrono::Duration::milliseconds(i64::try_from(period).unwrap_or(i64::MAX));
-    let body = query_body(&from.to_rfc3339(), &to.to_rfc3339(), args.opt_str("resource_group")?);
+    let group = if scoped { args.opt_str("resource_group")? } else { None };
+    let only = if scoped { args.opt_str("subscription")? } else { None };
+    let body = query_body(&from.to_rfc3339(), &to.to_rfc3339(), group);
     let mut totals: BTreeMap<(String, String), f64> = BTreeMap::new();
-    for home in ctx.listed(args.opt_str("subscription")?).await? {
+    for home in ctx.listed(only).await? {
         let path = format!("/subscriptions/{}/providers/Microsoft.CostManagement/query", home.id);
         let mut next = Some(ctx.url(&path, COST_MANAGEMENT, &[]));
         while let Some(url) = next.take() {
@@ -45,19 +67,27 @@ pub(crate) async fn call(ctx: &AzureContext, call: &ProviderCall) -> Result<Prov
                 .and_then(|link| Url::parse(link).ok());
         }
     }
+    Ok(totals)
+}
+
+/// Records `{GROUP, amount, currency}` (and `cloud` when given), most expensive first.
+fn records(totals: BTreeMap<(String, String), f64>, group: &str, cloud: Option<&str>) -> Vec<Value> {
     let mut costs: Vec<((String, String), f64)> = totals.into_iter().collect();
     costs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let records = costs
+    costs
         .into_iter()
-        .map(|((service, currency), amount)| {
-            Value::Record(BTreeMap::from([
-                ("service".to_string(), Value::String(service)),
+        .map(|((name, currency), amount)| {
+            let mut record = BTreeMap::from([
+                (group.to_string(), Value::String(name)),
                 ("amount".to_string(), Value::Float(amount)),
                 ("currency".to_string(), Value::String(currency)),
-            ]))
+            ]);
+            if let Some(cloud) = cloud {
+                record.insert("cloud".to_string(), Value::String(cloud.to_string()));
+            }
+            Value::Record(record)
         })
-        .collect();
-    Ok(ProviderResponse::Value(Value::List(records)))
+        .collect()
 }
 
 /// The query: actual cost summed by service over `from`..`to`, of one resource group if given.

@@ -523,3 +523,31 @@ async fn without_subscriptions_every_enabled_one_the_credential_sees_is_listed()
     let _ = RESOURCE_MANAGER;
     replay.assert_clean();
 }
+
+#[tokio::test]
+async fn the_agnostic_cost_and_inventory_queries_are_answered_for_azure() {
+    let sub = "00000000-0000-0000-0000-000000000000";
+    let azure = azure(&[sub]).await;
+    let mut answer = body("cost-management/2025-03-01/SubscriptionQueryGrouping.json", 200);
+    answer["properties"]["columns"][1]["name"] = json!("ServiceName");
+    azure.replay.serve(
+        Exchange::new("POST", &format!("/subscriptions/{sub}/providers/Microsoft.CostManagement/query"), "2025-03-01")
+            .respond(200, Some(answer))
+            .any_body()
+            .derived("SubscriptionQueryGrouping.json grouped by ServiceName"),
+    );
+    let by_service = azure.query("cost.by_service", &[]).await.expect("queried");
+    assert_eq!(by_service.len(), 4);
+    assert!(by_service.iter().all(|row| field(row, "cloud") == "azure"));
+    let by_cloud = azure.query("cost.by_cloud", &[]).await.expect("queried");
+    assert_eq!(by_cloud.len(), 1);
+    assert_eq!((field(&by_cloud[0], "cloud"), field(&by_cloud[0], "currency")), ("azure", "USD"));
+    let Value::Record(total) = &by_cloud[0] else { panic!("a record") };
+    let Some(Value::Float(amount)) = total.get("amount") else { panic!("an amount") };
+    assert!((amount - 220.945_005_212_619_4).abs() < 1e-6, "the four rows summed: {amount}");
+
+    let accounts = azure.query("inventory.accounts", &[]).await.expect("listed");
+    assert_eq!(accounts.len(), 1);
+    assert_eq!((field(&accounts[0], "cloud"), field(&accounts[0], "id")), ("azure", sub));
+    azure.replay.assert_clean();
+}
