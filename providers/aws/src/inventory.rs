@@ -263,23 +263,7 @@ async fn accounts(ctx: &AwsContext) -> Result<ProviderResponse, ProviderError> {
 /// Counts of a fresh discovery by cloud, kind and region.
 async fn summary(ctx: &AwsContext) -> Result<ProviderResponse, ProviderError> {
     let inventory = discover(ctx, &[]).await?;
-    let count = |key: &str| {
-        let mut counts: BTreeMap<String, Value> = BTreeMap::new();
-        for r in &inventory.resources {
-            let entry = counts.entry(str_field(r, key).to_string()).or_insert(Value::Int(0));
-            if let Value::Int(n) = entry {
-                *n += 1;
-            }
-        }
-        Value::Record(counts)
-    };
-    let summary = BTreeMap::from([
-        ("total".to_string(), Value::Int(inventory.resources.len() as i64)),
-        ("by_cloud".to_string(), count("cloud")),
-        ("by_kind".to_string(), count("kind")),
-        ("by_region".to_string(), count("region")),
-    ]);
-    Ok(ProviderResponse::Value(Value::Record(summary)))
+    Ok(ProviderResponse::Value(escher_runtime::provider::outcome::inventory_summary(&inventory.resources)))
 }
 
 /// What the inventory says of a step's targets.

@@ -94,23 +94,7 @@ pub(crate) async fn answer(ctx: &AzureContext, call: &ProviderCall) -> Result<Pr
         }
         "inventory.summary" => {
             let inventory = discover(ctx, &[]).await?;
-            let count = |key: &str| {
-                let mut counts: BTreeMap<String, Value> = BTreeMap::new();
-                for resource in &inventory.resources {
-                    let entry = counts.entry(field(resource, key).to_string()).or_insert(Value::Int(0));
-                    if let Value::Int(n) = entry {
-                        *n += 1;
-                    }
-                }
-                Value::Record(counts)
-            };
-            let total = i64::try_from(inventory.resources.len()).unwrap_or(i64::MAX);
-            Ok(ProviderResponse::Value(Value::Record(BTreeMap::from([
-                ("total".to_string(), Value::Int(total)),
-                ("by_cloud".to_string(), count("cloud")),
-                ("by_kind".to_string(), count("kind")),
-                ("by_region".to_string(), count("region")),
-            ]))))
+            Ok(ProviderResponse::Value(escher_runtime::provider::outcome::inventory_summary(&inventory.resources)))
         }
         other => Err(ProviderError::Unsupported(format!("the Azure provider has no query `{other}`"))),
     }
