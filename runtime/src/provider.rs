@@ -16,5 +16,6 @@ pub mod outcome;
 pub use factory::{ProviderFactory, ProviderSetup, ProviderSetupError};
 pub use interface::{
     Bucket, IDEMPOTENCY_TAG, Notification, Provider, ProviderCall, ProviderError, ProviderResponse, Secret,
-    SimulatedClock, TargetResult, TargetStatus, UNDECLARED_READS, UNDECLARED_WRITES, resource_field, resource_id,
+    SimulatedClock, TargetResult, TargetStatus, UNDECLARED_READS, UNDECLARED_WRITES, resource_bool, resource_field,
+    resource_has_tags, resource_id, resource_int, with_resource_field,
 };

@@ -134,20 +134,9 @@ pub(crate) fn tags_value(tags: &BTreeMap<String, String>) -> Value {
     Value::Record(tags.iter().map(|(k, v)| (k.clone(), text(v.clone()))).collect())
 }
 
-/// Whether a record carries every wanted tag with its value.
-pub(crate) fn has_tags(record: &Value, wanted: &BTreeMap<String, String>) -> bool {
-    let tags = tags_of(record);
-    wanted.iter().all(|(k, v)| tags.get(k) == Some(v))
-}
-
-/// Overwrites one field of a record (for "the resource as it would be after" in dry runs and results).
-pub(crate) fn with_field(record: &Value, name: &str, value: Value) -> Value {
-    let mut record = record.clone();
-    if let Value::Record(fields) = &mut record {
-        fields.insert(name.to_string(), value);
-    }
-    record
-}
+/// Whether a record carries every wanted tag with its value; a record with one field overwritten (for "the
+/// resource as it would be after" in dry runs and results). The runtime's, shared by every provider.
+pub(crate) use escher_runtime::provider::{resource_has_tags as has_tags, with_resource_field as with_field};
 
 #[cfg(test)]
 mod tests {

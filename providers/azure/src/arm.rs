@@ -240,16 +240,7 @@ impl Arm {
                 items.extend(values.iter().cloned());
             }
             if let Some(link) = page.get("nextLink").and_then(Json::as_str).filter(|link| !link.is_empty()) {
-                let url = self.base.join(link).map_err(|error| {
-                    ArmError::local("BadNextLink", format!("the next page's link `{link}` is not a URL: {error}"))
-                })?;
-                if !self.is_ours(&url) {
-                    return Err(ArmError::local(
-                        "OffResourceManager",
-                        format!("refused to follow the next page's link to {url}, which is not Resource Manager"),
-                    ));
-                }
-                next = Some(url);
+                next = Some(self.link(link, "the next page")?);
             }
         }
         Ok(items)
@@ -269,62 +260,60 @@ impl Arm {
         if !matches!(first.status, 201 | 202) {
             return Ok(first);
         }
-        let poll = |name| first.header(name).map(str::to_string);
-        if let Some(status_url) = poll("azure-asyncoperation") {
-            self.follow_async_operation(tenant, &status_url, first.headers.clone()).await?;
+        let header = |name| first.header(name).map(str::to_string);
+        if let Some(status_url) = header("azure-asyncoperation") {
+            // The status document says how it ended; the first answer is the result.
+            self.poll(tenant, &status_url, &first.headers, |reply| {
+                match reply.body.get("status").and_then(Json::as_str).unwrap_or("InProgress") {
+                    "Succeeded" => Some(Ok(())),
+                    status @ ("Failed" | "Canceled") => Some(Err(operation_failed(reply, status))),
+                    _ => None,
+                }
+            })
+            .await?;
             return Ok(first);
         }
-        if let Some(location) = poll("location") {
-            return self.follow_location(tenant, &location, first.headers.clone()).await;
+        if let Some(location) = header("location") {
+            // The location answers 202 until the operation ends, then its result.
+            return self.poll(tenant, &location, &first.headers, |reply| (reply.status != 202).then_some(Ok(()))).await;
         }
         Ok(first)
     }
 
-    fn poll_url(&self, link: &str) -> Result<Url, ArmError> {
-        // SQL's `Location` is a path on Resource Manager; others are whole URLs.
+    /// A URL Resource Manager handed back (`what`: a next page, an operation), on Resource Manager's host or
+    /// refused: the token never leaves it. SQL's `Location` is a path; the others are whole URLs.
+    pub(crate) fn link(&self, link: &str, what: &str) -> Result<Url, ArmError> {
         let url = self.base.join(link).map_err(|error| {
-            ArmError::local("BadOperationUrl", format!("the operation's URL `{link}` is not a URL: {error}"))
+            ArmError::local("BadLink", format!("the link to {what}, `{link}`, is not a URL: {error}"))
         })?;
         if !self.is_ours(&url) {
             return Err(ArmError::local(
                 "OffResourceManager",
-                format!("refused to poll the operation at {url}, which is not Resource Manager ({})", self.base),
+                format!("refused to follow the link to {what} at {url}, which is not Resource Manager ({})", self.base),
             ));
         }
         Ok(url)
     }
 
-    /// Polls an `Azure-AsyncOperation` URL until its `status` is `Succeeded`, `Failed` or `Canceled`.
-    async fn follow_async_operation(
+    /// Polls an operation at `link` until `ended` says how it ended, waiting between polls as each answer's
+    /// `Retry-After` says (the first wait as `first`'s); the last answer.
+    async fn poll(
         &self,
         tenant: Option<&str>,
         link: &str,
-        mut last: Headers,
-    ) -> Result<(), ArmError> {
-        let url = self.poll_url(link)?;
+        first: &Headers,
+        ended: impl Fn(&Reply) -> Option<Result<(), ArmError>>,
+    ) -> Result<Reply, ArmError> {
+        let url = self.link(link, "the operation")?;
         let deadline = tokio::time::Instant::now() + self.operation_timeout;
+        let mut last = first.clone();
         loop {
             self.wait(&last, deadline, link).await?;
             let reply = self.send(tenant, Method::Get, url.clone(), None).await?;
-            match reply.body.get("status").and_then(Json::as_str).unwrap_or("InProgress") {
-                "Succeeded" => return Ok(()),
-                status @ ("Failed" | "Canceled") => return Err(operation_failed(&reply, status)),
-                _ => last = reply.headers,
+            match ended(&reply) {
+                Some(outcome) => return outcome.map(|()| reply),
+                None => last = reply.headers,
             }
-        }
-    }
-
-    /// Polls a `Location` URL until it stops answering 202; its final answer is the operation's result.
-    async fn follow_location(&self, tenant: Option<&str>, link: &str, mut last: Headers) -> Result<Reply, ArmError> {
-        let url = self.poll_url(link)?;
-        let deadline = tokio::time::Instant::now() + self.operation_timeout;
-        loop {
-            self.wait(&last, deadline, link).await?;
-            let reply = self.send(tenant, Method::Get, url.clone(), None).await?;
-            if reply.status != 202 {
-                return Ok(reply);
-            }
-            last = reply.headers;
         }
     }
 

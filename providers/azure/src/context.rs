@@ -1,6 +1,7 @@
 //! What a run or a discovery uses of Azure: the configuration, Resource Manager ([`Arm`]) and the subscriptions
 //! it may touch: those configured, or else every enabled one the credential sees (listed once).
 
+use azure_core::http::{Method, Url};
 use escher_compiler::plan::Value;
 use escher_runtime::provider::ProviderError;
 use serde_json::Value as Json;
@@ -11,7 +12,6 @@ use crate::config::AzureConfig;
 use crate::credential::HostCredential;
 use crate::record::{ResourceId, field};
 use crate::versions;
-use azure_core::http::{Method, Url};
 
 /// A subscription Escher may reach.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +51,8 @@ impl AzureContext {
         if tenants.is_empty() {
             tenants.push(self.config.tenant_id.as_deref());
         }
+        // Each tenant once, wherever its subscriptions stand in the list.
+        tenants.sort_unstable();
         tenants.dedup();
         for tenant in tenants {
             self.arm.sign_in(tenant).await.map_err(|error| error.to_string())?;

@@ -130,21 +130,11 @@ pub(crate) fn field<'a>(record: &'a Value, name: &str) -> &'a str {
     escher_runtime::provider::resource_field(record, name).unwrap_or("")
 }
 
-/// A record with one field changed.
-pub(crate) fn with(record: &Value, name: &str, value: Value) -> Value {
-    let mut record = record.clone();
-    if let Value::Record(fields) = &mut record {
-        fields.insert(name.to_string(), value);
-    }
-    record
-}
-
-/// Whether a record's `tags` hold every `wanted` key with its value.
-pub(crate) fn has_tags(record: &Value, wanted: &BTreeMap<String, String>) -> bool {
-    let Value::Record(fields) = record else { return wanted.is_empty() };
-    let Some(Value::Record(tags)) = fields.get("tags") else { return wanted.is_empty() };
-    wanted.iter().all(|(key, value)| matches!(tags.get(key), Some(Value::String(v)) if v == value))
-}
+/// A record with one field changed; whether a record's `tags` hold every wanted key with its value; a record's
+/// bool and int fields. The runtime's, shared by every provider.
+pub(crate) use escher_runtime::provider::{
+    resource_bool as flag, resource_has_tags as has_tags, resource_int as int, with_resource_field as with,
+};
 
 #[cfg(test)]
 mod tests {

@@ -240,3 +240,46 @@ pub fn resource_field<'a>(resource: &'a Value, field: &str) -> Option<&'a str> {
         _ => None,
     }
 }
+
+/// A bool field of a resource record.
+pub fn resource_bool(resource: &Value, field: &str) -> Option<bool> {
+    match resource {
+        Value::Record(fields) => match fields.get(field) {
+            Some(Value::Bool(value)) => Some(*value),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// An int field of a resource record.
+pub fn resource_int(resource: &Value, field: &str) -> Option<i64> {
+    match resource {
+        Value::Record(fields) => match fields.get(field) {
+            Some(Value::Int(value)) => Some(*value),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether a resource record's `tags` hold every `wanted` key with its value.
+pub fn resource_has_tags(resource: &Value, wanted: &BTreeMap<String, String>) -> bool {
+    let tags = match resource {
+        Value::Record(fields) => fields.get("tags"),
+        _ => None,
+    };
+    wanted.iter().all(|(key, value)| match tags {
+        Some(Value::Record(tags)) => matches!(tags.get(key), Some(Value::String(v)) if v == value),
+        _ => false,
+    })
+}
+
+/// The resource record with one field set (the resource as an action leaves it).
+pub fn with_resource_field(resource: &Value, field: &str, value: Value) -> Value {
+    let mut resource = resource.clone();
+    if let Value::Record(fields) = &mut resource {
+        fields.insert(field.to_string(), value);
+    }
+    resource
+}

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use azure_core::http::{Method, Url};
+use azure_core::http::Method;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::args::Args;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
@@ -58,13 +58,12 @@ async fn totals(
             for (service, currency, amount) in rows(&reply.body) {
                 *totals.entry((service, currency)).or_default() += amount;
             }
-            next = reply
-                .body
-                .get("properties")
-                .and_then(|p| p.get("nextLink"))
-                .and_then(Json::as_str)
-                .filter(|link| !link.is_empty())
-                .and_then(|link| Url::parse(link).ok());
+            // Every page, or the query fails: a link that cannot be followed is an error, never a shorter list.
+            let link = reply.body.get("properties").and_then(|p| p.get("nextLink")).and_then(Json::as_str);
+            next = match link.filter(|link| !link.is_empty()) {
+                Some(link) => Some(ctx.arm.link(link, "the next page").map_err(ProviderError::from)?),
+                None => None,
+            };
         }
     }
     Ok(totals)

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::context::AzureContext;
 use crate::outcome::{Done, each_target, missing, unknown_action};
-use crate::record::{Rec, ResourceId, field, has_tags, text_at};
+use crate::record::{Rec, ResourceId, field, flag, has_tags, text_at};
 use crate::versions::DISKS;
 
 pub(crate) const DISK: &str = "azure.disk.Disk";
@@ -42,7 +42,7 @@ async fn disks(ctx: &AzureContext, args: &Args<'_>) -> Result<Value, ProviderErr
         let path = format!("/subscriptions/{}/providers/Microsoft.Compute/disks", home.id);
         for disk in ctx.list(&home, ctx.url(&path, DISKS, &[])).await? {
             let record = disk_record(&disk);
-            let flag = |name| matches!(record_bool(&record, name), Some(true));
+            let flag = |name| matches!(flag(&record, name), Some(true));
             if in_group(&record, group)
                 && has_tags(&record, &tags)
                 && attached.is_none_or(|a| flag("attached") == a)
@@ -76,16 +76,6 @@ async fn snapshots(ctx: &AzureContext, args: &Args<'_>) -> Result<Value, Provide
 
 fn in_group(record: &Value, group: Option<&str>) -> bool {
     group.is_none_or(|g| field(record, "resource_group").eq_ignore_ascii_case(g))
-}
-
-fn record_bool(record: &Value, name: &str) -> Option<bool> {
-    match record {
-        Value::Record(fields) => match fields.get(name) {
-            Some(Value::Bool(b)) => Some(*b),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 pub(crate) fn disk_record(disk: &Json) -> Value {
@@ -169,7 +159,7 @@ async fn snapshot(
 async fn delete_disk(ctx: &AzureContext, call: &ProviderCall, target: &Value) -> Result<Done, ProviderError> {
     let home = ctx.home(target).await?;
     let Some(disk) = read(ctx, target).await? else { return Ok(Done::Unchanged(target.clone())) };
-    if record_bool(&disk, "attached") == Some(true) {
+    if flag(&disk, "attached") == Some(true) {
         return Err(ProviderError::Rejected(format!(
             "OperationNotAllowed: disk `{}` is attached to {}; detach it first (nothing was sent)",
             field(&disk, "name"),
@@ -221,7 +211,7 @@ mod tests {
             "managedBy": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/v",
             "properties": {"diskState": "Attached", "diskSizeGB": 32}});
         let record = disk_record(&disk);
-        assert_eq!(record_bool(&record, "attached"), Some(true));
+        assert_eq!(flag(&record, "attached"), Some(true));
         assert_eq!(field(&record, "encryption"), "EncryptionAtRestWithPlatformKey");
     }
 }

@@ -12,7 +12,7 @@ use serde_json::{Value as Json, json};
 
 use crate::context::AzureContext;
 use crate::outcome::{Done, each_target, unknown_action};
-use crate::record::{Rec, field, text_at};
+use crate::record::{Rec, field, int, text_at, with};
 use crate::versions::NETWORK;
 
 pub(crate) const RULE: &str = "azure.network.SecurityRule";
@@ -116,11 +116,35 @@ fn rule_record(nsg: &Json, rule: &Json, source: &str, from: i64, to: i64) -> Val
         .build()
 }
 
-/// The rule as it is now, in the target's terms (its group's location and tags are the target's); `None` when
-/// it is gone.
+/// The rule as it is now; `None` when it is gone.
 pub(crate) async fn read(ctx: &AzureContext, target: &Value) -> Result<Option<Value>, ProviderError> {
     let home = ctx.home(target).await?;
-    Ok(ctx.find(&home, ctx.url(field(target, "id"), NETWORK, &[])).await?.map(|_| target.clone()))
+    let found = ctx.find(&home, ctx.url(field(target, "id"), NETWORK, &[])).await?;
+    Ok(found.map(|rule| as_listed(target, &rule)))
+}
+
+/// A rule's record from its own document, in the terms its listing gave it: its group's name, location and tags
+/// are the target's (a rule's document has none), and its source and port range the ones the target named, if the
+/// rule still has them.
+fn as_listed(target: &Value, rule: &Json) -> Value {
+    let properties = rule.get("properties").unwrap_or(&Json::Null);
+    let sources = sources(properties);
+    let source =
+        sources.iter().find(|s| *s == field(target, "source")).or(sources.first()).cloned().unwrap_or_default();
+    let ranges = port_ranges(properties);
+    let port = int(target, "from_port").unwrap_or(0);
+    let (from, to) = ranges
+        .iter()
+        .copied()
+        .find(|(from, to)| (*from..=*to).contains(&port))
+        .or(ranges.first().copied())
+        .unwrap_or((0, 0));
+    let group = json!({"name": field(target, "security_group"), "location": field(target, "region")});
+    let tags = match target {
+        Value::Record(fields) => fields.get("tags").cloned().unwrap_or(Value::Record(Default::default())),
+        _ => Value::Record(Default::default()),
+    };
+    with(&rule_record(&group, rule, &source, from, to), "tags", tags)
 }
 
 async fn delete(ctx: &AzureContext, call: &ProviderCall, target: &Value) -> Result<Done, ProviderError> {
@@ -142,14 +166,8 @@ async fn create(ctx: &AzureContext, call: &ProviderCall, target: &Value) -> Resu
     if call.dry_run {
         return Ok(Done::Changed(target.clone()));
     }
-    let int = |name: &str| match target {
-        Value::Record(fields) => match fields.get(name) {
-            Some(Value::Int(n)) => *n,
-            _ => 0,
-        },
-        _ => 0,
-    };
-    let (from, to) = (int("from_port"), int("to_port"));
+    let number = |name| int(target, name).unwrap_or(0);
+    let (from, to) = (number("from_port"), number("to_port"));
     let ports = if (from, to) == (0, 65_535) {
         "*".to_string()
     } else if from == to {
@@ -166,7 +184,7 @@ async fn create(ctx: &AzureContext, call: &ProviderCall, target: &Value) -> Resu
     let body = json!({"properties": {
         "protocol": protocol, "sourceAddressPrefix": field(target, "source"), "sourcePortRange": "*",
         "destinationAddressPrefix": "*", "destinationPortRange": ports, "access": "Allow",
-        "direction": "Inbound", "priority": int("priority"),
+        "direction": "Inbound", "priority": number("priority"),
     }});
     ctx.act(&home, Method::Put, ctx.url(field(target, "id"), NETWORK, &[]), Some(&body)).await?;
     Ok(Done::Changed(target.clone()))
@@ -212,6 +230,32 @@ mod tests {
             json!({"direction": "Inbound", "access": "Allow", "sourceAddressPrefix": "10.0.0.0/8", "destinationPortRange": "22"}),
         );
         assert!(open_rule(&group, &private, &[]).is_none());
+    }
+
+    #[test]
+    fn a_rule_read_again_keeps_its_listings_terms_and_shows_what_changed() {
+        let listed = rule(json!({"direction": "Inbound", "access": "Allow", "protocol": "Tcp", "priority": 100,
+            "sourceAddressPrefixes": ["10.0.0.0/8", "Internet"], "destinationPortRanges": ["80", "22"]}));
+        let group = nsg(listed.clone());
+        let target = open_rule(&group, &listed, &[22]).expect("open on 22");
+        let now = rule(json!({"direction": "Inbound", "access": "Allow", "protocol": "Udp", "priority": 200,
+            "sourceAddressPrefixes": ["10.0.0.0/8", "Internet"], "destinationPortRanges": ["80", "22"]}));
+        let read = as_listed(&target, &now);
+        assert_eq!(
+            (field(&read, "source"), int(&read, "from_port")),
+            ("Internet", Some(22)),
+            "the listing's source and range"
+        );
+        assert_eq!((field(&read, "protocol"), int(&read, "priority")), ("udp", Some(200)), "what the rule says now");
+        assert_eq!((field(&read, "security_group"), field(&read, "region")), ("nsg", "westeurope"));
+        assert_eq!(
+            read.clone(),
+            with(
+                &read,
+                "tags",
+                Value::Record(std::collections::BTreeMap::from([("env".into(), Value::String("dev".into()))]))
+            )
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde_json::{Value as Json, json};
 
 use crate::context::AzureContext;
 use crate::outcome::{Done, each_target, missing, unknown_action};
-use crate::record::{Rec, field, has_tags, tags, text, text_at, with};
+use crate::record::{Rec, field, flag, has_tags, tags, text, text_at, with};
 use crate::versions::STORAGE;
 
 pub(crate) const CONTAINER: &str = "azure.storage.Container";
@@ -52,7 +52,7 @@ async fn containers(ctx: &AzureContext, args: &Args<'_>) -> Result<Value, Provid
             let url = ctx.url(&format!("{account_id}/blobServices/default/containers"), STORAGE, &query);
             for container in ctx.list(&home, url).await? {
                 let record = record(&account, &service, &container);
-                let flag = |name| matches!(bool_field(&record, name), Some(true));
+                let flag = |name| matches!(flag(&record, name), Some(true));
                 if public.is_none_or(|p| flag("public") == p)
                     && encrypted.is_none_or(|e| flag("encrypted") == e)
                     && has_tags(&record, &metadata)
@@ -63,16 +63,6 @@ async fn containers(ctx: &AzureContext, args: &Args<'_>) -> Result<Value, Provid
         }
     }
     Ok(Value::List(found))
-}
-
-fn bool_field(record: &Value, name: &str) -> Option<bool> {
-    match record {
-        Value::Record(fields) => match fields.get(name) {
-            Some(Value::Bool(b)) => Some(*b),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// A container's record: its own id, name, access level and metadata; its account's location and settings.
@@ -145,7 +135,7 @@ pub(crate) async fn read(ctx: &AzureContext, target: &Value) -> Result<Option<Va
     let service = ctx.get(&home, ctx.url(&path, STORAGE, &[])).await.map_err(ProviderError::from)?;
     let versioning = service.get("properties").and_then(|p| p.get("isVersioningEnabled")).and_then(Json::as_bool);
     // The target's record says whether its account allows public access: open but not public means it does not.
-    let account_allows = !(field(target, "public_access") != "none" && bool_field(target, "public") == Some(false));
+    let account_allows = !(field(target, "public_access") != "none" && flag(target, "public") == Some(false));
     let public = access != "none" && account_allows;
     Ok(Some(with(
         &with(&with(target, "public_access", text(&access)), "public", Value::Bool(public)),
@@ -158,7 +148,7 @@ pub(crate) fn is_done(call: &ProviderCall, resource: Option<&Value>) -> Option<b
     let resource = resource?;
     match call.action.as_str() {
         "azure.storage.set_private" => Some(field(resource, "public_access") == "none"),
-        "azure.storage.enable_versioning" => Some(bool_field(resource, "versioning") == Some(true)),
+        "azure.storage.enable_versioning" => Some(flag(resource, "versioning") == Some(true)),
         "azure.storage.enable_encryption" => Some(true),
         _ => None,
     }
@@ -176,10 +166,10 @@ mod tests {
         let closed = json!({"name": "a", "location": "westeurope", "properties": {"allowBlobPublicAccess": false}});
         let service = json!({"properties": {"isVersioningEnabled": true}});
         let record = record(&open, &service, &container);
-        assert_eq!(bool_field(&record, "public"), Some(true));
-        assert_eq!(bool_field(&record, "versioning"), Some(true));
+        assert_eq!(flag(&record, "public"), Some(true));
+        assert_eq!(flag(&record, "versioning"), Some(true));
         assert_eq!((field(&record, "public_access"), field(&record, "storage_account")), ("container", "a"));
-        assert_eq!(bool_field(&super::record(&closed, &service, &container), "public"), Some(false));
+        assert_eq!(flag(&super::record(&closed, &service, &container), "public"), Some(false));
         assert_eq!(
             account_of(field(&record, "id")),
             "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a"
