@@ -79,13 +79,15 @@ impl Provider for AzureProvider {
         let mut found = Vec::new();
         for resource in resources {
             let kind = field(resource, "kind");
+            let home = self.ctx.home(resource).await?;
+            let home = &home;
             let now = match service_of(kind) {
-                Some("vm") => vm::read(&self.ctx, resource).await?,
-                Some("disk") => disk::read(&self.ctx, resource).await?,
-                Some("network") => network::read(&self.ctx, resource).await?,
-                Some("sql") => sql::read(&self.ctx, resource).await?,
-                Some("functions") => functions::read(&self.ctx, resource).await?,
-                Some("storage") => storage::read(&self.ctx, resource).await?,
+                Some("vm") => vm::read(&self.ctx, home, resource).await?,
+                Some("disk") => disk::read(&self.ctx, home, resource).await?,
+                Some("network") => network::read(&self.ctx, home, resource).await?,
+                Some("sql") => sql::read(&self.ctx, home, resource).await?,
+                Some("functions") => functions::read(&self.ctx, home, resource).await?,
+                Some("storage") => storage::read(&self.ctx, home, resource).await?,
                 _ => return Err(ProviderError::Unsupported(format!("cannot describe a `{kind}`"))),
             };
             found.extend(now);

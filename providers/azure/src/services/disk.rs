@@ -9,7 +9,7 @@ use escher_runtime::provider::{IDEMPOTENCY_TAG, ProviderCall, ProviderError, Pro
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
 
-use crate::context::AzureContext;
+use crate::context::{AzureContext, Subscription};
 use crate::outcome::{Done, each_target, missing, unknown_action};
 use crate::record::{Rec, ResourceId, field, flag, has_tags, text_at};
 use crate::versions::DISKS;
@@ -110,9 +110,12 @@ pub(crate) fn snapshot_record(snapshot: &Json) -> Value {
         .build()
 }
 
-pub(crate) async fn read(ctx: &AzureContext, target: &Value) -> Result<Option<Value>, ProviderError> {
-    let home = ctx.home(target).await?;
-    let found = ctx.find(&home, ctx.url(field(target, "id"), DISKS, &[])).await?;
+pub(crate) async fn read(
+    ctx: &AzureContext,
+    home: &Subscription,
+    target: &Value,
+) -> Result<Option<Value>, ProviderError> {
+    let found = ctx.find(home, ctx.url(field(target, "id"), DISKS, &[])).await?;
     Ok(found.map(|json| if field(target, "kind") == SNAPSHOT { snapshot_record(&json) } else { disk_record(&json) }))
 }
 
@@ -136,7 +139,7 @@ async fn snapshot(
     target: &Value,
 ) -> Result<Done, ProviderError> {
     let home = ctx.home(target).await?;
-    let Some(disk) = read(ctx, target).await? else { return Err(missing(target)) };
+    let Some(disk) = read(ctx, &home, target).await? else { return Err(missing(target)) };
     if call.dry_run {
         return Ok(Done::Changed(disk));
     }
@@ -158,7 +161,7 @@ async fn snapshot(
 
 async fn delete_disk(ctx: &AzureContext, call: &ProviderCall, target: &Value) -> Result<Done, ProviderError> {
     let home = ctx.home(target).await?;
-    let Some(disk) = read(ctx, target).await? else { return Ok(Done::Unchanged(target.clone())) };
+    let Some(disk) = read(ctx, &home, target).await? else { return Ok(Done::Unchanged(target.clone())) };
     if flag(&disk, "attached") == Some(true) {
         return Err(ProviderError::Rejected(format!(
             "OperationNotAllowed: disk `{}` is attached to {}; detach it first (nothing was sent)",
@@ -175,7 +178,7 @@ async fn delete_disk(ctx: &AzureContext, call: &ProviderCall, target: &Value) ->
 
 async fn delete_snapshot(ctx: &AzureContext, call: &ProviderCall, target: &Value) -> Result<Done, ProviderError> {
     let home = ctx.home(target).await?;
-    let Some(snapshot) = read(ctx, target).await? else { return Ok(Done::Unchanged(target.clone())) };
+    let Some(snapshot) = read(ctx, &home, target).await? else { return Ok(Done::Unchanged(target.clone())) };
     if call.dry_run {
         return Ok(Done::Changed(snapshot));
     }

@@ -8,7 +8,7 @@ use escher_runtime::provider::args::Args;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 use serde_json::Value as Json;
 
-use crate::context::AzureContext;
+use crate::context::{AzureContext, Subscription};
 use crate::outcome::{Done, each_target, missing, unknown_action};
 use crate::record::{Rec, field, has_tags, text, text_at, with};
 use crate::versions::WEB;
@@ -72,14 +72,17 @@ pub(crate) fn record(site: &Json) -> Value {
         .build()
 }
 
-pub(crate) async fn read(ctx: &AzureContext, target: &Value) -> Result<Option<Value>, ProviderError> {
-    let home = ctx.home(target).await?;
-    Ok(ctx.find(&home, ctx.url(field(target, "id"), WEB, &[])).await?.as_ref().map(record))
+pub(crate) async fn read(
+    ctx: &AzureContext,
+    home: &Subscription,
+    target: &Value,
+) -> Result<Option<Value>, ProviderError> {
+    Ok(ctx.find(home, ctx.url(field(target, "id"), WEB, &[])).await?.as_ref().map(record))
 }
 
 async fn act(ctx: &AzureContext, call: &ProviderCall, target: &Value) -> Result<Done, ProviderError> {
     let home = ctx.home(target).await?;
-    let Some(app) = read(ctx, target).await? else { return Err(missing(target)) };
+    let Some(app) = read(ctx, &home, target).await? else { return Err(missing(target)) };
     let state = field(&app, "state");
     let (verb, after) = match call.action.as_str() {
         "azure.functions.start" if state == "running" => return Ok(Done::Unchanged(app)),

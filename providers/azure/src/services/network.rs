@@ -10,7 +10,7 @@ use escher_runtime::provider::args::Args;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 use serde_json::{Value as Json, json};
 
-use crate::context::AzureContext;
+use crate::context::{AzureContext, Subscription};
 use crate::outcome::{Done, each_target, unknown_action};
 use crate::record::{Rec, field, int, text_at, with};
 use crate::versions::NETWORK;
@@ -117,9 +117,12 @@ fn rule_record(nsg: &Json, rule: &Json, source: &str, from: i64, to: i64) -> Val
 }
 
 /// The rule as it is now; `None` when it is gone.
-pub(crate) async fn read(ctx: &AzureContext, target: &Value) -> Result<Option<Value>, ProviderError> {
-    let home = ctx.home(target).await?;
-    let found = ctx.find(&home, ctx.url(field(target, "id"), NETWORK, &[])).await?;
+pub(crate) async fn read(
+    ctx: &AzureContext,
+    home: &Subscription,
+    target: &Value,
+) -> Result<Option<Value>, ProviderError> {
+    let found = ctx.find(home, ctx.url(field(target, "id"), NETWORK, &[])).await?;
     Ok(found.map(|rule| as_listed(target, &rule)))
 }
 
@@ -149,7 +152,7 @@ fn as_listed(target: &Value, rule: &Json) -> Value {
 
 async fn delete(ctx: &AzureContext, call: &ProviderCall, target: &Value) -> Result<Done, ProviderError> {
     let home = ctx.home(target).await?;
-    let Some(rule) = read(ctx, target).await? else { return Ok(Done::Unchanged(target.clone())) };
+    let Some(rule) = read(ctx, &home, target).await? else { return Ok(Done::Unchanged(target.clone())) };
     if call.dry_run {
         return Ok(Done::Changed(rule));
     }
@@ -160,7 +163,7 @@ async fn delete(ctx: &AzureContext, call: &ProviderCall, target: &Value) -> Resu
 /// Puts back a rule as its record describes it: inbound, `Allow`, from its source to its port range.
 async fn create(ctx: &AzureContext, call: &ProviderCall, target: &Value) -> Result<Done, ProviderError> {
     let home = ctx.home(target).await?;
-    if read(ctx, target).await?.is_some() {
+    if read(ctx, &home, target).await?.is_some() {
         return Ok(Done::Unchanged(target.clone()));
     }
     if call.dry_run {

@@ -12,7 +12,7 @@ use escher_runtime::provider::{IDEMPOTENCY_TAG, ProviderCall, ProviderError, Pro
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
 
-use crate::context::AzureContext;
+use crate::context::{AzureContext, Subscription};
 use crate::outcome::{Done, each_target, missing, unknown_action};
 use crate::record::{Rec, field, has_tags, text, text_at, with};
 use crate::services::disk::hex;
@@ -94,13 +94,16 @@ fn is_data_warehouse(database: &Json) -> bool {
         || text_at(database, &["kind"]).to_ascii_lowercase().contains("datawarehouse")
 }
 
-async fn fetch(ctx: &AzureContext, target: &Value) -> Result<Option<Json>, ProviderError> {
-    let home = ctx.home(target).await?;
-    ctx.find(&home, ctx.url(field(target, "id"), SQL, &[])).await
+async fn fetch(ctx: &AzureContext, home: &Subscription, target: &Value) -> Result<Option<Json>, ProviderError> {
+    ctx.find(home, ctx.url(field(target, "id"), SQL, &[])).await
 }
 
-pub(crate) async fn read(ctx: &AzureContext, target: &Value) -> Result<Option<Value>, ProviderError> {
-    Ok(fetch(ctx, target).await?.as_ref().map(record))
+pub(crate) async fn read(
+    ctx: &AzureContext,
+    home: &Subscription,
+    target: &Value,
+) -> Result<Option<Value>, ProviderError> {
+    Ok(fetch(ctx, home, target).await?.as_ref().map(record))
 }
 
 /// The copy's name: `NAME-SUFFIX`, or `NAME-` and a digest of the batch's idempotency key and the database.
@@ -113,7 +116,7 @@ pub(crate) fn copy_name(name: &str, suffix: Option<&str>, key: &str, id: &str) -
 
 async fn act(ctx: &AzureContext, call: &ProviderCall, args: &Args<'_>, target: &Value) -> Result<Done, ProviderError> {
     let home = ctx.home(target).await?;
-    let Some(model) = fetch(ctx, target).await? else {
+    let Some(model) = fetch(ctx, &home, target).await? else {
         return if call.action == "azure.sql.delete" {
             Ok(Done::Unchanged(target.clone()))
         } else {

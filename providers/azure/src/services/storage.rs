@@ -10,7 +10,7 @@ use escher_runtime::provider::args::Args;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 use serde_json::{Value as Json, json};
 
-use crate::context::AzureContext;
+use crate::context::{AzureContext, Subscription};
 use crate::outcome::{Done, each_target, missing, unknown_action};
 use crate::record::{Rec, field, flag, has_tags, tags, text, text_at, with};
 use crate::versions::STORAGE;
@@ -68,10 +68,7 @@ async fn containers(ctx: &AzureContext, args: &Args<'_>) -> Result<Value, Provid
 /// A container's record: its own id, name, access level and metadata; its account's location and settings.
 pub(crate) fn record(account: &Json, service: &Json, container: &Json) -> Value {
     let properties = container.get("properties").unwrap_or(&Json::Null);
-    let access = match text_at(properties, &["publicAccess"]) {
-        "" => "none".to_string(),
-        level => level.to_ascii_lowercase(),
-    };
+    let access = access_level(container);
     let allowed = account.get("properties").and_then(|p| p.get("allowBlobPublicAccess")).and_then(Json::as_bool);
     let mut located = container.clone();
     located["location"] = account.get("location").cloned().unwrap_or(Json::Null);
@@ -87,6 +84,14 @@ pub(crate) fn record(account: &Json, service: &Json, container: &Json) -> Value 
         .build()
 }
 
+/// A container's public access level as the record spells it: `none`, `blob` or `container`.
+fn access_level(container: &Json) -> String {
+    match text_at(container, &["properties", "publicAccess"]) {
+        "" => "none".to_string(),
+        level => level.to_ascii_lowercase(),
+    }
+}
+
 /// The account id of a container id (`.../storageAccounts/NAME/blobServices/default/containers/C`).
 fn account_of(container_id: &str) -> &str {
     container_id.split_once("/blobServices/").map_or(container_id, |(account, _)| account)
@@ -96,8 +101,7 @@ async fn set_private(ctx: &AzureContext, call: &ProviderCall, target: &Value) ->
     let home = ctx.home(target).await?;
     let id = field(target, "id");
     let Some(container) = ctx.find(&home, ctx.url(id, STORAGE, &[])).await? else { return Err(missing(target)) };
-    let access = text_at(&container, &["properties", "publicAccess"]);
-    if access.is_empty() || access.eq_ignore_ascii_case("None") {
+    if access_level(&container) == "none" {
         return Ok(Done::Unchanged(with(target, "public_access", text("none"))));
     }
     if !call.dry_run {
@@ -124,15 +128,15 @@ async fn enable_versioning(ctx: &AzureContext, call: &ProviderCall, target: &Val
 }
 
 /// A container as it is now (its account's location and settings kept from `target`); `None` when it is gone.
-pub(crate) async fn read(ctx: &AzureContext, target: &Value) -> Result<Option<Value>, ProviderError> {
-    let home = ctx.home(target).await?;
-    let Some(container) = ctx.find(&home, ctx.url(field(target, "id"), STORAGE, &[])).await? else { return Ok(None) };
-    let access = match text_at(&container, &["properties", "publicAccess"]) {
-        "" => "none".to_string(),
-        level => level.to_ascii_lowercase(),
-    };
+pub(crate) async fn read(
+    ctx: &AzureContext,
+    home: &Subscription,
+    target: &Value,
+) -> Result<Option<Value>, ProviderError> {
+    let Some(container) = ctx.find(home, ctx.url(field(target, "id"), STORAGE, &[])).await? else { return Ok(None) };
+    let access = access_level(&container);
     let path = format!("{}/blobServices/default", account_of(field(target, "id")));
-    let service = ctx.get(&home, ctx.url(&path, STORAGE, &[])).await.map_err(ProviderError::from)?;
+    let service = ctx.get(home, ctx.url(&path, STORAGE, &[])).await.map_err(ProviderError::from)?;
     let versioning = service.get("properties").and_then(|p| p.get("isVersioningEnabled")).and_then(Json::as_bool);
     // The target's record says whether its account allows public access: open but not public means it does not.
     let account_allows = !(field(target, "public_access") != "none" && flag(target, "public") == Some(false));

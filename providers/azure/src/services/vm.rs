@@ -10,7 +10,7 @@ use escher_runtime::provider::args::Args;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 use serde_json::{Value as Json, json};
 
-use crate::context::AzureContext;
+use crate::context::{AzureContext, Subscription};
 use crate::outcome::{Done, each_target, missing, unknown_action};
 use crate::record::{Rec, field, has_tags, text, text_at, with};
 use crate::versions::{COMPUTE, TAGS};
@@ -85,18 +85,21 @@ fn power_state(properties: &Json) -> String {
 }
 
 /// The VM as it is now, with its full model and instance view; `None` when it is gone.
-async fn fetch(ctx: &AzureContext, target: &Value) -> Result<Option<Json>, ProviderError> {
-    let home = ctx.home(target).await?;
-    ctx.find(&home, ctx.url(field(target, "id"), COMPUTE, &[("$expand", "instanceView")])).await
+async fn fetch(ctx: &AzureContext, home: &Subscription, target: &Value) -> Result<Option<Json>, ProviderError> {
+    ctx.find(home, ctx.url(field(target, "id"), COMPUTE, &[("$expand", "instanceView")])).await
 }
 
-pub(crate) async fn read(ctx: &AzureContext, target: &Value) -> Result<Option<Value>, ProviderError> {
-    Ok(fetch(ctx, target).await?.as_ref().map(record))
+pub(crate) async fn read(
+    ctx: &AzureContext,
+    home: &Subscription,
+    target: &Value,
+) -> Result<Option<Value>, ProviderError> {
+    Ok(fetch(ctx, home, target).await?.as_ref().map(record))
 }
 
 async fn act(ctx: &AzureContext, call: &ProviderCall, args: &Args<'_>, target: &Value) -> Result<Done, ProviderError> {
     let home = ctx.home(target).await?;
-    let Some(model) = fetch(ctx, target).await? else {
+    let Some(model) = fetch(ctx, &home, target).await? else {
         return if call.action == "azure.vm.delete" {
             Ok(Done::Unchanged(target.clone()))
         } else {
