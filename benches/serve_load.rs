@@ -7,8 +7,7 @@
 //!     cargo build --release --no-default-features --features cli
 //!     ESCHER_BIN=target/release/escher cargo bench --bench serve_load --profile dev
 
-use std::io::{Read, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const CLIENTS: usize = 8;
@@ -16,49 +15,21 @@ const REQUESTS_PER_CLIENT: usize = 100;
 const EXAMPLES: [&str; 3] =
     ["examples/nightly_shutdown.esc", "examples/waste_cleanup.esc", "examples/open_ports_remediation.esc"];
 
-struct Server {
-    child: Child,
-    address: String,
-}
+#[path = "../tests/support/serve.rs"]
+mod serve;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use serve::Serving;
 
-fn start() -> Server {
+fn start() -> Serving {
     let binary = std::env::var("ESCHER_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_escher").to_string());
-    let mut child = Command::new(&binary)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|error| panic!("{binary} serve: {error}"));
-    let mut stderr = child.stderr.take().expect("stderr");
-    let mut seen = Vec::new();
-    let mut byte = [0u8; 1];
-    while !seen.ends_with(b"\n") {
-        assert_eq!(stderr.read(&mut byte).expect("reads"), 1, "the server says where it listens");
-        seen.push(byte[0]);
-    }
-    let line = String::from_utf8_lossy(&seen).trim().to_string();
-    let address = line.strip_prefix("listening on http://").unwrap_or_else(|| panic!("{line}")).to_string();
-    Server { child, address }
+    let mut command = Command::new(binary);
+    command.args(["serve", "--listen", "127.0.0.1:0"]);
+    Serving::start(command)
 }
 
 /// One POST; its status.
-fn post(address: &str, path: &str, body: &str) -> u16 {
-    let mut stream = std::net::TcpStream::connect(address).expect("the server answers");
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body.as_bytes())).expect("sent");
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).expect("read");
-    std::str::from_utf8(response.get(9..12).unwrap_or_default()).ok().and_then(|code| code.parse().ok()).unwrap_or(0)
+fn post(serving: &Serving, path: &str, body: &str) -> u16 {
+    serving.send("POST", path, body).0
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -78,19 +49,19 @@ fn main() {
     let server = start();
     // Warm up: the first compile builds the stdlib catalog.
     for (path, body) in &bodies {
-        assert_eq!(post(&server.address, path, body), 200, "{path}");
+        assert_eq!(post(&server, path, body), 200, "{path}");
     }
     let started = Instant::now();
     let latencies: Vec<Duration> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..CLIENTS)
             .map(|client| {
-                let (address, bodies) = (&server.address, &bodies);
+                let (server, bodies) = (&server, &bodies);
                 scope.spawn(move || {
                     (0..REQUESTS_PER_CLIENT)
                         .map(|n| {
                             let (path, body) = &bodies[(client + n) % bodies.len()];
                             let sent = Instant::now();
-                            assert_eq!(post(address, path, body), 200, "{path}");
+                            assert_eq!(post(server, path, body), 200, "{path}");
                             sent.elapsed()
                         })
                         .collect::<Vec<_>>()

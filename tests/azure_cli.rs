@@ -10,7 +10,7 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use escher_arm_replay::{Exchange, Replay, example};
+use escher_arm_replay::{Exchange, Replay, example, published_vm};
 use serde_json::{Value as Json, json};
 use support::moto::{EC2_REGION as REGION, endpoint as moto, instances_in_state as in_state, launch};
 
@@ -281,14 +281,10 @@ fn vm_id(name: &str) -> String {
     format!("/subscriptions/{SUB_A}/resourceGroups/rg-dev/providers/Microsoft.Compute/virtualMachines/{name}")
 }
 
-/// The published VM (`VirtualMachine_Get.json`) as `name`, tagged for the suite, in `power` state.
+/// The published VM as `name`, tagged for the suite, in `power` state.
 fn vm(name: &str, suite: &str, power: &str) -> Json {
-    let mut vm = example("compute/2026-04-01/VirtualMachine_Get.json")["responses"]["200"]["body"].clone();
-    vm["id"] = json!(vm_id(name));
-    vm["name"] = json!(name);
+    let mut vm = published_vm(&vm_id(name), power);
     vm["tags"] = json!({"env": "dev", "suite": suite});
-    vm["properties"]["instanceView"] = json!({"statuses": [
-        {"code": "ProvisioningState/succeeded"}, {"code": format!("PowerState/{power}")}]});
     vm
 }
 

@@ -4,14 +4,13 @@
 
 mod support;
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
 
-/// A running `escher serve` in a directory of its own (its working directory and home), stopped when dropped.
+use support::serve::Serving;
+
+/// A running `escher serve` in a directory of its own (its working directory and home).
 struct Server {
-    child: Child,
-    address: String,
+    serving: Serving,
     home: tempfile::TempDir,
 }
 
@@ -23,46 +22,17 @@ impl Server {
         for var in ["HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "TMPDIR"] {
             command.env(var, home.path());
         }
-        command.env_remove("ESCHER_STATE").stdout(Stdio::null()).stderr(Stdio::piped());
-        let mut child = command.spawn().expect("escher serve starts");
-        let mut stderr = child.stderr.take().expect("stderr");
-        let mut seen = Vec::new();
-        let mut byte = [0u8; 1];
-        while !seen.ends_with(b"\n") {
-            assert_eq!(stderr.read(&mut byte).expect("reads"), 1, "the server says where it listens");
-            seen.push(byte[0]);
-        }
-        let line = String::from_utf8_lossy(&seen).trim().to_string();
-        let address = line.strip_prefix("listening on http://").unwrap_or_else(|| panic!("{line}")).to_string();
-        Server { child, address, home }
+        command.env_remove("ESCHER_STATE");
+        Server { serving: Serving::start(command), home }
     }
 
-    /// One request; the status and the body.
     fn send(&self, method: &str, path: &str, body: &str) -> (u16, String) {
-        let mut stream = std::net::TcpStream::connect(&self.address).expect("the server answers");
-        let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            self.address,
-            body.len()
-        );
-        stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body.as_bytes())).expect("sent");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read");
-        let status = response.get(9..12).and_then(|code| code.parse().ok()).unwrap_or(0);
-        let body = response.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default();
-        (status, body)
+        self.serving.send(method, path, body)
     }
 
     fn post(&self, path: &str, request: &serde_json::Value) -> (u16, serde_json::Value) {
         let (status, body) = self.send("POST", path, &request.to_string());
         (status, serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -13,5 +13,6 @@ pub mod journal;
 pub mod kill;
 pub mod leaks;
 pub mod moto;
+pub mod serve;
 pub mod time;
 pub mod webhook;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use escher_arm_replay::{Exchange, Replay, example};
+use escher_arm_replay::{Exchange, Replay, published_vm};
 use escher_azure::{AzureConfig, AzureContext, AzureProvider, HostCredential, Secret, SubscriptionConfig};
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{Provider, ProviderCall, ProviderResponse, TargetStatus};
@@ -22,11 +22,7 @@ fn vm_id(i: usize) -> String {
 }
 
 fn vm(i: usize) -> serde_json::Value {
-    let mut vm = example("compute/2026-04-01/VirtualMachine_Get.json")["responses"]["200"]["body"].clone();
-    vm["id"] = json!(vm_id(i));
-    vm["name"] = json!(format!("vm-{i:04}"));
-    vm["properties"]["instanceView"] = json!({"statuses": [{"code": "PowerState/running"}]});
-    vm
+    published_vm(&vm_id(i), "running")
 }
 
 fn call(action: &str, targets: Vec<Value>) -> ProviderCall {

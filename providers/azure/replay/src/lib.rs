@@ -90,6 +90,20 @@ pub fn example(file: &str) -> Json {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("fixture {} is not JSON: {e}", path.display()))
 }
 
+/// The published VM (`VirtualMachine_Get.json`, the only whole VM model Microsoft publishes) as the VM `id`, in
+/// power state `power` (its instance view's `PowerState/...`, which the list with `statusOnly=true` and a read
+/// with `$expand=instanceView` carry).
+pub fn published_vm(id: &str, power: &str) -> Json {
+    let mut vm = example("compute/2026-04-01/VirtualMachine_Get.json")["responses"]["200"]["body"].clone();
+    vm["id"] = json!(id);
+    vm["name"] = json!(id.rsplit('/').next().unwrap_or(id));
+    vm["properties"]["instanceView"] = json!({"statuses": [
+        {"code": "ProvisioningState/succeeded", "level": "Info", "displayStatus": "Provisioning succeeded"},
+        {"code": format!("PowerState/{power}"), "level": "Info", "displayStatus": format!("VM {power}")},
+    ]});
+    vm
+}
+
 impl Exchange {
     /// An exchange by hand: `method` on `path` with `api-version`, answering 200 with no body.
     pub fn new(method: &str, path: &str, api_version: &str) -> Exchange {

@@ -22,6 +22,11 @@ fn rule_read() -> Exchange {
         .derived("a GET of the delete example's rule, answered with the create example's rule")
 }
 
+/// The published 202 of a rule's DELETE, whose `Azure-AsyncOperation` is polled.
+fn rule_delete() -> Exchange {
+    Exchange::example("network/2025-07-01/NetworkSecurityGroupRuleDelete.json", "DELETE", RULE, 202)
+}
+
 fn operation_status(status: &str) -> Exchange {
     Exchange::new("GET", OPERATION, "2022-09-01")
         .respond(200, Some(json!({"status": status})))
@@ -33,12 +38,7 @@ fn operation_status(status: &str) -> Exchange {
 async fn an_azure_async_operation_is_polled_until_it_succeeds() {
     let azure = azure(&[SUB]).await;
     azure.replay.serve(rule_read());
-    azure.replay.serve(Exchange::example(
-        "network/2025-07-01/NetworkSecurityGroupRuleDelete.json",
-        "DELETE",
-        RULE,
-        202,
-    ));
+    azure.replay.serve(rule_delete());
     azure.replay.serve(operation_status("InProgress").times(1));
     azure.replay.serve(operation_status("Succeeded"));
     let rule = target("azure.network.SecurityRule", &rule_id());
@@ -60,12 +60,7 @@ async fn an_azure_async_operation_is_polled_until_it_succeeds() {
 async fn a_failed_operation_fails_its_target_with_azures_code_and_message() {
     let azure = azure(&[SUB]).await;
     azure.replay.serve(rule_read());
-    azure.replay.serve(Exchange::example(
-        "network/2025-07-01/NetworkSecurityGroupRuleDelete.json",
-        "DELETE",
-        RULE,
-        202,
-    ));
+    azure.replay.serve(rule_delete());
     azure.replay.serve(
         Exchange::new("GET", OPERATION, "2022-09-01")
             .respond(200, Some(json!({"status": "Failed", "error": {"code": "InUseSecurityRule", "message": "The rule is in use."}})))

@@ -1,6 +1,6 @@
 //! Disks, network rules, SQL, Function Apps, Blob containers and costs against their published examples.
 
-use escher_arm_replay::{Exchange, RESOURCE_MANAGER, example};
+use escher_arm_replay::{Exchange, example};
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{IDEMPOTENCY_TAG, TargetStatus};
 use serde_json::{Value as Json, json};
@@ -472,18 +472,22 @@ async fn containers_carry_their_accounts_settings_and_are_closed_and_versioned()
     azure.replay.assert_clean();
 }
 
+/// Cost Management's query in `sub`, answered with `SubscriptionQueryGrouping.json` grouped by service. Any body:
+/// it holds today's date; the test that needs it checks it from the log.
+fn cost_query(sub: &str) -> Exchange {
+    let mut answer = body("cost-management/2025-03-01/SubscriptionQueryGrouping.json", 200);
+    answer["properties"]["columns"][1]["name"] = json!("ServiceName");
+    Exchange::new("POST", &format!("/subscriptions/{sub}/providers/Microsoft.CostManagement/query"), "2025-03-01")
+        .respond(200, Some(answer))
+        .any_body()
+        .derived("SubscriptionQueryGrouping.json grouped by ServiceName")
+}
+
 #[tokio::test]
 async fn costs_are_summed_by_service_most_expensive_first() {
     let sub = "00000000-0000-0000-0000-000000000000";
     let azure = azure(&[sub]).await;
-    let mut answer = body("cost-management/2025-03-01/SubscriptionQueryGrouping.json", 200);
-    answer["properties"]["columns"][1]["name"] = json!("ServiceName");
-    azure.replay.serve(
-        Exchange::new("POST", &format!("/subscriptions/{sub}/providers/Microsoft.CostManagement/query"), "2025-03-01")
-            .respond(200, Some(answer))
-            .any_body()
-            .derived("SubscriptionQueryGrouping.json grouped by ServiceName; the body (it holds today's date) is checked below"),
-    );
+    azure.replay.serve(cost_query(sub));
     let costs = azure.query("azure.cost.by_service", &[]).await.expect("queried");
     assert_eq!(costs.len(), 4);
     assert_eq!(field(&costs[0], "service"), "Ict_StratAndPlan_GoldSprova_Prod_1");
@@ -520,7 +524,6 @@ async fn without_subscriptions_every_enabled_one_the_credential_sees_is_listed()
     let enabled = listed["value"].as_array().map_or(0, |all| all.iter().filter(|s| s["state"] == "Enabled").count());
     assert_eq!(found.len(), enabled);
     assert!(found.iter().all(|s| s.tenant_id.is_some()));
-    let _ = RESOURCE_MANAGER;
     replay.assert_clean();
 }
 
@@ -528,14 +531,7 @@ async fn without_subscriptions_every_enabled_one_the_credential_sees_is_listed()
 async fn the_agnostic_cost_and_inventory_queries_are_answered_for_azure() {
     let sub = "00000000-0000-0000-0000-000000000000";
     let azure = azure(&[sub]).await;
-    let mut answer = body("cost-management/2025-03-01/SubscriptionQueryGrouping.json", 200);
-    answer["properties"]["columns"][1]["name"] = json!("ServiceName");
-    azure.replay.serve(
-        Exchange::new("POST", &format!("/subscriptions/{sub}/providers/Microsoft.CostManagement/query"), "2025-03-01")
-            .respond(200, Some(answer))
-            .any_body()
-            .derived("SubscriptionQueryGrouping.json grouped by ServiceName"),
-    );
+    azure.replay.serve(cost_query(sub));
     let by_service = azure.query("cost.by_service", &[]).await.expect("queried");
     assert_eq!(by_service.len(), 4);
     assert!(by_service.iter().all(|row| field(row, "cloud") == "azure"));

@@ -2,11 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use escher_arm_replay::{Exchange, Replay, example};
+use escher_arm_replay::{Exchange, Replay, published_vm};
 use escher_azure::{AzureConfig, AzureContext, AzureProvider, HostCredential, Secret, SubscriptionConfig};
 use escher_compiler::plan::Value;
 use escher_runtime::provider::{Provider, ProviderCall, ProviderError, ProviderResponse, TargetResult};
-use serde_json::Value as Json;
 
 /// The tenant every test subscription belongs to.
 pub const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -108,24 +107,13 @@ pub fn vm_id(subscription: &str, group: &str, name: &str) -> String {
     format!("/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Compute/virtualMachines/{name}")
 }
 
-/// The read of one VM before acting on it: `VirtualMachine_Get.json` (its response is the only published whole VM
-/// model) asked with `$expand=instanceView`, for the VM the action's own example names, with the power state of
-/// `VirtualMachine_Get_InstanceView.json`'s kind set to `power`.
+/// The read of one VM before acting on it: the published VM model asked with `$expand=instanceView`, as the VM
+/// the action's own example names, in power state `power`.
 pub fn vm_read(subscription: &str, group: &str, name: &str, power: &str) -> Exchange {
     let id = vm_id(subscription, group, name);
-    let mut body = example("compute/2026-04-01/VirtualMachine_Get.json")["responses"]["200"]["body"].clone();
-    body["id"] = Json::String(id.clone());
-    body["name"] = Json::String(name.into());
-    let mut view =
-        example("compute/2026-04-01/VirtualMachine_Get_InstanceView.json")["responses"]["200"]["body"].clone();
-    view["statuses"] = serde_json::json!([
-        {"code": "ProvisioningState/succeeded", "level": "Info", "displayStatus": "Provisioning succeeded"},
-        {"code": format!("PowerState/{power}"), "level": "Info", "displayStatus": format!("VM {power}")},
-    ]);
-    body["properties"]["instanceView"] = view;
     Exchange::example("compute/2026-04-01/VirtualMachine_Get.json", "GET", "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/virtualMachines/{vmName}", 200)
         .path(&id)
         .query("$expand", "instanceView")
-        .respond(200, Some(body))
-        .derived("asked for the action's VM with $expand=instanceView; the instance view of VirtualMachine_Get_InstanceView.json")
+        .respond(200, Some(published_vm(&id, power)))
+        .derived("asked for the action's VM with $expand=instanceView; its instance view's power state set")
 }

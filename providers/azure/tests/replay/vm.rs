@@ -26,20 +26,23 @@ async fn the_list_reads_every_vm_of_the_subscription_with_its_power_state() {
     azure.replay.assert_clean();
 }
 
+/// The published deallocate answer of `status`, at the newest api-version (published for 2025-11-01 only).
+fn deallocate(status: u16) -> Exchange {
+    Exchange::example(
+        "compute/2025-11-01/VirtualMachine_Deallocate_MinimumSet_Gen.json",
+        "POST",
+        &format!("{VM}/deallocate"),
+        status,
+    )
+    .api_version("2026-04-01")
+    .derived("api-version 2026-04-01 (the example is published for 2025-11-01 only)")
+}
+
 #[tokio::test]
 async fn deallocate_reads_the_vm_then_posts_deallocate_once() {
     let azure = azure(&[SUB]).await;
     azure.replay.serve(vm_read(SUB, "rgcompute", "aaaaaaaaaaaaaaaa", "running"));
-    azure.replay.serve(
-        Exchange::example(
-            "compute/2025-11-01/VirtualMachine_Deallocate_MinimumSet_Gen.json",
-            "POST",
-            &format!("{VM}/deallocate"),
-            200,
-        )
-        .api_version("2026-04-01")
-        .derived("api-version 2026-04-01 (the example is published for 2025-11-01 only)"),
-    );
+    azure.replay.serve(deallocate(200));
     let vm = target("azure.vm.VirtualMachine", &vm_id(SUB, "rgcompute", "aaaaaaaaaaaaaaaa"));
     let results = azure.act(call("azure.vm.deallocate", &[], vec![vm])).await.expect("called");
     assert_eq!(results[0].status, TargetStatus::Changed);
@@ -70,16 +73,7 @@ async fn an_operation_to_poll_off_resource_manager_is_refused_and_the_token_stay
     let azure = azure(&[SUB]).await;
     azure.replay.serve(vm_read(SUB, "rgcompute", "aaaaaaaaaaaaaaaa", "running"));
     // The published 202 says to poll https://foo.com/operationstatus.
-    azure.replay.serve(
-        Exchange::example(
-            "compute/2025-11-01/VirtualMachine_Deallocate_MinimumSet_Gen.json",
-            "POST",
-            &format!("{VM}/deallocate"),
-            202,
-        )
-        .api_version("2026-04-01")
-        .derived("api-version 2026-04-01"),
-    );
+    azure.replay.serve(deallocate(202));
     let vm = target("azure.vm.VirtualMachine", &vm_id(SUB, "rgcompute", "aaaaaaaaaaaaaaaa"));
     let results = azure.act(call("azure.vm.deallocate", &[], vec![vm])).await.expect("called");
     let TargetStatus::Failed { error } = &results[0].status else { panic!("{:?}", results[0].status) };
