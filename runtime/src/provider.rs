@@ -11,6 +11,7 @@ pub mod args;
 pub mod contract;
 mod factory;
 mod interface;
+pub mod inventory;
 pub mod outcome;
 
 pub use factory::{ProviderFactory, ProviderSetup, ProviderSetupError};

@@ -45,6 +45,23 @@ pub fn run(state: &Path, args: &InventoryArgs) -> Outcome {
     }
 }
 
+/// Says where a discovery was saved (or why it could not be) and how many resources of each kind it found.
+#[cfg(any(feature = "aws", feature = "azure"))]
+fn report(
+    state: &Path,
+    saved: std::io::Result<std::path::PathBuf>,
+    headline: &str,
+    by_kind: std::collections::BTreeMap<String, usize>,
+) -> Outcome {
+    let path = saved
+        .map_err(|error| CliError::Usage(format!("cannot write the inventory under {}: {error}", state.display())))?;
+    outln!("{headline}: {}", path.display());
+    for (kind, count) in by_kind {
+        outln!("  {kind:<28} {count}");
+    }
+    Ok(EXIT_OK)
+}
+
 #[cfg(feature = "azure")]
 fn run_azure(state: &Path, args: &InventoryArgs) -> Outcome {
     let tokio = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(CliError::Async)?;
@@ -55,19 +72,9 @@ fn run_azure(state: &Path, args: &InventoryArgs) -> Outcome {
         let inventory = escher_azure::inventory::discover(&ctx, &args.subscriptions).await.map_err(|error| {
             CliError::Refused(format!("Azure discovery failed, the inventory is left as it was: {error}"))
         })?;
-        let path = inventory.save(state).map_err(|error| {
-            CliError::Usage(format!("cannot write the inventory under {}: {error}", state.display()))
-        })?;
-        outln!(
-            "{} Azure resources in {} subscription(s): {}",
-            inventory.resources.len(),
-            inventory.subscriptions.len(),
-            path.display()
-        );
-        for (kind, count) in inventory.by_kind() {
-            outln!("  {kind:<28} {count}");
-        }
-        Ok(EXIT_OK)
+        let (resources, subscriptions) = (inventory.resources.len(), inventory.subscriptions.len());
+        let headline = format!("{resources} Azure resources in {subscriptions} subscription(s)");
+        report(state, inventory.save(state), &headline, inventory.by_kind())
     })
 }
 
@@ -84,20 +91,10 @@ fn run_aws(state: &Path, args: &InventoryArgs) -> Outcome {
         let inventory = escher_aws::inventory::discover(&ctx, &args.regions).await.map_err(|error| {
             CliError::Refused(format!("AWS discovery failed, the inventory is left as it was: {error}"))
         })?;
-        let path = inventory.save(state).map_err(|error| {
-            CliError::Usage(format!("cannot write the inventory under {}: {error}", state.display()))
-        })?;
-        outln!(
-            "{} AWS resources in {} account(s), regions {}: {}",
-            inventory.resources.len(),
-            inventory.accounts.len(),
-            inventory.regions.join(", "),
-            path.display()
-        );
-        for (kind, count) in inventory.by_kind() {
-            outln!("  {kind:<28} {count}");
-        }
-        Ok(EXIT_OK)
+        let (resources, accounts) = (inventory.resources.len(), inventory.accounts.len());
+        let headline =
+            format!("{resources} AWS resources in {accounts} account(s), regions {}", inventory.regions.join(", "));
+        report(state, inventory.save(state), &headline, inventory.by_kind())
     })
 }
 

@@ -87,21 +87,13 @@ fn query_call(action: &str, args: BTreeMap<String, Value>) -> ProviderCall {
 
 /// `inventory/aws.json` under the state directory.
 pub fn path(state_dir: &Path) -> PathBuf {
-    state_dir.join("inventory").join("aws.json")
+    escher_runtime::provider::inventory::path(state_dir, "aws")
 }
 
 impl Inventory {
-    /// Writes the file whole: a new file beside it, then renamed over it.
+    /// Writes the file whole (`escher_runtime::provider::inventory::save`).
     pub fn save(&self, state_dir: &Path) -> std::io::Result<PathBuf> {
-        let path = path(state_dir);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let partial = path.with_extension("json.partial");
-        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
-        std::fs::write(&partial, text)?;
-        std::fs::rename(&partial, &path)?;
-        Ok(path)
+        escher_runtime::provider::inventory::save(state_dir, "aws", self)
     }
 
     /// The inventory in the state directory, if discovery ever ran.
@@ -116,11 +108,7 @@ impl Inventory {
 
     /// Counts per kind.
     pub fn by_kind(&self) -> BTreeMap<String, usize> {
-        let mut counts = BTreeMap::new();
-        for r in &self.resources {
-            *counts.entry(str_field(r, "kind").to_string()).or_default() += 1;
-        }
-        counts
+        escher_runtime::provider::inventory::count_by(&self.resources, "kind")
     }
 
     /// What `escher plan` shows beside the plan: per step acting on a query's result, how many inventory
@@ -263,7 +251,7 @@ async fn accounts(ctx: &AwsContext) -> Result<ProviderResponse, ProviderError> {
 /// Counts of a fresh discovery by cloud, kind and region.
 async fn summary(ctx: &AwsContext) -> Result<ProviderResponse, ProviderError> {
     let inventory = discover(ctx, &[]).await?;
-    Ok(ProviderResponse::Value(escher_runtime::provider::outcome::inventory_summary(&inventory.resources)))
+    Ok(ProviderResponse::Value(escher_runtime::provider::inventory::summary(&inventory.resources)))
 }
 
 /// What the inventory says of a step's targets.

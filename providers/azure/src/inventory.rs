@@ -10,7 +10,7 @@ use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AzureContext;
-use crate::record::{field, timestamp};
+use crate::record::timestamp;
 
 /// The queries discovery runs, each listing one kind in full.
 pub const QUERIES: &[&str] = &[
@@ -94,7 +94,7 @@ pub(crate) async fn answer(ctx: &AzureContext, call: &ProviderCall) -> Result<Pr
         }
         "inventory.summary" => {
             let inventory = discover(ctx, &[]).await?;
-            Ok(ProviderResponse::Value(escher_runtime::provider::outcome::inventory_summary(&inventory.resources)))
+            Ok(ProviderResponse::Value(escher_runtime::provider::inventory::summary(&inventory.resources)))
         }
         other => Err(ProviderError::Unsupported(format!("the Azure provider has no query `{other}`"))),
     }
@@ -102,28 +102,16 @@ pub(crate) async fn answer(ctx: &AzureContext, call: &ProviderCall) -> Result<Pr
 
 impl Inventory {
     pub fn path(state_dir: &Path) -> PathBuf {
-        state_dir.join("inventory").join("azure.json")
+        escher_runtime::provider::inventory::path(state_dir, "azure")
     }
 
-    /// Writes the inventory whole: to a temporary file beside it, then renamed over the old one.
+    /// Writes the inventory whole (`escher_runtime::provider::inventory::save`).
     pub fn save(&self, state_dir: &Path) -> std::io::Result<PathBuf> {
-        let path = Inventory::path(state_dir);
-        let dir = path.parent().unwrap_or(state_dir);
-        std::fs::create_dir_all(dir)?;
-        let text = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        let mut file = tempfile::NamedTempFile::new_in(dir)?;
-        std::io::Write::write_all(&mut file, &text)?;
-        file.as_file().sync_all()?;
-        file.persist(&path).map_err(|error| error.error)?;
-        Ok(path)
+        escher_runtime::provider::inventory::save(state_dir, "azure", self)
     }
 
     /// Resources per kind, for a summary.
     pub fn by_kind(&self) -> BTreeMap<String, usize> {
-        let mut counts = BTreeMap::new();
-        for resource in &self.resources {
-            *counts.entry(field(resource, "kind").to_string()).or_insert(0) += 1;
-        }
-        counts
+        escher_runtime::provider::inventory::count_by(&self.resources, "kind")
     }
 }

@@ -1,12 +1,9 @@
-//! What providers answer alike. Per-target results, for providers that act on each target of a batch alone: a
-//! refusal (a 4xx) fails that target only, and a retryable error (throttling, 5xx, a timeout) fails the whole call
-//! so the runtime retries the batch. And the agnostic `inventory.summary` of a provider's discovery.
+//! Per-target results, for providers that act on each target of a batch alone: a refusal (a 4xx) fails that target
+//! only, and a retryable error (throttling, 5xx, a timeout) fails the whole call so the runtime retries the batch.
 
 use escher_compiler::plan::Value;
 
-use std::collections::BTreeMap;
-
-use super::interface::{ProviderError, ProviderResponse, TargetResult, TargetStatus, resource_field, resource_id};
+use super::interface::{ProviderError, ProviderResponse, TargetResult, TargetStatus, resource_id};
 
 /// What an action did (or, in a dry run, would do) to one target, with the resource as it is afterwards.
 pub enum Done {
@@ -42,50 +39,11 @@ where
     Ok(ProviderResponse::Targets(results))
 }
 
-/// The answer to the agnostic `inventory.summary` for the resources a provider discovered: how many in all, and
-/// per cloud, kind and region.
-pub fn inventory_summary(resources: &[Value]) -> Value {
-    let count = |field: &str| {
-        let mut counts: BTreeMap<String, Value> = BTreeMap::new();
-        for resource in resources {
-            let entry =
-                counts.entry(resource_field(resource, field).unwrap_or("").to_string()).or_insert(Value::Int(0));
-            if let Value::Int(n) = entry {
-                *n += 1;
-            }
-        }
-        Value::Record(counts)
-    };
-    Value::Record(BTreeMap::from([
-        ("total".to_string(), Value::Int(i64::try_from(resources.len()).unwrap_or(i64::MAX))),
-        ("by_cloud".to_string(), count("cloud")),
-        ("by_kind".to_string(), count("kind")),
-        ("by_region".to_string(), count("region")),
-    ]))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::collections::BTreeMap;
 
-    #[test]
-    fn a_summary_counts_by_cloud_kind_and_region() {
-        let resource = |kind: &str, region: &str| {
-            Value::Record(BTreeMap::from([
-                ("cloud".to_string(), Value::String("azure".into())),
-                ("kind".to_string(), Value::String(kind.into())),
-                ("region".to_string(), Value::String(region.into())),
-            ]))
-        };
-        let summary =
-            inventory_summary(&[resource("vm", "eastus"), resource("vm", "westus"), resource("disk", "eastus")]);
-        let Value::Record(fields) = summary else { panic!("a record") };
-        assert_eq!(fields.get("total"), Some(&Value::Int(3)));
-        let Some(Value::Record(by_kind)) = fields.get("by_kind") else { panic!("by kind") };
-        assert_eq!((by_kind.get("vm"), by_kind.get("disk")), (Some(&Value::Int(2)), Some(&Value::Int(1))));
-        let Some(Value::Record(by_region)) = fields.get("by_region") else { panic!("by region") };
-        assert_eq!(by_region.get("eastus"), Some(&Value::Int(2)));
-    }
+    use super::*;
 
     fn target() -> Value {
         Value::Record(BTreeMap::from([("id".to_string(), Value::String("db-1".into()))]))
