@@ -236,7 +236,7 @@ fn each_credential_source_signs_in() {
     std::fs::write(
         &az,
         format!(
-            "#!/bin/sh\necho \"$@\" > '{}'\necho '{{\"accessToken\": \"token-of-az\", \"expires_on\": {expires}, \"tokenType\": \"Bearer\"}}'\n",
+            "#!/bin/sh\necho \"$@\" >> '{}'\necho '{{\"accessToken\": \"token-of-az\", \"expires_on\": {expires}, \"tokenType\": \"Bearer\"}}'\n",
             state.path().join("az-args").display()
         ),
     )
@@ -248,6 +248,7 @@ fn each_credential_source_signs_in() {
     assert_eq!(ran.status.code(), Some(0), "{}", text(&ran.stderr));
     let args = std::fs::read_to_string(state.path().join("az-args")).expect("az ran");
     assert!(args.contains("account get-access-token") && args.contains(&format!("--tenant {TENANT}")), "{args}");
+    assert_eq!(args.lines().count(), 1, "the token the chain got is the one the calls use: az ran once\n{args}");
     assert_eq!(bearer_of_last_call(&replay).as_deref(), Some("Bearer token-of-az"));
     replay.assert_clean();
 }

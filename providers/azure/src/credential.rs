@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
-use azure_core::credentials::{Secret, TokenCredential};
+use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
 use azure_core::http::{ClientOptions, RetryOptions};
+use azure_core::time::{Duration, OffsetDateTime};
 use azure_identity::{
     AzureCliCredential, AzureCliCredentialOptions, ClientAssertionCredentialOptions, ClientSecretCredential,
     ClientSecretCredentialOptions, ManagedIdentityCredential, ManagedIdentityCredentialOptions,
@@ -119,7 +120,7 @@ impl Credentials {
         for source in &self.sources {
             let tried = match self.make(*source, tenant) {
                 Ok(credential) => match credential.get_token(&[self.scope.as_str()], None).await {
-                    Ok(_) => Ok(credential),
+                    Ok(token) => Ok(Primed::holding(credential, &self.scope, token)),
                     Err(error) => Err(one_line(&error)),
                 },
                 Err(why) => Err(why),
@@ -257,6 +258,39 @@ impl Credentials {
             "AZURE_CLIENT_CERTIFICATE_PATH is set ({path}), but this build has no certificate sign-in (cargo feature \
              `certificate` of escher-azure, which needs OpenSSL)"
         ))
+    }
+}
+
+/// A credential the chain has just tried, holding the token it gave: the pipeline's first request takes that one
+/// instead of asking again (the Azure CLI credential keeps no cache, so each ask runs `az`).
+#[derive(Debug)]
+struct Primed {
+    inner: Arc<dyn TokenCredential>,
+    scope: String,
+    first: Mutex<Option<AccessToken>>,
+}
+
+impl Primed {
+    fn holding(inner: Arc<dyn TokenCredential>, scope: &str, token: AccessToken) -> Arc<dyn TokenCredential> {
+        Arc::new(Primed { inner, scope: scope.to_string(), first: Mutex::new(Some(token)) })
+    }
+}
+
+#[async_trait::async_trait]
+impl TokenCredential for Primed {
+    async fn get_token(
+        &self,
+        scopes: &[&str],
+        options: Option<TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<AccessToken> {
+        let first = self.first.lock().unwrap_or_else(|e| e.into_inner()).take();
+        // Only for the scope it was got for, and not when it is about to expire (the pipeline's own margin).
+        if let Some(token) = first.filter(|_| scopes == [self.scope.as_str()])
+            && token.expires_on > OffsetDateTime::now_utc() + Duration::minutes(5)
+        {
+            return Ok(token);
+        }
+        self.inner.get_token(scopes, options).await
     }
 }
 
