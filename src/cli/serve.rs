@@ -109,14 +109,15 @@ enum Mode {
     Plan,
 }
 
-/// Compiles a request's playbook from its text and its files alone, within the limits.
-async fn compiled<T: Send + 'static>(
+/// Compiles a request's playbook from its text and its files alone, within the limits; `answer` makes the JSON
+/// answer of the compilation.
+async fn compiled(
     limits: &Limits,
     request: CompileRequest,
     mode: Mode,
-    answer: impl FnOnce(&CompileRequest, Compilation) -> T + Send + 'static,
-) -> Result<T, Response> {
-    let _turn = limits.compiling.acquire().await.map_err(|_| unavailable("the server is stopping"))?;
+    answer: impl FnOnce(&CompileRequest, Compilation) -> serde_json::Value + Send + 'static,
+) -> Response {
+    let Ok(_turn) = limits.compiling.acquire().await else { return unavailable("the server is stopping") };
     let work = tokio::task::spawn_blocking(move || {
         let loader = MemoryLoader { files: request.files.clone() };
         let params = request.params.iter().map(|(k, v)| (k.clone(), ParamInput::Text(v.clone()))).collect();
@@ -128,9 +129,9 @@ async fn compiled<T: Send + 'static>(
         answer(&request, compilation)
     });
     match tokio::time::timeout(limits.timeout, work).await {
-        Ok(Ok(answer)) => Ok(answer),
-        Ok(Err(error)) => Err((StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response()),
-        Err(_) => Err(unavailable(&format!("the request took longer than {:?}", limits.timeout))),
+        Ok(Ok(answer)) => Json(answer).into_response(),
+        Ok(Err(error)) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+        Err(_) => unavailable(&format!("the request took longer than {:?}", limits.timeout)),
     }
 }
 
@@ -146,10 +147,7 @@ fn outcome(compilation: &Compilation) -> serde_json::Value {
 }
 
 async fn check(State(limits): State<Arc<Limits>>, Json(request): Json<CompileRequest>) -> Response {
-    match compiled(&limits, request, Mode::Check, |_, compilation| outcome(&compilation)).await {
-        Ok(answer) => Json(answer).into_response(),
-        Err(response) => response,
-    }
+    compiled(&limits, request, Mode::Check, |_, compilation| outcome(&compilation)).await
 }
 
 async fn plan(State(limits): State<Arc<Limits>>, Json(request): Json<CompileRequest>) -> Response {
@@ -161,10 +159,7 @@ async fn plan(State(limits): State<Arc<Limits>>, Json(request): Json<CompileRequ
         };
         answer
     };
-    match compiled(&limits, request, Mode::Plan, answer).await {
-        Ok(answer) => Json(answer).into_response(),
-        Err(response) => response,
-    }
+    compiled(&limits, request, Mode::Plan, answer).await
 }
 
 async fn fix(State(limits): State<Arc<Limits>>, Json(request): Json<CompileRequest>) -> Response {
@@ -180,10 +175,7 @@ async fn fix(State(limits): State<Arc<Limits>>, Json(request): Json<CompileReque
         answer["applied"] = serde_json::Value::from(applied);
         answer
     };
-    match compiled(&limits, request, Mode::Check, answer).await {
-        Ok(answer) => Json(answer).into_response(),
-        Err(response) => response,
-    }
+    compiled(&limits, request, Mode::Check, answer).await
 }
 
 async fn catalog_brief(Query(query): Query<CatalogQuery>) -> Response {
