@@ -22,10 +22,17 @@ pub fn apply_machine_fixes(text: &str, file: FileId, diagnostics: &Diagnostics) 
             applied += 1;
         }
     }
-    taken.sort_by_key(|edit| std::cmp::Reverse(edit.span.start));
+    (apply_edits(text, taken), applied)
+}
+
+/// `text` with `edits` applied, which must not overlap: from the last to the first, so each edit's span still
+/// points where it did.
+pub fn apply_edits<'e>(text: &str, edits: impl IntoIterator<Item = &'e TextEdit>) -> String {
+    let mut edits: Vec<&TextEdit> = edits.into_iter().collect();
+    edits.sort_by_key(|edit| std::cmp::Reverse(edit.span.start));
     let mut fixed = text.to_string();
-    for edit in taken {
-        fixed.replace_range(edit.span.start as usize..edit.span.end as usize, &edit.replacement);
+    for edit in edits {
+        fixed.replace_range(edit.span.range(), &edit.replacement);
     }
-    (fixed, applied)
+    fixed
 }

@@ -12,7 +12,7 @@ mod render;
 mod suggest;
 
 pub use codes::{CODES, CodeInfo, explain};
-pub use fix::apply_machine_fixes;
+pub use fix::{apply_edits, apply_machine_fixes};
 pub use json::{JsonDiagnostic, to_json};
 pub use model::{Applicability, Diagnostic, Diagnostics, Fix, PhaseError, Severity, TextEdit};
 pub use render::render_human;

@@ -153,11 +153,5 @@ fn locate_line(file: FileId, line: &str, base: usize) -> Option<(String, NodeSou
 
 /// The text after applying every edit of a fix (edits must not overlap).
 pub(crate) fn apply(text: &str, edits: &[crate::diagnostics::TextEdit]) -> String {
-    let mut edits = edits.to_vec();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
-    let mut out = text.to_string();
-    for edit in edits {
-        out.replace_range(edit.span.range(), &edit.replacement);
-    }
-    out
+    crate::diagnostics::apply_edits(text, edits)
 }
