@@ -49,10 +49,11 @@ impl ApprovalsDir {
         let path = self.root.join("store-id.json");
         if let Ok(text) = std::fs::read_to_string(&path) {
             let id: serde_json::Value = serde_json::from_str(&text).map_err(std::io::Error::other)?;
-            return id["store_id"].as_str().map(str::to_string).ok_or_else(|| std::io::Error::other("no store_id"));
+            let named = id["store_id"].as_str().map(str::to_string);
+            return named.ok_or_else(|| std::io::Error::other(format!("{} names no `store_id`", path.display())));
         }
         let random: [u8; 16] = rand_bytes()?;
-        let id: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
+        let id = hex::encode(random);
         match write_new(&path, &to_json(&serde_json::json!({ "store_id": id }))?) {
             Ok(()) => Ok(id),
             // Another approver named the store first: theirs is its name.
