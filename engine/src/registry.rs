@@ -1,4 +1,4 @@
-//! Providers by name: each provider crate exposes a factory under its name (`sim`, `aws`, `azure`), the registry holds
+//! Providers by name: each provider crate exposes a factory under its name (`sim`, `aws`, `azure`, `gcp`), the registry holds
 //! the ones this build has, a run chooses some, and a plan that calls a cloud none of them serves is refused
 //! before anything runs. A saved run's names are chosen again on resume: an unknown one is an error, never a
 //! fallback to another provider.
@@ -11,7 +11,7 @@ use escher_runtime::provider::{Provider, ProviderFactory, ProviderSetup, Provide
 
 /// The providers Escher knows of, each with the cargo feature that builds it in (`None`: none exists yet).
 const KNOWN: [(&str, Option<&str>); 4] =
-    [("sim", Some("sim")), ("aws", Some("aws")), ("azure", Some("azure")), ("gcp", None)];
+    [("sim", Some("sim")), ("aws", Some("aws")), ("azure", Some("azure")), ("gcp", Some("gcp"))];
 
 /// Why a choice of providers, or a plan on them, cannot run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,8 +50,8 @@ impl ProviderRegistry {
         Self::default()
     }
 
-    /// The providers built in by this build's features: `sim`, `aws` with the `aws` feature and `azure` with the
-    /// `azure` feature.
+    /// The providers built in by this build's features: `sim`, and `aws`, `azure` and `gcp` each with the feature
+    /// of its name.
     pub fn builtin() -> Self {
         #[allow(unused_mut)]
         let mut registry = Self::empty();
@@ -61,6 +61,8 @@ impl ProviderRegistry {
         registry.register(Arc::new(escher_aws::AwsFactory));
         #[cfg(feature = "azure")]
         registry.register(Arc::new(escher_azure::AzureFactory));
+        #[cfg(feature = "gcp")]
+        registry.register(Arc::new(escher_gcp::GcpFactory));
         registry
     }
 

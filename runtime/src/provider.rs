@@ -9,10 +9,12 @@
 
 pub mod args;
 pub mod contract;
+pub mod cost;
 mod factory;
 mod interface;
 pub mod inventory;
 pub mod outcome;
+pub mod record;
 
 pub use factory::{ProviderFactory, ProviderSetup, ProviderSetupError};
 pub use interface::{

@@ -1,6 +1,7 @@
 //! `escher inventory --cloud aws [--regions a,b] [--aws-config FILE] [--state DIR]`: discovers the AWS estate
 //! into `inventory/aws.json` in the state directory; `escher inventory --cloud azure [--subscriptions a,b]` the
-//! Azure estate into `inventory/azure.json`; and the inventory's part of `escher plan` (how many resources each
+//! Azure estate into `inventory/azure.json`; `escher inventory --cloud gcp [--projects a,b]` the GCP estate into
+//! `inventory/gcp.json`; and the inventory's part of `escher plan` (how many resources each
 //! step's query matches today).
 
 use std::path::Path;
@@ -8,7 +9,7 @@ use std::path::Path;
 use escher_compiler::lint::TargetsToday;
 use escher_compiler::plan::Plan;
 
-#[cfg(any(feature = "aws", feature = "azure"))]
+#[cfg(any(feature = "aws", feature = "azure", feature = "gcp"))]
 use super::EXIT_OK;
 use super::{CliError, Outcome};
 
@@ -26,6 +27,9 @@ pub struct InventoryArgs {
     /// credential sees.
     #[arg(long, value_delimiter = ',')]
     pub subscriptions: Vec<String>,
+    /// GCP projects to list (a,b); default: `projects` of `gcp.json`, else the credentials' project.
+    #[arg(long, value_delimiter = ',')]
+    pub projects: Vec<String>,
     #[arg(long, value_name = "DIR")]
     pub state: Option<std::path::PathBuf>,
 }
@@ -34,6 +38,7 @@ pub struct InventoryArgs {
 pub enum InventoryCloud {
     Aws,
     Azure,
+    Gcp,
 }
 
 /// Discovers and saves the inventory; prints counts by kind. A discovery that fails leaves the saved one as it
@@ -42,11 +47,12 @@ pub fn run(state: &Path, args: &InventoryArgs) -> Outcome {
     match args.cloud {
         InventoryCloud::Aws => run_aws(state, args),
         InventoryCloud::Azure => run_azure(state, args),
+        InventoryCloud::Gcp => run_gcp(state, args),
     }
 }
 
 /// Says where a discovery was saved (or why it could not be) and how many resources of each kind it found.
-#[cfg(any(feature = "aws", feature = "azure"))]
+#[cfg(any(feature = "aws", feature = "azure", feature = "gcp"))]
 fn report(
     state: &Path,
     saved: std::io::Result<std::path::PathBuf>,
@@ -81,6 +87,26 @@ fn run_azure(state: &Path, args: &InventoryArgs) -> Outcome {
 #[cfg(not(feature = "azure"))]
 fn run_azure(_state: &Path, _args: &InventoryArgs) -> Outcome {
     Err(CliError::Usage("this escher was built without the `azure` feature".into()))
+}
+
+#[cfg(feature = "gcp")]
+fn run_gcp(state: &Path, args: &InventoryArgs) -> Outcome {
+    let tokio = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(CliError::Async)?;
+    tokio.block_on(async {
+        let setup = escher_runtime::provider::ProviderSetup { state_dir: state.to_path_buf(), ..Default::default() };
+        let ctx = escher_gcp::GcpFactory::context(&setup).await.map_err(|error| CliError::Usage(error.to_string()))?;
+        let inventory = escher_gcp::inventory::discover(&ctx, &args.projects).await.map_err(|error| {
+            CliError::Refused(format!("GCP discovery failed, the inventory is left as it was: {error}"))
+        })?;
+        let (resources, projects) = (inventory.resources.len(), inventory.projects.len());
+        let headline = format!("{resources} GCP resources in {projects} project(s)");
+        report(state, inventory.save(state), &headline, inventory.by_kind())
+    })
+}
+
+#[cfg(not(feature = "gcp"))]
+fn run_gcp(_state: &Path, _args: &InventoryArgs) -> Outcome {
+    Err(CliError::Usage("this escher was built without the `gcp` feature".into()))
 }
 
 #[cfg(feature = "aws")]

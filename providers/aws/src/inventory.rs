@@ -57,7 +57,7 @@ pub async fn discover(ctx: &AwsContext, regions: &[String]) -> Result<Inventory,
                 if !query.starts_with("aws.s3.") {
                     args.insert("regions".into(), Value::List(regions.iter().cloned().map(Value::String).collect()));
                 }
-                let call = query_call(query, args);
+                let call = ProviderCall::discovery_query(query, args);
                 match Box::pin(crate::services::call(ctx, &call)).await? {
                     ProviderResponse::Value(Value::List(items)) => items,
                     other => {
@@ -69,20 +69,6 @@ pub async fn discover(ctx: &AwsContext, regions: &[String]) -> Result<Inventory,
         resources.extend(listed);
     }
     Ok(Inventory { cloud: "aws".into(), discovered_at: crate::record::now(), accounts, regions, resources })
-}
-
-fn query_call(action: &str, args: BTreeMap<String, Value>) -> ProviderCall {
-    ProviderCall {
-        run_id: String::new(),
-        node: "inventory".into(),
-        action: action.into(),
-        args,
-        secrets: BTreeMap::new(),
-        targets: Vec::new(),
-        dry_run: false,
-        idempotency_key: String::new(),
-        in_doubt: false,
-    }
 }
 
 /// `inventory/aws.json` under the state directory.

@@ -47,17 +47,7 @@ pub async fn discover(ctx: &AzureContext, subscriptions: &[String]) -> Result<In
     for subscription in &chosen {
         for query in QUERIES {
             let args = BTreeMap::from([("subscription".to_string(), Value::String(subscription.clone()))]);
-            let call = ProviderCall {
-                run_id: String::new(),
-                node: "inventory".into(),
-                action: (*query).into(),
-                args,
-                secrets: BTreeMap::new(),
-                targets: Vec::new(),
-                dry_run: false,
-                idempotency_key: String::new(),
-                in_doubt: false,
-            };
+            let call = ProviderCall::discovery_query(query, args);
             match crate::provider::dispatch(ctx, &call).await? {
                 ProviderResponse::Value(Value::List(items)) => resources.extend(items),
                 other => return Err(ProviderError::Invalid(format!("`{query}` answered {other:?}, not a list"))),

@@ -58,6 +58,24 @@ pub struct ProviderCall {
     pub in_doubt: bool,
 }
 
+impl ProviderCall {
+    /// A query a provider runs outside any run, for discovery (`escher inventory`): no run, no targets, no
+    /// secrets.
+    pub fn discovery_query(action: &str, args: BTreeMap<String, Value>) -> ProviderCall {
+        ProviderCall {
+            run_id: String::new(),
+            node: "inventory".into(),
+            action: action.into(),
+            args,
+            secrets: BTreeMap::new(),
+            targets: Vec::new(),
+            dry_run: false,
+            idempotency_key: String::new(),
+            in_doubt: false,
+        }
+    }
+}
+
 /// The tag (or label, or client token) under which a provider marks what it creates with the batch's
 /// idempotency key, so a call in doubt can find what an earlier call made.
 pub const IDEMPOTENCY_TAG: &str = "escher-idempotency-key";

@@ -4,11 +4,10 @@
 //! most expensive first. Cost Management throttles per tenant, apart from Resource Manager; its own retry header
 //! is honoured (`arm.rs`).
 
-use std::collections::BTreeMap;
-
 use azure_core::http::Method;
 use escher_compiler::plan::Value;
 use escher_runtime::provider::args::Args;
+use escher_runtime::provider::cost::{Totals, by_cloud, records};
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 use serde_json::{Value as Json, json};
 
@@ -23,13 +22,7 @@ pub(crate) async fn call(ctx: &AzureContext, call: &ProviderCall) -> Result<Prov
     let records = match call.action.as_str() {
         "azure.cost.by_service" => records(totals(ctx, &args, true).await?, "service", None),
         "cost.by_service" => records(totals(ctx, &args, false).await?, "service", Some("azure")),
-        "cost.by_cloud" => {
-            let mut by_currency: BTreeMap<(String, String), f64> = BTreeMap::new();
-            for ((_, currency), amount) in totals(ctx, &args, false).await? {
-                *by_currency.entry(("azure".to_string(), currency)).or_default() += amount;
-            }
-            records(by_currency, "cloud", None)
-        }
+        "cost.by_cloud" => records(by_cloud(totals(ctx, &args, false).await?, "azure"), "cloud", None),
         other => return Err(unknown_action("Cost Management", other)),
     };
     Ok(ProviderResponse::Value(Value::List(records)))
@@ -37,11 +30,7 @@ pub(crate) async fn call(ctx: &AzureContext, call: &ProviderCall) -> Result<Prov
 
 /// Actual cost per (service, currency) over the period, summed across the subscriptions the query names (its
 /// `subscription`, else all); `scoped`: the query's own `subscription` and `resource_group` arguments apply.
-async fn totals(
-    ctx: &AzureContext,
-    args: &Args<'_>,
-    scoped: bool,
-) -> Result<BTreeMap<(String, String), f64>, ProviderError> {
+async fn totals(ctx: &AzureContext, args: &Args<'_>, scoped: bool) -> Result<Totals, ProviderError> {
     let period =
         args.opt_duration("period")?.map_or(THIRTY_DAYS_MS, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
     let to = chrono::Utc::now();
@@ -49,7 +38,7 @@ async fn totals(
     let group = if scoped { args.opt_str("resource_group")? } else { None };
     let only = if scoped { args.opt_str("subscription")? } else { None };
     let body = query_body(&from.to_rfc3339(), &to.to_rfc3339(), group);
-    let mut totals: BTreeMap<(String, String), f64> = BTreeMap::new();
+    let mut totals = Totals::new();
     for home in ctx.listed(only).await? {
         let path = format!("/subscriptions/{}/providers/Microsoft.CostManagement/query", home.id);
         let mut next = Some(ctx.url(&path, COST_MANAGEMENT, &[]));
@@ -67,26 +56,6 @@ async fn totals(
         }
     }
     Ok(totals)
-}
-
-/// Records `{GROUP, amount, currency}` (and `cloud` when given), most expensive first.
-fn records(totals: BTreeMap<(String, String), f64>, group: &str, cloud: Option<&str>) -> Vec<Value> {
-    let mut costs: Vec<((String, String), f64)> = totals.into_iter().collect();
-    costs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    costs
-        .into_iter()
-        .map(|((name, currency), amount)| {
-            let mut record = BTreeMap::from([
-                (group.to_string(), Value::String(name)),
-                ("amount".to_string(), Value::Float(amount)),
-                ("currency".to_string(), Value::String(currency)),
-            ]);
-            if let Some(cloud) = cloud {
-                record.insert("cloud".to_string(), Value::String(cloud.to_string()));
-            }
-            Value::Record(record)
-        })
-        .collect()
 }
 
 /// The query: actual cost summed by service over `from`..`to`, of one resource group if given.

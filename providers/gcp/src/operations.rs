@@ -1,0 +1,116 @@
+//! Long-running work followed to its end: Compute Engine's zone, region and global operations (through their
+//! `wait` methods, which answer when the operation is done or after a while), Cloud SQL's operations and Cloud
+//! Functions' `google.longrunning` operations (polled). An operation that ends in `error` fails its target with
+//! Google's code and message; one still running when the step's operation timeout runs out fails it too.
+
+use serde_json::Value as Json;
+use tokio::time::Instant;
+
+use crate::api::{Api, Request, Service};
+use crate::errors::ApiError;
+use crate::pace::Category;
+
+/// How long operations may run, and how often the ones without a `wait` method are polled.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Patience {
+    pub timeout: std::time::Duration,
+    pub poll_interval: std::time::Duration,
+}
+
+fn text<'a>(json: &'a Json, key: &str) -> &'a str {
+    json.get(key).and_then(Json::as_str).unwrap_or("")
+}
+
+/// The last segment of a Compute URL (`.../zones/us-central1-a` is `us-central1-a`).
+pub(crate) fn last_segment(url: &str) -> &str {
+    url.rsplit('/').next().unwrap_or(url)
+}
+
+/// A Compute operation (as a mutation answered it) followed until `DONE`.
+pub(crate) async fn compute(
+    api: &Api,
+    patience: Patience,
+    project: &str,
+    mut operation: Json,
+    what: &str,
+) -> Result<Json, ApiError> {
+    let started = Instant::now();
+    loop {
+        if text(&operation, "status") == "DONE" {
+            return match operation.get("error") {
+                Some(error) => Err(ApiError::from_operation(error, what.to_string())),
+                None => Ok(operation),
+            };
+        }
+        if started.elapsed() >= patience.timeout {
+            return Err(ApiError::operation_timeout(what.to_string(), patience.timeout));
+        }
+        let name = text(&operation, "name");
+        let (method_id, scope) = match (text(&operation, "zone"), text(&operation, "region")) {
+            ("", "") => ("compute.globalOperations.wait", "global".to_string()),
+            ("", region) => ("compute.regionOperations.wait", format!("regions/{}", last_segment(region))),
+            (zone, _) => ("compute.zoneOperations.wait", format!("zones/{}", last_segment(zone))),
+        };
+        let path = format!("compute/v1/projects/{project}/{scope}/operations/{name}/wait");
+        let request = Request::post(Service::Compute, method_id, path).paced(Category::ComputeOperation, project);
+        operation = api.send(&request).await?;
+    }
+}
+
+/// A Cloud SQL operation followed until `DONE`.
+pub(crate) async fn sql(
+    api: &Api,
+    patience: Patience,
+    project: &str,
+    mut operation: Json,
+    what: &str,
+) -> Result<Json, ApiError> {
+    let started = Instant::now();
+    loop {
+        if text(&operation, "status") == "DONE" {
+            return match operation.get("error") {
+                Some(error) => Err(ApiError::from_operation(error, what.to_string())),
+                None => Ok(operation),
+            };
+        }
+        if started.elapsed() >= patience.timeout {
+            return Err(ApiError::operation_timeout(what.to_string(), patience.timeout));
+        }
+        tokio::time::sleep(patience.poll_interval).await;
+        let path = format!("v1/projects/{project}/operations/{}", text(&operation, "name"));
+        let request = Request::get(Service::SqlAdmin, "sql.operations.get", path).in_project(project);
+        operation = api.send(&request).await?;
+    }
+}
+
+/// A Cloud Functions operation (`google.longrunning`) followed until `done`: a v2 one is named
+/// `projects/P/locations/L/operations/ID`, a v1 one `operations/ID`.
+pub(crate) async fn longrunning(
+    api: &Api,
+    patience: Patience,
+    project: &str,
+    mut operation: Json,
+    what: &str,
+) -> Result<Json, ApiError> {
+    let started = Instant::now();
+    loop {
+        if operation.get("done").and_then(Json::as_bool) == Some(true) {
+            return match operation.get("error") {
+                Some(error) => Err(ApiError::from_operation(error, what.to_string())),
+                None => Ok(operation),
+            };
+        }
+        if started.elapsed() >= patience.timeout {
+            return Err(ApiError::operation_timeout(what.to_string(), patience.timeout));
+        }
+        tokio::time::sleep(patience.poll_interval).await;
+        let name = text(&operation, "name");
+        let (version, method_id) = if name.starts_with("operations/") {
+            ("v1", "cloudfunctions.operations.get")
+        } else {
+            ("v2", "cloudfunctions.projects.locations.operations.get")
+        };
+        let request = Request::get(Service::Functions, method_id, format!("{version}/{name}")).in_project(project);
+        operation = api.send(&request).await?;
+    }
+}
