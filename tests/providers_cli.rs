@@ -1,5 +1,6 @@
-//! Providers by name on the command line: `--cloud` names them from the engine's registry, a name this build
-//! lacks is refused before anything runs, and a resume makes the providers the run recorded, or refuses.
+//! Providers by name on the command line: `--cloud` names them from the engine's registry, a name no build has
+//! and a provider that cannot start are refused before anything runs, and a resume makes the providers the run
+//! recorded, or refuses. (A provider a build leaves out is named with its feature: `engine/src/registry/tests.rs`.)
 
 mod support;
 
@@ -14,21 +15,48 @@ playbook tidy {
 }
 "#;
 
+const GCE: &str = r#"
+playbook gce {
+  let idle = gcp.compute.instances(labels = { env: "dev" }, status = "running")
+  step stop = gcp.compute.stop(idle) { max_targets = 10 }
+}
+"#;
+
 fn runs(sandbox: &Sandbox) -> usize {
     fs::read_dir(sandbox.state.join("runs")).map_or(0, |runs| runs.count())
 }
 
 #[test]
-fn a_provider_this_build_lacks_is_refused_before_anything_runs() {
+fn an_unknown_provider_or_one_without_credentials_is_refused_before_anything_runs() {
     let sandbox = Sandbox::with_demo_estate();
-    let refused = sandbox.escher(&["run", "examples/nightly_shutdown.esc", "--cloud", "gcp"]);
+    let refused = sandbox.escher(&["run", "examples/nightly_shutdown.esc", "--cloud", "oracle"]);
     assert_eq!(refused.code, Some(2), "{}", refused.describe());
-    assert!(
-        refused.stderr.contains("this build has no gcp provider: Escher has no gcp provider yet")
-            && refused.stderr.contains("nothing was run"),
-        "{}",
-        refused.describe()
-    );
+    assert!(refused.stderr.contains("no provider is named `oracle`"), "{}", refused.describe());
+
+    // GCP with no credential source: one error naming each, and no run.
+    let home = sandbox.state.join("home");
+    let playbook = sandbox.state.join("gce.esc");
+    fs::write(&playbook, GCE).expect("the playbook");
+    let mut command = escher();
+    command
+        .arg("run")
+        .arg(&playbook)
+        .args(["--cloud", "gcp", "--state"])
+        .arg(&sandbox.state)
+        .env_remove("GOOGLE_APPLICATION_CREDENTIALS")
+        .env_remove("CLOUDSDK_CONFIG")
+        .env("HOME", &home)
+        .env("GCE_METADATA_HOST", "127.0.0.1:9");
+    let refused = command.output().expect("runs");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    for source in [
+        "GOOGLE_APPLICATION_CREDENTIALS: not set",
+        "gcloud application default credentials",
+        "metadata server (127.0.0.1:9)",
+    ] {
+        assert!(stderr.contains(source) && stderr.contains("nothing was run"), "{stderr}");
+    }
     assert_eq!(runs(&sandbox), 0, "no run was recorded");
 
     let mixed = escher().args(["run", "examples/nightly_shutdown.esc", "--cloud", "sim,sim"]).output().expect("runs");

@@ -394,8 +394,8 @@ impl Engine {
     }
 
     /// Starts a prepared plan on the named providers, once every check has passed: the providers exist in
-    /// this build and serve every cloud the plan calls; the governance's scope and template bounds hold (a
-    /// refusal, or a template run, is audited). The run's lease is taken and its providers and governance are
+    /// this build, serve every cloud the plan calls and start (their credentials work); the governance's scope
+    /// and template bounds hold (a refusal, or a template run, is audited). The run's lease is taken and its providers and governance are
     /// recorded before its first journal record, so a run killed at any point resumes as it started.
     pub async fn start(
         &self,
@@ -413,6 +413,8 @@ impl Engine {
         }
         let run_id = launch.run_id.unwrap_or_else(escher_runtime::journal::new_run_id);
         let (chosen, template_run) = self.checked(governance.as_deref(), &run_id, &plan, providers)?;
+        // Providers check their credentials as they are made: one that cannot start leaves no trace of the run.
+        let made = self.make(&chosen, providers, false).await?;
         let lease = self.lease(&run_id).await?;
         let record = |source| EngineError::Record { run_id: run_id.clone(), dir: self.state_dir.clone(), source };
         if let Some(governance) = &governance {
@@ -428,7 +430,6 @@ impl Engine {
             remembered.write(&self.state_dir, &run_id).map_err(record)?;
         }
         save_choices(&self.state_dir, &run_id, providers).map_err(record)?;
-        let made = self.make(&chosen, providers, false).await?;
         let requester = self.requester(governance.as_deref(), prepared.playbook)?;
         let anchor = self.audit_anchor(governance.as_deref(), requester.as_ref());
         let runtime = self.runtime(governance.as_deref(), requester, &made)?;

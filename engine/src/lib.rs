@@ -50,8 +50,8 @@
 //!     let chosen = registry.select(&[name.to_string()]).expect("a built-in provider");
 //!     assert_eq!(chosen.names(), [name]);
 //! }
-//! let error = registry.select(&["gcp".to_string()]).err().expect("no GCP provider yet");
-//! assert!(error.to_string().starts_with("this build has no gcp provider"));
+//! let error = registry.select(&["oracle".to_string()]).err().expect("no such provider");
+//! assert!(error.to_string().starts_with("no provider is named `oracle`"));
 //! ```
 
 pub mod approvals;

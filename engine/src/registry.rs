@@ -9,9 +9,8 @@ use escher_compiler::plan::{NodeKind, Plan};
 use escher_compiler::stdlib::Cloud;
 use escher_runtime::provider::{Provider, ProviderFactory, ProviderSetup, ProviderSetupError};
 
-/// The providers Escher knows of, each with the cargo feature that builds it in (`None`: none exists yet).
-const KNOWN: [(&str, Option<&str>); 4] =
-    [("sim", Some("sim")), ("aws", Some("aws")), ("azure", Some("azure")), ("gcp", Some("gcp"))];
+/// The providers Escher knows of, each with the cargo feature that builds it in.
+const KNOWN: [(&str, &str); 4] = [("sim", "sim"), ("aws", "aws"), ("azure", "azure"), ("gcp", "gcp")];
 
 /// Why a choice of providers, or a plan on them, cannot run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,16 +98,12 @@ impl ProviderRegistry {
         Ok(Chosen { factories })
     }
 
-    /// Why `name` is not here: a provider this build left out, one that does not exist yet, or no provider.
+    /// Why `name` is not here: a provider this build left out, or no provider.
     fn missing(&self, name: &str) -> RegistryError {
         match KNOWN.iter().find(|(known, _)| *known == name) {
-            Some((_, Some(feature))) => RegistryError::NotBuilt {
+            Some((_, feature)) => RegistryError::NotBuilt {
                 name: name.to_string(),
                 remedy: format!("build Escher with the `{feature}` feature"),
-            },
-            Some((_, None)) => RegistryError::NotBuilt {
-                name: name.to_string(),
-                remedy: format!("Escher has no {name} provider yet; `sim` simulates {name}"),
             },
             None => {
                 let mut known = self.names();
@@ -155,10 +150,7 @@ impl Chosen {
     }
 
     fn not_served(&self, cloud: Cloud, nodes: Vec<String>) -> RegistryError {
-        let remedy = match KNOWN.iter().find(|(name, _)| *name == cloud.name()) {
-            Some((_, None)) => format!("Escher has no {cloud} provider yet; `sim` simulates {cloud}"),
-            _ => format!("choose the `{cloud}` provider too"),
-        };
+        let remedy = format!("choose the `{cloud}` provider too");
         RegistryError::CloudNotServed { cloud, nodes, chosen: self.names().join(", "), remedy }
     }
 

@@ -96,6 +96,7 @@ mod pipeline;
 mod schema;
 mod server;
 mod state;
+mod storage_front;
 mod validate;
 
 use std::sync::{Arc, Mutex};
@@ -107,6 +108,7 @@ pub use api::{Api, Endpoints};
 pub use estate::{Estate, Project};
 pub use faults::Fault;
 pub use log::Logged;
+pub use storage_front::StorageFront;
 
 use server::Listener;
 use state::{Shared, State, lock};
