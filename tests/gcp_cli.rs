@@ -71,6 +71,31 @@ fn inventory_lists_two_projects_and_a_failed_listing_leaves_the_file_as_it_was()
     assert_eq!(kinds.len(), 7, "every kind: {kinds:?}");
     replay.assert_clean();
 
+    // `escher plan` counts from it: a GCP query and an agnostic one, as each would list today.
+    let playbook = state.path().join("stop.esc");
+    std::fs::write(
+        &playbook,
+        "playbook stop_dev {\n\
+         \x20 let gce = gcp.compute.instances(labels = { env: \"dev\" }, status = \"running\")\n\
+         \x20 let any = compute.instances(tags = { env: \"dev\" }, state = \"stopped\")\n\
+         \x20 step stop = gcp.compute.stop(gce) { max_targets = 10 }\n\
+         \x20 step start = compute.start(any) { max_targets = 10 }\n\
+         }\n",
+    )
+    .expect("the playbook");
+    let planned = escher(state.path(), &["plan", &playbook.display().to_string()], &[]);
+    let shown = text(&planned.stdout);
+    assert_eq!(planned.status.code(), Some(0), "{shown}{}", text(&planned.stderr));
+    assert!(
+        shown.contains(&format!(
+            "inventory gcp ({} resources, discovered",
+            written["resources"].as_array().map_or(0, Vec::len)
+        )),
+        "{shown}"
+    );
+    assert!(shown.contains("4 (query `gce`)"), "web-1, web-2, api-1 and acme-prod's tools-1: {shown}");
+    assert!(shown.contains("1 (query `any`)"), "batch-1: {shown}");
+
     for fault in [
         Fault::on("compute.disks.aggregatedList").page(2),
         Fault::on("compute.instances.aggregatedList").unreachable_zone("us-central1-b"),

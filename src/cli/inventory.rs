@@ -8,6 +8,7 @@ use std::path::Path;
 
 use escher_compiler::lint::TargetsToday;
 use escher_compiler::plan::Plan;
+use escher_runtime::provider::inventory::{self, Counts};
 
 #[cfg(any(feature = "aws", feature = "azure", feature = "gcp"))]
 use super::EXIT_OK;
@@ -141,32 +142,42 @@ async fn context(state: &Path, aws_config: Option<&Path>) -> Result<escher_aws::
     escher_aws::AwsFactory::context(&setup).await.map_err(|error| error.to_string())
 }
 
-/// Lines for `escher plan` when the state directory holds an AWS inventory (see
-/// `escher_aws::inventory::Inventory::blast_lines`).
-#[cfg(feature = "aws")]
+/// The saved inventories `escher plan` and `escher lint` count from: each cloud's this build discovers, where
+/// discovery ran.
+fn saved(state: &Path) -> Result<Vec<Box<dyn Counts>>, String> {
+    #[allow(unused_mut)]
+    let mut saved: Vec<Box<dyn Counts>> = Vec::new();
+    #[cfg(feature = "aws")]
+    if let Some(inventory) = escher_aws::inventory::Inventory::load(state)? {
+        saved.push(Box::new(inventory));
+    }
+    #[cfg(feature = "gcp")]
+    if let Some(inventory) = escher_gcp::inventory::Inventory::load(state)? {
+        saved.push(Box::new(inventory));
+    }
+    let _ = state;
+    Ok(saved)
+}
+
+/// Lines for `escher plan` when the state directory holds inventories (see
+/// `escher_runtime::provider::inventory::blast_lines`).
 pub fn blast_lines(plan: &Plan, state: &Path) -> Option<String> {
-    match escher_aws::inventory::Inventory::load(state) {
-        Ok(Some(inventory)) => Some(inventory.blast_lines(plan)),
-        Ok(None) => None,
+    match saved(state) {
+        Ok(saved) if saved.is_empty() => None,
+        Ok(saved) => Some(inventory::blast_lines(plan, &saved.iter().map(Box::as_ref).collect::<Vec<_>>())),
         Err(message) => Some(format!("inventory: {message}\n")),
     }
 }
 
-#[cfg(not(feature = "aws"))]
-pub fn blast_lines(_plan: &Plan, _state: &Path) -> Option<String> {
-    None
-}
-
-/// What `escher lint` judges `max_targets` against: what each step's query matches in the state directory's AWS
-/// inventory, when it holds one.
-#[cfg(feature = "aws")]
+/// What `escher lint` judges `max_targets` against: what each step's query matches in the state directory's
+/// inventories, when it holds any.
 pub fn targets_today(plan: &Plan, state: &Path) -> Result<Option<TargetsToday>, String> {
-    let Some(inventory) = escher_aws::inventory::Inventory::load(state)? else { return Ok(None) };
-    let source = format!("the aws inventory of {}", inventory.discovered_at);
-    Ok(Some(TargetsToday { source, counts: inventory.targets_today(plan) }))
-}
-
-#[cfg(not(feature = "aws"))]
-pub fn targets_today(_plan: &Plan, _state: &Path) -> Result<Option<TargetsToday>, String> {
-    Ok(None)
+    let saved = saved(state)?;
+    if saved.is_empty() {
+        return Ok(None);
+    }
+    let held: Vec<String> =
+        saved.iter().map(|i| format!("the {} inventory of {}", i.cloud(), i.discovered_at())).collect();
+    let counts = inventory::targets_today(plan, &saved.iter().map(Box::as_ref).collect::<Vec<_>>());
+    Ok(Some(TargetsToday { source: held.join(" and "), counts }))
 }

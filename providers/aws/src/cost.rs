@@ -16,6 +16,7 @@ use crate::context::AwsContext;
 use crate::errors::classify;
 use crate::outcome::unknown_action;
 use escher_runtime::provider::args::Args;
+use escher_runtime::provider::cost::{by_cloud, records};
 
 const METRIC: &str = "UnblendedCost";
 const DAY_MS: u64 = 24 * 3600 * 1000;
@@ -23,16 +24,10 @@ const DAY_MS: u64 = 24 * 3600 * 1000;
 pub(crate) async fn call(ctx: &AwsContext, call: &ProviderCall) -> Result<ProviderResponse, ProviderError> {
     let args = Args(&call.args);
     let rows = match call.action.as_str() {
-        "aws.cost.by_service" => rows("service", costs(ctx, &args, Dimension::Service, true).await?, None),
-        "aws.cost.by_region" => rows("region", costs(ctx, &args, Dimension::Region, false).await?, None),
-        "cost.by_service" => rows("service", costs(ctx, &args, Dimension::Service, false).await?, Some("aws")),
-        "cost.by_cloud" => {
-            let mut total: BTreeMap<(String, String), f64> = BTreeMap::new();
-            for ((_, currency), amount) in costs(ctx, &args, Dimension::Service, false).await? {
-                *total.entry(("aws".to_string(), currency)).or_default() += amount;
-            }
-            rows("cloud", total, None)
-        }
+        "aws.cost.by_service" => records(costs(ctx, &args, Dimension::Service, true).await?, "service", None),
+        "aws.cost.by_region" => records(costs(ctx, &args, Dimension::Region, false).await?, "region", None),
+        "cost.by_service" => records(costs(ctx, &args, Dimension::Service, false).await?, "service", Some("aws")),
+        "cost.by_cloud" => records(by_cloud(costs(ctx, &args, Dimension::Service, false).await?, "aws"), "cloud", None),
         other => return Err(unknown_action("Cost Explorer", other)),
     };
     Ok(ProviderResponse::Value(Value::List(rows)))
@@ -105,47 +100,9 @@ fn tag_filter(tags: &BTreeMap<String, String>) -> Option<Expression> {
     }
 }
 
-/// Rows `{NAME: group, amount, currency}` (plus `cloud` when given), rounded to cents, zero rows dropped, most
-/// expensive first, ties by name.
-fn rows(name: &str, sums: BTreeMap<(String, String), f64>, cloud: Option<&str>) -> Vec<Value> {
-    let mut ranked: Vec<((String, String), f64)> = sums
-        .into_iter()
-        .map(|(key, sum)| (key, (sum * 100.0).round() / 100.0))
-        .filter(|(_, sum)| *sum != 0.0)
-        .collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    ranked
-        .into_iter()
-        .map(|((group, currency), amount)| {
-            let mut row = BTreeMap::from([
-                (name.to_string(), Value::String(group)),
-                ("amount".to_string(), Value::Float(amount)),
-                ("currency".to_string(), Value::String(currency)),
-            ]);
-            if let Some(cloud) = cloud {
-                row.insert("cloud".to_string(), Value::String(cloud.to_string()));
-            }
-            Value::Record(row)
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rows_are_rounded_ranked_and_free_groups_dropped() {
-        let sums = BTreeMap::from([
-            (("Amazon S3".to_string(), "USD".to_string()), 1.234),
-            (("AWS Lambda".to_string(), "USD".to_string()), 0.001),
-            (("Amazon EC2".to_string(), "USD".to_string()), 10.0),
-        ]);
-        let rows = rows("service", sums, None);
-        let names: Vec<&Value> = rows.iter().filter_map(|r| crate::record::field(r, "service")).collect();
-        assert_eq!(names, [&Value::String("Amazon EC2".into()), &Value::String("Amazon S3".into())]);
-        assert_eq!(crate::record::field(&rows[1], "amount"), Some(&Value::Float(1.23)));
-    }
 
     #[test]
     fn one_tag_filters_alone_and_several_are_anded() {

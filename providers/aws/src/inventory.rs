@@ -1,6 +1,6 @@
 //! Discovery: every resource kind the AWS provider lists, over the configured accounts and the given regions,
 //! into one local file (`inventory/aws.json` in the state directory, written whole or not at all). `escher plan`
-//! reads it to say how many resources each query would match today ([`Inventory::count`]). The cloud-agnostic
+//! reads it to say how many resources each query would match today (its [`Counts`]). The cloud-agnostic
 //! `inventory.*` queries, which no AWS query implements, are answered here: `inventory.summary` counts a fresh
 //! discovery, `inventory.accounts` lists the configured accounts.
 //!
@@ -9,7 +9,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use escher_compiler::plan::{NodeKind, Plan, PlanExpr, PlanNode, Value};
+use escher_compiler::plan::Value;
+use escher_runtime::provider::inventory::Counts;
 use escher_runtime::provider::{ProviderCall, ProviderError, ProviderResponse};
 use serde::{Deserialize, Serialize};
 
@@ -84,93 +85,33 @@ impl Inventory {
 
     /// The inventory in the state directory, if discovery ever ran.
     pub fn load(state_dir: &Path) -> Result<Option<Inventory>, String> {
-        let path = path(state_dir);
-        if !path.exists() {
-            return Ok(None);
-        }
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        serde_json::from_str(&text).map(Some).map_err(|e| format!("{} is not an inventory: {e}", path.display()))
+        escher_runtime::provider::inventory::load(state_dir, "aws")
     }
 
     /// Counts per kind.
     pub fn by_kind(&self) -> BTreeMap<String, usize> {
         escher_runtime::provider::inventory::count_by(&self.resources, "kind")
     }
+}
 
-    /// What `escher plan` shows beside the plan: per step acting on a query's result, how many inventory
-    /// resources the query matches today. Only queries whose arguments are all known at plan time and are plain
-    /// filters (tags, state, regions...) are counted; others say so.
-    pub fn blast_lines(&self, plan: &Plan) -> String {
-        let mut out = format!(
-            "inventory aws ({} resources, discovered {}): what each step's query matches today\n",
-            self.resources.len(),
-            self.discovered_at
-        );
-        let steps = self.steps_today(plan);
-        for (node, today) in &steps {
-            let shown = match today {
-                Today::Counted { query, count } => format!("{count} (query `{query}`)"),
-                Today::NotJudged { query } => format!("not counted (the inventory cannot judge query `{query}`)"),
-                Today::Computed => "not counted (targets are computed)".into(),
-            };
-            out.push_str(&format!("  {:<24} {:<34} {shown}\n", node.id, node.action));
-        }
-        if steps.is_empty() {
-            out.push_str("  no step acts on targets\n");
-        }
-        out
+impl Counts for Inventory {
+    fn cloud(&self) -> &str {
+        "aws"
     }
 
-    /// For each step acting on a query's result, how many resources the query matches today, where the
-    /// inventory can count them (see [`blast_lines`](Self::blast_lines)): what `escher lint` judges
-    /// `max_targets` against.
-    pub fn targets_today(&self, plan: &Plan) -> BTreeMap<String, usize> {
-        self.steps_today(plan)
-            .into_iter()
-            .filter_map(|(node, today)| match today {
-                Today::Counted { count, .. } => Some((node.id.clone(), count)),
-                _ => None,
-            })
-            .collect()
+    fn discovered_at(&self) -> &str {
+        &self.discovered_at
     }
 
-    /// Each action acting on targets, with what the inventory says of its targets' query.
-    fn steps_today<'p>(&self, plan: &'p Plan) -> Vec<(&'p PlanNode, Today<'p>)> {
-        let today_of = |query: &'p str| -> Today<'p> {
-            let Some(node) = plan.nodes.iter().find(|n| n.id == query && n.kind == NodeKind::Query) else {
-                return Today::Computed;
-            };
-            let mut args = BTreeMap::new();
-            for (name, expr) in &node.args {
-                match expr {
-                    PlanExpr::Value { value } => {
-                        args.insert(name.clone(), value.clone());
-                    }
-                    _ => return Today::NotJudged { query },
-                }
-            }
-            match self.count(&node.action, &args) {
-                Some(count) => Today::Counted { query, count },
-                None => Today::NotJudged { query },
-            }
-        };
-        let mut steps = Vec::new();
-        for node in plan.nodes.iter().filter(|n| n.kind == NodeKind::Action) {
-            let Some(source) = node.targets.as_ref().and_then(|t| node.args.get(t)) else { continue };
-            let today = match source {
-                PlanExpr::Ref { node: query, path } if path.is_empty() => today_of(query),
-                _ => Today::Computed,
-            };
-            steps.push((node, today));
-        }
-        steps
+    fn resources(&self) -> usize {
+        self.resources.len()
     }
 
     /// How many inventory resources a query with these arguments would match, for the queries whose filters are
     /// plain (tags, state, regions, attached, encrypted, public); `None` for any other query or argument, so the
     /// plan never shows a guess. A plan names its cloud-agnostic queries as written (`compute.instances`): they
     /// count as the AWS query the stdlib declares implements them, with its arguments.
-    pub fn count(&self, query: &str, args: &BTreeMap<String, Value>) -> Option<usize> {
+    fn count(&self, query: &str, args: &BTreeMap<String, Value>) -> Option<usize> {
         let catalog = escher_compiler::stdlib::catalog();
         if let Some(aws) = catalog.implementer(query, escher_compiler::stdlib::Cloud::Aws) {
             return self.count(&aws.name, &aws.implementation_of(query)?.args(args));
@@ -238,14 +179,4 @@ async fn accounts(ctx: &AwsContext) -> Result<ProviderResponse, ProviderError> {
 async fn summary(ctx: &AwsContext) -> Result<ProviderResponse, ProviderError> {
     let inventory = discover(ctx, &[]).await?;
     Ok(ProviderResponse::Value(escher_runtime::provider::inventory::summary(&inventory.resources)))
-}
-
-/// What the inventory says of a step's targets.
-enum Today<'p> {
-    /// Its query matches this many resources.
-    Counted { query: &'p str, count: usize },
-    /// Its query has filters the inventory cannot judge.
-    NotJudged { query: &'p str },
-    /// Its targets are computed, not a query's result.
-    Computed,
 }

@@ -7,6 +7,7 @@
 //! - `api.rs`: requests, pacing per project ([`pace`]), errors classified once (`errors.rs`), every page.
 //! - `operations.rs`: Compute, Cloud SQL and Functions operations followed to their end.
 //! - [`GcpContext`] (`context.rs`): the projects Escher may reach; request ids from idempotency keys.
+//! - `filters.rs`: which records a query keeps, judged on the record (live queries and inventory counts alike).
 //! - `services/`: one module per API (`compute`, `sql`, `functions`, `storage`, `billing`), records as the
 //!   stdlib declares them (`record.rs`), labels checked before any call (`labels.rs`), per-target outcomes
 //!   (`outcome.rs`).
@@ -18,6 +19,7 @@ pub mod config;
 pub mod context;
 mod errors;
 pub mod factory;
+mod filters;
 pub mod inventory;
 mod labels;
 mod operations;

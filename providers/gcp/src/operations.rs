@@ -26,17 +26,22 @@ pub(crate) fn last_segment(url: &str) -> &str {
     url.rsplit('/').next().unwrap_or(url)
 }
 
-/// A Compute operation (as a mutation answered it) followed until `DONE`.
-pub(crate) async fn compute(
-    api: &Api,
+/// Follows `operation` until `done` says so, asking `next` for each newer state of it: its `error` fails it, and
+/// so does running past the step's operation timeout.
+async fn follow<Next, Answer>(
     patience: Patience,
-    project: &str,
-    mut operation: Json,
     what: &str,
-) -> Result<Json, ApiError> {
+    mut operation: Json,
+    done: fn(&Json) -> bool,
+    mut next: Next,
+) -> Result<Json, ApiError>
+where
+    Next: FnMut(Json) -> Answer,
+    Answer: std::future::Future<Output = Result<Json, ApiError>>,
+{
     let started = Instant::now();
     loop {
-        if text(&operation, "status") == "DONE" {
+        if done(&operation) {
             return match operation.get("error") {
                 Some(error) => Err(ApiError::from_operation(error, what.to_string())),
                 None => Ok(operation),
@@ -45,6 +50,24 @@ pub(crate) async fn compute(
         if started.elapsed() >= patience.timeout {
             return Err(ApiError::operation_timeout(what.to_string(), patience.timeout));
         }
+        operation = next(operation).await?;
+    }
+}
+
+fn status_done(operation: &Json) -> bool {
+    text(operation, "status") == "DONE"
+}
+
+/// A Compute operation (as a mutation answered it) followed until `DONE` through its scope's `wait` method, which
+/// answers when the operation is done or after a while, so it needs no pause between calls.
+pub(crate) async fn compute(
+    api: &Api,
+    patience: Patience,
+    project: &str,
+    operation: Json,
+    what: &str,
+) -> Result<Json, ApiError> {
+    follow(patience, what, operation, status_done, |operation| async move {
         let name = text(&operation, "name");
         let (method_id, scope) = match (text(&operation, "zone"), text(&operation, "region")) {
             ("", "") => ("compute.globalOperations.wait", "global".to_string()),
@@ -52,9 +75,9 @@ pub(crate) async fn compute(
             (zone, _) => ("compute.zoneOperations.wait", format!("zones/{}", last_segment(zone))),
         };
         let path = format!("compute/v1/projects/{project}/{scope}/operations/{name}/wait");
-        let request = Request::post(Service::Compute, method_id, path).paced(Category::ComputeOperation, project);
-        operation = api.send(&request).await?;
-    }
+        api.send(&Request::post(Service::Compute, method_id, path).paced(Category::ComputeOperation, project)).await
+    })
+    .await
 }
 
 /// A Cloud SQL operation followed until `DONE`.
@@ -62,25 +85,15 @@ pub(crate) async fn sql(
     api: &Api,
     patience: Patience,
     project: &str,
-    mut operation: Json,
+    operation: Json,
     what: &str,
 ) -> Result<Json, ApiError> {
-    let started = Instant::now();
-    loop {
-        if text(&operation, "status") == "DONE" {
-            return match operation.get("error") {
-                Some(error) => Err(ApiError::from_operation(error, what.to_string())),
-                None => Ok(operation),
-            };
-        }
-        if started.elapsed() >= patience.timeout {
-            return Err(ApiError::operation_timeout(what.to_string(), patience.timeout));
-        }
+    follow(patience, what, operation, status_done, |operation| async move {
         tokio::time::sleep(patience.poll_interval).await;
         let path = format!("v1/projects/{project}/operations/{}", text(&operation, "name"));
-        let request = Request::get(Service::SqlAdmin, "sql.operations.get", path).in_project(project);
-        operation = api.send(&request).await?;
-    }
+        api.send(&Request::get(Service::SqlAdmin, "sql.operations.get", path).in_project(project)).await
+    })
+    .await
 }
 
 /// A Cloud Functions operation (`google.longrunning`) followed until `done`: a v2 one is named
@@ -89,20 +102,11 @@ pub(crate) async fn longrunning(
     api: &Api,
     patience: Patience,
     project: &str,
-    mut operation: Json,
+    operation: Json,
     what: &str,
 ) -> Result<Json, ApiError> {
-    let started = Instant::now();
-    loop {
-        if operation.get("done").and_then(Json::as_bool) == Some(true) {
-            return match operation.get("error") {
-                Some(error) => Err(ApiError::from_operation(error, what.to_string())),
-                None => Ok(operation),
-            };
-        }
-        if started.elapsed() >= patience.timeout {
-            return Err(ApiError::operation_timeout(what.to_string(), patience.timeout));
-        }
+    let done = |operation: &Json| operation.get("done").and_then(Json::as_bool) == Some(true);
+    follow(patience, what, operation, done, |operation| async move {
         tokio::time::sleep(patience.poll_interval).await;
         let name = text(&operation, "name");
         let (version, method_id) = if name.starts_with("operations/") {
@@ -110,7 +114,7 @@ pub(crate) async fn longrunning(
         } else {
             ("v2", "cloudfunctions.projects.locations.operations.get")
         };
-        let request = Request::get(Service::Functions, method_id, format!("{version}/{name}")).in_project(project);
-        operation = api.send(&request).await?;
-    }
+        api.send(&Request::get(Service::Functions, method_id, format!("{version}/{name}")).in_project(project)).await
+    })
+    .await
 }

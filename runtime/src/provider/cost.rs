@@ -1,5 +1,5 @@
 //! What every provider's cost queries share: totals per (group, currency) as the records `cost.by_service`,
-//! `cost.by_cloud` and each cloud's own cost query return, most expensive first.
+//! `cost.by_cloud` and each cloud's own cost query return, rounded to cents, most expensive first.
 
 use std::collections::BTreeMap;
 
@@ -8,9 +8,14 @@ use escher_compiler::plan::Value;
 /// Cost per (service or cloud, currency).
 pub type Totals = BTreeMap<(String, String), f64>;
 
-/// Records `{GROUP, amount, currency}` (and `cloud` when given), most expensive first, ties by name.
+/// Records `{GROUP, amount, currency}` (and `cloud` when given), rounded to cents, groups that cost nothing
+/// dropped, most expensive first, ties by name.
 pub fn records(totals: Totals, group: &str, cloud: Option<&str>) -> Vec<Value> {
-    let mut costs: Vec<((String, String), f64)> = totals.into_iter().collect();
+    let mut costs: Vec<((String, String), f64)> = totals
+        .into_iter()
+        .map(|(key, sum)| (key, (sum * 100.0).round() / 100.0))
+        .filter(|(_, sum)| *sum != 0.0)
+        .collect();
     costs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     costs
         .into_iter()
@@ -40,6 +45,19 @@ pub fn by_cloud(totals: Totals, cloud: &str) -> Totals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_are_rounded_to_cents_and_free_groups_dropped() {
+        let totals = Totals::from([
+            (("Amazon S3".into(), "USD".into()), 1.234),
+            (("AWS Lambda".into(), "USD".into()), 0.001),
+            (("Amazon EC2".into(), "USD".into()), 10.0),
+        ]);
+        let listed = records(totals, "service", None);
+        assert_eq!(listed.len(), 2, "Lambda's tenth of a cent rounds to nothing");
+        let Value::Record(second) = &listed[1] else { panic!("a record") };
+        assert_eq!(second.get("amount"), Some(&Value::Float(1.23)));
+    }
 
     #[test]
     fn most_expensive_first_and_summed_per_cloud() {

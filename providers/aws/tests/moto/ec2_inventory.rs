@@ -1,6 +1,7 @@
 //! Discovery against moto: the inventory holds what the listings found, is written whole, reads back the same,
 //! and counts what a query with plain filters would match (and refuses to guess for other filters).
 
+use escher_runtime::provider::inventory::Counts;
 use std::collections::BTreeMap;
 
 use crate::support::*;

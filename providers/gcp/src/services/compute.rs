@@ -14,6 +14,7 @@ use serde_json::{Value as Json, json};
 
 use crate::api::{Request, Service};
 use crate::context::{GcpContext, idempotency_label, request_id};
+use crate::filters::keep;
 use crate::labels;
 use crate::operations::{self, last_segment};
 use crate::outcome::{Done, each_target, missing, unknown_action};
@@ -21,6 +22,7 @@ use crate::pace::Category;
 use crate::record::{
     field, flag, has_tags, int_at, record, region_of_zone, string_map, text, text_at, with, with_labels,
 };
+use crate::services::each_project;
 
 pub(crate) const INSTANCE: &str = "gcp.compute.Instance";
 pub(crate) const DISK: &str = "gcp.compute.Disk";
@@ -60,32 +62,16 @@ pub(crate) async fn call(ctx: &GcpContext, call: &ProviderCall) -> Result<Provid
 // ---- queries ----
 
 async fn instances(ctx: &GcpContext, args: &Args<'_>) -> Result<Value, ProviderError> {
-    let (zone, labels, status) = (args.opt_str("zone")?, args.tags("labels")?, args.opt_str("status")?);
-    let mut found = Vec::new();
-    for project in ctx.listed(args.opt_str("project")?)? {
+    each_project(ctx, args, "gcp.compute.instances", |project| async move {
         let list = aggregated_list(&project, "instances", "compute.instances.aggregatedList");
-        for instance in ctx.api.aggregated(list, "instances").await? {
-            let record = instance_record(&project, &instance);
-            if zone.is_none_or(|z| field(&record, "zone") == z)
-                && has_tags(&record, &labels)
-                && status.is_none_or(|s| in_status(field(&record, "state"), s))
-            {
-                found.push(record);
-            }
-        }
-    }
-    Ok(Value::List(found))
+        Ok(ctx.api.aggregated(list, "instances").await?.iter().map(|json| instance_record(&project, json)).collect())
+    })
+    .await
 }
 
 fn aggregated_list(project: &str, kind: &str, method_id: &'static str) -> Request {
     Request::get(Service::Compute, method_id, format!("compute/v1/projects/{project}/aggregated/{kind}"))
         .paced(Category::ComputeList, project)
-}
-
-/// `stopped` also finds terminated (stopped) instances, as the declaration says.
-fn in_status(state: &str, wanted: &str) -> bool {
-    let wanted = wanted.to_ascii_lowercase();
-    state == wanted || (wanted == "stopped" && state == "terminated")
 }
 
 pub(crate) fn instance_record(project: &str, instance: &Json) -> Value {
@@ -104,23 +90,11 @@ pub(crate) fn instance_record(project: &str, instance: &Json) -> Value {
 }
 
 async fn disks(ctx: &GcpContext, args: &Args<'_>) -> Result<Value, ProviderError> {
-    let (zone, attached, labels) = (args.opt_str("zone")?, args.opt_bool("attached")?, args.tags("labels")?);
-    let encrypted = args.opt_bool("encrypted")?;
-    let mut found = Vec::new();
-    for project in ctx.listed(args.opt_str("project")?)? {
+    each_project(ctx, args, "gcp.compute.disks", |project| async move {
         let list = aggregated_list(&project, "disks", "compute.disks.aggregatedList");
-        for disk in ctx.api.aggregated(list, "disks").await? {
-            let record = disk_record(&project, &disk);
-            if zone.is_none_or(|z| field(&record, "zone") == z)
-                && attached.is_none_or(|a| flag(&record, "attached") == Some(a))
-                && encrypted.is_none_or(|e| flag(&record, "encrypted") == Some(e))
-                && has_tags(&record, &labels)
-            {
-                found.push(record);
-            }
-        }
-    }
-    Ok(Value::List(found))
+        Ok(ctx.api.aggregated(list, "disks").await?.iter().map(|json| disk_record(&project, json)).collect())
+    })
+    .await
 }
 
 pub(crate) fn disk_record(project: &str, disk: &Json) -> Value {
@@ -152,19 +126,11 @@ pub(crate) fn disk_record(project: &str, disk: &Json) -> Value {
 }
 
 async fn snapshots(ctx: &GcpContext, args: &Args<'_>) -> Result<Value, ProviderError> {
-    let (labels, older_than) = (args.tags("labels")?, args.opt_duration("older_than")?);
-    let cutoff = older_than.map(|age| chrono::Utc::now().timestamp() - age.as_secs() as i64);
-    let mut found = Vec::new();
-    for project in ctx.listed(args.opt_str("project")?)? {
-        for snapshot in ctx.api.pages(snapshot_list(&project), "items").await? {
-            let record = snapshot_record(&project, &snapshot);
-            let created = chrono::DateTime::parse_from_rfc3339(field(&record, "created")).map_or(0, |t| t.timestamp());
-            if has_tags(&record, &labels) && cutoff.is_none_or(|cutoff| created < cutoff) {
-                found.push(record);
-            }
-        }
-    }
-    Ok(Value::List(found))
+    each_project(ctx, args, "gcp.compute.snapshots", |project| async move {
+        let listed = ctx.api.pages(snapshot_list(&project), "items").await?;
+        Ok(listed.iter().map(|json| snapshot_record(&project, json)).collect())
+    })
+    .await
 }
 
 fn snapshot_list(project: &str) -> Request {
@@ -189,6 +155,9 @@ const ANYWHERE: [&str; 2] = ["0.0.0.0/0", "::/0"];
 
 async fn open_firewall_rules(ctx: &GcpContext, args: &Args<'_>) -> Result<Value, ProviderError> {
     let ports = args.ints("ports")?;
+    // The ports are judged on the rule's `allowed` entries, which its record sums up.
+    let mut judged = args.0.clone();
+    judged.remove("ports");
     let mut found = Vec::new();
     for project in ctx.listed(args.opt_str("project")?)? {
         let list = Request::get(
@@ -204,8 +173,10 @@ async fn open_firewall_rules(ctx: &GcpContext, args: &Args<'_>) -> Result<Value,
             let allowed = allowed(&rule);
             let on_port =
                 ports.is_empty() || ports.iter().any(|p| allowed.iter().any(|(_, from, to)| (*from..=*to).contains(p)));
-            if ingress && enabled && from_anywhere && !allowed.is_empty() && on_port {
-                found.push(firewall_record(&project, &rule));
+            let record = firewall_record(&project, &rule);
+            let open = ingress && enabled && from_anywhere && !allowed.is_empty() && on_port;
+            if open && keep("gcp.compute.open_firewall_rules", &judged, &record)? {
+                found.push(record);
             }
         }
     }

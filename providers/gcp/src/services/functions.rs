@@ -16,6 +16,7 @@ use crate::labels;
 use crate::operations::{self, last_segment};
 use crate::outcome::{Done, each_target, missing, unknown_action};
 use crate::record::{field, has_tags, int, int_at, record, text_at, with, with_labels};
+use crate::services::each_project;
 
 pub(crate) const FUNCTION: &str = "gcp.functions.Function";
 
@@ -40,20 +41,14 @@ pub(crate) async fn call(ctx: &GcpContext, call: &ProviderCall) -> Result<Provid
 }
 
 async fn list(ctx: &GcpContext, args: &Args<'_>) -> Result<Value, ProviderError> {
-    let (region, labels) = (args.opt_str("region")?, args.tags("labels")?);
-    let mut found = Vec::new();
-    for project in ctx.listed(args.opt_str("project")?)? {
-        let path = format!("v2/projects/{project}/locations/{}/functions", region.unwrap_or("-"));
+    let location = args.opt_str("region")?.unwrap_or("-");
+    each_project(ctx, args, "gcp.functions.list", |project| async move {
+        let path = format!("v2/projects/{project}/locations/{location}/functions");
         let list = Request::get(Service::Functions, "cloudfunctions.projects.locations.functions.list", path)
             .in_project(&project);
-        for function in ctx.api.pages(list, "functions").await? {
-            let record = function_record(&project, &function);
-            if has_tags(&record, &labels) {
-                found.push(record);
-            }
-        }
-    }
-    Ok(Value::List(found))
+        Ok(ctx.api.pages(list, "functions").await?.iter().map(|json| function_record(&project, json)).collect())
+    })
+    .await
 }
 
 /// A function's record from its v2 document.

@@ -13,3 +13,26 @@ pub(crate) mod storage;
 pub(crate) fn service_of(name: &str) -> Option<&str> {
     name.strip_prefix("gcp.")?.split('.').next()
 }
+
+/// A query's records over the projects it names (its `project`, else every one Escher may reach): `list` reads
+/// one project's records, and [`crate::filters::keep`] decides which the query returns.
+pub(crate) async fn each_project<List, Listed>(
+    ctx: &crate::context::GcpContext,
+    args: &escher_runtime::provider::args::Args<'_>,
+    query: &str,
+    mut list: List,
+) -> Result<escher_compiler::plan::Value, escher_runtime::provider::ProviderError>
+where
+    List: FnMut(String) -> Listed,
+    Listed: std::future::Future<Output = Result<Vec<escher_compiler::plan::Value>, escher_runtime::provider::ProviderError>>,
+{
+    let mut found = Vec::new();
+    for project in ctx.listed(args.opt_str("project")?)? {
+        for record in list(project).await? {
+            if crate::filters::keep(query, args.0, &record)? {
+                found.push(record);
+            }
+        }
+    }
+    Ok(escher_compiler::plan::Value::List(found))
+}

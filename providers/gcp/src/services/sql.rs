@@ -13,7 +13,8 @@ use crate::api::{Request, Service};
 use crate::context::{GcpContext, idempotency_label};
 use crate::operations;
 use crate::outcome::{Done, each_target, missing, unknown_action};
-use crate::record::{field, has_tags, record, text, text_at, with};
+use crate::record::{field, record, text, text_at, with};
+use crate::services::each_project;
 
 pub(crate) const INSTANCE: &str = "gcp.sql.Instance";
 
@@ -33,19 +34,12 @@ pub(crate) async fn call(ctx: &GcpContext, call: &ProviderCall) -> Result<Provid
 }
 
 async fn instances(ctx: &GcpContext, args: &Args<'_>) -> Result<Value, ProviderError> {
-    let (labels, state) = (args.tags("labels")?, args.opt_str("state")?);
-    let mut found = Vec::new();
-    for project in ctx.listed(args.opt_str("project")?)? {
+    each_project(ctx, args, "gcp.sql.instances", |project| async move {
         let list = Request::get(Service::SqlAdmin, "sql.instances.list", format!("v1/projects/{project}/instances"))
             .in_project(&project);
-        for instance in ctx.api.pages(list, "items").await? {
-            let record = instance_record(&project, &instance);
-            if has_tags(&record, &labels) && state.is_none_or(|s| field(&record, "state").eq_ignore_ascii_case(s)) {
-                found.push(record);
-            }
-        }
-    }
-    Ok(Value::List(found))
+        Ok(ctx.api.pages(list, "items").await?.iter().map(|json| instance_record(&project, json)).collect())
+    })
+    .await
 }
 
 pub(crate) fn instance_record(project: &str, instance: &Json) -> Value {

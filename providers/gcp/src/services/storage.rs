@@ -16,6 +16,7 @@ use crate::labels;
 use crate::outcome::{Done, each_target, missing, unknown_action};
 use crate::pace::Category;
 use crate::record::{field, flag, has_tags, int_at, record, text_at, with, with_labels};
+use crate::services::each_project;
 
 pub(crate) const BUCKET: &str = "gcp.storage.Bucket";
 
@@ -38,24 +39,18 @@ pub(crate) async fn call(ctx: &GcpContext, call: &ProviderCall) -> Result<Provid
 }
 
 async fn buckets(ctx: &GcpContext, args: &Args<'_>) -> Result<Value, ProviderError> {
-    let (public, labels, encrypted) = (args.opt_bool("public")?, args.tags("labels")?, args.opt_bool("encrypted")?);
-    let mut found = Vec::new();
-    for project in ctx.listed(args.opt_str("project")?)? {
+    each_project(ctx, args, "gcp.storage.buckets", |project| async move {
         let list = Request::get(Service::Storage, "storage.buckets.list", "storage/v1/b")
             .query("project", project.as_str())
             .in_project(&project);
+        let mut records = Vec::new();
         for bucket in ctx.api.pages(list, "items").await? {
             let policy = iam_policy(ctx, &project, text_at(&bucket, &["name"])).await?;
-            let record = bucket_record(&project, &bucket, &policy);
-            if public.is_none_or(|p| flag(&record, "public") == Some(p))
-                && encrypted.is_none_or(|e| flag(&record, "encrypted") == Some(e))
-                && has_tags(&record, &labels)
-            {
-                found.push(record);
-            }
+            records.push(bucket_record(&project, &bucket, &policy));
         }
-    }
-    Ok(Value::List(found))
+        Ok(records)
+    })
+    .await
 }
 
 async fn iam_policy(ctx: &GcpContext, project: &str, bucket: &str) -> Result<Json, ProviderError> {

@@ -68,7 +68,7 @@ async fn cost_by_service_covers_every_project_and_without_an_export_says_so() {
     let gcp = gcp().await;
     let provider = with_billing(&gcp).await;
     let answer = provider.call(&call("cost.by_service", &[], Vec::new())).await.expect("queried");
-    assert_eq!(rows(answer)[0], ("Compute Engine".to_string(), 123.45 + 456.78));
+    assert_eq!(rows(answer)[0], ("Compute Engine".to_string(), 580.23), "both projects, to the cent");
     let refused = gcp.provider.call(&call("cost.by_service", &[], Vec::new())).await.expect_err("no export");
     assert!(refused.to_string().contains("billing.table"), "{refused}");
     gcp.replay.assert_clean();
