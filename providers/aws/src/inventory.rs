@@ -108,14 +108,8 @@ impl Counts for Inventory {
     }
 
     /// How many inventory resources a query with these arguments would match, for the queries whose filters are
-    /// plain (tags, state, regions, attached, encrypted, public); `None` for any other query or argument, so the
-    /// plan never shows a guess. A plan names its cloud-agnostic queries as written (`compute.instances`): they
-    /// count as the AWS query the stdlib declares implements them, with its arguments.
-    fn count(&self, query: &str, args: &BTreeMap<String, Value>) -> Option<usize> {
-        let catalog = escher_compiler::stdlib::catalog();
-        if let Some(aws) = catalog.implementer(query, escher_compiler::stdlib::Cloud::Aws) {
-            return self.count(&aws.name, &aws.implementation_of(query)?.args(args));
-        }
+    /// plain (tags, state, regions, attached, encrypted, public); `None` for any other query or argument.
+    fn count_own(&self, query: &str, args: &BTreeMap<String, Value>) -> Option<usize> {
         let kinds: &[&str] = match query {
             "aws.ec2.instances" => &["aws.ec2.Instance"],
             "aws.ec2.volumes" => &["aws.ec2.Volume"],

@@ -115,19 +115,8 @@ pub(crate) fn str_field<'a>(record: &'a Value, name: &str) -> &'a str {
     }
 }
 
-/// A record's tags.
-pub(crate) fn tags_of(record: &Value) -> BTreeMap<String, String> {
-    match field(record, "tags") {
-        Some(Value::Record(tags)) => tags
-            .iter()
-            .filter_map(|(k, v)| match v {
-                Value::String(s) => Some((k.clone(), s.clone())),
-                _ => None,
-            })
-            .collect(),
-        _ => BTreeMap::new(),
-    }
-}
+/// A record's tags: the runtime's, shared by every provider.
+pub(crate) use escher_runtime::provider::resource_tags as tags_of;
 
 /// Tags as a record value.
 pub(crate) fn tags_value(tags: &BTreeMap<String, String>) -> Value {

@@ -42,43 +42,19 @@ pub(crate) fn field<'a>(record: &'a Value, name: &str) -> &'a str {
 /// A record with one field changed; whether a record's `tags` hold every wanted key with its value; a record's
 /// bool and int fields. The runtime's, shared by every provider.
 pub(crate) use escher_runtime::provider::{
-    resource_bool as flag, resource_has_tags as has_tags, resource_int as int, with_resource_field as with,
+    resource_bool as flag, resource_has_tags as has_tags, resource_int as int, resource_tags as tags,
+    with_resource_field as with,
 };
 
 pub(crate) fn text(value: &str) -> Value {
     Value::String(value.to_string())
 }
 
-/// A `map<string, string>` field of a record (`tags`).
-pub(crate) fn string_map(record: &Value, name: &str) -> std::collections::BTreeMap<String, String> {
-    match record {
-        Value::Record(fields) => match fields.get(name) {
-            Some(Value::Record(map)) => map
-                .iter()
-                .filter_map(|(k, v)| match v {
-                    Value::String(v) => Some((k.clone(), v.clone())),
-                    _ => None,
-                })
-                .collect(),
-            _ => Default::default(),
-        },
-        _ => Default::default(),
-    }
-}
-
 /// The record with `labels` merged into its `tags`.
 pub(crate) fn with_labels(record: &Value, labels: &std::collections::BTreeMap<String, String>) -> Value {
-    let mut tags = match record {
-        Value::Record(fields) => match fields.get("tags") {
-            Some(Value::Record(tags)) => tags.clone(),
-            _ => Default::default(),
-        },
-        _ => Default::default(),
-    };
-    for (key, value) in labels {
-        tags.insert(key.clone(), text(value));
-    }
-    with(record, "tags", Value::Record(tags))
+    let mut all = tags(record);
+    all.extend(labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+    with(record, "tags", Value::Record(all.into_iter().map(|(k, v)| (k, Value::String(v))).collect()))
 }
 
 #[cfg(test)]

@@ -281,6 +281,23 @@ pub fn resource_int(resource: &Value, field: &str) -> Option<i64> {
     }
 }
 
+/// A resource record's `tags` (its labels, on GCP); empty when it has none.
+pub fn resource_tags(resource: &Value) -> BTreeMap<String, String> {
+    match resource {
+        Value::Record(fields) => match fields.get("tags") {
+            Some(Value::Record(tags)) => tags
+                .iter()
+                .filter_map(|(key, value)| match value {
+                    Value::String(value) => Some((key.clone(), value.clone())),
+                    _ => None,
+                })
+                .collect(),
+            _ => BTreeMap::new(),
+        },
+        _ => BTreeMap::new(),
+    }
+}
+
 /// Whether a resource record's `tags` hold every `wanted` key with its value.
 pub fn resource_has_tags(resource: &Value, wanted: &BTreeMap<String, String>) -> bool {
     let tags = match resource {

@@ -49,10 +49,20 @@ pub trait Counts {
     fn cloud(&self) -> &str;
     fn discovered_at(&self) -> &str;
     fn resources(&self) -> usize;
-    /// How many resources `query` (one of this cloud's, or a cloud-agnostic one) with `args` matches; `None`
-    /// when the inventory cannot judge it (an argument that is not a plain filter), so the plan never shows a
-    /// guess.
-    fn count(&self, query: &str, args: &BTreeMap<String, Value>) -> Option<usize>;
+    /// How many resources this cloud's `query` with `args` matches; `None` when the inventory cannot judge it
+    /// (an argument that is not a plain filter), so the plan never shows a guess.
+    fn count_own(&self, query: &str, args: &BTreeMap<String, Value>) -> Option<usize>;
+
+    /// As [`count_own`](Self::count_own), and a cloud-agnostic query (as a plan names it: `compute.instances`)
+    /// counts as the query of this cloud that the stdlib declares implements it, with its arguments.
+    fn count(&self, query: &str, args: &BTreeMap<String, Value>) -> Option<usize> {
+        let catalog = escher_compiler::stdlib::catalog();
+        let cloud = Cloud::ALL.into_iter().find(|c| c.name() == self.cloud())?;
+        match catalog.implementer(query, cloud) {
+            Some(own) => self.count_own(&own.name, &own.implementation_of(query)?.args(args)),
+            None => self.count_own(query, args),
+        }
+    }
 }
 
 /// What the inventories say of a step's targets.

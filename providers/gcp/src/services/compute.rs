@@ -19,9 +19,7 @@ use crate::labels;
 use crate::operations::{self, last_segment};
 use crate::outcome::{Done, each_target, missing, unknown_action};
 use crate::pace::Category;
-use crate::record::{
-    field, flag, has_tags, int_at, record, region_of_zone, string_map, text, text_at, with, with_labels,
-};
+use crate::record::{field, flag, has_tags, int_at, record, region_of_zone, tags, text, text_at, with, with_labels};
 use crate::services::each_project;
 
 pub(crate) const INSTANCE: &str = "gcp.compute.Instance";
@@ -386,7 +384,7 @@ async fn on_instance(
             if has_tags(&instance, &wanted) {
                 return Ok(Done::Unchanged(instance));
             }
-            let all = labels::merged(&string_map(&instance, "tags"), &wanted)?;
+            let all = labels::merged(&tags(&instance), &wanted)?;
             let body = json!({"labels": all, "labelFingerprint": text_at(&json, &["labelFingerprint"])});
             (with_labels(&instance, &wanted), post("setLabels", "compute.instances.setLabels").body(body))
         }

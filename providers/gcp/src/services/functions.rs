@@ -115,7 +115,7 @@ async fn act(ctx: &GcpContext, call: &ProviderCall, args: &Args<'_>, target: &Va
             if has_tags(&function, &wanted) {
                 return Ok(Done::Unchanged(function));
             }
-            let existing = crate::record::string_map(&function, "tags");
+            let existing = crate::record::tags(&function);
             let all = labels::merged(&existing, &wanted)?;
             let change = Change {
                 method: Method::PATCH,

@@ -124,7 +124,7 @@ async fn act(ctx: &GcpContext, call: &ProviderCall, args: &Args<'_>, target: &Va
             if has_tags(&now, &wanted) {
                 return Ok(Done::Unchanged(now));
             }
-            labels::merged(&crate::record::string_map(&now, "tags"), &wanted)?;
+            labels::merged(&crate::record::tags(&now), &wanted)?;
             // A PATCH of `labels` sets the keys it names and keeps the others.
             (with_labels(&now, &wanted), json!({"labels": wanted}))
         }
