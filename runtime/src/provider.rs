@@ -19,6 +19,6 @@ pub mod record;
 pub use factory::{ProviderFactory, ProviderSetup, ProviderSetupError};
 pub use interface::{
     Bucket, IDEMPOTENCY_TAG, Notification, Provider, ProviderCall, ProviderError, ProviderResponse, Secret,
-    SimulatedClock, TargetResult, TargetStatus, UNDECLARED_READS, UNDECLARED_WRITES, resource_bool, resource_field,
-    resource_has_tags, resource_id, resource_int, resource_tags, with_resource_field,
+    SimulatedClock, TargetResult, TargetStatus, UNDECLARED_READS, UNDECLARED_WRITES, error_chain, resource_bool,
+    resource_field, resource_has_tags, resource_id, resource_int, resource_tags, with_resource_field,
 };

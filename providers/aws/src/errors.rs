@@ -133,19 +133,8 @@ where
     matches!(err, SdkError::ServiceError(service) if service.err().code() == Some("DryRunOperation"))
 }
 
-/// The error and its causes, joined: the SDK's top-level messages alone ("dispatch failure") say too little.
-pub(crate) fn source_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![err.to_string()];
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if parts.last() != Some(&text) {
-            parts.push(text);
-        }
-        source = cause.source();
-    }
-    parts.join(": ")
-}
+/// The error and its causes, joined: the runtime's, shared by every provider.
+pub(crate) use escher_runtime::provider::error_chain as source_chain;
 
 fn retry_after(raw: &HttpResponse) -> Option<std::time::Duration> {
     let seconds: u64 = raw.headers().get("retry-after")?.trim().parse().ok()?;

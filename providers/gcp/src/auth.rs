@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use escher_runtime::provider::error_chain;
 use google_cloud_auth::credentials::{AccessTokenCredentials, mds, service_account, user_account};
 use serde_json::Value as Json;
 
@@ -193,19 +194,8 @@ async fn proven(
     source: CredentialSource,
     project: Option<String>,
 ) -> Result<SignedIn, String> {
-    credentials.access_token().await.map_err(|error| format!("no token: {}", with_causes(&error)))?;
+    credentials.access_token().await.map_err(|error| format!("no token: {}", error_chain(&error)))?;
     Ok(SignedIn { credentials, source, project })
-}
-
-/// An error and what caused it, as one line: google-cloud-auth's own message says little without its source.
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(inner) = cause {
-        text.push_str(&format!(": {inner}"));
-        cause = inner.source();
-    }
-    text
 }
 
 #[cfg(test)]

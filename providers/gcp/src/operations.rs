@@ -9,16 +9,13 @@ use tokio::time::Instant;
 use crate::api::{Api, Request, Service};
 use crate::errors::ApiError;
 use crate::pace::Category;
+use crate::record::text_at;
 
 /// How long operations may run, and how often the ones without a `wait` method are polled.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Patience {
     pub timeout: std::time::Duration,
     pub poll_interval: std::time::Duration,
-}
-
-fn text<'a>(json: &'a Json, key: &str) -> &'a str {
-    json.get(key).and_then(Json::as_str).unwrap_or("")
 }
 
 /// The last segment of a Compute URL (`.../zones/us-central1-a` is `us-central1-a`).
@@ -55,7 +52,7 @@ where
 }
 
 fn status_done(operation: &Json) -> bool {
-    text(operation, "status") == "DONE"
+    text_at(operation, &["status"]) == "DONE"
 }
 
 /// A Compute operation (as a mutation answered it) followed until `DONE` through its scope's `wait` method, which
@@ -68,8 +65,8 @@ pub(crate) async fn compute(
     what: &str,
 ) -> Result<Json, ApiError> {
     follow(patience, what, operation, status_done, |operation| async move {
-        let name = text(&operation, "name");
-        let (method_id, scope) = match (text(&operation, "zone"), text(&operation, "region")) {
+        let name = text_at(&operation, &["name"]);
+        let (method_id, scope) = match (text_at(&operation, &["zone"]), text_at(&operation, &["region"])) {
             ("", "") => ("compute.globalOperations.wait", "global".to_string()),
             ("", region) => ("compute.regionOperations.wait", format!("regions/{}", last_segment(region))),
             (zone, _) => ("compute.zoneOperations.wait", format!("zones/{}", last_segment(zone))),
@@ -90,7 +87,7 @@ pub(crate) async fn sql(
 ) -> Result<Json, ApiError> {
     follow(patience, what, operation, status_done, |operation| async move {
         tokio::time::sleep(patience.poll_interval).await;
-        let path = format!("v1/projects/{project}/operations/{}", text(&operation, "name"));
+        let path = format!("v1/projects/{project}/operations/{}", text_at(&operation, &["name"]));
         api.send(&Request::get(Service::SqlAdmin, "sql.operations.get", path).in_project(project)).await
     })
     .await
@@ -108,7 +105,7 @@ pub(crate) async fn longrunning(
     let done = |operation: &Json| operation.get("done").and_then(Json::as_bool) == Some(true);
     follow(patience, what, operation, done, |operation| async move {
         tokio::time::sleep(patience.poll_interval).await;
-        let name = text(&operation, "name");
+        let name = text_at(&operation, &["name"]);
         let (version, method_id) = if name.starts_with("operations/") {
             ("v1", "cloudfunctions.operations.get")
         } else {

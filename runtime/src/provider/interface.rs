@@ -237,6 +237,22 @@ pub trait Provider: Send + Sync {
     }
 }
 
+/// An error and its causes, joined with `: ` (a cause that repeats the message before it is left out): the
+/// top-level messages of SDK and credential errors ("dispatch failure", "request to fetch the token failed")
+/// say too little alone.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
 /// The `id` field of a resource record.
 pub fn resource_id(resource: &Value) -> Option<&str> {
     match resource {

@@ -4,6 +4,7 @@
 
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use bytes::Bytes;
+use escher_runtime::provider::error_chain;
 use tokio::sync::OnceCell;
 
 use crate::options::StoreOptions;
@@ -78,7 +79,7 @@ impl S3Versions {
                 .set_version_id_marker(markers.1.take())
                 .send()
                 .await
-                .map_err(|error| describe(&error))?;
+                .map_err(|error| error_chain(&error))?;
             for version in page.versions() {
                 let (Some(key), Some(id)) = (version.key(), version.version_id()) else { continue };
                 if version.is_latest() == Some(true) {
@@ -112,18 +113,8 @@ impl S3Versions {
             .version_id(version_id)
             .send()
             .await
-            .map_err(|error| describe(&error))?;
+            .map_err(|error| error_chain(&error))?;
         let body = object.body.collect().await.map_err(|error| error.to_string())?;
         Ok(body.into_bytes())
     }
-}
-
-fn describe(error: &impl std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    text
 }

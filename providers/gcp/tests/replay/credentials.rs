@@ -2,6 +2,8 @@
 //! tokens, no fetch), an authorized user (one refresh per token lifetime) and the metadata server; with none, one
 //! error naming every source.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use escher_gcp::{CredentialSource, Environment, GcpContext, GcpProvider};
 use escher_gcp_replay::{Estate, Replay};
 
@@ -12,25 +14,8 @@ fn claims(authorization: &str) -> serde_json::Value {
     let token = authorization.strip_prefix("Bearer ").expect("a bearer token");
     let parts: Vec<&str> = token.split('.').collect();
     assert_eq!(parts.len(), 3, "a signed JWT");
-    let payload = decode_base64url(parts[1]);
+    let payload = URL_SAFE_NO_PAD.decode(parts[1]).expect("base64url claims");
     serde_json::from_slice(&payload).expect("JSON claims")
-}
-
-fn decode_base64url(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut bits = 0u32;
-    let mut count = 0;
-    let mut out = Vec::new();
-    for byte in text.bytes().filter(|b| *b != b'=') {
-        let value = ALPHABET.iter().position(|c| *c == byte).expect("base64url") as u32;
-        bits = (bits << 6) | value;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-        }
-    }
-    out
 }
 
 #[tokio::test]
