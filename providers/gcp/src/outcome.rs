@@ -4,7 +4,8 @@
 //! and reports what the action would do: it sends nothing but GETs.
 
 use escher_compiler::plan::Value;
-use escher_runtime::provider::ProviderError;
+use escher_compiler::stdlib::Effect;
+use escher_runtime::provider::{ProviderCall, ProviderError};
 
 use crate::record::field;
 
@@ -17,6 +18,14 @@ pub(crate) fn missing(target: &Value) -> ProviderError {
         field(target, "name"),
         field(target, "project")
     ))
+}
+
+/// The outcome for a target that is no longer there: nothing to do for an action that destroys (a delete), a
+/// refusal for any other.
+pub(crate) fn gone(call: &ProviderCall, target: &Value) -> Result<Done, ProviderError> {
+    let catalog = escher_compiler::stdlib::catalog();
+    let destroys = catalog.callables.get(&call.action).is_some_and(|action| action.effect == Effect::Destroy);
+    if destroys { Ok(Done::Unchanged(target.clone())) } else { Err(missing(target)) }
 }
 
 /// An action name a service module does not implement.

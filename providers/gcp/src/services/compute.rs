@@ -17,7 +17,7 @@ use crate::context::{GcpContext, idempotency_label, request_id};
 use crate::filters::keep;
 use crate::labels;
 use crate::operations::{self, last_segment};
-use crate::outcome::{Done, each_target, missing, unknown_action};
+use crate::outcome::{Done, each_target, gone, missing, unknown_action};
 use crate::pace::Category;
 use crate::record::{field, flag, has_tags, int_at, record, region_of_zone, tags, text, text_at, with, with_labels};
 use crate::services::each_project;
@@ -324,11 +324,7 @@ async fn on_instance(
     let project = ctx.home(target)?;
     let path = instance_path(&project, target);
     let Some(json) = fetch(ctx, "compute.instances.get", &project, path.clone()).await? else {
-        return if call.action == "gcp.compute.delete" {
-            Ok(Done::Unchanged(target.clone()))
-        } else {
-            Err(missing(target))
-        };
+        return gone(call, target);
     };
     let instance = instance_record(&project, &json);
     let state = field(&instance, "state");
@@ -406,11 +402,7 @@ async fn on_disk(
     let path = disk_path(&project, target);
     let get = if regional(target) { "compute.regionDisks.get" } else { "compute.disks.get" };
     let Some(json) = fetch(ctx, get, &project, path.clone()).await? else {
-        return if call.action == "gcp.compute.delete_disks" {
-            Ok(Done::Unchanged(target.clone()))
-        } else {
-            Err(missing(target))
-        };
+        return gone(call, target);
     };
     let disk = disk_record(&project, &json);
     let name = field(&disk, "name").to_string();
@@ -479,7 +471,7 @@ async fn delete_snapshot(ctx: &GcpContext, call: &ProviderCall, target: &Value) 
     let project = ctx.home(target)?;
     let path = snapshot_path(&project, target);
     let Some(json) = fetch(ctx, "compute.snapshots.get", &project, path.clone()).await? else {
-        return Ok(Done::Unchanged(target.clone()));
+        return gone(call, target);
     };
     if !call.dry_run {
         let request = Request::new(Method::DELETE, Service::Compute, "compute.snapshots.delete", path.clone());

@@ -14,7 +14,7 @@ use crate::context::GcpContext;
 use crate::errors::ApiError;
 use crate::labels;
 use crate::operations::{self, last_segment};
-use crate::outcome::{Done, each_target, missing, unknown_action};
+use crate::outcome::{Done, each_target, gone, unknown_action};
 use crate::record::{field, has_tags, int, int_at, record, text_at, with, with_labels};
 use crate::services::each_project;
 
@@ -90,11 +90,7 @@ struct Change {
 async fn act(ctx: &GcpContext, call: &ProviderCall, args: &Args<'_>, target: &Value) -> Result<Done, ProviderError> {
     let project = ctx.home(target)?;
     let Some(function) = read(ctx, target).await? else {
-        return if call.action == "gcp.functions.delete" {
-            Ok(Done::Unchanged(target.clone()))
-        } else {
-            Err(missing(target))
-        };
+        return gone(call, target);
     };
     let (after, change) = match call.action.as_str() {
         "gcp.functions.set_max_instances" => {

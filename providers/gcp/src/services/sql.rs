@@ -12,7 +12,7 @@ use serde_json::{Value as Json, json};
 use crate::api::{Request, Service};
 use crate::context::{GcpContext, idempotency_label};
 use crate::operations;
-use crate::outcome::{Done, each_target, missing, unknown_action};
+use crate::outcome::{Done, each_target, gone, unknown_action};
 use crate::record::{field, record, text, text_at, with};
 use crate::services::each_project;
 
@@ -85,11 +85,7 @@ async fn act(ctx: &GcpContext, call: &ProviderCall, args: &Args<'_>, target: &Va
     let project = ctx.home(target)?;
     let path = instance_path(&project, target);
     let Some(instance) = read(ctx, target).await? else {
-        return if call.action == "gcp.sql.delete" {
-            Ok(Done::Unchanged(target.clone()))
-        } else {
-            Err(missing(target))
-        };
+        return gone(call, target);
     };
     let state = field(&instance, "state");
     let patch = |settings: Json| {

@@ -61,15 +61,7 @@ async fn a_failed_page_or_an_unreachable_zone_fails_the_list() {
 #[tokio::test]
 async fn every_request_carries_the_token_and_only_declared_parameters() {
     let gcp = gcp().await;
-    for query in [
-        "gcp.compute.instances",
-        "gcp.compute.disks",
-        "gcp.compute.snapshots",
-        "gcp.compute.open_firewall_rules",
-        "gcp.sql.instances",
-        "gcp.functions.list",
-        "gcp.storage.buckets",
-    ] {
+    for query in escher_gcp::inventory::QUERIES {
         gcp.query(query, &[]).await.unwrap_or_else(|e| panic!("{query}: {e}"));
     }
     assert!(gcp.replay.log().iter().all(|l| l.authorization.as_deref().is_some_and(|a| a.starts_with("Bearer "))));
