@@ -119,8 +119,7 @@ impl Request {
 
     /// What the request is, for errors: `POST compute.instances.stop projects/p/zones/z/instances/web-1`.
     pub(crate) fn describe(&self) -> String {
-        let target = self.path.split_once("/projects/").map_or(self.path.as_str(), |(_, rest)| rest);
-        let target = if target.len() < self.path.len() { format!("projects/{target}") } else { target.to_string() };
+        let target = self.path.find("projects/").map_or(self.path.as_str(), |at| &self.path[at..]);
         format!("{} {} {target}", self.method, self.method_id)
     }
 }

@@ -149,7 +149,7 @@ impl GcpConfig {
             std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
         let config: GcpConfig =
             serde_json::from_str(&text).map_err(|source| ConfigError::Parse { path: path.to_path_buf(), source })?;
-        config.check().map_err(|error| error.at(path))?;
+        config.check(path)?;
         Ok(config)
     }
 
@@ -159,11 +159,12 @@ impl GcpConfig {
         if path.exists() { GcpConfig::from_file(&path) } else { Ok(GcpConfig::default()) }
     }
 
-    fn check(&self) -> Result<(), ConfigError> {
+    fn check(&self, path: &Path) -> Result<(), ConfigError> {
+        let path = path.to_path_buf();
         let mut seen = std::collections::BTreeSet::new();
         for project in &self.projects {
             if !seen.insert(project.id.as_str()) {
-                return Err(ConfigError::Duplicate { path: PathBuf::new(), id: project.id.clone() });
+                return Err(ConfigError::Duplicate { path, id: project.id.clone() });
             }
         }
         let endpoints = &self.endpoints;
@@ -176,11 +177,11 @@ impl GcpConfig {
             ("oauth_token", &endpoints.oauth_token),
         ] {
             if let Some(value) = value.as_deref().filter(|url| !secure_or_local(url)) {
-                return Err(ConfigError::NotHttps { path: PathBuf::new(), field, value: value.to_string() });
+                return Err(ConfigError::NotHttps { path, field, value: value.to_string() });
             }
         }
         if let Some(billing) = &self.billing {
-            billing.parts().map_err(|reason| ConfigError::Billing { path: PathBuf::new(), reason })?;
+            billing.parts().map_err(|reason| ConfigError::Billing { path, reason })?;
         }
         Ok(())
     }
@@ -195,18 +196,6 @@ impl GcpConfig {
 
     pub fn page_size(&self) -> u32 {
         self.page_size.unwrap_or(500)
-    }
-}
-
-impl ConfigError {
-    fn at(self, file: &Path) -> ConfigError {
-        let path = file.to_path_buf();
-        match self {
-            ConfigError::Duplicate { id, .. } => ConfigError::Duplicate { path, id },
-            ConfigError::NotHttps { field, value, .. } => ConfigError::NotHttps { path, field, value },
-            ConfigError::Billing { reason, .. } => ConfigError::Billing { path, reason },
-            other => other,
-        }
     }
 }
 
