@@ -98,6 +98,23 @@ fn imports_come_from_the_request_never_from_the_servers_disk_and_nothing_is_writ
 }
 
 #[test]
+fn the_grammar_is_served_as_escher_grammar_prints_it() {
+    let server = Server::start(&[]);
+    for format in ["lark", "gbnf", "json-schema"] {
+        let (status, served) = server.send("GET", &format!("/v1/grammar?format={format}"), "");
+        assert_eq!(status, 200, "{served}");
+        let printed =
+            support::cli::escher().args(["grammar", "--format", format]).output().expect("escher grammar runs");
+        assert!(printed.status.success());
+        assert_eq!(served, String::from_utf8_lossy(&printed.stdout), "{format}");
+    }
+    let (status, default) = server.send("GET", "/v1/grammar", "");
+    assert!(status == 200 && default.starts_with("%llguidance {}"), "{default}");
+    let (status, refused) = server.send("GET", "/v1/grammar?format=yaml", "");
+    assert!(status == 400 && refused.contains("lark, gbnf, json-schema"), "{refused}");
+}
+
+#[test]
 fn a_body_over_the_limit_is_refused() {
     let server = Server::start(&["--max-body", "512"]);
     let big = serde_json::json!({ "playbook": format!("{VALID}{}", "// padding\n".repeat(100)) });

@@ -5,6 +5,7 @@
 pub mod dag;
 pub mod diagnostics;
 pub mod format;
+pub mod grammar_export;
 pub mod input;
 pub mod lint;
 pub mod lower;

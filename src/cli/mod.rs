@@ -22,6 +22,7 @@ pub mod daemon;
 pub mod error;
 pub mod explain;
 pub mod fmt;
+pub mod grammar;
 pub mod identity;
 pub mod init;
 pub mod inventory;
@@ -79,9 +80,11 @@ pub enum Command {
     Actions(actions::ActionsArgs),
     /// The stdlib sized for a model's prompt: actions, queries and the types they use, as text or JSON.
     Catalog(catalog::CatalogArgs),
+    /// The playbook language for constrained decoding (Lark, GBNF), or the AI response envelope's JSON schema.
+    Grammar(grammar::GrammarArgs),
     /// The estate for a model's prompt, identifiers replaced by pseudonyms; `--unmask FILE` maps them back.
     Context(context::ContextArgs),
-    /// Serve check, plan, fix and the catalog over HTTP for the AI server: stateless, no files read or written.
+    /// Serve check, plan, fix, the grammar and the catalog over HTTP for the AI server: stateless, no files read or written.
     Serve(serve::ServeArgs),
     /// Print a shell completion script: `escher completions bash > /etc/bash_completion.d/escher`.
     Completions {
@@ -143,6 +146,7 @@ impl Command {
             Command::Lsp(args) => lsp::run(&args),
             Command::Actions(args) => actions::run(&args),
             Command::Catalog(args) => catalog::run(&args),
+            Command::Grammar(args) => grammar::run(&args),
             Command::Context(args) => context::run(&args),
             Command::Serve(args) => serve::run(&args),
             Command::Init(args) => init::run(&args),

@@ -9,6 +9,7 @@
 //! - `POST /v1/fix` the same → `{"playbook": TEXT with machine-applicable fixes applied, "applied", "ok",
 //!   "diagnostics"}` (of the fixed text)
 //! - `GET /v1/catalog?clouds=aws,gcp&only=ec2` → the stdlib brief (`escher catalog --format json`)
+//! - `GET /v1/grammar?format=lark|gbnf|json-schema` → the text `escher grammar` prints
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -69,6 +70,11 @@ fn default_name() -> String {
 }
 
 #[derive(Debug, Deserialize)]
+struct GrammarQuery {
+    format: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
 struct CatalogQuery {
     clouds: Option<String>,
     only: Option<String>,
@@ -86,6 +92,7 @@ async fn serve(args: &ServeArgs) -> Outcome {
         .route("/v1/plan", post(plan))
         .route("/v1/fix", post(fix))
         .route("/v1/catalog", get(catalog_brief))
+        .route("/v1/grammar", get(grammar))
         .layer(DefaultBodyLimit::max(args.max_body))
         .with_state(limits);
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -188,4 +195,25 @@ async fn catalog_brief(Query(query): Query<CatalogQuery>) -> Response {
         Err(why) => return (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "error": why }))).into_response(),
     };
     Json(brief(catalog(), &Selection { clouds, only: split(query.only) })).into_response()
+}
+
+async fn grammar(Query(query): Query<GrammarQuery>) -> Response {
+    use clap::ValueEnum;
+    let format = match query.format.as_deref() {
+        None => Ok(super::grammar::GrammarOutput::Lark),
+        Some(name) => super::grammar::GrammarOutput::from_str(name, true),
+    };
+    let text = match format {
+        Ok(format) => super::grammar::text(format),
+        Err(_) => {
+            let why = "format must be one of lark, gbnf, json-schema";
+            return (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "error": why }))).into_response();
+        }
+    };
+    match text {
+        Ok(text) => ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response(),
+        Err(error) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, Json(serde_json::json!({ "error": error.to_string() }))).into_response()
+        }
+    }
 }

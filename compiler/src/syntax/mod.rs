@@ -3,7 +3,7 @@
 pub mod ast;
 mod calls;
 mod error;
-mod grammar;
+pub(crate) mod grammar;
 mod lower;
 pub(crate) mod parser;
 
