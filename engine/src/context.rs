@@ -262,6 +262,21 @@ impl Unmask {
         Unmask { real }
     }
 
+    /// `text` with each identifier of the estate it holds (a resource's id, name, account or address, as a
+    /// whole word) replaced by its pseudonym: what the person asking typed, before it is sent to a model. Tag
+    /// values are left as they are (`dev` in "stop the dev VMs"); the context shows the ones it may.
+    pub fn mask(&self, text: &str) -> String {
+        let mut identifiers: Vec<(&String, &String)> =
+            self.real.iter().filter(|(pseudonym, _)| !pseudonym.starts_with("tag-")).map(|(p, r)| (r, p)).collect();
+        // Longest first, so that `web-1-db` is replaced before `web-1`.
+        identifiers.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(b.0)));
+        let mut masked = text.to_string();
+        for (real, pseudonym) in identifiers {
+            masked = replace_word(&masked, real, pseudonym);
+        }
+        masked
+    }
+
     /// `text` with every pseudonym replaced by what it stands for, and the pseudonym-shaped words no resource has
     /// (which the caller should refuse: the model made them up).
     pub fn apply(&self, text: &str) -> (String, Vec<String>) {
@@ -283,6 +298,26 @@ impl Unmask {
         out.push_str(rest);
         (out, unknown)
     }
+}
+
+/// `text` with every whole-word occurrence of `word` (not inside a longer name) replaced.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    if word.is_empty() {
+        return text.to_string();
+    }
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(word) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + word.len()..].chars().next();
+        let whole = !before.is_some_and(is_name_char) && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        out.push_str(&rest[..at]);
+        out.push_str(if whole { with } else { word });
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The next `class-hhhhhhhhhh` word in `text`, as (start, length).

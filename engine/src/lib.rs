@@ -54,6 +54,7 @@
 //! assert!(error.to_string().starts_with("no provider is named `oracle`"));
 //! ```
 
+pub mod ai;
 pub mod approvals;
 mod choice;
 pub mod context;
