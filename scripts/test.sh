@@ -45,6 +45,14 @@ cargo test --workspace --locked
 # Azure service principals that sign in with a certificate (OpenSSL, behind escher-azure's `certificate` feature).
 cargo test --locked -p escher-azure --features certificate --test replay certificate
 
+step "the grammar exports under llguidance, and escher ask against a real model (decoding/, its own workspace)"
+# Its own workspace so that llguidance's serde_json features never reach the main one's builds (decoding/Cargo.toml).
+target_dir=${CARGO_TARGET_DIR:-target}
+case "$target_dir" in /*) ;; *) target_dir="$PWD/$target_dir" ;; esac
+cargo fmt --manifest-path decoding/Cargo.toml -- --check
+cargo clippy --locked --manifest-path decoding/Cargo.toml --all-targets -- -D warnings
+ESCHER_BIN="$target_dir/debug/escher" cargo test --locked --manifest-path decoding/Cargo.toml
+
 step "fuzz targets, 10 s each (scripts/fuzz.sh; the hour-long runs are in docs/performance.md)"
 scripts/fuzz.sh 10
 

@@ -203,3 +203,27 @@ async fn a_refusal_that_is_not_transient_is_not_retried_and_json_answers_are_rea
     assert_eq!(body["response_format"]["type"], json!("json_schema"));
     assert_eq!(body["response_format"]["json_schema"]["schema"], json!({ "type": "object" }));
 }
+
+#[tokio::test]
+async fn a_llama_cpp_server_is_told_by_its_model_list() {
+    let llama = MockServer::start().await;
+    let models = json!({ "object": "list", "data": [{ "id": "smollm2", "object": "model", "owned_by": "llamacpp" }] });
+    Mock::given(method("GET"))
+        .and(path("/v1/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(models))
+        .mount(&llama)
+        .await;
+    assert!(client(&llama, 0, Duration::from_secs(5)).is_llama_cpp().await);
+
+    let hosted = MockServer::start().await;
+    let models = json!({ "object": "list", "data": [{ "id": "gpt-x", "object": "model", "owned_by": "openai" }] });
+    Mock::given(method("GET"))
+        .and(path("/v1/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(models))
+        .mount(&hosted)
+        .await;
+    assert!(!client(&hosted, 0, Duration::from_secs(5)).is_llama_cpp().await);
+
+    let nothing = MockServer::start().await;
+    assert!(!client(&nothing, 0, Duration::from_secs(5)).is_llama_cpp().await, "a 404 is not llama.cpp");
+}

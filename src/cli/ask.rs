@@ -3,7 +3,8 @@
 //!
 //! The model (any OpenAI-compatible server: `--base-url`, `--model`, `$ESCHER_AI_API_KEY`) is sent the
 //! language, the stdlib's catalog and the estate with every identifier replaced by a pseudonym, and its decoding
-//! is held to the grammar where the server can (`--grammar lark|gbnf|json-schema|none`). Each answer is compiled;
+//! is held to the language: the Lark export where the server is llama.cpp's, else the response envelope's JSON
+//! schema (`--grammar auto|lark|gbnf|json-schema|none`). Each answer is compiled;
 //! machine-applicable fixes are applied here, and the remaining errors are sent back for at most `--rounds`
 //! rounds, each shown. A playbook that compiles has its pseudonyms mapped back to the real identifiers, is saved
 //! beside the chat, and is planned (`--plan-only`) or run as `escher run` runs it: its own computed risk, the
@@ -27,6 +28,8 @@ use super::{CliError, EXIT_DIAGNOSTICS, Outcome, PlanFormat};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum AskConstraint {
+    /// The Lark export when the server is llama.cpp's (its model list says so), else the JSON schema.
+    Auto,
     /// The Lark export, in llama.cpp's `grammar` field (llama.cpp built with llguidance).
     Lark,
     /// The GBNF export, in llama.cpp's `grammar` field.
@@ -40,15 +43,17 @@ pub enum AskConstraint {
 /// Where the model is.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelArgs {
-    /// The OpenAI-compatible API, up to `/v1` (default: $ESCHER_AI_BASE_URL, else http://127.0.0.1:8080/v1).
+    /// The OpenAI-compatible API, up to `/v1` (default: $ESCHER_AI_BASE_URL, else `base_url` in escher.toml's
+    /// `[ai]`, else http://127.0.0.1:8080/v1).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
-    /// The model's name (default: $ESCHER_AI_MODEL, else "default"). The key is read from $ESCHER_AI_API_KEY,
-    /// else $OPENAI_API_KEY, never from a flag.
+    /// The model's name (default: $ESCHER_AI_MODEL, else `model` in `[ai]`, else "default"). The key is read
+    /// from $ESCHER_AI_API_KEY, else the variable `[ai]`'s `api_key_env` names, else $OPENAI_API_KEY; never from
+    /// a flag or a file.
     #[arg(long, value_name = "NAME")]
     pub model: Option<String>,
     /// How the answer is held to the language.
-    #[arg(long, value_enum, default_value_t = AskConstraint::Lark)]
+    #[arg(long, value_enum, default_value_t = AskConstraint::Auto)]
     pub grammar: AskConstraint,
     /// How many times the compiler's errors are sent back before giving up.
     #[arg(long, value_name = "N", default_value_t = 3)]
@@ -139,7 +144,7 @@ pub fn run(args: AskArgs, state: AttachedState) -> Outcome {
 /// model did not write one that compiles within the rounds (its errors shown).
 fn ask(args: &AskArgs, state_dir: &std::path::Path) -> Result<Option<PathBuf>, CliError> {
     let store = ChatStore::new(state_dir);
-    let endpoint = endpoint(&args.model);
+    let endpoint = endpoint(&args.model)?;
     let mut chat = match &args.chat {
         Some(id) => store.load(id).map_err(CliError::Usage)?,
         None => store.create(&endpoint.model),
@@ -149,7 +154,14 @@ fn ask(args: &AskArgs, state_dir: &std::path::Path) -> Result<Option<PathBuf>, C
         CliError::Usage(format!("cannot read or make the context key in {}: {error}", state_dir.display()))
     })?;
     let unmask = Unmask::of(&resources, &pseudonyms);
-    let (constraint, form) = constraint(args.model.grammar)?;
+    let client = ChatClient::new(endpoint).map_err(|error| CliError::Usage(error.to_string()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(CliError::Async)?;
+    let choice = match args.model.grammar {
+        AskConstraint::Auto if runtime.block_on(client.is_llama_cpp()) => AskConstraint::Lark,
+        AskConstraint::Auto => AskConstraint::JsonSchema,
+        chosen => chosen,
+    };
+    let (constraint, form) = constraint(choice)?;
     if chat.messages.is_empty() {
         let options = ContextOptions { clouds: args.clouds.clone(), shown_tags: Vec::new() };
         let estate = context(&resources, &pseudonyms, &options);
@@ -160,10 +172,14 @@ fn ask(args: &AskArgs, state_dir: &std::path::Path) -> Result<Option<PathBuf>, C
     let mut messages = chat.messages.clone();
     messages.push(Message::user(unmask.mask(&args.request)));
 
-    let client = ChatClient::new(endpoint).map_err(|error| CliError::Usage(error.to_string()))?;
     let compile = |text: &str| compile_input("answer.esc", text, &CompileOptions::check(&NoImports));
-    eprintln!("asking {} ({}) in chat {}", client.endpoint().model, client.endpoint().base_url, chat.id);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(CliError::Async)?;
+    let held = constraint_name(choice);
+    eprintln!(
+        "asking {} ({}, held to {held}) in chat {}",
+        client.endpoint().model,
+        client.endpoint().base_url,
+        chat.id
+    );
     let answer = runtime
         .block_on(repair_loop(&client, messages, &constraint, args.model.rounds, &compile, &mut show_round))
         .map_err(|error| CliError::Refused(error.to_string()))?;
@@ -171,6 +187,7 @@ fn ask(args: &AskArgs, state_dir: &std::path::Path) -> Result<Option<PathBuf>, C
     let accepted = answer.accepted().cloned();
     chat.turns.push(Turn {
         request: args.request.clone(),
+        constraint: held.to_string(),
         rounds: answer.rounds.iter().map(RoundRecord::from).collect(),
         accepted: accepted.as_ref().map(|checked| checked.playbook.clone()),
     });
@@ -230,21 +247,58 @@ fn show_round(round: &Round) {
     }
 }
 
-fn endpoint(args: &ModelArgs) -> Endpoint {
+/// The `[ai]` table of the nearest `escher.toml` (this directory or one above): `base_url`, `model`, and
+/// `api_key_env`, the name of the variable that holds the key (a key itself is never read from a file).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AiConfig {
+    base_url: Option<String>,
+    model: Option<String>,
+    api_key_env: Option<String>,
+}
+
+fn ai_config() -> Result<AiConfig, CliError> {
+    let here = std::env::current_dir().unwrap_or_default();
+    let Some(path) = here.ancestors().map(|dir| dir.join(super::lint::CONFIG_FILE)).find(|path| path.is_file()) else {
+        return Ok(AiConfig::default());
+    };
+    let text = std::fs::read_to_string(&path).map_err(|source| CliError::Read { path: path.clone(), source })?;
+    let invalid = |problem: String| CliError::Usage(format!("{}: {problem}", path.display()));
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| invalid(e.message().to_string()))?;
+    match table.get("ai") {
+        None => Ok(AiConfig::default()),
+        Some(ai) => ai.clone().try_into().map_err(|e: toml::de::Error| invalid(format!("[ai]: {}", e.message()))),
+    }
+}
+
+/// Flags first, then the environment, then `escher.toml`'s `[ai]`, then the defaults.
+fn endpoint(args: &ModelArgs) -> Result<Endpoint, CliError> {
+    let config = ai_config()?;
     let env = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
-    let base_url = args
-        .base_url
-        .clone()
-        .or_else(|| env("ESCHER_AI_BASE_URL"))
-        .unwrap_or_else(|| "http://127.0.0.1:8080/v1".into());
-    let model = args.model.clone().or_else(|| env("ESCHER_AI_MODEL")).unwrap_or_else(|| "default".into());
-    let mut endpoint = Endpoint::new(base_url, model);
-    endpoint.api_key = env("ESCHER_AI_API_KEY").or_else(|| env("OPENAI_API_KEY"));
+    let base_url = args.base_url.clone().or_else(|| env("ESCHER_AI_BASE_URL")).or(config.base_url);
+    let model = args.model.clone().or_else(|| env("ESCHER_AI_MODEL")).or(config.model);
+    let mut endpoint = Endpoint::new(
+        base_url.unwrap_or_else(|| "http://127.0.0.1:8080/v1".into()),
+        model.unwrap_or_else(|| "default".into()),
+    );
+    endpoint.api_key = env("ESCHER_AI_API_KEY")
+        .or_else(|| config.api_key_env.as_deref().and_then(env))
+        .or_else(|| env("OPENAI_API_KEY"));
     endpoint.timeout = args.model_timeout;
     endpoint.max_tokens = args.max_tokens;
     endpoint.temperature = args.temperature;
     endpoint.seed = args.seed;
-    endpoint
+    Ok(endpoint)
+}
+
+fn constraint_name(choice: AskConstraint) -> &'static str {
+    match choice {
+        AskConstraint::Auto => "auto",
+        AskConstraint::Lark => "lark",
+        AskConstraint::Gbnf => "gbnf",
+        AskConstraint::JsonSchema => "json-schema",
+        AskConstraint::None => "none",
+    }
 }
 
 fn constraint(choice: AskConstraint) -> Result<(Constraint, AnswerForm), CliError> {
@@ -253,7 +307,7 @@ fn constraint(choice: AskConstraint) -> Result<(Constraint, AnswerForm), CliErro
         AskConstraint::Lark => (grammar(GrammarFormat::Lark)?, AnswerForm::Playbook),
         AskConstraint::Gbnf => (grammar(GrammarFormat::Gbnf)?, AnswerForm::Playbook),
         AskConstraint::JsonSchema => (Constraint::JsonSchema(envelope_schema()), AnswerForm::Envelope),
-        AskConstraint::None => (Constraint::None, AnswerForm::Playbook),
+        AskConstraint::None | AskConstraint::Auto => (Constraint::None, AnswerForm::Playbook),
     })
 }
 

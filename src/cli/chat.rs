@@ -49,7 +49,7 @@ pub fn show(state: Option<&std::path::Path>, id: &str) -> Outcome {
     let chat = ChatStore::new(&dir).load(id).map_err(CliError::Usage)?;
     outln!("chat {} ({}, {})", chat.id, chat.model, chat.created);
     for (number, turn) in chat.turns.iter().enumerate() {
-        outln!("\n## request {}: {}", number + 1, turn.request);
+        outln!("\n## request {} (held to {}): {}", number + 1, turn.constraint, turn.request);
         for (round, record) in turn.rounds.iter().enumerate() {
             let codes: Vec<&str> = record.errors.iter().filter_map(|error| error["code"].as_str()).collect();
             let verdict = if codes.is_empty() { "compiles".to_string() } else { format!("errors {}", codes.join(" ")) };

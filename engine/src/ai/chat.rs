@@ -25,6 +25,9 @@ pub struct Chat {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Turn {
     pub request: String,
+    /// How decoding was held: `lark`, `gbnf`, `json-schema` or `none`.
+    #[serde(default)]
+    pub constraint: String,
     pub rounds: Vec<RoundRecord>,
     /// The playbook that compiled, as the model wrote it (with pseudonyms), if one did.
     pub accepted: Option<String>,

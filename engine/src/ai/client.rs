@@ -212,6 +212,19 @@ impl ChatClient {
         })
     }
 
+    /// Whether the server is llama.cpp's, which takes a grammar in its `grammar` field: its model list says
+    /// `"owned_by": "llamacpp"`. Any failure to tell is a no.
+    pub async fn is_llama_cpp(&self) -> bool {
+        let url = format!("{}/models", self.endpoint.base_url.trim_end_matches('/'));
+        let mut request = self.http.get(&url);
+        if let Some(key) = &self.endpoint.api_key {
+            request = request.bearer_auth(key);
+        }
+        let Ok(response) = request.send().await else { return false };
+        let Ok(models) = response.json::<Value>().await else { return false };
+        models["data"].as_array().is_some_and(|models| models.iter().any(|model| model["owned_by"] == "llamacpp"))
+    }
+
     fn transport(&self, url: &str, error: &reqwest::Error) -> AiError {
         if error.is_timeout() {
             AiError::TimedOut(self.endpoint.timeout)

@@ -4,17 +4,31 @@
 //! model's skill: every answer keeps to the grammar, the repair loop sends the compiler's errors back and stops
 //! within its bound, a follow-up continues the chat, and a playbook that compiles runs (dry) through the engine.
 //! The copying requests give a model this small something it can do; the open request is expected to fail.
-
-mod support;
+//! It runs the binary the main workspace built (`$ESCHER_BIN`); see Cargo.toml for why it lives here.
 
 use std::path::Path;
+use std::process::Command;
 
 use escher_compiler::grammar_export::{GrammarFormat, export, grammar_accepts};
 use llguidance::api::TopLevelGrammar;
 use llguidance::toktrie::ApproximateTokEnv;
 use llguidance::{Matcher, ParserFactory};
 use serde_json::Value;
-use support::cli::escher;
+
+/// The `escher` binary the main workspace built (`$ESCHER_BIN`), with nothing from the developer's environment
+/// that could change what it reads.
+fn escher() -> Command {
+    let binary = std::env::var("ESCHER_BIN").unwrap_or_else(|_| {
+        panic!("ESCHER_BIN is not set: build escher (cargo build) and pass its path, as scripts/test.sh does")
+    });
+    let mut command = Command::new(binary);
+    command
+        .env("NO_COLOR", "1")
+        .env_remove("ESCHER_STATE")
+        .env_remove("ESCHER_AI_BASE_URL")
+        .env_remove("ESCHER_AI_MODEL");
+    command
+}
 
 fn model_server() -> String {
     std::env::var("ESCHER_TEST_LLM").unwrap_or_else(|_| {
@@ -132,7 +146,8 @@ fn a_real_model_held_to_each_grammar_writes_a_playbook_that_runs_dry_through_the
             let id = chats[0]["id"].as_str().expect("an id").to_string();
             let output = escher()
                 .args(["chat", "continue", &id, &copy(TIDY_US)])
-                .args(["--grammar", "lark", "--clouds", "aws", "--only", "ec2", "--base-url", &model_server()])
+                // No --grammar: `auto` finds llama.cpp and holds the model to the Lark export.
+                .args(["--clouds", "aws", "--only", "ec2", "--base-url", &model_server()])
                 .args(["--seed", "42", "--max-tokens", "160", "--rounds", "1", "--plan-only", "--state"])
                 .arg(state.path())
                 .output()
@@ -142,6 +157,7 @@ fn a_real_model_held_to_each_grammar_writes_a_playbook_that_runs_dry_through_the
             assert!(stdout.contains("plan tidy"), "{stdout}");
             let chat = &self::chats(state.path())[0];
             assert_eq!(chat["turns"].as_array().map(Vec::len), Some(2), "the same chat, two turns");
+            assert_eq!(chat["turns"][1]["constraint"], "lark", "auto chose the grammar for llama.cpp");
             let messages = chat["messages"].as_array().expect("messages");
             let users: Vec<&str> =
                 messages.iter().filter(|m| m["role"] == "user").filter_map(|m| m["content"].as_str()).collect();
@@ -160,8 +176,12 @@ fn a_real_model_held_to_each_grammar_writes_a_playbook_that_runs_dry_through_the
 #[test]
 fn an_open_request_the_small_model_cannot_meet_ends_within_the_round_limit_with_its_errors_sent_back() {
     let state = tempfile::tempdir().expect("a state directory");
-    let asked = ask(state.path(), "lark", "stop the dev VMs in eu-west-1 every weekday at 8pm", 96);
+    // It names an instance by its id: the id must not reach the model, its pseudonym does.
+    let id = "i-03462d848f53abb6d";
+    let asked = ask(state.path(), "lark", &format!("stop {id} and the dev VMs in eu-west-1 every weekday at 8pm"), 96);
     let chats = chats(state.path());
+    let sent = serde_json::to_string(&chats[0]["messages"]).expect("JSON");
+    assert!(!sent.contains(id) && sent.contains("stop id-"), "the request went masked: {sent:.400}");
     assert_eq!(chats.len(), 1, "{}", asked.stderr);
     check_rounds(&chats[0], true);
     let rounds = chats[0]["turns"][0]["rounds"].as_array().expect("rounds");
