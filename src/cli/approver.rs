@@ -43,7 +43,7 @@ pub fn prompting() -> bool {
 }
 
 /// Asks on the controlling terminal (else stderr and stdin); the line typed, trimmed.
-fn ask(question: &str) -> String {
+pub(crate) fn ask(question: &str) -> String {
     PROMPTING.store(true, std::sync::atomic::Ordering::SeqCst);
     let mut line = String::new();
     match terminal() {

@@ -23,6 +23,9 @@ pub mod context;
 pub mod daemon;
 pub mod error;
 pub mod explain;
+pub mod extend;
+#[cfg(feature = "aws")]
+pub mod extend_aws;
 pub mod fmt;
 pub mod grammar;
 pub mod identity;
@@ -136,6 +139,9 @@ pub enum Command {
     Reject(approvals::RejectArgs),
     /// Publish or list templates: playbooks with parameter bounds that executors run without further approval.
     Template(template::TemplateArgs),
+    /// The Extended Laptop: the engine in your own cloud account (docs/extended-laptop.md).
+    #[command(subcommand)]
+    Extend(extend::ExtendCommand),
 }
 
 impl Command {
@@ -195,6 +201,7 @@ impl Command {
             Command::Approve(args) => approvals::approve(&dir(), &args),
             Command::Reject(args) => approvals::reject(&dir(), &args),
             Command::Template(args) => template::run(&dir(), &args),
+            Command::Extend(command) => extend::run(&command),
         };
         match attached {
             Some(state) => close(state, outcome),

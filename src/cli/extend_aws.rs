@@ -1,0 +1,306 @@
+//! `escher extend aws`, `extend destroy`, `extend status`: the Extended Laptop in an AWS account
+//! (docs/extended-laptop.md). Every change is written to the state bucket's audit log as it is made.
+
+use std::path::PathBuf;
+
+use escher_engine::state::{AttachedState, StateLocation};
+use escher_extend::ExtendError;
+use escher_extend::aws::policies::Allow;
+use escher_extend::aws::{AwsExtension, Clients, Settings};
+use escher_extend::image::{self, ImageSpec};
+use escher_extend::plan::{Action, Change, render, total};
+use escher_runtime::audit::{AuditEntry, AuditLog, stamp};
+
+use super::state::{holder_name, tokio};
+use super::{CliError, EXIT_OK, Outcome};
+
+/// Which Extended Laptop, in which account and region.
+#[derive(Debug, clap::Args)]
+pub struct Target {
+    /// The Extended Laptop's name: its resources are called `escher-NAME...`.
+    #[arg(long)]
+    pub name: String,
+    /// The AWS region (default: the SDK's, from AWS_REGION or the profile).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// The state bucket's name, when `escher-NAME-state` is taken (S3 bucket names are global).
+    #[arg(long)]
+    pub bucket: Option<String>,
+    /// Push the image to this registry (`HOST[:PORT]`) and name it in the task definition, instead of the ECR
+    /// repository's own: a mirror, or a test registry. ECR's authorization token still signs in.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub registry_endpoint: Option<String>,
+    /// Plain HTTP to --registry-endpoint: only for a registry on this machine.
+    #[arg(long, requires = "registry_endpoint")]
+    pub registry_plain_http: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AwsArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Show what would be created or changed, and change nothing.
+    #[arg(long)]
+    pub plan: bool,
+    /// What scheduled playbooks may do beyond the state: read-only, ec2-start-stop, rds-start-stop,
+    /// assume-role=ARN (repeatable; each is listed in the plan's task role policy).
+    #[arg(long, value_name = "PRESET")]
+    pub allow: Vec<String>,
+    /// The Linux `escher` binary for the image (default: the one running).
+    #[arg(long, value_name = "FILE")]
+    pub binary: Option<PathBuf>,
+    /// The CA bundle for TLS inside the container.
+    #[arg(long, value_name = "FILE", default_value = image::CA_BUNDLE_PATH)]
+    pub ca_bundle: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Delete the state bucket too, with every version of everything in it (runs, journals, the audit log).
+    #[arg(long)]
+    pub delete_state: bool,
+    /// Do not ask for the typed confirmation.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub target: Target,
+}
+
+fn extend_error(error: ExtendError) -> CliError {
+    match error {
+        ExtendError::Usage(message) => CliError::Usage(message),
+        other => CliError::Refused(other.to_string()),
+    }
+}
+
+async fn extension(target: &Target, allow: &[String], spec: Option<&ImageSpec>) -> Result<AwsExtension, CliError> {
+    let mut settings = Settings::new(&target.name);
+    settings.bucket = target.bucket.clone();
+    settings.registry_endpoint = target.registry_endpoint.clone();
+    settings.registry_plain_http = target.registry_plain_http;
+    settings.allow = allow.iter().map(|text| text.parse::<Allow>()).collect::<Result<_, _>>().map_err(extend_error)?;
+    let image = spec.map(image::build).transpose().map_err(|error| extend_error(error.into()))?;
+    let clients = Clients::load(target.region.as_deref()).await;
+    AwsExtension::new(clients, settings, image).await.map_err(extend_error)
+}
+
+fn image_spec(binary: Option<&PathBuf>, ca_bundle: &std::path::Path) -> Result<ImageSpec, CliError> {
+    let binary = match binary {
+        Some(binary) => binary.clone(),
+        None => std::env::current_exe().map_err(|error| {
+            CliError::Usage(format!("cannot find the running binary: {error}; name one with --binary"))
+        })?,
+    };
+    let mut spec = ImageSpec::new(binary);
+    spec.ca_bundle = ca_bundle.to_path_buf();
+    Ok(spec)
+}
+
+pub fn apply(args: &AwsArgs) -> Outcome {
+    let spec = image_spec(args.binary.as_ref(), &args.ca_bundle)?;
+    tokio()?.block_on(async {
+        let extension = extension(&args.target, &args.allow, Some(&spec)).await?;
+        let names = extension.names();
+        outln!("Extended Laptop `{}` in AWS account {} ({})", names.name, names.account, names.region);
+        let changes = extension.plan().await.map_err(extend_error)?;
+        out!("{}", render(&changes));
+        if args.plan {
+            return Ok(EXIT_OK);
+        }
+        if changes.iter().all(|change| change.action == Action::Keep) {
+            outln!("Nothing to change.");
+            return Ok(EXIT_OK);
+        }
+        // The bucket first, then it is the state the audit log of every other change goes to.
+        let bucket = extension.ensure_state_bucket().await.map_err(extend_error)?;
+        let state = attach(&names.state_url()).await?;
+        let mut audit = Audit::new(&state);
+        audit.write("extend.started", &[], format!("extend aws `{}`: {}", names.name, total(&changes)))?;
+        if bucket.action != Action::Keep {
+            outln!("{}: {} {}", verb(bucket.action), bucket.kind, bucket.name);
+            audit.change(&bucket, &names.bucket_arn())?;
+        }
+        // The bucket is kept from here on: the rest is reported as it is made.
+        let mut report = |change: &Change, id: &str| -> Result<(), ExtendError> {
+            if change.action != Action::Keep {
+                outln!("{}: {} {}", verb(change.action), change.kind, change.name);
+                audit.change(change, id).map_err(|error| ExtendError::Refused(error.to_string()))?;
+            }
+            Ok(())
+        };
+        let applied = extension.apply(&mut report).await;
+        let record = match applied {
+            Ok(record) => record,
+            Err(error) => {
+                let _ = audit.write("extend.failed", &[], error.to_string());
+                super::close(state, Ok(EXIT_OK))?;
+                return Err(extend_error(error));
+            }
+        };
+        audit.write(
+            "extend.finished",
+            &[],
+            format!("{} resources, image {}", record.resources.len(), record.image_digest.as_deref().unwrap_or("")),
+        )?;
+        super::close(state, Ok(EXIT_OK))?;
+        outln!("Done: `{}` is up to date; its state is {}.", names.name, names.state_url());
+        Ok(EXIT_OK)
+    })
+}
+
+pub fn destroy(args: &DestroyArgs) -> Outcome {
+    tokio()?.block_on(async {
+        let extension = extension(&args.target, &[], None).await?;
+        let names = extension.names();
+        let changes = extension.destroy_plan(args.delete_state).await.map_err(extend_error)?;
+        if changes.is_empty() {
+            outln!(
+                "Nothing of Extended Laptop `{}` is left in account {} ({}).",
+                names.name,
+                names.account,
+                names.region
+            );
+            return Ok(EXIT_OK);
+        }
+        out!("{}", render(&changes));
+        if !args.delete_state {
+            outln!("The state bucket {} is kept (--delete-state deletes it).", names.bucket);
+        }
+        if !args.yes && super::approver::ask(&format!("Type `{}` to destroy it: ", names.name)) != names.name {
+            return Err(CliError::Refused("not confirmed; nothing was deleted".to_string()));
+        }
+        // The audit goes to the state while it is there; with --delete-state it goes with the bucket.
+        let state = if args.delete_state { None } else { Some(attach(&names.state_url()).await?) };
+        let mut audit = state.as_ref().map(Audit::new);
+        let mut report = |change: &Change, id: &str| -> Result<(), ExtendError> {
+            outln!("deleted: {} {}", change.kind, change.name);
+            match audit.as_mut() {
+                Some(audit) => audit.change(change, id).map_err(|error| ExtendError::Refused(error.to_string())),
+                None => Ok(()),
+            }
+        };
+        let destroyed = extension.destroy(args.delete_state, &mut report).await;
+        if let Some(state) = state {
+            super::close(state, Ok(EXIT_OK))?;
+        }
+        destroyed.map_err(extend_error)?;
+        outln!("Done: Extended Laptop `{}` is gone.", names.name);
+        Ok(EXIT_OK)
+    })
+}
+
+pub fn status(args: &StatusArgs) -> Outcome {
+    tokio()?.block_on(async {
+        let first = extension(&args.target, &[], None).await?;
+        let Some(record) = first.record().await.map_err(extend_error)? else {
+            let names = first.names();
+            outln!("Extended Laptop `{}` does not exist in account {} ({}).", names.name, names.account, names.region);
+            return Ok(EXIT_OK);
+        };
+        // Compared with what was set up, the grants included.
+        let extension = extension(&args.target, &record.allow, None).await?;
+        let names = extension.names();
+        outln!(
+            "Extended Laptop `{}` in AWS account {} ({}), state {}",
+            record.name,
+            record.account,
+            record.region,
+            record.state
+        );
+        outln!(
+            "image: {} (set up by Escher {})",
+            record.image_digest.as_deref().unwrap_or("none"),
+            record.escher_version
+        );
+        let changes = extension.plan().await.map_err(extend_error)?;
+        for change in &changes {
+            let recorded =
+                record.resources.iter().find(|resource| resource.name == change.name && resource.kind == change.kind);
+            let state = match change.action {
+                Action::Keep => "ok",
+                Action::Create => "missing (deleted outside Escher?)",
+                Action::Update => "drifted",
+                Action::Delete => "to delete",
+            };
+            outln!(
+                "  {} {}: {state}{}",
+                change.kind,
+                change.name,
+                recorded.map(|r| format!("  {}", r.id)).unwrap_or_default()
+            );
+            for difference in &change.differences {
+                outln!("      {difference}");
+            }
+        }
+        let drift = changes.iter().filter(|change| change.action != Action::Keep).count();
+        if drift == 0 {
+            outln!("no drift");
+        } else {
+            outln!(
+                "{drift} resource(s) differ from what Escher set up: `escher extend aws --name {}` brings them back",
+                names.name
+            );
+        }
+        Ok(EXIT_OK)
+    })
+}
+
+fn verb(action: Action) -> &'static str {
+    match action {
+        Action::Create => "created",
+        Action::Update => "updated",
+        Action::Keep => "kept",
+        Action::Delete => "deleted",
+    }
+}
+
+async fn attach(url: &str) -> Result<AttachedState, CliError> {
+    let location = StateLocation::parse(url).map_err(CliError::Store)?;
+    AttachedState::attach(location, |failure| eprintln!("warning: the state could not be pushed: {failure}"))
+        .await
+        .map_err(CliError::State)
+}
+
+/// The state's audit log, written as each change is made (the bucket's copy is pushed within a second).
+struct Audit {
+    dir: PathBuf,
+    who: String,
+}
+
+impl Audit {
+    fn new(state: &AttachedState) -> Audit {
+        Audit { dir: state.dir().to_path_buf(), who: holder_name() }
+    }
+
+    fn change(&mut self, change: &Change, id: &str) -> Result<(), CliError> {
+        let kind = format!("extend.{}", verb(change.action));
+        self.write(&kind, &[id.to_string()], format!("{} {} {}", verb(change.action), change.kind, change.name))
+    }
+
+    fn write(&mut self, kind: &str, targets: &[String], result: String) -> Result<(), CliError> {
+        let entry = AuditEntry {
+            at: stamp(escher_state::chrono::Utc::now()),
+            who: self.who.clone(),
+            role: "operator".to_string(),
+            run_id: String::new(),
+            plan_hash: String::new(),
+            kind: kind.to_string(),
+            step: None,
+            action: None,
+            targets: targets.to_vec(),
+            approval: None,
+            journal: None,
+            result,
+            policy: None,
+        };
+        let mut log = AuditLog::open(&self.dir)
+            .map_err(|error| CliError::Refused(format!("cannot open the audit log: {error}")))?;
+        log.append(entry).map(drop).map_err(|error| CliError::Refused(format!("cannot write the audit log: {error}")))
+    }
+}
