@@ -118,3 +118,35 @@ pub fn instances_in_state(suite: &str, state: &str) -> Vec<String> {
          &Filter.2.Name=instance-state-name&Filter.2.Value.1={state}"
     )))
 }
+
+/// One request to moto for `service` in `region`, unsigned but with the credential scope moto routes by; the
+/// whole answer, status line first.
+pub fn aws_call(service: &str, region: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> String {
+    let endpoint = endpoint();
+    let address = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(address).expect("moto answers");
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: AWS4-HMAC-SHA256 \
+         Credential=testing/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n"
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()));
+    stream.write_all(request.as_bytes()).expect("the request is sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("moto answers");
+    answer
+}
+
+/// A query-protocol call (IAM, EC2): `Action=...&...` with the service's API version.
+pub fn aws_query(service: &str, region: &str, version: &str, params: &str) -> String {
+    let body = format!("Version={version}&{params}");
+    aws_call(service, region, "POST", "/", &[("Content-Type", "application/x-www-form-urlencoded")], &body)
+}
+
+/// A JSON-protocol call (ECS, ECR, SSM, CloudWatch Logs): `target` as in `X-Amz-Target`.
+pub fn aws_json(service: &str, region: &str, target: &str, body: &str) -> String {
+    let headers = [("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", target)];
+    aws_call(service, region, "POST", "/", &headers, body)
+}

@@ -121,6 +121,8 @@ impl AwsExtension {
     /// Reads the account and region from the credentials; checks the name. `image` is what `apply` pushes and
     /// runs; destroying or looking needs none.
     pub async fn new(clients: Clients, settings: Settings, image: Option<Image>) -> Result<AwsExtension, ExtendError> {
+        // A bad name is refused before any call.
+        Names::new(&settings.name, "", "", None)?;
         let account = clients.account().await?;
         let region = clients
             .region()
@@ -140,10 +142,11 @@ impl AwsExtension {
     /// The resources in the order they are created (each needs only those before it).
     fn resources(&self) -> Vec<Resource> {
         let image = self.image.as_ref().map(|_| Resource::Image);
-        [Resource::StateBucket, Resource::LogGroup, Resource::Parameters, Resource::Repository]
+        [Resource::StateBucket, Resource::LogGroup, Resource::Repository]
             .into_iter()
             .chain(image)
             .chain([
+                Resource::Parameters,
                 Resource::Role(policies::execution_role(&self.names)),
                 Resource::Role(policies::task_role(&self.names, &self.settings.allow)),
                 Resource::Role(policies::scheduler_role(&self.names)),
