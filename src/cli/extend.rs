@@ -23,6 +23,16 @@ pub enum ExtendCommand {
     /// What an Extended Laptop is made of, and what drifted.
     #[cfg(feature = "aws")]
     Status(super::extend_aws::StatusArgs),
+    /// Bring the cloud's schedules in line with the state bucket's, and report the drift.
+    #[cfg(feature = "aws")]
+    Sync {
+        /// The Extended Laptop's state: s3://BUCKET.
+        #[arg(long, value_name = "URL")]
+        state: String,
+        /// Report the drift and change nothing.
+        #[arg(long)]
+        plan: bool,
+    },
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -76,6 +86,8 @@ pub fn run(command: &ExtendCommand) -> Outcome {
         ExtendCommand::Destroy(args) => super::extend_aws::destroy(args),
         #[cfg(feature = "aws")]
         ExtendCommand::Status(args) => super::extend_aws::status(args),
+        #[cfg(feature = "aws")]
+        ExtendCommand::Sync { state, plan } => super::extend_schedules::sync(state, *plan),
     }
 }
 

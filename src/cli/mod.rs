@@ -26,11 +26,14 @@ pub mod explain;
 pub mod extend;
 #[cfg(feature = "aws")]
 pub mod extend_aws;
+#[cfg(feature = "aws")]
+pub mod extend_schedules;
 pub mod fmt;
 pub mod grammar;
 pub mod identity;
 pub mod init;
 pub mod inventory;
+pub mod job;
 pub mod lint;
 pub mod lsp;
 pub mod output;
@@ -123,6 +126,9 @@ pub enum Command {
     Schedule(schedule::ScheduleArgs),
     /// Run due schedules on this machine (the local scheduler).
     Daemon(daemon::DaemonArgs),
+    /// The engine's container job: run what is due in the state, then exit (`job run-due`).
+    #[command(subcommand)]
+    Job(job::JobCommand),
     /// Discover a cloud's resources into the local inventory (`inventory/aws.json` in the state directory), which
     /// `escher plan` reads for blast radius.
     Inventory(inventory::InventoryArgs),
@@ -194,6 +200,7 @@ impl Command {
             Command::State(args) => state_cmd::run(&args),
             Command::Schedule(args) => schedule::run(&args, &dir()),
             Command::Daemon(args) => daemon::run(&args),
+            Command::Job(command) => job::run(&command),
             Command::Inventory(args) => inventory::run(&dir(), &args),
             Command::Identity(args) => identity::run(&args),
             Command::Policy(args) => policy::run(&args, color),

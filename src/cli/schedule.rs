@@ -133,7 +133,7 @@ fn add(args: &ScheduleArgs, request: AddRequest<'_>, state_dir: &Path) -> Outcom
     };
     with_store(args, |store| async move {
         let by = AuditedBy { who: &user, state_dir };
-        let schedule = match manage::add(&store, new, &FsLoader, by).await {
+        let schedule = match manage::resolve(new, &FsLoader) {
             Ok(schedule) => schedule,
             Err(ScheduleError::NotCompiled(compilation)) => {
                 print_diagnostics(&compilation, Format::Human, super::use_color());
@@ -141,6 +141,16 @@ fn add(args: &ScheduleArgs, request: AddRequest<'_>, state_dir: &Path) -> Outcom
             }
             Err(error) => return Err(CliError::Usage(error.to_string())),
         };
+        // On an Extended Laptop's bucket the schedule also goes to the cloud's scheduler: what it cannot say is
+        // refused before anything is stored.
+        #[cfg(feature = "aws")]
+        let extension = super::extend_schedules::extended(&store).await?;
+        #[cfg(feature = "aws")]
+        if extension.is_some() {
+            super::extend_schedules::check(&schedule)?;
+        }
+        let schedule =
+            manage::add_resolved(&store, schedule, by).await.map_err(|error| CliError::Usage(error.to_string()))?;
         outln!(
             "scheduled {}: \"{}\" in {} (missed occurrences: {})",
             schedule.name,
@@ -148,6 +158,10 @@ fn add(args: &ScheduleArgs, request: AddRequest<'_>, state_dir: &Path) -> Outcom
             schedule.tz,
             schedule.missed.as_str()
         );
+        #[cfg(feature = "aws")]
+        if let Some(extension) = &extension {
+            super::extend_schedules::put(extension, &schedule).await?;
+        }
         Ok(EXIT_OK)
     })
 }
@@ -196,6 +210,10 @@ fn remove(args: &ScheduleArgs, name: &str, state_dir: &Path) -> Outcome {
         let by = AuditedBy { who: &user, state_dir };
         manage::remove(&store, name, by).await.map_err(|error| CliError::Usage(error.to_string()))?;
         outln!("removed schedule {name}");
+        #[cfg(feature = "aws")]
+        if let Some(extension) = super::extend_schedules::extended(&store).await? {
+            super::extend_schedules::delete(&extension, name).await?;
+        }
         Ok(EXIT_OK)
     })
 }

@@ -79,6 +79,14 @@ pub async fn add(
     loader: &dyn SourceLoader,
     by: AuditedBy<'_>,
 ) -> Result<Schedule, ScheduleError> {
+    let schedule = resolve(new, loader)?;
+    add_resolved(store, schedule, by).await
+}
+
+/// The schedule `new` asks for, checked (the playbook compiles with its parameters, the cron and time zone
+/// parse, the name is valid) and not yet stored: a host can check more before [`add_resolved`] stores it (an
+/// Extended Laptop checks that its cloud's scheduler can say the cron).
+pub fn resolve(new: NewSchedule, loader: &dyn SourceLoader) -> Result<Schedule, ScheduleError> {
     let given = new.params.iter().map(|(name, value)| (name.clone(), ParamInput::Text(value.clone()))).collect();
     let compilation = compile_input(&new.file, &new.text, &CompileOptions::plan(loader, given));
     let Some(plan) = compilation.plan.as_ref().filter(|_| !compilation.has_errors()) else {
@@ -97,8 +105,8 @@ pub async fn add(
     if !schedule::valid_name(&name) {
         return Err(ScheduleError::BadName(name));
     }
-    let schedule = Schedule {
-        name: name.clone(),
+    Ok(Schedule {
+        name,
         playbook_file: new.file,
         playbook: new.text,
         cron,
@@ -107,7 +115,12 @@ pub async fn add(
         clouds: new.clouds,
         missed: new.missed,
         created_at: new.now,
-    };
+    })
+}
+
+/// Stores a schedule [`resolve`] made, audited; a schedule of the same name is refused.
+pub async fn add_resolved(store: &Store, schedule: Schedule, by: AuditedBy<'_>) -> Result<Schedule, ScheduleError> {
+    let name = schedule.name.clone();
     escher_state::layout::ensure_layout(store).await?;
     match schedule::add(store, &schedule).await {
         Err(error) if error.is_conflict() => Err(ScheduleError::Exists { name, location: store.url().to_string() }),

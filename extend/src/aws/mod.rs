@@ -6,9 +6,11 @@
 //! is idempotent and converges after being killed anywhere: what exists is kept or brought back, what is missing
 //! is created, nothing twice.
 
+pub mod cron;
 pub mod names;
 pub mod policies;
 mod resources;
+pub mod schedules;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 

@@ -68,6 +68,7 @@ impl ImageSpec {
         ImageSpec {
             binary: binary.into(),
             ca_bundle: PathBuf::from(CA_BUNDLE_PATH),
+            // The state comes from `ESCHER_STATE` (the task definition sets it).
             command: ["job", "run-due", "--exit-when-idle"].map(String::from).to_vec(),
         }
     }

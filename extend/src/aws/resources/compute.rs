@@ -15,12 +15,13 @@ use crate::aws::{AwsExtension, Found};
 /// The container's name in the task definition.
 pub const CONTAINER: &str = "escher";
 
-/// What the container runs: the due schedules of the state bucket, once, then it exits.
+/// What the container runs when started without overrides: what is due in the state bucket now, then it
+/// exits. A schedule's start names its occurrence (`crate::aws::schedules::occurrence_command`).
 pub fn command(on: &AwsExtension) -> Vec<String> {
-    ["daemon", "--once", "--state", &on.names.state_url()].map(str::to_string).to_vec()
+    ["job", "run-due", "--state", &on.names.state_url(), "--exit-when-idle"].map(str::to_string).to_vec()
 }
 
-async fn default_vpc(on: &AwsExtension) -> Result<String, ExtendError> {
+pub(crate) async fn default_vpc(on: &AwsExtension) -> Result<String, ExtendError> {
     let answer = on
         .clients
         .ec2
@@ -37,7 +38,7 @@ async fn default_vpc(on: &AwsExtension) -> Result<String, ExtendError> {
     })
 }
 
-async fn security_group_id(on: &AwsExtension) -> Result<Option<String>, ExtendError> {
+pub(crate) async fn security_group_id(on: &AwsExtension) -> Result<Option<String>, ExtendError> {
     let vpc = default_vpc(on).await?;
     let answer = on
         .clients

@@ -1,7 +1,7 @@
 //! Each AWS resource of the Extended Laptop: how it is found, shown in the plan, created, brought back from
 //! drift and deleted. One file per group of services.
 
-mod compute;
+pub(super) mod compute;
 mod registry;
 mod roles;
 mod storage;
