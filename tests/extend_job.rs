@@ -215,11 +215,25 @@ fn a_schedule_added_on_the_laptop_runs_once_in_the_container_and_the_laptop_sees
         assert!(report.contains(id.as_str()), "the report names {id}: {report}");
     }
 
+    // `extend status`: the resources, the schedule beside its EventBridge twin, its next times and last run.
+    let (ok, status, stderr) = on_moto(&["extend", "status", "--name", &name]);
+    assert!(ok, "{status}{stderr}");
+    for line in [
+        "schedule stop_dev \"0 20 * * MON-FRI\" Europe/London: EventBridge cron(0 20 ? * MON,TUE,WED,THU,FRI *) in Europe/London".to_string(),
+        "  next  ".to_string(),
+        format!("  last  stop_dev {OCCURRENCE}: ran as run {run_id}"),
+        "no drift".to_string(),
+    ] {
+        assert!(status.contains(&line), "status lacks `{line}`:\n{status}");
+    }
+
     // The account's schedules follow the bucket's: drift is reported and put right, removal goes to both.
     let (ok, stdout, _) = on_moto(&["extend", "sync", "--state", &state, "--plan"]);
     assert!(ok && stdout.contains("The account's schedules match the state's."), "{stdout}");
     let deleted = aws_call("scheduler", REGION, "DELETE", &format!("/schedules/stop_dev?groupName={group}"), &[], "");
     assert!(deleted.starts_with("HTTP/1.1 200"), "{deleted}");
+    let (_, status, _) = on_moto(&["extend", "status", "--name", &name]);
+    assert!(status.contains("stop_dev \"0 20 * * MON-FRI\" Europe/London: missing in EventBridge"), "{status}");
     let (_, stdout, _) = on_moto(&["extend", "sync", "--state", &state, "--plan"]);
     assert!(
         stdout.contains("+ scheduler schedule stop_dev (cron(0 20 ? * MON,TUE,WED,THU,FRI *) in Europe/London)"),

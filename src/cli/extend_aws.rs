@@ -238,7 +238,8 @@ pub fn status(args: &StatusArgs) -> Outcome {
                 outln!("      {difference}");
             }
         }
-        let drift = changes.iter().filter(|change| change.action != Action::Keep).count();
+        let schedule_drift = show_schedules(&extension).await?;
+        let drift = changes.iter().filter(|change| change.action != Action::Keep).count() + schedule_drift;
         if drift == 0 {
             outln!("no drift");
         } else {
@@ -249,6 +250,48 @@ pub fn status(args: &StatusArgs) -> Outcome {
         }
         Ok(EXIT_OK)
     })
+}
+
+/// The state's schedules with their next occurrences and last runs, each beside its EventBridge schedule; how
+/// many differ from the account's.
+async fn show_schedules(extension: &AwsExtension) -> Result<usize, CliError> {
+    use escher_extend::aws::schedules;
+    let store = StateLocation::parse(&extension.names().state_url()).map_err(CliError::Store)?.open()?;
+    let views = escher_engine::schedules::manage::list(&store, escher_state::chrono::Utc::now(), 3).await?;
+    let wanted: Vec<schedules::Wanted> = views
+        .iter()
+        .map(|view| schedules::Wanted {
+            name: view.schedule.name.clone(),
+            cron: view.schedule.cron.clone(),
+            tz: view.schedule.tz.clone(),
+        })
+        .collect();
+    let changes = schedules::sync(extension, &wanted, false).await.map_err(extend_error)?;
+    if views.is_empty() && changes.is_empty() {
+        outln!("schedules: none");
+    }
+    for view in &views {
+        let change = changes.iter().find(|change| change.name == view.schedule.name);
+        let account = match change.map(|change| change.action) {
+            Some(Action::Keep) => format!("EventBridge {}", change.map_or("", |change| change.summary.as_str())),
+            Some(Action::Create) => "missing in EventBridge".to_string(),
+            _ => "differs in EventBridge".to_string(),
+        };
+        outln!("schedule {} \"{}\" {}: {account}", view.schedule.name, view.schedule.cron, view.schedule.tz);
+        for difference in change.map(|change| change.differences.as_slice()).unwrap_or_default() {
+            outln!("      {difference}");
+        }
+        for at in &view.next {
+            outln!("  next  {}", at.format("%Y-%m-%dT%H:%M:%SZ"));
+        }
+        for occurrence in view.occurrences.iter().rev().take(3) {
+            outln!("  last  {occurrence}");
+        }
+    }
+    for change in changes.iter().filter(|change| change.action == Action::Delete) {
+        outln!("schedule {} in EventBridge only ({}): not in the state", change.name, change.summary);
+    }
+    Ok(changes.iter().filter(|change| change.action != Action::Keep).count())
 }
 
 fn verb(action: Action) -> &'static str {
