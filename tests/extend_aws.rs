@@ -10,17 +10,12 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 use support::cli::{Finished, escher};
 use support::moto::{self, aws_call, aws_json, aws_query};
+use support::podman::registry;
 
 const REGION: &str = "us-east-1";
 
 fn unique(tag: &str) -> String {
     format!("{tag}{}", std::process::id() % 100_000)
-}
-
-fn registry() -> String {
-    std::env::var("ESCHER_TEST_REGISTRY").ok().filter(|value| !value.is_empty()).unwrap_or_else(|| {
-        panic!("ESCHER_TEST_REGISTRY is not set: start the emulators (scripts/emulators.sh start && . target/emulators.env)")
-    })
 }
 
 /// `escher extend ...` on moto, in [`REGION`].

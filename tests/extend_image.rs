@@ -9,15 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use support::cli::escher;
-
-const USER: &str = "AWS";
-const PASSWORD: &str = "123456789012-auth-token";
-
-fn registry() -> String {
-    std::env::var("ESCHER_TEST_REGISTRY").ok().filter(|value| !value.is_empty()).unwrap_or_else(|| {
-        panic!("ESCHER_TEST_REGISTRY is not set: start the emulators (scripts/emulators.sh start && . target/emulators.env)")
-    })
-}
+use support::podman::{ECR_PASSWORD as PASSWORD, ECR_USER as USER, podman, registry};
 
 fn run(command: &mut Command) -> (bool, String, String) {
     let output = command.output().expect("the command starts");
@@ -42,20 +34,6 @@ fn push(layout: &Path, to: &str, password: &str) -> (bool, String, String) {
         .arg(layout)
         .args(["--to", to, "--plain-http", "--user", USER, "--password-env", "REGISTRY_PASSWORD"])
         .env("REGISTRY_PASSWORD", password))
-}
-
-/// podman with its own storage in `dir`, so tests never share images and nothing is left behind.
-fn podman(dir: &Path) -> Command {
-    let mut command = Command::new("podman");
-    command.arg("--root").arg(dir.join("root")).arg("--runroot").arg(dir.join("runroot")).args([
-        "--storage-driver",
-        "vfs",
-        "--cgroup-manager",
-        "cgroupfs",
-        "--events-backend",
-        "none",
-    ]);
-    command
 }
 
 #[test]

@@ -7,11 +7,12 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use serde_json::Value;
 use support::cli::escher;
 use support::moto::{self, aws_call, aws_json, aws_query};
+use support::podman::{ECR_PASSWORD, ECR_USER, podman, registry};
 
 const REGION: &str = "us-east-1";
 /// The playbook's region (tests/fixtures/run/stop_dev_eu_north.esc): no other test launches instances there.
@@ -19,14 +20,6 @@ const EC2_REGION: &str = "eu-north-1";
 const PLAYBOOK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run/stop_dev_eu_north.esc");
 /// A Friday, 8 pm in London: an occurrence of the playbook's `0 20 * * MON-FRI`.
 const OCCURRENCE: &str = "2026-12-04T20:00:00Z";
-const ECR_USER: &str = "AWS";
-const ECR_PASSWORD: &str = "123456789012-auth-token";
-
-fn registry() -> String {
-    std::env::var("ESCHER_TEST_REGISTRY").ok().filter(|value| !value.is_empty()).unwrap_or_else(|| {
-        panic!("ESCHER_TEST_REGISTRY is not set: start the emulators (scripts/emulators.sh start && . target/emulators.env)")
-    })
-}
 
 fn on_moto(args: &[&str]) -> (bool, String, String) {
     let mut command = escher();
@@ -61,20 +54,6 @@ fn instance_state(id: &str) -> String {
     let answer = aws_query("ec2", EC2_REGION, "2016-11-15", &format!("Action=DescribeInstances&InstanceId.1={id}"));
     let state = answer.split("<instanceState>").nth(1).expect("a state");
     state.split("<name>").nth(1).and_then(|rest| rest.split('<').next()).expect("a state name").to_string()
-}
-
-/// podman with its own storage, so the test leaves no image behind.
-fn podman(storage: &std::path::Path) -> Command {
-    let mut command = Command::new("podman");
-    command.arg("--root").arg(storage.join("root")).arg("--runroot").arg(storage.join("runroot")).args([
-        "--storage-driver",
-        "vfs",
-        "--cgroup-manager",
-        "cgroupfs",
-        "--events-backend",
-        "none",
-    ]);
-    command
 }
 
 /// What ECS would do when EventBridge starts the task for `occurrence`: the task definition's image and

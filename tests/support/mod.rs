@@ -13,6 +13,7 @@ pub mod journal;
 pub mod kill;
 pub mod leaks;
 pub mod moto;
+pub mod podman;
 pub mod serve;
 pub mod time;
 pub mod webhook;

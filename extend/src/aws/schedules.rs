@@ -12,6 +12,7 @@ use serde_json::json;
 
 use super::cron::{Translated, to_eventbridge};
 use super::resources::compute::{CONTAINER, security_group_id};
+use super::resources::failed;
 use super::{AwsExtension, ExtendError};
 use crate::plan::{Action, Change};
 
@@ -37,10 +38,6 @@ pub fn occurrence_command(on: &AwsExtension) -> Vec<String> {
     ["job", "run-due", "--state", &on.names.state_url(), "--at", "<aws.scheduler.scheduled-time>", "--exit-when-idle"]
         .map(str::to_string)
         .to_vec()
-}
-
-fn failed<E: std::error::Error + 'static>(operation: &'static str) -> impl FnOnce(E) -> ExtendError {
-    move |error| ExtendError::cloud(operation, &error)
 }
 
 /// The RunTask overrides EventBridge passes: the container's command for this occurrence.

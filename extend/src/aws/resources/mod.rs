@@ -154,6 +154,6 @@ fn is_code(error: &impl aws_sdk_s3::error::ProvideErrorMetadata, codes: &[&str])
     error.code().is_some_and(|code| codes.contains(&code))
 }
 
-fn failed<E: std::error::Error + 'static>(operation: &'static str) -> impl FnOnce(E) -> ExtendError {
+pub(super) fn failed<E: std::error::Error + 'static>(operation: &'static str) -> impl FnOnce(E) -> ExtendError {
     move |error| ExtendError::cloud(operation, &error)
 }
