@@ -11,6 +11,7 @@ use std::process::Stdio;
 
 use serde_json::Value;
 use support::cli::escher;
+use support::leaks::leaks_in;
 use support::moto::{self, aws_call, aws_json, aws_query};
 use support::podman::{ECR_PASSWORD, ECR_USER, podman, registry};
 
@@ -22,8 +23,13 @@ const PLAYBOOK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run/
 const OCCURRENCE: &str = "2026-12-04T20:00:00Z";
 
 fn on_moto(args: &[&str]) -> (bool, String, String) {
+    on_moto_with(args, &[])
+}
+
+fn on_moto_with(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let mut command = escher();
     moto::client(&mut command, &moto::endpoint()).env("AWS_REGION", REGION).args(args).stdin(Stdio::null());
+    command.envs(env.iter().copied());
     let output = command.output().expect("escher starts");
     (
         output.status.success(),
@@ -108,6 +114,11 @@ fn a_schedule_added_on_the_laptop_runs_once_in_the_container_and_the_laptop_sees
     let dev = [launch("dev"), launch("dev")];
     let prod = launch("prod");
 
+    // The playbook tells a webhook whose address is a secret, kept in the account's parameter store.
+    let (hook, deliveries) = support::webhook::start(200, "/services/T0ESCHER/B0EXTEND/Zq81vX3kLm0pW7Rt");
+    // Everything the test sees printed, and later every object of the bucket: none may hold the secret.
+    let mut seen = String::new();
+
     let (ok, stdout, stderr) = on_moto(&[
         "extend",
         "aws",
@@ -120,6 +131,18 @@ fn a_schedule_added_on_the_laptop_runs_once_in_the_container_and_the_laptop_sees
         "--registry-plain-http",
     ]);
     assert!(ok, "{stdout}{stderr}");
+    let (ok, stored, stderr) = on_moto_with(
+        &["extend", "secrets", "set", "--name", &name, "ops-webhook", "--value-env", "OPS_WEBHOOK"],
+        &[("OPS_WEBHOOK", hook.as_str())],
+    );
+    assert!(ok, "{stored}{stderr}");
+    assert!(
+        stored.contains(&format!("stored secret `ops-webhook` as SecureString /escher/{name}/secrets/ops-webhook")),
+        "{stored}"
+    );
+    let (ok, listed, stderr) = on_moto(&["extend", "secrets", "list", "--name", &name]);
+    assert!(ok && listed == "ops-webhook\n", "{listed}{stderr}");
+    seen.extend([stdout, stderr, stored, listed]);
 
     let (ok, stdout, stderr) =
         on_moto(&["schedule", "--state", &state, "add", PLAYBOOK, "--cloud", "aws", "--now", "2026-12-01T00:00:00Z"]);
@@ -158,6 +181,10 @@ fn a_schedule_added_on_the_laptop_runs_once_in_the_container_and_the_laptop_sees
 
     let (ok, stdout, stderr) = start_task(storage.path(), &definition, &schedule, OCCURRENCE);
     assert!(ok, "the container's job: {stdout}{stderr}");
+    seen.push_str(&stdout);
+    seen.push_str(&stderr);
+    let delivery = deliveries.recv_timeout(std::time::Duration::from_secs(10)).expect("the webhook was called");
+    assert!(delivery.body.contains("Stopped 2 dev instances."), "the secret came from SSM: {delivery:?}");
     assert!(
         stdout.contains(&format!("stop_dev {OCCURRENCE}: ran as run ")) && stdout.contains(", succeeded"),
         "{stdout}{stderr}"
@@ -172,6 +199,8 @@ fn a_schedule_added_on_the_laptop_runs_once_in_the_container_and_the_laptop_sees
     // EventBridge starting the task twice for one occurrence: the second runs nothing and exits 0.
     let (ok, again, stderr) = start_task(storage.path(), &definition, &schedule, OCCURRENCE);
     assert!(ok, "{again}{stderr}");
+    seen.push_str(&again);
+    seen.push_str(&stderr);
     assert!(!again.contains("ran as run"), "the occurrence was claimed by the first start: {again}");
 
     let keys = moto::keys(&moto::endpoint(), &bucket, "");
@@ -182,6 +211,15 @@ fn a_schedule_added_on_the_laptop_runs_once_in_the_container_and_the_laptop_sees
     {
         assert!(keys.iter().any(|key| key.starts_with(&wanted)), "the bucket lacks {wanted}: {keys:#?}");
     }
+    // The secret is nowhere: not in what was printed, nor in any object of the state bucket.
+    for key in &keys {
+        let object = aws_call("s3", REGION, "GET", &format!("/{bucket}/{key}"), &[], "");
+        assert!(object.starts_with("HTTP/1.1 200"), "{key}: {object}");
+        let leaks = leaks_in(object.as_bytes(), &hook);
+        assert!(leaks.is_empty(), "{key} holds the secret: {leaks:?}");
+    }
+    assert!(keys.contains(&"extend.json".to_string()), "{keys:?}");
+    assert_eq!(leaks_in(seen.as_bytes(), &hook), Vec::<String>::new(), "the secret was printed");
     let (ok, runs, stderr) = on_moto(&["runs", "--state", &state]);
     assert!(ok, "{stderr}");
     assert!(

@@ -4,11 +4,15 @@
 //! that needs signed approvals suspends it (`escher resume` goes on once approved); without one such a step is
 //! refused before anything of it runs.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use escher::FsLoader;
 use escher_engine::{Engine, WakeReport};
+use escher_runtime::provider::Secret;
+use escher_runtime::secrets::{EnvAndFileSecrets, SecretError, SecretStore};
 use escher_state::chrono::{DateTime, Utc};
 
 use super::EXIT_OK;
@@ -38,11 +42,17 @@ pub struct DaemonArgs {
 }
 
 pub fn run(args: &DaemonArgs) -> Outcome {
+    run_with(args, &std::sync::Arc::new(BTreeMap::new()))
+}
+
+/// As [`run`], with secrets a host read before (the container job's, from its cloud's secret store): each is
+/// looked up there first, then as `escher run` looks.
+pub fn run_with(args: &DaemonArgs, preloaded: &Arc<BTreeMap<String, Secret>>) -> Outcome {
     let holder = args.holder.clone().unwrap_or_else(holder_name);
     let tokio = tokio()?;
     loop {
         let now = args.now.unwrap_or_else(Utc::now);
-        let next = match tokio.block_on(wake(args, &holder, now)) {
+        let next = match tokio.block_on(wake(args, &holder, now, preloaded)) {
             Ok(next) => next,
             Err(error) if args.once => return Err(error),
             Err(error) => {
@@ -63,13 +73,18 @@ pub fn run(args: &DaemonArgs) -> Outcome {
 }
 
 /// One wake-up: the state attached, the engine's wake-up run, the state pushed back.
-async fn wake(args: &DaemonArgs, holder: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, CliError> {
+async fn wake(
+    args: &DaemonArgs,
+    holder: &str,
+    now: DateTime<Utc>,
+    preloaded: &Arc<BTreeMap<String, Secret>>,
+) -> Result<Option<DateTime<Utc>>, CliError> {
     let location = location(args.state.as_deref())?;
     let bucket = location.to_string();
     let warn = move |error: &str| eprintln!("warning: pushing state to {bucket}: {error} (retrying)");
     let state = escher_engine::state::AttachedState::attach(location, warn).await?;
     let engine = Engine::builder()
-        .secrets(std::sync::Arc::new(escher_runtime::secrets::EnvAndFileSecrets::new(state.dir())))
+        .secrets(Arc::new(Preloaded { first: preloaded.clone(), then: EnvAndFileSecrets::new(state.dir()) }))
         .state(state)
         .holder(holder)
         .governance_settings(escher_engine::GovernanceSettings::from_env(None, None))
@@ -77,6 +92,21 @@ async fn wake(args: &DaemonArgs, holder: &str, now: DateTime<Utc>) -> Result<Opt
     let next = engine.wake(now, holder, &FsLoader, &mut print).await?;
     engine.close()?;
     Ok(next)
+}
+
+/// Secrets read before the run, then the environment and the state's secrets file.
+struct Preloaded {
+    first: Arc<BTreeMap<String, Secret>>,
+    then: EnvAndFileSecrets,
+}
+
+impl SecretStore for Preloaded {
+    fn get(&self, name: &str) -> Result<Secret, SecretError> {
+        match self.first.get(name) {
+            Some(secret) => Ok(secret.clone()),
+            None => self.then.get(name),
+        }
+    }
 }
 
 fn print(report: WakeReport) {

@@ -23,6 +23,10 @@ pub enum ExtendCommand {
     /// What an Extended Laptop is made of, and what drifted.
     #[cfg(feature = "aws")]
     Status(super::extend_aws::StatusArgs),
+    /// Secrets for scheduled playbooks, in the account's parameter store: set, list.
+    #[cfg(feature = "aws")]
+    #[command(subcommand)]
+    Secrets(super::extend_aws::SecretsCommand),
     /// Bring the cloud's schedules in line with the state bucket's, and report the drift.
     #[cfg(feature = "aws")]
     Sync {
@@ -86,6 +90,8 @@ pub fn run(command: &ExtendCommand) -> Outcome {
         ExtendCommand::Destroy(args) => super::extend_aws::destroy(args),
         #[cfg(feature = "aws")]
         ExtendCommand::Status(args) => super::extend_aws::status(args),
+        #[cfg(feature = "aws")]
+        ExtendCommand::Secrets(command) => super::extend_aws::secrets(command),
         #[cfg(feature = "aws")]
         ExtendCommand::Sync { state, plan } => super::extend_schedules::sync(state, *plan),
     }

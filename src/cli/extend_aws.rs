@@ -66,6 +66,25 @@ pub struct DestroyArgs {
     pub yes: bool,
 }
 
+#[derive(Debug, clap::Subcommand)]
+pub enum SecretsCommand {
+    /// Store a secret for `secret("NAME")` in scheduled playbooks, as a SecureString under /escher/NAME/secrets/.
+    Set {
+        #[command(flatten)]
+        target: Target,
+        /// The secret's name, as playbooks ask for it.
+        secret: String,
+        /// The environment variable that holds the value (never the value itself on the command line).
+        #[arg(long, value_name = "VAR")]
+        value_env: String,
+    },
+    /// The secrets' names (never their values).
+    List {
+        #[command(flatten)]
+        target: Target,
+    },
+}
+
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
     #[command(flatten)]
@@ -292,6 +311,41 @@ async fn show_schedules(extension: &AwsExtension) -> Result<usize, CliError> {
         outln!("schedule {} in EventBridge only ({}): not in the state", change.name, change.summary);
     }
     Ok(changes.iter().filter(|change| change.action != Action::Keep).count())
+}
+
+pub fn secrets(command: &SecretsCommand) -> Outcome {
+    use escher_extend::aws::secrets;
+    tokio()?.block_on(async {
+        match command {
+            SecretsCommand::Set { target, secret, value_env } => {
+                let value = std::env::var(value_env)
+                    .map_err(|_| CliError::Usage(format!("--value-env names {value_env}, which is not set")))?;
+                let extension = extension(target, &[], None).await?;
+                let parameter = secrets::put(&extension, secret, &value).await.map_err(extend_error)?;
+                let state = attach(&extension.names().state_url()).await?;
+                let mut audit = Audit::new(&state);
+                // The audit names the secret and where it is, never its value.
+                audit.write(
+                    "extend.secret.set",
+                    std::slice::from_ref(&parameter),
+                    format!("secret `{secret}` stored"),
+                )?;
+                super::close(state, Ok(EXIT_OK))?;
+                outln!("stored secret `{secret}` as SecureString {parameter}");
+            }
+            SecretsCommand::List { target } => {
+                let extension = extension(target, &[], None).await?;
+                let names = secrets::list(&extension).await.map_err(extend_error)?;
+                if names.is_empty() {
+                    outln!("no secrets in {}{}", extension.names().parameter_path(), secrets::SECRETS_FOLDER);
+                }
+                for name in names {
+                    outln!("{name}");
+                }
+            }
+        }
+        Ok(EXIT_OK)
+    })
 }
 
 fn verb(action: Action) -> &'static str {

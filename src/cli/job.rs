@@ -2,13 +2,17 @@
 //! occurrence claimed once, governed through the engine as `escher daemon` runs it, and exits when nothing more
 //! is due. Started by a scheduler for one occurrence (`--at`), two starts for the same occurrence run it once.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use escher_state::chrono::{DateTime, Utc};
 
-use super::Outcome;
+use escher_runtime::provider::Secret;
+
 use super::daemon::{self, DaemonArgs};
 use super::schedule::parse_time;
+use super::{CliError, Outcome};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum JobCommand {
@@ -33,12 +37,33 @@ pub struct RunDueArgs {
     pub holder: Option<String>,
 }
 
+/// Where an Extended Laptop's task finds its secrets: the SSM parameter path (the task definition sets it).
+const SSM_PATH_VARIABLE: &str = "ESCHER_SECRETS_SSM_PATH";
+
 pub fn run(command: &JobCommand) -> Outcome {
     let JobCommand::RunDue(args) = command;
-    daemon::run(&DaemonArgs {
-        once: args.exit_when_idle,
-        now: args.at,
-        state: args.state.clone(),
-        holder: args.holder.clone(),
+    let daemon =
+        DaemonArgs { once: args.exit_when_idle, now: args.at, state: args.state.clone(), holder: args.holder.clone() };
+    let preloaded = match std::env::var(SSM_PATH_VARIABLE).ok().filter(|path| !path.is_empty()) {
+        Some(path) => ssm_secrets(&path)?,
+        None => BTreeMap::new(),
+    };
+    daemon::run_with(&daemon, &Arc::new(preloaded))
+}
+
+/// The secrets under the parameter path, decrypted, held in memory only: never written, printed or logged.
+#[cfg(feature = "aws")]
+fn ssm_secrets(path: &str) -> Result<BTreeMap<String, Secret>, CliError> {
+    super::state::tokio()?.block_on(async {
+        let clients = escher_extend::aws::Clients::load(None).await;
+        let values = escher_extend::aws::secrets::fetch(&clients.ssm, path)
+            .await
+            .map_err(|error| CliError::Refused(format!("cannot read the secrets under {path}: {error}")))?;
+        Ok(values.into_iter().map(|(name, value)| (name, Secret::new(value))).collect())
     })
+}
+
+#[cfg(not(feature = "aws"))]
+fn ssm_secrets(path: &str) -> Result<BTreeMap<String, Secret>, CliError> {
+    Err(CliError::Usage(format!("{SSM_PATH_VARIABLE} is {path}, but this escher is built without AWS")))
 }

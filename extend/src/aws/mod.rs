@@ -11,6 +11,7 @@ pub mod names;
 pub mod policies;
 mod resources;
 pub mod schedules;
+pub mod secrets;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
