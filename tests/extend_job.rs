@@ -141,7 +141,7 @@ fn a_schedule_added_on_the_laptop_runs_once_in_the_container_and_the_laptop_sees
         "{stored}"
     );
     let (ok, listed, stderr) = on_moto(&["extend", "secrets", "list", "--name", &name]);
-    assert!(ok && listed == "ops-webhook\n", "{listed}{stderr}");
+    assert!(ok && listed == "secret ops-webhook\n", "{listed}{stderr}");
     seen.extend([stdout, stderr, stored, listed]);
 
     let (ok, stdout, stderr) =

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use escher::FsLoader;
-use escher_engine::{Engine, WakeReport};
+use escher_engine::{Engine, ProviderRegistry, WakeReport};
 use escher_runtime::provider::Secret;
 use escher_runtime::secrets::{EnvAndFileSecrets, SecretError, SecretStore};
 use escher_state::chrono::{DateTime, Utc};
@@ -42,17 +42,18 @@ pub struct DaemonArgs {
 }
 
 pub fn run(args: &DaemonArgs) -> Outcome {
-    run_with(args, &std::sync::Arc::new(BTreeMap::new()))
+    run_with(args, &Arc::new(BTreeMap::new()), ProviderRegistry::builtin())
 }
 
-/// As [`run`], with secrets a host read before (the container job's, from its cloud's secret store): each is
-/// looked up there first, then as `escher run` looks.
-pub fn run_with(args: &DaemonArgs, preloaded: &Arc<BTreeMap<String, Secret>>) -> Outcome {
+/// As [`run`], with secrets a host read before (the container job's, from its cloud's secret store), each
+/// looked up there first, then as `escher run` looks; and with `registry`'s providers (some signing in with
+/// credentials the host holds).
+pub fn run_with(args: &DaemonArgs, preloaded: &Arc<BTreeMap<String, Secret>>, registry: ProviderRegistry) -> Outcome {
     let holder = args.holder.clone().unwrap_or_else(holder_name);
     let tokio = tokio()?;
     loop {
         let now = args.now.unwrap_or_else(Utc::now);
-        let next = match tokio.block_on(wake(args, &holder, now, preloaded)) {
+        let next = match tokio.block_on(wake(args, &holder, now, preloaded, &registry)) {
             Ok(next) => next,
             Err(error) if args.once => return Err(error),
             Err(error) => {
@@ -78,6 +79,7 @@ async fn wake(
     holder: &str,
     now: DateTime<Utc>,
     preloaded: &Arc<BTreeMap<String, Secret>>,
+    registry: &ProviderRegistry,
 ) -> Result<Option<DateTime<Utc>>, CliError> {
     let location = location(args.state.as_deref())?;
     let bucket = location.to_string();
@@ -85,6 +87,7 @@ async fn wake(
     let state = escher_engine::state::AttachedState::attach(location, warn).await?;
     let engine = Engine::builder()
         .secrets(Arc::new(Preloaded { first: preloaded.clone(), then: EnvAndFileSecrets::new(state.dir()) }))
+        .registry(registry.clone())
         .state(state)
         .holder(holder)
         .governance_settings(escher_engine::GovernanceSettings::from_env(None, None))

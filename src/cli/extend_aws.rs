@@ -78,7 +78,19 @@ pub enum SecretsCommand {
         #[arg(long, value_name = "VAR")]
         value_env: String,
     },
-    /// The secrets' names (never their values).
+    /// The Azure service principal the container's Azure provider signs in with, instead of the environment.
+    Azure {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long)]
+        tenant_id: String,
+        #[arg(long)]
+        client_id: String,
+        /// The environment variable that holds the client secret.
+        #[arg(long, value_name = "VAR")]
+        client_secret_env: String,
+    },
+    /// What is stored: each secret's name, and whether there is an Azure service principal (never a value).
     List {
         #[command(flatten)]
         target: Target,
@@ -333,11 +345,31 @@ pub fn secrets(command: &SecretsCommand) -> Outcome {
                 super::close(state, Ok(EXIT_OK))?;
                 outln!("stored secret `{secret}` as SecureString {parameter}");
             }
+            SecretsCommand::Azure { target, tenant_id, client_id, client_secret_env } => {
+                let client_secret = std::env::var(client_secret_env).map_err(|_| {
+                    CliError::Usage(format!("--client-secret-env names {client_secret_env}, which is not set"))
+                })?;
+                let extension = extension(target, &[], None).await?;
+                let principal = secrets::AzureServicePrincipal {
+                    tenant_id: tenant_id.clone(),
+                    client_id: client_id.clone(),
+                    client_secret,
+                };
+                let parameter = secrets::put_azure(&extension, &principal).await.map_err(extend_error)?;
+                let state = attach(&extension.names().state_url()).await?;
+                let mut audit = Audit::new(&state);
+                let what = format!("azure service principal {client_id} of tenant {tenant_id} stored");
+                audit.write("extend.secret.set", std::slice::from_ref(&parameter), what)?;
+                super::close(state, Ok(EXIT_OK))?;
+                outln!(
+                    "stored the Azure service principal {client_id} (tenant {tenant_id}) as SecureString {parameter}"
+                );
+            }
             SecretsCommand::List { target } => {
                 let extension = extension(target, &[], None).await?;
                 let names = secrets::list(&extension).await.map_err(extend_error)?;
                 if names.is_empty() {
-                    outln!("no secrets in {}{}", extension.names().parameter_path(), secrets::SECRETS_FOLDER);
+                    outln!("nothing stored in {}", extension.names().parameter_path());
                 }
                 for name in names {
                     outln!("{name}");

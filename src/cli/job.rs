@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use escher_state::chrono::{DateTime, Utc};
 
+use escher_engine::ProviderRegistry;
 use escher_runtime::provider::Secret;
 
 use super::daemon::{self, DaemonArgs};
@@ -44,26 +45,38 @@ pub fn run(command: &JobCommand) -> Outcome {
     let JobCommand::RunDue(args) = command;
     let daemon =
         DaemonArgs { once: args.exit_when_idle, now: args.at, state: args.state.clone(), holder: args.holder.clone() };
-    let preloaded = match std::env::var(SSM_PATH_VARIABLE).ok().filter(|path| !path.is_empty()) {
-        Some(path) => ssm_secrets(&path)?,
-        None => BTreeMap::new(),
+    let (preloaded, registry) = match std::env::var(SSM_PATH_VARIABLE).ok().filter(|path| !path.is_empty()) {
+        Some(path) => from_ssm(&path)?,
+        None => (BTreeMap::new(), ProviderRegistry::builtin()),
     };
-    daemon::run_with(&daemon, &Arc::new(preloaded))
+    daemon::run_with(&daemon, &Arc::new(preloaded), registry)
 }
 
-/// The secrets under the parameter path, decrypted, held in memory only: never written, printed or logged.
+/// The secrets and credentials under the parameter path, decrypted, held in memory only (never written,
+/// printed or logged): the secrets for `secret("...")`, and the providers signing in with the credentials.
 #[cfg(feature = "aws")]
-fn ssm_secrets(path: &str) -> Result<BTreeMap<String, Secret>, CliError> {
-    super::state::tokio()?.block_on(async {
+fn from_ssm(path: &str) -> Result<(BTreeMap<String, Secret>, ProviderRegistry), CliError> {
+    let fetched = super::state::tokio()?.block_on(async {
         let clients = escher_extend::aws::Clients::load(None).await;
-        let values = escher_extend::aws::secrets::fetch(&clients.ssm, path)
+        escher_extend::aws::secrets::fetch(&clients.ssm, path)
             .await
-            .map_err(|error| CliError::Refused(format!("cannot read the secrets under {path}: {error}")))?;
-        Ok(values.into_iter().map(|(name, value)| (name, Secret::new(value))).collect())
-    })
+            .map_err(|error| CliError::Refused(format!("cannot read the secrets under {path}: {error}")))
+    })?;
+    #[allow(unused_mut)]
+    let mut registry = ProviderRegistry::builtin();
+    #[cfg(feature = "azure")]
+    if let Some(principal) = fetched.azure {
+        let credential = escher_azure::HostCredential::ClientSecret {
+            client_id: principal.client_id,
+            secret: escher_azure::Secret::new(principal.client_secret),
+        };
+        registry.register(Arc::new(escher_azure::SignedInAzureFactory::new(credential, Some(principal.tenant_id))));
+    }
+    let secrets = fetched.secrets.into_iter().map(|(name, value)| (name, Secret::new(value))).collect();
+    Ok((secrets, registry))
 }
 
 #[cfg(not(feature = "aws"))]
-fn ssm_secrets(path: &str) -> Result<BTreeMap<String, Secret>, CliError> {
+fn from_ssm(path: &str) -> Result<(BTreeMap<String, Secret>, ProviderRegistry), CliError> {
     Err(CliError::Usage(format!("{SSM_PATH_VARIABLE} is {path}, but this escher is built without AWS")))
 }

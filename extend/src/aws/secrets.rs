@@ -1,7 +1,8 @@
 //! Secrets in the Extended Laptop's SSM parameter path: `secret("NAME")` in a scheduled playbook reads the
-//! SecureString `/escher/EXT/secrets/NAME`. The laptop writes them (`escher extend secrets set`); the container
-//! reads them once at start, decrypted, into memory ([`fetch`]). A value is never printed, logged or written
-//! anywhere else; listing shows names only, read without decryption.
+//! SecureString `/escher/EXT/secrets/NAME`, and the Azure provider signs in with the service principal in
+//! `/escher/EXT/azure`. The laptop writes them (`escher extend secrets set|azure`); the container reads them once
+//! at start, decrypted, into memory ([`fetch`]). A value is never printed, logged or written anywhere else;
+//! listing shows names only, read without decryption.
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,36 @@ pub fn valid_name(name: &str) -> bool {
         && name.bytes().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.'))
 }
 
+/// Under the parameter path: the Azure service principal, as JSON.
+pub const AZURE: &str = "azure";
+
+/// An Azure service principal's client secret, for the Azure provider to sign in with.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AzureServicePrincipal {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl std::fmt::Debug for AzureServicePrincipal {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("AzureServicePrincipal")
+            .field("tenant_id", &self.tenant_id)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .finish()
+    }
+}
+
+/// What the container reads at start.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    /// `secret("NAME")` values by name.
+    pub secrets: BTreeMap<String, String>,
+    pub azure: Option<AzureServicePrincipal>,
+}
+
 /// Stores (or replaces) the secret `name` as a SecureString.
 pub async fn put(on: &AwsExtension, name: &str, value: &str) -> Result<String, ExtendError> {
     if !valid_name(name) {
@@ -32,7 +63,21 @@ pub async fn put(on: &AwsExtension, name: &str, value: &str) -> Result<String, E
     if value.is_empty() {
         return Err(ExtendError::Usage(format!("the value for secret `{name}` is empty")));
     }
-    let parameter = format!("{}{SECRETS_FOLDER}{name}", on.names.parameter_path());
+    put_secure(on, &format!("{SECRETS_FOLDER}{name}"), value).await
+}
+
+/// Stores (or replaces) the Azure service principal the container's Azure provider signs in with.
+pub async fn put_azure(on: &AwsExtension, principal: &AzureServicePrincipal) -> Result<String, ExtendError> {
+    if principal.tenant_id.is_empty() || principal.client_id.is_empty() || principal.client_secret.is_empty() {
+        return Err(ExtendError::Usage("an Azure service principal needs a tenant, a client id and a secret".into()));
+    }
+    let json = serde_json::to_string(principal).unwrap_or_default();
+    put_secure(on, AZURE, &json).await
+}
+
+/// `value` as the SecureString `PATH/relative`; its parameter's name.
+async fn put_secure(on: &AwsExtension, relative: &str, value: &str) -> Result<String, ExtendError> {
+    let parameter = format!("{}{relative}", on.names.parameter_path());
     let tier = if value.len() > STANDARD_LIMIT { ParameterTier::Advanced } else { ParameterTier::Standard };
     on.clients
         .ssm
@@ -48,45 +93,76 @@ pub async fn put(on: &AwsExtension, name: &str, value: &str) -> Result<String, E
     Ok(parameter)
 }
 
-/// The secrets' names, without reading a value.
+/// What the parameter path holds besides the state marker, without reading a value: `secret NAME` for each
+/// secret, `azure service principal` when there is one.
 pub async fn list(on: &AwsExtension) -> Result<Vec<String>, ExtendError> {
-    let folder = format!("{}{SECRETS_FOLDER}", on.names.parameter_path());
-    let mut names = Vec::new();
-    let mut pages =
-        on.clients.ssm.get_parameters_by_path().path(&folder).with_decryption(false).into_paginator().send();
+    let path = on.names.parameter_path();
+    let mut found = Vec::new();
+    let mut pages = on
+        .clients
+        .ssm
+        .get_parameters_by_path()
+        .path(&path)
+        .recursive(true)
+        .with_decryption(false)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(failed("ssm:GetParametersByPath"))?;
-        names.extend(
-            page.parameters()
-                .iter()
-                .filter_map(|parameter| parameter.name()?.strip_prefix(&folder).map(str::to_string)),
-        );
-    }
-    names.sort();
-    Ok(names)
-}
-
-/// Every secret under `path` (`/escher/EXT/`), decrypted: what the container holds in memory for its runs.
-pub async fn fetch(ssm: &aws_sdk_ssm::Client, path: &str) -> Result<BTreeMap<String, String>, ExtendError> {
-    let folder = format!("{}/{SECRETS_FOLDER}", path.trim_end_matches('/'));
-    let mut values = BTreeMap::new();
-    let mut pages = ssm.get_parameters_by_path().path(&folder).with_decryption(true).into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(failed("ssm:GetParametersByPath"))?;
-        for parameter in page.parameters() {
-            if let (Some(name), Some(value)) =
-                (parameter.name().and_then(|name| name.strip_prefix(&folder)), parameter.value())
-            {
-                values.insert(name.to_string(), value.to_string());
+        for relative in page.parameters().iter().filter_map(|parameter| parameter.name()?.strip_prefix(&path)) {
+            if let Some(name) = relative.strip_prefix(SECRETS_FOLDER) {
+                found.push(format!("secret {name}"));
+            } else if relative == AZURE {
+                found.push("azure service principal".to_string());
             }
         }
     }
-    Ok(values)
+    found.sort();
+    Ok(found)
+}
+
+/// Every secret and credential under `path` (`/escher/EXT/`), decrypted: what the container holds in memory.
+pub async fn fetch(ssm: &aws_sdk_ssm::Client, path: &str) -> Result<Fetched, ExtendError> {
+    let path = format!("{}/", path.trim_end_matches('/'));
+    let mut fetched = Fetched::default();
+    let mut pages =
+        ssm.get_parameters_by_path().path(&path).recursive(true).with_decryption(true).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(failed("ssm:GetParametersByPath"))?;
+        for parameter in page.parameters() {
+            let (Some(relative), Some(value)) =
+                (parameter.name().and_then(|name| name.strip_prefix(&path)), parameter.value())
+            else {
+                continue;
+            };
+            if let Some(name) = relative.strip_prefix(SECRETS_FOLDER) {
+                fetched.secrets.insert(name.to_string(), value.to_string());
+            } else if relative == AZURE {
+                let principal = serde_json::from_str(value).map_err(|_| {
+                    ExtendError::Refused(format!(
+                        "{path}{AZURE} is not an Azure service principal (`escher extend secrets azure` writes one)"
+                    ))
+                })?;
+                fetched.azure = Some(principal);
+            }
+        }
+    }
+    Ok(fetched)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_service_principal_never_shows_its_secret() {
+        let principal = AzureServicePrincipal {
+            tenant_id: "t".into(),
+            client_id: "c".into(),
+            client_secret: "s3cr3t-value".into(),
+        };
+        assert!(!format!("{principal:?}").contains("s3cr3t-value"));
+    }
 
     #[test]
     fn secret_names_are_what_a_parameter_path_allows() {

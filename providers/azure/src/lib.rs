@@ -29,5 +29,5 @@ pub use azure_core::credentials::{Secret, TokenCredential};
 pub use config::{AzureConfig, CredentialSource, SubscriptionConfig};
 pub use context::{AzureContext, Subscription};
 pub use credential::{HostCredential, NoCredential};
-pub use factory::AzureFactory;
+pub use factory::{AzureFactory, SignedInAzureFactory};
 pub use provider::AzureProvider;

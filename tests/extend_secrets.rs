@@ -1,0 +1,220 @@
+//! Credentials for another cloud from the Extended Laptop's parameter store (issue 17, item 5): an Azure
+//! service principal stored with `escher extend secrets azure` on moto's SSM is what `escher job run-due` (the
+//! container's entry point) signs in to Azure with, held in memory: with no Azure credential in its environment,
+//! the scheduled playbook deallocates the VMs on Microsoft's published Resource Manager examples replayed on
+//! 127.0.0.1, the token request carries the stored client id and secret, and the secret appears in no output and
+//! no object of the state bucket. Without the parameter path the same job cannot sign in. The job runs here as a
+//! process on the host: in the container it is the same binary and command (tests/extend_job.rs runs that with a
+//! secret from the same path), and the replay server's CA file is at a path on this machine.
+#![cfg(feature = "azure")]
+
+mod support;
+
+use std::process::{Output, Stdio};
+
+use escher_arm_replay::{Exchange, Replay, published_vm};
+use serde_json::{Value as Json, json};
+use support::cli::escher;
+use support::leaks::leaks_in;
+use support::moto::{self, aws_call};
+
+const REGION: &str = "us-east-1";
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const SUBSCRIPTION: &str = "8f3c2a1e-5b7d-4e9a-9c61-2d4f8a0b7e13";
+const CLIENT_ID: &str = "escher-extended-laptop";
+/// The service principal's secret: distinctive, so that any copy of it is found.
+const CLIENT_SECRET: &str = "ssm-held.Qm7Zp2Lk9Wm4Rt8Vn3Yb~x";
+
+fn vm_id(name: &str) -> String {
+    format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-dev/providers/Microsoft.Compute/virtualMachines/{name}")
+}
+
+fn vm(name: &str, suite: &str) -> Json {
+    let mut vm = published_vm(&vm_id(name), "running");
+    vm["tags"] = json!({"env": "dev", "suite": suite});
+    vm
+}
+
+/// `escher` on moto with no Azure credential in its environment.
+fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = escher();
+    moto::client(&mut command, &moto::endpoint()).env("AWS_REGION", REGION).args(args).stdin(Stdio::null());
+    for name in [
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_CLIENT_CERTIFICATE_PATH",
+        "AZURE_FEDERATED_TOKEN_FILE",
+        "IDENTITY_ENDPOINT",
+        "IDENTITY_HEADER",
+        "ESCHER_SECRETS_SSM_PATH",
+    ] {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied()).output().expect("escher starts")
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+fn put_object(bucket: &str, key: &str, body: &str) {
+    let answer = aws_call("s3", REGION, "PUT", &format!("/{bucket}/{key}"), &[], body);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[test]
+fn the_container_job_signs_in_to_azure_with_the_service_principal_from_ssm() {
+    let name = format!("sp{}", std::process::id() % 100_000);
+    let bucket = format!("escher-{name}-state");
+    let state = format!("s3://{bucket}");
+    let suite = format!("ext{}", std::process::id());
+
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
+    let replay = runtime.block_on(Replay::start());
+    replay.serve(Exchange::token(TENANT));
+    let listed = json!({"value": [vm("vm-dev-1", &suite)]});
+    replay.serve(
+        Exchange::new(
+            "GET",
+            &format!("/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Compute/virtualMachines"),
+            "2026-04-01",
+        )
+        .query("statusOnly", "true")
+        .respond(200, Some(listed))
+        .derived("VirtualMachine_Get.json's VM, tagged for the test, running"),
+    );
+    replay.serve(
+        Exchange::new("GET", &vm_id("vm-dev-1"), "2026-04-01")
+            .query("$expand", "instanceView")
+            .respond(200, Some(vm("vm-dev-1", &suite)))
+            .derived("the VM, read"),
+    );
+    replay.serve(
+        Exchange::example(
+            "compute/2025-11-01/VirtualMachine_Deallocate_MinimumSet_Gen.json",
+            "POST",
+            "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/virtualMachines/{vmName}/deallocate",
+            200,
+        )
+        .path(&format!("{}/deallocate", vm_id("vm-dev-1")))
+        .api_version("2026-04-01")
+        .derived("this VM; api-version 2026-04-01"),
+    );
+
+    // The state bucket, with the providers' settings in it: the replay server for Azure, moto for AWS.
+    moto::create_bucket(&moto::endpoint(), &bucket);
+    moto::enable_versioning(&moto::endpoint(), &bucket);
+    let files = tempfile::tempdir().expect("a directory");
+    let azure = json!({
+        "subscriptions": [{"id": SUBSCRIPTION}],
+        "resource_manager_endpoint": replay.base(),
+        "authority_host": replay.base(),
+        "ca_file": replay.write_ca(files.path()),
+        "poll_interval_secs": 0,
+    });
+    put_object(&bucket, "azure.json", &azure.to_string());
+
+    let stored = run(
+        &[
+            "extend",
+            "secrets",
+            "azure",
+            "--name",
+            &name,
+            "--tenant-id",
+            TENANT,
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret-env",
+            "SP_SECRET",
+        ],
+        &[("SP_SECRET", CLIENT_SECRET)],
+    );
+    assert!(stored.status.success(), "{}", text(&stored));
+    let listed = run(&["extend", "secrets", "list", "--name", &name], &[]);
+    assert_eq!(String::from_utf8_lossy(&listed.stdout), "azure service principal\n", "{}", text(&listed));
+
+    let playbook = files.path().join("stop.esc");
+    std::fs::write(
+        &playbook,
+        format!(
+            "playbook stop_dev {{\n  let vms = azure.vm.list(tags = {{ env: \"dev\", suite: \"{suite}\" }}, state = \"running\")\n  step stop = azure.vm.deallocate(vms) {{ max_targets = 10 }}\n}}\n"
+        ),
+    )
+    .expect("the playbook");
+    let playbook = playbook.display().to_string();
+    let added = run(
+        &[
+            "schedule",
+            "--state",
+            &state,
+            "add",
+            &playbook,
+            "--cloud",
+            "azure",
+            "--cron",
+            "0 20 * * *",
+            "--tz",
+            "UTC",
+            "--missed",
+            "skip",
+            "--now",
+            "2027-01-01T00:00:00Z",
+        ],
+        &[],
+    );
+    assert!(added.status.success(), "{}", text(&added));
+
+    // Without the parameter path, the job has no Azure credential: the occurrence does not run. (The times are
+    // later than the test's real time: a job releases the schedule's lease at the later of the two.)
+    let without = run(&["job", "run-due", "--state", &state, "--at", "2027-01-02T20:00:00Z", "--exit-when-idle"], &[]);
+    let said = text(&without);
+    assert!(
+        said.contains("stop_dev 2027-01-02T20:00:00Z: ran, not run: the azure provider cannot start")
+            && !said.contains("succeeded"),
+        "{said}"
+    );
+    assert!(
+        replay.calls().iter().all(|call| !call.starts_with("POST")),
+        "nothing was deallocated: {:?}",
+        replay.calls()
+    );
+
+    let path = format!("/escher/{name}/");
+    let with = run(
+        &["job", "run-due", "--state", &state, "--at", "2027-01-03T20:00:00Z", "--exit-when-idle"],
+        &[("ESCHER_SECRETS_SSM_PATH", path.as_str())],
+    );
+    let said = text(&with);
+    assert!(
+        with.status.success()
+            && said.contains("stop_dev 2027-01-03T20:00:00Z: ran as run ")
+            && said.contains("succeeded"),
+        "{said}"
+    );
+
+    let token_requests: Vec<_> =
+        replay.log().into_iter().filter(|logged| logged.path.ends_with("/oauth2/v2.0/token")).collect();
+    assert!(!token_requests.is_empty(), "the job signed in");
+    for request in &token_requests {
+        let form = request.form();
+        assert_eq!(request.path, format!("/{TENANT}/oauth2/v2.0/token"));
+        assert_eq!(form.get("client_id").map(String::as_str), Some(CLIENT_ID));
+        assert_eq!(form.get("client_secret").map(String::as_str), Some(CLIENT_SECRET), "the secret from SSM");
+    }
+    let mutating: Vec<String> = replay.calls().into_iter().filter(|call| !call.starts_with("GET ")).collect();
+    assert_eq!(mutating, [format!("POST {}/deallocate", vm_id("vm-dev-1"))]);
+
+    let mut seen = Vec::new();
+    for output in [&stored, &listed, &added, &without, &with] {
+        seen.extend_from_slice(&output.stdout);
+        seen.extend_from_slice(&output.stderr);
+    }
+    assert_eq!(leaks_in(&seen, CLIENT_SECRET), Vec::<String>::new(), "the secret was printed");
+    for key in moto::keys(&moto::endpoint(), &bucket, "") {
+        let object = aws_call("s3", REGION, "GET", &format!("/{bucket}/{key}"), &[], "");
+        assert_eq!(leaks_in(object.as_bytes(), CLIENT_SECRET), Vec::<String>::new(), "{key} holds the secret");
+    }
+}
