@@ -1,12 +1,13 @@
-//! Credentials for another cloud from the Extended Laptop's parameter store (issue 17, item 5): an Azure
-//! service principal stored with `escher extend secrets azure` on moto's SSM is what `escher job run-due` (the
-//! container's entry point) signs in to Azure with, held in memory: with no Azure credential in its environment,
-//! the scheduled playbook deallocates the VMs on Microsoft's published Resource Manager examples replayed on
-//! 127.0.0.1, the token request carries the stored client id and secret, and the secret appears in no output and
-//! no object of the state bucket. Without the parameter path the same job cannot sign in. The job runs here as a
+//! Credentials for other clouds from the Extended Laptop's parameter store (issue 17, item 5): an Azure
+//! service principal (`escher extend secrets azure`) and a GCP service account key (`extend secrets gcp`) stored
+//! in moto's SSM are what `escher job run-due` (the container's entry point) signs in with, held in memory. With
+//! no credential of those clouds in its environment, the scheduled playbook stops the VMs on the replays of
+//! Microsoft's Resource Manager examples and of Google's APIs on 127.0.0.1, the requests carry the stored
+//! credentials, and no secret appears in any output or object of the state bucket. Without the parameter path the
+//! same job cannot sign in. The job runs here as a
 //! process on the host: in the container it is the same binary and command (tests/extend_job.rs runs that with a
 //! secret from the same path), and the replay server's CA file is at a path on this machine.
-#![cfg(feature = "azure")]
+#![cfg(all(feature = "azure", feature = "gcp"))]
 
 mod support;
 
@@ -51,6 +52,8 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     ] {
         command.env_remove(name);
     }
+    // No gcloud configuration and no metadata server either: the GCP chain has nothing but what the job is given.
+    command.env("CLOUDSDK_CONFIG", "/nonexistent/gcloud").env("GCE_METADATA_HOST", "127.0.0.1:9");
     command.envs(env.iter().copied()).output().expect("escher starts")
 }
 
@@ -216,5 +219,127 @@ fn the_container_job_signs_in_to_azure_with_the_service_principal_from_ssm() {
     for key in moto::keys(&moto::endpoint(), &bucket, "") {
         let object = aws_call("s3", REGION, "GET", &format!("/{bucket}/{key}"), &[], "");
         assert_eq!(leaks_in(object.as_bytes(), CLIENT_SECRET), Vec::<String>::new(), "{key} holds the secret");
+    }
+}
+
+/// The GCP half: a service account key stored with `extend secrets gcp` signs the job's requests to Google's
+/// APIs (replayed, checked against their Discovery documents); its own `client_email`, changed from the fixture's
+/// so that only the stored key can have put it there, is in every request's token.
+#[test]
+fn the_container_job_signs_in_to_gcp_with_the_service_account_key_from_ssm() {
+    use escher_gcp_replay::{Api, Estate};
+    let name = format!("sa{}", std::process::id() % 100_000);
+    let bucket = format!("escher-{name}-state");
+    let state = format!("s3://{bucket}");
+    let suite = format!("gext{}", std::process::id());
+
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
+    let estate = Estate::empty().instance(
+        "acme-dev",
+        "us-central1-a",
+        "dev-1",
+        "e2-medium",
+        "RUNNING",
+        &[("env", "dev"), ("suite", &suite)],
+    );
+    let replay = runtime.block_on(escher_gcp_replay::Replay::start(estate));
+    let endpoints = replay.endpoints();
+    moto::create_bucket(&moto::endpoint(), &bucket);
+    moto::enable_versioning(&moto::endpoint(), &bucket);
+    let gcp = json!({
+        "projects": [{"id": "acme-dev"}],
+        "endpoints": {"compute": endpoints.compute, "oauth_token": endpoints.oauth_token},
+        "poll_interval_ms": 0,
+    });
+    put_object(&bucket, "gcp.json", &gcp.to_string());
+
+    let fixture =
+        format!("{}/providers/gcp/tests/fixtures/credentials/service-account.json", env!("CARGO_MANIFEST_DIR"));
+    let mut key: Json = serde_json::from_str(&std::fs::read_to_string(fixture).expect("the test key")).expect("JSON");
+    let email = "escher-extended-laptop@acme-dev.iam.gserviceaccount.com";
+    key["client_email"] = json!(email);
+    let private_key = key["private_key"].as_str().expect("a private key").to_string();
+    let files = tempfile::tempdir().expect("a directory");
+    let key_file = files.path().join("key.json");
+    std::fs::write(&key_file, key.to_string()).expect("the key file");
+    let stored =
+        run(&["extend", "secrets", "gcp", "--name", &name, "--key-file", &key_file.display().to_string()], &[]);
+    assert!(stored.status.success(), "{}", text(&stored));
+    std::fs::remove_file(&key_file).expect("the laptop's copy is gone");
+    let listed = run(&["extend", "secrets", "list", "--name", &name], &[]);
+    assert_eq!(String::from_utf8_lossy(&listed.stdout), "gcp service account key\n", "{}", text(&listed));
+
+    let playbook = files.path().join("stop.esc");
+    std::fs::write(
+        &playbook,
+        format!(
+            "playbook stop_dev {{\n  let gce = gcp.compute.instances(labels = {{ env: \"dev\", suite: \"{suite}\" }}, status = \"running\")\n  step stop = gcp.compute.stop(gce) {{ max_targets = 10 }}\n}}\n"
+        ),
+    )
+    .expect("the playbook");
+    let playbook = playbook.display().to_string();
+    let added = run(
+        &[
+            "schedule",
+            "--state",
+            &state,
+            "add",
+            &playbook,
+            "--cloud",
+            "gcp",
+            "--cron",
+            "0 20 * * *",
+            "--tz",
+            "UTC",
+            "--missed",
+            "skip",
+            "--now",
+            "2027-01-01T00:00:00Z",
+        ],
+        &[],
+    );
+    assert!(added.status.success(), "{}", text(&added));
+
+    let without = run(&["job", "run-due", "--state", &state, "--at", "2027-01-02T20:00:00Z", "--exit-when-idle"], &[]);
+    let said = text(&without);
+    assert!(said.contains("stop_dev 2027-01-02T20:00:00Z: ran, not run: the gcp provider cannot start"), "{said}");
+
+    let path = format!("/escher/{name}/");
+    let with = run(
+        &["job", "run-due", "--state", &state, "--at", "2027-01-03T20:00:00Z", "--exit-when-idle"],
+        &[("ESCHER_SECRETS_SSM_PATH", path.as_str())],
+    );
+    let said = text(&with);
+    assert!(
+        with.status.success()
+            && said.contains("stop_dev 2027-01-03T20:00:00Z: ran as run ")
+            && said.contains("succeeded"),
+        "{said}"
+    );
+    let instance = replay.resource(Api::Compute, "projects/acme-dev/zones/us-central1-a/instances/dev-1");
+    assert_eq!(instance.and_then(|i| i["status"].as_str().map(str::to_string)).as_deref(), Some("TERMINATED"));
+    let signed: Vec<String> = replay
+        .log()
+        .into_iter()
+        .filter(|logged| logged.api.is_some())
+        .filter_map(|logged| logged.authorization)
+        .collect();
+    assert!(!signed.is_empty(), "the job called Compute Engine");
+    for authorization in &signed {
+        assert!(!leaks_in(authorization.as_bytes(), email).is_empty(), "signed by the stored key: {authorization}");
+    }
+    replay.assert_clean();
+
+    let mut seen = Vec::new();
+    for output in [&stored, &listed, &added, &without, &with] {
+        seen.extend_from_slice(&output.stdout);
+        seen.extend_from_slice(&output.stderr);
+    }
+    let secret_line = private_key.lines().nth(1).expect("a line of the private key");
+    assert_eq!(leaks_in(&seen, secret_line), Vec::<String>::new(), "the key was printed");
+    for key in moto::keys(&moto::endpoint(), &bucket, "") {
+        let object = aws_call("s3", REGION, "GET", &format!("/{bucket}/{key}"), &[], "");
+        assert_eq!(leaks_in(object.as_bytes(), secret_line), Vec::<String>::new(), "{key} holds the key");
     }
 }

@@ -90,6 +90,15 @@ pub enum SecretsCommand {
         #[arg(long, value_name = "VAR")]
         client_secret_env: String,
     },
+    /// The GCP service account key the container's GCP provider signs in with (the key file's JSON is stored,
+    /// the file itself is not needed in the account).
+    Gcp {
+        #[command(flatten)]
+        target: Target,
+        /// The service account key file, as Google issues it.
+        #[arg(long, value_name = "FILE")]
+        key_file: PathBuf,
+    },
     /// What is stored: each secret's name, and whether there is an Azure service principal (never a value).
     List {
         #[command(flatten)]
@@ -364,6 +373,21 @@ pub fn secrets(command: &SecretsCommand) -> Outcome {
                 outln!(
                     "stored the Azure service principal {client_id} (tenant {tenant_id}) as SecureString {parameter}"
                 );
+            }
+            SecretsCommand::Gcp { target, key_file } => {
+                let key = std::fs::read_to_string(key_file)
+                    .map_err(|source| CliError::Read { path: key_file.clone(), source })?;
+                let extension = extension(target, &[], None).await?;
+                let parameter = secrets::put_gcp(&extension, &key).await.map_err(extend_error)?;
+                let state = attach(&extension.names().state_url()).await?;
+                let mut audit = Audit::new(&state);
+                audit.write(
+                    "extend.secret.set",
+                    std::slice::from_ref(&parameter),
+                    "gcp service account key stored".into(),
+                )?;
+                super::close(state, Ok(EXIT_OK))?;
+                outln!("stored the GCP service account key as SecureString {parameter}");
             }
             SecretsCommand::List { target } => {
                 let extension = extension(target, &[], None).await?;

@@ -72,6 +72,10 @@ fn from_ssm(path: &str) -> Result<(BTreeMap<String, Secret>, ProviderRegistry), 
         };
         registry.register(Arc::new(escher_azure::SignedInAzureFactory::new(credential, Some(principal.tenant_id))));
     }
+    #[cfg(feature = "gcp")]
+    if let Some(key) = fetched.gcp {
+        registry.register(Arc::new(escher_gcp::SignedInGcpFactory::new(key)));
+    }
     let secrets = fetched.secrets.into_iter().map(|(name, value)| (name, Secret::new(value))).collect();
     Ok((secrets, registry))
 }

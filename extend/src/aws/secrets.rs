@@ -25,6 +25,8 @@ pub fn valid_name(name: &str) -> bool {
 
 /// Under the parameter path: the Azure service principal, as JSON.
 pub const AZURE: &str = "azure";
+/// Under the parameter path: the GCP service account key, its JSON as Google issues it.
+pub const GCP: &str = "gcp";
 
 /// An Azure service principal's client secret, for the Azure provider to sign in with.
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -51,6 +53,8 @@ pub struct Fetched {
     /// `secret("NAME")` values by name.
     pub secrets: BTreeMap<String, String>,
     pub azure: Option<AzureServicePrincipal>,
+    /// The GCP service account key's JSON.
+    pub gcp: Option<String>,
 }
 
 /// Stores (or replaces) the secret `name` as a SecureString.
@@ -73,6 +77,18 @@ pub async fn put_azure(on: &AwsExtension, principal: &AzureServicePrincipal) -> 
     }
     let json = serde_json::to_string(principal).unwrap_or_default();
     put_secure(on, AZURE, &json).await
+}
+
+/// Stores (or replaces) the GCP service account key (its JSON) the container's GCP provider signs in with.
+pub async fn put_gcp(on: &AwsExtension, key: &str) -> Result<String, ExtendError> {
+    let json: serde_json::Value =
+        serde_json::from_str(key).map_err(|error| ExtendError::Usage(format!("the GCP key is not JSON: {error}")))?;
+    if json.get("type").and_then(serde_json::Value::as_str) != Some("service_account") {
+        return Err(ExtendError::Usage(
+            "the GCP key is not a service account key (`type` is not `service_account`)".into(),
+        ));
+    }
+    put_secure(on, GCP, key).await
 }
 
 /// `value` as the SecureString `PATH/relative`; its parameter's name.
@@ -114,6 +130,8 @@ pub async fn list(on: &AwsExtension) -> Result<Vec<String>, ExtendError> {
                 found.push(format!("secret {name}"));
             } else if relative == AZURE {
                 found.push("azure service principal".to_string());
+            } else if relative == GCP {
+                found.push("gcp service account key".to_string());
             }
         }
     }
@@ -144,6 +162,8 @@ pub async fn fetch(ssm: &aws_sdk_ssm::Client, path: &str) -> Result<Fetched, Ext
                     ))
                 })?;
                 fetched.azure = Some(principal);
+            } else if relative == GCP {
+                fetched.gcp = Some(value.to_string());
             }
         }
     }

@@ -87,6 +87,7 @@ pub async fn sign_in(config: &GcpConfig, env: &Environment) -> Result<SignedIn, 
             CredentialSource::ApplicationCredentials => application_credentials(config, env).await,
             CredentialSource::Gcloud => gcloud(config, env).await,
             CredentialSource::MetadataServer => metadata_server(env).await,
+            CredentialSource::Host => Err("only a host gives its own key".to_string()),
         };
         match attempt {
             Ok(signed_in) => return Ok(signed_in),
@@ -99,7 +100,7 @@ pub async fn sign_in(config: &GcpConfig, env: &Environment) -> Result<SignedIn, 
 /// A source as the error names it, with the place it looked.
 fn describe(source: CredentialSource, env: &Environment) -> String {
     match source {
-        CredentialSource::ApplicationCredentials => source.name().to_string(),
+        CredentialSource::ApplicationCredentials | CredentialSource::Host => source.name().to_string(),
         CredentialSource::Gcloud => match env.gcloud_dir() {
             Some(dir) => format!("{} ({})", source.name(), dir.join("application_default_credentials.json").display()),
             None => source.name().to_string(),
@@ -124,10 +125,30 @@ async fn gcloud(config: &GcpConfig, env: &Environment) -> Result<SignedIn, Strin
     from_file(config, path, CredentialSource::Gcloud).await
 }
 
+/// Signs in with a service account key the host holds (its JSON text), instead of the chain: the key never
+/// touches a file. One token is fetched to prove it works.
+pub async fn sign_in_with_key(config: &GcpConfig, key: &str) -> Result<SignedIn, NoCredentials> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let source = CredentialSource::Host;
+    let signed_in = match serde_json::from_str::<Json>(key) {
+        Ok(json) if json.get("type").and_then(Json::as_str) == Some("service_account") => {
+            from_json(config, json, source.name(), source).await
+        }
+        Ok(_) => Err("it is not a service account key (`type` is not `service_account`)".to_string()),
+        Err(error) => Err(format!("it is not JSON: {error}")),
+    };
+    signed_in.map_err(|why| NoCredentials { tried: vec![(source.name().to_string(), why)] })
+}
+
 /// A service account key or an authorized user, from its JSON file; one token is fetched to prove it works.
 async fn from_file(config: &GcpConfig, path: PathBuf, source: CredentialSource) -> Result<SignedIn, String> {
     let text = std::fs::read_to_string(&path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
     let json: Json = serde_json::from_str(&text).map_err(|error| format!("{} is not JSON: {error}", path.display()))?;
+    from_json(config, json, &path.display().to_string(), source).await
+}
+
+/// A service account key or an authorized user as JSON, `shown` as where it came from in messages.
+async fn from_json(config: &GcpConfig, json: Json, shown: &str, source: CredentialSource) -> Result<SignedIn, String> {
     let text_of = |key: &str| json.get(key).and_then(Json::as_str).map(str::to_string);
     let (credentials, project) = match text_of("type").as_deref() {
         Some("service_account") => {
@@ -147,13 +168,12 @@ async fn from_file(config: &GcpConfig, path: PathBuf, source: CredentialSource) 
         }
         Some(other) => {
             return Err(format!(
-                "{} holds `{other}` credentials; Escher signs in with `service_account` and `authorized_user` ones",
-                path.display()
+                "{shown} holds `{other}` credentials; Escher signs in with `service_account` and `authorized_user` ones"
             ));
         }
-        None => return Err(format!("{} has no `type`", path.display())),
+        None => return Err(format!("{shown} has no `type`")),
     };
-    let credentials = credentials.map_err(|error| format!("{}: {error}", path.display()))?;
+    let credentials = credentials.map_err(|error| format!("{shown}: {error}"))?;
     proven(credentials, source, project).await
 }
 

@@ -67,6 +67,10 @@ pub enum CredentialSource {
     Gcloud,
     /// The metadata server of the VM, Cloud Run service or GKE pod the engine runs in.
     MetadataServer,
+    /// A service account key the host holds in memory (the Extended Laptop's container, from its cloud's secret
+    /// store): never named in `gcp.json`.
+    #[serde(skip)]
+    Host,
 }
 
 impl CredentialSource {
@@ -78,6 +82,7 @@ impl CredentialSource {
             CredentialSource::ApplicationCredentials => "GOOGLE_APPLICATION_CREDENTIALS",
             CredentialSource::Gcloud => "gcloud application default credentials",
             CredentialSource::MetadataServer => "metadata server",
+            CredentialSource::Host => "the host's service account key",
         }
     }
 }

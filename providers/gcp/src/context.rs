@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
 use crate::api::{Api, Request};
-use crate::auth::{Environment, sign_in};
+use crate::auth::{Environment, SignedIn, sign_in, sign_in_with_key};
 use crate::config::{CredentialSource, GcpConfig};
 use crate::errors::ApiError;
 use crate::operations::Patience;
@@ -26,6 +26,16 @@ impl GcpContext {
     /// project is said here, before anything runs.
     pub async fn connect(config: GcpConfig, env: &Environment) -> Result<GcpContext, String> {
         let signed_in = sign_in(&config, env).await.map_err(|error| error.to_string())?;
+        GcpContext::signed_in(config, signed_in)
+    }
+
+    /// Signs in with a service account key the host holds in memory (its JSON text) instead of the chain.
+    pub async fn connect_with_key(config: GcpConfig, key: &str) -> Result<GcpContext, String> {
+        let signed_in = sign_in_with_key(&config, key).await.map_err(|error| error.to_string())?;
+        GcpContext::signed_in(config, signed_in)
+    }
+
+    fn signed_in(config: GcpConfig, signed_in: SignedIn) -> Result<GcpContext, String> {
         let projects: Vec<String> = if config.projects.is_empty() {
             let own = signed_in.project.clone().ok_or_else(|| {
                 format!(

@@ -22,14 +22,50 @@ impl GcpFactory {
     /// The configuration and sign-in a run or a discovery uses; credentials or projects that do not work are
     /// said here, before anything runs.
     pub async fn context(setup: &ProviderSetup) -> Result<GcpContext, ProviderSetupError> {
-        setup.only("gcp", &[CONFIG])?;
-        let refuse = |reason: String| ProviderSetupError::Config { provider: "gcp".into(), reason };
-        let config = match setup.option(CONFIG) {
-            Some(file) => GcpConfig::from_file(Path::new(file)),
-            None => GcpConfig::from_state_dir(&setup.state_dir),
-        }
-        .map_err(|error| refuse(error.to_string()))?;
-        GcpContext::connect(config, &Environment::of_process()).await.map_err(refuse)
+        context_signed_in(setup, None).await
+    }
+}
+
+/// The GCP provider signing in with a service account key the host holds in memory (its JSON text) instead of
+/// the credential chain: what a host that keeps credentials in a secret store registers over [`GcpFactory`]
+/// (the Extended Laptop's container does). The key never touches a file.
+pub struct SignedInGcpFactory {
+    key: String,
+}
+
+impl SignedInGcpFactory {
+    pub fn new(key: String) -> SignedInGcpFactory {
+        SignedInGcpFactory { key }
+    }
+}
+
+async fn context_signed_in(setup: &ProviderSetup, key: Option<&str>) -> Result<GcpContext, ProviderSetupError> {
+    setup.only("gcp", &[CONFIG])?;
+    let refuse = |reason: String| ProviderSetupError::Config { provider: "gcp".into(), reason };
+    let config = match setup.option(CONFIG) {
+        Some(file) => GcpConfig::from_file(Path::new(file)),
+        None => GcpConfig::from_state_dir(&setup.state_dir),
+    }
+    .map_err(|error| refuse(error.to_string()))?;
+    match key {
+        Some(key) => GcpContext::connect_with_key(config, key).await,
+        None => GcpContext::connect(config, &Environment::of_process()).await,
+    }
+    .map_err(refuse)
+}
+
+#[async_trait::async_trait]
+impl ProviderFactory for SignedInGcpFactory {
+    fn name(&self) -> &'static str {
+        "gcp"
+    }
+
+    fn clouds(&self) -> &'static [Cloud] {
+        &[Cloud::Gcp]
+    }
+
+    async fn make(&self, setup: &ProviderSetup) -> Result<Arc<dyn Provider>, ProviderSetupError> {
+        Ok(Arc::new(GcpProvider::new(context_signed_in(setup, Some(&self.key)).await?)))
     }
 }
 

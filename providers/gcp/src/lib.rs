@@ -32,5 +32,5 @@ mod services;
 pub use auth::{Environment, NoCredentials};
 pub use config::{BillingExport, CredentialSource, Endpoints, GcpConfig, ProjectConfig};
 pub use context::GcpContext;
-pub use factory::GcpFactory;
+pub use factory::{GcpFactory, SignedInGcpFactory};
 pub use provider::GcpProvider;
