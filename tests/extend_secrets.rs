@@ -17,7 +17,7 @@ use escher_arm_replay::{Exchange, Replay, published_vm};
 use serde_json::{Value as Json, json};
 use support::cli::escher;
 use support::leaks::leaks_in;
-use support::moto::{self, aws_call};
+use support::moto::{self, aws_call, aws_call_as, aws_query};
 
 const REGION: &str = "us-east-1";
 const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -341,5 +341,127 @@ fn the_container_job_signs_in_to_gcp_with_the_service_account_key_from_ssm() {
     for key in moto::keys(&moto::endpoint(), &bucket, "") {
         let object = aws_call("s3", REGION, "GET", &format!("/{bucket}/{key}"), &[], "");
         assert_eq!(leaks_in(object.as_bytes(), secret_line), Vec::<String>::new(), "{key} holds the key");
+    }
+}
+
+/// The AWS half: another account's role stored with `extend secrets aws-role` is assumed by the job (the task
+/// role's credentials are moto's here), so a scheduled stop reaches the instances of both accounts; without the
+/// parameter path only the job's own account is reached. moto attributes calls made with assumed credentials to
+/// the role's account and keeps each account's instances apart.
+#[test]
+fn the_container_job_reaches_another_aws_account_through_the_role_from_ssm() {
+    const SECOND: &str = "111111111111";
+    const EC2: &str = "ap-northeast-3";
+    let role = format!("arn:aws:iam::{SECOND}:role/escher-ext");
+    let external_id = "ext-id.Wq4Tn8Lp2Zr6Vx0Kc";
+    let name = format!("ac{}", std::process::id() % 100_000);
+    let bucket = format!("escher-{name}-state");
+    let state = format!("s3://{bucket}");
+    let suite = format!("aext{}", std::process::id());
+
+    // The second account's credentials, as the job will get them: AssumeRole.
+    let assumed =
+        aws_query("sts", REGION, "2011-06-15", &format!("Action=AssumeRole&RoleArn={role}&RoleSessionName=test"));
+    let key = assumed.split("<AccessKeyId>").nth(1).and_then(|rest| rest.split('<').next()).expect("a key").to_string();
+    let run_instance = |access_key: &str| {
+        let params = format!(
+            "Version=2016-11-15&Action=RunInstances&ImageId=ami-12c6146b&InstanceType=t3.micro&MinCount=1&MaxCount=1\
+             &TagSpecification.1.ResourceType=instance&TagSpecification.1.Tag.1.Key=suite&TagSpecification.1.Tag.1.Value={suite}"
+        );
+        let headers = [("Content-Type", "application/x-www-form-urlencoded")];
+        let answer = aws_call_as(access_key, "ec2", EC2, "POST", "/", &headers, &params);
+        moto::instance_ids(&answer).pop().expect("an instance")
+    };
+    let state_of = |access_key: &str, id: &str| {
+        let params = format!("Version=2016-11-15&Action=DescribeInstances&InstanceId.1={id}");
+        let headers = [("Content-Type", "application/x-www-form-urlencoded")];
+        let answer = aws_call_as(access_key, "ec2", EC2, "POST", "/", &headers, &params);
+        let state = answer.split("<instanceState>").nth(1).expect("a state").split("<name>").nth(1).expect("a name");
+        state.split('<').next().unwrap_or_default().to_string()
+    };
+    let mine = run_instance("testing");
+    let theirs = run_instance(&key);
+
+    moto::create_bucket(&moto::endpoint(), &bucket);
+    moto::enable_versioning(&moto::endpoint(), &bucket);
+    put_object(&bucket, "aws.json", &json!({"regions": [EC2], "endpoint_url": moto::endpoint()}).to_string());
+    let stored = run(
+        &[
+            "extend",
+            "secrets",
+            "aws-role",
+            "--name",
+            &name,
+            "--account",
+            SECOND,
+            "--role-arn",
+            &role,
+            "--external-id-env",
+            "EXTERNAL_ID",
+            "--label",
+            "second",
+        ],
+        &[("EXTERNAL_ID", external_id)],
+    );
+    assert!(stored.status.success(), "{}", text(&stored));
+    assert!(text(&stored).contains(&format!("--allow assume-role={role}")), "says how to grant it: {}", text(&stored));
+
+    let files = tempfile::tempdir().expect("a directory");
+    let playbook = files.path().join("stop.esc");
+    std::fs::write(
+        &playbook,
+        format!(
+            "playbook stop_suite {{\n  let found = aws.ec2.instances(regions = [\"{EC2}\"], tags = {{ suite: \"{suite}\" }}, state = \"running\")\n  step stop = aws.ec2.stop(found) {{ max_targets = 10 }}\n}}\n"
+        ),
+    )
+    .expect("the playbook");
+    let playbook = playbook.display().to_string();
+    let added = run(
+        &[
+            "schedule",
+            "--state",
+            &state,
+            "add",
+            &playbook,
+            "--cloud",
+            "aws",
+            "--cron",
+            "0 20 * * *",
+            "--tz",
+            "UTC",
+            "--missed",
+            "skip",
+            "--now",
+            "2027-01-01T00:00:00Z",
+        ],
+        &[],
+    );
+    assert!(added.status.success(), "{}", text(&added));
+
+    let without = run(&["job", "run-due", "--state", &state, "--at", "2027-01-02T20:00:00Z", "--exit-when-idle"], &[]);
+    assert!(text(&without).contains("succeeded"), "{}", text(&without));
+    assert_eq!(
+        (state_of("testing", &mine), state_of(&key, &theirs)),
+        ("stopped".into(), "running".into()),
+        "only its own account"
+    );
+
+    let path = format!("/escher/{name}/");
+    let with = run(
+        &["job", "run-due", "--state", &state, "--at", "2027-01-03T20:00:00Z", "--exit-when-idle"],
+        &[("ESCHER_SECRETS_SSM_PATH", path.as_str())],
+    );
+    assert!(with.status.success() && text(&with).contains("succeeded"), "{}", text(&with));
+    assert_eq!(state_of(&key, &theirs), "stopped", "the second account, through the stored role");
+
+    let mut seen = Vec::new();
+    for output in [&stored, &added, &without, &with] {
+        seen.extend_from_slice(&output.stdout);
+        seen.extend_from_slice(&output.stderr);
+    }
+    assert_eq!(leaks_in(&seen, external_id), Vec::<String>::new(), "the external id was printed");
+    for key in moto::keys(&moto::endpoint(), &bucket, "") {
+        let object = aws_call("s3", REGION, "GET", &format!("/{bucket}/{key}"), &[], "");
+        assert_eq!(leaks_in(object.as_bytes(), external_id), Vec::<String>::new(), "{key} holds the external id");
     }
 }

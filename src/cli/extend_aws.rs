@@ -99,6 +99,23 @@ pub enum SecretsCommand {
         #[arg(long, value_name = "FILE")]
         key_file: PathBuf,
     },
+    /// Another AWS account the container reaches by assuming a role in it (the task role must be allowed to:
+    /// `escher extend aws --allow assume-role=ARN`).
+    AwsRole {
+        #[command(flatten)]
+        target: Target,
+        /// The other account's 12-digit id.
+        #[arg(long)]
+        account: String,
+        #[arg(long, value_name = "ARN")]
+        role_arn: String,
+        /// The environment variable holding the role's external id, if its trust policy asks for one.
+        #[arg(long, value_name = "VAR")]
+        external_id_env: Option<String>,
+        /// A name for the account in plans and reports.
+        #[arg(long)]
+        label: Option<String>,
+    },
     /// What is stored: each secret's name, and whether there is an Azure service principal (never a value).
     List {
         #[command(flatten)]
@@ -388,6 +405,37 @@ pub fn secrets(command: &SecretsCommand) -> Outcome {
                 )?;
                 super::close(state, Ok(EXIT_OK))?;
                 outln!("stored the GCP service account key as SecureString {parameter}");
+            }
+            SecretsCommand::AwsRole { target, account, role_arn, external_id_env, label } => {
+                let external_id = match external_id_env {
+                    Some(variable) => Some(std::env::var(variable).map_err(|_| {
+                        CliError::Usage(format!("--external-id-env names {variable}, which is not set"))
+                    })?),
+                    None => None,
+                };
+                let extension = extension(target, &[], None).await?;
+                let stored = secrets::AwsAccount {
+                    id: account.clone(),
+                    role_arn: role_arn.clone(),
+                    external_id,
+                    name: label.clone(),
+                };
+                let (parameter, accounts) = secrets::put_aws_account(&extension, stored).await.map_err(extend_error)?;
+                let state = attach(&extension.names().state_url()).await?;
+                let mut audit = Audit::new(&state);
+                let what = format!("aws account {account} through {role_arn} stored");
+                audit.write("extend.secret.set", std::slice::from_ref(&parameter), what)?;
+                super::close(state, Ok(EXIT_OK))?;
+                outln!("stored account {account} (role {role_arn}) in SecureString {parameter}: {} account(s)", accounts.len());
+                let granted = extension.record().await.map_err(extend_error)?.is_some_and(|record| {
+                    record.allow.iter().any(|allow| allow == &format!("assume-role={role_arn}"))
+                });
+                if !granted {
+                    outln!(
+                        "the task role may assume it once granted: escher extend aws --name {} --allow assume-role={role_arn}",
+                        extension.names().name
+                    );
+                }
             }
             SecretsCommand::List { target } => {
                 let extension = extension(target, &[], None).await?;

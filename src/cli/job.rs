@@ -72,6 +72,19 @@ fn from_ssm(path: &str) -> Result<(BTreeMap<String, Secret>, ProviderRegistry), 
         };
         registry.register(Arc::new(escher_azure::SignedInAzureFactory::new(credential, Some(principal.tenant_id))));
     }
+    if !fetched.aws_accounts.is_empty() {
+        let accounts = fetched
+            .aws_accounts
+            .into_iter()
+            .map(|account| escher_aws::AccountConfig {
+                id: account.id,
+                role_arn: Some(account.role_arn),
+                external_id: account.external_id,
+                name: account.name,
+            })
+            .collect();
+        registry.register(Arc::new(escher_aws::WithAccountsAwsFactory::new(accounts)));
+    }
     #[cfg(feature = "gcp")]
     if let Some(key) = fetched.gcp {
         registry.register(Arc::new(escher_gcp::SignedInGcpFactory::new(key)));

@@ -122,12 +122,26 @@ pub fn instances_in_state(suite: &str, state: &str) -> Vec<String> {
 /// One request to moto for `service` in `region`, unsigned but with the credential scope moto routes by; the
 /// whole answer, status line first.
 pub fn aws_call(service: &str, region: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> String {
+    aws_call_as("testing", service, region, method, path, headers, body)
+}
+
+/// [`aws_call`] with another access key: moto attributes a call made with assumed-role credentials to the
+/// role's account.
+pub fn aws_call_as(
+    access_key: &str,
+    service: &str,
+    region: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> String {
     let endpoint = endpoint();
     let address = endpoint.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = std::net::TcpStream::connect(address).expect("moto answers");
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: AWS4-HMAC-SHA256 \
-         Credential=testing/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n"
+         Credential={access_key}/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n"
     );
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));

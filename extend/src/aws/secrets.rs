@@ -27,6 +27,32 @@ pub fn valid_name(name: &str) -> bool {
 pub const AZURE: &str = "azure";
 /// Under the parameter path: the GCP service account key, its JSON as Google issues it.
 pub const GCP: &str = "gcp";
+/// Under the parameter path: the other AWS accounts and the roles to assume in them, as a JSON list.
+pub const AWS_ACCOUNTS: &str = "aws-accounts";
+
+/// Another AWS account the container reaches by assuming a role in it.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AwsAccount {
+    pub id: String,
+    pub role_arn: String,
+    /// The role's external id, if its trust policy asks for one (a shared secret against the confused deputy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl std::fmt::Debug for AwsAccount {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("AwsAccount")
+            .field("id", &self.id)
+            .field("role_arn", &self.role_arn)
+            .field("external_id", &self.external_id.as_ref().map(|_| "***"))
+            .field("name", &self.name)
+            .finish()
+    }
+}
 
 /// An Azure service principal's client secret, for the Azure provider to sign in with.
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -55,6 +81,7 @@ pub struct Fetched {
     pub azure: Option<AzureServicePrincipal>,
     /// The GCP service account key's JSON.
     pub gcp: Option<String>,
+    pub aws_accounts: Vec<AwsAccount>,
 }
 
 /// Stores (or replaces) the secret `name` as a SecureString.
@@ -89,6 +116,33 @@ pub async fn put_gcp(on: &AwsExtension, key: &str) -> Result<String, ExtendError
         ));
     }
     put_secure(on, GCP, key).await
+}
+
+/// Adds (or replaces, by id) an AWS account the container reaches through a role; the stored list.
+pub async fn put_aws_account(on: &AwsExtension, account: AwsAccount) -> Result<(String, Vec<AwsAccount>), ExtendError> {
+    let valid_arn = account.role_arn.starts_with(&format!("arn:aws:iam::{}:role/", account.id));
+    if account.id.len() != 12 || !account.id.bytes().all(|byte| byte.is_ascii_digit()) || !valid_arn {
+        return Err(ExtendError::Usage(format!(
+            "account `{}` with role `{}`: expected a 12-digit account id and arn:aws:iam::THAT_ID:role/NAME",
+            account.id, account.role_arn
+        )));
+    }
+    let parameter = format!("{}{AWS_ACCOUNTS}", on.names.parameter_path());
+    let mut accounts: Vec<AwsAccount> =
+        match on.clients.ssm.get_parameter().name(&parameter).with_decryption(true).send().await {
+            Ok(answer) => answer
+                .parameter()
+                .and_then(|stored| stored.value())
+                .and_then(|value| serde_json::from_str(value).ok())
+                .unwrap_or_default(),
+            Err(error) if error.as_service_error().is_some_and(|error| error.is_parameter_not_found()) => Vec::new(),
+            Err(error) => return Err(ExtendError::cloud("ssm:GetParameter", &error)),
+        };
+    accounts.retain(|known| known.id != account.id);
+    accounts.push(account);
+    accounts.sort_by(|a, b| a.id.cmp(&b.id));
+    let json = serde_json::to_string(&accounts).unwrap_or_default();
+    Ok((put_secure(on, AWS_ACCOUNTS, &json).await?, accounts))
 }
 
 /// `value` as the SecureString `PATH/relative`; its parameter's name.
@@ -132,6 +186,8 @@ pub async fn list(on: &AwsExtension) -> Result<Vec<String>, ExtendError> {
                 found.push("azure service principal".to_string());
             } else if relative == GCP {
                 found.push("gcp service account key".to_string());
+            } else if relative == AWS_ACCOUNTS {
+                found.push("aws accounts and roles".to_string());
             }
         }
     }
@@ -164,6 +220,10 @@ pub async fn fetch(ssm: &aws_sdk_ssm::Client, path: &str) -> Result<Fetched, Ext
                 fetched.azure = Some(principal);
             } else if relative == GCP {
                 fetched.gcp = Some(value.to_string());
+            } else if relative == AWS_ACCOUNTS {
+                fetched.aws_accounts = serde_json::from_str(value).map_err(|_| {
+                    ExtendError::Refused(format!("{path}{AWS_ACCOUNTS} is not a list of AWS accounts and roles"))
+                })?;
             }
         }
     }

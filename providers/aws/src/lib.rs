@@ -33,5 +33,5 @@ mod sns;
 
 pub use config::{AccountConfig, AwsConfig};
 pub use context::{Account, AwsContext};
-pub use factory::AwsFactory;
+pub use factory::{AwsFactory, WithAccountsAwsFactory};
 pub use provider::AwsProvider;
