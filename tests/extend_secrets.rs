@@ -355,3 +355,60 @@ fn the_container_job_reaches_another_aws_account_through_the_role_from_ssm() {
     assert_eq!(state_of(&key, &theirs), "stopped", "the second account, through the stored role");
     extended.assert_nowhere(EXTERNAL_ID);
 }
+
+/// Governed scheduled runs (issue 17, item 3): the container's own identity, made by `extend secrets identity`
+/// and kept in the parameter store, is the runner a policy in the state bucket lists. A scheduled step that
+/// needs a manager's signed approval suspends the job's run; the request, signed by the container's key, is
+/// listed on the laptop with `escher approvals --state s3://...` and approved there. (Going on is `escher resume`
+/// by a runner the policy lets run it, not by the approver: the self-approval rule refuses that.)
+#[test]
+fn a_governed_scheduled_run_suspends_in_the_job_and_is_approved_from_the_laptop() {
+    let mut extended = Extended::new("gv");
+    extended.put("aws.json", &json!({"regions": ["eu-west-3"], "endpoint_url": moto::endpoint()}));
+    // Machines for the step to stop: with none it would have nothing to ask approval for.
+    let launched = aws_query(
+        "ec2",
+        "eu-west-3",
+        "2016-11-15",
+        "Action=RunInstances&ImageId=ami-12c6146b&InstanceType=t3.micro&MinCount=2&MaxCount=2",
+    );
+    assert!(launched.starts_with("HTTP/1.1 200"), "{launched}");
+    let made = extended.store("identity", &["--as", "extended-gv"], &[]);
+    let made = String::from_utf8_lossy(&made.stdout).into_owned();
+    let runner_key = made.split(" key ").nth(1).and_then(|rest| rest.split_whitespace().next()).expect("a key");
+    let again = extended.store("identity", &["--as", "someone-else"], &[]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout), made, "made once, then the same");
+
+    let state = extended.state.clone();
+    let manager = extended.escher(&["identity", "--name", "alice", "--state", &state, "--format", "json"], &[]);
+    let manager: Json = serde_json::from_slice(&manager.stdout).expect("the manager's identity");
+    let manager_key = manager["key"].as_str().expect("a key").to_string();
+    let policy = format!(
+        "[roles.manager]\nrun_without_approval = \"high\"\nmembers = [{{ name = \"alice\", key = \"{manager_key}\" }}]\n\n\
+         [roles.executor]\nrun_without_approval = \"medium\"\nmembers = [{{ name = \"extended-gv\", key = \"{runner_key}\" }}]\n\n\
+         [approvals.high]\ncount = 1\nfrom = [\"manager\"]\n"
+    );
+    let answer = aws_call("s3", REGION, "PUT", &format!("/{}/policy.toml", extended.bucket), &[], &policy);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    extended.schedule(
+        "playbook risky {\n  let vms = aws.ec2.instances(regions = [\"eu-west-3\"], state = \"running\")\n  step stop = aws.ec2.stop(vms) { max_targets = 50 }\n}\n",
+        "aws",
+    );
+
+    let ran = extended.job(2, true);
+    let run_id = ran
+        .split("ran as run ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or_else(|| panic!("a run: {ran}"))
+        .to_string();
+    assert!(ran.contains(&format!("waiting for approval: escher approvals, then escher resume {run_id}")), "{ran}");
+
+    let listed = extended.escher(&["approvals", "--state", &state, "--format", "json"], &[]);
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    assert!(listed.contains(&run_id) && listed.contains("extended-gv"), "the container's request: {listed}");
+    let approved = extended.escher(&["approve", &run_id, "stop", "--state", &state], &[]);
+    assert!(approved.status.success(), "{}", text(&approved));
+    let all = extended.escher(&["approvals", "--state", &state, "--all", "--format", "json"], &[]);
+    assert!(String::from_utf8_lossy(&all.stdout).contains("\"status\":\"approved\""), "{}", text(&all));
+}

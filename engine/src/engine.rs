@@ -471,7 +471,7 @@ impl Engine {
             GovernanceSource::Fixed(governance) => Some(governance.clone()),
             GovernanceSource::Loaded(settings) => {
                 let (settings, template) = settings.for_resume(&self.state_dir, run_id);
-                settings.load(&self.state_dir, template.as_deref())?.map(Arc::new)
+                settings.load(&self.state_dir, template.as_deref(), self.runner_identity.as_deref())?.map(Arc::new)
             }
         };
         let made = self.make(&chosen, &providers, true).await?;
@@ -514,7 +514,9 @@ impl Engine {
                 None => Ok(None),
             },
             GovernanceSource::Fixed(governance) => Ok(Some(governance.clone())),
-            GovernanceSource::Loaded(settings) => Ok(settings.load(&self.state_dir, template)?.map(Arc::new)),
+            GovernanceSource::Loaded(settings) => {
+                Ok(settings.load(&self.state_dir, template, self.runner_identity.as_deref())?.map(Arc::new))
+            }
         }
     }
 

@@ -76,15 +76,26 @@ impl GovernanceSettings {
 
     /// The governance of a run: `None` without a policy. A runner in no role, or a template that does not
     /// verify, is refused (audited).
-    pub(crate) fn load(&self, state_dir: &Path, template: Option<&str>) -> Result<Option<RunGovernance>, EngineError> {
+    pub(crate) fn load(
+        &self,
+        state_dir: &Path,
+        template: Option<&str>,
+        runner: Option<&Identity>,
+    ) -> Result<Option<RunGovernance>, EngineError> {
         let Some(policy) = self.policy(state_dir)? else {
             return match template {
                 Some(name) => Err(EngineError::NeedsPolicy { what: format!("template `{name}`") }),
                 None => Ok(None),
             };
         };
-        let name = self.runner_name.clone().unwrap_or_else(user_name);
-        let runner = Identity::load_or_create(state_dir, &name)?.principal();
+        // A host that holds the runner's key pair itself (the Extended Laptop's container) gives it; else the
+        // state directory's identity, created on first use.
+        let runner = match runner {
+            Some(identity) => identity.principal(),
+            None => {
+                Identity::load_or_create(state_dir, &self.runner_name.clone().unwrap_or_else(user_name))?.principal()
+            }
+        };
         let approvals = ApprovalsDir::new(self.approvals_dir(state_dir));
         let vouched = escher_governance::policy::pinned::is_pinned(state_dir);
         let stamp = policy_stamp(&policy, vouched);

@@ -13,7 +13,8 @@ pub struct Principal {
     pub key: String,
 }
 
-/// The local user's key pair.
+/// The local user's key pair (or a host's, held in memory).
+#[derive(Clone)]
 pub struct Identity {
     pub name: String,
     key: SigningKey,
@@ -46,17 +47,36 @@ impl Identity {
         state_dir.join("identity.json")
     }
 
+    /// A new identity named `name`, in memory only (a host keeps it in its own secret store).
+    pub fn generate(name: &str) -> Result<Identity, IdentityError> {
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret).map_err(|error| IdentityError::Random(error.to_string()))?;
+        Ok(Identity { name: name.to_string(), key: SigningKey::from_bytes(&secret) })
+    }
+
+    /// The identity as its file holds it (name and secret key): what a host puts in its secret store.
+    pub fn to_secret_text(&self) -> String {
+        let file = KeyFile { name: self.name.clone(), secret_key: hex::encode(self.key.to_bytes()) };
+        serde_json::to_string_pretty(&file).unwrap_or_default()
+    }
+
+    /// An identity from [`Identity::to_secret_text`]'s text, read from a host's secret store; `shown` names where.
+    pub fn from_secret_text(text: &str, shown: &Path) -> Result<Identity, IdentityError> {
+        let damaged = |reason: String| IdentityError::Damaged { path: shown.to_path_buf(), reason };
+        let file: KeyFile = serde_json::from_str(text).map_err(|error| damaged(error.to_string()))?;
+        let bytes = hex::decode(&file.secret_key).map_err(|error| damaged(format!("secret_key: {error}")))?;
+        let secret: [u8; 32] = bytes.try_into().map_err(|_| damaged("secret_key is not 32 bytes".into()))?;
+        Ok(Identity { name: file.name, key: SigningKey::from_bytes(&secret) })
+    }
+
     /// Loads the state directory's identity, or creates one named `name` on first use.
     pub fn load_or_create(state_dir: &Path, name: &str) -> Result<Identity, IdentityError> {
         let path = Identity::path(state_dir);
         if path.exists() {
             return Identity::load(&path);
         }
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).map_err(|error| IdentityError::Random(error.to_string()))?;
-        let identity = Identity { name: name.to_string(), key: SigningKey::from_bytes(&secret) };
-        let file = KeyFile { name: name.to_string(), secret_key: hex::encode(secret) };
-        let text = serde_json::to_string_pretty(&file).unwrap_or_default();
+        let identity = Identity::generate(name)?;
+        let text = identity.to_secret_text();
         match crate::files::write_owner_only(&path, text.as_bytes()) {
             Ok(()) => Ok(identity),
             // Another process created it first: theirs is the identity.
@@ -70,11 +90,7 @@ impl Identity {
         check_owner_only(path)?;
         let text =
             std::fs::read_to_string(path).map_err(|source| IdentityError::Read { path: path.to_path_buf(), source })?;
-        let damaged = |reason: String| IdentityError::Damaged { path: path.to_path_buf(), reason };
-        let file: KeyFile = serde_json::from_str(&text).map_err(|error| damaged(error.to_string()))?;
-        let bytes = hex::decode(&file.secret_key).map_err(|error| damaged(format!("secret_key: {error}")))?;
-        let secret: [u8; 32] = bytes.try_into().map_err(|_| damaged("secret_key is not 32 bytes".into()))?;
-        Ok(Identity { name: file.name, key: SigningKey::from_bytes(&secret) })
+        Identity::from_secret_text(&text, path)
     }
 
     /// An identity from a known secret (tests).
@@ -141,6 +157,16 @@ fn check_owner_only(_path: &Path) -> Result<(), IdentityError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_identity_in_a_secret_store_reads_back_the_same_and_damage_is_named() {
+        let identity = Identity::generate("extended-lab").expect("randomness");
+        let back = Identity::from_secret_text(&identity.to_secret_text(), Path::new("/escher/lab/identity"))
+            .expect("reads back");
+        assert_eq!(back.principal(), identity.principal());
+        let error = Identity::from_secret_text("{}", Path::new("/escher/lab/identity")).err().expect("damaged");
+        assert!(error.to_string().starts_with("the identity file /escher/lab/identity is damaged"), "{error}");
+    }
 
     #[test]
     fn a_new_identity_is_kept_owner_only_and_loads_back_the_same() {

@@ -11,6 +11,7 @@ use std::time::Duration as StdDuration;
 
 use escher::FsLoader;
 use escher_engine::{Engine, ProviderRegistry, WakeReport};
+use escher_governance::identity::Identity;
 use escher_runtime::provider::Secret;
 use escher_runtime::secrets::{EnvAndFileSecrets, SecretError, SecretStore};
 use escher_state::chrono::{DateTime, Utc};
@@ -42,18 +43,32 @@ pub struct DaemonArgs {
 }
 
 pub fn run(args: &DaemonArgs) -> Outcome {
-    run_with(args, &Arc::new(BTreeMap::new()), ProviderRegistry::builtin())
+    run_with(args, Held::default())
 }
 
-/// As [`run`], with secrets a host read before (the container job's, from its cloud's secret store), each
-/// looked up there first, then as `escher run` looks; and with `registry`'s providers (some signing in with
-/// credentials the host holds).
-pub fn run_with(args: &DaemonArgs, preloaded: &Arc<BTreeMap<String, Secret>>, registry: ProviderRegistry) -> Outcome {
+/// What a host holds in memory for its runs (the container job's, read from its cloud's secret store).
+pub struct Held {
+    /// Looked up first, then as `escher run` looks.
+    pub secrets: Arc<BTreeMap<String, Secret>>,
+    /// The providers, some signing in with credentials the host holds.
+    pub registry: ProviderRegistry,
+    /// The runner's key pair for governed runs, instead of the state directory's identity.
+    pub runner: Option<Identity>,
+}
+
+impl Default for Held {
+    fn default() -> Held {
+        Held { secrets: Arc::default(), registry: ProviderRegistry::builtin(), runner: None }
+    }
+}
+
+/// As [`run`], with what the host holds.
+pub fn run_with(args: &DaemonArgs, held: Held) -> Outcome {
     let holder = args.holder.clone().unwrap_or_else(holder_name);
     let tokio = tokio()?;
     loop {
         let now = args.now.unwrap_or_else(Utc::now);
-        let next = match tokio.block_on(wake(args, &holder, now, preloaded, &registry)) {
+        let next = match tokio.block_on(wake(args, &holder, now, &held)) {
             Ok(next) => next,
             Err(error) if args.once => return Err(error),
             Err(error) => {
@@ -78,16 +93,19 @@ async fn wake(
     args: &DaemonArgs,
     holder: &str,
     now: DateTime<Utc>,
-    preloaded: &Arc<BTreeMap<String, Secret>>,
-    registry: &ProviderRegistry,
+    held: &Held,
 ) -> Result<Option<DateTime<Utc>>, CliError> {
     let location = location(args.state.as_deref())?;
     let bucket = location.to_string();
     let warn = move |error: &str| eprintln!("warning: pushing state to {bucket}: {error} (retrying)");
     let state = escher_engine::state::AttachedState::attach(location, warn).await?;
-    let engine = Engine::builder()
-        .secrets(Arc::new(Preloaded { first: preloaded.clone(), then: EnvAndFileSecrets::new(state.dir()) }))
-        .registry(registry.clone())
+    let mut builder = Engine::builder()
+        .secrets(Arc::new(Preloaded { first: held.secrets.clone(), then: EnvAndFileSecrets::new(state.dir()) }))
+        .registry(held.registry.clone());
+    if let Some(runner) = &held.runner {
+        builder = builder.runner_identity(runner.clone());
+    }
+    let engine = builder
         .state(state)
         .holder(holder)
         .governance_settings(escher_engine::GovernanceSettings::from_env(None, None))

@@ -116,6 +116,15 @@ pub enum SecretsCommand {
         #[arg(long)]
         label: Option<String>,
     },
+    /// The container's own identity for governed runs, made on first use and kept in the parameter store: prints
+    /// its name and public key, which the policy lists as a runner (an executor) for scheduled runs.
+    Identity {
+        #[command(flatten)]
+        target: Target,
+        /// The runner's name in the policy, requests and the audit log (first use only).
+        #[arg(long = "as", value_name = "NAME")]
+        runner: Option<String>,
+    },
     /// What is stored: each secret's name, and whether there is an Azure service principal (never a value).
     List {
         #[command(flatten)]
@@ -436,6 +445,27 @@ pub fn secrets(command: &SecretsCommand) -> Outcome {
                         extension.names().name
                     );
                 }
+            }
+            SecretsCommand::Identity { target, runner } => {
+                use escher_governance::identity::Identity;
+                let extension = extension(target, &[], None).await?;
+                let parameter = format!("{}{}", extension.names().parameter_path(), secrets::IDENTITY);
+                let shown = std::path::Path::new(&parameter);
+                let identity = match secrets::identity(&extension).await.map_err(extend_error)? {
+                    Some(text) => Identity::from_secret_text(&text, shown).map_err(CliError::Identity)?,
+                    None => {
+                        let name = runner.clone().unwrap_or_else(|| format!("escher-{}", extension.names().name));
+                        let identity = Identity::generate(&name).map_err(CliError::Identity)?;
+                        secrets::put_identity(&extension, &identity.to_secret_text()).await.map_err(extend_error)?;
+                        let state = attach(&extension.names().state_url()).await?;
+                        let mut audit = Audit::new(&state);
+                        let what = format!("runner identity {name} made, key {}", identity.public_key());
+                        audit.write("extend.secret.set", std::slice::from_ref(&parameter), what)?;
+                        super::close(state, Ok(EXIT_OK))?;
+                        identity
+                    }
+                };
+                outln!("runner {} key {} (in SecureString {parameter})", identity.name, identity.public_key());
             }
             SecretsCommand::List { target } => {
                 let extension = extension(target, &[], None).await?;

@@ -2,7 +2,6 @@
 //! occurrence claimed once, governed through the engine as `escher daemon` runs it, and exits when nothing more
 //! is due. Started by a scheduler for one occurrence (`--at`), two starts for the same occurrence run it once.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -45,17 +44,17 @@ pub fn run(command: &JobCommand) -> Outcome {
     let JobCommand::RunDue(args) = command;
     let daemon =
         DaemonArgs { once: args.exit_when_idle, now: args.at, state: args.state.clone(), holder: args.holder.clone() };
-    let (preloaded, registry) = match std::env::var(SSM_PATH_VARIABLE).ok().filter(|path| !path.is_empty()) {
+    let held = match std::env::var(SSM_PATH_VARIABLE).ok().filter(|path| !path.is_empty()) {
         Some(path) => from_ssm(&path)?,
-        None => (BTreeMap::new(), ProviderRegistry::builtin()),
+        None => daemon::Held::default(),
     };
-    daemon::run_with(&daemon, &Arc::new(preloaded), registry)
+    daemon::run_with(&daemon, held)
 }
 
 /// The secrets and credentials under the parameter path, decrypted, held in memory only (never written,
 /// printed or logged): the secrets for `secret("...")`, and the providers signing in with the credentials.
 #[cfg(feature = "aws")]
-fn from_ssm(path: &str) -> Result<(BTreeMap<String, Secret>, ProviderRegistry), CliError> {
+fn from_ssm(path: &str) -> Result<daemon::Held, CliError> {
     let fetched = super::state::tokio()?.block_on(async {
         let clients = escher_extend::aws::Clients::load(None).await;
         escher_extend::aws::secrets::fetch(&clients.ssm, path)
@@ -89,11 +88,21 @@ fn from_ssm(path: &str) -> Result<(BTreeMap<String, Secret>, ProviderRegistry), 
     if let Some(key) = fetched.gcp {
         registry.register(Arc::new(escher_gcp::SignedInGcpFactory::new(key)));
     }
+    let runner = match fetched.identity {
+        Some(text) => Some(
+            escher_governance::identity::Identity::from_secret_text(
+                &text,
+                std::path::Path::new(&format!("{path}identity")),
+            )
+            .map_err(CliError::Identity)?,
+        ),
+        None => None,
+    };
     let secrets = fetched.secrets.into_iter().map(|(name, value)| (name, Secret::new(value))).collect();
-    Ok((secrets, registry))
+    Ok(daemon::Held { secrets: Arc::new(secrets), registry, runner })
 }
 
 #[cfg(not(feature = "aws"))]
-fn from_ssm(path: &str) -> Result<(BTreeMap<String, Secret>, ProviderRegistry), CliError> {
+fn from_ssm(path: &str) -> Result<daemon::Held, CliError> {
     Err(CliError::Usage(format!("{SSM_PATH_VARIABLE} is {path}, but this escher is built without AWS")))
 }

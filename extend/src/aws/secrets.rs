@@ -27,6 +27,9 @@ pub fn valid_name(name: &str) -> bool {
 pub const AZURE: &str = "azure";
 /// Under the parameter path: the GCP service account key, its JSON as Google issues it.
 pub const GCP: &str = "gcp";
+/// Under the parameter path: the container's own identity (a key pair, as Escher's identity file holds it), with
+/// which it runs governed: a policy lists its public key as a runner's.
+pub const IDENTITY: &str = "identity";
 /// Under the parameter path: the other AWS accounts and the roles to assume in them, as a JSON list.
 pub const AWS_ACCOUNTS: &str = "aws-accounts";
 
@@ -82,6 +85,8 @@ pub struct Fetched {
     /// The GCP service account key's JSON.
     pub gcp: Option<String>,
     pub aws_accounts: Vec<AwsAccount>,
+    /// The container's identity file text.
+    pub identity: Option<String>,
 }
 
 /// Stores (or replaces) the secret `name` as a SecureString.
@@ -145,6 +150,21 @@ pub async fn put_aws_account(on: &AwsExtension, account: AwsAccount) -> Result<(
     Ok((put_secure(on, AWS_ACCOUNTS, &json).await?, accounts))
 }
 
+/// The container's identity file text, if one is stored.
+pub async fn identity(on: &AwsExtension) -> Result<Option<String>, ExtendError> {
+    let parameter = format!("{}{IDENTITY}", on.names.parameter_path());
+    match on.clients.ssm.get_parameter().name(&parameter).with_decryption(true).send().await {
+        Ok(answer) => Ok(answer.parameter().and_then(|stored| stored.value()).map(str::to_string)),
+        Err(error) if error.as_service_error().is_some_and(|error| error.is_parameter_not_found()) => Ok(None),
+        Err(error) => Err(ExtendError::cloud("ssm:GetParameter", &error)),
+    }
+}
+
+/// Stores the container's identity file text.
+pub async fn put_identity(on: &AwsExtension, text: &str) -> Result<String, ExtendError> {
+    put_secure(on, IDENTITY, text).await
+}
+
 /// `value` as the SecureString `PATH/relative`; its parameter's name.
 async fn put_secure(on: &AwsExtension, relative: &str, value: &str) -> Result<String, ExtendError> {
     let parameter = format!("{}{relative}", on.names.parameter_path());
@@ -188,6 +208,8 @@ pub async fn list(on: &AwsExtension) -> Result<Vec<String>, ExtendError> {
                 found.push("gcp service account key".to_string());
             } else if relative == AWS_ACCOUNTS {
                 found.push("aws accounts and roles".to_string());
+            } else if relative == IDENTITY {
+                found.push("runner identity".to_string());
             }
         }
     }
@@ -220,6 +242,8 @@ pub async fn fetch(ssm: &aws_sdk_ssm::Client, path: &str) -> Result<Fetched, Ext
                 fetched.azure = Some(principal);
             } else if relative == GCP {
                 fetched.gcp = Some(value.to_string());
+            } else if relative == IDENTITY {
+                fetched.identity = Some(value.to_string());
             } else if relative == AWS_ACCOUNTS {
                 fetched.aws_accounts = serde_json::from_str(value).map_err(|_| {
                     ExtendError::Refused(format!("{path}{AWS_ACCOUNTS} is not a list of AWS accounts and roles"))
