@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 
 use escher_engine::state::{AttachedState, StateLocation};
-use escher_extend::ExtendError;
 use escher_extend::aws::policies::Allow;
 use escher_extend::aws::{AwsExtension, Clients, Settings};
 use escher_extend::image::{self, ImageSpec};
 use escher_extend::plan::{Action, Change, render, total};
+use escher_extend::{ExtendError, Extension, Wanted};
 use escher_runtime::audit::{AuditEntry, AuditLog, stamp};
 
 use super::state::{holder_name, tokio};
@@ -172,176 +172,171 @@ pub fn apply(args: &AwsArgs) -> Outcome {
     let spec = image_spec(args.binary.as_ref(), &args.ca_bundle)?;
     tokio()?.block_on(async {
         let extension = extension(&args.target, &args.allow, Some(&spec)).await?;
-        let names = extension.names();
-        outln!("Extended Laptop `{}` in AWS account {} ({})", names.name, names.account, names.region);
-        let changes = extension.plan().await.map_err(extend_error)?;
-        out!("{}", render(&changes));
-        if args.plan {
-            return Ok(EXIT_OK);
-        }
-        if changes.iter().all(|change| change.action == Action::Keep) {
-            outln!("Nothing to change.");
-            return Ok(EXIT_OK);
-        }
-        // The bucket first, then it is the state the audit log of every other change goes to.
-        let bucket = extension.ensure_state_bucket().await.map_err(extend_error)?;
-        let state = attach(&names.state_url()).await?;
-        let mut audit = Audit::new(&state);
-        audit.write("extend.started", &[], format!("extend aws `{}`: {}", names.name, total(&changes)))?;
-        if bucket.action != Action::Keep {
-            outln!("{}: {} {}", verb(bucket.action), bucket.kind, bucket.name);
-            audit.change(&bucket, &names.bucket_arn())?;
-        }
-        // The bucket is kept from here on: the rest is reported as it is made.
-        let mut report = |change: &Change, id: &str| -> Result<(), ExtendError> {
-            if change.action != Action::Keep {
-                outln!("{}: {} {}", verb(change.action), change.kind, change.name);
-                audit.change(change, id).map_err(|error| ExtendError::Refused(error.to_string()))?;
-            }
-            Ok(())
-        };
-        let applied = extension.apply(&mut report).await;
-        let record = match applied {
-            Ok(record) => record,
-            Err(error) => {
-                let _ = audit.write("extend.failed", &[], error.to_string());
-                super::close(state, Ok(EXIT_OK))?;
-                return Err(extend_error(error));
-            }
-        };
-        audit.write(
-            "extend.finished",
-            &[],
-            format!("{} resources, image {}", record.resources.len(), record.image_digest.as_deref().unwrap_or("")),
-        )?;
-        super::close(state, Ok(EXIT_OK))?;
-        outln!("Done: `{}` is up to date; its state is {}.", names.name, names.state_url());
-        Ok(EXIT_OK)
+        apply_on(&extension, args.plan).await
     })
+}
+
+/// `extend CLOUD [--plan]` on any cloud's Extended Laptop.
+async fn apply_on(extension: &dyn Extension, plan_only: bool) -> Outcome {
+    let name = extension.name();
+    outln!("Extended Laptop `{name}` in {}", extension.place());
+    let changes = extension.plan().await.map_err(extend_error)?;
+    out!("{}", render(&changes));
+    if plan_only {
+        return Ok(EXIT_OK);
+    }
+    if changes.iter().all(|change| change.action == Action::Keep) {
+        outln!("Nothing to change.");
+        return Ok(EXIT_OK);
+    }
+    // The state's storage first, then it is the state the audit log of every other change goes to.
+    let (storage, id) = extension.ensure_state().await.map_err(extend_error)?;
+    let state = attach(&extension.state_url()).await?;
+    let mut audit = Audit::new(&state);
+    audit.write("extend.started", &[], format!("extend `{name}`: {}", total(&changes)))?;
+    if storage.action != Action::Keep {
+        outln!("{}: {} {}", verb(storage.action), storage.kind, storage.name);
+        audit.change(&storage, &id)?;
+    }
+    // The storage is kept from here on: the rest is reported as it is made.
+    let mut report = |change: &Change, id: &str| -> Result<(), ExtendError> {
+        if change.action != Action::Keep {
+            outln!("{}: {} {}", verb(change.action), change.kind, change.name);
+            audit.change(change, id).map_err(|error| ExtendError::Refused(error.to_string()))?;
+        }
+        Ok(())
+    };
+    let applied = extension.apply(&mut report).await;
+    let record = match applied {
+        Ok(record) => record,
+        Err(error) => {
+            let _ = audit.write("extend.failed", &[], error.to_string());
+            super::close(state, Ok(EXIT_OK))?;
+            return Err(extend_error(error));
+        }
+    };
+    audit.write(
+        "extend.finished",
+        &[],
+        format!("{} resources, image {}", record.resources.len(), record.image_digest.as_deref().unwrap_or("")),
+    )?;
+    super::close(state, Ok(EXIT_OK))?;
+    outln!("Done: `{name}` is up to date; its state is {}.", extension.state_url());
+    Ok(EXIT_OK)
 }
 
 pub fn destroy(args: &DestroyArgs) -> Outcome {
     tokio()?.block_on(async {
         let extension = extension(&args.target, &[], None).await?;
-        let names = extension.names();
-        let changes = extension.destroy_plan(args.delete_state).await.map_err(extend_error)?;
-        if changes.is_empty() {
-            outln!(
-                "Nothing of Extended Laptop `{}` is left in account {} ({}).",
-                names.name,
-                names.account,
-                names.region
-            );
-            return Ok(EXIT_OK);
-        }
-        out!("{}", render(&changes));
-        if !args.delete_state {
-            outln!("The state bucket {} is kept (--delete-state deletes it).", names.bucket);
-        }
-        if !args.yes && super::approver::ask(&format!("Type `{}` to destroy it: ", names.name)) != names.name {
-            return Err(CliError::Refused("not confirmed; nothing was deleted".to_string()));
-        }
-        // The audit goes to the state while it is there; with --delete-state it goes with the bucket.
-        let state = if args.delete_state { None } else { Some(attach(&names.state_url()).await?) };
-        let mut audit = state.as_ref().map(Audit::new);
-        let mut report = |change: &Change, id: &str| -> Result<(), ExtendError> {
-            outln!("deleted: {} {}", change.kind, change.name);
-            match audit.as_mut() {
-                Some(audit) => audit.change(change, id).map_err(|error| ExtendError::Refused(error.to_string())),
-                None => Ok(()),
-            }
-        };
-        let destroyed = extension.destroy(args.delete_state, &mut report).await;
-        if let Some(state) = state {
-            super::close(state, Ok(EXIT_OK))?;
-        }
-        destroyed.map_err(extend_error)?;
-        outln!("Done: Extended Laptop `{}` is gone.", names.name);
-        Ok(EXIT_OK)
+        destroy_on(&extension, args.delete_state, args.yes).await
     })
+}
+
+/// `extend destroy` on any cloud's Extended Laptop.
+async fn destroy_on(extension: &dyn Extension, delete_state: bool, yes: bool) -> Outcome {
+    let name = extension.name();
+    let changes = extension.destroy_plan(delete_state).await.map_err(extend_error)?;
+    if changes.is_empty() {
+        outln!("Nothing of Extended Laptop `{name}` is left in {}.", extension.place());
+        return Ok(EXIT_OK);
+    }
+    out!("{}", render(&changes));
+    if !delete_state {
+        outln!("The state {} is kept (--delete-state deletes it).", extension.state_url());
+    }
+    if !yes && super::approver::ask(&format!("Type `{name}` to destroy it: ")) != name {
+        return Err(CliError::Refused("not confirmed; nothing was deleted".to_string()));
+    }
+    // The audit goes to the state while it is there; with --delete-state it goes with it.
+    let state = if delete_state { None } else { Some(attach(&extension.state_url()).await?) };
+    let mut audit = state.as_ref().map(Audit::new);
+    let mut report = |change: &Change, id: &str| -> Result<(), ExtendError> {
+        outln!("deleted: {} {}", change.kind, change.name);
+        match audit.as_mut() {
+            Some(audit) => audit.change(change, id).map_err(|error| ExtendError::Refused(error.to_string())),
+            None => Ok(()),
+        }
+    };
+    let destroyed = extension.destroy(delete_state, &mut report).await;
+    if let Some(state) = state {
+        super::close(state, Ok(EXIT_OK))?;
+    }
+    destroyed.map_err(extend_error)?;
+    outln!("Done: Extended Laptop `{name}` is gone.");
+    Ok(EXIT_OK)
 }
 
 pub fn status(args: &StatusArgs) -> Outcome {
     tokio()?.block_on(async {
         let first = extension(&args.target, &[], None).await?;
         let Some(record) = first.record().await.map_err(extend_error)? else {
-            let names = first.names();
-            outln!("Extended Laptop `{}` does not exist in account {} ({}).", names.name, names.account, names.region);
+            outln!("Extended Laptop `{}` does not exist in {}.", first.name(), first.place());
             return Ok(EXIT_OK);
         };
         // Compared with what was set up, the grants included.
         let extension = extension(&args.target, &record.allow, None).await?;
-        let names = extension.names();
-        outln!(
-            "Extended Laptop `{}` in AWS account {} ({}), state {}",
-            record.name,
-            record.account,
-            record.region,
-            record.state
-        );
-        outln!(
-            "image: {} (set up by Escher {})",
-            record.image_digest.as_deref().unwrap_or("none"),
-            record.escher_version
-        );
-        let changes = extension.plan().await.map_err(extend_error)?;
-        for change in &changes {
-            let recorded =
-                record.resources.iter().find(|resource| resource.name == change.name && resource.kind == change.kind);
-            let state = match change.action {
-                Action::Keep => "ok",
-                Action::Create => "missing (deleted outside Escher?)",
-                Action::Update => "drifted",
-                Action::Delete => "to delete",
-            };
-            outln!(
-                "  {} {}: {state}{}",
-                change.kind,
-                change.name,
-                recorded.map(|r| format!("  {}", r.id)).unwrap_or_default()
-            );
-            for difference in &change.differences {
-                outln!("      {difference}");
-            }
-        }
-        let schedule_drift = show_schedules(&extension).await?;
-        let drift = changes.iter().filter(|change| change.action != Action::Keep).count() + schedule_drift;
-        if drift == 0 {
-            outln!("no drift");
-        } else {
-            outln!(
-                "{drift} resource(s) differ from what Escher set up: `escher extend aws --name {}` brings them back",
-                names.name
-            );
-        }
-        Ok(EXIT_OK)
+        status_on(&extension, &record).await
     })
 }
 
-/// The state's schedules with their next occurrences and last runs, each beside its EventBridge schedule; how
-/// many differ from the account's.
-async fn show_schedules(extension: &AwsExtension) -> Result<usize, CliError> {
-    use escher_extend::aws::schedules;
-    let store = StateLocation::parse(&extension.names().state_url()).map_err(CliError::Store)?.open()?;
+/// `extend status` on any cloud's Extended Laptop, against its record.
+async fn status_on(extension: &dyn Extension, record: &escher_extend::Record) -> Outcome {
+    outln!("Extended Laptop `{}` in {}, state {}", record.name, extension.place(), record.state);
+    outln!("image: {} (set up by Escher {})", record.image_digest.as_deref().unwrap_or("none"), record.escher_version);
+    let changes = extension.plan().await.map_err(extend_error)?;
+    for change in &changes {
+        let recorded =
+            record.resources.iter().find(|resource| resource.name == change.name && resource.kind == change.kind);
+        let state = match change.action {
+            Action::Keep => "ok",
+            Action::Create => "missing (deleted outside Escher?)",
+            Action::Update => "drifted",
+            Action::Delete => "to delete",
+        };
+        let id = recorded.map(|r| format!("  {}", r.id)).unwrap_or_default();
+        outln!("  {} {}: {state}{id}", change.kind, change.name);
+        for difference in &change.differences {
+            outln!("      {difference}");
+        }
+    }
+    let schedule_drift = show_schedules(extension).await?;
+    let drift = changes.iter().filter(|change| change.action != Action::Keep).count() + schedule_drift;
+    if drift == 0 {
+        outln!("no drift");
+    } else {
+        outln!(
+            "{drift} resource(s) differ from what Escher set up: `escher extend {} --name {}` brings them back",
+            record.cloud,
+            record.name
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+/// The state's schedules with their next occurrences and last runs, each beside the cloud's schedule; how many
+/// differ from the cloud's.
+async fn show_schedules(extension: &dyn Extension) -> Result<usize, CliError> {
+    let store = StateLocation::parse(&extension.state_url()).map_err(CliError::Store)?.open()?;
     let views = escher_engine::schedules::manage::list(&store, escher_state::chrono::Utc::now(), 3).await?;
-    let wanted: Vec<schedules::Wanted> = views
+    let wanted: Vec<Wanted> = views
         .iter()
-        .map(|view| schedules::Wanted {
+        .map(|view| Wanted {
             name: view.schedule.name.clone(),
             cron: view.schedule.cron.clone(),
             tz: view.schedule.tz.clone(),
         })
         .collect();
-    let changes = schedules::sync(extension, &wanted, false).await.map_err(extend_error)?;
+    let changes = extension.sync_schedules(&wanted, false).await.map_err(extend_error)?;
+    let scheduler = extension.scheduler();
     if views.is_empty() && changes.is_empty() {
         outln!("schedules: none");
     }
     for view in &views {
         let change = changes.iter().find(|change| change.name == view.schedule.name);
         let account = match change.map(|change| change.action) {
-            Some(Action::Keep) => format!("EventBridge {}", change.map_or("", |change| change.summary.as_str())),
-            Some(Action::Create) => "missing in EventBridge".to_string(),
-            _ => "differs in EventBridge".to_string(),
+            Some(Action::Keep) => format!("{scheduler} {}", change.map_or("", |change| change.summary.as_str())),
+            Some(Action::Create) => format!("missing in {scheduler}"),
+            _ => format!("differs in {scheduler}"),
         };
         outln!("schedule {} \"{}\" {}: {account}", view.schedule.name, view.schedule.cron, view.schedule.tz);
         for difference in change.map(|change| change.differences.as_slice()).unwrap_or_default() {
@@ -355,7 +350,7 @@ async fn show_schedules(extension: &AwsExtension) -> Result<usize, CliError> {
         }
     }
     for change in changes.iter().filter(|change| change.action == Action::Delete) {
-        outln!("schedule {} in EventBridge only ({}): not in the state", change.name, change.summary);
+        outln!("schedule {} in {scheduler} only ({}): not in the state", change.name, change.summary);
     }
     Ok(changes.iter().filter(|change| change.action != Action::Keep).count())
 }

@@ -2,10 +2,9 @@
 //! puts or deletes the EventBridge Scheduler schedule beside the bucket's, and `extend sync` reconciles the two.
 
 use escher_engine::schedules::manage;
-use escher_extend::aws::schedules::{self, Wanted};
 use escher_extend::aws::{AwsExtension, Clients, Settings};
 use escher_extend::plan::{Action, render};
-use escher_extend::{ExtendError, RECORD_KEY, Record};
+use escher_extend::{ExtendError, Extension, RECORD_KEY, Record, Wanted};
 use escher_state::Store;
 use escher_state::chrono::Utc;
 use escher_state::schedule::Schedule;
@@ -19,8 +18,8 @@ fn refused(error: ExtendError) -> CliError {
     }
 }
 
-/// The Extended Laptop whose state `store` is, if it is one (its `extend.json` says so).
-pub async fn extended(store: &Store) -> Result<Option<AwsExtension>, CliError> {
+/// The Extended Laptop whose state `store` is, if it is one (its `extend.json` says so and names the cloud).
+pub async fn extended(store: &Store) -> Result<Option<Box<dyn Extension>>, CliError> {
     let Some(object) = store.get(RECORD_KEY).await? else {
         return Ok(None);
     };
@@ -36,34 +35,30 @@ pub async fn extended(store: &Store) -> Result<Option<AwsExtension>, CliError> {
     let mut settings = Settings::new(&record.name);
     settings.bucket = record.state.strip_prefix("s3://").map(str::to_string);
     let clients = Clients::load(Some(&record.region)).await;
-    AwsExtension::new(clients, settings, None).await.map(Some).map_err(refused)
+    let extension = AwsExtension::new(clients, settings, None).await.map_err(refused)?;
+    Ok(Some(Box::new(extension)))
 }
 
-/// Refuses a cron EventBridge cannot say, before anything is stored.
-pub fn check(schedule: &Schedule) -> Result<(), CliError> {
-    schedules::translate(&schedule.cron).map(drop).map_err(refused)
+/// Refuses a cron the cloud's scheduler cannot say, before anything is stored.
+pub fn check(extension: &dyn Extension, schedule: &Schedule) -> Result<(), CliError> {
+    extension.check_cron(&schedule.cron).map_err(refused)
 }
 
-/// After the bucket took the schedule: the same in the account.
-pub async fn put(extension: &AwsExtension, schedule: &Schedule) -> Result<(), CliError> {
+/// After the state took the schedule: the same in the cloud's scheduler.
+pub async fn put(extension: &dyn Extension, schedule: &Schedule) -> Result<(), CliError> {
     let wanted = Wanted { name: schedule.name.clone(), cron: schedule.cron.clone(), tz: schedule.tz.clone() };
-    let translated = schedules::put(extension, &wanted).await.map_err(refused)?;
-    outln!(
-        "EventBridge schedule {} in group {}: {} in {}",
-        schedule.name,
-        extension.names().schedule_group(),
-        translated.expression,
-        schedule.tz
-    );
-    for note in translated.notes {
+    let scheduled = extension.put_schedule(&wanted).await.map_err(refused)?;
+    let (scheduler, place) = (extension.scheduler(), extension.schedule_place());
+    outln!("{scheduler} schedule {} in {place}: {} in {}", schedule.name, scheduled.expression, schedule.tz);
+    for note in scheduled.notes {
         outln!("  ({note})");
     }
     Ok(())
 }
 
-pub async fn delete(extension: &AwsExtension, name: &str) -> Result<(), CliError> {
-    schedules::delete(extension, name).await.map_err(refused)?;
-    outln!("EventBridge schedule {name} deleted from group {}", extension.names().schedule_group());
+pub async fn delete(extension: &dyn Extension, name: &str) -> Result<(), CliError> {
+    extension.delete_schedule(name).await.map_err(refused)?;
+    outln!("{} schedule {name} deleted from {}", extension.scheduler(), extension.schedule_place());
     Ok(())
 }
 
@@ -81,7 +76,7 @@ pub fn sync(state: &str, plan_only: bool) -> Outcome {
             .into_iter()
             .map(|view| Wanted { name: view.schedule.name, cron: view.schedule.cron, tz: view.schedule.tz })
             .collect();
-        let changes = schedules::sync(&extension, &wanted, !plan_only).await.map_err(refused)?;
+        let changes = extension.sync_schedules(&wanted, !plan_only).await.map_err(refused)?;
         out!("{}", render(&changes));
         let drift = changes.iter().filter(|change| change.action != Action::Keep).count();
         match (drift, plan_only) {

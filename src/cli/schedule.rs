@@ -146,8 +146,8 @@ fn add(args: &ScheduleArgs, request: AddRequest<'_>, state_dir: &Path) -> Outcom
         #[cfg(feature = "aws")]
         let extension = super::extend_schedules::extended(&store).await?;
         #[cfg(feature = "aws")]
-        if extension.is_some() {
-            super::extend_schedules::check(&schedule)?;
+        if let Some(extension) = &extension {
+            super::extend_schedules::check(extension.as_ref(), &schedule)?;
         }
         let schedule =
             manage::add_resolved(&store, schedule, by).await.map_err(|error| CliError::Usage(error.to_string()))?;
@@ -160,7 +160,7 @@ fn add(args: &ScheduleArgs, request: AddRequest<'_>, state_dir: &Path) -> Outcom
         );
         #[cfg(feature = "aws")]
         if let Some(extension) = &extension {
-            super::extend_schedules::put(extension, &schedule).await?;
+            super::extend_schedules::put(extension.as_ref(), &schedule).await?;
         }
         Ok(EXIT_OK)
     })
@@ -212,7 +212,7 @@ fn remove(args: &ScheduleArgs, name: &str, state_dir: &Path) -> Outcome {
         outln!("removed schedule {name}");
         #[cfg(feature = "aws")]
         if let Some(extension) = super::extend_schedules::extended(&store).await? {
-            super::extend_schedules::delete(&extension, name).await?;
+            super::extend_schedules::delete(extension.as_ref(), name).await?;
         }
         Ok(EXIT_OK)
     })

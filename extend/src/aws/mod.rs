@@ -193,10 +193,7 @@ impl AwsExtension {
     /// with its id once it is handled (and may refuse to go on: a host that cannot audit a change stops).
     /// The record of what exists is written to the state bucket as `extend.json` after every change, so a run
     /// killed half-way leaves it true.
-    pub async fn apply(
-        &self,
-        done: &mut (dyn FnMut(&Change, &str) -> Result<(), ExtendError> + Send),
-    ) -> Result<Record, ExtendError> {
+    pub async fn apply(&self, done: &mut crate::Done<'_>) -> Result<Record, ExtendError> {
         let mut record =
             Record::new("aws", &self.names.name, &self.names.account, &self.names.region, &self.names.state_url());
         record.image_digest = Some(self.image()?.digest().to_string());
@@ -253,11 +250,7 @@ impl AwsExtension {
     /// Removes every resource in reverse dependency order, keeping the state bucket unless `delete_state`; the
     /// bucket is emptied (every version) only then. What is already gone is skipped, so a second destroy does
     /// nothing. `done` hears each resource once it is gone.
-    pub async fn destroy(
-        &self,
-        delete_state: bool,
-        done: &mut (dyn FnMut(&Change, &str) -> Result<(), ExtendError> + Send),
-    ) -> Result<(), ExtendError> {
+    pub async fn destroy(&self, delete_state: bool, done: &mut crate::Done<'_>) -> Result<(), ExtendError> {
         for resource in self.resources().into_iter().rev() {
             if matches!(resource, Resource::StateBucket) && !delete_state {
                 continue;
@@ -305,5 +298,69 @@ impl Found {
             Found::Missing => None,
             Found::Present { id, .. } => Some(id),
         }
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::Extension for AwsExtension {
+    fn name(&self) -> &str {
+        &self.names.name
+    }
+
+    fn place(&self) -> String {
+        format!("AWS account {} ({})", self.names.account, self.names.region)
+    }
+
+    fn state_url(&self) -> String {
+        self.names.state_url()
+    }
+
+    fn scheduler(&self) -> &'static str {
+        "EventBridge"
+    }
+
+    fn schedule_place(&self) -> String {
+        format!("group {}", self.names.schedule_group())
+    }
+
+    async fn plan(&self) -> Result<Vec<Change>, ExtendError> {
+        AwsExtension::plan(self).await
+    }
+
+    async fn ensure_state(&self) -> Result<(Change, String), ExtendError> {
+        Ok((self.ensure_state_bucket().await?, self.names.bucket_arn()))
+    }
+
+    async fn apply(&self, done: &mut crate::Done<'_>) -> Result<Record, ExtendError> {
+        AwsExtension::apply(self, done).await
+    }
+
+    async fn destroy_plan(&self, delete_state: bool) -> Result<Vec<Change>, ExtendError> {
+        AwsExtension::destroy_plan(self, delete_state).await
+    }
+
+    async fn destroy(&self, delete_state: bool, done: &mut crate::Done<'_>) -> Result<(), ExtendError> {
+        AwsExtension::destroy(self, delete_state, done).await
+    }
+
+    async fn record(&self) -> Result<Option<Record>, ExtendError> {
+        AwsExtension::record(self).await
+    }
+
+    fn check_cron(&self, cron: &str) -> Result<(), ExtendError> {
+        cron::to_eventbridge(cron).map(drop)
+    }
+
+    async fn put_schedule(&self, schedule: &crate::Wanted) -> Result<crate::Scheduled, ExtendError> {
+        let translated = schedules::put(self, schedule).await?;
+        Ok(crate::Scheduled { expression: translated.expression, notes: translated.notes })
+    }
+
+    async fn delete_schedule(&self, name: &str) -> Result<(), ExtendError> {
+        schedules::delete(self, name).await
+    }
+
+    async fn sync_schedules(&self, wanted: &[crate::Wanted], apply: bool) -> Result<Vec<Change>, ExtendError> {
+        schedules::sync(self, wanted, apply).await
     }
 }

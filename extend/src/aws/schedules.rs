@@ -16,13 +16,7 @@ use super::resources::failed;
 use super::{AwsExtension, ExtendError};
 use crate::plan::{Action, Change};
 
-/// A schedule as the state bucket holds it: name, 5-field cron, IANA time zone.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Wanted {
-    pub name: String,
-    pub cron: String,
-    pub tz: String,
-}
+pub use crate::Wanted;
 
 /// A schedule as EventBridge holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
