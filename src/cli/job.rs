@@ -3,12 +3,8 @@
 //! is due. Started by a scheduler for one occurrence (`--at`), two starts for the same occurrence run it once.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use escher_state::chrono::{DateTime, Utc};
-
-use escher_engine::ProviderRegistry;
-use escher_runtime::provider::Secret;
 
 use super::daemon::{self, DaemonArgs};
 use super::schedule::parse_time;
@@ -55,6 +51,11 @@ pub fn run(command: &JobCommand) -> Outcome {
 /// printed or logged): the secrets for `secret("...")`, and the providers signing in with the credentials.
 #[cfg(feature = "aws")]
 fn from_ssm(path: &str) -> Result<daemon::Held, CliError> {
+    use std::sync::Arc;
+
+    use escher_engine::ProviderRegistry;
+    use escher_runtime::provider::Secret;
+
     let fetched = super::state::tokio()?.block_on(async {
         let clients = escher_extend::aws::Clients::load(None).await;
         escher_extend::aws::secrets::fetch(&clients.ssm, path)
