@@ -3,8 +3,10 @@
 
 use std::fmt::Write;
 
-use super::production::{Grammar, Node};
+use super::production::{Grammar, Notation};
 use super::rx::{CharClass, Rx};
+
+const GBNF: Notation = Notation { terminal: terminal_name, production: name, literal };
 
 pub(super) fn print(grammar: &Grammar) -> String {
     let mut out = String::new();
@@ -14,7 +16,7 @@ pub(super) fn print(grammar: &Grammar) -> String {
     let _ = writeln!(out, "# Terminals here keep only what they match, not what they exclude (`A & ~B` is A).");
     let _ = writeln!(out, "\nroot ::= {}", name(&grammar.productions[0].name));
     for production in &grammar.productions {
-        let _ = writeln!(out, "{} ::= {}", name(&production.name), node(grammar, &production.body, false));
+        let _ = writeln!(out, "{} ::= {}", name(&production.name), grammar.body(&production.body, &GBNF, false));
     }
     for terminal in &grammar.terminals {
         let _ = writeln!(out, "{} ::= {}", terminal_name(&terminal.name), rx(&terminal.rx));
@@ -35,35 +37,6 @@ fn name(rule: &str) -> String {
 /// Terminals are prefixed so that no terminal's name meets a production's.
 fn terminal_name(rule: &str) -> String {
     format!("t-{}", name(&rule.to_lowercase()))
-}
-
-fn node(grammar: &Grammar, node_: &Node, nested: bool) -> String {
-    match node_ {
-        Node::Empty => "\"\"".to_string(),
-        Node::Lit(text) => literal(text),
-        Node::Terminal(index) => terminal_name(&grammar.terminals[*index].name),
-        Node::Production(index) => name(&grammar.productions[*index].name),
-        Node::Skip => "skip?".to_string(),
-        Node::Seq(items) => {
-            let items: Vec<String> =
-                items.iter().filter(|item| **item != Node::Empty).map(|item| node(grammar, item, true)).collect();
-            match items.as_slice() {
-                [] => "\"\"".to_string(),
-                [one] => one.clone(),
-                _ => group(items.join(" "), nested),
-            }
-        }
-        Node::Alt(items) => {
-            group(items.iter().map(|item| node(grammar, item, true)).collect::<Vec<_>>().join(" | "), nested)
-        }
-        Node::Opt(inner) => format!("{}?", node(grammar, inner, true)),
-        Node::Star(inner) => format!("{}*", node(grammar, inner, true)),
-        Node::Plus(inner) => format!("{}+", node(grammar, inner, true)),
-    }
-}
-
-fn group(text: String, nested: bool) -> String {
-    if nested { format!("({text})") } else { text }
 }
 
 fn rx(expr: &Rx) -> String {

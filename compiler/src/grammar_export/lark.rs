@@ -2,8 +2,11 @@
 
 use std::fmt::Write;
 
-use super::production::{Grammar, Node};
+use super::production::{Grammar, Notation};
 use super::rx::{CharClass, Rx};
+
+/// Terminals in capitals, productions as they are named.
+const LARK: Notation = Notation { terminal: str::to_uppercase, production: str::to_string, literal };
 
 pub(super) fn print(grammar: &Grammar) -> String {
     let mut out = String::from("%llguidance {}\n\n");
@@ -12,7 +15,7 @@ pub(super) fn print(grammar: &Grammar) -> String {
     }
     let _ = writeln!(out, "\nstart: {}", grammar.productions[0].name);
     for production in &grammar.productions {
-        let _ = writeln!(out, "{}: {}", production.name, node(grammar, &production.body, false));
+        let _ = writeln!(out, "{}: {}", production.name, grammar.body(&production.body, &LARK, false));
     }
     out.push('\n');
     for terminal in &grammar.terminals {
@@ -24,36 +27,6 @@ pub(super) fn print(grammar: &Grammar) -> String {
         let _ = writeln!(out, "{}: {}", terminal.name.to_uppercase(), rx(&terminal.rx));
     }
     out
-}
-
-/// A production's body; `nested` wraps an alternation or sequence in parentheses.
-fn node(grammar: &Grammar, node_: &Node, nested: bool) -> String {
-    match node_ {
-        Node::Empty => "\"\"".to_string(),
-        Node::Lit(text) => literal(text),
-        Node::Terminal(index) => grammar.terminals[*index].name.to_uppercase(),
-        Node::Production(index) => grammar.productions[*index].name.clone(),
-        Node::Skip => "skip?".to_string(),
-        Node::Seq(items) => {
-            let items: Vec<String> =
-                items.iter().filter(|item| **item != Node::Empty).map(|item| node(grammar, item, true)).collect();
-            match items.as_slice() {
-                [] => "\"\"".to_string(),
-                [one] => one.clone(),
-                _ => group(items.join(" "), nested),
-            }
-        }
-        Node::Alt(items) => {
-            group(items.iter().map(|item| node(grammar, item, true)).collect::<Vec<_>>().join(" | "), nested)
-        }
-        Node::Opt(inner) => format!("{}?", node(grammar, inner, true)),
-        Node::Star(inner) => format!("{}*", node(grammar, inner, true)),
-        Node::Plus(inner) => format!("{}+", node(grammar, inner, true)),
-    }
-}
-
-fn group(text: String, nested: bool) -> String {
-    if nested { format!("({text})") } else { text }
 }
 
 fn literal(text: &str) -> String {

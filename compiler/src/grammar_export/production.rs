@@ -54,6 +54,44 @@ pub(super) struct Grammar {
     pub(super) dropped: Vec<String>,
 }
 
+/// How a notation writes a terminal's name, a production's name and a literal: all that Lark and GBNF
+/// productions differ in.
+pub(super) struct Notation {
+    pub(super) terminal: fn(&str) -> String,
+    pub(super) production: fn(&str) -> String,
+    pub(super) literal: fn(&str) -> String,
+}
+
+impl Grammar {
+    /// A production's body in `notation`; `nested` wraps an alternation or sequence in parentheses.
+    pub(super) fn body(&self, node: &Node, notation: &Notation, nested: bool) -> String {
+        let inner = |item: &Node| self.body(item, notation, true);
+        match node {
+            Node::Empty => "\"\"".to_string(),
+            Node::Lit(text) => (notation.literal)(text),
+            Node::Terminal(index) => (notation.terminal)(&self.terminals[*index].name),
+            Node::Production(index) => (notation.production)(&self.productions[*index].name),
+            Node::Skip => "skip?".to_string(),
+            Node::Seq(items) => {
+                let items: Vec<String> = items.iter().filter(|item| **item != Node::Empty).map(inner).collect();
+                match items.as_slice() {
+                    [] => "\"\"".to_string(),
+                    [one] => one.clone(),
+                    _ => group(items.join(" "), nested),
+                }
+            }
+            Node::Alt(items) => group(items.iter().map(inner).collect::<Vec<_>>().join(" | "), nested),
+            Node::Opt(item) => format!("{}?", inner(item)),
+            Node::Star(item) => format!("{}*", inner(item)),
+            Node::Plus(item) => format!("{}+", inner(item)),
+        }
+    }
+}
+
+fn group(text: String, nested: bool) -> String {
+    if nested { format!("({text})") } else { text }
+}
+
 /// The grammar reachable from `start`.
 pub(super) fn build(rules: &[Rule], start: &str) -> Result<Grammar, ExportError> {
     let table: HashMap<String, &Rule> = rules.iter().map(|rule| (rule.name.clone(), rule)).collect();
