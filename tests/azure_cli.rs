@@ -42,16 +42,7 @@ fn configure(state: &Path, replay: &Replay, subscriptions: &[&str], credential: 
 fn escher(state: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_escher"));
     command.args(args).current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1").env("ESCHER_STATE", state);
-    for name in [
-        "AZURE_TENANT_ID",
-        "AZURE_CLIENT_ID",
-        "AZURE_CLIENT_SECRET",
-        "AZURE_CLIENT_CERTIFICATE_PATH",
-        "AZURE_FEDERATED_TOKEN_FILE",
-        "IDENTITY_ENDPOINT",
-        "IDENTITY_HEADER",
-        "AZURE_AUTHORITY_HOST",
-    ] {
+    for name in support::cli::AZURE_CREDENTIAL_VARIABLES {
         command.env_remove(name);
     }
     for (name, value) in env {

@@ -57,17 +57,8 @@ impl Extended {
     fn escher(&mut self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut command = escher();
         moto::client(&mut command, &moto::endpoint()).env("AWS_REGION", REGION).args(args).stdin(Stdio::null());
-        for name in [
-            "AZURE_TENANT_ID",
-            "AZURE_CLIENT_ID",
-            "AZURE_CLIENT_SECRET",
-            "AZURE_CLIENT_CERTIFICATE_PATH",
-            "AZURE_FEDERATED_TOKEN_FILE",
-            "IDENTITY_ENDPOINT",
-            "IDENTITY_HEADER",
-            "GOOGLE_APPLICATION_CREDENTIALS",
-            "ESCHER_SECRETS_SSM_PATH",
-        ] {
+        let others = ["GOOGLE_APPLICATION_CREDENTIALS", "ESCHER_SECRETS_SSM_PATH"];
+        for name in support::cli::AZURE_CREDENTIAL_VARIABLES.into_iter().chain(others) {
             command.env_remove(name);
         }
         // No gcloud configuration and no metadata server: the GCP chain has nothing but what the job is given.

@@ -27,6 +27,19 @@ pub fn escher() -> Command {
     command
 }
 
+/// Every variable through which Azure's credential sources sign in (a service principal, workload and managed
+/// identity, another authority): removed, a command signs in only as a test gives it.
+pub const AZURE_CREDENTIAL_VARIABLES: [&str; 8] = [
+    "AZURE_TENANT_ID",
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_CLIENT_CERTIFICATE_PATH",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "IDENTITY_ENDPOINT",
+    "IDENTITY_HEADER",
+    "AZURE_AUTHORITY_HOST",
+];
+
 /// What one invocation of the binary left behind.
 #[derive(Debug)]
 pub struct Finished {
