@@ -145,12 +145,16 @@ fn extend_error(error: ExtendError) -> CliError {
     }
 }
 
+fn allow_presets(allow: &[String]) -> Result<Vec<Allow>, CliError> {
+    allow.iter().map(|text| text.parse::<Allow>()).collect::<Result<_, _>>().map_err(extend_error)
+}
+
 async fn extension(target: &Target, allow: &[String], spec: Option<&ImageSpec>) -> Result<AwsExtension, CliError> {
     let mut settings = Settings::new(&target.name);
     settings.bucket = target.bucket.clone();
     settings.registry_endpoint = target.registry_endpoint.clone();
     settings.registry_plain_http = target.registry_plain_http;
-    settings.allow = allow.iter().map(|text| text.parse::<Allow>()).collect::<Result<_, _>>().map_err(extend_error)?;
+    settings.allow = allow_presets(allow)?;
     let image = spec.map(image::build).transpose().map_err(|error| extend_error(error.into()))?;
     let clients = Clients::load(target.region.as_deref()).await;
     AwsExtension::new(clients, settings, image).await.map_err(extend_error)
@@ -268,13 +272,13 @@ async fn destroy_on(extension: &dyn Extension, delete_state: bool, yes: bool) ->
 
 pub fn status(args: &StatusArgs) -> Outcome {
     tokio()?.block_on(async {
-        let first = extension(&args.target, &[], None).await?;
-        let Some(record) = first.record().await.map_err(extend_error)? else {
-            outln!("Extended Laptop `{}` does not exist in {}.", first.name(), first.place());
+        let extension = extension(&args.target, &[], None).await?;
+        let Some(record) = extension.record().await.map_err(extend_error)? else {
+            outln!("Extended Laptop `{}` does not exist in {}.", extension.name(), extension.place());
             return Ok(EXIT_OK);
         };
         // Compared with what was set up, the grants included.
-        let extension = extension(&args.target, &record.allow, None).await?;
+        let extension = extension.allowing(allow_presets(&record.allow)?);
         status_on(&extension, &record).await
     })
 }

@@ -118,6 +118,9 @@ pub struct AwsExtension {
     settings: Settings,
     /// The image to run; `None` for what needs none (`destroy`, `status`).
     image: Option<Image>,
+    /// The registry, signed in once: ECR's token lasts twelve hours, and planning, pushing and the task
+    /// definition each need it.
+    registry: tokio::sync::OnceCell<crate::image::push::Registry>,
 }
 
 impl AwsExtension {
@@ -131,7 +134,13 @@ impl AwsExtension {
             .region()
             .ok_or_else(|| ExtendError::Usage("no AWS region is set: pass --region or set AWS_REGION".to_string()))?;
         let names = Names::new(&settings.name, &account, &region, settings.bucket.as_deref())?;
-        Ok(AwsExtension { clients, names, settings, image })
+        Ok(AwsExtension { clients, names, settings, image, registry: tokio::sync::OnceCell::new() })
+    }
+
+    /// The same Extended Laptop with these `--allow` grants (the ones its record says it was set up with).
+    pub fn allowing(mut self, allow: Vec<Allow>) -> AwsExtension {
+        self.settings.allow = allow;
+        self
     }
 
     pub fn names(&self) -> &Names {
@@ -237,14 +246,6 @@ impl AwsExtension {
             }
         }
         Ok(changes)
-    }
-
-    /// Whether the state bucket holds anything (any version of any object).
-    pub async fn state_bucket_holds_objects(&self) -> Result<bool, ExtendError> {
-        if Resource::StateBucket.observe(self).await? == Found::Missing {
-            return Ok(false);
-        }
-        Ok(resources::bucket_objects(self).await? > 0)
     }
 
     /// Removes every resource in reverse dependency order, keeping the state bucket unless `delete_state`; the

@@ -84,11 +84,6 @@ async fn target(on: &AwsExtension) -> Result<Target, ExtendError> {
         .map_err(failed("scheduler:CreateSchedule"))
 }
 
-/// Checks that EventBridge can say `cron` (before anything is written anywhere).
-pub fn translate(cron: &str) -> Result<Translated, ExtendError> {
-    to_eventbridge(cron)
-}
-
 /// Creates or updates the schedule `wanted.name`.
 pub async fn put(on: &AwsExtension, wanted: &Wanted) -> Result<Translated, ExtendError> {
     let translated = to_eventbridge(&wanted.cron)?;

@@ -6,7 +6,7 @@ mod registry;
 mod roles;
 mod storage;
 
-pub(super) use storage::{bucket_objects, delete_record, read_record, write_record};
+pub(super) use storage::{delete_record, read_record, write_record};
 
 use super::policies::RoleSpec;
 use super::{AwsExtension, Found};

@@ -79,8 +79,12 @@ pub async fn delete_repository(on: &AwsExtension) -> Result<(), ExtendError> {
     }
 }
 
-/// The registry, signed in with ECR's authorization token (`AWS:PASSWORD`, base64).
+/// The registry, signed in with ECR's authorization token (`AWS:PASSWORD`, base64), asked for once.
 pub async fn registry(on: &AwsExtension) -> Result<Registry, ExtendError> {
+    on.registry.get_or_try_init(|| sign_in(on)).await.cloned()
+}
+
+async fn sign_in(on: &AwsExtension) -> Result<Registry, ExtendError> {
     let answer = on.clients.ecr.get_authorization_token().send().await.map_err(failed("ecr:GetAuthorizationToken"))?;
     let data = answer.authorization_data().first().ok_or_else(|| ExtendError::Cloud {
         operation: "ecr:GetAuthorizationToken".into(),

@@ -170,20 +170,6 @@ pub async fn delete_bucket(on: &AwsExtension) -> Result<(), ExtendError> {
     Ok(())
 }
 
-/// How many objects (any version) the bucket holds: a bucket with any is kept without `--delete-state`.
-pub async fn bucket_objects(on: &AwsExtension) -> Result<usize, ExtendError> {
-    let listed = on
-        .clients
-        .s3
-        .list_object_versions()
-        .bucket(&on.names.bucket)
-        .max_keys(1000)
-        .send()
-        .await
-        .map_err(failed("s3:ListObjectVersions"))?;
-    Ok(listed.versions().len() + listed.delete_markers().len())
-}
-
 pub async fn write_record(on: &AwsExtension, record: &Record) -> Result<(), ExtendError> {
     on.clients
         .s3
